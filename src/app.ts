@@ -1,0 +1,47 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Ctx } from './context.ts';
+import { acceptCsvBodies } from './http/csv.ts';
+import { installErrorHandling } from './http/error-handler.ts';
+import { validatorCompiler } from './http/validation.ts';
+import { availabilityRoutes } from './modules/availability/availability.routes.ts';
+import { bookingRoutes } from './modules/booking/booking.routes.ts';
+import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
+import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { identityRoutes } from './modules/identity/identity.routes.ts';
+import { institutionRoutes } from './modules/institutions/institutions.routes.ts';
+import { statsRoutes } from './modules/operator/stats.routes.ts';
+
+/** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+
+/** Builds the Yeyak app: infrastructure plugins first, then the feature modules. */
+export async function buildApp(ctx: Ctx, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: ctx.config.logLevel, redact: REDACT },
+    bodyLimit: ctx.config.bodyLimit,
+    // Request URLs may carry query strings; they are logged by path only (see serializers below).
+    disableRequestLogging: false,
+    ...options,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
+  acceptCsvBodies(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Yeyak API', version: '1.0.0', description: 'National vaccination pre-reservation (API.md)' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, institutionRoutes, capacityRoutes, availabilityRoutes, bookingRoutes, statsRoutes]) {
+    await app.register(routes, { ctx });
+  }
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

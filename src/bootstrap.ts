@@ -1,0 +1,32 @@
+import type { Config } from './config.ts';
+import type { Ctx } from './context.ts';
+import { openDatabase } from './infra/db/database.ts';
+import { migrateToLatest } from './infra/db/migrate.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { TokenSigner } from './lib/signed-tokens.ts';
+import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
+import { join } from 'node:path';
+
+export interface ContextOptions {
+  clock?: Clock;
+  /** Keep the embedded database in memory (tests) instead of under the data directory. */
+  inMemory?: boolean;
+}
+
+/** Opens the stores, applies migrations and wires the context every module receives. */
+export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<Ctx> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: options.inMemory ? null : join(config.dataDir, 'pglite'),
+    poolSize: config.dbPoolSize,
+  });
+  await migrateToLatest(database.db);
+  return {
+    config,
+    database,
+    db: database.db,
+    clock: options.clock ?? systemClock,
+    signer: new TokenSigner(config.secrets.signingKeys),
+    campaigns: new CampaignCatalog(database.db),
+  };
+}

@@ -1,0 +1,15 @@
+import type { Config } from './config.ts';
+import type { Database, Db } from './infra/db/database.ts';
+import type { Clock } from './lib/clock.ts';
+import type { TokenSigner } from './lib/signed-tokens.ts';
+import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
+
+/** What every feature module is handed: configuration, stores, the clock and the signer. */
+export interface Ctx {
+  config: Readonly<Config>;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  signer: TokenSigner;
+  campaigns: CampaignCatalog;
+}

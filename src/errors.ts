@@ -1,0 +1,60 @@
+/**
+ * The one table of every error Yeyak answers with. docs/errors.md is kept in sync with it by a
+ * test (test/docs-errors.test.ts). Domain code throws `YeyakError`s by code; one error handler
+ * maps them to HTTP.
+ */
+export const ERRORS = {
+  YEYAK_ERR_VALIDATION: { status: 400, message: 'The request is not valid.' },
+  YEYAK_ERR_MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  YEYAK_ERR_CSV_INVALID: { status: 400, message: 'The CSV upload has rows that are not valid; nothing was imported.' },
+  YEYAK_ERR_CAMPAIGN_INVALID: { status: 400, message: 'The campaign definition is not valid.' },
+  YEYAK_ERR_UNAUTHENTICATED: { status: 401, message: 'A valid session is required.' },
+  YEYAK_ERR_OPERATOR_UNAUTHENTICATED: { status: 401, message: 'A valid operator credential is required.' },
+  YEYAK_ERR_FORBIDDEN: { status: 403, message: 'This credential may not do that.' },
+  YEYAK_ERR_NOT_ELIGIBLE: { status: 403, message: 'You may not book in this campaign now.' },
+  YEYAK_ERR_SELF_SERVICE_CLOSED: { status: 403, message: 'Changes and cancellations close 2 days before the appointment.' },
+  YEYAK_ERR_NOT_FOUND: { status: 404, message: 'No such resource.' },
+  YEYAK_ERR_CAMPAIGN_NOT_FOUND: { status: 404, message: 'No such campaign.' },
+  YEYAK_ERR_INSTITUTION_NOT_FOUND: { status: 404, message: 'No such institution in this campaign.' },
+  YEYAK_ERR_BOOKING_NOT_FOUND: { status: 404, message: 'No such booking.' },
+  YEYAK_ERR_DEV_IDENTITY_DISABLED: { status: 404, message: 'The development identity provider is disabled.' },
+  YEYAK_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
+  YEYAK_ERR_SOLD_OUT: { status: 409, message: 'That time has no dose left; choose another.' },
+  YEYAK_ERR_ALREADY_BOOKED: { status: 409, message: 'You already have a booking in this campaign.' },
+  YEYAK_ERR_OUTSIDE_WINDOW: { status: 409, message: 'That date or time cannot be booked in your window.' },
+  YEYAK_ERR_BOOKING_NOT_ACTIVE: { status: 409, message: 'The booking is already cancelled.' },
+  YEYAK_ERR_CAMPAIGN_EXISTS: { status: 409, message: 'A campaign with this id already exists.' },
+  YEYAK_ERR_CAPACITY_BELOW_BOOKED: { status: 409, message: 'Capacity cannot go below the doses already booked.' },
+  YEYAK_ERR_CONFLICT_RETRY: { status: 409, message: 'The request conflicted with another; try again.' },
+  YEYAK_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  YEYAK_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type.' },
+  YEYAK_ERR_IDEMPOTENCY_MISMATCH: { status: 422, message: 'This Idempotency-Key was used with a different request.' },
+  YEYAK_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },
+  YEYAK_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+  YEYAK_ERR_UNAVAILABLE: { status: 503, message: 'The service is busy or a store is unreachable; try again shortly.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A coded error; `details` are safe to show the caller (never personal data of others). */
+export class YeyakError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds, for 425/429/503. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, options: { message?: string; details?: Record<string, unknown>; retryAfterSeconds?: number } = {}) {
+    super(options.message ?? ERRORS[code].message);
+    this.name = 'YeyakError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** Throws a coded error; for expressions such as `row ?? fail('YEYAK_ERR_NOT_FOUND')`. */
+export function fail(code: ErrorCode, options?: ConstructorParameters<typeof YeyakError>[1]): never {
+  throw new YeyakError(code, options);
+}

@@ -1,0 +1,21 @@
+import { Type } from 'typebox';
+
+/** Schemas shared by several modules' routes. */
+
+export const DateString = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Asia/Seoul)' });
+export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):(00|30)$', description: 'HH:MM, a half-hour slot' });
+export const Instant = Type.String({ format: 'date-time', description: 'RFC 3339 with offset' });
+export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
+
+/** Response schemas for the error statuses a route can answer. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorBody]));
+}

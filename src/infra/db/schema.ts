@@ -1,0 +1,128 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of every table (migrations/ is the source of truth; keep these in step). */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DateString = ColumnType<string, string, string>;
+
+export interface PersonsTable {
+  person_key: string;
+  birth_date: DateString;
+  masked_name: string;
+  created_at: Generated<Date>;
+}
+
+export interface CampaignsTable {
+  id: string;
+  name: string;
+  born_from: DateString;
+  born_to: DateString;
+  vaccine_name: string;
+  doses: number;
+  interval_days: number;
+  queue_opens_at: Timestamp;
+  proxy_allowed: boolean;
+  admission: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+}
+
+export interface CampaignWindowsTable {
+  campaign_id: string;
+  id: string;
+  kind: 'rotation' | 'catchup' | 'open';
+  opens_at: Timestamp;
+  closes_at: Timestamp;
+  birth_day_digits: number[] | null;
+  born_from: DateString | null;
+  born_to: DateString | null;
+}
+
+export interface InstitutionsTable {
+  id: string;
+  name: string;
+  address: string;
+  sido: string;
+  sigungu: string;
+  lat: number;
+  lng: number;
+  updated_at: Generated<Date>;
+}
+
+export interface CapacitySlotsTable {
+  campaign_id: string;
+  institution_id: string;
+  date: DateString;
+  minute: number;
+  capacity: number;
+  booked: Generated<number>;
+}
+
+export interface ClinicDaysTable {
+  campaign_id: string;
+  institution_id: string;
+  date: DateString;
+  capacity: number;
+  booked: Generated<number>;
+}
+
+export interface WindowSharesTable {
+  campaign_id: string;
+  institution_id: string;
+  date: DateString;
+  window_id: string;
+  share: number;
+  booked: Generated<number>;
+}
+
+export interface BookingsTable {
+  id: string;
+  code: string;
+  campaign_id: string;
+  person_key: string;
+  window_id: string;
+  share_window_id: string | null;
+  status: 'booked' | 'cancelled';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  cancelled_at: Timestamp | null;
+}
+
+export interface BookingDosesTable {
+  booking_id: string;
+  dose: number;
+  institution_id: string;
+  date: DateString;
+  minute: number;
+}
+
+export interface IdempotencyKeysTable {
+  person_key: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  aggregate_id: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  processed_at: Timestamp | null;
+}
+
+export interface DB {
+  persons: PersonsTable;
+  campaigns: CampaignsTable;
+  campaign_windows: CampaignWindowsTable;
+  institutions: InstitutionsTable;
+  capacity_slots: CapacitySlotsTable;
+  clinic_days: ClinicDaysTable;
+  window_shares: WindowSharesTable;
+  bookings: BookingsTable;
+  booking_doses: BookingDosesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+}

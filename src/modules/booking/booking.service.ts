@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import type { DB } from '../../infra/db/schema.ts';
+import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import { doseDates } from '../campaigns/domain/doses.ts';
+import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
+import { canSelfService } from '../campaigns/domain/self-service.ts';
+import { currentWindowFor, isWindowOpen, type CampaignWindow } from '../campaigns/domain/windows.ts';
+import { evaluateEligibility } from '../eligibility/domain/eligibility.ts';
+import type { PersonRecord } from '../identity/persons.repository.ts';
+import { firstBookableDate } from '../availability/availability.service.ts';
+import { newBookingCode } from './booking-code.ts';
+import { releaseDose, takeClinicDay, takeNearestSlot, takeShare, takeSlot } from './capacity-ledger.ts';
+import { addOutboxEvent, findBooking, insertBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
+import { claimIdempotencyKey, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.ts';
+import { bookingView } from './booking.view.ts';
+
+type Trx = Transaction<DB>;
+
+export interface SlotChoice {
+  institutionId: string;
+  date: string;
+  time: string;
+}
+
+/** The window the person books in now, or the coded refusal. */
+function windowForBooking(campaign: Campaign, person: PersonRecord, now: Date): CampaignWindow {
+  const eligibility = evaluateEligibility({ campaign, birthDate: person.birthDate, now });
+  if (eligibility.reason === 'NOT_IN_COHORT') throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: eligibility.reason } });
+  const window = eligibility.eligible ? currentWindowFor(campaign.windows, person.birthDate, now) : null;
+  if (!window) {
+    throw new YeyakError('YEYAK_ERR_OUTSIDE_WINDOW', {
+      details: { reason: eligibility.reason, window: eligibility.window && { id: eligibility.window.id, opensAt: eligibility.window.opensAt, closesAt: eligibility.window.closesAt } },
+    });
+  }
+  return window;
+}
+
+/**
+ * Takes every dose of a booking in the caller's transaction: dose 1 at the chosen slot (and the
+ * window's share when booked inside the rotation), later doses at the same clinic after the
+ * campaign's interval, at the same time if free or else the nearest free time that day. Any dose
+ * missing → SOLD_OUT, and the transaction rolls back the ones already taken: both or neither.
+ */
+async function takeDoses(trx: Trx, campaign: Campaign, choice: SlotChoice, shareWindowId: string | null): Promise<BookingRecord['doses']> {
+  const minute = minutesOfDay(choice.time);
+  const place = { institutionId: choice.institutionId, date: choice.date, minute };
+  const soldOut = () => new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: 1 } });
+  if (!(await takeSlot(trx, campaign.id, place))) throw soldOut();
+  if (!(await takeClinicDay(trx, campaign.id, place.institutionId, place.date))) throw soldOut();
+  if (shareWindowId !== null && !(await takeShare(trx, campaign.id, place.institutionId, place.date, shareWindowId))) throw soldOut();
+  const doses: BookingRecord['doses'] = [{ dose: 1, ...place }];
+  const dates = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays);
+  for (let i = 1; i < dates.length; i++) {
+    const date = dates[i]!;
+    const taken = await takeNearestSlot(trx, campaign.id, choice.institutionId, date, minute);
+    if (taken === null || !(await takeClinicDay(trx, campaign.id, choice.institutionId, date))) {
+      throw new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: i + 1, date } });
+    }
+    doses.push({ dose: i + 1, institutionId: choice.institutionId, date, minute: taken });
+  }
+  return doses;
+}
+
+function checkBookableDate(now: Date, date: string): void {
+  if (date < firstBookableDate(now)) throw new YeyakError('YEYAK_ERR_OUTSIDE_WINDOW', { details: { problems: ['the first dose must be on a later day than today'] } });
+}
+
+/** Books every dose in one transaction; with an Idempotency-Key a replay returns the first answer. */
+export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string): Promise<StoredResponse> {
+  const now = ctx.clock.now();
+  const window = windowForBooking(campaign, person, now);
+  checkBookableDate(now, choice.date);
+  const shareWindowId = window.kind === 'rotation' ? window.id : null;
+  const hash = requestHash({ campaignId: campaign.id, ...choice });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(ctx.db, async (trx) => {
+        if (idempotencyKey) {
+          const prior = await claimIdempotencyKey(trx, person.personKey, idempotencyKey, hash, now);
+          if (prior) return prior;
+        }
+        const record: Omit<BookingRecord, 'status'> = {
+          id: randomUUID(),
+          code: newBookingCode(),
+          campaignId: campaign.id,
+          personKey: person.personKey,
+          windowId: window.id,
+          shareWindowId,
+          createdAt: now,
+          doses: [],
+        };
+        // The booking row first: a second live booking fails here, before any dose is locked.
+        await insertBooking(trx, record);
+        record.doses = await takeDoses(trx, campaign, choice, shareWindowId);
+        await writeDoses(trx, record.id, record.doses);
+        await addOutboxEvent(trx, 'booking.created', record.id, { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses }, now);
+        const response = { statusCode: 201, body: { booking: bookingView({ ...record, status: 'booked' }, person.maskedName) } };
+        if (idempotencyKey) await storeIdempotentResponse(trx, person.personKey, idempotencyKey, response);
+        return response;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'bookings_one_live_per_person')) throw new YeyakError('YEYAK_ERR_ALREADY_BOOKED');
+      if (isUniqueViolation(error, 'bookings_code_key') && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Self-service on a booking: the person's own, still live, at least 2 days before the first
+ * remaining appointment, and — inside the rotation — only in the person's own window.
+ */
+async function lockOwnBooking(trx: Trx, ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string, now: Date): Promise<BookingRecord> {
+  const booking = await findBooking(trx, bookingId, true);
+  if (!booking || booking.personKey !== person.personKey || booking.campaignId !== campaign.id) throw new YeyakError('YEYAK_ERR_BOOKING_NOT_FOUND');
+  if (booking.status !== 'booked') throw new YeyakError('YEYAK_ERR_BOOKING_NOT_ACTIVE');
+  const first = booking.doses[0];
+  if (first && !canSelfService(first.date, now)) throw new YeyakError('YEYAK_ERR_SELF_SERVICE_CLOSED');
+  const anyOpen = campaign.windows.some((w) => isWindowOpen(w, now));
+  if (anyOpen && !currentWindowFor(campaign.windows, person.birthDate, now)) throw new YeyakError('YEYAK_ERR_OUTSIDE_WINDOW');
+  return booking;
+}
+
+/** Cancels a booking and gives back every dose it held. */
+export async function cancelBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string) {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, async (trx) => {
+    const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);
+    for (const dose of booking.doses) await releaseDose(trx, campaign.id, dose, dose.dose === 1 ? booking.shareWindowId : null);
+    await markCancelled(trx, booking.id, now);
+    await addOutboxEvent(trx, 'booking.cancelled', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code }, now);
+    return { booking: bookingView({ ...booking, status: 'cancelled' }, person.maskedName) };
+  });
+}
+
+/**
+ * Moves a booking to another slot atomically: the old doses are given back and the new ones taken
+ * in one transaction, so if any new dose is missing the rollback restores the old ones untouched.
+ */
+export async function changeBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string, choice: SlotChoice) {
+  const now = ctx.clock.now();
+  checkBookableDate(now, choice.date);
+  const window = windowForBooking(campaign, person, now);
+  const shareWindowId = window.kind === 'rotation' ? window.id : null;
+  return inTransaction(ctx.db, async (trx) => {
+    const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);
+    for (const dose of booking.doses) await releaseDose(trx, campaign.id, dose, dose.dose === 1 ? booking.shareWindowId : null);
+    const doses = await takeDoses(trx, campaign, choice, shareWindowId);
+    await writeDoses(trx, booking.id, doses);
+    await markChanged(trx, booking.id, window.id, shareWindowId, now);
+    await addOutboxEvent(trx, 'booking.changed', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code, doses }, now);
+    return { booking: bookingView({ ...booking, doses, windowId: window.id, shareWindowId }, person.maskedName) };
+  });
+}

@@ -1,0 +1,56 @@
+import type { Db } from '../../infra/db/database.ts';
+import { YeyakError } from '../../errors.ts';
+import type { Campaign } from './campaign.ts';
+import { loadCampaigns } from './campaigns.repository.ts';
+
+/**
+ * Campaign definitions are read on every booking call and change rarely, so each node keeps them
+ * in memory and reloads them from the database at most every `ttlMs` (a change made on another
+ * node is seen within that time). Decisions still use the server clock at the moment of the call.
+ */
+export class CampaignCatalog {
+  private cache: { at: number; byId: Map<string, Campaign>; list: Campaign[] } | null = null;
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 2000,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {}
+
+  /** Every campaign, in creation order. */
+  async list(): Promise<Campaign[]> {
+    await this.fresh();
+    return this.cache!.list;
+  }
+
+  /** The campaign, or a 404 error. */
+  async get(id: string): Promise<Campaign> {
+    await this.fresh();
+    let campaign = this.cache!.byId.get(id);
+    if (!campaign) {
+      // Created on another node since our last load? One direct look before answering 404.
+      [campaign] = await loadCampaigns(this.db, [id]);
+      if (campaign) this.invalidate();
+    }
+    if (!campaign) throw new YeyakError('YEYAK_ERR_CAMPAIGN_NOT_FOUND');
+    return campaign;
+  }
+
+  /** Forgets the cache; the next read reloads (called after this node changes a campaign). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  private async fresh(): Promise<void> {
+    if (this.cache && this.nowMs() - this.cache.at < this.ttlMs) return;
+    this.loading ??= loadCampaigns(this.db)
+      .then((list) => {
+        this.cache = { at: this.nowMs(), list, byId: new Map(list.map((c) => [c.id, c])) };
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    await this.loading;
+  }
+}

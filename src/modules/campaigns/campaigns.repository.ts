@@ -1,0 +1,75 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../../infra/db/database.ts';
+import type { DB } from '../../infra/db/schema.ts';
+import type { AdmissionPolicy, Campaign } from './campaign.ts';
+
+/** Inserts a campaign and its windows; the caller's transaction makes it all-or-nothing. */
+export async function insertCampaign(trx: Transaction<DB>, campaign: Campaign): Promise<void> {
+  await trx
+    .insertInto('campaigns')
+    .values({
+      id: campaign.id,
+      name: campaign.name,
+      born_from: campaign.cohort.bornFrom,
+      born_to: campaign.cohort.bornTo,
+      vaccine_name: campaign.vaccine.name,
+      doses: campaign.vaccine.doses,
+      interval_days: campaign.vaccine.intervalDays,
+      queue_opens_at: campaign.queueOpensAt,
+      proxy_allowed: campaign.proxyAllowed,
+      admission: JSON.stringify(campaign.admission),
+    })
+    .execute();
+  await trx
+    .insertInto('campaign_windows')
+    .values(
+      campaign.windows.map((w) => ({
+        campaign_id: campaign.id,
+        id: w.id,
+        kind: w.kind,
+        opens_at: w.opensAt,
+        closes_at: w.closesAt,
+        birth_day_digits: w.birthDayDigits,
+        born_from: w.bornFrom,
+        born_to: w.bornTo,
+      })),
+    )
+    .execute();
+}
+
+export async function campaignExists(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('campaigns').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Loads campaigns (all, or the given ids) with their windows. */
+export async function loadCampaigns(db: Db, ids?: string[]): Promise<Campaign[]> {
+  if (ids && ids.length === 0) return [];
+  let campaignsQuery = db.selectFrom('campaigns').selectAll().orderBy('created_at').orderBy('id');
+  let windowsQuery = db.selectFrom('campaign_windows').selectAll().orderBy('opens_at').orderBy('id');
+  if (ids) {
+    campaignsQuery = campaignsQuery.where('id', 'in', ids);
+    windowsQuery = windowsQuery.where('campaign_id', 'in', ids);
+  }
+  const [rows, windowRows] = await Promise.all([campaignsQuery.execute(), windowsQuery.execute()]);
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    cohort: { bornFrom: row.born_from, bornTo: row.born_to },
+    vaccine: { name: row.vaccine_name, doses: row.doses, intervalDays: row.interval_days },
+    queueOpensAt: row.queue_opens_at,
+    proxyAllowed: row.proxy_allowed,
+    admission: row.admission as AdmissionPolicy,
+    windows: windowRows
+      .filter((w) => w.campaign_id === row.id)
+      .map((w) => ({
+        id: w.id,
+        kind: w.kind,
+        opensAt: w.opens_at,
+        closesAt: w.closes_at,
+        birthDayDigits: w.birth_day_digits,
+        bornFrom: w.born_from,
+        bornTo: w.born_to,
+      })),
+  }));
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Ctx } from '../../context.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import { requireOperator } from '../operator/operator-auth.ts';
+import { upsertCapacity } from './capacity.service.ts';
+
+/** Operator upload of capacity per clinic, date and half-hour slot. */
+export const capacityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  app.post(
+    '/api/v1/admin/campaigns/:campaignId/capacity',
+    {
+      preHandler: requireOperator(ctx),
+      schema: {
+        tags: ['operator'],
+        params: Type.Object({ campaignId: Type.String() }),
+        body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String()]),
+        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => ({ upserted: await upsertCapacity(ctx, request.params.campaignId, request.body) }),
+  );
+};

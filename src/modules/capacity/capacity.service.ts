@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts';
+import { DateString, Id, TimeString } from '../../http/schemas.ts';
+import { rotationWindows } from '../campaigns/campaign.ts';
+import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
+import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
+import { refreshClinicDays } from './clinic-days.repository.ts';
+
+export const CapacityRow = Type.Object(
+  { institutionId: Id, date: DateString, time: TimeString, doses: Type.Integer({ minimum: 0, maximum: 100_000 }) },
+  { additionalProperties: false },
+);
+
+interface CapacityInput {
+  institutionId: string;
+  date: string;
+  time: string;
+  doses: number;
+}
+
+const BATCH = 1000;
+
+/** Validates every row (shape, duplicates, unknown institutions) and reports all bad rows at once. */
+async function validRows(ctx: Ctx, rows: unknown[]): Promise<CapacityInput[]> {
+  const problems: RowProblem[] = [];
+  const seen = new Set<string>();
+  rows.forEach((row, index) => {
+    const errors = [...Value.Errors(CapacityRow, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    if (errors.length === 0) {
+      const r = row as CapacityInput;
+      const key = `${r.institutionId}|${r.date}|${r.time}`;
+      if (seen.has(key)) errors.push(`duplicate slot ${r.institutionId} ${r.date} ${r.time}`);
+      seen.add(key);
+    }
+    if (errors.length > 0) problems.push({ row: index + 1, problems: errors });
+  });
+  rejectRows(problems);
+  const input = rows as CapacityInput[];
+  const known = await existingInstitutionIds(ctx.db, [...new Set(input.map((r) => r.institutionId))]);
+  input.forEach((r, index) => {
+    if (!known.has(r.institutionId)) problems.push({ row: index + 1, problems: [`unknown institution ${r.institutionId}`] });
+  });
+  rejectRows(problems);
+  return input;
+}
+
+/** CSV columns: institutionId,date,time,doses. */
+function rowsFromCsv(text: string): unknown[] {
+  return parseCsvRecords(text).map((r) => ({ ...r, doses: /^\d+$/.test(r.doses ?? '') ? Number(r.doses) : r.doses }));
+}
+
+/**
+ * Sets the doses of each listed half-hour slot, then rebuilds the affected clinic-days and their
+ * rotation shares — all in one transaction. A slot cannot go below what is already booked there.
+ */
+export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown): Promise<number> {
+  const campaign = await ctx.campaigns.get(campaignId);
+  const raw = typeof body === 'string' ? rowsFromCsv(body) : Array.isArray(body) ? body : null;
+  if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
+  const rows = await validRows(ctx, raw);
+  if (rows.length === 0) return 0;
+  await ctx.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const batch = rows.slice(i, i + BATCH);
+      const written = await trx
+        .insertInto('capacity_slots')
+        .values(batch.map((r) => ({ campaign_id: campaignId, institution_id: r.institutionId, date: r.date, minute: minutesOfDay(r.time), capacity: r.doses })))
+        .onConflict((oc) =>
+          oc
+            .columns(['campaign_id', 'institution_id', 'date', 'minute'])
+            .doUpdateSet({ capacity: sql`excluded.capacity` })
+            .where('capacity_slots.booked', '<=', sql<number>`excluded.capacity`),
+        )
+        .returning('minute')
+        .execute();
+      if (written.length < batch.length) throw new YeyakError('YEYAK_ERR_CAPACITY_BELOW_BOOKED');
+      const pairs = [...new Map(batch.map((r) => [`${r.institutionId}|${r.date}`, { institutionId: r.institutionId, date: r.date }])).values()];
+      await refreshClinicDays(trx, campaignId, rotationWindows(campaign), pairs);
+    }
+  });
+  return rows.length;
+}

@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Ctx } from '../../context.ts';
+import { inTransaction } from '../../infra/db/transaction.ts';
+import { rotationWindows, type Campaign } from '../campaigns/campaign.ts';
+import { insertCampaign } from '../campaigns/campaigns.repository.ts';
+import { addDays, seoulDate, seoulInstant } from '../campaigns/domain/seoul-time.ts';
+import { buildTenDayRotation } from '../campaigns/domain/windows.ts';
+import { refreshClinicDays } from '../capacity/clinic-days.repository.ts';
+import { upsertInstitutions } from '../institutions/institutions.repository.ts';
+import { generateClinics } from '../institutions/reference/demo-clinics.ts';
+
+/** Half-hour slots a typical clinic vaccinates in: 09:00–12:00 and 14:00–17:00. */
+export const CLINIC_MINUTES = [540, 570, 600, 630, 660, 690, 840, 870, 900, 930, 960, 990];
+
+/**
+ * Fills every listed clinic's slots between two dates (Sundays closed) with 2–6 doses each, in
+ * SQL so that a million slots take seconds, then rebuilds the clinic-day projection and shares.
+ */
+export async function seedCapacity(ctx: Ctx, campaign: Campaign, fromDate: string, toDate: string, everyNth = 1): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
+    await sql`
+      INSERT INTO capacity_slots (campaign_id, institution_id, date, minute, capacity)
+      SELECT ${campaign.id}, i.id, d::date, m, 2 + abs(hashtext(i.id || d::date::text || m::text)) % 5
+      FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM institutions) i
+      CROSS JOIN generate_series(${fromDate}::date, ${toDate}::date, interval '1 day') AS d
+      CROSS JOIN unnest(${sql.raw(`ARRAY[${CLINIC_MINUTES.join(',')}]`)}::smallint[]) AS m
+      WHERE extract(isodow FROM d) < 7 AND i.n % ${everyNth}::int = 0
+      ON CONFLICT DO NOTHING
+    `.execute(trx);
+    await refreshClinicDays(trx, campaign.id, rotationWindows(campaign), 'all');
+  });
+}
+
+/** The two demo campaigns, relative to the server's today in Seoul. */
+export function demoCampaigns(now: Date): Campaign[] {
+  const today = seoulDate(now);
+  const adultsBornBy = addDays(today, -18 * 365 - 5);
+  const rotationStart = addDays(today, 1);
+  const rotation = buildTenDayRotation({ firstDate: rotationStart, idPrefix: 'r' });
+  return [
+    {
+      id: 'covid-2026',
+      name: '코로나19 백신 사전예약 (만 18세 이상, 전체 예약 기간)',
+      cohort: { bornFrom: '1900-01-01', bornTo: adultsBornBy },
+      vaccine: { name: 'mRNA (화이자)', doses: 2, intervalDays: 21 },
+      queueOpensAt: seoulInstant(addDays(today, -1), '19:00'),
+      windows: [{ id: 'open', kind: 'open', opensAt: seoulInstant(addDays(today, -1), '20:00'), closesAt: seoulInstant(addDays(today, 28), '18:00'), birthDayDigits: null, bornFrom: null, bornTo: null }],
+      proxyAllowed: true,
+      admission: { mode: 'adaptive', ratePerSecond: 200, maxActive: 20_000 },
+    },
+    {
+      id: 'flu-2026-rotation',
+      name: '인플루엔자 사전예약 (만 18–49세, 10부제)',
+      cohort: { bornFrom: addDays(today, -50 * 365 - 12), bornTo: adultsBornBy },
+      vaccine: { name: '인플루엔자 4가', doses: 1, intervalDays: 0 },
+      queueOpensAt: seoulInstant(rotationStart, '19:00'),
+      windows: [
+        ...rotation,
+        { id: 'catchup', kind: 'catchup', opensAt: seoulInstant(addDays(rotationStart, 10), '20:00'), closesAt: seoulInstant(addDays(rotationStart, 12), '18:00'), birthDayDigits: null, bornFrom: null, bornTo: null },
+        { id: 'open', kind: 'open', opensAt: seoulInstant(addDays(rotationStart, 12), '20:00'), closesAt: seoulInstant(addDays(rotationStart, 30), '18:00'), birthDayDigits: null, bornFrom: null, bornTo: null },
+      ],
+      proxyAllowed: false,
+      admission: { mode: 'fixed', ratePerSecond: 100, maxActive: 10_000 },
+    },
+  ];
+}
+
+/** On an empty database: ~2,000 clinics in all 17 sido, the demo campaigns and their capacity. */
+export async function seedDemoIfEmpty(ctx: Ctx, clinicCount = 2000): Promise<boolean> {
+  const existing = await ctx.db.selectFrom('campaigns').select('id').limit(1).executeTakeFirst();
+  if (existing) return false;
+  await upsertInstitutions(ctx.db, generateClinics(clinicCount));
+  const now = ctx.clock.now();
+  const [covid, flu] = demoCampaigns(now);
+  await inTransaction(ctx.db, async (trx) => {
+    await insertCampaign(trx, covid!);
+    await insertCampaign(trx, flu!);
+  });
+  const tomorrow = addDays(seoulDate(now), 1);
+  // Dose 1 in the next four weeks, dose 2 three weeks after each.
+  await seedCapacity(ctx, covid!, tomorrow, addDays(tomorrow, 27 + covid!.vaccine.intervalDays));
+  // Flu shots: one clinic in three takes part, for the month after the rotation starts.
+  await seedCapacity(ctx, flu!, addDays(tomorrow, 1), addDays(tomorrow, 30), 3);
+  ctx.campaigns.invalidate();
+  return true;
+}

@@ -1,0 +1,29 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+
+/** Liveness, readiness and the server's time (for display only). */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  app.get('/api/v1/health', { schema: { tags: ['public'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({ status: 'ok' }));
+
+  app.get(
+    '/api/v1/ready',
+    { schema: { tags: ['public'], response: { 200: Type.Object({ status: Type.String(), database: Type.String() }), ...errorResponses(503) } } },
+    async () => {
+      try {
+        await ctx.database.ping();
+      } catch {
+        throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1 });
+      }
+      return { status: 'ready', database: ctx.database.kind };
+    },
+  );
+
+  app.get('/api/v1/time', { schema: { tags: ['public'], response: { 200: Type.Object({ now: Type.String() }) } } }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { now: formatSeoul(ctx.clock.now()) };
+  });
+};

@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { Db } from '../../infra/db/database.ts';
+
+export interface Institution {
+  id: string;
+  name: string;
+  address: string;
+  sido: string;
+  sigungu: string;
+  lat: number;
+  lng: number;
+}
+
+const BATCH = 1000;
+
+/** Inserts or updates institutions by id, in batches, inside one transaction (all or nothing). */
+export async function upsertInstitutions(db: Db, institutions: Institution[]): Promise<number> {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < institutions.length; i += BATCH) {
+      await trx
+        .insertInto('institutions')
+        .values(institutions.slice(i, i + BATCH))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            name: sql`excluded.name`,
+            address: sql`excluded.address`,
+            sido: sql`excluded.sido`,
+            sigungu: sql`excluded.sigungu`,
+            lat: sql`excluded.lat`,
+            lng: sql`excluded.lng`,
+            updated_at: sql`now()`,
+          }),
+        )
+        .execute();
+    }
+  });
+  return institutions.length;
+}
+
+/** The ids among `ids` that exist. */
+export async function existingInstitutionIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await db.selectFrom('institutions').select('id').where('id', 'in', ids.slice(i, i + BATCH)).execute();
+    for (const row of rows) found.add(row.id);
+  }
+  return found;
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Ctx } from '../../context.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import { requireOperator } from '../operator/operator-auth.ts';
+import { importInstitutions } from './institutions.service.ts';
+
+/** Operator upload of institutions (JSON array or text/csv). */
+export const institutionRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  app.post(
+    '/api/v1/admin/institutions',
+    {
+      preHandler: requireOperator(ctx),
+      schema: {
+        tags: ['operator'],
+        // Rows are validated one by one in the service, so a bad row is reported by number.
+        body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 50_000 }), Type.String()]),
+        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request) => ({ upserted: await importInstitutions(ctx, request.body) }),
+  );
+};

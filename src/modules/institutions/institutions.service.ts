@@ -1,0 +1,35 @@
+import { Value } from 'typebox/value';
+import type { Ctx } from '../../context.ts';
+import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts';
+import { YeyakError } from '../../errors.ts';
+import { upsertInstitutions, type Institution } from './institutions.repository.ts';
+import { InstitutionBody } from './institutions.schemas.ts';
+
+/** Checks each row against the institution schema; every bad row is reported, none is imported. */
+export function institutionsFromRows(rows: unknown[]): Institution[] {
+  const problems: RowProblem[] = [];
+  const seen = new Set<string>();
+  rows.forEach((row, index) => {
+    const errors = [...Value.Errors(InstitutionBody, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const id = (row as { id?: unknown })?.id;
+    if (typeof id === 'string' && seen.has(id)) errors.push(`duplicate id ${id}`);
+    if (typeof id === 'string') seen.add(id);
+    if (errors.length > 0) problems.push({ row: index + 1, problems: errors });
+  });
+  rejectRows(problems);
+  return rows as Institution[];
+}
+
+/** CSV columns: id,name,address,sido,sigungu,lat,lng. */
+export function institutionsFromCsv(text: string): Institution[] {
+  const records = parseCsvRecords(text).map((r) => ({ ...r, lat: Number(r.lat), lng: Number(r.lng) }));
+  return institutionsFromRows(records);
+}
+
+/** Upserts institutions from a JSON array or CSV text, all or nothing. */
+export async function importInstitutions(ctx: Ctx, body: unknown): Promise<number> {
+  const institutions = typeof body === 'string' ? institutionsFromCsv(body) : Array.isArray(body) ? institutionsFromRows(body) : null;
+  if (!institutions) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
+  if (institutions.length === 0) return 0;
+  return upsertInstitutions(ctx.db, institutions);
+}

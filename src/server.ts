@@ -1,0 +1,41 @@
+import { buildApp } from './app.ts';
+import { createContext } from './bootstrap.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
+
+/** The process: read config, open stores, seed the demo, listen, and close gracefully. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const ctx = await createContext(config);
+  const app = await buildApp(ctx, { connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
+  if (config.demo) {
+    const started = Date.now();
+    if (await seedDemoIfEmpty(ctx)) app.log.info({ ms: Date.now() - started }, 'demo data seeded');
+  }
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'closing');
+    await app.close();
+    await ctx.database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -25,7 +25,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
   app.get(
     '/api/v1/campaigns/:campaignId/institutions',
     {
-      preHandler: gate,
+      onRequest: gate,
       schema: {
         tags: ['booking'],
         params: Type.Object({ campaignId: Type.String() }),
@@ -54,7 +54,7 @@ export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
   app.get(
     '/api/v1/campaigns/:campaignId/institutions/:institutionId/slots',
     {
-      preHandler: gate,
+      onRequest: gate,
       schema: {
         tags: ['booking'],
         params: Type.Object({ campaignId: Type.String(), institutionId: Type.String() }),

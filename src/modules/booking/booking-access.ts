@@ -1,4 +1,4 @@
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { requireSession } from '../identity/session-auth.ts';
 
@@ -7,6 +7,6 @@ import { requireSession } from '../identity/session-auth.ts';
  * Until the waiting room lands it requires a session; the admission requirement plugs in here,
  * and no route changes.
  */
-export function requireBookingAccess(ctx: Ctx): preHandlerAsyncHookHandler {
+export function requireBookingAccess(ctx: Ctx): onRequestAsyncHookHandler {
   return requireSession(ctx);
 }

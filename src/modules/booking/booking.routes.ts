@@ -19,7 +19,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.post(
     '/api/v1/campaigns/:campaignId/bookings',
     {
-      preHandler: gate,
+      onRequest: gate,
       schema: {
         tags: ['booking'],
         params: Type.Object({ campaignId: Type.String() }),
@@ -39,7 +39,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
 
   app.get(
     '/api/v1/bookings',
-    { preHandler: requireSession(ctx), schema: { tags: ['booking'], response: { 200: Type.Array(BookingView), ...errorResponses(401) } } },
+    { onRequest: requireSession(ctx), schema: { tags: ['booking'], response: { 200: Type.Array(BookingView), ...errorResponses(401) } } },
     async (request) => {
       const person = await personOf(ctx, request);
       const bookings = await bookingsOfPerson(ctx.db, person.personKey);
@@ -57,7 +57,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.post(
     '/api/v1/bookings/:bookingId/cancel',
     {
-      preHandler: requireSession(ctx),
+      onRequest: requireSession(ctx),
       schema: { tags: ['booking'], params: BookingParams, response: { 200: BookingEnvelope, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => {
@@ -70,7 +70,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
   app.post(
     '/api/v1/bookings/:bookingId/change',
     {
-      preHandler: gate,
+      onRequest: gate,
       schema: { tags: ['booking'], params: BookingParams, body: SlotChoiceBody, response: { 200: BookingEnvelope, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => {

@@ -31,7 +31,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   app.post(
     '/api/v1/admin/campaigns',
     {
-      preHandler: requireOperator(ctx),
+      onRequest: requireOperator(ctx),
       schema: { tags: ['operator'], body: CampaignBody, response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 409) } },
     },
     async (request, reply) => {

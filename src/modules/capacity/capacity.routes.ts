@@ -10,7 +10,7 @@ export const capacityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   app.post(
     '/api/v1/admin/campaigns/:campaignId/capacity',
     {
-      preHandler: requireOperator(ctx),
+      onRequest: requireOperator(ctx),
       schema: {
         tags: ['operator'],
         params: Type.Object({ campaignId: Type.String() }),

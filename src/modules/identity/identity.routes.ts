@@ -79,7 +79,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
 
   app.get(
     '/api/v1/me',
-    { preHandler: requireSession(ctx), schema: { tags: ['identity'], response: { 200: MeView, ...errorResponses(401) } } },
+    { onRequest: requireSession(ctx), schema: { tags: ['identity'], response: { 200: MeView, ...errorResponses(401) } } },
     async (request) => {
       const person = await personOf(ctx, request);
       const now = ctx.clock.now();

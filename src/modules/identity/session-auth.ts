@@ -1,4 +1,4 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { TokenInvalidError } from '../../lib/signed-tokens.ts';
@@ -37,8 +37,8 @@ export async function verifySession(ctx: Ctx, request: FastifyRequest): Promise<
   }
 }
 
-/** preHandler: the request must carry a valid session. */
-export function requireSession(ctx: Ctx): preHandlerAsyncHookHandler {
+/** onRequest: the request must carry a valid session. */
+export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
   return async (request) => {
     request.personKey = await verifySession(ctx, request);
   };

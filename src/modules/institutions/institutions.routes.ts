@@ -10,7 +10,7 @@ export const institutionRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
   app.post(
     '/api/v1/admin/institutions',
     {
-      preHandler: requireOperator(ctx),
+      onRequest: requireOperator(ctx),
       schema: {
         tags: ['operator'],
         // Rows are validated one by one in the service, so a bad row is reported by number.

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 
@@ -8,11 +8,11 @@ function digest(value: string): Buffer {
 }
 
 /**
- * preHandler for the operator API: `Authorization: Bearer <YEYAK_OPERATOR_KEY>`. Compared in
+ * onRequest hook for the operator API: `Authorization: Bearer <YEYAK_OPERATOR_KEY>`. Compared in
  * constant time over digests so neither content nor length leaks. Without a configured key (and
  * until operator accounts exist) the operator API refuses everyone.
  */
-export function requireOperator(ctx: Ctx): preHandlerAsyncHookHandler {
+export function requireOperator(ctx: Ctx): onRequestAsyncHookHandler {
   const expected = ctx.config.operatorKey === null ? null : digest(ctx.config.operatorKey);
   return async (request) => {
     const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');

@@ -10,7 +10,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
   app.get(
     '/api/v1/admin/campaigns/:campaignId/stats',
     {
-      preHandler: requireOperator(ctx),
+      onRequest: requireOperator(ctx),
       schema: {
         tags: ['operator'],
         params: Type.Object({ campaignId: Type.String() }),

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { OPERATOR_KEY } from './test-app.ts';
+
+export const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
+
+/** A campaign body with one open window over the given instants (defaults: August 2026). */
+export function openCampaign(id: string, overrides: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: `Test campaign ${id}`,
+    cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
+    vaccine: { name: 'mRNA', doses: 2, intervalDays: 21 },
+    queueOpensAt: '2026-08-09T19:00:00+09:00',
+    windows: [{ id: 'open', opensAt: '2026-08-09T20:00:00+09:00', closesAt: '2026-09-30T18:00:00+09:00', birthDayDigits: null }],
+    proxyAllowed: false,
+    ...overrides,
+  };
+}
+
+/** Posts through the real app and fails loudly on an unexpected status. */
+export async function ok(app: FastifyInstance, method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}, expected = [200, 201]) {
+  const response = await app.inject({ method, url, payload: body as object, headers });
+  if (!expected.includes(response.statusCode)) throw new Error(`${method} ${url} → ${response.statusCode}: ${response.body}`);
+  return response.json();
+}
+
+/** Creates a campaign, institutions and capacity: `slots` half-hour slots per date with `doses` each. */
+export async function seedCampaign(
+  app: FastifyInstance,
+  options: { id: string; institutions: string[]; dates: string[]; times: string[]; doses: number; campaign?: Record<string, unknown> },
+) {
+  await ok(app, 'POST', '/api/v1/admin/campaigns', openCampaign(options.id, options.campaign), operator);
+  await ok(
+    app,
+    'POST',
+    '/api/v1/admin/institutions',
+    options.institutions.map((id, i) => ({ id, name: `${id} 내과의원`, address: `서울특별시 중구 세종대로 ${i + 1}`, sido: '서울특별시', sigungu: '중구', lat: 37.56 + i * 0.001, lng: 126.97 + i * 0.001 })),
+    operator,
+  );
+  const rows = options.institutions.flatMap((institutionId) =>
+    options.dates.flatMap((date) => options.times.map((time) => ({ institutionId, date, time, doses: options.doses }))),
+  );
+  await ok(app, 'POST', `/api/v1/admin/campaigns/${options.id}/capacity`, rows, operator);
+}
+
+let personCounter = 0;
+
+/** Verifies a fresh person through the development provider and returns its bearer header. */
+export async function person(app: FastifyInstance, birthDate = '1970-05-15', name?: string): Promise<{ authorization: string }> {
+  personCounter += 1;
+  const phone = `010-${String(1000 + (personCounter % 9000)).padStart(4, '0')}-${String(personCounter).padStart(4, '0').slice(-4)}`;
+  const body = await ok(app, 'POST', '/api/v1/identity/dev', { name: name ?? `시민${process.pid}-${personCounter}`, birthDate, phone });
+  return { authorization: `Bearer ${body.session}` };
+}

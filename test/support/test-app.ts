@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../../src/app.ts';
+import { createContext } from '../../src/bootstrap.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Ctx } from '../../src/context.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+
+export const OPERATOR_KEY = 'test-operator-key-0123456789';
+
+/** True when the suites run against a real PostgreSQL (CI sets DATABASE_URL). */
+export const onPostgres = Boolean(process.env.DATABASE_URL);
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: Ctx;
+  clock: ManualClock;
+  config: Readonly<Config>;
+  close(): Promise<void>;
+}
+
+/**
+ * Each test file gets its own store: an in-memory PGlite by default, or — with DATABASE_URL — a
+ * fresh PostgreSQL database created for it and dropped afterwards. Stores are real, never mocked.
+ */
+async function freshDatabaseUrl(): Promise<{ url: string | null; drop: () => Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { url: null, drop: async () => {} };
+  const name = `yeyak_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Builds the real app on a fresh store with a manual clock. */
+export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const { url, drop } = await freshDatabaseUrl();
+  const config = loadConfig({
+    YEYAK_SIGNING_KEYS: `test1:${randomBytes(32).toString('base64')}`,
+    YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
+    YEYAK_OPERATOR_KEY: OPERATOR_KEY,
+    YEYAK_DEV_IDENTITY: '1',
+    YEYAK_DEMO: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    YEYAK_DB_POOL_SIZE: '20',
+    ...(url ? { DATABASE_URL: url } : {}),
+    ...options.env,
+  });
+  const clock = new ManualClock(options.now ?? '2026-08-10T02:00:00Z');
+  const ctx = await createContext(config, { clock, inMemory: true });
+  const app = await buildApp(ctx);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    clock,
+    config,
+    close: async () => {
+      await app.close();
+      await ctx.database.close();
+      await drop();
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { evaluateEligibility } from '../eligibility/domain/eligibility.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { firstBookableDate } from '../availability/availability.service.ts';
 import { newBookingCode } from './booking-code.ts';
-import { releaseDose, takeClinicDay, takeNearestSlot, takeShare, takeSlot } from './capacity-ledger.ts';
+import { lockClinicDays, releaseDose, takeClinicDay, takeNearestSlot, takeShare, takeSlot } from './capacity-ledger.ts';
 import { addOutboxEvent, findBooking, insertBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.ts';
 import { bookingView } from './booking.view.ts';
@@ -49,15 +49,17 @@ async function takeDoses(trx: Trx, campaign: Campaign, choice: SlotChoice, share
   const minute = minutesOfDay(choice.time);
   const place = { institutionId: choice.institutionId, date: choice.date, minute };
   const soldOut = () => new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: 1 } });
-  if (!(await takeSlot(trx, campaign.id, place))) throw soldOut();
+  // Lock order (no deadlocks): a clinic-day row before its slots and shares; clinic-days by date.
   if (!(await takeClinicDay(trx, campaign.id, place.institutionId, place.date))) throw soldOut();
+  if (!(await takeSlot(trx, campaign.id, place))) throw soldOut();
   if (shareWindowId !== null && !(await takeShare(trx, campaign.id, place.institutionId, place.date, shareWindowId))) throw soldOut();
   const doses: BookingRecord['doses'] = [{ dose: 1, ...place }];
   const dates = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays);
   for (let i = 1; i < dates.length; i++) {
     const date = dates[i]!;
-    const taken = await takeNearestSlot(trx, campaign.id, choice.institutionId, date, minute);
-    if (taken === null || !(await takeClinicDay(trx, campaign.id, choice.institutionId, date))) {
+    const dayTaken = await takeClinicDay(trx, campaign.id, choice.institutionId, date);
+    const taken = dayTaken ? await takeNearestSlot(trx, campaign.id, choice.institutionId, date, minute) : null;
+    if (taken === null) {
       throw new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: i + 1, date } });
     }
     doses.push({ dose: i + 1, institutionId: choice.institutionId, date, minute: taken });
@@ -148,6 +150,9 @@ export async function changeBooking(ctx: Ctx, campaign: Campaign, person: Person
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
   return inTransaction(ctx.db, async (trx) => {
     const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);
+    // A change touches two clinics' days: lock them all first, in one global order.
+    const newDays = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays).map((date) => ({ institutionId: choice.institutionId, date }));
+    await lockClinicDays(trx, campaign.id, [...booking.doses, ...newDays]);
     for (const dose of booking.doses) await releaseDose(trx, campaign.id, dose, dose.dose === 1 ? booking.shareWindowId : null);
     const doses = await takeDoses(trx, campaign, choice, shareWindowId);
     await writeDoses(trx, booking.id, doses);

@@ -82,9 +82,31 @@ export async function takeShare(trx: Trx, campaignId: string, institutionId: str
   return row !== undefined;
 }
 
-/** Gives back one dose: its slot, its clinic-day and, for a dose booked in a rotation window, that share. */
+/**
+ * Locks clinic-day rows in one global order (institution, date). Every transaction locks a
+ * clinic-day before touching its slots or shares, and takes clinic-days in this order, so no two
+ * transactions can wait on each other in a cycle.
+ */
+export async function lockClinicDays(trx: Trx, campaignId: string, days: { institutionId: string; date: string }[]): Promise<void> {
+  if (days.length === 0) return;
+  await sql`
+    SELECT 1 FROM clinic_days
+    WHERE campaign_id = ${campaignId} AND (institution_id, date) IN (${sql.join(days.map((d) => sql`(${d.institutionId}, ${d.date}::date)`))})
+    ORDER BY institution_id, date
+    FOR UPDATE
+  `.execute(trx);
+}
+
+/** Gives back one dose: its clinic-day, its slot and, for a dose booked in a rotation window, that share. */
 export async function releaseDose(trx: Trx, campaignId: string, p: DosePlace, shareWindowId: string | null): Promise<void> {
   const key = { campaignId, institutionId: p.institutionId, date: p.date };
+  await trx
+    .updateTable('clinic_days')
+    .set({ booked: sql`booked - 1` })
+    .where('campaign_id', '=', key.campaignId)
+    .where('institution_id', '=', key.institutionId)
+    .where('date', '=', key.date)
+    .execute();
   const released = await trx
     .updateTable('capacity_slots')
     .set({ booked: sql`booked - 1` })
@@ -97,13 +119,6 @@ export async function releaseDose(trx: Trx, campaignId: string, p: DosePlace, sh
     .executeTakeFirst();
   // A booking holds its dose, so the slot must have it; anything else is a broken ledger.
   if (!released) throw new Error('capacity ledger out of step: releasing a dose that is not booked');
-  await trx
-    .updateTable('clinic_days')
-    .set({ booked: sql`booked - 1` })
-    .where('campaign_id', '=', key.campaignId)
-    .where('institution_id', '=', key.institutionId)
-    .where('date', '=', key.date)
-    .execute();
   if (shareWindowId !== null) {
     await trx
       .updateTable('window_shares')

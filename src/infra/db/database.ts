@@ -36,6 +36,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       statement_timeout: 10_000,
       idle_in_transaction_session_timeout: 10_000,
     });
+    // An idle connection dropped by the server (restart, failover) must not bring the process
+    // down: the pool discards it and opens another on the next checkout.
+    pool.on('error', () => {});
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -52,6 +52,13 @@ function flagVar(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
+function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
 function urlVar(env: Env, name: string, protocols: string[]): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
@@ -130,7 +137,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     demo: flagVar(env, 'YEYAK_DEMO', embedded),
     dbPoolSize: intVar(env, 'YEYAK_DB_POOL_SIZE', 10, 1, 500),
     bodyLimit: intVar(env, 'YEYAK_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     secrets: loadSecrets(env, dataDir, embedded),
     sessionTtlSeconds: intVar(env, 'YEYAK_SESSION_TTL_SECONDS', 3600, 60, 86_400),
     secureCookies: flagVar(env, 'YEYAK_SECURE_COOKIES', true),

@@ -90,6 +90,16 @@ describe('booking both doses', () => {
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(201);
     expect(again.json()).toEqual(first.json());
+    // Days later — the first dose's day has passed — a replay still answers as the first time did.
+    const idem = { name: '재시도', birthDate: '1971-01-01', phone: '010-7777-0001' };
+    const login = async () => ({ authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/identity/dev', idem)).session}`, 'idempotency-key': 'key-2' });
+    const first2 = await t.app.inject({ method: 'POST', url, headers: await login(), payload: body });
+    expect(first2.statusCode).toBe(201);
+    t.clock.set('2026-08-21T02:00:00Z');
+    const late = await t.app.inject({ method: 'POST', url, headers: await login(), payload: body });
+    t.clock.set('2026-08-10T02:00:00Z');
+    expect(late.statusCode).toBe(201);
+    expect(late.json()).toEqual(first2.json());
     const other = await t.app.inject({ method: 'POST', url, headers, payload: { ...body, time: '09:00' } });
     expect(other.statusCode).toBe(422);
     expect(other.json().error.code).toBe('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
@@ -167,11 +177,12 @@ describe('cancel and change', () => {
   });
 
   it('hides other people\'s bookings', async () => {
+    await seedCampaign(t.app, { id: 'own', institutions: ['O1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 5 });
     const a = await person(t.app);
     const b = await person(t.app);
-    const { booking } = await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:30' }, a).catch(() => ({ booking: null }));
-    if (!booking) return;
+    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/own/bookings', { institutionId: 'O1', date: '2026-08-20', time: '09:00' }, a);
     const res = await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: b });
     expect(res.statusCode).toBe(404);
+    expect(await ok(t.app, 'GET', '/api/v1/bookings', undefined, b)).toEqual([]);
   });
 });

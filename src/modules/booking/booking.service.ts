@@ -15,7 +15,7 @@ import { firstBookableDate } from '../availability/availability.service.ts';
 import { newBookingCode } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeClinicDay, takeNearestSlot, takeShare, takeSlot } from './capacity-ledger.ts';
 import { addOutboxEvent, findBooking, insertBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
-import { claimIdempotencyKey, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.ts';
+import { claimIdempotencyKey, findIdempotentResponse, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.ts';
 import { bookingView } from './booking.view.ts';
 
 type Trx = Transaction<DB>;
@@ -74,10 +74,15 @@ function checkBookableDate(now: Date, date: string): void {
 /** Books every dose in one transaction; with an Idempotency-Key a replay returns the first answer. */
 export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
+  const hash = requestHash({ campaignId: campaign.id, ...choice });
+  // A replay answers as the first time did, even after the window or the day has moved on.
+  if (idempotencyKey) {
+    const prior = await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash);
+    if (prior) return prior;
+  }
   const window = windowForBooking(campaign, person, now);
   checkBookableDate(now, choice.date);
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
-  const hash = requestHash({ campaignId: campaign.id, ...choice });
   for (let attempt = 0; ; attempt++) {
     try {
       return await inTransaction(ctx.db, async (trx) => {

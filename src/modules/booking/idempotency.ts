@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import { YeyakError } from '../../errors.ts';
 
@@ -47,4 +48,17 @@ export async function storeIdempotentResponse(trx: Trx, personKey: string, key: 
     .where('person_key', '=', personKey)
     .where('key', '=', key)
     .execute();
+}
+
+/** The stored response of a completed request under this key, if any (422 if the request differs). */
+export async function findIdempotentResponse(db: Db, personKey: string, key: string, hash: string): Promise<StoredResponse | null> {
+  const prior = await db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status_code', 'response'])
+    .where('person_key', '=', personKey)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!prior) return null;
+  if (prior.request_hash !== hash) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
+  return { statusCode: prior.status_code, body: prior.response };
 }

@@ -7,6 +7,7 @@ import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts'
 import { DateString, Id, TimeString } from '../../http/schemas.ts';
 import { rotationWindows } from '../campaigns/campaign.ts';
 import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
+import { inTransaction } from '../../infra/db/transaction.ts';
 import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
 import { refreshClinicDays } from './clinic-days.repository.ts';
 
@@ -63,7 +64,8 @@ export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown
   if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
   const rows = await validRows(ctx, raw);
   if (rows.length === 0) return 0;
-  await ctx.db.transaction().execute(async (trx) => {
+  // inTransaction: a deadlock with bookings in flight is retried, never a 500.
+  await inTransaction(ctx.db, async (trx) => {
     for (let i = 0; i < rows.length; i += BATCH) {
       const batch = rows.slice(i, i + BATCH);
       const written = await trx

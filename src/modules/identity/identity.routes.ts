@@ -45,6 +45,10 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   app.post(
     '/api/v1/identity/dev',
     {
+      // Switched off: 404 before the body is even read.
+      onRequest: async () => {
+        if (!ctx.config.devIdentity) throw new YeyakError('YEYAK_ERR_DEV_IDENTITY_DISABLED');
+      },
       schema: {
         tags: ['identity'],
         body: Type.Object(
@@ -59,7 +63,6 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       },
     },
     async (request, reply) => {
-      if (!ctx.config.devIdentity) throw new YeyakError('YEYAK_ERR_DEV_IDENTITY_DISABLED');
       const { name, birthDate, phone } = request.body;
       if (birthDate > seoulDate(ctx.clock.now()) || birthDate < '1900-01-01') {
         throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['birthDate is not a plausible birth date'] } });

@@ -24,7 +24,7 @@ export type EligibilityValidator = (input: EligibilityInput) => Eligibility | nu
 export const cohortRule: EligibilityValidator = ({ campaign, birthDate, now }) =>
   inCohort(birthDate, campaign.cohort.bornFrom, campaign.cohort.bornTo)
     ? null
-    : { eligible: false, reason: 'NOT_IN_COHORT', window: nextWindowFor(campaign.windows, birthDate, now) };
+    : { eligible: false, reason: 'NOT_IN_COHORT', window: null };
 
 export const windowRule: EligibilityValidator = ({ campaign, birthDate, now }) => {
   if (currentWindowFor(campaign.windows, birthDate, now)) return null;

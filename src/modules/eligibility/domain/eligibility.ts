@@ -21,7 +21,7 @@ export interface Eligibility {
 /** One rule: returns a refusal, or null to pass the person on to the next rule. */
 export type EligibilityValidator = (input: EligibilityInput) => Eligibility | null;
 
-export const cohortRule: EligibilityValidator = ({ campaign, birthDate, now }) =>
+export const cohortRule: EligibilityValidator = ({ campaign, birthDate }) =>
   inCohort(birthDate, campaign.cohort.bornFrom, campaign.cohort.bornTo)
     ? null
     : { eligible: false, reason: 'NOT_IN_COHORT', window: null };

@@ -13,8 +13,8 @@ import { evaluateEligibility } from '../eligibility/domain/eligibility.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { firstBookableDate } from '../availability/availability.service.ts';
 import { newBookingCode } from './booking-code.ts';
-import { lockClinicDays, releaseDose, takeClinicDay, takeNearestSlot, takeShare, takeSlot } from './capacity-ledger.ts';
-import { addOutboxEvent, findBooking, insertBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
+import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
+import { addOutboxEvent, findBooking, insertBooking, markCancelled, markChanged, writeDoses, writeDosesAndEvent, type BookingRecord } from './bookings.repository.ts';
 import { claimIdempotencyKey, findIdempotentResponse, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.ts';
 import { bookingView } from './booking.view.ts';
 
@@ -47,22 +47,15 @@ function windowForBooking(campaign: Campaign, person: PersonRecord, now: Date): 
  */
 async function takeDoses(trx: Trx, campaign: Campaign, choice: SlotChoice, shareWindowId: string | null): Promise<BookingRecord['doses']> {
   const minute = minutesOfDay(choice.time);
-  const place = { institutionId: choice.institutionId, date: choice.date, minute };
-  const soldOut = () => new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: 1 } });
-  // Lock order (no deadlocks): a clinic-day row before its slots and shares; clinic-days by date.
-  if (!(await takeClinicDay(trx, campaign.id, place.institutionId, place.date))) throw soldOut();
-  if (!(await takeSlot(trx, campaign.id, place))) throw soldOut();
-  if (shareWindowId !== null && !(await takeShare(trx, campaign.id, place.institutionId, place.date, shareWindowId))) throw soldOut();
-  const doses: BookingRecord['doses'] = [{ dose: 1, ...place }];
   const dates = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays);
-  for (let i = 1; i < dates.length; i++) {
-    const date = dates[i]!;
-    const dayTaken = await takeClinicDay(trx, campaign.id, choice.institutionId, date);
-    const taken = dayTaken ? await takeNearestSlot(trx, campaign.id, choice.institutionId, date, minute) : null;
-    if (taken === null) {
-      throw new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: i + 1, date } });
-    }
-    doses.push({ dose: i + 1, institutionId: choice.institutionId, date, minute: taken });
+  const doses: BookingRecord['doses'] = [];
+  // Clinic-days are taken in date order: with takeDose's row order, the global lock order.
+  for (const [index, date] of dates.entries()) {
+    const first = index === 0;
+    const request = { institutionId: choice.institutionId, date, minute, exact: first, shareWindowId: first ? shareWindowId : null };
+    const taken = await takeDose(trx, campaign.id, request);
+    if (taken === null) throw new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: index + 1, date } });
+    doses.push({ dose: index + 1, institutionId: choice.institutionId, date, minute: taken });
   }
   return doses;
 }
@@ -103,8 +96,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
         // The booking row first: a second live booking fails here, before any dose is locked.
         await insertBooking(trx, record);
         record.doses = await takeDoses(trx, campaign, choice, shareWindowId);
-        await writeDoses(trx, record.id, record.doses);
-        await addOutboxEvent(trx, 'booking.created', record.id, { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses }, now);
+        await writeDosesAndEvent(trx, record.id, record.doses, { topic: 'booking.created', payload: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses }, at: now });
         const response = { statusCode: 201, body: { booking: bookingView({ ...record, status: 'booked' }, person.maskedName) } };
         if (idempotencyKey) await storeIdempotentResponse(trx, person.personKey, idempotencyKey, response);
         return response;

@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import type { DosePlace } from './capacity-ledger.ts';
@@ -41,6 +41,22 @@ export async function writeDoses(trx: Trx, bookingId: string, doses: BookingReco
     .insertInto('booking_doses')
     .values(doses.map((d) => ({ booking_id: bookingId, dose: d.dose, institution_id: d.institutionId, date: d.date, minute: d.minute })))
     .execute();
+}
+
+/**
+ * Writes a new booking's doses and its outbox event in one statement (one round trip on the
+ * booking path).
+ */
+export async function writeDosesAndEvent(trx: Trx, bookingId: string, doses: BookingRecord['doses'], event: { topic: string; payload: unknown; at: Date }): Promise<void> {
+  const rows = doses.map((d) => sql`(${bookingId}::uuid, ${d.dose}::smallint, ${d.institutionId}, ${d.date}::date, ${d.minute}::smallint)`);
+  await sql`
+    WITH doses AS (
+      INSERT INTO booking_doses (booking_id, dose, institution_id, date, minute) VALUES ${sql.join(rows)} RETURNING 1
+    )
+    INSERT INTO outbox (topic, aggregate_id, payload, created_at)
+    SELECT ${event.topic}, ${bookingId}, ${JSON.stringify(event.payload)}::jsonb, ${event.at}::timestamptz
+    WHERE (SELECT count(*) FROM doses) = ${doses.length}::int
+  `.execute(trx);
 }
 
 /** Records an event in the transactional outbox (committed with the change, or not at all). */

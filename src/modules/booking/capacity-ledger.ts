@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../infra/db/schema.ts';
 
 /**
- * The conditional updates that take and give back doses. Each take is one statement
+ * The conditional updates that take and give back doses. Each take is a conditional increment
  * (`… SET booked = booked + 1 WHERE booked < capacity`), so two transactions can never both take
  * the last dose; the CHECK constraints are the second line of defence. Functions take a
  * Transaction: a dose is only ever taken together with the booking that holds it.
@@ -16,70 +16,51 @@ export interface DosePlace {
   minute: number;
 }
 
-/** Takes one dose of a half-hour slot; false when it is full or does not exist. */
-export async function takeSlot(trx: Trx, campaignId: string, p: DosePlace): Promise<boolean> {
-  const row = await trx
-    .updateTable('capacity_slots')
-    .set({ booked: sql`booked + 1` })
-    .where('campaign_id', '=', campaignId)
-    .where('institution_id', '=', p.institutionId)
-    .where('date', '=', p.date)
-    .where('minute', '=', p.minute)
-    .where(sql<boolean>`booked < capacity`)
-    .returning('booked')
-    .executeTakeFirst();
-  return row !== undefined;
+export interface DoseRequest {
+  institutionId: string;
+  date: string;
+  /** The wanted half-hour, as minutes of the day. */
+  minute: number;
+  /** Only that half-hour (dose 1), or the nearest free one that day (later doses). */
+  exact: boolean;
+  /** The rotation window whose share of the clinic-day this dose also draws on, if any. */
+  shareWindowId: string | null;
 }
 
 /**
- * Takes one dose in the free slot of that clinic-day nearest to `wantedMinute` (the same time if
- * free; ties go to the earlier time). FOR UPDATE re-checks `booked < capacity` after waiting for
- * a concurrent taker, moving on to the next nearest slot if that one filled up meanwhile.
+ * Takes one dose in a single statement: the clinic-day projection, then the window's share (if
+ * any), then the slot — each a conditional `booked + 1 … WHERE booked < limit`, each gated on the
+ * previous one having succeeded. That order is the lock order every transaction follows (a
+ * clinic-day row before its shares and slots), so concurrent bookings cannot deadlock. For a
+ * later dose the slot is the free one nearest to the wanted time (ties go to the earlier time);
+ * FOR UPDATE re-checks `booked < capacity` after waiting for a concurrent taker and moves on to
+ * the next nearest slot if that one filled up meanwhile. Returns the slot's minute, or null when
+ * anything was full — the caller then aborts, and the rollback undoes the partial increments.
  */
-export async function takeNearestSlot(trx: Trx, campaignId: string, institutionId: string, date: string, wantedMinute: number): Promise<number | null> {
-  const result = await sql<{ minute: number }>`
-    UPDATE capacity_slots SET booked = booked + 1
-    WHERE campaign_id = ${campaignId} AND institution_id = ${institutionId} AND date = ${date}::date
-      AND minute = (
-        SELECT minute FROM capacity_slots
-        WHERE campaign_id = ${campaignId} AND institution_id = ${institutionId} AND date = ${date}::date AND booked < capacity
-        ORDER BY abs(minute - ${wantedMinute}::int), minute
-        LIMIT 1
-        FOR UPDATE
-      )
-      AND booked < capacity
-    RETURNING minute
+export async function takeDose(trx: Trx, campaignId: string, d: DoseRequest): Promise<number | null> {
+  const clinicDay = sql`campaign_id = ${campaignId} AND institution_id = ${d.institutionId} AND date = ${d.date}::date`;
+  const share =
+    d.shareWindowId === null
+      ? sql`SELECT 1`
+      : sql`UPDATE window_shares SET booked = booked + 1
+            WHERE ${clinicDay} AND window_id = ${d.shareWindowId} AND booked < share AND EXISTS (SELECT 1 FROM day)
+            RETURNING 1`;
+  const slotMinute = d.exact
+    ? sql`${d.minute}::smallint`
+    : sql`(SELECT minute FROM capacity_slots WHERE ${clinicDay} AND booked < capacity
+           ORDER BY abs(minute - ${d.minute}::int), minute LIMIT 1 FOR UPDATE)`;
+  const result = await sql<{ minute: number | null }>`
+    WITH day AS (
+      UPDATE clinic_days SET booked = booked + 1 WHERE ${clinicDay} AND booked < capacity RETURNING 1
+    ), share AS (${share}), slot AS (
+      UPDATE capacity_slots SET booked = booked + 1
+      WHERE ${clinicDay} AND minute = ${slotMinute} AND booked < capacity
+        AND EXISTS (SELECT 1 FROM day) AND EXISTS (SELECT 1 FROM share)
+      RETURNING minute
+    )
+    SELECT (SELECT minute FROM slot) AS minute
   `.execute(trx);
   return result.rows[0]?.minute ?? null;
-}
-
-/** Takes one dose of the clinic-day projection; false when the day is full. */
-export async function takeClinicDay(trx: Trx, campaignId: string, institutionId: string, date: string): Promise<boolean> {
-  const row = await trx
-    .updateTable('clinic_days')
-    .set({ booked: sql`booked + 1` })
-    .where('campaign_id', '=', campaignId)
-    .where('institution_id', '=', institutionId)
-    .where('date', '=', date)
-    .where(sql<boolean>`booked < capacity`)
-    .returning('booked')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Takes one dose of a rotation window's share of a clinic-day; false when the share is used up. */
-export async function takeShare(trx: Trx, campaignId: string, institutionId: string, date: string, windowId: string): Promise<boolean> {
-  const row = await trx
-    .updateTable('window_shares')
-    .set({ booked: sql`booked + 1` })
-    .where('campaign_id', '=', campaignId)
-    .where('institution_id', '=', institutionId)
-    .where('date', '=', date)
-    .where('window_id', '=', windowId)
-    .where(sql<boolean>`booked < share`)
-    .returning('booked')
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /**

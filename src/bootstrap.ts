@@ -3,6 +3,7 @@ import type { Ctx } from './context.ts';
 import { openDatabase } from './infra/db/database.ts';
 import { migrateToLatest } from './infra/db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     db: database.db,
     clock: options.clock ?? systemClock,
     signer: new TokenSigner(config.secrets.signingKeys),
+    crypto: new EnvelopeCrypto(config.secrets.encryptionKeys),
     campaigns: new CampaignCatalog(database.db),
   };
 }

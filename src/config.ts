@@ -1,14 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { ConfigError, loadSecrets, type Secrets } from './config-secrets.ts';
 
-/** Signing and hashing secrets. Each key has an id so it can be rotated (the newest signs, all verify). */
-export interface Secrets {
-  /** HMAC keys for sessions, tickets and admissions: kid → key bytes. The first is the active one. */
-  signingKeys: { kid: string; key: Buffer }[];
-  /** Pepper of the person key: HMAC(pepper, CI). */
-  personPepper: Buffer;
-}
+export { ConfigError, type Secrets };
 
 export interface Config {
   port: number;
@@ -31,9 +24,7 @@ export interface Config {
   secureCookies: boolean;
 }
 
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -70,51 +61,6 @@ function urlVar(env: Env, name: string, protocols: string[]): string | null {
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must use ${protocols.join(' or ')}`);
   return raw;
-}
-
-/** Parses `kid1:base64key,kid2:base64key` (newest first); each key at least 32 bytes. */
-function parseSigningKeys(raw: string): Secrets['signingKeys'] {
-  const keys = raw.split(',').map((part) => {
-    const [kid, b64] = part.split(':');
-    if (!kid || !b64) throw new ConfigError('YEYAK_SIGNING_KEYS must be "kid:base64key[,kid:base64key…]"');
-    const key = Buffer.from(b64, 'base64');
-    if (key.length < 32) throw new ConfigError(`signing key "${kid}" must be at least 32 bytes`);
-    return { kid, key };
-  });
-  return keys;
-}
-
-function parsePepper(raw: string): Buffer {
-  const pepper = Buffer.from(raw, 'base64');
-  if (pepper.length < 32) throw new ConfigError('YEYAK_PERSON_PEPPER must be at least 32 bytes (base64)');
-  return pepper;
-}
-
-/**
- * Secrets come from configuration. On the embedded default (no DATABASE_URL) they are generated
- * once into the data directory, so a restart keeps every session and person key valid.
- */
-function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secrets {
-  if (env.YEYAK_SIGNING_KEYS && env.YEYAK_PERSON_PEPPER) {
-    return { signingKeys: parseSigningKeys(env.YEYAK_SIGNING_KEYS), personPepper: parsePepper(env.YEYAK_PERSON_PEPPER) };
-  }
-  if (!embedded) {
-    throw new ConfigError('YEYAK_SIGNING_KEYS and YEYAK_PERSON_PEPPER are required when DATABASE_URL is set');
-  }
-  const file = join(dataDir, 'secrets.json');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    const fresh = {
-      signingKeys: `k${Date.now().toString(36)}:${randomBytes(32).toString('base64')}`,
-      personPepper: randomBytes(32).toString('base64'),
-    };
-    writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600 });
-  }
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as { signingKeys: string; personPepper: string };
-  return {
-    signingKeys: parseSigningKeys(env.YEYAK_SIGNING_KEYS ?? stored.signingKeys),
-    personPepper: parsePepper(env.YEYAK_PERSON_PEPPER ?? stored.personPepper),
-  };
 }
 
 /** Reads and validates the environment once; the result is frozen and passed down. */

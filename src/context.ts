@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Database, Db } from './infra/db/database.ts';
 import type { Clock } from './lib/clock.ts';
+import type { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import type { TokenSigner } from './lib/signed-tokens.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 
@@ -11,5 +12,7 @@ export interface Ctx {
   db: Db;
   clock: Clock;
   signer: TokenSigner;
+  /** Encrypts personal data at rest (names, phones). */
+  crypto: EnvelopeCrypto;
   campaigns: CampaignCatalog;
 }

@@ -51,6 +51,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
   const config = loadConfig({
     YEYAK_SIGNING_KEYS: `test1:${randomBytes(32).toString('base64')}`,
     YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
+    YEYAK_ENCRYPTION_KEYS: `enc1:${randomBytes(32).toString('base64')}`,
     YEYAK_OPERATOR_KEY: OPERATOR_KEY,
     YEYAK_DEV_IDENTITY: '1',
     YEYAK_DEMO: '0',

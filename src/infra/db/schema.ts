@@ -9,7 +9,63 @@ export interface PersonsTable {
   person_key: string;
   birth_date: DateString;
   masked_name: string;
+  name_enc: string | null;
+  phone_enc: string | null;
+  contact_hash: string | null;
   created_at: Generated<Date>;
+}
+
+export interface DependentsTable {
+  guardian_key: string;
+  person_key: string;
+  relationship: 'parent' | 'grandparent' | 'spouse' | 'child' | 'sibling' | 'other';
+  created_at: Timestamp;
+}
+
+export interface OtpChallengesTable {
+  id: string;
+  code_hash: string;
+  identity_enc: string;
+  phone_hash: string;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface PriorityEntriesTable {
+  campaign_id: string;
+  contact_hash: string;
+  group_name: string;
+  created_at: Timestamp;
+}
+
+export interface VaccinationRecordsTable {
+  person_key: string;
+  vaccine: string;
+  dose: number;
+  administered_on: DateString;
+}
+
+export interface OperatorsTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: 'operator' | 'clinic_staff' | 'agent';
+  institution_id: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  details: ColumnType<unknown, string | undefined, never>;
 }
 
 export interface CampaignsTable {
@@ -85,6 +141,7 @@ export interface BookingsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   cancelled_at: Timestamp | null;
+  booked_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BookingDosesTable {
@@ -125,4 +182,10 @@ export interface DB {
   booking_doses: BookingDosesTable;
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
+  dependents: DependentsTable;
+  otp_challenges: OtpChallengesTable;
+  priority_entries: PriorityEntriesTable;
+  vaccination_records: VaccinationRecordsTable;
+  operators: OperatorsTable;
+  audit_log: AuditLogTable;
 }

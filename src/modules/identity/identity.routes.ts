@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
@@ -9,8 +8,8 @@ import { formatSeoul, seoulDate } from '../campaigns/domain/seoul-time.ts';
 import { bookingsOfPerson } from '../booking/bookings.repository.ts';
 import { bookingView } from '../booking/booking.view.ts';
 import { BookingView } from '../booking/booking.schemas.ts';
-import { devConnectingInformation, maskName, personKeyOf } from './person-key.ts';
-import { upsertPerson } from './persons.repository.ts';
+import { devConnectingInformation } from './person-key.ts';
+import { signIn } from './sign-in.ts';
 import { personOf, requireSession, SESSION_COOKIE } from './session-auth.ts';
 
 const PersonView = Type.Object({ maskedName: Type.String(), birthDate: Type.String() });
@@ -26,19 +25,6 @@ const MeView = Type.Object({
   ),
   bookings: Type.Array(BookingView),
 });
-
-/** Issues a session for a verified person and sets it as an HttpOnly cookie too. */
-async function startSession(ctx: Ctx, reply: FastifyReply, personKey: string): Promise<string> {
-  const session = await ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds);
-  reply.setCookie(SESSION_COOKIE, session, {
-    httpOnly: true,
-    secure: ctx.config.secureCookies,
-    sameSite: 'lax',
-    path: '/',
-    maxAge: ctx.config.sessionTtlSeconds,
-  });
-  return session;
-}
 
 /** The development identity provider, logout and the person's own page. */
 export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
@@ -67,11 +53,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       if (birthDate > seoulDate(ctx.clock.now()) || birthDate < '1900-01-01') {
         throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['birthDate is not a plausible birth date'] } });
       }
-      const personKey = personKeyOf(ctx.config.secrets.personPepper, devConnectingInformation(name, birthDate, phone));
-      const maskedName = maskName(name);
-      await upsertPerson(ctx.db, { personKey, birthDate, maskedName });
-      const session = await startSession(ctx, reply, personKey);
-      return reply.code(201).send({ session, person: { maskedName, birthDate } });
+      const { session, person } = await signIn(ctx, reply, { ci: devConnectingInformation(name, birthDate, phone), name, birthDate, sex: null, phone });
+      return reply.code(201).send({ session, person });
     },
   );
 

@@ -13,8 +13,7 @@ export function personKeyOf(pepper: Buffer, ci: string): string {
  * same three always make the same person (API.md "Identity").
  */
 export function devConnectingInformation(name: string, birthDate: string, phone: string): string {
-  const normalised = `${name.normalize('NFC').trim()}|${birthDate}|${phone.replace(/\D/g, '')}`;
-  return createHash('sha256').update(`dev:${normalised}`).digest('base64url');
+  return createHash('sha256').update(`dev:${contactIdentity(name, birthDate, phone)}`).digest('base64url');
 }
 
 /** Masks a name for display: 홍길동 → 홍*동, 이순 → 이*, John Smith → J********h. */
@@ -23,4 +22,17 @@ export function maskName(name: string): string {
   if (chars.length <= 1) return '*';
   if (chars.length === 2) return `${chars[0]}*`;
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
+}
+
+/** Normalised name, birth date and phone digits: the same person however they typed it. */
+function contactIdentity(name: string, birthDate: string, phone: string): string {
+  return `${name.normalize('NFC').replace(/\s+/g, '')}|${birthDate}|${phone.replace(/\D/g, '')}`;
+}
+
+/**
+ * A keyed hash of name, birth date and phone. Priority lists are uploaded as these three and
+ * hashed at upload; a verified person is matched by the same hash, never by the clear values.
+ */
+export function contactHashOf(pepper: Buffer, name: string, birthDate: string, phone: string): string {
+  return createHmac('sha256', pepper).update(`contact:${contactIdentity(name, birthDate, phone)}`).digest('base64url');
 }

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class ConfigError extends Error {}
+
+export interface KeyWithId {
+  kid: string;
+  key: Buffer;
+}
+
+/** Signing, hashing and encryption secrets. Each key has an id so it can be rotated (the first is active, all are accepted). */
+export interface Secrets {
+  /** HMAC keys for sessions, tickets, admissions and operator tokens. */
+  signingKeys: KeyWithId[];
+  /** Pepper of the person key: HMAC(pepper, CI), and of hashed contact identities. */
+  personPepper: Buffer;
+  /** Key-encryption keys (AES-256) that wrap the data keys of personal data. */
+  encryptionKeys: KeyWithId[];
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses `kid1:base64key,kid2:base64key` (newest first); each key at least `minBytes`. */
+function parseKeys(name: string, raw: string, minBytes: number, exactBytes?: number): KeyWithId[] {
+  return raw.split(',').map((part) => {
+    const [kid, b64] = part.split(':');
+    if (!kid || !b64) throw new ConfigError(`${name} must be "kid:base64key[,kid:base64key…]"`);
+    const key = Buffer.from(b64, 'base64');
+    if (key.length < minBytes || (exactBytes !== undefined && key.length !== exactBytes)) {
+      throw new ConfigError(`${name}: key "${kid}" must be ${exactBytes ?? `at least ${minBytes}`} bytes`);
+    }
+    return { kid, key };
+  });
+}
+
+function parsePepper(raw: string): Buffer {
+  const pepper = Buffer.from(raw, 'base64');
+  if (pepper.length < 32) throw new ConfigError('YEYAK_PERSON_PEPPER must be at least 32 bytes (base64)');
+  return pepper;
+}
+
+const newKey = (prefix: string) => `${prefix}${Date.now().toString(36)}:${randomBytes(32).toString('base64')}`;
+
+/**
+ * Secrets come from configuration. On the embedded default (no DATABASE_URL) any that are not
+ * configured are generated once into the data directory, so a restart keeps every session,
+ * person key and encrypted record readable. A server deployment must configure all of them.
+ */
+export function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secrets {
+  const configured = { signingKeys: env.YEYAK_SIGNING_KEYS, personPepper: env.YEYAK_PERSON_PEPPER, encryptionKeys: env.YEYAK_ENCRYPTION_KEYS };
+  let stored: Partial<Record<keyof typeof configured, string>> = {};
+  if (!configured.signingKeys || !configured.personPepper || !configured.encryptionKeys) {
+    if (!embedded) {
+      throw new ConfigError('YEYAK_SIGNING_KEYS, YEYAK_PERSON_PEPPER and YEYAK_ENCRYPTION_KEYS are required when DATABASE_URL is set');
+    }
+    const file = join(dataDir, 'secrets.json');
+    if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
+    const complete = {
+      signingKeys: stored.signingKeys ?? newKey('s'),
+      personPepper: stored.personPepper ?? randomBytes(32).toString('base64'),
+      encryptionKeys: stored.encryptionKeys ?? newKey('e'),
+    };
+    if (JSON.stringify(complete) !== JSON.stringify(stored)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, JSON.stringify(complete, null, 2), { mode: 0o600 });
+    }
+    stored = complete;
+  }
+  return {
+    signingKeys: parseKeys('YEYAK_SIGNING_KEYS', configured.signingKeys ?? stored.signingKeys!, 32),
+    personPepper: parsePepper(configured.personPepper ?? stored.personPepper!),
+    encryptionKeys: parseKeys('YEYAK_ENCRYPTION_KEYS', configured.encryptionKeys ?? stored.encryptionKeys!, 32, 32),
+  };
+}

@@ -1,0 +1,59 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { KeyWithId } from '../config-secrets.ts';
+
+const VERSION = 'v1';
+
+function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; data: Buffer } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), data };
+}
+
+function open(key: Buffer, iv: Buffer, tag: Buffer, data: Buffer, aad: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(aad);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(data), decipher.final()]);
+}
+
+const b64 = (b: Buffer) => b.toString('base64url');
+const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
+
+/**
+ * Envelope encryption of personal data (AES-256-GCM): each value gets a fresh data key, which is
+ * itself encrypted under the active key-encryption key (KEK) and stored beside it with the KEK's
+ * id. Rotating adds a new KEK in front; old values still decrypt with the older KEK they name.
+ * The `context` (e.g. `persons.name:<person key>`) is authenticated, so a value copied to another
+ * row or column does not decrypt.
+ */
+export class EnvelopeCrypto {
+  private readonly active: KeyWithId;
+  private readonly byKid: Map<string, Buffer>;
+
+  constructor(keys: KeyWithId[]) {
+    const [active] = keys;
+    if (!active) throw new Error('at least one encryption key is required');
+    this.active = active;
+    this.byKid = new Map(keys.map((k) => [k.kid, k.key]));
+  }
+
+  /** Encrypts `plaintext` bound to `context`; the result is one printable string. */
+  encrypt(plaintext: string, context: string): string {
+    const dataKey = randomBytes(32);
+    const aad = Buffer.from(context);
+    const wrapped = seal(this.active.key, dataKey, Buffer.from(`kek:${context}`));
+    const body = seal(dataKey, Buffer.from(plaintext, 'utf8'), aad);
+    return [VERSION, this.active.kid, b64(wrapped.iv), b64(wrapped.tag), b64(wrapped.data), b64(body.iv), b64(body.tag), b64(body.data)].join('.');
+  }
+
+  /** Decrypts a value made by `encrypt` for the same `context`; throws if anything was altered. */
+  decrypt(sealed: string, context: string): string {
+    const [version, kid, wIv, wTag, wData, iv, tag, data] = sealed.split('.');
+    const kek = kid === undefined ? undefined : this.byKid.get(kid);
+    if (version !== VERSION || !kek) throw new Error('unknown encryption version or key id');
+    const dataKey = open(kek, unb64(wIv), unb64(wTag), unb64(wData), Buffer.from(`kek:${context}`));
+    return open(dataKey, unb64(iv), unb64(tag), unb64(data), Buffer.from(context)).toString('utf8');
+  }
+}

@@ -1,0 +1,52 @@
+import type { FastifyReply } from 'fastify';
+import type { Ctx } from '../../context.ts';
+import { contactHashOf, maskName, personKeyOf } from './person-key.ts';
+import { SESSION_COOKIE } from './session-auth.ts';
+
+/** What every identity provider returns: the verified person. */
+export interface VerifiedIdentity {
+  /** The provider's connecting information (CI); hashed at once, never stored or logged. */
+  ci: string;
+  name: string;
+  birthDate: string;
+  sex: 'M' | 'F' | null;
+  phone: string;
+}
+
+export interface SignedIn {
+  session: string;
+  personKey: string;
+  person: { maskedName: string; birthDate: string };
+}
+
+/**
+ * Records a verified person — keyed by HMAC of the CI, name and phone encrypted, contact hash for
+ * priority lists — and starts a session (bearer token and HttpOnly cookie). The same CI from any
+ * provider or device is always the same person.
+ */
+export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
+  const pepper = ctx.config.secrets.personPepper;
+  const personKey = personKeyOf(pepper, identity.ci);
+  const maskedName = maskName(identity.name);
+  const values = {
+    birth_date: identity.birthDate,
+    masked_name: maskedName,
+    name_enc: ctx.crypto.encrypt(identity.name, `persons.name:${personKey}`),
+    phone_enc: ctx.crypto.encrypt(identity.phone, `persons.phone:${personKey}`),
+    contact_hash: contactHashOf(pepper, identity.name, identity.birthDate, identity.phone),
+  };
+  await ctx.db
+    .insertInto('persons')
+    .values({ person_key: personKey, ...values })
+    .onConflict((oc) => oc.column('person_key').doUpdateSet(values))
+    .execute();
+  const session = await ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds);
+  reply.setCookie(SESSION_COOKIE, session, {
+    httpOnly: true,
+    secure: ctx.config.secureCookies,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: ctx.config.sessionTtlSeconds,
+  });
+  return { session, personKey, person: { maskedName, birthDate: identity.birthDate } };
+}

@@ -12,6 +12,7 @@ import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
 import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
+import { mobileIdentityRoutes } from './modules/identity/mobile/mobile.routes.ts';
 import { institutionRoutes } from './modules/institutions/institutions.routes.ts';
 import { statsRoutes } from './modules/operator/stats.routes.ts';
 
@@ -42,7 +43,7 @@ export async function buildApp(ctx: Ctx, options: FastifyServerOptions = {}): Pr
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, institutionRoutes, capacityRoutes, availabilityRoutes, bookingRoutes, statsRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, institutionRoutes, capacityRoutes, availabilityRoutes, bookingRoutes, statsRoutes]) {
     await app.register(routes, { ctx });
   }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -4,7 +4,9 @@ import { openDatabase } from './infra/db/database.ts';
 import { migrateToLatest } from './infra/db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { EnvelopeCrypto } from './lib/envelope-crypto.ts';
+import { MemoryRateLimiter } from './lib/rate-limiter.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
+import { LocalMessageGateway } from './modules/notifications/message-gateway.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
 
@@ -30,5 +32,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     signer: new TokenSigner(config.secrets.signingKeys),
     crypto: new EnvelopeCrypto(config.secrets.encryptionKeys),
     campaigns: new CampaignCatalog(database.db),
+    messages: new LocalMessageGateway(),
+    rateLimiter: new MemoryRateLimiter(),
   };
 }

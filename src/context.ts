@@ -2,7 +2,9 @@ import type { Config } from './config.ts';
 import type { Database, Db } from './infra/db/database.ts';
 import type { Clock } from './lib/clock.ts';
 import type { EnvelopeCrypto } from './lib/envelope-crypto.ts';
+import type { RateLimiter } from './lib/rate-limiter.ts';
 import type { TokenSigner } from './lib/signed-tokens.ts';
+import type { MessageGateway } from './modules/notifications/message-gateway.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
@@ -15,4 +17,7 @@ export interface Ctx {
   /** Encrypts personal data at rest (names, phones). */
   crypto: EnvelopeCrypto;
   campaigns: CampaignCatalog;
+  /** Where SMS/KakaoTalk messages go (the local stand-in unless configured otherwise). */
+  messages: MessageGateway;
+  rateLimiter: RateLimiter;
 }

@@ -2,17 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { DateString, errorResponses } from '../../http/schemas.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import { evaluateEligibility } from '../eligibility/domain/eligibility.ts';
-import { formatSeoul, seoulDate } from '../campaigns/domain/seoul-time.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { bookingsOfPerson } from '../booking/bookings.repository.ts';
 import { bookingView } from '../booking/booking.view.ts';
 import { BookingView } from '../booking/booking.schemas.ts';
 import { devConnectingInformation } from './person-key.ts';
 import { signIn } from './sign-in.ts';
+import { ClaimedIdentityBody, PersonView } from './identity.schemas.ts';
+import { limitIdentityAttempts } from './identity-limits.ts';
+import { checkPlausibleBirthDate } from './plausible-birth-date.ts';
 import { personOf, requireSession, SESSION_COOKIE } from './session-auth.ts';
 
-const PersonView = Type.Object({ maskedName: Type.String(), birthDate: Type.String() });
 const MeView = Type.Object({
   person: PersonView,
   eligibility: Type.Array(
@@ -37,22 +39,14 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       },
       schema: {
         tags: ['identity'],
-        body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 50, pattern: '\\S' }),
-            birthDate: DateString,
-            phone: Type.String({ pattern: '^01[016789]-?\\d{3,4}-?\\d{4}$' }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ session: Type.String(), person: PersonView }), ...errorResponses(400, 404) },
+        body: ClaimedIdentityBody,
+        response: { 201: Type.Object({ session: Type.String(), person: PersonView }), ...errorResponses(400, 404, 429) },
       },
     },
     async (request, reply) => {
       const { name, birthDate, phone } = request.body;
-      if (birthDate > seoulDate(ctx.clock.now()) || birthDate < '1900-01-01') {
-        throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['birthDate is not a plausible birth date'] } });
-      }
+      checkPlausibleBirthDate(ctx, birthDate);
+      await limitIdentityAttempts(ctx, request, request.body);
       const { session, person } = await signIn(ctx, reply, { ci: devConnectingInformation(name, birthDate, phone), name, birthDate, sex: null, phone });
       return reply.code(201).send({ session, person });
     },

@@ -13,20 +13,32 @@ import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { mobileIdentityRoutes } from './modules/identity/mobile/mobile.routes.ts';
+import { oidcRoutes } from './modules/identity/oidc/oidc.routes.ts';
 import { institutionRoutes } from './modules/institutions/institutions.routes.ts';
+import { priorityListRoutes } from './modules/eligibility/priority-list.ts';
+import { dependentRoutes } from './modules/proxy/dependents.routes.ts';
+import { agentRoutes } from './modules/agent/agent.routes.ts';
+import { auditRoutes } from './modules/operator/audit.routes.ts';
+import { operatorAccountRoutes } from './modules/operator/operator-accounts.routes.ts';
 import { statsRoutes } from './modules/operator/stats.routes.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /** Builds the Yeyak app: infrastructure plugins first, then the feature modules. */
-export async function buildApp(ctx: Ctx, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export interface BuildOptions extends FastifyServerOptions {
+  /** Where log lines go (default: standard output); tests capture them to prove no personal data leaks. */
+  logStream?: { write(line: string): void };
+}
+
+export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: ctx.config.logLevel,
       redact: REDACT,
       // Query strings can carry where a person is (near=lat,lng): requests are logged by path only.
       serializers: { req: (req) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }) },
+      ...(logStream ? { stream: logStream } : {}),
     },
     bodyLimit: ctx.config.bodyLimit,
     ...options,
@@ -43,7 +55,7 @@ export async function buildApp(ctx: Ctx, options: FastifyServerOptions = {}): Pr
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, institutionRoutes, capacityRoutes, availabilityRoutes, bookingRoutes, statsRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
     await app.register(routes, { ctx });
   }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -7,6 +7,7 @@ import { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import { MemoryRateLimiter } from './lib/rate-limiter.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
 import { LocalMessageGateway } from './modules/notifications/message-gateway.ts';
+import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
 
@@ -34,5 +35,6 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     campaigns: new CampaignCatalog(database.db),
     messages: new LocalMessageGateway(),
     rateLimiter: new MemoryRateLimiter(),
+    registry: new LocalVaccinationRegistry(database.db),
   };
 }

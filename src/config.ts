@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadSecrets, type Secrets } from './config-secrets.ts';
+import { parseOidcProviders, parsePublicUrl, type OidcProviderConfig } from './modules/identity/oidc/oidc-config.ts';
 
 export { ConfigError, type Secrets };
 
@@ -20,8 +21,16 @@ export interface Config {
   secrets: Secrets;
   /** Session lifetime in seconds. */
   sessionTtlSeconds: number;
+  /** Lifetime of an operator token from `POST /api/v1/admin/login`, in seconds (a work shift). */
+  operatorTokenTtlSeconds: number;
+  /** Identity attempts allowed per network address and per claimed person in ten minutes. */
+  identityLimits: { perAddress: number; perPerson: number };
   /** Cookies carry the Secure flag unless explicitly turned off for plain-HTTP local testing. */
   secureCookies: boolean;
+  /** The app's external origin (OpenID Connect redirect URIs are built from it). */
+  publicUrl: string;
+  /** OpenID Connect providers by name (`naver`, `kakao`, `pass`, …); empty when none is configured. */
+  oidcProviders: Readonly<Record<string, OidcProviderConfig>>;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -86,7 +95,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     secrets: loadSecrets(env, dataDir, embedded),
     sessionTtlSeconds: intVar(env, 'YEYAK_SESSION_TTL_SECONDS', 3600, 60, 86_400),
+    operatorTokenTtlSeconds: intVar(env, 'YEYAK_OPERATOR_TOKEN_TTL_SECONDS', 8 * 3600, 300, 12 * 3600),
+    identityLimits: {
+      perAddress: intVar(env, 'YEYAK_IDENTITY_LIMIT_PER_ADDRESS', 60, 1, 100_000_000),
+      perPerson: intVar(env, 'YEYAK_IDENTITY_LIMIT_PER_PERSON', 10, 1, 100_000_000),
+    },
     secureCookies: flagVar(env, 'YEYAK_SECURE_COOKIES', true),
+    publicUrl: parsePublicUrl(env.YEYAK_PUBLIC_URL, intVar(env, 'PORT', 3000, 0, 65535)),
+    oidcProviders: parseOidcProviders(env.YEYAK_OIDC_PROVIDERS),
   };
   return Object.freeze(config);
 }

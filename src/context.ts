@@ -5,6 +5,7 @@ import type { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import type { RateLimiter } from './lib/rate-limiter.ts';
 import type { TokenSigner } from './lib/signed-tokens.ts';
 import type { MessageGateway } from './modules/notifications/message-gateway.ts';
+import type { VaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
@@ -20,4 +21,6 @@ export interface Ctx {
   /** Where SMS/KakaoTalk messages go (the local stand-in unless configured otherwise). */
   messages: MessageGateway;
   rateLimiter: RateLimiter;
+  /** The immunization registry (its local copy). */
+  registry: VaccinationRegistry;
 }

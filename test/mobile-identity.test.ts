@@ -76,6 +76,14 @@ describe('mobile one-time code', () => {
     expect(codes[10]).toBe(429);
   });
 
+  it('limits identity attempts per network address', async () => {
+    const strict = await startTestApp({ env: { YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '3' } });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await strict.app.inject({ method: 'POST', url: '/api/v1/identity/dev', payload: someone() })).statusCode);
+    await strict.close();
+    expect(codes).toEqual([201, 201, 201, 429]);
+  });
+
   it('never writes the code, name or phone to the database in clear', async () => {
     const who = someone();
     const { code } = await start(who);

@@ -1,7 +1,7 @@
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 
 /** The kinds of credential Yeyak signs; each has its own audience so none can pass as another. */
-export type TokenKind = 'session' | 'ticket' | 'admission' | 'operator';
+export type TokenKind = 'session' | 'ticket' | 'admission' | 'operator' | 'oidc';
 
 export interface SigningKey {
   kid: string;

@@ -46,7 +46,7 @@ async function freshDatabaseUrl(): Promise<{ url: string | null; drop: () => Pro
 }
 
 /** Builds the real app on a fresh store with a manual clock. */
-export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; logStream?: { write(line: string): void } } = {}): Promise<TestApp> {
   const { url, drop } = await freshDatabaseUrl();
   const config = loadConfig({
     YEYAK_SIGNING_KEYS: `test1:${randomBytes(32).toString('base64')}`,
@@ -57,12 +57,14 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     YEYAK_DEMO: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     YEYAK_DB_POOL_SIZE: '20',
+    // Every test person signs in from the same loopback address; the limit has its own test.
+    YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
     ...(url ? { DATABASE_URL: url } : {}),
     ...options.env,
   });
   const clock = new ManualClock(options.now ?? '2026-08-10T02:00:00Z');
   const ctx = await createContext(config, { clock, inMemory: true });
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, { logStream: options.logStream });
   await app.ready();
   return {
     app,

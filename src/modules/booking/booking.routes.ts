@@ -1,18 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
+import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
+import { dependentFor, managedPersonKeys } from '../proxy/dependents.ts';
 import { requireBookingAccess } from './booking-access.ts';
 import { BookingEnvelope, BookingView, IdempotencyHeaders, SlotChoiceBody } from './booking.schemas.ts';
 import { cancelBooking, changeBooking, createBooking } from './booking.service.ts';
-import { bookingsOfPerson } from './bookings.repository.ts';
 import { bookingView } from './booking.view.ts';
-import { YeyakError } from '../../errors.ts';
+import { bookingsOfPersons, findBooking } from './bookings.repository.ts';
 
 const BookingParams = Type.Object({ bookingId: Type.String({ format: 'uuid' }) });
+const NewBookingBody = Type.Object(
+  { ...SlotChoiceBody.properties, dependentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  { additionalProperties: false },
+);
 
-/** Creating, listing, cancelling and changing bookings. */
+/** Creating, listing, cancelling and changing bookings (one's own, or a dependent's by proxy). */
 export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
   const gate = requireBookingAccess(ctx);
 
@@ -24,14 +31,18 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
         tags: ['booking'],
         params: Type.Object({ campaignId: Type.String() }),
         headers: IdempotencyHeaders,
-        body: SlotChoiceBody,
+        body: NewBookingBody,
         response: { 201: BookingEnvelope, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const person = await personOf(ctx, request);
-      const result = await createBooking(ctx, campaign, person, request.body, request.headers['idempotency-key']);
+      const { dependentId, ...choice } = request.body;
+      // By proxy the booking is the dependent's, under the dependent's eligibility.
+      const subject = dependentId === undefined ? person : await dependentFor(ctx, campaign, person.personKey, dependentId);
+      const bookedBy = dependentId === undefined ? undefined : `guardian:${person.personKey}`;
+      const result = await createBooking(ctx, campaign, subject, choice, request.headers['idempotency-key'], bookedBy);
       // Only successes are stored under an Idempotency-Key, so a replay is the same 201 and body.
       return reply.code(result.statusCode as 201).send(result.body as Static<typeof BookingEnvelope>);
     },
@@ -42,16 +53,22 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
     { onRequest: requireSession(ctx), schema: { tags: ['booking'], response: { 200: Type.Array(BookingView), ...errorResponses(401) } } },
     async (request) => {
       const person = await personOf(ctx, request);
-      const bookings = await bookingsOfPerson(ctx.db, person.personKey);
-      return bookings.map((b) => bookingView(b, person.maskedName));
+      const keys = await managedPersonKeys(ctx, person.personKey);
+      const bookings = await bookingsOfPersons(ctx.db, keys);
+      const names = new Map<string, string>([[person.personKey, person.maskedName]]);
+      for (const key of keys.slice(1)) names.set(key, (await findPerson(ctx.db, key))?.maskedName ?? '*');
+      return bookings.map((b) => bookingView(b, names.get(b.personKey) ?? '*'));
     },
   );
 
-  /** The booking's campaign, or 404 when the booking is not this person's. */
-  async function ownCampaign(personKey: string, bookingId: string) {
-    const own = (await bookingsOfPerson(ctx.db, personKey)).find((b) => b.id === bookingId);
-    if (!own) throw new YeyakError('YEYAK_ERR_BOOKING_NOT_FOUND');
-    return ctx.campaigns.get(own.campaignId);
+  /** The booking's campaign and person, when it is the requester's or a dependent's; else 404. */
+  async function managedBooking(request: FastifyRequest, bookingId: string): Promise<{ subject: PersonRecord; campaignId: string }> {
+    const person = await personOf(ctx, request);
+    const booking = await findBooking(ctx.db, bookingId);
+    const keys = booking ? await managedPersonKeys(ctx, person.personKey) : [];
+    const subject = booking && keys.includes(booking.personKey) ? await findPerson(ctx.db, booking.personKey) : undefined;
+    if (!booking || !subject) throw new YeyakError('YEYAK_ERR_BOOKING_NOT_FOUND');
+    return { subject, campaignId: booking.campaignId };
   }
 
   app.post(
@@ -61,9 +78,8 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       schema: { tags: ['booking'], params: BookingParams, response: { 200: BookingEnvelope, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => {
-      const person = await personOf(ctx, request);
-      const campaign = await ownCampaign(person.personKey, request.params.bookingId);
-      return cancelBooking(ctx, campaign, person, request.params.bookingId);
+      const { subject, campaignId } = await managedBooking(request, request.params.bookingId);
+      return cancelBooking(ctx, await ctx.campaigns.get(campaignId), subject, request.params.bookingId);
     },
   );
 
@@ -74,9 +90,8 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       schema: { tags: ['booking'], params: BookingParams, body: SlotChoiceBody, response: { 200: BookingEnvelope, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => {
-      const person = await personOf(ctx, request);
-      const campaign = await ownCampaign(person.personKey, request.params.bookingId);
-      return changeBooking(ctx, campaign, person, request.params.bookingId, request.body);
+      const { subject, campaignId } = await managedBooking(request, request.params.bookingId);
+      return changeBooking(ctx, await ctx.campaigns.get(campaignId), subject, request.params.bookingId, request.body);
     },
   );
 };

@@ -9,7 +9,8 @@ import { doseDates } from '../campaigns/domain/doses.ts';
 import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
 import { canSelfService } from '../campaigns/domain/self-service.ts';
 import { currentWindowFor, isWindowOpen, type CampaignWindow } from '../campaigns/domain/windows.ts';
-import { evaluateEligibility } from '../eligibility/domain/eligibility.ts';
+import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
+import { eligibilityOf, eligibilityView } from '../eligibility/eligibility.service.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { firstBookableDate } from '../availability/availability.service.ts';
 import { newBookingCode } from './booking-code.ts';
@@ -26,15 +27,16 @@ export interface SlotChoice {
   time: string;
 }
 
-/** The window the person books in now, or the coded refusal. */
-function windowForBooking(campaign: Campaign, person: PersonRecord, now: Date): CampaignWindow {
-  const eligibility = evaluateEligibility({ campaign, birthDate: person.birthDate, now });
-  if (eligibility.reason === 'NOT_IN_COHORT') throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: eligibility.reason } });
+/** The window the person books in now (server clock), or the coded refusal with their own window. */
+async function windowForBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
+  const eligibility = await eligibilityOf(ctx, campaign, person, BOOKING_RULES);
+  if (eligibility.reason === 'NOT_IN_COHORT' || eligibility.reason === 'ALREADY_VACCINATED') {
+    throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: eligibility.reason } });
+  }
   const window = eligibility.eligible ? currentWindowFor(campaign.windows, person.birthDate, now) : null;
   if (!window) {
-    throw new YeyakError('YEYAK_ERR_OUTSIDE_WINDOW', {
-      details: { reason: eligibility.reason, window: eligibility.window && { id: eligibility.window.id, opensAt: eligibility.window.opensAt, closesAt: eligibility.window.closesAt } },
-    });
+    const view = eligibilityView(campaign.id, eligibility);
+    throw new YeyakError('YEYAK_ERR_OUTSIDE_WINDOW', { details: { reason: view.reason, window: view.window } });
   }
   return window;
 }
@@ -64,8 +66,12 @@ function checkBookableDate(now: Date, date: string): void {
   if (date < firstBookableDate(now)) throw new YeyakError('YEYAK_ERR_OUTSIDE_WINDOW', { details: { problems: ['the first dose must be on a later day than today'] } });
 }
 
-/** Books every dose in one transaction; with an Idempotency-Key a replay returns the first answer. */
-export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string): Promise<StoredResponse> {
+/**
+ * Books every dose in one transaction; with an Idempotency-Key a replay returns the first answer.
+ * `bookedBy` records who booked when it was not the person ('agent:<operator id>',
+ * 'guardian:<person key>'), written to `bookings.booked_by` in the same transaction.
+ */
+export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const hash = requestHash({ campaignId: campaign.id, ...choice });
   // A replay answers as the first time did, even after the window or the day has moved on.
@@ -73,7 +79,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
     const prior = await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash);
     if (prior) return prior;
   }
-  const window = windowForBooking(campaign, person, now);
+  const window = await windowForBooking(ctx, campaign, person, now);
   checkBookableDate(now, choice.date);
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
   for (let attempt = 0; ; attempt++) {
@@ -95,6 +101,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
         };
         // The booking row first: a second live booking fails here, before any dose is locked.
         await insertBooking(trx, record);
+        if (bookedBy) await trx.updateTable('bookings').set({ booked_by: bookedBy }).where('id', '=', record.id).execute();
         record.doses = await takeDoses(trx, campaign, choice, shareWindowId);
         await writeDosesAndEvent(trx, record.id, record.doses, { topic: 'booking.created', payload: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses }, at: now });
         const response = { statusCode: 201, body: { booking: bookingView({ ...record, status: 'booked' }, person.maskedName) } };
@@ -143,7 +150,7 @@ export async function cancelBooking(ctx: Ctx, campaign: Campaign, person: Person
 export async function changeBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string, choice: SlotChoice) {
   const now = ctx.clock.now();
   checkBookableDate(now, choice.date);
-  const window = windowForBooking(campaign, person, now);
+  const window = await windowForBooking(ctx, campaign, person, now);
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
   return inTransaction(ctx.db, async (trx) => {
     const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);

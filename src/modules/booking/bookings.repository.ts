@@ -102,7 +102,12 @@ export async function findBooking(db: Db | Trx, id: string, forUpdate = false): 
 
 /** Every booking of a person, newest first. */
 export async function bookingsOfPerson(db: Db, personKey: string): Promise<BookingRecord[]> {
-  const rows = await db.selectFrom('bookings').selectAll().where('person_key', '=', personKey).orderBy('created_at', 'desc').execute();
+  return bookingsOfPersons(db, [personKey]);
+}
+
+/** Every booking of these people (a guardian and their dependents), newest first. */
+export async function bookingsOfPersons(db: Db, personKeys: string[]): Promise<BookingRecord[]> {
+  const rows = await db.selectFrom('bookings').selectAll().where('person_key', 'in', personKeys).orderBy('created_at', 'desc').execute();
   const doses = await dosesOf(db, rows.map((r) => r.id));
   return rows.map((r) => toRecord(r, doses.get(r.id) ?? []));
 }

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { requireOperator } from '../operator/operator-auth.ts';
+import { recordAudit } from '../operator/audit.ts';
+import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { CampaignBody, CampaignView } from './campaigns.schemas.ts';
 import { campaignView, createCampaign } from './campaigns.service.ts';
 
@@ -31,11 +32,13 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   app.post(
     '/api/v1/admin/campaigns',
     {
-      onRequest: requireOperator(ctx),
-      schema: { tags: ['operator'], body: CampaignBody, response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 409) } },
+      onRequest: requireOperator(ctx, ['operator']),
+      schema: { tags: ['operator'], body: CampaignBody, response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 403, 409) } },
     },
     async (request, reply) => {
       const id = await createCampaign(ctx, request.body);
+      // After the commit: the campaign's transaction lives in its service.
+      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'campaign.created', target: `campaign:${id}` });
       return reply.code(201).send({ id });
     },
   );

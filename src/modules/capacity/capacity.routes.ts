@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { requireOperator } from '../operator/operator-auth.ts';
+import { recordAudit } from '../operator/audit.ts';
+import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { upsertCapacity } from './capacity.service.ts';
 
 /** Operator upload of capacity per clinic, date and half-hour slot. */
@@ -10,14 +11,19 @@ export const capacityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   app.post(
     '/api/v1/admin/campaigns/:campaignId/capacity',
     {
-      onRequest: requireOperator(ctx),
+      onRequest: requireOperator(ctx, ['operator']),
       schema: {
         tags: ['operator'],
         params: Type.Object({ campaignId: Type.String() }),
         body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String()]),
-        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 404, 409, 413, 415) },
+        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
-    async (request) => ({ upserted: await upsertCapacity(ctx, request.params.campaignId, request.body) }),
+    async (request) => {
+      const upserted = await upsertCapacity(ctx, request.params.campaignId, request.body);
+      const target = `campaign:${request.params.campaignId}`;
+      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'capacity.uploaded', target, details: { upserted } });
+      return { upserted };
+    },
   );
 };

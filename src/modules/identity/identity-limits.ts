@@ -4,8 +4,6 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 
 const TEN_MINUTES = 10 * 60_000;
-/** Identity attempts allowed per network address and per claimed person in ten minutes. */
-export const IDENTITY_LIMITS = { perAddress: 60, perPerson: 10 };
 
 /**
  * Abuse limits on identity attempts (BRIEF §1: proxies and scripts multiplied the load in 2021):
@@ -15,8 +13,9 @@ export const IDENTITY_LIMITS = { perAddress: 60, perPerson: 10 };
 export async function limitIdentityAttempts(ctx: Ctx, request: FastifyRequest, person?: { name: string; birthDate: string; phone: string }): Promise<void> {
   const now = ctx.clock.now();
   const hash = (s: string) => createHmac('sha256', ctx.config.secrets.personPepper).update(s).digest('base64url').slice(0, 22);
-  const checks: [string, number][] = [[`id:addr:${hash(request.ip)}`, IDENTITY_LIMITS.perAddress]];
-  if (person) checks.push([`id:person:${hash(`${person.birthDate}|${person.phone.replace(/\D/g, '')}`)}`, IDENTITY_LIMITS.perPerson]);
+  const limits = ctx.config.identityLimits;
+  const checks: [string, number][] = [[`id:addr:${hash(request.ip)}`, limits.perAddress]];
+  if (person) checks.push([`id:person:${hash(`${person.birthDate}|${person.phone.replace(/\D/g, '')}`)}`, limits.perPerson]);
   for (const [key, limit] of checks) {
     const decision = await ctx.rateLimiter.hit(key, limit, TEN_MINUTES, now);
     if (!decision.allowed) throw new YeyakError('YEYAK_ERR_RATE_LIMITED', { retryAfterSeconds: decision.retryAfterSeconds });

@@ -3,8 +3,7 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { evaluateEligibility } from '../eligibility/domain/eligibility.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { eligibilityOf, eligibilityView } from '../eligibility/eligibility.service.ts';
 import { bookingsOfPerson } from '../booking/bookings.repository.ts';
 import { bookingView } from '../booking/booking.view.ts';
 import { BookingView } from '../booking/booking.schemas.ts';
@@ -62,20 +61,11 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     { onRequest: requireSession(ctx), schema: { tags: ['identity'], response: { 200: MeView, ...errorResponses(401) } } },
     async (request) => {
       const person = await personOf(ctx, request);
-      const now = ctx.clock.now();
       const campaigns = await ctx.campaigns.list();
       const bookings = await bookingsOfPerson(ctx.db, person.personKey);
       return {
         person: { maskedName: person.maskedName, birthDate: person.birthDate },
-        eligibility: campaigns.map((campaign) => {
-          const e = evaluateEligibility({ campaign, birthDate: person.birthDate, now });
-          return {
-            campaignId: campaign.id,
-            eligible: e.eligible,
-            reason: e.reason,
-            window: e.window && { id: e.window.id, opensAt: formatSeoul(e.window.opensAt), closesAt: formatSeoul(e.window.closesAt) },
-          };
-        }),
+        eligibility: await Promise.all(campaigns.map(async (c) => eligibilityView(c.id, await eligibilityOf(ctx, c, person)))),
         bookings: bookings.map((b) => bookingView(b, person.maskedName)),
       };
     },

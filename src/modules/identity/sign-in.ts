@@ -19,12 +19,17 @@ export interface SignedIn {
   person: { maskedName: string; birthDate: string };
 }
 
+export interface RecordedPerson {
+  personKey: string;
+  person: { maskedName: string; birthDate: string };
+}
+
 /**
  * Records a verified person — keyed by HMAC of the CI, name and phone encrypted, contact hash for
- * priority lists — and starts a session (bearer token and HttpOnly cookie). The same CI from any
- * provider or device is always the same person.
+ * priority lists — without starting a session (a call-centre agent books for them). The same CI
+ * from any provider or device is always the same person.
  */
-export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
+export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promise<RecordedPerson> {
   const pepper = ctx.config.secrets.personPepper;
   const personKey = personKeyOf(pepper, identity.ci);
   const maskedName = maskName(identity.name);
@@ -40,6 +45,12 @@ export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedId
     .values({ person_key: personKey, ...values })
     .onConflict((oc) => oc.column('person_key').doUpdateSet(values))
     .execute();
+  return { personKey, person: { maskedName, birthDate: identity.birthDate } };
+}
+
+/** Records a verified person (`recordPerson`) and starts a session (bearer token and HttpOnly cookie). */
+export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
+  const { personKey, person } = await recordPerson(ctx, identity);
   const session = await ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds);
   reply.setCookie(SESSION_COOKIE, session, {
     httpOnly: true,
@@ -48,5 +59,5 @@ export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedId
     path: '/',
     maxAge: ctx.config.sessionTtlSeconds,
   });
-  return { session, personKey, person: { maskedName, birthDate: identity.birthDate } };
+  return { session, personKey, person };
 }

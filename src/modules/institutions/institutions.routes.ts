@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { requireOperator } from '../operator/operator-auth.ts';
+import { recordAudit } from '../operator/audit.ts';
+import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { importInstitutions } from './institutions.service.ts';
 
 /** Operator upload of institutions (JSON array or text/csv). */
@@ -10,14 +11,18 @@ export const institutionRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
   app.post(
     '/api/v1/admin/institutions',
     {
-      onRequest: requireOperator(ctx),
+      onRequest: requireOperator(ctx, ['operator']),
       schema: {
         tags: ['operator'],
         // Rows are validated one by one in the service, so a bad row is reported by number.
         body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 50_000 }), Type.String()]),
-        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 413, 415) },
+        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
-    async (request) => ({ upserted: await importInstitutions(ctx, request.body) }),
+    async (request) => {
+      const upserted = await importInstitutions(ctx, request.body);
+      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'institutions.uploaded', details: { upserted } });
+      return { upserted };
+    },
   );
 };

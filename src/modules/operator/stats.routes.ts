@@ -10,7 +10,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
   app.get(
     '/api/v1/admin/campaigns/:campaignId/stats',
     {
-      onRequest: requireOperator(ctx),
+      onRequest: requireOperator(ctx, ['operator']),
       schema: {
         tags: ['operator'],
         params: Type.Object({ campaignId: Type.String() }),
@@ -24,7 +24,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
             remainingDoses: Type.Integer(),
             capacityDoses: Type.Integer(),
           }),
-          ...errorResponses(401, 404),
+          ...errorResponses(401, 403, 404),
         },
       },
     },

@@ -2,13 +2,24 @@ import type { Campaign } from '../../campaigns/campaign.ts';
 import { inCohort } from '../../campaigns/domain/cohort.ts';
 import { currentWindowFor, nextWindowFor, type CampaignWindow } from '../../campaigns/domain/windows.ts';
 
-export type EligibilityReason = 'ELIGIBLE' | 'NOT_IN_COHORT' | 'NOT_YOUR_WINDOW' | 'CAMPAIGN_CLOSED';
+export type EligibilityReason = 'ELIGIBLE' | 'NOT_IN_COHORT' | 'ALREADY_VACCINATED' | 'ALREADY_BOOKED' | 'NOT_YOUR_WINDOW' | 'CAMPAIGN_CLOSED';
+
+/** What the rules need to know beyond the person's birth date; read lazily, only when a rule asks. */
+export interface EligibilityFacts {
+  /** On one of the campaign's uploaded priority lists. */
+  inPriorityList(): Promise<boolean>;
+  /** Completed this vaccine already, per the immunization registry. */
+  vaccinated(): Promise<boolean>;
+  /** Holds a live booking in this campaign. */
+  hasLiveBooking(): Promise<boolean>;
+}
 
 export interface EligibilityInput {
   campaign: Campaign;
   birthDate: string;
   /** The server clock's now; never a client's. */
   now: Date;
+  facts: EligibilityFacts;
 }
 
 export interface Eligibility {
@@ -19,26 +30,36 @@ export interface Eligibility {
 }
 
 /** One rule: returns a refusal, or null to pass the person on to the next rule. */
-export type EligibilityValidator = (input: EligibilityInput) => Eligibility | null;
+export type EligibilityValidator = (input: EligibilityInput) => Promise<Eligibility | null>;
 
-export const cohortRule: EligibilityValidator = ({ campaign, birthDate }) =>
-  inCohort(birthDate, campaign.cohort.bornFrom, campaign.cohort.bornTo)
-    ? null
-    : { eligible: false, reason: 'NOT_IN_COHORT', window: null };
+const refuse = (reason: EligibilityReason, window: CampaignWindow | null = null): Eligibility => ({ eligible: false, reason, window });
 
-export const windowRule: EligibilityValidator = ({ campaign, birthDate, now }) => {
+/** Born within the campaign's cohort, or named on one of its priority lists. */
+export const cohortRule: EligibilityValidator = async ({ campaign, birthDate, facts }) =>
+  inCohort(birthDate, campaign.cohort.bornFrom, campaign.cohort.bornTo) || (await facts.inPriorityList()) ? null : refuse('NOT_IN_COHORT');
+
+/** Not already vaccinated with this campaign's vaccine. */
+export const vaccinatedRule: EligibilityValidator = async ({ facts }) => ((await facts.vaccinated()) ? refuse('ALREADY_VACCINATED') : null);
+
+/** No live booking in this campaign yet. */
+export const bookedRule: EligibilityValidator = async ({ facts }) => ((await facts.hasLiveBooking()) ? refuse('ALREADY_BOOKED') : null);
+
+/** A window admitting the person is open now (server time); else their own next window. */
+export const windowRule: EligibilityValidator = async ({ campaign, birthDate, now }) => {
   if (currentWindowFor(campaign.windows, birthDate, now)) return null;
   const next = nextWindowFor(campaign.windows, birthDate, now);
-  return next ? { eligible: false, reason: 'NOT_YOUR_WINDOW', window: next } : { eligible: false, reason: 'CAMPAIGN_CLOSED', window: null };
+  return next ? refuse('NOT_YOUR_WINDOW', next) : refuse('CAMPAIGN_CLOSED');
 };
 
-/** The rules in order; the first refusal is the answer. */
-export const DEFAULT_RULES: readonly EligibilityValidator[] = [cohortRule, windowRule];
+/** Everything, for "may I book?" (GET /me, joining the queue). */
+export const ELIGIBILITY_RULES: readonly EligibilityValidator[] = [cohortRule, vaccinatedRule, bookedRule, windowRule];
+/** For taking doses: one live booking is the database's to enforce (and a change holds one). */
+export const BOOKING_RULES: readonly EligibilityValidator[] = [cohortRule, vaccinatedRule, windowRule];
 
-/** Runs the pipeline of small validators (STYLE.md); each refusal carries its own reason. */
-export function evaluateEligibility(input: EligibilityInput, rules: readonly EligibilityValidator[] = DEFAULT_RULES): Eligibility {
+/** Runs the pipeline of small validators (STYLE.md); the first refusal is the answer, with its own reason. */
+export async function evaluateEligibility(input: EligibilityInput, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES): Promise<Eligibility> {
   for (const rule of rules) {
-    const refusal = rule(input);
+    const refusal = await rule(input);
     if (refusal) return refusal;
   }
   return { eligible: true, reason: 'ELIGIBLE', window: currentWindowFor(input.campaign.windows, input.birthDate, input.now) };

@@ -1,0 +1,52 @@
+import type { Ctx } from '../../context.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import type { PersonRecord } from '../identity/persons.repository.ts';
+import { ELIGIBILITY_RULES, evaluateEligibility, type Eligibility, type EligibilityFacts, type EligibilityValidator } from './domain/eligibility.ts';
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}
+
+/** The facts about a person the rules may ask for, each read at most once and only if asked. */
+export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string): EligibilityFacts {
+  return {
+    inPriorityList: once(async () => {
+      const row = await ctx.db
+        .selectFrom('priority_entries')
+        .innerJoin('persons', 'persons.contact_hash', 'priority_entries.contact_hash')
+        .select('priority_entries.group_name')
+        .where('priority_entries.campaign_id', '=', campaign.id)
+        .where('persons.person_key', '=', personKey)
+        .executeTakeFirst();
+      return row !== undefined;
+    }),
+    vaccinated: once(() => ctx.registry.completed(personKey, campaign.vaccine.name, campaign.vaccine.doses)),
+    hasLiveBooking: once(async () => {
+      const row = await ctx.db
+        .selectFrom('bookings')
+        .select('id')
+        .where('campaign_id', '=', campaign.id)
+        .where('person_key', '=', personKey)
+        .where('status', '=', 'booked')
+        .executeTakeFirst();
+      return row !== undefined;
+    }),
+  };
+}
+
+/** Whether and when this person may book in this campaign, by the server clock. */
+export function eligibilityOf(ctx: Ctx, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES): Promise<Eligibility> {
+  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), facts: factsFor(ctx, campaign, person.personKey) }, rules);
+}
+
+/** The public form of an eligibility answer (API.md `GET /me`). */
+export function eligibilityView(campaignId: string, e: Eligibility) {
+  return {
+    campaignId,
+    eligible: e.eligible,
+    reason: e.reason,
+    window: e.window && { id: e.window.id, opensAt: formatSeoul(e.window.opensAt), closesAt: formatSeoul(e.window.closesAt) },
+  };
+}

@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import { inTransaction } from '../../infra/db/transaction.ts';
+import { contactHashOf } from '../identity/person-key.ts';
+import { ClaimedIdentityBody } from '../identity/identity.schemas.ts';
+import { recordAudit } from '../operator/audit.ts';
+import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+
+const PriorityRow = Type.Object({ ...ClaimedIdentityBody.properties, group: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+type PriorityRow = { name: string; birthDate: string; phone: string; group: string };
+
+/** Validates every row; any bad row is reported by number and nothing is imported. */
+function validRows(rows: unknown[]): PriorityRow[] {
+  const problems: RowProblem[] = [];
+  rows.forEach((row, index) => {
+    const errors = [...Value.Errors(PriorityRow, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    if (errors.length > 0) problems.push({ row: index + 1, problems: errors });
+  });
+  rejectRows(problems);
+  return rows as PriorityRow[];
+}
+
+/**
+ * Uploads a priority list (exam takers, disabled people, local priority groups): people outside
+ * the cohort who may book. Identifiers are hashed at upload (HMAC of name, birth date and phone)
+ * and the clear values are dropped at once; a verified person is matched by the same hash.
+ */
+export async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown): Promise<number> {
+  await ctx.campaigns.get(campaignId);
+  const raw = typeof body === 'string' ? parseCsvRecords(body) : Array.isArray(body) ? body : null;
+  if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
+  const rows = validRows(raw);
+  const now = ctx.clock.now();
+  const pepper = ctx.config.secrets.personPepper;
+  const entries = [...new Map(rows.map((r) => [contactHashOf(pepper, r.name, r.birthDate, r.phone), r.group])).entries()];
+  await inTransaction(ctx.db, async (trx) => {
+    for (let i = 0; i < entries.length; i += 1000) {
+      await trx
+        .insertInto('priority_entries')
+        .values(entries.slice(i, i + 1000).map(([contactHash, group]) => ({ campaign_id: campaignId, contact_hash: contactHash, group_name: group, created_at: now })))
+        .onConflict((oc) => oc.columns(['campaign_id', 'contact_hash']).doUpdateSet({ group_name: sql`excluded.group_name` }))
+        .execute();
+    }
+  });
+  return entries.length;
+}
+
+/** `POST /api/v1/admin/campaigns/{campaignId}/priority-list` (JSON array or text/csv: name,birthDate,phone,group). */
+export const priorityListRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  app.post(
+    '/api/v1/admin/campaigns/:campaignId/priority-list',
+    {
+      onRequest: requireOperator(ctx, ['operator']),
+      schema: {
+        tags: ['operator'],
+        params: Type.Object({ campaignId: Type.String() }),
+        body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String()]),
+        response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const upserted = await importPriorityList(ctx, request.params.campaignId, request.body);
+      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'priority-list.uploaded', target: request.params.campaignId, details: { upserted } });
+      return { upserted };
+    },
+  );
+};

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Ctx } from '../../context.ts';
+import { errorResponses, Id } from '../../http/schemas.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { operatorOf, requireOperator } from './operator-auth.ts';
+import { createOperator, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './operator-accounts.ts';
+import { logIn } from './operator-login.ts';
+import { prepareDummyHash } from './passwords.ts';
+
+const Role = Type.Union([Type.Literal('operator'), Type.Literal('clinic_staff'), Type.Literal('agent')]);
+
+const OperatorView = Type.Object({ id: Type.String(), username: Type.String(), role: Role, institutionId: Type.Union([Type.String(), Type.Null()]) });
+
+/** Staff login and account management. */
+export const operatorAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  prepareDummyHash();
+
+  app.post(
+    '/api/v1/admin/login',
+    {
+      schema: {
+        tags: ['operator'],
+        // Loose limits here: a malformed username must get the same 401 as an unknown one.
+        body: Type.Object(
+          { username: Type.String({ minLength: 1, maxLength: 128 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ token: Type.String(), role: Role, expiresAt: Type.String() }),
+          ...errorResponses(400, 401, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { token, role, expiresAt } = await logIn(ctx, request.body.username, request.body.password);
+      reply.header('cache-control', 'no-store');
+      return { token, role, expiresAt: formatSeoul(expiresAt) };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/operators',
+    {
+      onRequest: requireOperator(ctx, ['operator']),
+      schema: {
+        tags: ['operator'],
+        body: Type.Object(
+          {
+            username: Type.String({ pattern: USERNAME_PATTERN }),
+            password: Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }),
+            role: Role,
+            institutionId: Type.Optional(Type.Union([Id, Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: OperatorView, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const created = await createOperator(ctx, operatorOf(request), request.body);
+      return reply.code(201).send(created);
+    },
+  );
+};

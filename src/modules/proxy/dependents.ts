@@ -1,0 +1,77 @@
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import { ageOn } from '../campaigns/domain/cohort.ts';
+import { seoulDate } from '../campaigns/domain/seoul-time.ts';
+import { devConnectingInformation } from '../identity/person-key.ts';
+import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
+import { recordPerson } from '../identity/sign-in.ts';
+
+/** A guardian registers at most this many dependents (2021: a child booking for two parents). */
+export const MAX_DEPENDENTS = 4;
+/** A guardian must be an adult (만 19세, Korean civil majority). */
+export const GUARDIAN_MIN_AGE = 19;
+
+export const RELATIONSHIPS = ['parent', 'grandparent', 'spouse', 'child', 'sibling', 'other'] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+export interface DependentInput {
+  name: string;
+  birthDate: string;
+  phone: string;
+  relationship: Relationship;
+}
+
+/**
+ * Registers a dependent for a verified adult. The dependent becomes a person of their own (the
+ * same person if they later verify themselves: the key derives from name, birth date and phone),
+ * so eligibility and the one-live-booking rule are theirs, not the guardian's.
+ */
+export async function addDependent(ctx: Ctx, guardian: PersonRecord, input: DependentInput) {
+  const now = ctx.clock.now();
+  if (ageOn(guardian.birthDate, seoulDate(now)) < GUARDIAN_MIN_AGE) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { message: 'Only an adult can book for someone else.' });
+  const recorded = await recordPerson(ctx, { ci: devConnectingInformation(input.name, input.birthDate, input.phone), name: input.name, birthDate: input.birthDate, phone: input.phone, sex: null });
+  if (recorded.personKey === guardian.personKey) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['a dependent is someone else'] } });
+  return ctx.db.transaction().execute(async (trx) => {
+    // Lock the guardian's row so two concurrent registrations cannot both pass the limit.
+    await trx.selectFrom('persons').select('person_key').where('person_key', '=', guardian.personKey).forUpdate().execute();
+    const existing = await trx.selectFrom('dependents').select('person_key').where('guardian_key', '=', guardian.personKey).execute();
+    if (!existing.some((d) => d.person_key === recorded.personKey)) {
+      if (existing.length >= MAX_DEPENDENTS) throw new YeyakError('YEYAK_ERR_DEPENDENT_LIMIT', { details: { max: MAX_DEPENDENTS } });
+      await trx.insertInto('dependents').values({ guardian_key: guardian.personKey, person_key: recorded.personKey, relationship: input.relationship, created_at: now }).execute();
+    }
+    return { id: recorded.personKey, ...recorded.person, relationship: input.relationship };
+  });
+}
+
+/** The guardian's dependents, with masked names. */
+export async function listDependents(ctx: Ctx, guardianKey: string) {
+  const rows = await ctx.db
+    .selectFrom('dependents')
+    .innerJoin('persons', 'persons.person_key', 'dependents.person_key')
+    .select(['dependents.person_key', 'dependents.relationship', 'persons.masked_name', 'persons.birth_date'])
+    .where('dependents.guardian_key', '=', guardianKey)
+    .orderBy('dependents.created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.person_key, maskedName: r.masked_name, birthDate: r.birth_date, relationship: r.relationship }));
+}
+
+/** The dependent a guardian books for, if the campaign allows proxies; else the coded refusal. */
+export async function dependentFor(ctx: Ctx, campaign: Campaign, guardianKey: string, dependentId: string): Promise<PersonRecord> {
+  if (!campaign.proxyAllowed) throw new YeyakError('YEYAK_ERR_PROXY_NOT_ALLOWED');
+  const link = await ctx.db
+    .selectFrom('dependents')
+    .select('person_key')
+    .where('guardian_key', '=', guardianKey)
+    .where('person_key', '=', dependentId)
+    .executeTakeFirst();
+  const dependent = link && (await findPerson(ctx.db, dependentId));
+  if (!dependent) throw new YeyakError('YEYAK_ERR_DEPENDENT_NOT_FOUND');
+  return dependent;
+}
+
+/** The person keys whose bookings this person may see and manage: their own and their dependents'. */
+export async function managedPersonKeys(ctx: Ctx, personKey: string): Promise<string[]> {
+  const rows = await ctx.db.selectFrom('dependents').select('person_key').where('guardian_key', '=', personKey).execute();
+  return [personKey, ...rows.map((r) => r.person_key)];
+}

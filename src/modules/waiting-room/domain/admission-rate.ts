@@ -1,0 +1,64 @@
+/**
+ * How far the queue advances: `servingUpTo` moves forward at the admission rate, never past the
+ * last place issued, and never so far that admissions could exceed the cap on active ones.
+ * Fractions carry over between ticks so a rate of 0.5/s admits one person every two seconds.
+ */
+export interface AdvanceInput {
+  servingUpTo: number;
+  issuedUpTo: number;
+  /** Fraction of a place carried from the previous tick, in [0, 1). */
+  carry: number;
+  ratePerSecond: number;
+  elapsedSeconds: number;
+  activeAdmissions: number;
+  maxActive: number;
+}
+
+export interface AdvanceResult {
+  servingUpTo: number;
+  carry: number;
+}
+
+/** The next `servingUpTo` after `elapsedSeconds` at `ratePerSecond` (pure; O(1)). */
+export function advanceServing(input: AdvanceInput): AdvanceResult {
+  const { servingUpTo, issuedUpTo, activeAdmissions, maxActive } = input;
+  const headroom = Math.max(0, maxActive - activeAdmissions);
+  const waiting = Math.max(0, issuedUpTo - servingUpTo);
+  if (waiting === 0 || headroom === 0) return { servingUpTo, carry: waiting === 0 ? 0 : input.carry };
+  const budget = input.carry + Math.max(0, input.ratePerSecond) * Math.max(0, input.elapsedSeconds);
+  const whole = Math.floor(budget);
+  const step = Math.min(whole, waiting, headroom);
+  // A step cut short by the cap or the queue's end drops its remainder: no burst after a stall.
+  const carry = step === whole ? budget - whole : 0;
+  return { servingUpTo: servingUpTo + step, carry };
+}
+
+/** The operator's bounds on the adaptive rate. */
+export interface AdaptiveBounds {
+  minRate: number;
+  maxRate: number;
+  /** The booking path's p99 latency the controller aims to stay under. */
+  targetLatencyMs: number;
+  /** Share of booking calls failing (5xx, timeouts) above which it backs off. */
+  maxErrorRate: number;
+  maxActive: number;
+}
+
+export interface PathHealth {
+  p99LatencyMs: number;
+  errorRate: number;
+  activeAdmissions: number;
+}
+
+/**
+ * Adaptive admission (AIMD, as TCP does for congestion): while the booking path is healthy and
+ * admissions are below the cap the rate grows by a step; when latency passes the target or errors
+ * appear it is cut multiplicatively. Always within the operator's bounds.
+ */
+export function adaptRate(current: number, health: PathHealth, bounds: AdaptiveBounds): number {
+  const clamp = (r: number) => Math.min(bounds.maxRate, Math.max(bounds.minRate, r));
+  if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) return clamp(current * 0.7);
+  if (health.activeAdmissions >= bounds.maxActive * 0.9) return clamp(current);
+  const step = Math.max(1, (bounds.maxRate - bounds.minRate) / 50);
+  return clamp(current + step);
+}

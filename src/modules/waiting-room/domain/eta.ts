@@ -1,0 +1,51 @@
+/**
+ * The measured admission rate, smoothed: an exponentially weighted mean and variance of the rate
+ * seen in each interval (BRIEF §4.5: the wait estimate comes from what the queue really does).
+ */
+export class RateEstimator {
+  private mean = 0;
+  private variance = 0;
+  private samples = 0;
+
+  /** `alpha` weights the newest interval (0.2 ≈ the last ~10 intervals matter). */
+  constructor(private readonly alpha = 0.2) {}
+
+  /** Records that `admitted` places were served over `seconds`. */
+  observe(admitted: number, seconds: number): void {
+    if (seconds <= 0) return;
+    const rate = admitted / seconds;
+    if (this.samples === 0) {
+      this.mean = rate;
+    } else {
+      const delta = rate - this.mean;
+      this.mean += this.alpha * delta;
+      this.variance = (1 - this.alpha) * (this.variance + this.alpha * delta * delta);
+    }
+    this.samples += 1;
+  }
+
+  get ratePerSecond(): number {
+    return this.mean;
+  }
+
+  get standardDeviation(): number {
+    return Math.sqrt(this.variance);
+  }
+}
+
+export interface Eta {
+  p50Seconds: number | null;
+  p90Seconds: number | null;
+}
+
+/**
+ * Seconds until `ahead` more places are served at `rate` (± its spread): p50 at the mean rate,
+ * p90 at the rate one 1.28 standard deviations lower (floored at half the mean). Null while
+ * nothing has been measured (better no number than the 144 hours of 2021).
+ */
+export function estimateWait(ahead: number, rate: number, standardDeviation: number): Eta {
+  if (ahead <= 0) return { p50Seconds: 0, p90Seconds: 0 };
+  if (!(rate > 0)) return { p50Seconds: null, p90Seconds: null };
+  const slow = Math.max(rate * 0.5, rate - 1.28 * standardDeviation);
+  return { p50Seconds: Math.ceil(ahead / rate), p90Seconds: Math.ceil(ahead / slow) };
+}

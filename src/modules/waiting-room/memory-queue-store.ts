@@ -1,0 +1,187 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { advanceServing } from './domain/admission-rate.ts';
+import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
+
+interface CampaignQueue {
+  /** FCFS places by person. */
+  positions: Map<string, number>;
+  /** Pre-queue entries by person: a secret random draw; sorted draws give the opening's order. */
+  prequeue: Map<string, bigint>;
+  /** Pre-queue places once opened (rank by draw). */
+  prequeuePlaces: Map<string, number> | null;
+  fcfsCount: number;
+  servingUpTo: number;
+  carry: number;
+  lastTickMs: number | null;
+  paused: boolean;
+  pausedReason: string | null;
+  closed: boolean;
+  admissions: Map<string, { id: string; expiresAtMs: number }>;
+  admitted: number;
+  rate: { mean: number; variance: number; samples: number };
+  targetRate: number;
+}
+
+const ALPHA = 0.2;
+
+/** The in-process store of the embedded default: one node, the same behaviour as Redis. */
+export class MemoryQueueStore implements QueueStore {
+  private readonly queues = new Map<string, CampaignQueue>();
+
+  private queue(campaignId: string): CampaignQueue {
+    let q = this.queues.get(campaignId);
+    if (!q) {
+      q = {
+        positions: new Map(),
+        prequeue: new Map(),
+        prequeuePlaces: null,
+        fcfsCount: 0,
+        servingUpTo: 0,
+        carry: 0,
+        lastTickMs: null,
+        paused: false,
+        pausedReason: null,
+        closed: false,
+        admissions: new Map(),
+        admitted: 0,
+        rate: { mean: 0, variance: 0, samples: 0 },
+        targetRate: 0,
+      };
+      this.queues.set(campaignId, q);
+    }
+    return q;
+  }
+
+  private prequeueSize(q: CampaignQueue): number {
+    return q.prequeuePlaces ? q.prequeuePlaces.size : q.prequeue.size;
+  }
+
+  async join(campaignId: string, personKey: string, _nowMs: number, prequeue: boolean): Promise<JoinResult> {
+    const q = this.queue(campaignId);
+    const existing = await this.positionOf(campaignId, personKey);
+    if (existing !== null || q.prequeue.has(personKey)) return { position: existing, created: false };
+    // Once opened, a late pre-queue join (a node whose clock lags) is first come, first served.
+    if (prequeue && !q.prequeuePlaces) {
+      q.prequeue.set(personKey, randomBytes(8).readBigUInt64BE());
+      return { position: null, created: true };
+    }
+    if (!q.prequeuePlaces) await this.open(campaignId);
+    q.fcfsCount += 1;
+    const position = this.prequeueSize(q) + q.fcfsCount;
+    q.positions.set(personKey, position);
+    return { position, created: true };
+  }
+
+  async positionOf(campaignId: string, personKey: string): Promise<number | null> {
+    const q = this.queue(campaignId);
+    return q.positions.get(personKey) ?? q.prequeuePlaces?.get(personKey) ?? null;
+  }
+
+  async open(campaignId: string): Promise<void> {
+    const q = this.queue(campaignId);
+    if (q.prequeuePlaces) return;
+    const order = [...q.prequeue.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0].localeCompare(b[0])));
+    q.prequeuePlaces = new Map(order.map(([person], index) => [person, index + 1]));
+  }
+
+  async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
+    const q = this.queue(campaignId);
+    q.targetRate = policy.ratePerSecond;
+    const elapsed = q.lastTickMs === null ? 0 : Math.max(0, (nowMs - q.lastTickMs) / 1000);
+    q.lastTickMs = nowMs;
+    if (elapsed > 0 && !q.paused && !q.closed && q.prequeuePlaces) {
+      const before = q.servingUpTo;
+      const next = advanceServing({
+        servingUpTo: q.servingUpTo,
+        issuedUpTo: this.issuedUpTo(q),
+        carry: q.carry,
+        ratePerSecond: policy.ratePerSecond,
+        elapsedSeconds: elapsed,
+        activeAdmissions: this.active(q, nowMs),
+        maxActive: policy.maxActive,
+      });
+      q.servingUpTo = next.servingUpTo;
+      q.carry = next.carry;
+      this.observeRate(q, q.servingUpTo - before, elapsed);
+    }
+    return this.snapshot(campaignId, nowMs);
+  }
+
+  private observeRate(q: CampaignQueue, served: number, seconds: number): void {
+    const rate = served / seconds;
+    if (q.rate.samples === 0) q.rate.mean = rate;
+    else {
+      const delta = rate - q.rate.mean;
+      q.rate.mean += ALPHA * delta;
+      q.rate.variance = (1 - ALPHA) * (q.rate.variance + ALPHA * delta * delta);
+    }
+    q.rate.samples += 1;
+  }
+
+  private issuedUpTo(q: CampaignQueue): number {
+    return q.prequeuePlaces ? q.prequeuePlaces.size + q.fcfsCount : 0;
+  }
+
+  private active(q: CampaignQueue, nowMs: number): number {
+    let n = 0;
+    for (const [person, a] of q.admissions) {
+      if (a.expiresAtMs > nowMs) n += 1;
+      else q.admissions.delete(person);
+    }
+    return n;
+  }
+
+  async snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot> {
+    const q = this.queue(campaignId);
+    return {
+      issuedUpTo: this.issuedUpTo(q),
+      servingUpTo: q.servingUpTo,
+      prequeueSize: this.prequeueSize(q),
+      opened: q.prequeuePlaces !== null,
+      paused: q.paused,
+      pausedReason: q.pausedReason,
+      closed: q.closed,
+      admitted: q.admitted,
+      activeAdmissions: this.active(q, nowMs),
+      admitRatePerSecond: q.rate.mean,
+      admitRateDeviation: Math.sqrt(q.rate.variance),
+      targetRatePerSecond: q.targetRate,
+    };
+  }
+
+  async admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null> {
+    const q = this.queue(campaignId);
+    const current = q.admissions.get(personKey);
+    if (current && current.expiresAtMs > nowMs) return { ...current, created: false };
+    if (q.closed || position > q.servingUpTo) return null;
+    const admission = { id: randomUUID(), expiresAtMs: nowMs + ttlMs };
+    q.admissions.set(personKey, admission);
+    q.admitted += 1;
+    return { ...admission, created: true };
+  }
+
+  async extend(campaignId: string, personKey: string, nowMs: number, ttlMs: number): Promise<number | null> {
+    const a = this.queue(campaignId).admissions.get(personKey);
+    if (!a || a.expiresAtMs <= nowMs) return null;
+    a.expiresAtMs = Math.max(a.expiresAtMs, nowMs + ttlMs);
+    return a.expiresAtMs;
+  }
+
+  async release(campaignId: string, personKey: string): Promise<void> {
+    this.queue(campaignId).admissions.delete(personKey);
+  }
+
+  async setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void> {
+    const q = this.queue(campaignId);
+    q.paused = paused;
+    q.pausedReason = paused ? reason : null;
+  }
+
+  async setClosed(campaignId: string, closed: boolean): Promise<void> {
+    this.queue(campaignId).closed = closed;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

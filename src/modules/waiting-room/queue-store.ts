@@ -1,0 +1,76 @@
+/**
+ * The waiting room's shared state, behind one port with two stores: in-process (the embedded
+ * default, one node) and Redis (many nodes; every change an atomic Lua script). The same test
+ * suite runs against both. Positions are 1-based; nothing here holds personal data — people are
+ * their person keys (keyed hashes).
+ */
+
+export interface JoinResult {
+  /** The place in line; null while the person waits in the pre-queue (before the opening). */
+  position: number | null;
+  /** True the first time this person joined this campaign's queue. */
+  created: boolean;
+}
+
+export interface QueueSnapshot {
+  /** Places handed out so far (the pre-queue counts once the opening has happened). */
+  issuedUpTo: number;
+  /** Everyone at or before this place may be admitted. */
+  servingUpTo: number;
+  /** People waiting in the pre-queue (before the opening). */
+  prequeueSize: number;
+  /** The opening has happened: the pre-queue has its places. */
+  opened: boolean;
+  paused: boolean;
+  pausedReason: string | null;
+  closed: boolean;
+  /** Admissions ever issued, and those still valid now. */
+  admitted: number;
+  activeAdmissions: number;
+  /** Measured, smoothed admission rate (places served per second) and its spread. */
+  admitRatePerSecond: number;
+  admitRateDeviation: number;
+  /** The controller's current target rate (adaptive mode moves it). */
+  targetRatePerSecond: number;
+}
+
+export interface AdmissionRecord {
+  /** Unique per issued admission; the token carries it. */
+  id: string;
+  expiresAtMs: number;
+  created: boolean;
+}
+
+export interface TickPolicy {
+  ratePerSecond: number;
+  maxActive: number;
+}
+
+export interface QueueStore {
+  /** Joins once per person: every later call, from any device or node, returns the same place. */
+  join(campaignId: string, personKey: string, nowMs: number, prequeue: boolean): Promise<JoinResult>;
+  /** The person's place, resolving a pre-queue place after the opening; null if not in line. */
+  positionOf(campaignId: string, personKey: string): Promise<number | null>;
+  /**
+   * Performs the opening: the pre-queue gets places 1..N in the order of secret random draws
+   * made at join time (a uniform permutation the clients cannot predict or influence). Idempotent.
+   */
+  open(campaignId: string): Promise<void>;
+  /** Advances `servingUpTo` by the elapsed time at the policy's rate (idempotent across nodes). */
+  tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot>;
+  snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot>;
+  /**
+   * Admits a person whose place has been reached; the same person asking again while it is valid
+   * gets the same admission. Null when `position` > `servingUpTo` (or the queue is closed).
+   */
+  admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null>;
+  /** Extends an active admission (the person is still booking). */
+  extend(campaignId: string, personKey: string, nowMs: number, ttlMs: number): Promise<number | null>;
+  /** Ends an admission early (booked, or left) so its slot under the cap frees up. */
+  release(campaignId: string, personKey: string, nowMs: number): Promise<void>;
+  setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void>;
+  setClosed(campaignId: string, closed: boolean): Promise<void>;
+  /** Throws when the store cannot be reached (admissions then fail closed). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -194,6 +194,7 @@ describe('audit log', () => {
     await expect(sql`UPDATE audit_log SET action = 'nothing.happened'`.execute(t.ctx.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_log WHERE id = ${before[0]!.id}`.execute(t.ctx.db)).rejects.toThrow(/append-only/);
     await expect(t.ctx.db.updateTable('audit_log').set({ actor: 'someone-else' }).execute()).rejects.toThrow(/append-only/);
+    await expect(sql`TRUNCATE audit_log`.execute(t.ctx.db)).rejects.toThrow(/append-only/);
     expect(await auditRows()).toEqual(before);
   });
 });

@@ -100,8 +100,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
           doses: [],
         };
         // The booking row first: a second live booking fails here, before any dose is locked.
-        await insertBooking(trx, record);
-        if (bookedBy) await trx.updateTable('bookings').set({ booked_by: bookedBy }).where('id', '=', record.id).execute();
+        await insertBooking(trx, record, bookedBy ?? null);
         record.doses = await takeDoses(trx, campaign, choice, shareWindowId);
         await writeDosesAndEvent(trx, record.id, record.doses, { topic: 'booking.created', payload: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses }, at: now });
         const response = { statusCode: 201, body: { booking: bookingView({ ...record, status: 'booked' }, person.maskedName) } };

@@ -17,7 +17,8 @@ export interface BookingRecord {
   doses: (DosePlace & { dose: number })[];
 }
 
-export async function insertBooking(trx: Trx, b: Omit<BookingRecord, 'status'>): Promise<void> {
+/** Inserts a live booking; `bookedBy` names who booked when it was not the person (guardian, agent). */
+export async function insertBooking(trx: Trx, b: Omit<BookingRecord, 'status'>, bookedBy: string | null): Promise<void> {
   await trx
     .insertInto('bookings')
     .values({
@@ -28,6 +29,7 @@ export async function insertBooking(trx: Trx, b: Omit<BookingRecord, 'status'>):
       window_id: b.windowId,
       share_window_id: b.shareWindowId,
       status: 'booked',
+      booked_by: bookedBy,
       created_at: b.createdAt,
       updated_at: b.createdAt,
     })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { recordAudit } from '../operator/audit.ts';
+import { auditedAs } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { CampaignBody, CampaignView } from './campaigns.schemas.ts';
 import { campaignView, createCampaign } from './campaigns.service.ts';
@@ -36,9 +36,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       schema: { tags: ['operator'], body: CampaignBody, response: { 201: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 403, 409) } },
     },
     async (request, reply) => {
-      const id = await createCampaign(ctx, request.body);
-      // After the commit: the campaign's transaction lives in its service.
-      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'campaign.created', target: `campaign:${id}` });
+      const id = await createCampaign(ctx, request.body, auditedAs(operatorOf(request), ctx.clock.now(), 'campaign.created'));
       return reply.code(201).send({ id });
     },
   );

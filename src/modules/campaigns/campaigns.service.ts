@@ -7,6 +7,7 @@ import type { CampaignBody } from './campaigns.schemas.ts';
 import { formatSeoul } from './domain/seoul-time.ts';
 import { validateWindows, type CampaignWindow } from './domain/windows.ts';
 import { insertCampaign } from './campaigns.repository.ts';
+import type { AuditInTransaction } from '../operator/audit.ts';
 
 /** Turns a validated request body into a campaign, or throws YEYAK_ERR_CAMPAIGN_INVALID with every problem. */
 export function campaignFromBody(body: CampaignBody): Campaign {
@@ -40,10 +41,13 @@ export function campaignFromBody(body: CampaignBody): Campaign {
 }
 
 /** Creates a campaign; 409 when the id is taken. */
-export async function createCampaign(ctx: Ctx, body: CampaignBody): Promise<string> {
+export async function createCampaign(ctx: Ctx, body: CampaignBody, audit: AuditInTransaction): Promise<string> {
   const campaign = campaignFromBody(body);
   try {
-    await inTransaction(ctx.db, (trx) => insertCampaign(trx, campaign));
+    await inTransaction(ctx.db, async (trx) => {
+      await insertCampaign(trx, campaign);
+      await audit(trx, {}, `campaign:${campaign.id}`);
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new YeyakError('YEYAK_ERR_CAMPAIGN_EXISTS');
     throw error;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { recordAudit } from '../operator/audit.ts';
+import { auditedAs } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { upsertCapacity } from './capacity.service.ts';
 
@@ -20,10 +20,8 @@ export const capacityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       },
     },
     async (request) => {
-      const upserted = await upsertCapacity(ctx, request.params.campaignId, request.body);
-      const target = `campaign:${request.params.campaignId}`;
-      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'capacity.uploaded', target, details: { upserted } });
-      return { upserted };
+      const audit = auditedAs(operatorOf(request), ctx.clock.now(), 'capacity.uploaded', `campaign:${request.params.campaignId}`);
+      return { upserted: await upsertCapacity(ctx, request.params.campaignId, request.body, audit) };
     },
   );
 };

@@ -10,6 +10,7 @@ import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
 import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
 import { refreshClinicDays } from './clinic-days.repository.ts';
+import type { AuditInTransaction } from '../operator/audit.ts';
 
 export const CapacityRow = Type.Object(
   { institutionId: Id, date: DateString, time: TimeString, doses: Type.Integer({ minimum: 0, maximum: 100_000 }) },
@@ -58,7 +59,7 @@ function rowsFromCsv(text: string): unknown[] {
  * Sets the doses of each listed half-hour slot, then rebuilds the affected clinic-days and their
  * rotation shares — all in one transaction. A slot cannot go below what is already booked there.
  */
-export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown): Promise<number> {
+export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   const campaign = await ctx.campaigns.get(campaignId);
   const raw = typeof body === 'string' ? rowsFromCsv(body) : Array.isArray(body) ? body : null;
   if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
@@ -83,6 +84,7 @@ export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown
       const pairs = [...new Map(batch.map((r) => [`${r.institutionId}|${r.date}`, { institutionId: r.institutionId, date: r.date }])).values()];
       await refreshClinicDays(trx, campaignId, rotationWindows(campaign), pairs);
     }
+    await audit(trx, { upserted: rows.length });
   });
   return rows.length;
 }

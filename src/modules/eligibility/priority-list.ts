@@ -9,7 +9,7 @@ import { errorResponses } from '../../http/schemas.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
 import { contactHashOf } from '../identity/person-key.ts';
 import { ClaimedIdentityBody } from '../identity/identity.schemas.ts';
-import { recordAudit } from '../operator/audit.ts';
+import { auditedAs, type AuditInTransaction } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 
 const PriorityRow = Type.Object({ ...ClaimedIdentityBody.properties, group: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
@@ -31,7 +31,7 @@ function validRows(rows: unknown[]): PriorityRow[] {
  * the cohort who may book. Identifiers are hashed at upload (HMAC of name, birth date and phone)
  * and the clear values are dropped at once; a verified person is matched by the same hash.
  */
-export async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown): Promise<number> {
+export async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   await ctx.campaigns.get(campaignId);
   const raw = typeof body === 'string' ? parseCsvRecords(body) : Array.isArray(body) ? body : null;
   if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
@@ -47,6 +47,7 @@ export async function importPriorityList(ctx: Ctx, campaignId: string, body: unk
         .onConflict((oc) => oc.columns(['campaign_id', 'contact_hash']).doUpdateSet({ group_name: sql`excluded.group_name` }))
         .execute();
     }
+    await audit(trx, { upserted: entries.length });
   });
   return entries.length;
 }
@@ -65,9 +66,8 @@ export const priorityListRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
       },
     },
     async (request) => {
-      const upserted = await importPriorityList(ctx, request.params.campaignId, request.body);
-      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'priority-list.uploaded', target: request.params.campaignId, details: { upserted } });
-      return { upserted };
+      const audit = auditedAs(operatorOf(request), ctx.clock.now(), 'priority-list.uploaded', request.params.campaignId);
+      return { upserted: await importPriorityList(ctx, request.params.campaignId, request.body, audit) };
     },
   );
 };

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../infra/db/schema.ts';
 import type { Db } from '../../infra/db/database.ts';
 
 export interface Institution {
@@ -13,8 +14,11 @@ export interface Institution {
 
 const BATCH = 1000;
 
-/** Inserts or updates institutions by id, in batches, inside one transaction (all or nothing). */
-export async function upsertInstitutions(db: Db, institutions: Institution[]): Promise<number> {
+/**
+ * Inserts or updates institutions by id, in batches, inside one transaction (all or nothing);
+ * `alsoInTransaction` (e.g. the audit entry) commits with them.
+ */
+export async function upsertInstitutions(db: Db, institutions: Institution[], alsoInTransaction?: (trx: Transaction<DB>) => Promise<void>): Promise<number> {
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < institutions.length; i += BATCH) {
       await trx
@@ -33,6 +37,7 @@ export async function upsertInstitutions(db: Db, institutions: Institution[]): P
         )
         .execute();
     }
+    await alsoInTransaction?.(trx);
   });
   return institutions.length;
 }

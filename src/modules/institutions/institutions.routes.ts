@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { recordAudit } from '../operator/audit.ts';
+import { auditedAs } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { importInstitutions } from './institutions.service.ts';
 
@@ -20,9 +20,7 @@ export const institutionRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       },
     },
     async (request) => {
-      const upserted = await importInstitutions(ctx, request.body);
-      await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: 'institutions.uploaded', details: { upserted } });
-      return { upserted };
+      return { upserted: await importInstitutions(ctx, request.body, auditedAs(operatorOf(request), ctx.clock.now(), 'institutions.uploaded')) };
     },
   );
 };

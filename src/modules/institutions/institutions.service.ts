@@ -4,6 +4,7 @@ import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts'
 import { YeyakError } from '../../errors.ts';
 import { upsertInstitutions, type Institution } from './institutions.repository.ts';
 import { InstitutionBody } from './institutions.schemas.ts';
+import type { AuditInTransaction } from '../operator/audit.ts';
 
 /** Checks each row against the institution schema; every bad row is reported, none is imported. */
 export function institutionsFromRows(rows: unknown[]): Institution[] {
@@ -27,9 +28,9 @@ export function institutionsFromCsv(text: string): Institution[] {
 }
 
 /** Upserts institutions from a JSON array or CSV text, all or nothing. */
-export async function importInstitutions(ctx: Ctx, body: unknown): Promise<number> {
+export async function importInstitutions(ctx: Ctx, body: unknown, audit: AuditInTransaction): Promise<number> {
   const institutions = typeof body === 'string' ? institutionsFromCsv(body) : Array.isArray(body) ? institutionsFromRows(body) : null;
   if (!institutions) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
   if (institutions.length === 0) return 0;
-  return upsertInstitutions(ctx.db, institutions);
+  return upsertInstitutions(ctx.db, institutions, (trx) => audit(trx, { upserted: institutions.length }));
 }

@@ -29,6 +29,14 @@ export async function recordAudit(db: Db | Transaction<DB>, at: Date, actor: Aud
     .execute();
 }
 
+/** An audit entry to write inside the action's own transaction: it commits with the action or not at all. */
+export type AuditInTransaction = (trx: Transaction<DB>, outcome: Record<string, string | number | boolean | null>, target?: string) => Promise<void>;
+
+/** The `AuditInTransaction` for an actor and action (the outcome's facts become the details). */
+export function auditedAs(actor: AuditActor, at: Date, action: string, target?: string): AuditInTransaction {
+  return (trx, outcome, known) => recordAudit(trx, at, actor, { action, target: known ?? target ?? null, details: outcome });
+}
+
 export interface AuditPage {
   entries: { id: string; at: string; actor: string; role: string; action: string; target: string | null; details: Record<string, unknown> }[];
   nextCursor: string | null;

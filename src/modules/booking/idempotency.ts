@@ -30,14 +30,10 @@ export async function claimIdempotencyKey(trx: Trx, personKey: string, key: stri
     .returning('key')
     .executeTakeFirst();
   if (claimed) return null;
-  const prior = await trx
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'status_code', 'response'])
-    .where('person_key', '=', personKey)
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow();
-  if (prior.request_hash !== hash) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
-  return { statusCode: prior.status_code, body: prior.response };
+  // The claim conflicted, so the key's row is there (committed by the transaction we waited for).
+  const prior = await findIdempotentResponse(trx, personKey, key, hash);
+  if (!prior) throw new Error('idempotency key vanished after a conflict');
+  return prior;
 }
 
 /** Stores the response of the claimed key, in the same transaction as the work it describes. */
@@ -51,7 +47,7 @@ export async function storeIdempotentResponse(trx: Trx, personKey: string, key: 
 }
 
 /** The stored response of a completed request under this key, if any (422 if the request differs). */
-export async function findIdempotentResponse(db: Db, personKey: string, key: string, hash: string): Promise<StoredResponse | null> {
+export async function findIdempotentResponse(db: Db | Trx, personKey: string, key: string, hash: string): Promise<StoredResponse | null> {
   const prior = await db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status_code', 'response'])

@@ -1,16 +1,9 @@
 import { mulberry32, pick, randInt, type Rng } from './prng.ts';
 import { listSigungu, type Sigungu } from './regions.ts';
+import type { Institution } from '../institutions.repository.ts';
 
 /** One demo vaccination clinic: a public health centre (보건소) or a private clinic (위탁의료기관). */
-export interface ClinicSeed {
-  id: string;
-  name: string;
-  address: string;
-  sido: string;
-  sigungu: string;
-  lat: number;
-  lng: number;
-}
+export type ClinicSeed = Institution;
 
 /** Mainland, Jeju, Ulleung and Dokdo all fit; a jittered point is clamped into it. */
 export const KOREA_BBOX = { minLat: 33.0, maxLat: 38.7, minLng: 124.5, maxLng: 132.0 } as const;

@@ -74,6 +74,13 @@ describe('health, time and the contract', () => {
     }
   });
 
+  it('says at the root what is running', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toContain('/api/v1/openapi.json');
+  });
+
   it('answers unknown paths with a coded 404', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/nope' });
     expect(res.statusCode).toBe(404);

@@ -8,6 +8,8 @@ import { MemoryRateLimiter } from './lib/rate-limiter.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
 import { LocalMessageGateway } from './modules/notifications/message-gateway.ts';
 import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
+import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
+import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
 
@@ -25,16 +27,21 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     poolSize: config.dbPoolSize,
   });
   await migrateToLatest(database.db);
+  const clock = options.clock ?? systemClock;
+  const campaigns = new CampaignCatalog(database.db);
+  // The in-process queue store (one node); the Redis store plugs in here for many nodes.
+  const queueStore = new MemoryQueueStore();
   return {
     config,
     database,
     db: database.db,
-    clock: options.clock ?? systemClock,
+    clock,
     signer: new TokenSigner(config.secrets.signingKeys),
     crypto: new EnvelopeCrypto(config.secrets.encryptionKeys),
-    campaigns: new CampaignCatalog(database.db),
+    campaigns,
     messages: new LocalMessageGateway(),
     rateLimiter: new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
+    waitingRoom: new WaitingRoom(queueStore, campaigns, clock),
   };
 }

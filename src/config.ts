@@ -19,6 +19,8 @@ export interface Config {
   bodyLimit: number;
   logLevel: string;
   secrets: Secrets;
+  /** How long an admission lasts (extended while the person is active), in seconds. */
+  admissionTtlSeconds: number;
   /** Session lifetime in seconds. */
   sessionTtlSeconds: number;
   /** Lifetime of an operator token from `POST /api/v1/admin/login`, in seconds (a work shift). */
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyLimit: intVar(env, 'YEYAK_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     secrets: loadSecrets(env, dataDir, embedded),
+    admissionTtlSeconds: intVar(env, 'YEYAK_ADMISSION_TTL_SECONDS', 600, 60, 7200),
     sessionTtlSeconds: intVar(env, 'YEYAK_SESSION_TTL_SECONDS', 3600, 60, 86_400),
     operatorTokenTtlSeconds: intVar(env, 'YEYAK_OPERATOR_TOKEN_TTL_SECONDS', 8 * 3600, 300, 12 * 3600),
     identityLimits: {

@@ -6,6 +6,7 @@ import type { RateLimiter } from './lib/rate-limiter.ts';
 import type { TokenSigner } from './lib/signed-tokens.ts';
 import type { MessageGateway } from './modules/notifications/message-gateway.ts';
 import type { VaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
+import type { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
@@ -23,4 +24,6 @@ export interface Ctx {
   rateLimiter: RateLimiter;
   /** The immunization registry (its local copy). */
   registry: VaccinationRegistry;
+  /** This node's view of the waiting rooms, over the shared queue store. */
+  waitingRoom: WaitingRoom;
 }

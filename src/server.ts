@@ -21,12 +21,14 @@ async function main(): Promise<void> {
     const started = Date.now();
     if (await seedDemoIfEmpty(ctx)) app.log.info({ ms: Date.now() - started }, 'demo data seeded');
   }
+  ctx.waitingRoom.start();
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'closing');
     await app.close();
+    await ctx.waitingRoom.stop();
     await ctx.database.close();
     process.exit(0);
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, openCampaign, operator, person, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, openCampaign, operator, person, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -13,7 +13,7 @@ afterAll(() => t.close());
 
 describe('availability', () => {
   it('lists clinics by region with remaining doses per bookable date, page by page', async () => {
-    const who = await person(t.app);
+    const who = await admitted(t, await person(t.app), C);
     const first = await ok(t.app, 'GET', `/api/v1/campaigns/${C}/institutions?sido=${encodeURIComponent('서울특별시')}&limit=4`, undefined, who);
     expect(first.items).toHaveLength(4);
     // Today (08-10) is not bookable; the list covers the next 28 days (09-10 is beyond it).
@@ -28,7 +28,7 @@ describe('availability', () => {
   });
 
   it('orders by distance from a point and reflects bookings at once', async () => {
-    const who = await person(t.app);
+    const who = await admitted(t, await person(t.app), C);
     const near = await ok(t.app, 'GET', `/api/v1/campaigns/${C}/institutions?near=37.563,126.973&limit=3`, undefined, who);
     const distances = near.items.map((i: { distanceKm: number }) => i.distanceKm);
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
@@ -43,7 +43,7 @@ describe('availability', () => {
   });
 
   it('answers bad queries with 4xx codes', async () => {
-    const who = await person(t.app);
+    const who = await admitted(t, await person(t.app), C);
     const base = `/api/v1/campaigns/${C}/institutions`;
     for (const query of ['?cursor=garbage', '?near=north', '?near=95,10', '?limit=0', '?limit=abc', '?date=2026-13-01', '?unknown=1']) {
       const res = await t.app.inject({ method: 'GET', url: base + query, headers: who });
@@ -54,7 +54,8 @@ describe('availability', () => {
     expect(unknown.json().error.code).toBe('YEYAK_ERR_INSTITUTION_NOT_FOUND');
     const span = await t.app.inject({ method: 'GET', url: `${base}/A1/slots?from=2026-09-10&to=2026-08-20`, headers: who });
     expect(span.statusCode).toBe(400);
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/nope/institutions`, headers: who })).statusCode).toBe(404);
+    // An admission is for one campaign only.
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/nope/institutions`, headers: who })).json().error.code).toBe('YEYAK_ERR_ADMISSION_MISMATCH');
     expect((await t.app.inject({ method: 'GET', url: base })).statusCode).toBe(401);
   });
 });
@@ -74,18 +75,19 @@ describe('the 10-day rotation', () => {
     const url = '/api/v1/campaigns/rot/bookings';
     const slot = { institutionId: 'A0', date: '2026-08-25', time: '10:00' };
     const digit0 = await person(t.app, '1970-05-10');
-    const refused = await t.app.inject({ method: 'POST', url, headers: digit0, payload: slot });
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json().error).toMatchObject({ code: 'YEYAK_ERR_OUTSIDE_WINDOW', details: { reason: 'NOT_YOUR_WINDOW', window: { id: 'r2' } } });
+    // Outside their window they are refused a place in the queue, told their own window.
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/rot/queue/tickets', headers: digit0 });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'NOT_YOUR_WINDOW', window: { id: 'r2' } } });
     const results = [];
-    for (const day of ['09', '19', '29']) results.push((await t.app.inject({ method: 'POST', url, headers: await person(t.app, `1970-05-${day}`), payload: slot })).statusCode);
+    for (const day of ['09', '19', '29']) results.push((await t.app.inject({ method: 'POST', url, headers: await admitted(t, await person(t.app, `1970-05-${day}`), 'rot'), payload: slot })).statusCode);
     // The slot has 20 doses, but window 1's share of the day is 2.
     expect(results).toEqual([201, 201, 409]);
     const me = await ok(t.app, 'GET', '/api/v1/me', undefined, digit0);
     expect(me.eligibility.find((e: { campaignId: string }) => e.campaignId === 'rot')).toMatchObject({ eligible: false, reason: 'NOT_YOUR_WINDOW', window: { id: 'r2', opensAt: '2026-08-10T20:00:00+09:00' } });
     // 20:00:00.000 Seoul on 08-10: window 2 opens; its own share is there.
     t.clock.set('2026-08-10T11:00:00.000Z');
-    expect((await t.app.inject({ method: 'POST', url, headers: await person(t.app, '1970-05-10'), payload: slot })).statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'POST', url, headers: await admitted(t, await person(t.app, '1970-05-10'), 'rot'), payload: slot })).statusCode).toBe(201);
     t.clock.set('2026-08-10T02:00:00Z');
   });
 });

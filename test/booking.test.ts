@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, operator, person, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, operator, person, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 // Server time 2026-08-10 11:00 Seoul; the open window runs 2026-08-09 20:00 → 2026-09-30 18:00.
@@ -31,7 +31,7 @@ async function slotBooked(institutionId: string, date: string, time: string): Pr
 describe('booking both doses', () => {
   it('books dose 1 and dose 2 at the same clinic and time, 21 days apart', async () => {
     const who = await person(t.app);
-    const res = await t.app.inject({ method: 'POST', url, headers: who, payload: { institutionId: 'B1', date: '2026-08-20', time: '09:00' } });
+    const res = await t.app.inject({ method: 'POST', url, headers: await admitted(t, who, C), payload: { institutionId: 'B1', date: '2026-08-20', time: '09:00' } });
     expect(res.statusCode).toBe(201);
     const { booking } = res.json();
     expect(booking.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -48,9 +48,9 @@ describe('booking both doses', () => {
   it('takes the nearest free time for dose 2 when the same time is full', async () => {
     // B1 09:00 on 09-10 has 1 left: a second booking at 09:00 fills it.
     const filler = await person(t.app);
-    await ok(t.app, 'POST', url, { institutionId: 'B1', date: '2026-08-20', time: '09:00' }, filler);
+    await ok(t.app, 'POST', url, { institutionId: 'B1', date: '2026-08-20', time: '09:00' }, await admitted(t, filler, C));
     const who = await person(t.app);
-    const { booking } = await ok(t.app, 'POST', url, { institutionId: 'B1', date: '2026-08-20', time: '09:30' }, who);
+    const { booking } = await ok(t.app, 'POST', url, { institutionId: 'B1', date: '2026-08-20', time: '09:30' }, await admitted(t, who, C));
     expect(booking.doses[1]).toEqual({ dose: 2, institutionId: 'B1', date: '2026-09-10', time: '09:30' });
   });
 
@@ -58,8 +58,8 @@ describe('booking both doses', () => {
     // Dose 1's day has 2 doses, dose 2's day only 1: the second person gets neither.
     await seedCampaign(t.app, { id: 'bon', institutions: ['Y1'], dates: ['2026-08-22'], times: ['11:00'], doses: 2 });
     await ok(t.app, 'POST', '/api/v1/admin/campaigns/bon/capacity', [{ institutionId: 'Y1', date: '2026-09-12', time: '11:00', doses: 1 }], operator);
-    await ok(t.app, 'POST', '/api/v1/campaigns/bon/bookings', { institutionId: 'Y1', date: '2026-08-22', time: '11:00' }, await person(t.app));
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/bon/bookings', headers: await person(t.app), payload: { institutionId: 'Y1', date: '2026-08-22', time: '11:00' } });
+    await ok(t.app, 'POST', '/api/v1/campaigns/bon/bookings', { institutionId: 'Y1', date: '2026-08-22', time: '11:00' }, await admitted(t, await person(t.app), 'bon'));
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/bon/bookings', headers: await admitted(t, await person(t.app), 'bon'), payload: { institutionId: 'Y1', date: '2026-08-22', time: '11:00' } });
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toMatchObject({ code: 'YEYAK_ERR_SOLD_OUT', details: { dose: 2 } });
     const slots = await t.ctx.db.selectFrom('capacity_slots').select(['date', 'booked']).where('campaign_id', '=', 'bon').orderBy('date').execute();
@@ -70,8 +70,8 @@ describe('booking both doses', () => {
 
   it('refuses a second live booking of the same person, enforced by the database', async () => {
     const who = await person(t.app);
-    await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:00' }, who);
-    const res = await t.app.inject({ method: 'POST', url, headers: who, payload: { institutionId: 'B2', date: '2026-08-20', time: '09:30' } });
+    await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:00' }, await admitted(t, who, C));
+    const res = await t.app.inject({ method: 'POST', url, headers: await admitted(t, who, C), payload: { institutionId: 'B2', date: '2026-08-20', time: '09:30' } });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('YEYAK_ERR_ALREADY_BOOKED');
     expect(await slotBooked('B2', '2026-08-20', '09:30')).toBe(0);
@@ -83,7 +83,7 @@ describe('booking both doses', () => {
 
   it('answers a replayed Idempotency-Key with the same booking and a reused one with 422', async () => {
     const who = await person(t.app);
-    const headers = { ...who, 'idempotency-key': 'key-1' };
+    const headers = { ...(await admitted(t, who, C)), 'idempotency-key': 'key-1' };
     const body = { institutionId: 'B2', date: '2026-08-20', time: '09:30' };
     const first = await t.app.inject({ method: 'POST', url, headers, payload: body });
     const again = await t.app.inject({ method: 'POST', url, headers, payload: body });
@@ -92,7 +92,7 @@ describe('booking both doses', () => {
     expect(again.json()).toEqual(first.json());
     // Days later — the first dose's day has passed — a replay still answers as the first time did.
     const idem = { name: '재시도', birthDate: '1971-01-01', phone: '010-7777-0001' };
-    const login = async () => ({ authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/identity/dev', idem)).session}`, 'idempotency-key': 'key-2' });
+    const login = async () => ({ ...(await admitted(t, { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/identity/dev', idem)).session}` }, C)), 'idempotency-key': 'key-2' });
     const first2 = await t.app.inject({ method: 'POST', url, headers: await login(), payload: body });
     expect(first2.statusCode).toBe(201);
     t.clock.set('2026-08-21T02:00:00Z');
@@ -107,16 +107,20 @@ describe('booking both doses', () => {
 
   it('refuses a first dose today or in the past', async () => {
     const who = await person(t.app);
-    const res = await t.app.inject({ method: 'POST', url, headers: who, payload: { institutionId: 'B2', date: '2026-08-10', time: '09:00' } });
+    const res = await t.app.inject({ method: 'POST', url, headers: await admitted(t, who, C), payload: { institutionId: 'B2', date: '2026-08-10', time: '09:00' } });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('YEYAK_ERR_OUTSIDE_WINDOW');
   });
 
   it('refuses people outside the cohort and without a session', async () => {
     const young = await person(t.app, '2010-01-01');
+    // Refused a place in the queue, so never admitted; a session alone books nothing.
+    const ticket = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${C}/queue/tickets`, headers: young });
+    expect(ticket.statusCode).toBe(403);
+    expect(ticket.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'NOT_IN_COHORT' } });
     const res = await t.app.inject({ method: 'POST', url, headers: young, payload: { institutionId: 'B2', date: '2026-08-20', time: '09:00' } });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('YEYAK_ERR_NOT_ELIGIBLE');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('YEYAK_ERR_ADMISSION_REQUIRED');
     const anon = await t.app.inject({ method: 'POST', url, payload: { institutionId: 'B2', date: '2026-08-20', time: '09:00' } });
     expect(anon.statusCode).toBe(401);
     const forged = await t.app.inject({ method: 'POST', url, headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }, payload: {} });
@@ -127,7 +131,7 @@ describe('booking both doses', () => {
 describe('cancel and change', () => {
   it('cancels up to 2 days before and frees both doses', async () => {
     const who = await person(t.app);
-    const { booking } = await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:00' }, who);
+    const { booking } = await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:00' }, await admitted(t, who, C));
     const before = await slotBooked('B2', '2026-09-10', '09:00');
     const res = await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/cancel`, undefined, who);
     expect(res.booking.status).toBe('cancelled');
@@ -135,14 +139,14 @@ describe('cancel and change', () => {
     const twice = await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: who });
     expect(twice.json().error.code).toBe('YEYAK_ERR_BOOKING_NOT_ACTIVE');
     // After cancelling, the person may book again.
-    await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:00' }, who);
+    await ok(t.app, 'POST', url, { institutionId: 'B2', date: '2026-08-20', time: '09:00' }, await admitted(t, who, C));
   });
 
   it('closes self-service at midnight Seoul two days before the appointment', async () => {
     await seedCampaign(t.app, { id: 'ss', institutions: ['S1'], dates: ['2026-08-20', '2026-09-10'], times: ['12:00'], doses: 5 });
     t.clock.set('2026-08-18T14:30:00Z'); // 08-18 23:30 Seoul (the session lasts an hour)
     const who = await person(t.app);
-    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/ss/bookings', { institutionId: 'S1', date: '2026-08-20', time: '12:00' }, who);
+    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/ss/bookings', { institutionId: 'S1', date: '2026-08-20', time: '12:00' }, await admitted(t, who, 'ss'));
     t.clock.set('2026-08-18T15:00:00.000Z'); // 08-19 00:00 Seoul: the day before → closed
     const late = await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: who });
     expect(late.statusCode).toBe(403);
@@ -159,9 +163,9 @@ describe('cancel and change', () => {
     const curl = '/api/v1/campaigns/chg/bookings';
     const a = await person(t.app);
     const b = await person(t.app);
-    const { booking: ba } = await ok(t.app, 'POST', curl, { institutionId: 'X1', date: '2026-08-21', time: '10:00' }, a);
-    await ok(t.app, 'POST', curl, { institutionId: 'X1', date: '2026-08-21', time: '10:30' }, b);
-    const refused = await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${ba.id}/change`, headers: a, payload: { institutionId: 'X1', date: '2026-08-21', time: '10:30' } });
+    const { booking: ba } = await ok(t.app, 'POST', curl, { institutionId: 'X1', date: '2026-08-21', time: '10:00' }, await admitted(t, a, 'chg'));
+    await ok(t.app, 'POST', curl, { institutionId: 'X1', date: '2026-08-21', time: '10:30' }, await admitted(t, b, 'chg'));
+    const refused = await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${ba.id}/change`, headers: await admitted(t, a, 'chg'), payload: { institutionId: 'X1', date: '2026-08-21', time: '10:30' } });
     expect(refused.statusCode).toBe(409);
     const mine = await ok(t.app, 'GET', '/api/v1/bookings', undefined, a);
     expect(mine[0].doses[0]).toEqual({ dose: 1, institutionId: 'X1', date: '2026-08-21', time: '10:00' });
@@ -170,7 +174,7 @@ describe('cancel and change', () => {
     // Cancelling b frees 10:30; now the change goes through and frees 10:00.
     const bookingsB = await ok(t.app, 'GET', '/api/v1/bookings', undefined, b);
     await ok(t.app, 'POST', `/api/v1/bookings/${bookingsB[0].id}/cancel`, undefined, b);
-    const changed = await ok(t.app, 'POST', `/api/v1/bookings/${ba.id}/change`, { institutionId: 'X1', date: '2026-08-21', time: '10:30' }, a);
+    const changed = await ok(t.app, 'POST', `/api/v1/bookings/${ba.id}/change`, { institutionId: 'X1', date: '2026-08-21', time: '10:30' }, await admitted(t, a, 'chg'));
     expect(changed.booking.doses.map((d: { time: string }) => d.time)).toEqual(['10:30', '10:30']);
     const after = await t.ctx.db.selectFrom('capacity_slots').select(['date', 'minute', 'booked']).where('campaign_id', '=', 'chg').orderBy('date').orderBy('minute').execute();
     expect(after.map((s) => s.booked)).toEqual([0, 1, 0, 1]);
@@ -180,7 +184,7 @@ describe('cancel and change', () => {
     await seedCampaign(t.app, { id: 'own', institutions: ['O1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 5 });
     const a = await person(t.app);
     const b = await person(t.app);
-    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/own/bookings', { institutionId: 'O1', date: '2026-08-20', time: '09:00' }, a);
+    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/own/bookings', { institutionId: 'O1', date: '2026-08-20', time: '09:00' }, await admitted(t, a, 'own'));
     const res = await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: b });
     expect(res.statusCode).toBe(404);
     expect(await ok(t.app, 'GET', '/api/v1/bookings', undefined, b)).toEqual([]);

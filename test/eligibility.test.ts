@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, openCampaign, operator, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, openCampaign, operator, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -32,11 +32,12 @@ describe('eligibility, reason by reason', () => {
   it('NOT_IN_COHORT, unless the person is on an uploaded priority list', async () => {
     const young = await verified('1995-04-04', '우선순위');
     expect(await eligibility(young.headers, 'el')).toEqual({ campaignId: 'el', eligible: false, reason: 'NOT_IN_COHORT', window: null });
-    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/el/bookings', headers: young.headers, payload: { institutionId: 'E1', date: '2026-08-25', time: '10:00' } });
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/el/queue/tickets', headers: young.headers });
     expect(refused.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'NOT_IN_COHORT' } });
     const csv = `name,birthDate,phone,group\n${young.body.name},${young.body.birthDate},${young.body.phone.replace(/-/g, '')},수험생\n다른사람,1990-01-01,010-9999-9999,장애인\n`;
     expect(await ok(t.app, 'POST', '/api/v1/admin/campaigns/el/priority-list', csv, { ...operator, 'content-type': 'text/csv' })).toEqual({ upserted: 2 });
     expect(await eligibility(young.headers, 'el')).toMatchObject({ eligible: true, reason: 'ELIGIBLE' });
+    await ok(t.app, 'POST', '/api/v1/campaigns/el/bookings', { institutionId: 'E1', date: '2026-08-25', time: '10:00' }, await admitted(t, young.headers, 'el'));
     const stored = JSON.stringify(await t.ctx.db.selectFrom('priority_entries').selectAll().execute());
     expect(stored).not.toContain('우선순위');
     expect(stored).not.toContain('9999');
@@ -57,13 +58,13 @@ describe('eligibility, reason by reason', () => {
     const key = (await t.ctx.db.selectFrom('persons').select('person_key').where('masked_name', '=', me.person.maskedName).executeTakeFirstOrThrow()).person_key;
     await t.ctx.db.insertInto('vaccination_records').values([{ person_key: key, vaccine: 'mRNA', dose: 2, administered_on: '2026-05-01' }]).execute();
     expect(await eligibility(done.headers, 'el')).toMatchObject({ eligible: false, reason: 'ALREADY_VACCINATED' });
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/el/bookings', headers: done.headers, payload: { institutionId: 'E1', date: '2026-08-25', time: '10:00' } });
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/el/queue/tickets', headers: done.headers });
     expect(res.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'ALREADY_VACCINATED' } });
   });
 
   it('ALREADY_BOOKED once the person holds a live booking', async () => {
     const who = await verified('1971-02-02');
-    await ok(t.app, 'POST', '/api/v1/campaigns/el/bookings', { institutionId: 'E1', date: '2026-08-25', time: '10:00' }, who.headers);
+    await ok(t.app, 'POST', '/api/v1/campaigns/el/bookings', { institutionId: 'E1', date: '2026-08-25', time: '10:00' }, await admitted(t, who.headers, 'el'));
     expect(await eligibility(who.headers, 'el')).toMatchObject({ eligible: false, reason: 'ALREADY_BOOKED' });
   });
 

@@ -42,6 +42,17 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
+  /** Through the real waiting room: a ticket, then admission once the queue (ticking on the real clock) reaches it. */
+  async function admit(session: string): Promise<string> {
+    const joined = await post('/api/v1/campaigns/durable/queue/tickets', {}, { authorization: `Bearer ${session}` });
+    for (let i = 0; i < 100; i++) {
+      const res = await post('/api/v1/campaigns/durable/admissions', {}, { authorization: `Bearer ${joined.body.ticket as string}` });
+      if (res.status === 201) return res.body.admission as string;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('not admitted within 10 s');
+  }
+
   it('keeps every acknowledged booking across kill -9', async () => {
     server = await start();
     const op = { authorization: `Bearer ${OPERATOR_KEY}` };
@@ -65,7 +76,8 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
     for (let i = 0; i < 10; i++) {
       const id = await post('/api/v1/identity/dev', { name: `내구${i}`, birthDate: '1970-01-01', phone: `010-5555-${String(i).padStart(4, '0')}` });
       const session = id.body.session as string;
-      const booked = await post('/api/v1/campaigns/durable/bookings', { institutionId: 'D1', date: d1, time: '09:00' }, { authorization: `Bearer ${session}` });
+      const admission = await admit(session);
+      const booked = await post('/api/v1/campaigns/durable/bookings', { institutionId: 'D1', date: d1, time: '09:00' }, { authorization: `Bearer ${admission}` });
       expect(booked.status).toBe(201);
       sessions.push(session);
       codes.push((booked.body.booking as { code: string }).code);

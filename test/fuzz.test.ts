@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operator, person, seedCampaign } from './support/fixtures.ts';
+import { admitted, operator, person, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -8,7 +8,7 @@ let who: { authorization: string };
 beforeAll(async () => {
   t = await startTestApp();
   await seedCampaign(t.app, { id: 'fz', institutions: ['F1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 100 });
-  who = await person(t.app);
+  who = await admitted(t, await person(t.app), 'fz');
 });
 afterAll(() => t.close());
 

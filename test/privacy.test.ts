@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devConnectingInformation } from '../src/modules/identity/person-key.ts';
-import { ok, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -26,14 +26,14 @@ beforeAll(async () => {
   const me = { authorization: `Bearer ${session}` };
   await ok(t.app, 'POST', '/api/v1/identity/dev', citizen);
   await ok(t.app, 'GET', '/api/v1/me', undefined, me);
-  await ok(t.app, 'GET', '/api/v1/campaigns/pv/institutions?near=37.5665,126.978&radiusKm=50', undefined, me);
-  const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/pv/bookings', { institutionId: 'V1', date: '2026-08-25', time: '10:00' }, { ...me, 'idempotency-key': 'k1' });
-  await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/change`, { institutionId: 'V2', date: '2026-08-26', time: '10:00' }, me);
+  await ok(t.app, 'GET', '/api/v1/campaigns/pv/institutions?near=37.5665,126.978&radiusKm=50', undefined, await admitted(t, me, 'pv'));
+  const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/pv/bookings', { institutionId: 'V1', date: '2026-08-25', time: '10:00' }, { ...(await admitted(t, me, 'pv')), 'idempotency-key': 'k1' });
+  await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/change`, { institutionId: 'V2', date: '2026-08-26', time: '10:00' }, await admitted(t, me, 'pv'));
   await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/cancel`, undefined, me);
   const { dependent } = await ok(t.app, 'POST', '/api/v1/me/dependents', parent, me);
-  await ok(t.app, 'POST', '/api/v1/campaigns/pv/bookings', { institutionId: 'V1', date: '2026-08-25', time: '10:00', dependentId: dependent.id }, me);
+  await ok(t.app, 'POST', '/api/v1/campaigns/pv/bookings', { institutionId: 'V1', date: '2026-08-25', time: '10:00', dependentId: dependent.id }, await admitted(t, me, 'pv', dependent.id));
   await t.app.inject({ method: 'POST', url: '/api/v1/identity/dev', payload: { ...citizen, birthDate: 'not-a-date' } });
-  await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/pv/bookings', headers: me, payload: '{"institutionId": "V1", "date": "2026-08-25", "ti' });
+  await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/pv/bookings', headers: await admitted(t, me, 'pv'), payload: '{"institutionId": "V1", "date": "2026-08-25", "ti' });
 });
 afterAll(() => t.close());
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -28,7 +28,7 @@ describe('proxy booking', () => {
     const { dependent } = await ok(t.app, 'POST', '/api/v1/me/dependents', parent, child);
     expect(dependent).toMatchObject({ maskedName: '박*자', birthDate: '1950-10-01', relationship: 'parent' });
     expect(await ok(t.app, 'GET', '/api/v1/me/dependents', undefined, child)).toEqual([dependent]);
-    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/sixty/bookings', { institutionId: 'P1', date: '2026-08-25', time: '10:00', dependentId: dependent.id }, child);
+    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/sixty/bookings', { institutionId: 'P1', date: '2026-08-25', time: '10:00', dependentId: dependent.id }, await admitted(t, child, 'sixty', dependent.id));
     expect(booking.personMaskedName).toBe('박*자');
     // The guardian (born 1980) is outside the 60+ cohort: eligibility was the parent's.
     const childView = await ok(t.app, 'GET', '/api/v1/bookings', undefined, child);
@@ -37,7 +37,7 @@ describe('proxy booking', () => {
     const parentSession = await signIn(parent.birthDate, parent.name, parent.phone);
     const parentView = await ok(t.app, 'GET', '/api/v1/bookings', undefined, parentSession);
     expect(parentView.map((b: { id: string }) => b.id)).toEqual([booking.id]);
-    const again = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/sixty/bookings', headers: parentSession, payload: { institutionId: 'P1', date: '2026-08-25', time: '10:00' } });
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/sixty/bookings', headers: await admitted(t, parentSession, 'sixty'), payload: { institutionId: 'P1', date: '2026-08-25', time: '10:00' } });
     expect(again.json().error.code).toBe('YEYAK_ERR_ALREADY_BOOKED');
     const row = await t.ctx.db.selectFrom('bookings').select('booked_by').where('id', '=', booking.id).executeTakeFirstOrThrow();
     expect(row.booked_by).toMatch(/^guardian:/);
@@ -49,11 +49,11 @@ describe('proxy booking', () => {
   it('is refused where the campaign forbids proxies, and for someone who is not a dependent', async () => {
     const child = await signIn('1981-06-06');
     const { dependent } = await ok(t.app, 'POST', '/api/v1/me/dependents', { ...parent, phone: '010-6000-0002', name: '김부모' }, child);
-    const forbidden = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/adults/bookings', headers: child, payload: { institutionId: 'P2', date: '2026-08-25', time: '10:00', dependentId: dependent.id } });
+    const forbidden = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/adults/queue/tickets', headers: child, payload: { dependentId: dependent.id } });
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().error.code).toBe('YEYAK_ERR_PROXY_NOT_ALLOWED');
     const stranger = await signIn('1982-07-07');
-    const notMine = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/sixty/bookings', headers: stranger, payload: { institutionId: 'P1', date: '2026-08-25', time: '10:00', dependentId: dependent.id } });
+    const notMine = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/sixty/queue/tickets', headers: stranger, payload: { dependentId: dependent.id } });
     expect(notMine.statusCode).toBe(404);
     expect(notMine.json().error.code).toBe('YEYAK_ERR_DEPENDENT_NOT_FOUND');
     const slot = await t.ctx.db.selectFrom('capacity_slots').select('booked').where('campaign_id', '=', 'adults').where('date', '=', '2026-08-25').executeTakeFirstOrThrow();

@@ -13,6 +13,8 @@ export function openCampaign(id: string, overrides: Record<string, unknown> = {}
     queueOpensAt: '2026-08-09T19:00:00+09:00',
     windows: [{ id: 'open', opensAt: '2026-08-09T20:00:00+09:00', closesAt: '2026-09-30T18:00:00+09:00', birthDayDigits: null }],
     proxyAllowed: false,
+    // Test campaigns admit at once (100,000 a second); the waiting room's own tests set real rates.
+    admission: { mode: 'fixed', ratePerSecond: 100_000, maxActive: 1_000_000 },
     ...overrides,
   };
 }
@@ -51,4 +53,27 @@ export async function person(app: FastifyInstance, birthDate = '1970-05-15', nam
   const phone = `010-${String(1000 + (personCounter % 9000)).padStart(4, '0')}-${String(personCounter).padStart(4, '0').slice(-4)}`;
   const body = await ok(app, 'POST', '/api/v1/identity/dev', { name: name ?? `시민${process.pid}-${personCounter}`, birthDate, phone });
   return { authorization: `Bearer ${body.session}` };
+}
+
+const admissions = new Map<string, { authorization: string; expiresAtMs: number }>();
+
+/**
+ * Takes the person through the waiting room of a campaign — a ticket, the queue advanced on the
+ * injected clock (by a millisecond: test campaigns admit 100,000 a second), an admission — and
+ * returns the headers the booking endpoints need. Reused while the admission is valid.
+ */
+export async function admitted(t: { app: FastifyInstance; clock: { now(): Date; advance(ms: number): void }; ctx: { waitingRoom: { refresh(): Promise<void> } } }, who: { authorization: string }, campaignId: string, dependentId?: string): Promise<{ authorization: string }> {
+  const key = `${who.authorization}|${campaignId}|${dependentId ?? ''}`;
+  const known = admissions.get(key);
+  if (known && known.expiresAtMs > t.clock.now().getTime() + 60_000) return { authorization: known.authorization };
+  const joined = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/queue/tickets`, headers: who, payload: dependentId ? { dependentId } : undefined });
+  if (joined.statusCode >= 300) return who; // not eligible to queue: the booking call will say why
+  // Two ticks a millisecond apart (the first re-bases the queue's clock if a test moved it back).
+  await t.ctx.waitingRoom.refresh();
+  t.clock.advance(1);
+  await t.ctx.waitingRoom.refresh();
+  const { admission, expiresAt } = await ok(t.app, 'POST', `/api/v1/campaigns/${campaignId}/admissions`, undefined, { authorization: `Bearer ${joined.json().ticket}` });
+  const authorization = `Bearer ${admission}`;
+  admissions.set(key, { authorization, expiresAtMs: Date.parse(expiresAt) });
+  return { authorization };
 }

@@ -1,12 +1,73 @@
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Ctx } from '../../context.ts';
-import { requireSession } from '../identity/session-auth.ts';
+import { YeyakError } from '../../errors.ts';
+import { TokenInvalidError } from '../../lib/signed-tokens.ts';
+import { SESSION_COOKIE } from '../identity/session-auth.ts';
+import { issueAdmission, verifyAdmission, type Admission } from '../waiting-room/credentials.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The admission the booking gate verified. */
+    admission?: Admission;
+  }
+}
 
 /**
- * The one gate in front of every call that reads scarce data or writes a booking (BRIEF §4.2).
- * Until the waiting room lands it requires a session; the admission requirement plugs in here,
- * and no route changes.
+ * A session cookie sent beside the admission must be the same person's: a borrowed admission
+ * next to one's own session is refused. (A stale or broken cookie is ignored: the admission
+ * alone identifies the person.)
+ */
+async function checkSessionCookie(ctx: Ctx, request: FastifyRequest, admission: Admission): Promise<void> {
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  if (!cookie) return;
+  try {
+    const session = await ctx.signer.verify('session', cookie, ctx.clock.now());
+    if (session.subject !== (admission.by ?? admission.personKey)) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
+  } catch (error) {
+    if (!(error instanceof TokenInvalidError)) throw error;
+  }
+}
+
+/** While the person is active, an admission with under half its time left is extended (best effort). */
+async function extendIfActive(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<void> {
+  const now = ctx.clock.now().getTime();
+  const ttlMs = ctx.config.admissionTtlSeconds * 1000;
+  if (admission.expiresAt.getTime() - now > ttlMs / 2) return;
+  try {
+    const expiresAtMs = await ctx.waitingRoom.store.extend(admission.campaignId, admission.personKey, now, ttlMs);
+    if (expiresAtMs === null) return;
+    const token = await issueAdmission(ctx, reply, { ...admission, expiresAt: new Date(expiresAtMs) });
+    reply.header('yeyak-admission', token);
+  } catch {
+    // The store is down: the admission still holds until it expires (verified locally).
+  }
+}
+
+/**
+ * The one gate in front of every call that reads scarce data or writes a booking (BRIEF §4.2): an
+ * admission from the waiting room, verified locally (so admissions already issued keep working
+ * while the queue store is down), for this campaign, for the person whose session (if any) came
+ * with it. Missing, forged, expired, another campaign's, a session or ticket in its place →
+ * refused before the body is read. Routes without the campaign in their path (a change) check
+ * `admissionFor(request, campaignId)` once they know it.
  */
 export function requireBookingAccess(ctx: Ctx): onRequestAsyncHookHandler {
-  return requireSession(ctx);
+  return async (request, reply) => {
+    const admission = await verifyAdmission(ctx, request);
+    const campaignId = (request.params as { campaignId?: string } | undefined)?.campaignId;
+    if (campaignId !== undefined && campaignId !== admission.campaignId) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
+    await checkSessionCookie(ctx, request, admission);
+    request.admission = admission;
+    // The acting person: the guardian when booking for a dependent, else the person themselves.
+    request.personKey = admission.by ?? admission.personKey;
+    await extendIfActive(ctx, reply, admission);
+  };
+}
+
+/** The gate's admission, which must be for `campaignId`. */
+export function admissionFor(request: FastifyRequest, campaignId: string): Admission {
+  const admission = request.admission;
+  if (!admission) throw new YeyakError('YEYAK_ERR_ADMISSION_REQUIRED');
+  if (admission.campaignId !== campaignId) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
+  return admission;
 }

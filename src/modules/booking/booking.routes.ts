@@ -7,7 +7,7 @@ import { errorResponses } from '../../http/schemas.ts';
 import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor, managedPersonKeys } from '../proxy/dependents.ts';
-import { requireBookingAccess } from './booking-access.ts';
+import { admissionFor, requireBookingAccess } from './booking-access.ts';
 import { BookingEnvelope, BookingView, IdempotencyHeaders, SlotChoiceBody } from './booking.schemas.ts';
 import { cancelBooking, changeBooking, createBooking } from './booking.service.ts';
 import { bookingView } from './booking.view.ts';
@@ -39,10 +39,13 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const person = await personOf(ctx, request);
       const { dependentId, ...choice } = request.body;
-      // By proxy the booking is the dependent's, under the dependent's eligibility.
+      // The admission names whose booking it is: the person's own, or (by proxy) the dependent's.
+      if ((dependentId ?? person.personKey) !== admissionFor(request, campaign.id).personKey) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
       const subject = dependentId === undefined ? person : await dependentFor(ctx, campaign, person.personKey, dependentId);
       const bookedBy = dependentId === undefined ? undefined : `guardian:${person.personKey}`;
       const result = await createBooking(ctx, campaign, subject, choice, request.headers['idempotency-key'], bookedBy);
+      // Booked: the admission's place under the active cap frees up for the next person.
+      await ctx.waitingRoom.store.release(campaign.id, subject.personKey, ctx.clock.now().getTime()).catch(() => {});
       // Only successes are stored under an Idempotency-Key, so a replay is the same 201 and body.
       return reply.code(result.statusCode as 201).send(result.body as Static<typeof BookingEnvelope>);
     },
@@ -91,6 +94,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
     },
     async (request) => {
       const { subject, campaignId } = await managedBooking(request, request.params.bookingId);
+      if (admissionFor(request, campaignId).personKey !== subject.personKey) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
       return changeBooking(ctx, await ctx.campaigns.get(campaignId), subject, request.params.bookingId, request.body);
     },
   );

@@ -39,8 +39,9 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
         FROM clinic_days WHERE campaign_id = ${campaign.id}`.execute(ctx.db);
       const c = counts.rows[0]!;
       const d = doses.rows[0]!;
-      // joined/admitted/activeAdmissions: the waiting room (issue 4) has not landed; nobody has queued.
-      return { joined: 0, admitted: 0, activeAdmissions: 0, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };
+      const queue = await ctx.waitingRoom.store.snapshot(campaign.id, ctx.clock.now().getTime());
+      const joined = queue.opened ? queue.issuedUpTo : queue.prequeueSize + queue.issuedUpTo;
+      return { joined, admitted: queue.admitted, activeAdmissions: queue.activeAdmissions, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };
     },
   );
 };

@@ -1,0 +1,83 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { TokenInvalidError } from '../../lib/signed-tokens.ts';
+import { credentialOf } from '../identity/session-auth.ts';
+
+export const TICKET_COOKIE = 'yeyak_ticket';
+export const ADMISSION_COOKIE = 'yeyak_admission';
+/** A ticket is a place in line: it lasts as long as a campaign's booking period plausibly runs. */
+const TICKET_TTL_SECONDS = 3 * 24 * 3600;
+
+export interface Ticket {
+  /** Whose place it is: the person booked for. */
+  personKey: string;
+  /** The guardian queueing for a dependent (proxy), if any. */
+  by: string | null;
+  campaignId: string;
+  /** Null for a pre-queue ticket (the place is drawn at the opening). */
+  position: number | null;
+}
+
+export interface Admission {
+  /** Whose booking it admits: the person booked for. */
+  personKey: string;
+  /** The guardian acting for them (proxy), if any. */
+  by: string | null;
+  campaignId: string;
+  admissionId: string;
+  expiresAt: Date;
+}
+
+/** Cookies are scoped to the campaign's paths, so each campaign has its own ticket and admission. */
+function cookiePath(campaignId: string): string {
+  return `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
+}
+
+/** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
+export async function issueTicket(ctx: Ctx, reply: FastifyReply, ticket: Ticket): Promise<string> {
+  const token = await ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by });
+  reply.setCookie(TICKET_COOKIE, token, { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(ticket.campaignId), maxAge: TICKET_TTL_SECONDS });
+  return token;
+}
+
+/** The request's ticket for this campaign, or 401. */
+export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: string): Promise<Ticket> {
+  const token = credentialOf(request, TICKET_COOKIE);
+  if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED', { message: 'A queue ticket is required.' });
+  try {
+    const { subject, claims } = await ctx.signer.verify('ticket', token, ctx.clock.now());
+    if (claims.cid !== campaignId) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { message: 'This ticket is for another campaign.' });
+    const position = typeof claims.pos === 'number' && Number.isInteger(claims.pos) && claims.pos > 0 ? claims.pos : null;
+    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position };
+  } catch (error) {
+    if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED', { message: 'A valid queue ticket is required.' });
+    throw error;
+  }
+}
+
+/** Signs an admission: the right to book in one campaign until `expiresAt`, for one person. */
+export async function issueAdmission(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<string> {
+  const now = ctx.clock.now();
+  const ttl = Math.max(1, Math.floor((admission.expiresAt.getTime() - now.getTime()) / 1000));
+  const token = await ctx.signer.sign('admission', admission.personKey, now, ttl, { cid: admission.campaignId, aid: admission.admissionId, by: admission.by });
+  reply.setCookie(ADMISSION_COOKIE, token, { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: '/api/v1', maxAge: ttl });
+  return token;
+}
+
+/**
+ * Verifies the request's admission locally (HMAC; no store is asked, so admissions keep working
+ * while the queue store is down). Refused: missing, forged, expired, another kind of credential.
+ */
+export async function verifyAdmission(ctx: Ctx, request: FastifyRequest): Promise<Admission> {
+  const token = credentialOf(request, ADMISSION_COOKIE);
+  if (!token) throw new YeyakError('YEYAK_ERR_ADMISSION_REQUIRED');
+  try {
+    const { subject, claims, expiresAt } = await ctx.signer.verify('admission', token, ctx.clock.now());
+    if (typeof claims.cid !== 'string' || typeof claims.aid !== 'string') throw new TokenInvalidError('claims');
+    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId: claims.cid, admissionId: claims.aid, expiresAt };
+  } catch (error) {
+    if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_ADMISSION_REQUIRED');
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import { recordAudit } from '../operator/audit.ts';
+import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+
+const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
+
+/** The optional `{reason}` shown on the waiting page while paused (a body is not required). */
+function pauseReason(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  const reason = (body as { reason?: unknown }).reason;
+  if (typeof body !== 'object' || (reason !== undefined && (typeof reason !== 'string' || reason.length > 200))) {
+    throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['body must be {"reason"?: string (≤ 200)}'] } });
+  }
+  return reason ?? null;
+}
+
+/** Operators pause and resume admission; pausing keeps every place (API.md "Operator"). */
+export const queueControlRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(
+      `/api/v1/admin/campaigns/:campaignId/queue/${action}`,
+      {
+        onRequest: requireOperator(ctx, ['operator']),
+        schema: {
+          tags: ['operator'],
+          params: Params,
+          response: { 200: Type.Object({ state: Type.String() }), ...errorResponses(400, 401, 403, 404, 503) },
+        },
+      },
+      async (request) => {
+        const campaign = await ctx.campaigns.get(request.params.campaignId);
+        const reason = action === 'pause' ? pauseReason(request.body) : null;
+        await ctx.waitingRoom.store.setPaused(campaign.id, action === 'pause', reason);
+        await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: `queue.${action}d`, target: `campaign:${campaign.id}`, details: { reason } });
+        await ctx.waitingRoom.refresh();
+        return { state: (await ctx.waitingRoom.board(campaign)).status.state };
+      },
+    );
+  }
+};

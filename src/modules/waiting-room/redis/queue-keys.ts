@@ -1,0 +1,44 @@
+/**
+ * Every Redis key of the waiting room, built here and nowhere else. A campaign's keys share the
+ * hash tag `{campaignId}`, so they live in one Redis Cluster slot and one script may touch them
+ * all. Values hold person keys (keyed hashes), never personal data.
+ *
+ * `{prefix}q:{campaignId}:state`      hash: opened, prequeueSize (frozen at the opening), fcfs
+ *                                     (FCFS places handed out), servingUpTo, carry, lastTickMs,
+ *                                     paused, pausedReason, closed, admitted, rateMean, rateVar,
+ *                                     rateSamples, targetRate
+ * `{prefix}q:{campaignId}:places`     hash: person → FCFS place
+ * `{prefix}q:{campaignId}:prequeue`   sorted set: person scored by a secret random draw; after the
+ *                                     opening a member's place is its rank + 1
+ * `{prefix}q:{campaignId}:admissions` hash: person → admission id
+ * `{prefix}q:{campaignId}:active`     sorted set: person scored by admission expiry (ms)
+ */
+export interface CampaignKeys {
+  state: string;
+  places: string;
+  prequeue: string;
+  admissions: string;
+  active: string;
+}
+
+const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Refuses a prefix that would carry a hash tag of its own (it would put every campaign in one slot). */
+export function checkKeyPrefix(prefix: string): string {
+  if (/[{}]/.test(prefix)) throw new Error('The Redis key prefix must not contain { or }');
+  return prefix;
+}
+
+/** The keys of one campaign's waiting room. */
+export function campaignKeys(prefix: string, campaignId: string): CampaignKeys {
+  // The id goes inside a hash tag: a brace in it would move the tag and split the campaign's slot.
+  if (!CAMPAIGN_ID.test(campaignId)) throw new Error('A campaign id must match ^[A-Za-z0-9_-]{1,64}$');
+  const base = `${prefix}q:{${campaignId}}:`;
+  return {
+    state: `${base}state`,
+    places: `${base}places`,
+    prequeue: `${base}prequeue`,
+    admissions: `${base}admissions`,
+    active: `${base}active`,
+  };
+}

@@ -1,0 +1,37 @@
+--[[
+  Admits a person whose place has been reached. While the person's admission is valid, asking
+  again returns the same one; otherwise a new one is issued only when the queue is not closed and
+  the place is at or before servingUpTo. Counts every admission issued.
+
+  KEYS[1] state       hash (closed, servingUpTo, admitted)
+  KEYS[2] admissions  hash person → admission id
+  KEYS[3] active      sorted set person → admission expiry (ms)
+  ARGV[1] person key
+  ARGV[2] the person's place
+  ARGV[3] now (ms)
+  ARGV[4] time to live (ms)
+  ARGV[5] the id of a new admission (random, from Node)
+  ARGV[6] how many expired admissions to trim at most
+  Output: { admission id, expiry (ms, as a string), created (1 new, 0 the same as before) },
+          or nil when refused (place not reached yet, or queue closed)
+]]
+-- @include "format"
+-- @include "trim-admissions"
+
+local person = ARGV[1]
+local now = tonumber(ARGV[3])
+trimAdmissions(KEYS[2], KEYS[3], ARGV[3], ARGV[6])
+
+local expiry = tonumber(redis.call('ZSCORE', KEYS[3], person))
+if expiry and expiry > now then
+  return { redis.call('HGET', KEYS[2], person), num(expiry), 0 }
+end
+
+local s = redis.call('HMGET', KEYS[1], 'closed', 'servingUpTo')
+if s[1] == '1' or tonumber(ARGV[2]) > (tonumber(s[2]) or 0) then return false end
+
+expiry = now + tonumber(ARGV[4])
+redis.call('HSET', KEYS[2], person, ARGV[5])
+redis.call('ZADD', KEYS[3], num(expiry), person)
+redis.call('HINCRBY', KEYS[1], 'admitted', 1)
+return { ARGV[5], num(expiry), 1 }

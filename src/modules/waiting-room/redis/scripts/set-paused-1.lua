@@ -1,0 +1,18 @@
+--[[
+  Pauses or resumes the queue's advancement (operator). Places are kept; the reason is shown
+  while paused and cleared on resuming.
+
+  KEYS[1] state  hash (paused, pausedReason)
+  ARGV[1] '1' to pause, '0' to resume
+  ARGV[2] '1' when a reason is given, else '0'
+  ARGV[3] the reason (when given)
+  Output: 1
+]]
+
+if ARGV[1] == '1' and ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], 'paused', '1', 'pausedReason', ARGV[3])
+else
+  redis.call('HSET', KEYS[1], 'paused', ARGV[1])
+  redis.call('HDEL', KEYS[1], 'pausedReason')
+end
+return 1

@@ -1,0 +1,77 @@
+--[[
+  Advances servingUpTo by the time elapsed since the last tick of any node, at the policy's rate:
+  rate × elapsed + carry, floored, bounded by the places issued and by the free room under the
+  cap on active admissions, the carry dropped when the step is cut short (exactly
+  domain/admission-rate.ts advanceServing), then records the measured rate (EWMA, alpha 0.2, as
+  memory-queue-store.ts does). The last tick's time is kept here, so N nodes ticking every 250 ms
+  advance the queue at the rate, not at N times it; a node whose clock lags behind the last tick
+  advances nothing and does not move the last tick back. Paused, closed or not yet opened: the
+  clock still moves, the queue does not (no burst on resuming).
+
+  KEYS[1] state       hash (lastTickMs, opened, paused, closed, prequeueSize, fcfs, servingUpTo,
+                      carry, rateMean, rateVar, rateSamples, targetRate)
+  KEYS[2] prequeue    sorted set person → draw (for the snapshot)
+  KEYS[3] admissions  hash person → admission id (expired ones trimmed)
+  KEYS[4] active      sorted set person → admission expiry (ms)
+  ARGV[1] now (ms)
+  ARGV[2] rate (places per second)
+  ARGV[3] cap on active admissions
+  ARGV[4] how many expired admissions to trim at most
+  Output: the snapshot array after the tick (includes/snapshot.lua)
+]]
+-- @include "format"
+-- @include "trim-admissions"
+-- @include "snapshot"
+
+local ALPHA = 0.2
+local stateKey = KEYS[1]
+local now = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local maxActive = tonumber(ARGV[3])
+
+trimAdmissions(KEYS[3], KEYS[4], ARGV[1], ARGV[4])
+local s = redis.call('HMGET', stateKey, 'lastTickMs', 'opened', 'paused', 'closed', 'prequeueSize',
+  'fcfs', 'servingUpTo', 'carry', 'rateMean', 'rateVar', 'rateSamples')
+redis.call('HSET', stateKey, 'targetRate', num(rate))
+
+local last = tonumber(s[1])
+local elapsed = 0
+if last then elapsed = math.max(0, (now - last) / 1000) end
+if last == nil or now > last then redis.call('HSET', stateKey, 'lastTickMs', ARGV[1]) end
+
+if elapsed > 0 and s[2] == '1' and s[3] ~= '1' and s[4] ~= '1' then
+  local serving = tonumber(s[7]) or 0
+  local issued = tonumber(s[5]) + (tonumber(s[6]) or 0)
+  local carry = tonumber(s[8]) or 0
+  local active = redis.call('ZCOUNT', KEYS[4], '(' .. ARGV[1], '+inf')
+
+  local headroom = math.max(0, maxActive - active)
+  local waiting = math.max(0, issued - serving)
+  local nextServing, nextCarry = serving, carry
+  if waiting == 0 or headroom == 0 then
+    if waiting == 0 then nextCarry = 0 end
+  else
+    local budget = carry + math.max(0, rate) * math.max(0, elapsed)
+    local whole = math.floor(budget)
+    local step = math.min(whole, waiting, headroom)
+    nextServing = serving + step
+    -- A step cut short by the cap or the queue's end drops its remainder: no burst after a stall.
+    if step == whole then nextCarry = budget - whole else nextCarry = 0 end
+  end
+
+  local measured = (nextServing - serving) / elapsed
+  local mean = tonumber(s[9]) or 0
+  local variance = tonumber(s[10]) or 0
+  local samples = tonumber(s[11]) or 0
+  if samples == 0 then
+    mean = measured
+  else
+    local delta = measured - mean
+    mean = mean + ALPHA * delta
+    variance = (1 - ALPHA) * (variance + ALPHA * delta * delta)
+  end
+  redis.call('HSET', stateKey, 'servingUpTo', num(nextServing), 'carry', num(nextCarry),
+    'rateMean', num(mean), 'rateVar', num(variance), 'rateSamples', samples + 1)
+end
+
+return readSnapshot(stateKey, KEYS[2], KEYS[4], ARGV[1])

@@ -1,0 +1,158 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { errorResponses } from '../../http/schemas.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
+import { eligibilityView, eligibilityOf } from '../eligibility/eligibility.service.ts';
+import { personOf, requireSession } from '../identity/session-auth.ts';
+import { dependentFor } from '../proxy/dependents.ts';
+import { estimateWait } from './domain/eta.ts';
+import { joinsPrequeue, queueState } from './domain/queue-state.ts';
+import { issueAdmission, issueTicket, ticketOf } from './credentials.ts';
+import { scheduleOf } from './waiting-room.ts';
+
+const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
+const EtaView = Type.Object({ p50Seconds: Type.Union([Type.Integer(), Type.Null()]), p90Seconds: Type.Union([Type.Integer(), Type.Null()]) });
+
+const JoinBody = Type.Object({ dependentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
+
+/** The body is optional (most people queue for themselves); when sent it must be `{dependentId?}`. */
+function optionalDependent(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (!Value.Check(JoinBody, body)) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['body must be {"dependentId"?: string}'] } });
+  return body.dependentId;
+}
+
+/** Any store failure on the way to a place or an admission fails closed: 503, places kept. */
+async function orUnavailable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof YeyakError) throw error;
+    throw new YeyakError('YEYAK_ERR_QUEUE_UNAVAILABLE', { retryAfterSeconds: 2 });
+  }
+}
+
+/** The waiting room: the shared status, tickets (places) and admissions (API.md "Waiting room"). */
+export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  const room = ctx.waitingRoom;
+
+  async function positionOf(campaign: Campaign, personKey: string, signed: number | null): Promise<number | null> {
+    // The ticket's signed place is authoritative; a pre-queue ticket learns its place after the opening.
+    return signed ?? (await orUnavailable(room.store.positionOf(campaign.id, personKey)));
+  }
+
+  async function figures(campaign: Campaign, position: number | null) {
+    const { status } = await room.board(campaign);
+    const ahead = position === null ? null : Math.max(0, position - status.servingUpTo);
+    const eta = ahead === null ? { p50Seconds: null, p90Seconds: null } : estimateWait(ahead, status.admitRatePerSecond, status.admitRateDeviation);
+    return { status, ahead, eta, admitted: position !== null && position <= status.servingUpTo };
+  }
+
+  app.get(
+    '/api/v1/campaigns/:campaignId/queue',
+    { schema: { tags: ['waiting-room'], params: Params, response: { 200: Type.Unknown(), ...errorResponses(404) } } },
+    async (request, reply) => {
+      const campaign = await ctx.campaigns.get(request.params.campaignId);
+      const board = await room.board(campaign);
+      // One document for everyone, from this node's memory: a CDN may serve it for a second.
+      return reply.header('cache-control', 'public, max-age=1').type('application/json; charset=utf-8').serializer((body: string) => body).send(board.body);
+    },
+  );
+
+  app.post(
+    '/api/v1/campaigns/:campaignId/queue/tickets',
+    {
+      onRequest: requireSession(ctx),
+      schema: {
+        tags: ['waiting-room'],
+        params: Params,
+        response: {
+          200: Type.Object({ ticket: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), state: Type.String() }),
+          201: Type.Object({ ticket: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), state: Type.String() }),
+          ...errorResponses(401, 403, 404, 425, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await ctx.campaigns.get(request.params.campaignId);
+      const actor = await personOf(ctx, request);
+      // A guardian queues for a dependent where the campaign allows proxies: the place is the dependent's.
+      const dependentId = optionalDependent(request.body);
+      const person = dependentId === undefined ? actor : await dependentFor(ctx, campaign, actor.personKey, dependentId);
+      const now = ctx.clock.now();
+      const schedule = scheduleOf(campaign);
+      const { snapshot } = await room.board(campaign);
+      const state = queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed });
+      if (state === 'scheduled') {
+        const seconds = Math.ceil((schedule.queueOpensAt.getTime() - now.getTime()) / 1000);
+        throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
+      }
+      // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
+      const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
+      const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES);
+      if (!eligibility.eligible || state === 'closed') {
+        const view = eligibilityView(campaign.id, eligibility);
+        throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
+      }
+      const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
+      const by = person === actor ? null : actor.personKey;
+      const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: joined.position });
+      return reply.code(joined.created ? 201 : 200).send({ ticket, position: joined.position, state });
+    },
+  );
+
+  app.get(
+    '/api/v1/campaigns/:campaignId/queue/tickets/me',
+    {
+      schema: {
+        tags: ['waiting-room'],
+        params: Params,
+        response: {
+          200: Type.Object({ position: Type.Union([Type.Integer(), Type.Null()]), ahead: Type.Union([Type.Integer(), Type.Null()]), admitted: Type.Boolean(), eta: EtaView, state: Type.String() }),
+          ...errorResponses(401, 403, 404, 503),
+        },
+      },
+    },
+    async (request) => {
+      const campaign = await ctx.campaigns.get(request.params.campaignId);
+      const ticket = await ticketOf(ctx, request, campaign.id);
+      const position = await positionOf(campaign, ticket.personKey, ticket.position);
+      const { status, ahead, eta, admitted } = await figures(campaign, position);
+      return { position, ahead, admitted, eta, state: status.state };
+    },
+  );
+
+  app.post(
+    '/api/v1/campaigns/:campaignId/admissions',
+    {
+      schema: {
+        tags: ['waiting-room'],
+        params: Params,
+        response: { 201: Type.Object({ admission: Type.String(), expiresAt: Type.String() }), ...errorResponses(401, 403, 404, 425, 503) },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await ctx.campaigns.get(request.params.campaignId);
+      const ticket = await ticketOf(ctx, request, campaign.id);
+      const now = ctx.clock.now();
+      const position = await positionOf(campaign, ticket.personKey, ticket.position);
+      const { status, ahead, eta, admitted } = await figures(campaign, position);
+      if (status.state === 'closed') throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'CAMPAIGN_CLOSED' } });
+      const notYet = () =>
+        new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details: { ahead, eta, state: status.state }, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
+      if (position === null || !admitted) throw notYet();
+      // The store re-checks the place against its own (never older) servingUpTo, atomically.
+      const ttlMs = ctx.config.admissionTtlSeconds * 1000;
+      const record = await orUnavailable(room.store.admit(campaign.id, ticket.personKey, position, now.getTime(), ttlMs));
+      if (!record) throw notYet();
+      const expiresAt = new Date(record.expiresAtMs);
+      const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt });
+      return reply.code(201).send({ admission, expiresAt: formatSeoul(expiresAt) });
+    },
+  );
+};

@@ -1,0 +1,141 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../lib/clock.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { adaptRate, type PathHealth } from './domain/admission-rate.ts';
+import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
+import type { QueueSnapshot, QueueStore } from './queue-store.ts';
+
+/** The shared status document (API.md), identical for everyone. */
+export interface QueueStatus {
+  state: QueueState;
+  servingUpTo: number;
+  issuedUpTo: number;
+  admitRatePerSecond: number;
+  /** Spread of the measured rate, so clients can work out a p90 like the server does. */
+  admitRateDeviation: number;
+  prequeueSize: number;
+  pausedReason: string | null;
+  opensAt: string;
+  updatedAt: string;
+}
+
+interface Board {
+  status: QueueStatus;
+  /** The document, serialised once per refresh: a poll costs a lookup and a write. */
+  body: string;
+  snapshot: QueueSnapshot;
+  refreshedAtMs: number;
+}
+
+/** The campaign's queue schedule: the queue opens, the first window opens, the last one closes. */
+export function scheduleOf(campaign: Campaign): QueueSchedule {
+  const opens = campaign.windows.map((w) => w.opensAt.getTime());
+  const closes = campaign.windows.map((w) => w.closesAt.getTime());
+  return { queueOpensAt: campaign.queueOpensAt, opensAt: new Date(Math.min(...opens)), closesAt: new Date(Math.max(...closes)) };
+}
+
+/** How often each node refreshes its snapshot (and ticks the queue forward). */
+export const REFRESH_MS = 250;
+
+/**
+ * One node's view of every waiting room. Every REFRESH_MS it ticks each live campaign's queue in
+ * the store (ticks are idempotent in elapsed time, so N nodes do not advance it N times), performs
+ * the opening when its instant has passed, and keeps the status document serialised in memory —
+ * so a poll touches neither the database nor the store. In adaptive mode the rate follows the
+ * health of this node's booking path (AIMD) within the campaign's bounds.
+ */
+export class WaitingRoom {
+  private readonly boards = new Map<string, Board>();
+  private readonly rates = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  /** The last refresh failed to reach the store. */
+  storeHealthy = true;
+  health: () => PathHealth = () => ({ p99LatencyMs: 0, errorRate: 0, activeAdmissions: 0 });
+
+  constructor(
+    readonly store: QueueStore,
+    private readonly campaigns: CampaignCatalog,
+    private readonly clock: Clock,
+    private readonly log?: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.refresh().catch(() => {}), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.refreshing?.catch(() => {});
+  }
+
+  /** Refreshes every campaign's board now (the timer calls this; tests call it after moving the clock). */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.refreshAll().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** The rate the controller targets now for this campaign. */
+  targetRate(campaign: Campaign): number {
+    const { mode, ratePerSecond, maxActive } = campaign.admission;
+    if (mode === 'fixed') return ratePerSecond;
+    const current = this.rates.get(campaign.id) ?? ratePerSecond / 2;
+    // Operator bounds: up to the configured rate, never below a trickle.
+    const next = adaptRate(current, this.health(), { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive });
+    this.rates.set(campaign.id, next);
+    return next;
+  }
+
+  private async refreshAll(): Promise<void> {
+    const now = this.clock.now();
+    let healthy = true;
+    for (const campaign of await this.campaigns.list()) {
+      try {
+        await this.refreshCampaign(campaign, now);
+      } catch (error) {
+        healthy = false;
+        this.log?.warn({ campaignId: campaign.id, err: error }, 'waiting room refresh failed');
+      }
+    }
+    this.storeHealthy = healthy;
+  }
+
+  private async refreshCampaign(campaign: Campaign, now: Date): Promise<Board> {
+    const schedule = scheduleOf(campaign);
+    const nowMs = now.getTime();
+    if (nowMs >= schedule.opensAt.getTime()) await this.store.open(campaign.id);
+    const snapshot = await this.store.tick(campaign.id, nowMs, { ratePerSecond: this.targetRate(campaign), maxActive: campaign.admission.maxActive });
+    const status: QueueStatus = {
+      state: queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed }),
+      servingUpTo: snapshot.servingUpTo,
+      issuedUpTo: snapshot.issuedUpTo,
+      admitRatePerSecond: Math.round(snapshot.admitRatePerSecond * 100) / 100,
+      admitRateDeviation: Math.round(snapshot.admitRateDeviation * 100) / 100,
+      prequeueSize: snapshot.prequeueSize,
+      pausedReason: snapshot.pausedReason,
+      opensAt: formatSeoul(schedule.opensAt),
+      updatedAt: now.toISOString(),
+    };
+    const board = { status, body: JSON.stringify(status), snapshot, refreshedAtMs: nowMs };
+    this.boards.set(campaign.id, board);
+    return board;
+  }
+
+  /** The campaign's current board; built once on first use, then only by the refresher. */
+  async board(campaign: Campaign): Promise<Board> {
+    return this.boards.get(campaign.id) ?? this.refreshCampaign(campaign, this.clock.now());
+  }
+
+  /** Age of a campaign's snapshot in seconds (a metric). */
+  snapshotAgeSeconds(campaignId: string): number | null {
+    const board = this.boards.get(campaignId);
+    return board ? (this.clock.now().getTime() - board.refreshedAtMs) / 1000 : null;
+  }
+}

@@ -9,6 +9,8 @@ import { TokenSigner } from './lib/signed-tokens.ts';
 import { LocalMessageGateway } from './modules/notifications/message-gateway.ts';
 import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
 import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
+import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
+import { connectRedis } from './infra/redis.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
@@ -29,8 +31,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   await migrateToLatest(database.db);
   const clock = options.clock ?? systemClock;
   const campaigns = new CampaignCatalog(database.db);
-  // The in-process queue store (one node); the Redis store plugs in here for many nodes.
-  const queueStore = new MemoryQueueStore();
+  // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
+  const queueStore = config.redisUrl ? new RedisQueueStore(await connectRedis(config.redisUrl), 'yeyak:') : new MemoryQueueStore();
   return {
     config,
     database,

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'closing');
     await app.close();
     await ctx.waitingRoom.stop();
+    await ctx.waitingRoom.store.close();
     await ctx.database.close();
     process.exit(0);
   };

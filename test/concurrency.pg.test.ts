@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, operator, person, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, operator, person, seedCampaign } from './support/fixtures.ts';
 import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -36,7 +36,8 @@ describe.skipIf(!onPostgres)('under contention on PostgreSQL', () => {
     const times = ['09:00', '09:30', '10:00', '10:30', '11:00', '11:30', '12:00', '12:30', '13:00', '13:30'];
     await seedCampaign(t.app, { id: 'race', institutions, dates: ['2026-08-20'], times, doses: 10, campaign: { vaccine: { name: 'single', doses: 1, intervalDays: 0 } } });
     const people = [];
-    for (let i = 0; i < 5000; i += 250) people.push(...(await Promise.all(Array.from({ length: 250 }, () => person(t.app)))));
+    // Everyone verified and admitted through the waiting room first; then they all book at once.
+    for (let i = 0; i < 5000; i += 250) people.push(...(await Promise.all(Array.from({ length: 250 }, async () => admitted(t, await person(t.app), 'race')))));
     const statuses = await Promise.all(
       people.map(async (who, i) => {
         const res = await t.app.inject({
@@ -56,7 +57,7 @@ describe.skipIf(!onPostgres)('under contention on PostgreSQL', () => {
 
   it('10 concurrent replays of one Idempotency-Key make one booking', async () => {
     await seedCampaign(t.app, { id: 'idem', institutions: ['I1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 50 });
-    const who = await person(t.app);
+    const who = await admitted(t, await person(t.app), 'idem');
     const headers = { ...who, 'idempotency-key': 'same-key' };
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => t.app.inject({ method: 'POST', url: '/api/v1/campaigns/idem/bookings', headers, payload: { institutionId: 'I1', date: '2026-08-20', time: '09:00' } })),
@@ -72,11 +73,14 @@ describe.skipIf(!onPostgres)('under contention on PostgreSQL', () => {
     const times = ['09:00', '09:30', '10:00', '10:30'];
     await seedCampaign(t.app, { id: 'churn', institutions: ['K1', 'K2'], dates: ['2026-08-20', '2026-08-21', '2026-09-10', '2026-09-11'], times, doses: 6 });
     const curl = '/api/v1/campaigns/churn/bookings';
-    const people = await Promise.all(Array.from({ length: 60 }, () => person(t.app)));
-    const booked: { who: { authorization: string }; id: string }[] = [];
+    const people = await Promise.all(Array.from({ length: 60 }, async () => {
+      const session = await person(t.app);
+      return { session, admission: await admitted(t, session, 'churn') };
+    }));
+    const booked: { who: { session: { authorization: string }; admission: { authorization: string } }; id: string }[] = [];
     await Promise.all(
       people.map(async (who, i) => {
-        const res = await t.app.inject({ method: 'POST', url: curl, headers: who, payload: { institutionId: i % 2 ? 'K1' : 'K2', date: i % 3 ? '2026-08-20' : '2026-08-21', time: times[i % 4] } });
+        const res = await t.app.inject({ method: 'POST', url: curl, headers: who.admission, payload: { institutionId: i % 2 ? 'K1' : 'K2', date: i % 3 ? '2026-08-20' : '2026-08-21', time: times[i % 4] } });
         if (res.statusCode === 201) booked.push({ who, id: res.json().booking.id });
       }),
     );
@@ -85,9 +89,9 @@ describe.skipIf(!onPostgres)('under contention on PostgreSQL', () => {
     for (let round = 0; round < 3; round++) {
       const codes = await Promise.all(
         booked.map(async ({ who, id }, i) => {
-          if ((i + round) % 7 === 0) return (await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${id}/cancel`, headers: who })).statusCode;
+          if ((i + round) % 7 === 0) return (await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${id}/cancel`, headers: who.session })).statusCode;
           const payload = { institutionId: (i + round) % 2 ? 'K2' : 'K1', date: (i + round) % 3 ? '2026-08-21' : '2026-08-20', time: times[(i + round) % 4] };
-          return (await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${id}/change`, headers: who, payload })).statusCode;
+          return (await t.app.inject({ method: 'POST', url: `/api/v1/bookings/${id}/change`, headers: who.admission, payload })).statusCode;
         }),
       );
       expect(codes.filter((c) => c >= 500)).toEqual([]);

@@ -24,13 +24,6 @@ interface Deployment {
 interface StoreKind {
   name: string;
   deploy(): Promise<Deployment>;
-  /**
-   * A known gap, kept visible rather than hidden: MemoryQueueStore.join decides "not in line yet"
-   * before an await and hands out a place after it, so one person's FCFS joins started in the
-   * same tick (several devices; concurrent inject() calls) get several places. The test is
-   * expected to fail for that store until its join reads and writes without awaiting in between.
-   */
-  racyConcurrentFcfsJoin?: boolean;
 }
 
 const T0 = Date.parse('2026-08-09T11:00:00Z');
@@ -51,7 +44,6 @@ function at(d: Deployment, i: number): QueueStore {
 const memoryKind: StoreKind = {
   name: 'memory',
   deploy: async () => ({ nodes: [new MemoryQueueStore()], campaignId: randomCampaignId() }),
-  racyConcurrentFcfsJoin: true,
 };
 
 /** Three nodes with a client each over one Redis; each test under its own key prefix, removed after. */
@@ -114,7 +106,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     }
   });
 
-  (kind.racyConcurrentFcfsJoin ? it.fails : it)('gives one person one place when all their devices join at the same instant', async () => {
+  it('gives one person one place when all their devices join at the same instant', async () => {
     const d = await kind.deploy();
     const sameInstant = (c: string) => Promise.all(range(0, 29).map((i) => at(d, i).join(c, 'person-a', T0, false)));
     // The first FCFS join performs the opening; the devices race it.
@@ -427,8 +419,7 @@ describe.skipIf(!redisUrl)('RedisQueueStore on REDIS_URL', () => {
       await admin.quit();
     });
     expect(await store.join('c1', 'p1', T0, false)).toEqual({ position: 1, created: true });
-    await admin.script('FLUSH');
-    expect(await admin.script('EXISTS', SCRIPTS.join.sha)).toEqual([0]);
+    expect(await admin.script('FLUSH')).toBe('OK');
     expect(await store.join('c1', 'p2', T0, false)).toEqual({ position: 2, created: true });
     expect(await admin.script('EXISTS', SCRIPTS.join.sha)).toEqual([1]);
   });

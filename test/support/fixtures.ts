@@ -68,11 +68,16 @@ export async function admitted(t: { app: FastifyInstance; clock: { now(): Date; 
   if (known && known.expiresAtMs > t.clock.now().getTime() + 60_000) return { authorization: known.authorization };
   const joined = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/queue/tickets`, headers: who, payload: dependentId ? { dependentId } : undefined });
   if (joined.statusCode >= 300) return who; // not eligible to queue: the booking call will say why
-  // Two ticks a millisecond apart (the first re-bases the queue's clock if a test moved it back).
-  await t.ctx.waitingRoom.refresh();
-  t.clock.advance(1);
-  await t.ctx.waitingRoom.refresh();
-  const { admission, expiresAt } = await ok(t.app, 'POST', `/api/v1/campaigns/${campaignId}/admissions`, undefined, { authorization: `Bearer ${joined.json().ticket}` });
+  // Tick the queue a millisecond at a time until this place is reached (concurrent callers share
+  // refreshes, so one tick may have started before this person joined).
+  let res = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/admissions`, headers: { authorization: `Bearer ${joined.json().ticket}` } });
+  for (let i = 0; res.statusCode === 425 && i < 50; i++) {
+    t.clock.advance(1);
+    await t.ctx.waitingRoom.refresh();
+    res = await t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/admissions`, headers: { authorization: `Bearer ${joined.json().ticket}` } });
+  }
+  if (res.statusCode !== 201) throw new Error(`admission for ${campaignId} → ${res.statusCode}: ${res.body}`);
+  const { admission, expiresAt } = res.json();
   const authorization = `Bearer ${admission}`;
   admissions.set(key, { authorization, expiresAtMs: Date.parse(expiresAt) });
   return { authorization };

@@ -18,6 +18,8 @@ export const CLINIC_MINUTES = [540, 570, 600, 630, 660, 690, 840, 870, 900, 930,
  */
 export async function seedCapacity(ctx: Ctx, campaign: Campaign, fromDate: string, toDate: string, everyNth = 1): Promise<void> {
   await inTransaction(ctx.db, async (trx) => {
+    // A bulk seed, not a request: lift the pool's 10 s per-statement guard for this transaction.
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
     await sql`
       INSERT INTO capacity_slots (campaign_id, institution_id, date, minute, capacity)
       SELECT ${campaign.id}, i.id, d::date, m, 2 + abs(hashtext(i.id || d::date::text || m::text)) % 5

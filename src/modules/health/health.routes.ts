@@ -11,14 +11,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
 
   app.get(
     '/api/v1/ready',
-    { schema: { tags: ['public'], response: { 200: Type.Object({ status: Type.String(), database: Type.String() }), ...errorResponses(503) } } },
+    { schema: { tags: ['public'], response: { 200: Type.Object({ status: Type.String(), database: Type.String(), queue: Type.String() }), ...errorResponses(503) } } },
     async () => {
       try {
-        await ctx.database.ping();
+        await Promise.all([ctx.database.ping(), ctx.waitingRoom.store.ping()]);
       } catch {
         throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1 });
       }
-      return { status: 'ready', database: ctx.database.kind };
+      return { status: 'ready', database: ctx.database.kind, queue: ctx.config.redisUrl ? 'redis' : 'in-process' };
     },
   );
 

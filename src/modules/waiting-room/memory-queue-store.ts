@@ -57,28 +57,35 @@ export class MemoryQueueStore implements QueueStore {
   }
 
   async join(campaignId: string, personKey: string, _nowMs: number, prequeue: boolean): Promise<JoinResult> {
+    // No await between the look-up and the write: two devices joining at once get one place.
     const q = this.queue(campaignId);
-    const existing = await this.positionOf(campaignId, personKey);
+    const existing = this.placeOf(q, personKey);
     if (existing !== null || q.prequeue.has(personKey)) return { position: existing, created: false };
     // Once opened, a late pre-queue join (a node whose clock lags) is first come, first served.
     if (prequeue && !q.prequeuePlaces) {
       q.prequeue.set(personKey, randomBytes(8).readBigUInt64BE());
       return { position: null, created: true };
     }
-    if (!q.prequeuePlaces) await this.open(campaignId);
+    this.openQueue(q);
     q.fcfsCount += 1;
     const position = this.prequeueSize(q) + q.fcfsCount;
     q.positions.set(personKey, position);
     return { position, created: true };
   }
 
-  async positionOf(campaignId: string, personKey: string): Promise<number | null> {
-    const q = this.queue(campaignId);
+  private placeOf(q: CampaignQueue, personKey: string): number | null {
     return q.positions.get(personKey) ?? q.prequeuePlaces?.get(personKey) ?? null;
   }
 
+  async positionOf(campaignId: string, personKey: string): Promise<number | null> {
+    return this.placeOf(this.queue(campaignId), personKey);
+  }
+
   async open(campaignId: string): Promise<void> {
-    const q = this.queue(campaignId);
+    this.openQueue(this.queue(campaignId));
+  }
+
+  private openQueue(q: CampaignQueue): void {
     if (q.prequeuePlaces) return;
     const order = [...q.prequeue.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0].localeCompare(b[0])));
     q.prequeuePlaces = new Map(order.map(([person], index) => [person, index + 1]));
@@ -88,6 +95,8 @@ export class MemoryQueueStore implements QueueStore {
     const q = this.queue(campaignId);
     q.targetRate = policy.ratePerSecond;
     const elapsed = q.lastTickMs === null ? 0 : Math.max(0, (nowMs - q.lastTickMs) / 1000);
+    // One node, one clock: if it steps back, count from there (Redis, shared by nodes whose clocks
+    // differ slightly, keeps the latest instead, so a lagging node advances nothing).
     q.lastTickMs = nowMs;
     if (elapsed > 0 && !q.paused && !q.closed && q.prequeuePlaces) {
       const before = q.servingUpTo;

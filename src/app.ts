@@ -6,6 +6,8 @@ import type { Ctx } from './context.ts';
 import { acceptCsvBodies } from './http/csv.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { shedLoadWhenSaturated } from './http/load-shedding.ts';
+import { installObservability } from './http/observability.ts';
 import { availabilityRoutes } from './modules/availability/availability.routes.ts';
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
@@ -46,6 +48,8 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First: a saturated process refuses cheaply before any other hook runs.
+  await shedLoadWhenSaturated(app, ctx);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   acceptCsvBodies(app);
@@ -60,6 +64,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
     await app.register(routes, { ctx });
   }
+  installObservability(app, ctx);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -11,6 +11,7 @@ import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-regi
 import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
 import { connectRedis } from './infra/redis.ts';
+import { createMetrics } from './infra/metrics.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const clock = options.clock ?? systemClock;
   const campaigns = new CampaignCatalog(database.db);
   // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
+  const metrics = createMetrics();
   const queueStore = config.redisUrl ? new RedisQueueStore(await connectRedis(config.redisUrl), 'yeyak:') : new MemoryQueueStore();
   return {
     config,
@@ -44,6 +46,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     messages: new LocalMessageGateway(),
     rateLimiter: new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: new WaitingRoom(queueStore, campaigns, clock),
+    waitingRoom: new WaitingRoom(queueStore, campaigns, clock, metrics),
+    metrics,
   };
 }

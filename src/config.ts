@@ -19,6 +19,8 @@ export interface Config {
   bodyLimit: number;
   logLevel: string;
   secrets: Secrets;
+  /** Load shedding thresholds: past any of them, requests get 503 with Retry-After before any work. */
+  shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxDbWaiting: number };
   /** How long an admission lasts (extended while the person is active), in seconds. */
   admissionTtlSeconds: number;
   /** Session lifetime in seconds. */
@@ -96,6 +98,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyLimit: intVar(env, 'YEYAK_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     secrets: loadSecrets(env, dataDir, embedded),
+    shedding: {
+      maxEventLoopDelayMs: intVar(env, 'YEYAK_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxHeapUsedBytes: intVar(env, 'YEYAK_SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxDbWaiting: intVar(env, 'YEYAK_SHED_DB_WAITING', 500, 0, 1_000_000),
+    },
     admissionTtlSeconds: intVar(env, 'YEYAK_ADMISSION_TTL_SECONDS', 600, 60, 7200),
     sessionTtlSeconds: intVar(env, 'YEYAK_SESSION_TTL_SECONDS', 3600, 60, 86_400),
     operatorTokenTtlSeconds: intVar(env, 'YEYAK_OPERATOR_TOKEN_TTL_SECONDS', 8 * 3600, 300, 12 * 3600),

@@ -7,6 +7,7 @@ import type { TokenSigner } from './lib/signed-tokens.ts';
 import type { MessageGateway } from './modules/notifications/message-gateway.ts';
 import type { VaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
 import type { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
+import type { Metrics } from './infra/metrics.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
@@ -26,4 +27,6 @@ export interface Ctx {
   registry: VaccinationRegistry;
   /** This node's view of the waiting rooms, over the shared queue store. */
   waitingRoom: WaitingRoom;
+  /** Prometheus metrics of this process. */
+  metrics: Metrics;
 }

@@ -59,6 +59,9 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     YEYAK_DB_POOL_SIZE: '20',
     // Every test person signs in from the same loopback address; the limit has its own test.
     YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
+    // PGlite runs in this thread: under a parallel test run its queries block the event loop for
+    // long stretches. Shedding by event-loop delay has its own test (test/operations.test.ts).
+    YEYAK_SHED_EVENT_LOOP_DELAY_MS: '0',
     ...(url ? { DATABASE_URL: url } : {}),
     ...options.env,
   });

@@ -10,6 +10,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
+  /** Requests waiting for a pooled connection now (a saturation signal for load shedding). */
+  waitingClients(): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db,
       kind: 'postgres',
       ping: async () => void (await sql`select 1`.execute(db)),
+      waitingClients: () => pool.waitingCount,
       close: () => db.destroy(),
     };
   }
@@ -55,6 +58,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     db,
     kind: 'pglite',
     ping: async () => void (await sql`select 1`.execute(db)),
+    // One connection; requests queue inside Kysely's mutex, which does not say how many wait.
+    waitingClients: () => 0,
     close: () => db.destroy(),
   };
 }

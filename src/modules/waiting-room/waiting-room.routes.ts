@@ -142,14 +142,18 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       const now = ctx.clock.now();
       const position = await positionOf(campaign, ticket.personKey, ticket.position);
       const { status, ahead, eta, admitted } = await figures(campaign, position);
+      if (status.state === 'closed') ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason: 'closed' });
       if (status.state === 'closed') throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'CAMPAIGN_CLOSED' } });
-      const notYet = () =>
-        new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details: { ahead, eta, state: status.state }, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
+      const notYet = () => {
+        ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason: status.state === 'paused' ? 'paused' : 'not_yet' });
+        return new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details: { ahead, eta, state: status.state }, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
+      };
       if (position === null || !admitted) throw notYet();
       // The store re-checks the place against its own (never older) servingUpTo, atomically.
       const ttlMs = ctx.config.admissionTtlSeconds * 1000;
       const record = await orUnavailable(room.store.admit(campaign.id, ticket.personKey, position, now.getTime(), ttlMs));
       if (!record) throw notYet();
+      if (record.created) ctx.metrics.admissionsIssued.inc({ campaign: campaign.id });
       const expiresAt = new Date(record.expiresAtMs);
       const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt });
       return reply.code(201).send({ admission, expiresAt: formatSeoul(expiresAt) });

@@ -5,6 +5,8 @@ import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { adaptRate, type PathHealth } from './domain/admission-rate.ts';
 import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
+import type { Metrics } from '../../infra/metrics.ts';
+import { BookingPathHealth } from './booking-path-health.ts';
 import type { QueueSnapshot, QueueStore } from './queue-store.ts';
 
 /** The shared status document (API.md), identical for everyone. */
@@ -53,12 +55,14 @@ export class WaitingRoom {
   private refreshing: Promise<void> | null = null;
   /** The last refresh failed to reach the store. */
   storeHealthy = true;
-  health: () => PathHealth = () => ({ p99LatencyMs: 0, errorRate: 0, activeAdmissions: 0 });
+  /** This node's booking path, measured (the adaptive controller follows it). */
+  readonly bookingPath = new BookingPathHealth();
 
   constructor(
     readonly store: QueueStore,
     private readonly campaigns: CampaignCatalog,
     private readonly clock: Clock,
+    private readonly metrics?: Metrics,
     private readonly log?: FastifyBaseLogger,
   ) {}
 
@@ -83,12 +87,13 @@ export class WaitingRoom {
   }
 
   /** The rate the controller targets now for this campaign. */
-  targetRate(campaign: Campaign): number {
+  targetRate(campaign: Campaign, activeAdmissions: number): number {
     const { mode, ratePerSecond, maxActive } = campaign.admission;
     if (mode === 'fixed') return ratePerSecond;
     const current = this.rates.get(campaign.id) ?? ratePerSecond / 2;
+    const health: PathHealth = this.bookingPath.health(this.clock.now().getTime(), activeAdmissions);
     // Operator bounds: up to the configured rate, never below a trickle.
-    const next = adaptRate(current, this.health(), { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive });
+    const next = adaptRate(current, health, { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive });
     this.rates.set(campaign.id, next);
     return next;
   }
@@ -105,13 +110,16 @@ export class WaitingRoom {
       }
     }
     this.storeHealthy = healthy;
+    this.metrics?.queueStoreUp.set(healthy ? 1 : 0);
   }
 
   private async refreshCampaign(campaign: Campaign, now: Date): Promise<Board> {
     const schedule = scheduleOf(campaign);
     const nowMs = now.getTime();
     if (nowMs >= schedule.opensAt.getTime()) await this.store.open(campaign.id);
-    const snapshot = await this.store.tick(campaign.id, nowMs, { ratePerSecond: this.targetRate(campaign), maxActive: campaign.admission.maxActive });
+    const before = this.boards.get(campaign.id)?.snapshot;
+    const rate = this.targetRate(campaign, before?.activeAdmissions ?? 0);
+    const snapshot = await this.store.tick(campaign.id, nowMs, { ratePerSecond: rate, maxActive: campaign.admission.maxActive });
     const status: QueueStatus = {
       state: queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed }),
       servingUpTo: snapshot.servingUpTo,
@@ -125,12 +133,26 @@ export class WaitingRoom {
     };
     const board = { status, body: JSON.stringify(status), snapshot, refreshedAtMs: nowMs };
     this.boards.set(campaign.id, board);
+    this.publish(campaign.id, snapshot);
     return board;
   }
 
   /** The campaign's current board; built once on first use, then only by the refresher. */
   async board(campaign: Campaign): Promise<Board> {
     return this.boards.get(campaign.id) ?? this.refreshCampaign(campaign, this.clock.now());
+  }
+
+  private publish(campaignId: string, s: QueueSnapshot): void {
+    if (!this.metrics) return;
+    const labels = { campaign: campaignId };
+    const m = this.metrics;
+    m.queueJoined.set(labels, s.opened ? s.issuedUpTo : s.prequeueSize + s.issuedUpTo);
+    m.queueWaiting.set(labels, Math.max(0, s.issuedUpTo - s.servingUpTo) + (s.opened ? 0 : s.prequeueSize));
+    m.queueServingUpTo.set(labels, s.servingUpTo);
+    m.queueAdmitRate.set(labels, s.admitRatePerSecond);
+    m.queueTargetRate.set(labels, s.targetRatePerSecond);
+    m.queueActiveAdmissions.set(labels, s.activeAdmissions);
+    m.queueSnapshotAge.set(labels, 0);
   }
 
   /** Age of a campaign's snapshot in seconds (a metric). */

@@ -1,0 +1,35 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every Prometheus metric Yeyak exports, in one registry per app (tests build many apps).
+ * Labels carry campaign ids, routes and reasons — never anything about a person.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'yeyak_process_' });
+  const campaign = ['campaign'] as const;
+  return {
+    registry,
+    queueJoined: new Gauge({ name: 'yeyak_queue_joined', help: 'People who took a place (pre-queue included)', labelNames: campaign, registers: [registry] }),
+    queueWaiting: new Gauge({ name: 'yeyak_queue_waiting', help: 'Places issued but not yet served (issuedUpTo - servingUpTo)', labelNames: campaign, registers: [registry] }),
+    queueServingUpTo: new Gauge({ name: 'yeyak_queue_serving_up_to', help: 'Everyone at or before this place may be admitted', labelNames: campaign, registers: [registry] }),
+    queueAdmitRate: new Gauge({ name: 'yeyak_queue_admit_rate_per_second', help: 'Measured, smoothed admission rate', labelNames: campaign, registers: [registry] }),
+    queueTargetRate: new Gauge({ name: 'yeyak_queue_target_rate_per_second', help: 'The admission controller’s target rate', labelNames: campaign, registers: [registry] }),
+    queueActiveAdmissions: new Gauge({ name: 'yeyak_queue_active_admissions', help: 'Admissions valid now', labelNames: campaign, registers: [registry] }),
+    queueSnapshotAge: new Gauge({ name: 'yeyak_queue_snapshot_age_seconds', help: 'Age of this node’s status snapshot', labelNames: campaign, registers: [registry] }),
+    queueStoreUp: new Gauge({ name: 'yeyak_queue_store_up', help: '1 when the last refresh reached the queue store', registers: [registry] }),
+    admissionsIssued: new Counter({ name: 'yeyak_admissions_issued_total', help: 'Admissions issued by this node', labelNames: campaign, registers: [registry] }),
+    admissionsRefused: new Counter({ name: 'yeyak_admissions_refused_total', help: 'Admission requests refused, by reason', labelNames: ['campaign', 'reason'] as const, registers: [registry] }),
+    shedRequests: new Counter({ name: 'yeyak_shed_requests_total', help: 'Requests answered 503 at the front door, by cause', labelNames: ['cause'] as const, registers: [registry] }),
+    bookingPath: new Histogram({
+      name: 'yeyak_booking_path_seconds',
+      help: 'Latency of the booking path (search, slots, book, change) by route and status class',
+      labelNames: ['route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    bookings: new Counter({ name: 'yeyak_bookings_total', help: 'Booking outcomes by result', labelNames: ['result'] as const, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

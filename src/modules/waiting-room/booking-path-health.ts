@@ -1,0 +1,42 @@
+import type { PathHealth } from './domain/admission-rate.ts';
+
+const SIZE = 4096;
+
+/**
+ * The measured health of this node's booking path over the last `windowMs`: p99 latency and the
+ * share of server errors. A fixed ring of the latest calls, so recording is O(1) and memory is
+ * bounded whatever the load; the adaptive admission controller reads it four times a second.
+ */
+export class BookingPathHealth {
+  private readonly at = new Float64Array(SIZE);
+  private readonly latency = new Float64Array(SIZE);
+  private readonly failed = new Uint8Array(SIZE);
+  private next = 0;
+  private count = 0;
+
+  constructor(private readonly windowMs = 10_000) {}
+
+  /** Records one call to the booking path. */
+  record(nowMs: number, latencyMs: number, serverError: boolean): void {
+    this.at[this.next] = nowMs;
+    this.latency[this.next] = latencyMs;
+    this.failed[this.next] = serverError ? 1 : 0;
+    this.next = (this.next + 1) % SIZE;
+    this.count = Math.min(SIZE, this.count + 1);
+  }
+
+  /** p99 latency and error rate of the calls in the window (zeros when there were none). */
+  health(nowMs: number, activeAdmissions: number): PathHealth {
+    const recent: number[] = [];
+    let errors = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (nowMs - this.at[i]! > this.windowMs) continue;
+      recent.push(this.latency[i]!);
+      errors += this.failed[i]!;
+    }
+    if (recent.length === 0) return { p99LatencyMs: 0, errorRate: 0, activeAdmissions };
+    recent.sort((a, b) => a - b);
+    const p99 = recent[Math.min(recent.length - 1, Math.floor(recent.length * 0.99))]!;
+    return { p99LatencyMs: p99, errorRate: errors / recent.length, activeAdmissions };
+  }
+}

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admitted, ok, person, seedCampaign } from './support/fixtures.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+  await seedCampaign(t.app, { id: 'ops', institutions: ['M1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 10 });
+});
+afterAll(() => t.close());
+
+describe('metrics', () => {
+  it('exports the waiting room and the booking path for Prometheus, with no personal data', async () => {
+    const who = await person(t.app, '1966-06-06', '메트릭');
+    await ok(t.app, 'POST', '/api/v1/campaigns/ops/bookings', { institutionId: 'M1', date: '2026-08-20', time: '09:00' }, await admitted(t, who, 'ops'));
+    await t.ctx.waitingRoom.refresh();
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    for (const name of [
+      'yeyak_queue_joined{campaign="ops"} 1',
+      'yeyak_queue_serving_up_to{campaign="ops"}',
+      'yeyak_queue_waiting{campaign="ops"}',
+      'yeyak_queue_admit_rate_per_second{campaign="ops"}',
+      'yeyak_queue_active_admissions{campaign="ops"}',
+      'yeyak_queue_snapshot_age_seconds{campaign="ops"}',
+      'yeyak_admissions_issued_total{campaign="ops"} 1',
+      'yeyak_booking_path_seconds_count{route="/api/v1/campaigns/:campaignId/bookings",status="2xx"} 1',
+      'yeyak_bookings_total{result="booked"} 1',
+      'yeyak_shed_requests_total',
+      'yeyak_queue_store_up 1',
+    ]) {
+      expect(res.body, name).toContain(name);
+    }
+    expect(res.body).not.toContain('메트릭');
+    expect(res.body).not.toContain('1966');
+  });
+});
+
+describe('load shedding', () => {
+  it('answers 503 with Retry-After in seconds when the event loop is saturated, and keeps liveness', async () => {
+    const busy = await startTestApp({ env: { YEYAK_SHED_EVENT_LOOP_DELAY_MS: '30' } });
+    try {
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        // Block the event loop, as a CPU-bound overload would.
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      const res = await busy.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('YEYAK_ERR_UNAVAILABLE');
+      expect(res.headers['retry-after']).toBe('2');
+      expect((await busy.app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode).toBe(200);
+      const metrics = await busy.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/yeyak_shed_requests_total\{cause="eventLoopDelay"\} [1-9]/);
+    } finally {
+      await busy.close();
+    }
+  });
+});

@@ -12,6 +12,8 @@ import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
 import { connectRedis } from './infra/redis.ts';
 import { createMetrics } from './infra/metrics.ts';
+import { persistJournal, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
+import type { Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { join } from 'node:path';
@@ -35,6 +37,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
   const metrics = createMetrics();
   const queueStore = config.redisUrl ? new RedisQueueStore(await connectRedis(config.redisUrl), 'yeyak:') : new MemoryQueueStore();
+  // The in-process store survives restarts through its journal in the database.
+  if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
   return {
     config,
     database,
@@ -46,7 +50,23 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     messages: new LocalMessageGateway(),
     rateLimiter: new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: new WaitingRoom(queueStore, campaigns, clock, metrics),
+    waitingRoom: journalled(new WaitingRoom(queueStore, campaigns, clock, metrics), database.db),
     metrics,
   };
+}
+
+/** With the in-process store, every refresh writes what changed to the database (retried on failure). */
+function journalled(room: WaitingRoom, db: Db): WaitingRoom {
+  const store = room.store;
+  if (!(store instanceof MemoryQueueStore)) return room;
+  room.afterRefresh = async (now) => {
+    const journal = store.drainJournal();
+    try {
+      await persistJournal(db, journal, now);
+    } catch (error) {
+      store.requeue(journal);
+      throw error;
+    }
+  };
+  return room;
 }

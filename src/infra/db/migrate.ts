@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Db } from './database.ts';
 import * as foundation from '../../../migrations/0001-foundation.ts';
 import * as identity from '../../../migrations/0002-identity.ts';
+import * as queueJournal from '../../../migrations/0003-queue-journal.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-identity': identity,
+  '0003-queue-journal': queueJournal,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -170,6 +170,26 @@ export interface OutboxTable {
   processed_at: Timestamp | null;
 }
 
+export interface QueuePlacesTable {
+  campaign_id: string;
+  person_key: string;
+  position: number | null;
+  draw: string | null;
+}
+
+export interface QueueAdmissionsTable {
+  campaign_id: string;
+  person_key: string;
+  admission_id: string;
+  expires_at_ms: number;
+}
+
+export interface QueueCheckpointsTable {
+  campaign_id: string;
+  state: ColumnType<unknown, string, string>;
+  saved_at: Timestamp;
+}
+
 export interface DB {
   persons: PersonsTable;
   campaigns: CampaignsTable;
@@ -188,4 +208,7 @@ export interface DB {
   vaccination_records: VaccinationRecordsTable;
   operators: OperatorsTable;
   audit_log: AuditLogTable;
+  queue_places: QueuePlacesTable;
+  queue_admissions: QueueAdmissionsTable;
+  queue_checkpoints: QueueCheckpointsTable;
 }

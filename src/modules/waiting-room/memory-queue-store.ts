@@ -24,9 +24,91 @@ interface CampaignQueue {
 
 const ALPHA = 0.2;
 
+/** What changed since the journal was last drained (for persistence by the caller). */
+export interface QueueJournal {
+  places: { campaignId: string; personKey: string; position: number | null; draw: string | null }[];
+  admissions: { campaignId: string; personKey: string; admissionId: string; expiresAtMs: number }[];
+  released: { campaignId: string; personKey: string }[];
+  checkpoints: { campaignId: string; state: QueueCheckpoint }[];
+}
+
+/** The counters of one campaign's queue, as persisted. */
+export interface QueueCheckpoint {
+  fcfsCount: number;
+  servingUpTo: number;
+  carry: number;
+  lastTickMs: number | null;
+  opened: boolean;
+  paused: boolean;
+  pausedReason: string | null;
+  closed: boolean;
+  admitted: number;
+  rate: { mean: number; variance: number; samples: number };
+  targetRate: number;
+}
+
+/** Places skipped after a restart: joins handed out in the last moments before a crash may not have been journalled, so new places start past them. */
+export const RESTART_GAP = 1000;
+
 /** The in-process store of the embedded default: one node, the same behaviour as Redis. */
 export class MemoryQueueStore implements QueueStore {
   private readonly queues = new Map<string, CampaignQueue>();
+  private journal: QueueJournal = { places: [], admissions: [], released: [], checkpoints: [] };
+  private readonly dirty = new Set<string>();
+
+  /** Takes what changed since the last call (places, admissions, counters) for persistence. */
+  drainJournal(): QueueJournal {
+    const drained = this.journal;
+    drained.checkpoints = [...this.dirty].map((campaignId) => ({ campaignId, state: this.checkpointOf(this.queue(campaignId)) }));
+    this.dirty.clear();
+    this.journal = { places: [], admissions: [], released: [], checkpoints: [] };
+    return drained;
+  }
+
+  /** Puts back a drained journal whose write failed, so the next drain retries it. */
+  requeue(failed: QueueJournal): void {
+    this.journal.places.unshift(...failed.places);
+    this.journal.admissions.unshift(...failed.admissions);
+    this.journal.released.unshift(...failed.released);
+    for (const c of failed.checkpoints) this.dirty.add(c.campaignId);
+  }
+
+  private checkpointOf(q: CampaignQueue): QueueCheckpoint {
+    return {
+      fcfsCount: q.fcfsCount,
+      servingUpTo: q.servingUpTo,
+      carry: q.carry,
+      lastTickMs: q.lastTickMs,
+      opened: q.prequeuePlaces !== null,
+      paused: q.paused,
+      pausedReason: q.pausedReason,
+      closed: q.closed,
+      admitted: q.admitted,
+      rate: { ...q.rate },
+      targetRate: q.targetRate,
+    };
+  }
+
+  /**
+   * Loads a campaign's journalled state after a restart: every place, the admissions, the
+   * counters — with new first-come places starting RESTART_GAP past the last one known.
+   */
+  restore(campaignId: string, state: QueueCheckpoint | null, places: { personKey: string; position: number | null; draw: string | null }[], admissions: { personKey: string; admissionId: string; expiresAtMs: number }[]): void {
+    const q = this.queue(campaignId);
+    for (const p of places) {
+      if (p.draw !== null) q.prequeue.set(p.personKey, BigInt(p.draw));
+      else if (p.position !== null) q.positions.set(p.personKey, p.position);
+    }
+    if (state) {
+      Object.assign(q, { servingUpTo: state.servingUpTo, carry: state.carry, lastTickMs: state.lastTickMs, paused: state.paused, pausedReason: state.pausedReason, closed: state.closed, admitted: state.admitted, rate: { ...state.rate }, targetRate: state.targetRate });
+      if (state.opened) this.openQueue(q);
+    }
+    const highest = Math.max(0, ...q.positions.values());
+    const known = Math.max(state?.fcfsCount ?? 0, highest - this.prequeueSize(q));
+    q.fcfsCount = known > 0 ? known + RESTART_GAP : 0;
+    for (const a of admissions) q.admissions.set(a.personKey, { id: a.admissionId, expiresAtMs: a.expiresAtMs });
+    this.dirty.add(campaignId);
+  }
 
   private queue(campaignId: string): CampaignQueue {
     let q = this.queues.get(campaignId);
@@ -63,13 +145,17 @@ export class MemoryQueueStore implements QueueStore {
     if (existing !== null || q.prequeue.has(personKey)) return { position: existing, created: false };
     // Once opened, a late pre-queue join (a node whose clock lags) is first come, first served.
     if (prequeue && !q.prequeuePlaces) {
-      q.prequeue.set(personKey, randomBytes(8).readBigUInt64BE());
+      const draw = randomBytes(8).readBigUInt64BE();
+      q.prequeue.set(personKey, draw);
+      this.journal.places.push({ campaignId, personKey, position: null, draw: draw.toString() });
       return { position: null, created: true };
     }
     this.openQueue(q);
     q.fcfsCount += 1;
     const position = this.prequeueSize(q) + q.fcfsCount;
     q.positions.set(personKey, position);
+    this.journal.places.push({ campaignId, personKey, position, draw: null });
+    this.dirty.add(campaignId);
     return { position, created: true };
   }
 
@@ -82,7 +168,9 @@ export class MemoryQueueStore implements QueueStore {
   }
 
   async open(campaignId: string): Promise<void> {
-    this.openQueue(this.queue(campaignId));
+    const q = this.queue(campaignId);
+    if (!q.prequeuePlaces) this.dirty.add(campaignId);
+    this.openQueue(q);
   }
 
   private openQueue(q: CampaignQueue): void {
@@ -94,6 +182,7 @@ export class MemoryQueueStore implements QueueStore {
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
     const q = this.queue(campaignId);
     q.targetRate = policy.ratePerSecond;
+    this.dirty.add(campaignId);
     const elapsed = q.lastTickMs === null ? 0 : Math.max(0, (nowMs - q.lastTickMs) / 1000);
     // One node, one clock: if it steps back, count from there (Redis, shared by nodes whose clocks
     // differ slightly, keeps the latest instead, so a lagging node advances nothing).
@@ -166,6 +255,8 @@ export class MemoryQueueStore implements QueueStore {
     const admission = { id: randomUUID(), expiresAtMs: nowMs + ttlMs };
     q.admissions.set(personKey, admission);
     q.admitted += 1;
+    this.journal.admissions.push({ campaignId, personKey, admissionId: admission.id, expiresAtMs: admission.expiresAtMs });
+    this.dirty.add(campaignId);
     return { ...admission, created: true };
   }
 
@@ -173,21 +264,25 @@ export class MemoryQueueStore implements QueueStore {
     const a = this.queue(campaignId).admissions.get(personKey);
     if (!a || a.expiresAtMs <= nowMs) return null;
     a.expiresAtMs = Math.max(a.expiresAtMs, nowMs + ttlMs);
+    this.journal.admissions.push({ campaignId, personKey, admissionId: a.id, expiresAtMs: a.expiresAtMs });
     return a.expiresAtMs;
   }
 
   async release(campaignId: string, personKey: string): Promise<void> {
     this.queue(campaignId).admissions.delete(personKey);
+    this.journal.released.push({ campaignId, personKey });
   }
 
   async setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void> {
     const q = this.queue(campaignId);
     q.paused = paused;
     q.pausedReason = paused ? reason : null;
+    this.dirty.add(campaignId);
   }
 
   async setClosed(campaignId: string, closed: boolean): Promise<void> {
     this.queue(campaignId).closed = closed;
+    this.dirty.add(campaignId);
   }
 
   async ping(): Promise<void> {}

@@ -111,7 +111,11 @@ export class WaitingRoom {
     }
     this.storeHealthy = healthy;
     this.metrics?.queueStoreUp.set(healthy ? 1 : 0);
+    await this.afterRefresh?.(now);
   }
+
+  /** Runs after every refresh (the in-process store journals its changes to the database here). */
+  afterRefresh: ((now: Date) => Promise<void>) | null = null;
 
   private async refreshCampaign(campaign: Campaign, now: Date): Promise<Board> {
     const schedule = scheduleOf(campaign);

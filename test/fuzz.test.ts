@@ -5,10 +5,12 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let who: { authorization: string };
+let session: { authorization: string };
 beforeAll(async () => {
   t = await startTestApp();
   await seedCampaign(t.app, { id: 'fz', institutions: ['F1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 100 });
-  who = await admitted(t, await person(t.app), 'fz');
+  session = await person(t.app);
+  who = await admitted(t, session, 'fz');
 });
 afterAll(() => t.close());
 
@@ -19,6 +21,11 @@ const ENDPOINTS: { method: 'GET' | 'POST'; url: string; headers: () => Record<st
   { method: 'POST', url: '/api/v1/admin/institutions', headers: () => operator },
   { method: 'POST', url: '/api/v1/admin/campaigns/fz/capacity', headers: () => operator },
   { method: 'POST', url: '/api/v1/bookings/00000000-0000-4000-8000-000000000000/change', headers: () => who },
+  { method: 'POST', url: '/api/v1/campaigns/fz/queue/tickets', headers: () => session },
+  { method: 'POST', url: '/api/v1/campaigns/fz/admissions', headers: () => ({}) },
+  { method: 'GET', url: '/api/v1/campaigns/fz/queue/tickets/me', headers: () => ({}) },
+  { method: 'GET', url: '/api/v1/campaigns/fz/queue', headers: () => ({}) },
+  { method: 'POST', url: '/api/v1/admin/campaigns/fz/queue/pause', headers: () => operator },
 ];
 
 describe('fuzzing the booking and operator endpoints', () => {
@@ -32,9 +39,10 @@ describe('fuzzing the booking and operator endpoints', () => {
         fc.constantFrom('application/json', 'text/csv', 'text/plain', 'application/json; charset=utf-8'),
         async (endpoint, body, token, idempotencyKey, contentType) => {
           const headers: Record<string, string> = { ...endpoint.headers(), 'content-type': contentType };
+          if (endpoint.method === 'GET') delete headers['content-type'];
           if (token !== null) headers.authorization = `Bearer ${token}`;
           if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
-          const res = await t.app.inject({ method: endpoint.method, url: endpoint.url, headers, payload: body });
+          const res = await t.app.inject({ method: endpoint.method, url: endpoint.url, headers, payload: endpoint.method === 'GET' ? undefined : body });
           expect(res.statusCode, `${endpoint.url} ${body} → ${res.body}`).toBeLessThan(500);
           expect(res.json().error?.code ?? 'ok').toMatch(/^(ok|YEYAK_ERR_[A-Z_]+)$/);
         },

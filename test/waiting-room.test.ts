@@ -57,6 +57,9 @@ describe('the waiting room', () => {
     const early = await join(await person(t.app));
     expect(early.statusCode).toBe(425);
     expect(Number(early.headers['retry-after'])).toBe(3600);
+    // A client's clock changes nothing: a Date header a day ahead does not open the queue.
+    const ahead = await t.app.inject({ method: 'POST', url: `${base}/queue/tickets`, headers: { ...(await person(t.app)), date: 'Mon, 10 Aug 2026 09:00:00 GMT' } });
+    expect(ahead.statusCode).toBe(425);
   });
 
   it('shuffles the pre-queue at the opening, then serves first come, first served', async () => {

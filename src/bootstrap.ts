@@ -10,7 +10,7 @@ import { LocalMessageGateway } from './modules/notifications/message-gateway.ts'
 import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
 import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
-import { connectRedis } from './infra/redis.ts';
+import { createRedisClient } from './infra/redis.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { persistJournal, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
 import type { Db } from './infra/db/database.ts';
@@ -36,7 +36,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const campaigns = new CampaignCatalog(database.db);
   // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
   const metrics = createMetrics();
-  const queueStore = config.redisUrl ? new RedisQueueStore(await connectRedis(config.redisUrl), 'yeyak:') : new MemoryQueueStore();
+  // A node starts even while Redis is down: admissions it already issued are verified locally, and
+  // the client keeps reconnecting (new places and admissions fail closed until it is back).
+  const queueStore = config.redisUrl ? new RedisQueueStore(createRedisClient(config.redisUrl), 'yeyak:') : new MemoryQueueStore();
   // The in-process store survives restarts through its journal in the database.
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
   return {

@@ -16,15 +16,25 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
   const base = `http://127.0.0.1:${port}`;
   let server: ChildProcess | undefined;
 
+  const killHard = (child: ChildProcess) => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+
   afterAll(() => {
-    server?.kill('SIGKILL');
+    if (server) killHard(server);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function start(): Promise<ChildProcess> {
     const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/server.ts'], {
-      env: { ...process.env, PORT: String(port), YEYAK_DATA_DIR: dataDir, YEYAK_DEMO: '0', YEYAK_OPERATOR_KEY: OPERATOR_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      env: { ...process.env, PORT: String(port), YEYAK_DATA_DIR: dataDir, YEYAK_DEMO: '0', YEYAK_OPERATOR_KEY: OPERATOR_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', YEYAK_SHED_EVENT_LOOP_DELAY_MS: '0' },
       stdio: 'ignore',
+      // Its own process group: tsx runs the server as a child, and kill -9 must reach it too.
+      detached: true,
     });
     for (let i = 0; i < 300; i++) {
       try {
@@ -82,12 +92,16 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
       sessions.push(session);
       codes.push((booked.body.booking as { code: string }).code);
     }
-    server.kill('SIGKILL');
-    await new Promise((r) => server!.once('exit', r));
+    const exited = new Promise((r) => server!.once('exit', r));
+    killHard(server);
+    await exited;
+    // The old server must really be gone before the new one starts (same port, same files).
+    await expect(fetch(`${base}/api/v1/health`)).rejects.toThrow();
     server = await start();
     for (let i = 0; i < sessions.length; i++) {
       const res = await fetch(`${base}/api/v1/bookings`, { headers: { authorization: `Bearer ${sessions[i]}` } });
       const list = (await res.json()) as { code: string; status: string }[];
+      if (!Array.isArray(list)) throw new Error(`after restart: ${res.status} ${JSON.stringify(list)}`);
       expect(list.map((b) => [b.code, b.status])).toEqual([[codes[i], 'booked']]);
     }
   }, 90_000);

@@ -5,7 +5,7 @@ import type { Ctx } from '../context.ts';
 import { YeyakError } from '../errors.ts';
 import { sendError } from './error-handler.ts';
 
-const EXEMPT = new Set(['/api/v1/health', '/metrics']);
+const EXEMPT = new Set(['/api/v1/health', '/api/v1/ready', '/metrics']);
 
 /**
  * Load shedding at the front door (BRIEF §4.1): when the process is saturated — event-loop delay,
@@ -24,7 +24,7 @@ export async function shedLoadWhenSaturated(app: FastifyInstance, ctx: Ctx): Pro
     healthCheckInterval: 500,
     healthCheck: async () => limits.maxDbWaiting === 0 || ctx.database.waitingClients() < limits.maxDbWaiting,
     pressureHandler: (request, reply, type) => {
-      if (EXEMPT.has(request.url)) return; // liveness and metrics are answered however busy we are
+      if (EXEMPT.has(request.url)) return; // liveness, readiness and metrics are answered however busy we are
       ctx.metrics.shedRequests.inc({ cause: String(type) });
       sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2 }));
     },

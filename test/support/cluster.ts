@@ -215,9 +215,18 @@ export class NetworkError extends Error {
   }
 }
 
+export interface SendOptions {
+  body?: unknown;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  headers?: Record<string, string>;
+}
+
 /** Keep-alive HTTP to each node (undici pools), JSON in and out. */
 export class ClusterClient {
   private readonly pools: Pool[];
+  /** Deliberate 503s that `patiently` (and `ok`) waited out and retried. */
+  waitedOut = 0;
 
   constructor(cluster: Cluster, connectionsPerNode = 48) {
     this.pools = cluster.nodes.map(
@@ -226,7 +235,7 @@ export class ClusterClient {
   }
 
   /** One request to node `node`; throws `NetworkError` when no HTTP answer came back. */
-  async send(node: number, method: 'GET' | 'POST', path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async send(node: number, method: 'GET' | 'POST', path: string, options: SendOptions = {}): Promise<Reply> {
     const pool = this.pools[node];
     if (!pool) throw new Error(`no node ${node}`);
     const headers: Record<string, string> = { ...options.headers };
@@ -253,9 +262,24 @@ export class ClusterClient {
     return { status: res.statusCode, headers: res.headers, body };
   }
 
-  /** Like `send`, but any status other than `expected` fails with the answer. */
-  async ok<T = Record<string, unknown>>(node: number, method: 'GET' | 'POST', path: string, options: { body?: unknown; token?: string } = {}, expected = [200, 201]): Promise<T> {
-    const reply = await this.send(node, method, path, options);
+  /**
+   * Like `send`, but waits out deliberate refusals — 503 with Retry-After (load shedding, queue
+   * store away) — as a well-behaved client does (the wait capped at 1 s), for up to `patienceMs`.
+   */
+  async patiently(node: number, method: 'GET' | 'POST', path: string, options: SendOptions = {}, patienceMs = 30_000): Promise<Reply> {
+    const deadline = Date.now() + patienceMs;
+    for (;;) {
+      const reply = await this.send(node, method, path, options);
+      const retryAfter = Number(reply.headers['retry-after']);
+      if (reply.status !== 503 || !(retryAfter >= 1) || Date.now() > deadline) return reply;
+      this.waitedOut += 1;
+      await sleep(Math.min(1_000, retryAfter * 1_000) * (0.5 + Math.random() / 2));
+    }
+  }
+
+  /** Like `patiently`, but any final status other than `expected` fails with the answer. */
+  async ok<T = Record<string, unknown>>(node: number, method: 'GET' | 'POST', path: string, options: SendOptions = {}, expected = [200, 201]): Promise<T> {
+    const reply = await this.patiently(node, method, path, options);
     if (!expected.includes(reply.status)) throw new Error(`${method} ${path} on node ${node} → ${reply.status}: ${JSON.stringify(reply.body)}`);
     return reply.body as T;
   }

@@ -14,11 +14,18 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     { schema: { tags: ['public'], response: { 200: Type.Object({ status: Type.String(), database: Type.String(), queue: Type.String() }), ...errorResponses(503) } } },
     async () => {
       try {
-        await Promise.all([ctx.database.ping(), ctx.waitingRoom.store.ping()]);
+        await ctx.database.ping();
       } catch {
         throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1 });
       }
-      return { status: 'ready', database: ctx.database.kind, queue: ctx.config.redisUrl ? 'redis' : 'in-process' };
+      // Without the queue store a node still serves everyone already admitted (admissions are
+      // verified locally), so it stays in the load balancer; the answer says the queue is down.
+      const queueUp = await ctx.waitingRoom.store.ping().then(
+        () => true,
+        () => false,
+      );
+      const queue = queueUp ? (ctx.config.redisUrl ? 'redis' : 'in-process') : 'unavailable';
+      return { status: queueUp ? 'ready' : 'degraded', database: ctx.database.kind, queue };
     },
   );
 

@@ -1,0 +1,52 @@
+/**
+ * The baseline of the ratio benchmarks: a bare `node:http` server, nothing but the standard library,
+ * answering every request with the same small JSON body (BARE_BODY_BYTES long, default 200), as a
+ * process of its own on 127.0.0.1 (BARE_PORT, default 0 = a free port). Started with an IPC channel
+ * (child_process.fork) it reports `{ type: 'listening', port, pid }`, answers `{ type: 'elu' }` with
+ * its event-loop busy/idle milliseconds (and event-loop delay since the previous question), and exits when its parent goes away.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+/** A JSON document of exactly `bytes` bytes (at least 12), shaped like a small status document. */
+function jsonOfSize(bytes: number): string {
+  const shell = JSON.stringify({ state: 'open', pad: '' });
+  const pad = Math.max(0, bytes - shell.length);
+  return JSON.stringify({ state: 'open', pad: 'x'.repeat(pad) });
+}
+
+function main(): void {
+  const bytes = Number(process.env.BARE_BODY_BYTES ?? 200);
+  const body = Buffer.from(jsonOfSize(Number.isInteger(bytes) && bytes > 0 ? bytes : 200));
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) };
+  const server = createServer((_request, response) => {
+    response.writeHead(200, headers);
+    response.end(body);
+  });
+  // The same keep-alive idle limit as the app (bench/lib/queue-app.ts), so wrk's connections stay open.
+  server.keepAliveTimeout = 65_000;
+  const close = () => server.close(() => process.exit(0));
+  process.on('SIGINT', close);
+  process.on('SIGTERM', close);
+  process.on('disconnect', () => process.exit(0));
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'elu') {
+      const { active, idle } = performance.eventLoopUtilization();
+      // Event-loop delay since the previous question (ms): the longest stall and the 99th percentile.
+      const delayMaxMs = delay.max / 1e6;
+      const delayP99Ms = delay.percentile(99) / 1e6;
+      delay.reset();
+      process.send?.({ type: 'elu', active, idle, delayMaxMs, delayP99Ms });
+    }
+  });
+  server.listen({ port: Number(process.env.BARE_PORT ?? 0), host: '127.0.0.1' }, () => {
+    const { port } = server.address() as AddressInfo;
+    if (process.send) process.send({ type: 'listening', port, pid: process.pid, bodyBytes: body.length });
+    else console.log(`bare node:http listening on http://127.0.0.1:${port} (${body.length}-byte body)`);
+  });
+}
+
+main();

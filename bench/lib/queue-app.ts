@@ -1,0 +1,83 @@
+/**
+ * The real Yeyak app for the waiting-room bench (bench/queue.ts) as its own process: like
+ * src/server.ts — createContext, buildApp, the waiting room's 250 ms refresher started (it ticks the
+ * queue forward, so admissions happen) — but without demo seeding, and tied to its parent like
+ * bench/serve.ts: PORT=0 picks a free port; with an IPC channel (child_process.fork) it reports
+ * `{ type: 'listening', port, pid }`, answers `{ type: 'elu' }` with its cumulative event-loop
+ * busy/idle milliseconds and its event-loop delay since the previous question (longest stall, p99), profiles its own CPU between `{ type: 'profile-start' }` and
+ * `{ type: 'profile-stop', file }` (V8's sampling profiler through node:inspector; the .cpuprofile
+ * opens in Chrome DevTools or speedscope; answered `{ type: 'profile-written', file }`), and exits
+ * when its parent goes away. SIGTERM closes it gracefully.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { buildApp } from '../../src/app.ts';
+import { createContext } from '../../src/bootstrap.ts';
+import { loadConfig } from '../../src/config.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const ctx = await createContext(config);
+  const app = await buildApp(ctx, { connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
+  ctx.waitingRoom.start();
+  let closing = false;
+  const close = async (code: number) => {
+    if (closing) return;
+    closing = true;
+    try {
+      await app.close();
+      await ctx.waitingRoom.stop();
+      await ctx.waitingRoom.store.close();
+      await ctx.database.close();
+    } finally {
+      process.exit(code);
+    }
+  };
+  process.on('SIGINT', () => void close(0));
+  process.on('SIGTERM', () => void close(0));
+  process.on('disconnect', () => void close(0));
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let profiler: Session | null = null;
+  process.on('message', (message: { type?: string; file?: string; intervalMicros?: number }) => {
+    if (message.type === 'elu') {
+      const { active, idle } = performance.eventLoopUtilization();
+      // Event-loop delay since the previous question (ms): the longest stall and the 99th percentile.
+      const delayMaxMs = delay.max / 1e6;
+      const delayP99Ms = delay.percentile(99) / 1e6;
+      delay.reset();
+      process.send?.({ type: 'elu', active, idle, delayMaxMs, delayP99Ms });
+    } else if (message.type === 'profile-start' && profiler === null) {
+      const session = new Session();
+      session.connect();
+      profiler = session;
+      void (async () => {
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: message.intervalMicros ?? 500 });
+        await session.post('Profiler.start');
+        process.send?.({ type: 'profile-started' });
+      })();
+    } else if (message.type === 'profile-stop' && profiler !== null && message.file) {
+      const session = profiler;
+      const file = message.file;
+      profiler = null;
+      void (async () => {
+        const { profile } = await session.post('Profiler.stop');
+        session.disconnect();
+        writeFileSync(file, JSON.stringify(profile));
+        process.send?.({ type: 'profile-written', file });
+      })();
+    }
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as AddressInfo;
+  if (process.send) process.send({ type: 'listening', port, pid: process.pid });
+  else console.log(`yeyak (waiting-room bench) listening on http://${config.host}:${port}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Pool } from 'undici';
 import { freePort } from './redis.ts';
 import { OPERATOR_KEY } from './test-app.ts';
+import { createDatabase as createTestDatabase } from './test-app.ts';
 
 /**
  * Real server processes for the multi-node suite: N nodes (`tsx src/server.ts`) over one fresh
@@ -33,24 +33,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A fresh database `yeyak_mn_<random>` next to the one `base` names, and how to drop it. */
-export async function createDatabase(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `yeyak_mn_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export const createDatabase = (base: string) => createTestDatabase(base, 'yeyak_mn');
 
 /** One application node: a server process on a fixed port that can be killed and restarted. */
 export class NodeProcess {

@@ -26,8 +26,12 @@ export interface TestApp {
  */
 async function freshDatabaseUrl(): Promise<{ url: string | null; drop: () => Promise<void> }> {
   const base = process.env.DATABASE_URL;
-  if (!base) return { url: null, drop: async () => {} };
-  const name = `yeyak_test_${randomBytes(6).toString('hex')}`;
+  return base ? createDatabase(base, 'yeyak_test') : { url: null, drop: async () => {} };
+}
+
+/** A fresh database `<prefix>_<random>` next to the one `base` names, and how to drop it. */
+export async function createDatabase(base: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

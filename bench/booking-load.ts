@@ -1,11 +1,19 @@
 /**
- * The load process of bench/booking.ts (forked with an IPC channel, never run by hand): verifies
- * distinct people through the development identity provider, then books for them over real HTTP
- * with keep-alive connections and a fixed number of requests in flight, at random clinics, dates
- * and times. Only responses completed inside the timed window count.
+ * The load process of bench/booking.ts (forked with an IPC channel, never run by hand): first,
+ * outside the timed run, makes distinct people ready to book — verified through the development
+ * identity provider (session), in the waiting room's queue (ticket) and admitted (admission) — then
+ * books for them with their admissions over real HTTP with keep-alive connections and a fixed
+ * number of requests in flight, at random clinics, dates and times. Only responses completed
+ * inside the timed window count.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { mulberry32, pick, randInt } from '../src/modules/institutions/reference/prng.ts';
+
+/** A 425 (not admitted yet) is asked again after this long: about one waiting-room refresh. */
+const ADMISSION_RETRY_MS = 250;
+/** A person still not admitted after this long is given up on (the bench then reports the shortfall). */
+const ADMISSION_PATIENCE_MS = 60_000;
 
 export interface LoadConfig {
   /** http://127.0.0.1:port of each app process (stateless nodes: any serves anyone). */
@@ -23,10 +31,26 @@ export interface LoadConfig {
   idempotencyKeys: boolean;
 }
 
-export interface PeopleResult {
-  created: number;
+/** One set-up step over every person: how many succeeded, how long it took, every answer by status. */
+export interface StepResult {
+  ok: number;
   seconds: number;
   statuses: Record<string, number>;
+}
+
+export interface PeopleResult {
+  /** People ready to book: verified, in the queue and admitted. */
+  created: number;
+  /** The whole set-up, all three steps. */
+  seconds: number;
+  steps: {
+    /** POST /api/v1/identity/dev → session. */
+    identity: StepResult;
+    /** POST /api/v1/campaigns/{id}/queue/tickets (Bearer session) → ticket. */
+    ticket: StepResult;
+    /** POST /api/v1/campaigns/{id}/admissions (Bearer ticket) → admission; `retries` = 425s asked again after `retryMs`. */
+    admission: StepResult & { retries: number; retryMs: number };
+  };
 }
 
 export interface LoadResult {
@@ -83,37 +107,123 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[index] ?? NaN;
 }
 
-async function createPeople(pools: Pool[], config: LoadConfig): Promise<{ sessions: string[]; result: PeopleResult }> {
-  const sessions: string[] = [];
-  const statuses: Record<string, number> = {};
-  const rng = mulberry32(config.seed);
-  const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
-  let next = 0;
-  const started = performance.now();
-  const worker = async (w: number) => {
-    const pool = pools[w % pools.length]!;
-    while (next < config.people) {
-      const i = next++;
-      // Adults of every birth day, so the same people would fit a 10-day rotation too.
-      const birthDate = `${randInt(rng, 1950, 1999)}-${String(randInt(rng, 1, 12)).padStart(2, '0')}-${String(randInt(rng, 1, 28)).padStart(2, '0')}`;
-      const phone = `010-${String(Math.floor(i / 10_000) % 10_000).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
-      const { statusCode, body } = await pool.request({
-        path: '/api/v1/identity/dev',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `벤치${run}-${i}`, birthDate, phone }),
-      });
-      const text = await body.text();
-      tally(statuses, statusKey(statusCode, text));
-      if (statusCode === 201) sessions.push((JSON.parse(text) as { session: string }).session);
-    }
-  };
-  await Promise.all(Array.from({ length: config.concurrency }, (_, w) => worker(w)));
-  const seconds = (performance.now() - started) / 1000;
-  return { sessions, result: { created: sessions.length, seconds, statuses } };
+/** One set-up answer: status, Retry-After (seconds) and body. */
+interface Answer {
+  status: number;
+  retryAfter: number | null;
+  text: string;
 }
 
-async function book(pools: Pool[], config: LoadConfig, sessions: string[], people: PeopleResult): Promise<LoadResult> {
+/**
+ * One set-up request (outside the timed run). A 503 — the app shedding load for a moment — is
+ * retried after its Retry-After (at most 5 s), for up to 30 s, as a client would.
+ */
+async function setupCall(pool: Pool, path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    const { statusCode, headers: answerHeaders, body: stream } = await pool.request({
+      path,
+      method: 'POST',
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await stream.text();
+    const raw = Number(answerHeaders['retry-after']);
+    const retryAfter = Number.isFinite(raw) && raw > 0 ? raw : null;
+    if (statusCode !== 503 || performance.now() > deadline) return { status: statusCode, retryAfter, text };
+    await sleep(Math.min(5, retryAfter ?? 1) * 1000);
+  }
+}
+
+/**
+ * Runs `work` over every app's list with `concurrency` workers in all; worker w serves app w mod N
+ * (at least one worker per app), so each person's steps, and later their booking, go to the app
+ * whose waiting room holds their place and admission.
+ */
+async function perApp<T>(lists: T[][], concurrency: number, work: (item: T, app: number) => Promise<void>): Promise<void> {
+  const next = lists.map(() => 0);
+  await Promise.all(
+    Array.from({ length: Math.max(concurrency, lists.length) }, async (_, w) => {
+      const app = w % lists.length;
+      const list = lists[app]!;
+      while (next[app]! < list.length) await work(list[next[app]!++]!, app);
+    }),
+  );
+}
+
+function step(ok: number, started: number, statuses: Record<string, number>): StepResult {
+  return { ok, seconds: (performance.now() - started) / 1000, statuses };
+}
+
+/**
+ * Makes `config.people` distinct people ready to book, outside the timed run, app by app: a session
+ * from the development identity provider, a place in the queue (ticket), then an admission (425
+ * until the queue reaches them: retried every `ADMISSION_RETRY_MS`). Returns each app's admissions.
+ */
+async function preparePeople(pools: Pool[], config: LoadConfig): Promise<{ admissions: string[][]; result: PeopleResult }> {
+  const n = pools.length;
+  const rng = mulberry32(config.seed);
+  const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  const campaignPath = `/api/v1/campaigns/${encodeURIComponent(config.campaignId)}`;
+  const started = performance.now();
+
+  // 1. Sessions: POST /api/v1/identity/dev, person i at app i mod N.
+  const indices: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < config.people; i++) indices[i % n]!.push(i);
+  const sessions: string[][] = Array.from({ length: n }, () => []);
+  const identityStatuses: Record<string, number> = {};
+  let t = performance.now();
+  await perApp(indices, config.concurrency, async (i, app) => {
+    // Adults of every birth day, so the same people would fit a 10-day rotation too.
+    const birthDate = `${randInt(rng, 1950, 1999)}-${String(randInt(rng, 1, 12)).padStart(2, '0')}-${String(randInt(rng, 1, 28)).padStart(2, '0')}`;
+    const phone = `010-${String(Math.floor(i / 10_000) % 10_000).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
+    const answer = await setupCall(pools[app]!, '/api/v1/identity/dev', {}, { name: `벤치${run}-${i}`, birthDate, phone });
+    tally(identityStatuses, statusKey(answer.status, answer.text));
+    if (answer.status === 201) sessions[app]!.push((JSON.parse(answer.text) as { session: string }).session);
+  });
+  const identity = step(sessions.reduce((sum, list) => sum + list.length, 0), t, identityStatuses);
+
+  // 2. Places in the queue: POST …/queue/tickets with the session (201 new, 200 the same place again).
+  const tickets: string[][] = Array.from({ length: n }, () => []);
+  const ticketStatuses: Record<string, number> = {};
+  t = performance.now();
+  await perApp(sessions, config.concurrency, async (session, app) => {
+    const answer = await setupCall(pools[app]!, `${campaignPath}/queue/tickets`, { authorization: `Bearer ${session}` });
+    tally(ticketStatuses, statusKey(answer.status, answer.text));
+    if (answer.status === 200 || answer.status === 201) tickets[app]!.push((JSON.parse(answer.text) as { ticket: string }).ticket);
+  });
+  const ticket = step(tickets.reduce((sum, list) => sum + list.length, 0), t, ticketStatuses);
+
+  // 3. Admissions: POST …/admissions with the ticket; 425 until the refresher's servingUpTo passes
+  // the place (the queue advances every 250 ms), so wait a moment and ask again.
+  const admissions: string[][] = Array.from({ length: n }, () => []);
+  const admissionStatuses: Record<string, number> = {};
+  let retries = 0;
+  t = performance.now();
+  await perApp(tickets, config.concurrency, async (ticketToken, app) => {
+    const giveUpAt = performance.now() + ADMISSION_PATIENCE_MS;
+    for (;;) {
+      const answer = await setupCall(pools[app]!, `${campaignPath}/admissions`, { authorization: `Bearer ${ticketToken}` });
+      const key = statusKey(answer.status, answer.text);
+      tally(admissionStatuses, key);
+      if (answer.status === 201) {
+        admissions[app]!.push((JSON.parse(answer.text) as { admission: string }).admission);
+        return;
+      }
+      if (answer.status !== 425 || performance.now() > giveUpAt) return;
+      retries++;
+      await sleep(ADMISSION_RETRY_MS);
+    }
+  });
+  const admission = { ...step(admissions.reduce((sum, list) => sum + list.length, 0), t, admissionStatuses), retries, retryMs: ADMISSION_RETRY_MS };
+
+  return {
+    admissions,
+    result: { created: admission.ok, seconds: (performance.now() - started) / 1000, steps: { identity, ticket, admission } },
+  };
+}
+
+async function book(pools: Pool[], config: LoadConfig, admissions: string[][], people: PeopleResult): Promise<LoadResult> {
   const rng = mulberry32(config.seed ^ 0x5eed);
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
@@ -121,7 +231,9 @@ async function book(pools: Pool[], config: LoadConfig, sessions: string[], peopl
   let warmupBooked = 0;
   let lateCompletions = 0;
   let late201 = 0;
-  let nextPerson = 0;
+  // Each app's admitted people in turn (an admission is verified by any app, but its place under
+  // the active cap is released in the waiting room that issued it).
+  const nextPerson = admissions.map(() => 0);
   let peopleExhaustedAt: number | null = null;
   const path = `/api/v1/campaigns/${encodeURIComponent(config.campaignId)}/bookings`;
 
@@ -140,11 +252,12 @@ async function book(pools: Pool[], config: LoadConfig, sessions: string[], peopl
 
   // Worker w always talks to app w mod N: an even split, each with its own keep-alive connections.
   const worker = async (w: number) => {
-    const pool = pools[w % pools.length]!;
+    const app = w % pools.length;
+    const pool = pools[app]!;
     while (performance.now() < deadline) {
-      const personIndex = nextPerson++;
-      const session = sessions[personIndex];
-      if (session === undefined) {
+      const personIndex = nextPerson[app]!++;
+      const admission = admissions[app]![personIndex];
+      if (admission === undefined) {
         peopleExhaustedAt ??= Math.max(0, (performance.now() - timedStart) / 1000);
         return;
       }
@@ -157,8 +270,8 @@ async function book(pools: Pool[], config: LoadConfig, sessions: string[], peopl
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            authorization: `Bearer ${session}`,
-            ...(config.idempotencyKeys ? { 'idempotency-key': `bench-${config.seed}-${personIndex}` } : {}),
+            authorization: `Bearer ${admission}`,
+            ...(config.idempotencyKeys ? { 'idempotency-key': `bench-${config.seed}-${app}-${personIndex}` } : {}),
           },
           body: JSON.stringify(choice),
         });
@@ -215,9 +328,9 @@ async function run(config: LoadConfig): Promise<void> {
   const perApp = Math.ceil(config.concurrency / config.origins.length);
   const pools = config.origins.map((origin) => new Pool(origin, { connections: perApp, pipelining: 1, keepAliveTimeout: 60_000 }));
   try {
-    const { sessions, result: people } = await createPeople(pools, config);
+    const { admissions, result: people } = await preparePeople(pools, config);
     await send({ type: 'people-done', people });
-    const result = await book(pools, config, sessions, people);
+    const result = await book(pools, config, admissions, people);
     await send({ type: 'result', result });
   } finally {
     await Promise.all(pools.map((pool) => pool.close()));

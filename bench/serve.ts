@@ -1,6 +1,7 @@
 /**
  * The real Yeyak app (createContext + buildApp) as its own process, configured from the
- * environment like src/server.ts but without demo seeding. PORT=0 picks a free port; when
+ * environment like src/server.ts — the waiting room's refresher runs, so the queue moves forward
+ * and admissions are issued — but without demo seeding. PORT=0 picks a free port; when
  * started with an IPC channel (child_process.fork) it reports `{ type: 'listening', port }`,
  * answers `{ type: 'elu' }` with its event-loop busy/idle time, and exits when its parent goes
  * away, so a crashed bench never leaves it running.
@@ -15,12 +16,16 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const ctx = await createContext(config);
   const app = await buildApp(ctx, { connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
+  // As in src/server.ts: without the refresher the queue never advances and nobody is admitted.
+  ctx.waitingRoom.start();
   let closing = false;
   const close = async (code: number) => {
     if (closing) return;
     closing = true;
     try {
       await app.close();
+      await ctx.waitingRoom.stop();
+      await ctx.waitingRoom.store.close();
       await ctx.database.close();
     } finally {
       process.exit(code);

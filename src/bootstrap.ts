@@ -5,6 +5,7 @@ import { migrateToLatest } from './infra/db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import { MemoryRateLimiter } from './lib/rate-limiter.ts';
+import { RedisRateLimiter } from './lib/redis-rate-limiter.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
 import { LocalMessageGateway } from './modules/notifications/message-gateway.ts';
 import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
@@ -38,7 +39,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const metrics = createMetrics();
   // A node starts even while Redis is down: admissions it already issued are verified locally, and
   // the client keeps reconnecting (new places and admissions fail closed until it is back).
-  const queueStore = config.redisUrl ? new RedisQueueStore(createRedisClient(config.redisUrl), 'yeyak:') : new MemoryQueueStore();
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
+  const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:') : new MemoryQueueStore();
   // The in-process store survives restarts through its journal in the database.
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
   return {
@@ -50,7 +52,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     crypto: new EnvelopeCrypto(config.secrets.encryptionKeys),
     campaigns,
     messages: new LocalMessageGateway(),
-    rateLimiter: new MemoryRateLimiter(),
+    // Identity limits hold across nodes when they share Redis.
+    rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
     waitingRoom: journalled(new WaitingRoom(queueStore, campaigns, clock, metrics), database.db),
     metrics,

@@ -1,6 +1,6 @@
 /**
- * The real Yeyak app for the waiting-room bench (bench/queue.ts) as its own process: like
- * src/server.ts — createContext, buildApp, the waiting room's 250 ms refresher started (it ticks the
+ * The real Yeyak app for the benches (bench/queue.ts, and bench/booking.ts through bench/serve.ts) as its own process: like
+^ * src/server.ts — createContext, buildApp, the waiting room's 250 ms refresher started (it ticks the
  * queue forward, so admissions happen) — but without demo seeding, and tied to its parent like
  * bench/serve.ts: PORT=0 picks a free port; with an IPC channel (child_process.fork) it reports
  * `{ type: 'listening', port, pid }`, answers `{ type: 'elu' }` with its cumulative event-loop

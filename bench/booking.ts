@@ -9,7 +9,7 @@
  * 127.0.0.1; with it, it uses that server and creates/drops the databases yeyak_bench and
  * pgbench_bench there. See bench/README.md for how to read the figures.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,6 +25,7 @@ import { CLINIC_MINUTES } from '../src/modules/demo/demo-seed.ts';
 import { BENCH_CAMPAIGN_ID, BENCH_INTERVAL_DAYS, DEFAULT_DAYS, openSeedContext, redactUrl, seedBench } from '../scripts/seed-bench.ts';
 import type { LoadConfig, LoadMessage, LoadResult, PeopleResult } from './booking-load.ts';
 import { cpuBetween, snapshot, type CpuSnapshot, type CpuUse } from './lib/cpu.ts';
+import { cleanUp, eventLoopOf, forkTs, installSignalHandlers, onCleanup, stopChild, waitForMessage, type Elu } from './lib/processes.ts';
 import {
   dropDatabase,
   recreateDatabase,
@@ -119,43 +120,7 @@ function parseOptions(): Options {
   };
 }
 
-/** Things to undo on the way out, last first; run once, on success, failure or a signal. */
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleaning: Promise<void> | null = null;
-
-/** Runs the cleanups once; every caller (signal, failure, success) waits for the same run. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    // Stopping the server under work still in flight (a seed, a pool) makes its clients error
-    // out: from here on that is expected, and must not end the process before the cluster is gone.
-    process.on('uncaughtException', (error) => console.error(`  (ignored while cleaning up: ${error.message})`));
-    for (const { name, run } of cleanups.reverse()) {
-      try {
-        if (signals > 0) console.error(`  ${name}…`);
-        await run();
-      } catch (error) {
-        console.error(`cleanup "${name}" failed: ${String(error)}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-// A Ctrl-C reaches this process twice (from the terminal and relayed by tsx): the first starts the
-// cleanup, repeats wait for it, and only a third gives up on it.
-let signals = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    signals++;
-    if (signals === 1) {
-      console.error(`\n${signal}: cleaning up`);
-      void cleanUp().finally(() => process.exit(130));
-    } else if (signals >= 3) {
-      console.error(`${signal} again: exiting without finishing the cleanup`);
-      process.exit(130);
-    }
-  });
-}
+installSignalHandlers();
 
 function log(line: string): void {
   console.log(line);
@@ -163,48 +128,6 @@ function log(line: string): void {
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const fmtCores = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : n.toFixed(2));
-
-/** Stops a child we started: SIGTERM, then SIGKILL after `graceMs`. */
-function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function forkTs(file: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(join(BENCH_DIR, file), [], {
-    cwd: REPO_ROOT,
-    env,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-}
-
-/** Waits for a message of a type from a child, failing if it exits first or takes too long. */
-function waitForMessage<T extends { type: string }>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolveMessage, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no "${type}" from pid ${child.pid} within ${timeoutMs} ms`)), timeoutMs);
-    const onMessage = (message: T) => {
-      if (message.type === type) finish(null, message);
-    };
-    const onExit = (code: number | null, signal: string | null) => finish(new Error(`pid ${child.pid} exited (${code ?? signal}) before "${type}"`));
-    function finish(error: Error | null, message?: T) {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolveMessage(message!);
-    }
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
 interface PgbenchRun {
   result: PgbenchResult;
@@ -302,32 +225,20 @@ function stepAnswers(people: PeopleResult): string {
     .join('; ');
 }
 
-interface Elu {
-  active: number;
-  idle: number;
-}
-
-/** The app's cumulative event-loop busy and idle milliseconds (bench/serve.ts answers over IPC). */
-function eventLoopOf(app: ChildProcess): Promise<Elu> {
-  const answer = waitForMessage<{ type: 'elu' } & Elu>(app, 'elu', 5000);
-  app.send({ type: 'elu' });
-  return answer;
-}
-
 async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.ProcessEnv, seeded: Seeded, people: number, options: Options): Promise<YeyakRun> {
   const apps: ChildProcess[] = [];
   const origins: string[] = [];
   for (let i = 0; i < options.apps; i++) {
-    const app = forkTs('serve.ts', { ...appEnv, DATABASE_URL: yeyakUrl, HOST: '127.0.0.1', PORT: '0' });
+    const app = forkTs(join(BENCH_DIR, 'serve.ts'), { cwd: REPO_ROOT, env: { ...appEnv, DATABASE_URL: yeyakUrl, HOST: '127.0.0.1', PORT: '0' } });
     apps.push(app);
-    cleanups.push({ name: `stop app ${i + 1}`, run: () => stopChild(app) });
+    onCleanup(`stop app ${i + 1}`, () => stopChild(app));
     const { port } = await waitForMessage<{ type: 'listening'; port: number }>(app, 'listening', 60_000);
     origins.push(`http://127.0.0.1:${port}`);
     log(`  app ${i + 1}/${options.apps}: pid ${app.pid} listening on http://127.0.0.1:${port}`);
   }
 
-  const load = forkTs('booking-load.ts', { ...process.env });
-  cleanups.push({ name: 'stop the load generator', run: () => stopChild(load, 2000) });
+  const load = forkTs(join(BENCH_DIR, 'booking-load.ts'), { cwd: REPO_ROOT, env: { ...process.env } });
+  onCleanup('stop the load generator', () => stopChild(load, 2000));
   const config: LoadConfig = {
     origins,
     campaignId: BENCH_CAMPAIGN_ID,
@@ -648,7 +559,7 @@ async function main(): Promise<number> {
   } else {
     const started = performance.now();
     const cluster: ThrowawayCluster = await startThrowawayCluster(options.port);
-    cleanups.push({ name: 'remove the throwaway cluster', run: () => cluster.destroy() });
+    onCleanup('remove the throwaway cluster', () => cluster.destroy());
     adminUrl = cluster.adminUrl;
     serverSource = `throwaway cluster on 127.0.0.1:${cluster.port}, default settings`;
     log(`throwaway PostgreSQL in ${cluster.dir}, port ${cluster.port} (${((performance.now() - started) / 1000).toFixed(1)} s to initdb and start)`);
@@ -659,9 +570,9 @@ async function main(): Promise<number> {
 
   // On a server of its own the databases go with the cluster; on DATABASE_URL's they are dropped.
   await recreateDatabase(adminUrl, PGBENCH_DB);
-  if (external) cleanups.push({ name: `drop ${PGBENCH_DB}`, run: () => dropDatabase(adminUrl, PGBENCH_DB) });
+  if (external) onCleanup(`drop ${PGBENCH_DB}`, () => dropDatabase(adminUrl, PGBENCH_DB));
   await recreateDatabase(adminUrl, YEYAK_DB);
-  if (external) cleanups.push({ name: `drop ${YEYAK_DB}`, run: () => dropDatabase(adminUrl, YEYAK_DB) });
+  if (external) onCleanup(`drop ${YEYAK_DB}`, () => dropDatabase(adminUrl, YEYAK_DB));
   const pgbenchUrl = withDatabase(adminUrl, PGBENCH_DB);
   const yeyakUrl = withDatabase(adminUrl, YEYAK_DB);
 

@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { eventLoopReporter } from './event-loop-report.ts';
 
 /** A JSON document of exactly `bytes` bytes (at least 12), shaped like a small status document. */
 function jsonOfSize(bytes: number): string {
@@ -30,16 +30,10 @@ function main(): void {
   process.on('SIGINT', close);
   process.on('SIGTERM', close);
   process.on('disconnect', () => process.exit(0));
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
+  const eventLoop = eventLoopReporter();
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'elu') {
-      const { active, idle } = performance.eventLoopUtilization();
-      // Event-loop delay since the previous question (ms): the longest stall and the 99th percentile.
-      const delayMaxMs = delay.max / 1e6;
-      const delayP99Ms = delay.percentile(99) / 1e6;
-      delay.reset();
-      process.send?.({ type: 'elu', active, idle, delayMaxMs, delayP99Ms });
+      process.send?.(eventLoop());
     }
   });
   server.listen({ port: Number(process.env.BARE_PORT ?? 0), host: '127.0.0.1' }, () => {

@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { eventLoopReporter } from './event-loop-report.ts';
 import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -38,17 +38,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void close(0));
   process.on('SIGTERM', () => void close(0));
   process.on('disconnect', () => void close(0));
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
+  const eventLoop = eventLoopReporter();
   let profiler: Session | null = null;
   process.on('message', (message: { type?: string; file?: string; intervalMicros?: number }) => {
     if (message.type === 'elu') {
-      const { active, idle } = performance.eventLoopUtilization();
-      // Event-loop delay since the previous question (ms): the longest stall and the 99th percentile.
-      const delayMaxMs = delay.max / 1e6;
-      const delayP99Ms = delay.percentile(99) / 1e6;
-      delay.reset();
-      process.send?.({ type: 'elu', active, idle, delayMaxMs, delayP99Ms });
+      process.send?.(eventLoop());
     } else if (message.type === 'profile-start' && profiler === null) {
       const session = new Session();
       session.connect();

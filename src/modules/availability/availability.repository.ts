@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
+import type { Institution } from '../institutions/institutions.repository.ts';
 
 /** Whose remaining doses to show: a rotation window's share, or the whole clinic-day. */
 export interface RemainingFor {
@@ -20,16 +21,8 @@ export interface InstitutionPageQuery extends RemainingFor {
   limit: number;
 }
 
-export interface InstitutionRow {
-  id: string;
-  name: string;
-  address: string;
-  sido: string;
-  sigungu: string;
-  lat: number;
-  lng: number;
-  distance_km: number | null;
-}
+/** An institution of a search page, with its distance from the point searched near (if any). */
+export type InstitutionRow = Institution & { distance_km: number | null };
 
 /** Remaining doses of clinic-day `d` for the person: the smaller of their window's share and the day. */
 function remainingExpr(q: RemainingFor): RawBuilder<number> {

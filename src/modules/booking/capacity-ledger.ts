@@ -16,6 +16,11 @@ export interface DosePlace {
   minute: number;
 }
 
+/** The WHERE of one clinic-day's rows (in clinic_days, window_shares and capacity_slots alike). */
+function clinicDayOf(campaignId: string, institutionId: string, date: string) {
+  return sql`campaign_id = ${campaignId} AND institution_id = ${institutionId} AND date = ${date}::date`;
+}
+
 export interface DoseRequest {
   institutionId: string;
   date: string;
@@ -38,7 +43,7 @@ export interface DoseRequest {
  * anything was full — the caller then aborts, and the rollback undoes the partial increments.
  */
 export async function takeDose(trx: Trx, campaignId: string, d: DoseRequest): Promise<number | null> {
-  const clinicDay = sql`campaign_id = ${campaignId} AND institution_id = ${d.institutionId} AND date = ${d.date}::date`;
+  const clinicDay = clinicDayOf(campaignId, d.institutionId, d.date);
   const share =
     d.shareWindowId === null
       ? sql`SELECT 1`
@@ -78,36 +83,29 @@ export async function lockClinicDays(trx: Trx, campaignId: string, days: { insti
   `.execute(trx);
 }
 
-/** Gives back one dose: its clinic-day, its slot and, for a dose booked in a rotation window, that share. */
+/**
+ * Gives back one dose in a single statement, in the same lock order as `takeDose`: its clinic-day,
+ * then (for a dose 1 booked in a rotation window) that window's share, then its slot.
+ */
 export async function releaseDose(trx: Trx, campaignId: string, p: DosePlace, shareWindowId: string | null): Promise<void> {
-  const key = { campaignId, institutionId: p.institutionId, date: p.date };
-  await trx
-    .updateTable('clinic_days')
-    .set({ booked: sql`booked - 1` })
-    .where('campaign_id', '=', key.campaignId)
-    .where('institution_id', '=', key.institutionId)
-    .where('date', '=', key.date)
-    .execute();
-  const released = await trx
-    .updateTable('capacity_slots')
-    .set({ booked: sql`booked - 1` })
-    .where('campaign_id', '=', key.campaignId)
-    .where('institution_id', '=', key.institutionId)
-    .where('date', '=', key.date)
-    .where('minute', '=', p.minute)
-    .where('booked', '>', 0)
-    .returning('booked')
-    .executeTakeFirst();
-  // A booking holds its dose, so the slot must have it; anything else is a broken ledger.
-  if (!released) throw new Error('capacity ledger out of step: releasing a dose that is not booked');
-  if (shareWindowId !== null) {
-    await trx
-      .updateTable('window_shares')
-      .set({ booked: sql`booked - 1` })
-      .where('campaign_id', '=', key.campaignId)
-      .where('institution_id', '=', key.institutionId)
-      .where('date', '=', key.date)
-      .where('window_id', '=', shareWindowId)
-      .execute();
-  }
+  const clinicDay = clinicDayOf(campaignId, p.institutionId, p.date);
+  const share =
+    shareWindowId === null
+      ? sql`SELECT 1`
+      : sql`UPDATE window_shares SET booked = booked - 1
+            WHERE ${clinicDay} AND window_id = ${shareWindowId} AND booked > 0 AND EXISTS (SELECT 1 FROM day)
+            RETURNING 1`;
+  const result = await sql<{ minute: number | null }>`
+    WITH day AS (
+      UPDATE clinic_days SET booked = booked - 1 WHERE ${clinicDay} AND booked > 0 RETURNING 1
+    ), share AS (${share}), slot AS (
+      UPDATE capacity_slots SET booked = booked - 1
+      WHERE ${clinicDay} AND minute = ${p.minute}::smallint AND booked > 0
+        AND EXISTS (SELECT 1 FROM day) AND EXISTS (SELECT 1 FROM share)
+      RETURNING minute
+    )
+    SELECT (SELECT minute FROM slot) AS minute
+  `.execute(trx);
+  // A booking holds its dose, so its day, share and slot must have it; anything else is a broken ledger.
+  if (result.rows[0]?.minute == null) throw new Error('capacity ledger out of step: releasing a dose that is not booked');
 }

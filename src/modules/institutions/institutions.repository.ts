@@ -1,16 +1,9 @@
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../infra/db/schema.ts';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { DB, InstitutionsTable } from '../../infra/db/schema.ts';
 import type { Db } from '../../infra/db/database.ts';
 
-export interface Institution {
-  id: string;
-  name: string;
-  address: string;
-  sido: string;
-  sigungu: string;
-  lat: number;
-  lng: number;
-}
+/** A vaccination clinic as uploaded and listed: its row without the bookkeeping column. */
+export type Institution = Omit<Selectable<InstitutionsTable>, 'updated_at'>;
 
 const BATCH = 1000;
 

@@ -1,17 +1,11 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useProcessTimeZone } from '../../../../test/support/time-zone.ts';
 import { canSelfService, selfServiceDeadline } from './self-service.ts';
 import { daysBetween, seoulDate } from './seoul-time.ts';
 
 describe.each(['UTC', 'Asia/Seoul'])('self-service deadline with TZ=%s', (tz) => {
-  const saved = process.env.TZ;
-  beforeEach(() => {
-    process.env.TZ = tz;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  });
+  useProcessTimeZone(tz);
 
   it('an appointment on the 10th can be changed through 23:59:59.999 Seoul on the 8th', () => {
     expect(selfServiceDeadline('2026-08-10').toISOString()).toBe('2026-08-08T15:00:00.000Z');

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useProcessTimeZone } from '../../../../test/support/time-zone.ts';
 import {
   SEOUL_OFFSET_MS,
   addDays,
@@ -22,14 +23,7 @@ const anyDate = fc
 const anyTime = fc.integer({ min: 0, max: 1439 }).map(timeFromMinutes);
 
 describe.each(['UTC', 'Asia/Seoul', 'America/Los_Angeles'])('seoul-time with TZ=%s', (tz) => {
-  const saved = process.env.TZ;
-  beforeEach(() => {
-    process.env.TZ = tz;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  });
+  useProcessTimeZone(tz);
 
   it('really runs under that process time zone', () => {
     const localHour = new Date('2026-01-01T00:00:00Z').getHours();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useProcessTimeZone } from '../../../../test/support/time-zone.ts';
 import { addDays, seoulInstant, timeFromMinutes } from './seoul-time.ts';
 import {
   type CampaignWindow,
@@ -31,14 +32,7 @@ function win(overrides: Partial<CampaignWindow> & Pick<CampaignWindow, 'id'>): C
 }
 
 describe.each(['UTC', 'Asia/Seoul'])('window boundaries with TZ=%s', (tz) => {
-  const saved = process.env.TZ;
-  beforeEach(() => {
-    process.env.TZ = tz;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  });
+  useProcessTimeZone(tz);
 
   it('opens at 20:00:00.000, is open at 17:59:59.999 next day, closes at 18:00:00.000', () => {
     const [w1] = buildTenDayRotation({ firstDate: '2026-08-09' });

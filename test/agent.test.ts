@@ -53,7 +53,7 @@ describe('agent identity', () => {
     expect(res.json().eligibility).toContainEqual(expect.objectContaining({ campaignId: 'call', eligible: true, reason: 'ELIGIBLE' }));
     expect(await identify()).toBe(res.json().personId);
     const session = (await selfSession()).authorization.slice('Bearer '.length);
-    expect((await t.ctx.signer.verify('session', session, t.clock.now())).subject).toBe(res.json().personId);
+    expect((t.ctx.signer.verify('session', session, t.clock.now())).subject).toBe(res.json().personId);
     const row = await t.ctx.db.selectFrom('persons').select(['name_enc', 'phone_enc']).where('person_key', '=', res.json().personId).executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(caller.phone);
   });

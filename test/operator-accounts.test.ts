@@ -59,9 +59,9 @@ describe('login', () => {
     const res = await login('Ops.Kim', PASSWORD);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ token: expect.any(String), role: 'operator', expiresAt: '2026-08-10T19:00:00+09:00' });
-    const verified = await t.ctx.signer.verify('operator', res.json().token, t.clock.now());
+    const verified = t.ctx.signer.verify('operator', res.json().token, t.clock.now());
     expect(verified).toMatchObject({ subject: ids['ops.kim'], claims: { role: 'operator', institutionId: null } });
-    const clinic = await t.ctx.signer.verify('operator', (await login('clinic.park', PASSWORD)).json().token, t.clock.now());
+    const clinic = t.ctx.signer.verify('operator', (await login('clinic.park', PASSWORD)).json().token, t.clock.now());
     expect(clinic.claims).toMatchObject({ role: 'clinic_staff', institutionId: 'K1' });
   });
 
@@ -117,11 +117,11 @@ describe('operator tokens', () => {
     const foreign = new TokenSigner([{ kid: 'test1', key: randomBytes(32) }]);
     expect((await audit(`Bearer ${await foreign.sign('operator', ids['ops.kim']!, t.clock.now(), 600, { role: 'operator' })}`)).statusCode).toBe(401);
     // Our key, but a role that does not exist.
-    expect((await audit(`Bearer ${await t.ctx.signer.sign('operator', 'x', t.clock.now(), 600, { role: 'root' })}`)).statusCode).toBe(401);
+    expect((await audit(`Bearer ${t.ctx.signer.sign('operator', 'x', t.clock.now(), 600, { role: 'root' })}`)).statusCode).toBe(401);
     // A citizen's session (or a ticket) is not an operator token, and an operator token is no session.
     const session = await person(t.app);
     expect((await audit(session.authorization)).json().error.code).toBe('YEYAK_ERR_OPERATOR_UNAUTHENTICATED');
-    expect((await audit(`Bearer ${await t.ctx.signer.sign('ticket', ids['ops.kim']!, t.clock.now(), 600, { role: 'operator' })}`)).statusCode).toBe(401);
+    expect((await audit(`Bearer ${t.ctx.signer.sign('ticket', ids['ops.kim']!, t.clock.now(), 600, { role: 'operator' })}`)).statusCode).toBe(401);
     const opsToken = (await bearer('ops.kim')).authorization;
     expect((await call('GET', '/api/v1/me', { authorization: opsToken })).json().error.code).toBe('YEYAK_ERR_UNAUTHENTICATED');
     // Expiry, by the server clock.

@@ -21,7 +21,7 @@ async function checkSessionCookie(ctx: Ctx, request: FastifyRequest, admission: 
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (!cookie) return;
   try {
-    const session = await ctx.signer.verify('session', cookie, ctx.clock.now());
+    const session = ctx.signer.verify('session', cookie, ctx.clock.now());
     if (session.subject !== (admission.by ?? admission.personKey)) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
   } catch (error) {
     if (!(error instanceof TokenInvalidError)) throw error;

@@ -29,7 +29,7 @@ export async function verifySession(ctx: Ctx, request: FastifyRequest): Promise<
   const token = credentialOf(request, SESSION_COOKIE);
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
   try {
-    const verified = await ctx.signer.verify('session', token, ctx.clock.now());
+    const verified = ctx.signer.verify('session', token, ctx.clock.now());
     return verified.subject;
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');

@@ -51,7 +51,7 @@ export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promis
 /** Records a verified person (`recordPerson`) and starts a session (bearer token and HttpOnly cookie). */
 export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
   const { personKey, person } = await recordPerson(ctx, identity);
-  const session = await ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds);
+  const session = ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds);
   reply.setCookie(SESSION_COOKIE, session, {
     httpOnly: true,
     secure: ctx.config.secureCookies,

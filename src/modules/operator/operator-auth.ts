@@ -37,7 +37,7 @@ function isRole(value: unknown): value is OperatorRole {
 /** Verifies an operator token (kind `operator`, pinned HS256) into its principal; null if not one. */
 export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<OperatorPrincipal | null> {
   try {
-    const { subject, claims } = await ctx.signer.verify('operator', token, ctx.clock.now());
+    const { subject, claims } = ctx.signer.verify('operator', token, ctx.clock.now());
     const institutionId = typeof claims.institutionId === 'string' ? claims.institutionId : null;
     if (!isRole(claims.role) || (claims.role === 'clinic_staff') !== (institutionId !== null)) return null;
     return { id: subject, role: claims.role, institutionId };

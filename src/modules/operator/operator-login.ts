@@ -98,6 +98,6 @@ export async function logIn(ctx: Ctx, rawUsername: string, password: string): Pr
   // Locked by concurrent failures while this password was being checked.
   if (!cleared) throw lockedError(LOCKOUT_MS);
   const ttl = ctx.config.operatorTokenTtlSeconds;
-  const token = await ctx.signer.sign('operator', account.id, now, ttl, { role: account.role, institutionId: account.institutionId });
+  const token = ctx.signer.sign('operator', account.id, now, ttl, { role: account.role, institutionId: account.institutionId });
   return { token, role: account.role, expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + ttl * 1000) };
 }

@@ -36,7 +36,7 @@ function cookiePath(campaignId: string): string {
 
 /** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
 export async function issueTicket(ctx: Ctx, reply: FastifyReply, ticket: Ticket): Promise<string> {
-  const token = await ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by });
+  const token = ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by });
   reply.setCookie(TICKET_COOKIE, token, { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(ticket.campaignId), maxAge: TICKET_TTL_SECONDS });
   return token;
 }
@@ -46,7 +46,7 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
   const token = credentialOf(request, TICKET_COOKIE);
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED', { message: 'A queue ticket is required.' });
   try {
-    const { subject, claims } = await ctx.signer.verify('ticket', token, ctx.clock.now());
+    const { subject, claims } = ctx.signer.verify('ticket', token, ctx.clock.now());
     if (claims.cid !== campaignId) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { message: 'This ticket is for another campaign.' });
     const position = typeof claims.pos === 'number' && Number.isInteger(claims.pos) && claims.pos > 0 ? claims.pos : null;
     return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position };
@@ -60,7 +60,7 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
 export async function issueAdmission(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<string> {
   const now = ctx.clock.now();
   const ttl = Math.max(1, Math.floor((admission.expiresAt.getTime() - now.getTime()) / 1000));
-  const token = await ctx.signer.sign('admission', admission.personKey, now, ttl, { cid: admission.campaignId, aid: admission.admissionId, by: admission.by });
+  const token = ctx.signer.sign('admission', admission.personKey, now, ttl, { cid: admission.campaignId, aid: admission.admissionId, by: admission.by });
   reply.setCookie(ADMISSION_COOKIE, token, { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: '/api/v1', maxAge: ttl });
   return token;
 }
@@ -73,7 +73,7 @@ export async function verifyAdmission(ctx: Ctx, request: FastifyRequest): Promis
   const token = credentialOf(request, ADMISSION_COOKIE);
   if (!token) throw new YeyakError('YEYAK_ERR_ADMISSION_REQUIRED');
   try {
-    const { subject, claims, expiresAt } = await ctx.signer.verify('admission', token, ctx.clock.now());
+    const { subject, claims, expiresAt } = ctx.signer.verify('admission', token, ctx.clock.now());
     if (typeof claims.cid !== 'string' || typeof claims.aid !== 'string') throw new TokenInvalidError('claims');
     return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId: claims.cid, admissionId: claims.aid, expiresAt };
   } catch (error) {

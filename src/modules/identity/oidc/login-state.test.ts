@@ -26,7 +26,7 @@ describe('login state', () => {
     expect(await codeOf(openLoginState(signer, token, at(LOGIN_TTL_SECONDS)))).toBe('YEYAK_ERR_OIDC_EXPIRED');
     const other = await sealLoginState(new TokenSigner([{ kid: 'k1', key: randomBytes(32) }]), login, now);
     expect(await codeOf(openLoginState(signer, other, at(LOGIN_TTL_SECONDS + 5)))).toBe('YEYAK_ERR_OIDC_LOGIN_INVALID');
-    const session = await signer.sign('session', 'naver', now, 600, { state: login.state, nonce: login.nonce, cv: login.codeVerifier, rt: '/' });
+    const session = signer.sign('session', 'naver', now, 600, { state: login.state, nonce: login.nonce, cv: login.codeVerifier, rt: '/' });
     expect(await codeOf(openLoginState(signer, session, now))).toBe('YEYAK_ERR_OIDC_LOGIN_INVALID');
     expect(await codeOf(openLoginState(signer, undefined, now))).toBe('YEYAK_ERR_OIDC_LOGIN_INVALID');
   });

@@ -25,7 +25,7 @@ export interface LoginState {
 }
 
 /** Signs a sign-in in progress for the login cookie, valid `LOGIN_TTL_SECONDS` from `now`. */
-export function sealLoginState(signer: TokenSigner, login: LoginState, now: Date): Promise<string> {
+export function sealLoginState(signer: TokenSigner, login: LoginState, now: Date): string {
   const { provider, state, nonce, codeVerifier, returnTo } = login;
   return signer.sign('oidc', provider, now, LOGIN_TTL_SECONDS, { state, nonce, cv: codeVerifier, rt: returnTo });
 }
@@ -39,7 +39,7 @@ export async function openLoginState(signer: TokenSigner, token: string | undefi
   let claims: Record<string, unknown>;
   let provider: string;
   try {
-    const verified = await signer.verify('oidc', token, now);
+    const verified = signer.verify('oidc', token, now);
     claims = verified.claims;
     provider = verified.subject;
   } catch (error) {
@@ -66,7 +66,7 @@ async function expiredButGenuine(signer: TokenSigner, token: string, now: Date):
   }
   if (typeof exp !== 'number' || exp * 1000 > now.getTime()) return false;
   try {
-    await signer.verify('oidc', token, new Date(exp * 1000 - 1000));
+    signer.verify('oidc', token, new Date(exp * 1000 - 1000));
     return true;
   } catch (error) {
     if (error instanceof TokenInvalidError) return false;

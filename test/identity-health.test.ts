@@ -29,6 +29,24 @@ describe('development identity and sessions', () => {
     expect(JSON.stringify(rows)).not.toContain('2222');
   });
 
+  it('seals the person into the session encrypted, and falls back to the record for a session without it', async () => {
+    const signedIn = await ok(t.app, 'POST', '/api/v1/identity/dev', alice);
+    const payload = Buffer.from(signedIn.session.split('.')[1], 'base64url').toString();
+    expect(payload).not.toContain('1962');
+    expect(payload).not.toContain('김');
+    const me = await ok(t.app, 'GET', '/api/v1/me', undefined, { authorization: `Bearer ${signedIn.session}` });
+    expect(me.person).toEqual({ maskedName: '김*희', birthDate: '1962-03-01' });
+    const personKey = JSON.parse(payload).sub as string;
+    const now = t.clock.now();
+    const bare = t.ctx.signer.sign('session', personKey, now, 600);
+    // A seal made for another person does not open under this one: the record is read instead.
+    const borrowed = t.ctx.signer.sign('session', personKey, now, 600, { pd: t.ctx.crypto.encrypt(JSON.stringify({ bd: '1999-01-01', mn: 'x' }), 'session.person:someone-else') });
+    for (const session of [bare, borrowed]) {
+      const again = await ok(t.app, 'GET', '/api/v1/me', undefined, { authorization: `Bearer ${session}` });
+      expect(again.person).toEqual(me.person);
+    }
+  });
+
   it('refuses bad input, expired and tampered sessions', async () => {
     for (const payload of [{ ...alice, birthDate: '1962-02-30' }, { ...alice, phone: '12345' }, { ...alice, name: '   ' }, { ...alice, birthDate: '2999-01-01' }, { name: 'x' }]) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/identity/dev', payload });

@@ -132,6 +132,21 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect((await at(d, 0).snapshot(d.campaignId, T0)).issuedUpTo).toBe(2000);
   });
 
+  it('looks a person up without joining: not in line, in the pre-queue, then placed', async () => {
+    const d = await kind.deploy();
+    const c = d.campaignId;
+    expect(await at(d, 0).lookup(c, 'early')).toBeNull();
+    expect((await at(d, 1).snapshot(c, T0)).prequeueSize).toBe(0);
+    await at(d, 1).join(c, 'early', T0 - 60_000, true);
+    expect(await at(d, 2).lookup(c, 'early')).toEqual({ position: null });
+    await at(d, 0).open(c);
+    expect(await at(d, 1).lookup(c, 'early')).toEqual({ position: 1 });
+    await at(d, 2).join(c, 'late', T0, false);
+    expect(await at(d, 0).lookup(c, 'late')).toEqual({ position: 2 });
+    expect(await at(d, 0).lookup(c, 'nobody')).toBeNull();
+    expect((await at(d, 0).snapshot(c, T0)).issuedUpTo).toBe(2);
+  });
+
   it('places the whole pre-queue at the opening (a permutation of 1..N) and FCFS joins after it', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { contactHashOf, maskName, personKeyOf } from './person-key.ts';
-import { SESSION_COOKIE } from './session-auth.ts';
+import { SESSION_COOKIE, sessionClaims } from './session-auth.ts';
 
 /** What every identity provider returns: the verified person. */
 export interface VerifiedIdentity {
@@ -51,7 +51,7 @@ export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promis
 /** Records a verified person (`recordPerson`) and starts a session (bearer token and HttpOnly cookie). */
 export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
   const { personKey, person } = await recordPerson(ctx, identity);
-  const session = ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds);
+  const session = ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, { personKey, ...person }));
   reply.setCookie(SESSION_COOKIE, session, {
     httpOnly: true,
     secure: ctx.config.secureCookies,

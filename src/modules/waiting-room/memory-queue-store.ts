@@ -163,6 +163,13 @@ export class MemoryQueueStore implements QueueStore {
     return q.positions.get(personKey) ?? q.prequeuePlaces?.get(personKey) ?? null;
   }
 
+  async lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null> {
+    const q = this.queue(campaignId);
+    const position = this.placeOf(q, personKey);
+    if (position !== null) return { position };
+    return q.prequeue.has(personKey) ? { position: null } : null;
+  }
+
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
     return this.placeOf(this.queue(campaignId), personKey);
   }

@@ -49,6 +49,11 @@ export interface TickPolicy {
 export interface QueueStore {
   /** Joins once per person: every later call, from any device or node, returns the same place. */
   join(campaignId: string, personKey: string, nowMs: number, prequeue: boolean): Promise<JoinResult>;
+  /**
+   * Whether the person is in line, without joining: `{position}` (null while in the pre-queue
+   * before the opening) or null when not in line. Read-only, so a repeat join skips eligibility.
+   */
+  lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null>;
   /** The person's place, resolving a pre-queue place after the opening; null if not in line. */
   positionOf(campaignId: string, personKey: string): Promise<number | null>;
   /**

@@ -92,6 +92,14 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         const seconds = Math.ceil((schedule.queueOpensAt.getTime() - now.getTime()) / 1000);
         throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
       }
+      const by = person === actor ? null : actor.personKey;
+      // Someone already in line (another device, a reload) gets the same place back at once:
+      // eligibility was checked when the place was taken, and booking checks it again.
+      const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
+      if (known) {
+        const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: known.position });
+        return reply.code(200).send({ ticket, position: known.position, state });
+      }
       // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
       const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
       const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES);
@@ -100,7 +108,6 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
       }
       const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
-      const by = person === actor ? null : actor.personKey;
       const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: joined.position });
       return reply.code(joined.created ? 201 : 200).send({ ticket, position: joined.position, state });
     },

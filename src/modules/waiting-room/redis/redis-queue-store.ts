@@ -73,6 +73,12 @@ export class RedisQueueStore implements QueueStore {
     return { position: reply[0], created: reply[1] === 1 };
   }
 
+  async lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null> {
+    const k = this.keys(campaignId);
+    const reply = (await this.run(SCRIPTS.lookup, [k.state, k.places, k.prequeue], [personKey])) as [number, number | null];
+    return reply[0] === 0 ? null : { position: reply[0] === 2 ? (reply[1] ?? null) : null };
+  }
+
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
     const k = this.keys(campaignId);
     return (await this.run(SCRIPTS.positionOf, [k.state, k.places, k.prequeue], [personKey])) as number | null;

@@ -13,7 +13,8 @@ import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
 import { createRedisClient } from './infra/redis.ts';
 import { createMetrics } from './infra/metrics.ts';
-import { persistJournal, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
+import { persistJournal, queueRecoveryFrom, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
+import { isJournalling } from './modules/waiting-room/queue-journal.ts';
 import type { Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
@@ -40,7 +41,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // A node starts even while Redis is down: admissions it already issued are verified locally, and
   // the client keeps reconnecting (new places and admissions fail closed until it is back).
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
-  const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:') : new MemoryQueueStore();
+  // Both stores journal to the database, from which a restarted node (in-process) or a Redis
+  // that lost its data is restored.
+  const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:', queueRecoveryFrom(database.db)) : new MemoryQueueStore();
   // The in-process store survives restarts through its journal in the database.
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
   return {
@@ -60,10 +63,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   };
 }
 
-/** With the in-process store, every refresh writes what changed to the database (retried on failure). */
+/** Every refresh writes what the store handed out to the database (retried on failure). */
 function journalled(room: WaitingRoom, db: Db): WaitingRoom {
   const store = room.store;
-  if (!(store instanceof MemoryQueueStore)) return room;
+  if (!isJournalling(store)) return room;
   room.afterRefresh = async (now) => {
     const journal = store.drainJournal();
     try {

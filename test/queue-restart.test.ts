@@ -7,7 +7,7 @@ import { buildApp } from '../src/app.ts';
 import { createContext } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { ManualClock } from '../src/lib/clock.ts';
-import { RESTART_GAP } from '../src/modules/waiting-room/memory-queue-store.ts';
+import { RESTART_GAP } from '../src/modules/waiting-room/queue-journal.ts';
 import { ok, OPERATOR_KEY_HEADER, seedCampaignOn } from './support/restart-fixtures.ts';
 
 /**

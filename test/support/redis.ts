@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,13 @@ export class RedisServerProcess {
       child.once('exit', () => resolve());
       child.kill(signal);
     });
+  }
+
+  /** Deletes what the stopped server kept on disk, so it starts again empty (Redis lost its data). */
+  wipe(): void {
+    if (this.child) throw new Error('stop the server before wiping its data');
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir);
   }
 
   /** Stops the server and removes its directory. */

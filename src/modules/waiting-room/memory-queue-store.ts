@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { advanceServing } from './domain/admission-rate.ts';
+import { emptyJournal, restoredFcfsCount, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 
 interface CampaignQueue {
@@ -24,36 +25,10 @@ interface CampaignQueue {
 
 const ALPHA = 0.2;
 
-/** What changed since the journal was last drained (for persistence by the caller). */
-export interface QueueJournal {
-  places: { campaignId: string; personKey: string; position: number | null; draw: string | null }[];
-  admissions: { campaignId: string; personKey: string; admissionId: string; expiresAtMs: number }[];
-  released: { campaignId: string; personKey: string }[];
-  checkpoints: { campaignId: string; state: QueueCheckpoint }[];
-}
-
-/** The counters of one campaign's queue, as persisted. */
-export interface QueueCheckpoint {
-  fcfsCount: number;
-  servingUpTo: number;
-  carry: number;
-  lastTickMs: number | null;
-  opened: boolean;
-  paused: boolean;
-  pausedReason: string | null;
-  closed: boolean;
-  admitted: number;
-  rate: { mean: number; variance: number; samples: number };
-  targetRate: number;
-}
-
-/** Places skipped after a restart: joins handed out in the last moments before a crash may not have been journalled, so new places start past them. */
-export const RESTART_GAP = 1000;
-
 /** The in-process store of the embedded default: one node, the same behaviour as Redis. */
-export class MemoryQueueStore implements QueueStore {
+export class MemoryQueueStore implements QueueStore, JournallingStore {
   private readonly queues = new Map<string, CampaignQueue>();
-  private journal: QueueJournal = { places: [], admissions: [], released: [], checkpoints: [] };
+  private journal: QueueJournal = emptyJournal();
   private readonly dirty = new Set<string>();
 
   /** Takes what changed since the last call (places, admissions, counters) for persistence. */
@@ -61,7 +36,7 @@ export class MemoryQueueStore implements QueueStore {
     const drained = this.journal;
     drained.checkpoints = [...this.dirty].map((campaignId) => ({ campaignId, state: this.checkpointOf(this.queue(campaignId)) }));
     this.dirty.clear();
-    this.journal = { places: [], admissions: [], released: [], checkpoints: [] };
+    this.journal = emptyJournal();
     return drained;
   }
 
@@ -80,6 +55,7 @@ export class MemoryQueueStore implements QueueStore {
       carry: q.carry,
       lastTickMs: q.lastTickMs,
       opened: q.prequeuePlaces !== null,
+      prequeueSize: this.prequeueSize(q),
       paused: q.paused,
       pausedReason: q.pausedReason,
       closed: q.closed,
@@ -93,7 +69,7 @@ export class MemoryQueueStore implements QueueStore {
    * Loads a campaign's journalled state after a restart: every place, the admissions, the
    * counters — with new first-come places starting RESTART_GAP past the last one known.
    */
-  restore(campaignId: string, state: QueueCheckpoint | null, places: { personKey: string; position: number | null; draw: string | null }[], admissions: { personKey: string; admissionId: string; expiresAtMs: number }[]): void {
+  restore(campaignId: string, { state, places, admissions }: CampaignJournal): void {
     const q = this.queue(campaignId);
     for (const p of places) {
       if (p.draw !== null) q.prequeue.set(p.personKey, BigInt(p.draw));
@@ -103,9 +79,9 @@ export class MemoryQueueStore implements QueueStore {
       Object.assign(q, { servingUpTo: state.servingUpTo, carry: state.carry, lastTickMs: state.lastTickMs, paused: state.paused, pausedReason: state.pausedReason, closed: state.closed, admitted: state.admitted, rate: { ...state.rate }, targetRate: state.targetRate });
       if (state.opened) this.openQueue(q);
     }
-    const highest = Math.max(0, ...q.positions.values());
-    const known = Math.max(state?.fcfsCount ?? 0, highest - this.prequeueSize(q));
-    q.fcfsCount = known > 0 ? known + RESTART_GAP : 0;
+    let highest = 0;
+    for (const position of q.positions.values()) highest = Math.max(highest, position);
+    q.fcfsCount = restoredFcfsCount(state, highest, this.prequeueSize(q));
     for (const a of admissions) q.admissions.set(a.personKey, { id: a.admissionId, expiresAtMs: a.expiresAtMs });
     this.dirty.add(campaignId);
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
-import type { MemoryQueueStore, QueueCheckpoint, QueueJournal } from './memory-queue-store.ts';
+import type { MemoryQueueStore } from './memory-queue-store.ts';
+import type { CampaignJournal, QueueCheckpoint, QueueJournal, QueueRecovery } from './queue-journal.ts';
 
 const BATCH = 1000;
 
@@ -44,15 +45,34 @@ export async function restoreJournal(db: Db, store: MemoryQueueStore, nowMs: num
     db.selectFrom('queue_admissions').selectAll().where('expires_at_ms', '>', nowMs).execute(),
     db.selectFrom('queue_checkpoints').selectAll().execute(),
   ]);
-  const campaigns = new Set([...places.map((p) => p.campaign_id), ...checkpoints.map((c) => c.campaign_id)]);
-  for (const campaignId of campaigns) {
-    const state = (checkpoints.find((c) => c.campaign_id === campaignId)?.state ?? null) as QueueCheckpoint | null;
-    store.restore(
-      campaignId,
-      state,
-      places.filter((p) => p.campaign_id === campaignId).map((p) => ({ personKey: p.person_key, position: p.position, draw: p.draw })),
-      admissions.filter((a) => a.campaign_id === campaignId).map((a) => ({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) })),
-    );
-  }
+  const journals = new Map<string, CampaignJournal>();
+  const journalOf = (campaignId: string) => {
+    let journal = journals.get(campaignId);
+    if (!journal) journals.set(campaignId, (journal = { state: null, places: [], admissions: [] }));
+    return journal;
+  };
+  for (const c of checkpoints) journalOf(c.campaign_id).state = c.state as QueueCheckpoint;
+  for (const p of places) journalOf(p.campaign_id).places.push({ personKey: p.person_key, position: p.position, draw: p.draw });
+  // Admissions alone do not make a queue: one with no place or counters journalled is left out.
+  for (const a of admissions) journals.get(a.campaign_id)?.admissions.push({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) });
+  for (const [campaignId, journal] of journals) store.restore(campaignId, journal);
   return places.length;
+}
+
+/** Reads one campaign's journal back, for a shared store (Redis) that came back empty. */
+export function queueRecoveryFrom(db: Db): QueueRecovery {
+  return {
+    async load(campaignId) {
+      const [places, admissions, checkpoint] = await Promise.all([
+        db.selectFrom('queue_places').select(['person_key', 'position', 'draw']).where('campaign_id', '=', campaignId).execute(),
+        db.selectFrom('queue_admissions').select(['person_key', 'admission_id', 'expires_at_ms']).where('campaign_id', '=', campaignId).execute(),
+        db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst(),
+      ]);
+      return {
+        state: (checkpoint?.state ?? null) as QueueCheckpoint | null,
+        places: places.map((p) => ({ personKey: p.person_key, position: p.position, draw: p.draw })),
+        admissions: admissions.map((a) => ({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) })),
+      };
+    },
+  };
 }

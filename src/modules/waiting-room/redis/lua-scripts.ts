@@ -41,6 +41,7 @@ export const SCRIPTS = {
   release: loadScript('release-2.lua'),
   setPaused: loadScript('set-paused-1.lua'),
   setClosed: loadScript('set-closed-1.lua'),
+  initialize: loadScript('initialize-1.lua'),
 } as const satisfies Record<string, LuaScript>;
 
 function isNoScript(error: unknown): boolean {

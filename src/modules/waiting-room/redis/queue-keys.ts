@@ -12,6 +12,10 @@
  *                                     opening a member's place is its rank + 1
  * `{prefix}q:{campaignId}:admissions` hash: person → admission id
  * `{prefix}q:{campaignId}:active`     sorted set: person scored by admission expiry (ms)
+ * `{prefix}q:{campaignId}:restoring`  string: the lock of the node restoring the campaign from
+ *                                     its journal (Redis lost its data), with a time limit
+ *
+ * The state hash has `initializedAtMs` once the campaign is set up; scripts refuse until then.
  */
 export interface CampaignKeys {
   state: string;
@@ -19,6 +23,7 @@ export interface CampaignKeys {
   prequeue: string;
   admissions: string;
   active: string;
+  restoring: string;
 }
 
 const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -40,5 +45,6 @@ export function campaignKeys(prefix: string, campaignId: string): CampaignKeys {
     prequeue: `${base}prequeue`,
     admissions: `${base}admissions`,
     active: `${base}active`,
+    restoring: `${base}restoring`,
   };
 }

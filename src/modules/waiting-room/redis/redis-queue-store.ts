@@ -1,8 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { emptyJournal, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
+import { QueueStoreUnavailableError } from '../queue-store-errors.ts';
 import { SCRIPTS, runScript, type LuaScript, type RedisConnection } from './lua-scripts.ts';
 import { campaignKeys, checkKeyPrefix, type CampaignKeys } from './queue-keys.ts';
 import { queueStoreError } from './redis-errors.ts';
+import { checkpointFromSnapshot, initializeCampaign } from './redis-restore.ts';
+
+const NO_JOURNAL: QueueRecovery = { load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [] }) };
+
+function isUninitialized(error: unknown): boolean {
+  // Redis may prefix a script's error with ERR.
+  return error instanceof Error && /\bYEYAK_UNINITIALIZED\b/.test(error.message);
+}
 
 /** Expired admissions forgotten per tick or admit at most (keeps each script call short). */
 const TRIM_LIMIT = 100;
@@ -42,25 +52,70 @@ function decodeSnapshot(reply: unknown): QueueSnapshot {
  * surfaces as `QueueStoreUnavailableError` at once (the client is fail-fast, infra/redis.ts).
  * The store owns the client it is given: `close()` quits it.
  *
+ * Each node journals what it handed out (`drainJournal`, persisted by the caller to the database
+ * every refresh). If Redis comes back without its data, the first script to touch a campaign
+ * finds no `initializedAtMs` and refuses; the store then restores the campaign from `recovery`
+ * (`redis-restore.ts`) and runs the script again.
+ *
  * @example
  * const store = new RedisQueueStore(await connectRedis(config.redisUrl), 'yeyak:');
  */
-export class RedisQueueStore implements QueueStore {
+export class RedisQueueStore implements QueueStore, JournallingStore {
   private readonly prefix: string;
+  private journal: QueueJournal = emptyJournal();
+  private readonly checkpoints = new Map<string, QueueCheckpoint>();
+  private readonly initializing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: RedisConnection,
     prefix: string,
+    private readonly recovery: QueueRecovery = NO_JOURNAL,
   ) {
     this.prefix = checkKeyPrefix(prefix);
+  }
+
+  drainJournal(): QueueJournal {
+    const drained = this.journal;
+    drained.checkpoints = [...this.checkpoints].map(([campaignId, state]) => ({ campaignId, state }));
+    this.checkpoints.clear();
+    this.journal = emptyJournal();
+    return drained;
+  }
+
+  requeue(failed: QueueJournal): void {
+    this.journal.places.unshift(...failed.places);
+    this.journal.admissions.unshift(...failed.admissions);
+    this.journal.released.unshift(...failed.released);
+    for (const c of failed.checkpoints) if (!this.checkpoints.has(c.campaignId)) this.checkpoints.set(c.campaignId, c.state);
+  }
+
+  /** Sets up (or restores) a campaign once per node at a time; see `initializeCampaign`. */
+  private initialize(campaignId: string): Promise<void> {
+    let pending = this.initializing.get(campaignId);
+    if (!pending) {
+      const k = this.keys(campaignId);
+      pending = initializeCampaign(this.client, k, () => this.recovery.load(campaignId), (fields) => runScript(this.client, SCRIPTS.initialize, [k.state], fields))
+        .then((done) => {
+          if (!done) throw new QueueStoreUnavailableError(new Error(`campaign ${campaignId} is being restored by another node`));
+        })
+        .finally(() => this.initializing.delete(campaignId));
+      this.initializing.set(campaignId, pending);
+    }
+    return pending;
   }
 
   private keys(campaignId: string): CampaignKeys {
     return campaignKeys(this.prefix, campaignId);
   }
 
-  private async run(script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  private async run(campaignId: string, script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
+      return await runScript(this.client, script, keys, args);
+    } catch (error) {
+      if (!isUninitialized(error)) throw queueStoreError(error);
+    }
+    try {
+      await this.initialize(campaignId);
       return await runScript(this.client, script, keys, args);
     } catch (error) {
       throw queueStoreError(error);
@@ -69,64 +124,74 @@ export class RedisQueueStore implements QueueStore {
 
   async join(campaignId: string, personKey: string, _nowMs: number, prequeue: boolean): Promise<JoinResult> {
     const k = this.keys(campaignId);
-    const reply = (await this.run(SCRIPTS.join, [k.state, k.places, k.prequeue], [personKey, prequeue ? '1' : '0', secretDraw()])) as [number | null, number];
-    return { position: reply[0], created: reply[1] === 1 };
+    const draw = secretDraw();
+    const reply = (await this.run(campaignId, SCRIPTS.join, [k.state, k.places, k.prequeue], [personKey, prequeue ? '1' : '0', draw])) as [number | null, number];
+    const created = reply[1] === 1;
+    if (created) this.journal.places.push({ campaignId, personKey, position: reply[0], draw: reply[0] === null ? draw : null });
+    return { position: reply[0], created };
   }
 
   async lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null> {
     const k = this.keys(campaignId);
-    const reply = (await this.run(SCRIPTS.lookup, [k.state, k.places, k.prequeue], [personKey])) as [number, number | null];
+    const reply = (await this.run(campaignId, SCRIPTS.lookup, [k.state, k.places, k.prequeue], [personKey])) as [number, number | null];
     return reply[0] === 0 ? null : { position: reply[0] === 2 ? (reply[1] ?? null) : null };
   }
 
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
     const k = this.keys(campaignId);
-    return (await this.run(SCRIPTS.positionOf, [k.state, k.places, k.prequeue], [personKey])) as number | null;
+    return (await this.run(campaignId, SCRIPTS.positionOf, [k.state, k.places, k.prequeue], [personKey])) as number | null;
   }
 
   async open(campaignId: string): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(SCRIPTS.open, [k.state, k.prequeue], []);
+    await this.run(campaignId, SCRIPTS.open, [k.state, k.prequeue], []);
   }
 
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
     const k = this.keys(campaignId);
     const args = [nowMs, policy.ratePerSecond, policy.maxActive, TRIM_LIMIT];
-    return decodeSnapshot(await this.run(SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active], args));
+    const snapshot = decodeSnapshot(await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active], args));
+    this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot));
+    return snapshot;
   }
 
   async snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot> {
     const k = this.keys(campaignId);
-    return decodeSnapshot(await this.run(SCRIPTS.snapshot, [k.state, k.prequeue, k.active], [nowMs]));
+    return decodeSnapshot(await this.run(campaignId, SCRIPTS.snapshot, [k.state, k.prequeue, k.active], [nowMs]));
   }
 
   async admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null> {
     const k = this.keys(campaignId);
     const args = [personKey, position, nowMs, ttlMs, randomUUID(), TRIM_LIMIT];
-    const reply = (await this.run(SCRIPTS.admit, [k.state, k.admissions, k.active], args)) as [string, string, number] | null;
+    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active], args)) as [string, string, number] | null;
     if (reply === null) return null;
-    return { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1 };
+    const record = { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1 };
+    if (record.created) this.journal.admissions.push({ campaignId, personKey, admissionId: record.id, expiresAtMs: record.expiresAtMs });
+    return record;
   }
 
   async extend(campaignId: string, personKey: string, nowMs: number, ttlMs: number): Promise<number | null> {
     const k = this.keys(campaignId);
-    const reply = (await this.run(SCRIPTS.extend, [k.active], [personKey, nowMs, ttlMs])) as string | null;
+    // Extensions are not journalled: a restore brings an admission back with its first expiry,
+    // which only shortens how long it counts against the cap (its holder's token stays valid).
+    const reply = (await this.run(campaignId, SCRIPTS.extend, [k.active], [personKey, nowMs, ttlMs])) as string | null;
     return reply === null ? null : Number(reply);
   }
 
   async release(campaignId: string, personKey: string, _nowMs: number): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(SCRIPTS.release, [k.admissions, k.active], [personKey]);
+    await this.run(campaignId, SCRIPTS.release, [k.admissions, k.active], [personKey]);
+    this.journal.released.push({ campaignId, personKey });
   }
 
   async setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(SCRIPTS.setPaused, [k.state], [paused ? '1' : '0', reason === null ? '0' : '1', reason ?? '']);
+    await this.run(campaignId, SCRIPTS.setPaused, [k.state], [paused ? '1' : '0', reason === null ? '0' : '1', reason ?? '']);
   }
 
   async setClosed(campaignId: string, closed: boolean): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(SCRIPTS.setClosed, [k.state], [closed ? '1' : '0']);
+    await this.run(campaignId, SCRIPTS.setClosed, [k.state], [closed ? '1' : '0']);
   }
 
   async ping(): Promise<void> {

@@ -17,6 +17,9 @@
 ]]
 -- @include "format"
 -- @include "trim-admissions"
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local person = ARGV[1]
 local now = tonumber(ARGV[3])

@@ -14,6 +14,9 @@
   Output: { place or nil (waiting in the pre-queue), created (1 the first time, else 0) }
 ]]
 -- @include "open-prequeue"
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local person = ARGV[1]
 local place = redis.call('HGET', KEYS[2], person)

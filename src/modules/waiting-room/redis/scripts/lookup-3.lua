@@ -9,6 +9,9 @@
   ARGV[1] person key
   Output: { 0 } not in line · { 1 } in the pre-queue before the opening · { 2, place } placed
 ]]
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local place = redis.call('HGET', KEYS[2], ARGV[1])
 if place then return { 2, tonumber(place) } end

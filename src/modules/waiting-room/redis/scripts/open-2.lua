@@ -7,5 +7,8 @@
   Output: 1 when this call performed the opening, 0 when it had happened already
 ]]
 -- @include "open-prequeue"
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 return openPrequeue(KEYS[1], KEYS[2])

@@ -9,6 +9,9 @@
   ARGV[1] person key
   Output: the place, or nil (not in line, or waiting in the pre-queue before the opening)
 ]]
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local place = redis.call('HGET', KEYS[2], ARGV[1])
 if place then return tonumber(place) end

@@ -8,6 +8,9 @@
   ARGV[3] the reason (when given)
   Output: 1
 ]]
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 if ARGV[1] == '1' and ARGV[2] == '1' then
   redis.call('HSET', KEYS[1], 'paused', '1', 'pausedReason', ARGV[3])

@@ -10,5 +10,8 @@
   Output: the snapshot array (includes/snapshot.lua)
 ]]
 -- @include "snapshot"
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 return readSnapshot(KEYS[1], KEYS[2], KEYS[3], ARGV[1])

@@ -22,6 +22,9 @@
 -- @include "format"
 -- @include "trim-admissions"
 -- @include "snapshot"
+-- @include "require-initialized"
+
+if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local ALPHA = 0.2
 local stateKey = KEYS[1]

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { CampaignJournal, QueueCheckpoint } from '../queue-journal.ts';
+import { restoredFcfsCount } from '../queue-journal.ts';
+import type { QueueSnapshot } from '../queue-store.ts';
+import type { RedisConnection } from './lua-scripts.ts';
+import type { CampaignKeys } from './queue-keys.ts';
+
+/** A checkpoint of the shared counters, from a tick's snapshot (what a restore needs, and no more). */
+export function checkpointFromSnapshot(s: QueueSnapshot): QueueCheckpoint {
+  return {
+    fcfsCount: s.opened ? s.issuedUpTo - s.prequeueSize : 0,
+    servingUpTo: s.servingUpTo,
+    carry: 0,
+    lastTickMs: null,
+    opened: s.opened,
+    ...(s.opened ? { prequeueSize: s.prequeueSize } : {}),
+    paused: s.paused,
+    pausedReason: s.pausedReason,
+    closed: s.closed,
+    admitted: s.admitted,
+    rate: { mean: s.admitRatePerSecond, variance: s.admitRateDeviation ** 2, samples: s.admitRatePerSecond > 0 ? 1 : 0 },
+    targetRate: s.targetRatePerSecond,
+  };
+}
+
+/**
+ * The state hash's fields for a campaign restored from its journal (or a new one: an empty
+ * journal gives empty counters), as `field, value` pairs for `initialize-1.lua`.
+ *
+ * Every journalled place keeps its number; first-come places start RESTART_GAP past the highest
+ * known, so a place handed out but not yet journalled when Redis lost its data is never given to
+ * anyone else (its holder's ticket still carries it, signed).
+ */
+export function restoredStateFields(journal: CampaignJournal, nowMs: number): string[] {
+  const { state } = journal;
+  let draws = 0;
+  let highest = 0;
+  for (const p of journal.places) {
+    if (p.draw !== null) draws += 1;
+    else if (p.position !== null) highest = Math.max(highest, p.position);
+  }
+  const opened = state?.opened ?? highest > 0;
+  const prequeueSize = opened ? Math.max(state?.prequeueSize ?? 0, draws) : draws;
+  const fields: [string, string | number][] = [
+    ['opened', opened ? '1' : '0'],
+    ['fcfs', opened ? restoredFcfsCount(state, highest, prequeueSize) : 0],
+    ['servingUpTo', state?.servingUpTo ?? 0],
+    ['carry', 0],
+    ['paused', state?.paused ? '1' : '0'],
+    ['closed', state?.closed ? '1' : '0'],
+    // The checkpoint may predate the last admissions: count at least those journalled.
+    ['admitted', Math.max(state?.admitted ?? 0, journal.admissions.length)],
+    ['rateMean', state?.rate.mean ?? 0],
+    ['rateVar', state?.rate.variance ?? 0],
+    ['rateSamples', state?.rate.samples ?? 0],
+    ['targetRate', state?.targetRate ?? 0],
+  ];
+  if (opened) fields.push(['prequeueSize', prequeueSize]);
+  if (state?.paused && state.pausedReason !== null) fields.push(['pausedReason', state.pausedReason]);
+  fields.push(['initializedAtMs', nowMs]);
+  return fields.flatMap(([field, value]) => [field, String(value)]);
+}
+
+const CHUNK = 1000;
+/** How long a restoring node holds the lock at most (a crashed restorer frees it by then). */
+const LOCK_MS = 30_000;
+/** How long another node waits for a restore under way before answering 503 (the client retries). */
+const WAIT_MS = 3_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sets up a campaign whose state hash has no `initializedAtMs`: a new campaign, or one whose
+ * data Redis lost. Under a lock, one node writes back every journalled place, pre-queue draw and
+ * admission, then the counters in one script (`initialize-1.lua`); other nodes wait for it.
+ * Writing the same journal twice changes nothing, so a restorer that dies midway is harmless.
+ * Returns false when another node's restore did not finish in time.
+ */
+export async function initializeCampaign(
+  client: RedisConnection,
+  keys: CampaignKeys,
+  load: () => Promise<CampaignJournal>,
+  runInitialize: (fields: string[]) => Promise<unknown>,
+): Promise<boolean> {
+  const token = randomUUID();
+  const deadline = Date.now() + WAIT_MS;
+  while ((await client.set(keys.restoring, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+    if (await client.hexists(keys.state, 'initializedAtMs')) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  try {
+    if (await client.hexists(keys.state, 'initializedAtMs')) return true;
+    const journal = await load();
+    for (let i = 0; i < journal.places.length; i += CHUNK) {
+      const chunk = journal.places.slice(i, i + CHUNK);
+      const placed = chunk.flatMap((p) => (p.draw === null && p.position !== null ? [p.personKey, String(p.position)] : []));
+      const drawn = chunk.flatMap((p) => (p.draw !== null ? [p.draw, p.personKey] : []));
+      if (placed.length > 0) await client.hset(keys.places, ...placed);
+      if (drawn.length > 0) await client.zadd(keys.prequeue, ...drawn);
+    }
+    for (let i = 0; i < journal.admissions.length; i += CHUNK) {
+      const chunk = journal.admissions.slice(i, i + CHUNK);
+      await client.hset(keys.admissions, ...chunk.flatMap((a) => [a.personKey, a.admissionId]));
+      await client.zadd(keys.active, ...chunk.flatMap((a) => [String(a.expiresAtMs), a.personKey]));
+    }
+    await runInitialize(restoredStateFields(journal, Date.now()));
+    return true;
+  } finally {
+    await client.del(keys.restoring);
+  }
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../src/infra/db/database.ts';
+import { migrateToLatest } from '../src/infra/db/migrate.ts';
+import { connectRedis } from '../src/infra/redis.ts';
+import { persistJournal, queueRecoveryFrom } from '../src/modules/waiting-room/queue-journal.repository.ts';
+import { RESTART_GAP } from '../src/modules/waiting-room/queue-journal.ts';
+import { RedisQueueStore } from '../src/modules/waiting-room/redis/redis-queue-store.ts';
+import { deleteKeys, randomKeyPrefix, redisUrl } from './support/redis.ts';
+
+/**
+ * Redis loses its data (a FLUSHALL, a failover to an empty replica, AOF off): every place and
+ * admission journalled to the database comes back; places handed out in the last moments before
+ * the loss stay their holders' (new places start RESTART_GAP past the last known); nobody's
+ * place moves. On real Redis, with the journal in a real (embedded) PostgreSQL.
+ */
+describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ databaseUrl: null, dataDir: null, poolSize: 1 });
+    await migrateToLatest(database.db);
+  });
+  afterAll(() => database?.close());
+
+  it('restores places, pre-queue order, counters and admissions from the journal, and hands out no place twice', async () => {
+    const prefix = randomKeyPrefix();
+    const clients = await Promise.all([1, 2, 3].map(() => connectRedis(redisUrl!)));
+    const nodes = clients.map((client) => new RedisQueueStore(client, prefix, queueRecoveryFrom(database.db)));
+    const c = `loss-${randomBytes(4).toString('hex')}`;
+    const T0 = Date.parse('2026-08-09T11:00:00Z');
+    const node = (i: number) => nodes[i % nodes.length]!;
+    const persistAll = async () => {
+      for (const n of nodes) await persistJournal(database.db, n.drainJournal(), new Date(T0));
+    };
+    try {
+      // 40 people in the pre-queue, the opening, 60 first come, first served, through three nodes.
+      for (let i = 0; i < 40; i += 1) await node(i).join(c, `early-${i}`, T0 - 60_000, true);
+      await node(0).open(c);
+      for (let i = 0; i < 60; i += 1) await node(i).join(c, `late-${i}`, T0 + i, false);
+      await node(1).tick(c, T0, { ratePerSecond: 50, maxActive: 1000 });
+      await node(2).tick(c, T0 + 1000, { ratePerSecond: 50, maxActive: 1000 });
+      const admitted = await node(0).admit(c, 'early-0', (await node(0).positionOf(c, 'early-0'))!, T0 + 1000, 600_000);
+      const people = [...Array.from({ length: 40 }, (_, i) => `early-${i}`), ...Array.from({ length: 60 }, (_, i) => `late-${i}`)];
+      const before = await Promise.all(people.map((p, i) => node(i).positionOf(c, p)));
+      const snapshot = await node(0).snapshot(c, T0 + 1000);
+      await persistAll();
+      // Three more places are handed out but not journalled when Redis loses everything.
+      const unjournalled = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `last-moment-${i}`, T0 + 2000, false)));
+      await deleteKeys(clients[0]!, prefix);
+
+      // Any node's first call restores the campaign; the others wait for it or find it done.
+      const after = await Promise.all(people.map((p, i) => node(i + 1).positionOf(c, p)));
+      expect(after).toEqual(before);
+      expect(await node(2).snapshot(c, T0 + 1000)).toMatchObject({ servingUpTo: snapshot.servingUpTo, prequeueSize: 40, opened: true, admitted: 1, activeAdmissions: 1 });
+      expect(await node(1).admit(c, 'early-0', before[0]!, T0 + 1500, 600_000)).toMatchObject({ id: admitted!.id, created: false });
+      // The unjournalled holders are not in line any more, but their places are never reused.
+      for (const n of [0, 1, 2]) expect(await node(n).lookup(c, `last-moment-${n}`)).toBeNull();
+      const newcomers = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `newcomer-${i}`, T0 + 3000, false)));
+      const highestBefore = Math.max(...unjournalled.map((r) => r.position!));
+      expect(Math.min(...newcomers.map((r) => r.position!))).toBe(100 + RESTART_GAP + 1);
+      expect(Math.min(...newcomers.map((r) => r.position!))).toBeGreaterThan(highestBefore);
+    } finally {
+      await deleteKeys(clients[0]!, prefix);
+      await Promise.all(nodes.map((n) => n.close()));
+    }
+  });
+
+  it('restores a pre-queue lost before the opening, so the opening still orders everyone by their secret draw', async () => {
+    const prefix = randomKeyPrefix();
+    const client = await connectRedis(redisUrl!);
+    const store = new RedisQueueStore(client, prefix, queueRecoveryFrom(database.db));
+    const c = `loss-${randomBytes(4).toString('hex')}`;
+    try {
+      for (let i = 0; i < 30; i += 1) await store.join(c, `early-${i}`, 0, true);
+      await persistJournal(database.db, store.drainJournal(), new Date());
+      const draws = await database.db.selectFrom('queue_places').select(['person_key', 'draw']).where('campaign_id', '=', c).execute();
+      await deleteKeys(client, prefix);
+      expect(await store.lookup(c, 'early-7')).toEqual({ position: null });
+      await store.open(c);
+      const places = await Promise.all(draws.map((d) => store.positionOf(c, d.person_key)));
+      const byDraw = [...draws].sort((a, b) => Number(BigInt(a.draw!) - BigInt(b.draw!)) || a.person_key.localeCompare(b.person_key));
+      expect(byDraw.map((d) => places[draws.indexOf(d)])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    } finally {
+      await deleteKeys(client, prefix);
+      await store.close();
+    }
+  });
+});

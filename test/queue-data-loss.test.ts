@@ -55,6 +55,8 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
       expect(await node(1).admit(c, 'early-0', before[0]!, T0 + 1500, 600_000)).toMatchObject({ id: admitted!.id, created: false });
       // The unjournalled holders are not in line any more, but their places are never reused.
       for (const n of [0, 1, 2]) expect(await node(n).lookup(c, `last-moment-${n}`)).toBeNull();
+      // Their signed tickets put them back where they were (the join route does this).
+      for (const n of [0, 1, 2]) expect(await node(n + 1).reinstate(c, `last-moment-${n}`, unjournalled[n]!.position!)).toBe(unjournalled[n]!.position);
       const newcomers = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `newcomer-${i}`, T0 + 3000, false)));
       const highestBefore = Math.max(...unjournalled.map((r) => r.position!));
       expect(Math.min(...newcomers.map((r) => r.position!))).toBe(100 + RESTART_GAP + 1);

@@ -75,4 +75,33 @@ describe('the in-process waiting room across a restart', () => {
     expect(newcomer.position).toBe(5 + RESTART_GAP + 1);
     await second.close();
   }, 60_000);
+
+  it('gives a place handed out but never journalled (a crash) back to the person whose ticket carries it', async () => {
+    const first = await life();
+    await seedCampaignOn(first.app, OPERATOR_KEY_HEADER(env.YEYAK_OPERATOR_KEY), 'rs2', { ratePerSecond: 1 });
+    const join = async (app: typeof first.app, i: number, cookies: Record<string, string> = {}) => {
+      const { session } = await ok(app, 'POST', '/api/v1/identity/dev', { name: `유실${i}`, birthDate: '1970-01-01', phone: `010-7300-000${i}` });
+      return app.inject({ method: 'POST', url: '/api/v1/campaigns/rs2/queue/tickets', headers: { authorization: `Bearer ${session}` }, cookies });
+    };
+    for (const i of [1, 2]) expect((await join(first.app, i)).json().position).toBe(i);
+    await first.ctx.waitingRoom.refresh();
+    const lost = (await join(first.app, 3)).json();
+    expect(lost.position).toBe(3);
+    // The crash comes before the next refresh: what the journal had not written yet is gone.
+    (first.ctx.waitingRoom.store as unknown as { drainJournal(): unknown }).drainJournal();
+    await first.close();
+
+    const second = await life();
+    await second.ctx.waitingRoom.refresh();
+    // A forged or foreign ticket gets nothing back: another person's ticket is ignored.
+    const stranger = await join(second.app, 4, { yeyak_ticket: lost.ticket });
+    expect(stranger.json().position).toBe(2 + RESTART_GAP + 1);
+    // The person, from the browser that holds the ticket, is put back at place 3.
+    const back = await join(second.app, 3, { yeyak_ticket: lost.ticket });
+    expect(back.statusCode).toBe(200);
+    expect(back.json().position).toBe(3);
+    // And from then on any device of theirs finds it.
+    expect((await join(second.app, 3)).json().position).toBe(3);
+    await second.close();
+  }, 60_000);
 });

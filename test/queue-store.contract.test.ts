@@ -147,6 +147,18 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect((await at(d, 0).snapshot(c, T0)).issuedUpTo).toBe(2);
   });
 
+  it('reinstates a signed place the store does not know, but only a place already handed out', async () => {
+    const d = await kind.deploy();
+    const c = d.campaignId;
+    await joinInOrder(d, c, ['a', 'b', 'c', 'd'], false);
+    expect(await at(d, 0).reinstate(c, 'a', 3)).toBe(1); // known: their own place, not the one asked for
+    expect(await at(d, 1).reinstate(c, 'lost', 5)).toBeNull(); // beyond the places issued
+    expect(await at(d, 1).reinstate(c, 'lost', 0)).toBeNull();
+    expect(await at(d, 2).reinstate(c, 'lost', 3)).toBe(3);
+    expect(await at(d, 0).lookup(c, 'lost')).toEqual({ position: 3 });
+    expect((await at(d, 1).join(c, 'e', T0, false)).position).toBe(5);
+  });
+
   it('places the whole pre-queue at the opening (a permutation of 1..N) and FCFS joins after it', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;

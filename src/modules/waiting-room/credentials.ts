@@ -56,6 +56,24 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
   }
 }
 
+/**
+ * The person's own ticket for this campaign from the browser's cookie, if it is valid and theirs;
+ * null otherwise (a rejoin with no ticket, or a stale one, simply joins).
+ */
+export function ticketCookieFor(ctx: Ctx, request: FastifyRequest, campaignId: string, personKey: string): Ticket | null {
+  const token = request.cookies?.[TICKET_COOKIE];
+  if (!token) return null;
+  try {
+    const { subject, claims } = ctx.signer.verify('ticket', token, ctx.clock.now());
+    if (subject !== personKey || claims.cid !== campaignId) return null;
+    const position = typeof claims.pos === 'number' && Number.isInteger(claims.pos) && claims.pos > 0 ? claims.pos : null;
+    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position };
+  } catch (error) {
+    if (error instanceof TokenInvalidError) return null;
+    throw error;
+  }
+}
+
 /** Signs an admission: the right to book in one campaign until `expiresAt`, for one person. */
 export async function issueAdmission(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<string> {
   const now = ctx.clock.now();

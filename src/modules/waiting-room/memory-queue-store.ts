@@ -146,6 +146,16 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return q.prequeue.has(personKey) ? { position: null } : null;
   }
 
+  async reinstate(campaignId: string, personKey: string, position: number): Promise<number | null> {
+    const q = this.queue(campaignId);
+    const known = this.placeOf(q, personKey);
+    if (known !== null) return known;
+    if (!q.prequeuePlaces || position < 1 || position > this.issuedUpTo(q)) return null;
+    q.positions.set(personKey, position);
+    this.journal.places.push({ campaignId, personKey, position, draw: null });
+    return position;
+  }
+
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
     return this.placeOf(this.queue(campaignId), personKey);
   }

@@ -54,6 +54,12 @@ export interface QueueStore {
    * before the opening) or null when not in line. Read-only, so a repeat join skips eligibility.
    */
   lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null>;
+  /**
+   * Puts a person the store does not know back at the place their signed ticket carries (the
+   * store lost it before journalling it); only a place already handed out. Returns the person's
+   * place, or null when refused.
+   */
+  reinstate(campaignId: string, personKey: string, position: number): Promise<number | null>;
   /** The person's place, resolving a pre-queue place after the opening; null if not in line. */
   positionOf(campaignId: string, personKey: string): Promise<number | null>;
   /**

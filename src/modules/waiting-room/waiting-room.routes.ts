@@ -12,7 +12,7 @@ import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
 import { estimateWait } from './domain/eta.ts';
 import { joinsPrequeue, queueState } from './domain/queue-state.ts';
-import { issueAdmission, issueTicket, ticketOf } from './credentials.ts';
+import { issueAdmission, issueTicket, ticketCookieFor, ticketOf } from './credentials.ts';
 import { scheduleOf } from './waiting-room.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
@@ -95,7 +95,14 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       const by = person === actor ? null : actor.personKey;
       // Someone already in line (another device, a reload) gets the same place back at once:
       // eligibility was checked when the place was taken, and booking checks it again.
-      const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
+      let known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
+      // The store lost this place before journalling it (Redis lost its data): the ticket the
+      // person still holds, signed by us, puts them back where they were.
+      const held = known ? null : ticketCookieFor(ctx, request, campaign.id, person.personKey);
+      if (held?.position) {
+        const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
+        if (place !== null) known = { position: place };
+      }
       if (known) {
         const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: known.position });
         return reply.code(200).send({ ticket, position: known.position, state });

@@ -34,6 +34,7 @@ export const SCRIPTS = {
   open: loadScript('open-2.lua'),
   positionOf: loadScript('position-of-3.lua'),
   lookup: loadScript('lookup-3.lua'),
+  reinstate: loadScript('reinstate-3.lua'),
   tick: loadScript('tick-4.lua'),
   snapshot: loadScript('snapshot-3.lua'),
   admit: loadScript('admit-3.lua'),

@@ -137,6 +137,13 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     return reply[0] === 0 ? null : { position: reply[0] === 2 ? (reply[1] ?? null) : null };
   }
 
+  async reinstate(campaignId: string, personKey: string, position: number): Promise<number | null> {
+    const k = this.keys(campaignId);
+    const place = (await this.run(campaignId, SCRIPTS.reinstate, [k.state, k.places, k.prequeue], [personKey, position])) as number | null;
+    if (place === position) this.journal.places.push({ campaignId, personKey, position, draw: null });
+    return place;
+  }
+
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
     const k = this.keys(campaignId);
     return (await this.run(campaignId, SCRIPTS.positionOf, [k.state, k.places, k.prequeue], [personKey])) as number | null;

@@ -8,6 +8,7 @@ import { installErrorHandling } from './http/error-handler.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { shedLoadWhenSaturated } from './http/load-shedding.ts';
 import { installObservability } from './http/observability.ts';
+import { serverWithStatusFastPath } from './http/status-fast-path.ts';
 import { availabilityRoutes } from './modules/availability/availability.routes.ts';
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
@@ -45,6 +46,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
       ...(logStream ? { stream: logStream } : {}),
     },
     bodyLimit: ctx.config.bodyLimit,
+    serverFactory: serverWithStatusFastPath(ctx.waitingRoom),
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -141,6 +141,11 @@ export class WaitingRoom {
     return board;
   }
 
+  /** The campaign's status document as last refreshed, or undefined before its first refresh. */
+  statusBody(campaignId: string): string | undefined {
+    return this.boards.get(campaignId)?.body;
+  }
+
   /** The campaign's current board; built once on first use, then only by the refresher. */
   async board(campaign: Campaign): Promise<Board> {
     return this.boards.get(campaign.id) ?? this.refreshCampaign(campaign, this.clock.now());

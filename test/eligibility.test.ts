@@ -52,13 +52,21 @@ describe('eligibility, reason by reason', () => {
     expect((await t.ctx.db.selectFrom('priority_entries').selectAll().execute()).length).toBe(2);
   });
 
-  it('ALREADY_VACCINATED per the registry\'s local copy', async () => {
+  it('ALREADY_VACCINATED per the registry\'s local copy: at sign-in for the queue, again at booking', async () => {
     const done = await verified('1970-01-01');
     const me = await ok(t.app, 'GET', '/api/v1/me', undefined, done.headers);
     const key = (await t.ctx.db.selectFrom('persons').select('person_key').where('masked_name', '=', me.person.maskedName).executeTakeFirstOrThrow()).person_key;
     await t.ctx.db.insertInto('vaccination_records').values([{ person_key: key, vaccine: 'mRNA', dose: 2, administered_on: '2026-05-01' }]).execute();
     expect(await eligibility(done.headers, 'el')).toMatchObject({ eligible: false, reason: 'ALREADY_VACCINATED' });
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/el/queue/tickets', headers: done.headers });
+    // The session was made before the registry knew: the queue's pre-filter lets the person in
+    // line, and the booking, which asks the registry in its own transaction, refuses.
+    const admission = await admitted(t, done.headers, 'el');
+    const booking = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/el/bookings', headers: admission, payload: { institutionId: 'E1', date: '2026-08-25', time: '10:00' } });
+    expect(booking.statusCode).toBe(403);
+    expect(booking.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'ALREADY_VACCINATED' } });
+    // A session made once the registry knows is refused before it takes a place.
+    const { session } = await ok(t.app, 'POST', '/api/v1/identity/dev', done.body);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/rot/queue/tickets', headers: { authorization: `Bearer ${session}` } });
     expect(res.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'ALREADY_VACCINATED' } });
   });
 

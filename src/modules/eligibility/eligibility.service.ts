@@ -9,8 +9,14 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (value ??= load());
 }
 
+/** Facts already known (sealed in the session at sign-in), which then need no read. */
+export interface KnownFacts {
+  vaccinated?: boolean;
+}
+
 /** The facts about a person the rules may ask for, each read at most once and only if asked. */
-export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string): EligibilityFacts {
+export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string, known: KnownFacts = {}): EligibilityFacts {
+  const { vaccinated } = known;
   return {
     inPriorityList: once(async () => {
       const row = await ctx.db
@@ -22,7 +28,7 @@ export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string): Eligi
         .executeTakeFirst();
       return row !== undefined;
     }),
-    vaccinated: once(() => ctx.registry.completed(personKey, campaign.vaccine.name, campaign.vaccine.doses)),
+    vaccinated: vaccinated === undefined ? once(() => ctx.registry.completed(personKey, campaign.vaccine.name, campaign.vaccine.doses)) : async () => vaccinated,
     hasLiveBooking: once(async () => {
       const row = await ctx.db
         .selectFrom('bookings')
@@ -37,8 +43,8 @@ export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string): Eligi
 }
 
 /** Whether and when this person may book in this campaign, by the server clock. */
-export function eligibilityOf(ctx: Ctx, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES): Promise<Eligibility> {
-  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), facts: factsFor(ctx, campaign, person.personKey) }, rules);
+export function eligibilityOf(ctx: Ctx, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
+  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), facts: factsFor(ctx, campaign, person.personKey, known) }, rules);
 }
 
 /** The public form of an eligibility answer (API.md `GET /me`). */

@@ -13,6 +13,8 @@ declare module 'fastify' {
     personKey?: string;
     /** The person's record as sealed into the session at sign-in (saves a read per request). */
     sessionPerson?: PersonRecord;
+    /** Facts about the person as of sign-in, sealed into the session (see `SessionFacts`). */
+    sessionFacts?: SessionFacts;
   }
 }
 
@@ -29,21 +31,36 @@ export function credentialOf(request: FastifyRequest, cookieName: string): strin
 const sealContext = (personKey: string) => `session.person:${personKey}`;
 
 /**
- * The session's claims about its person: birth date and masked name, encrypted (the token is only
- * signed, and a bearer token may pass through places that should not read a birth date).
+ * What the registry said at sign-in: the campaigns checked, and those whose vaccine the person had
+ * already completed. The waiting room's join uses it as a pre-filter (booking asks the registry
+ * again, in its transaction), so joining reads nothing from the database.
  */
-export function sessionClaims(ctx: Ctx, person: PersonRecord): Record<string, string> {
-  return { pd: ctx.crypto.encrypt(JSON.stringify({ bd: person.birthDate, mn: person.maskedName }), sealContext(person.personKey)) };
+export interface SessionFacts {
+  checkedCampaigns: string[];
+  vaccinatedFor: string[];
 }
 
-function personInClaims(ctx: Ctx, personKey: string, claims: Record<string, unknown>): PersonRecord | undefined {
-  if (typeof claims.pd !== 'string') return undefined;
+/**
+ * The session's claims about its person — birth date, masked name, registry facts — encrypted:
+ * the token is only signed, and a bearer token may pass through places that should read none of it.
+ */
+export function sessionClaims(ctx: Ctx, person: PersonRecord, facts: SessionFacts): Record<string, string> {
+  const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor };
+  return { pd: ctx.crypto.encrypt(JSON.stringify(sealed), sealContext(person.personKey)) };
+}
+
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+function openClaims(ctx: Ctx, personKey: string, claims: Record<string, unknown>): Pick<VerifiedSession, 'person' | 'facts'> {
+  if (typeof claims.pd !== 'string') return { person: undefined, facts: undefined };
   try {
-    const { bd, mn } = JSON.parse(ctx.crypto.decrypt(claims.pd, sealContext(personKey))) as { bd: unknown; mn: unknown };
-    return typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn } : undefined;
+    const { bd, mn, vc, vx } = JSON.parse(ctx.crypto.decrypt(claims.pd, sealContext(personKey))) as Record<string, unknown>;
+    const person = typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn } : undefined;
+    const facts = isStrings(vc) && isStrings(vx) ? { checkedCampaigns: vc, vaccinatedFor: vx } : undefined;
+    return { person, facts };
   } catch {
     // A key rotated away, or a seal made for another person: read the record instead.
-    return undefined;
+    return { person: undefined, facts: undefined };
   }
 }
 
@@ -51,6 +68,7 @@ export interface VerifiedSession {
   personKey: string;
   /** From the session's sealed claims; undefined for a session made without them. */
   person: PersonRecord | undefined;
+  facts: SessionFacts | undefined;
 }
 
 /** Verifies a session token, or throws 401. */
@@ -58,7 +76,7 @@ export function verifySessionToken(ctx: Ctx, token: string | undefined): Verifie
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
   try {
     const { subject, claims } = ctx.signer.verify('session', token, ctx.clock.now());
-    return { personKey: subject, person: personInClaims(ctx, subject, claims) };
+    return { personKey: subject, ...openClaims(ctx, subject, claims) };
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
     throw error;
@@ -76,6 +94,7 @@ export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
     const session = verifySessionToken(ctx, credentialOf(request, SESSION_COOKIE));
     request.personKey = session.personKey;
     request.sessionPerson = session.person;
+    request.sessionFacts = session.facts;
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { contactHashOf, maskName, personKeyOf } from './person-key.ts';
-import { SESSION_COOKIE, sessionClaims } from './session-auth.ts';
+import { SESSION_COOKIE, sessionClaims, type SessionFacts } from './session-auth.ts';
 
 /** What every identity provider returns: the verified person. */
 export interface VerifiedIdentity {
@@ -48,10 +48,18 @@ export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promis
   return { personKey, person: { maskedName, birthDate: identity.birthDate } };
 }
 
+/** Asks the registry's local copy, once at sign-in, which campaigns' vaccines the person has completed. */
+async function registryFacts(ctx: Ctx, personKey: string): Promise<SessionFacts> {
+  const campaigns = await ctx.campaigns.list();
+  const completed = await Promise.all(campaigns.map((c) => ctx.registry.completed(personKey, c.vaccine.name, c.vaccine.doses)));
+  return { checkedCampaigns: campaigns.map((c) => c.id), vaccinatedFor: campaigns.filter((_c, i) => completed[i]).map((c) => c.id) };
+}
+
 /** Records a verified person (`recordPerson`) and starts a session (bearer token and HttpOnly cookie). */
 export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
   const { personKey, person } = await recordPerson(ctx, identity);
-  const session = ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, { personKey, ...person }));
+  const facts = await registryFacts(ctx, personKey);
+  const session = ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, { personKey, ...person }, facts));
   reply.setCookie(SESSION_COOKIE, session, {
     httpOnly: true,
     secure: ctx.config.secureCookies,

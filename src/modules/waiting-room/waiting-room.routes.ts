@@ -109,7 +109,10 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       }
       // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
       const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
-      const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES);
+      // The registry's answer sealed in the session at sign-in spares a read; booking asks again.
+      const facts = person === actor ? request.sessionFacts : undefined;
+      const sealed = facts?.checkedCampaigns.includes(campaign.id) ? { vaccinated: facts.vaccinatedFor.includes(campaign.id) } : {};
+      const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES, sealed);
       if (!eligibility.eligible || state === 'closed') {
         const view = eligibilityView(campaign.id, eligibility);
         throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });

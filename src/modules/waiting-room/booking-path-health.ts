@@ -14,7 +14,7 @@ export class BookingPathHealth {
   private next = 0;
   private count = 0;
 
-  constructor(private readonly windowMs = 10_000) {}
+  constructor(readonly windowMs = 10_000) {}
 
   /** Records one call to the booking path. */
   record(nowMs: number, latencyMs: number, serverError: boolean): void {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ActiveAdmissions } from './active-admissions.ts';
 import { advanceServing } from './domain/admission-rate.ts';
 import { emptyJournal, restoredFcfsCount, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
@@ -17,7 +18,7 @@ interface CampaignQueue {
   paused: boolean;
   pausedReason: string | null;
   closed: boolean;
-  admissions: Map<string, { id: string; expiresAtMs: number }>;
+  admissions: ActiveAdmissions;
   admitted: number;
   rate: { mean: number; variance: number; samples: number };
   targetRate: number;
@@ -100,7 +101,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
         paused: false,
         pausedReason: null,
         closed: false,
-        admissions: new Map(),
+        admissions: new ActiveAdmissions(),
         admitted: 0,
         rate: { mean: 0, variance: 0, samples: 0 },
         targetRate: 0,
@@ -214,13 +215,9 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   }
 
   private active(q: CampaignQueue, nowMs: number): number {
-    let n = 0;
-    for (const [person, a] of q.admissions) {
-      if (a.expiresAtMs > nowMs) n += 1;
-      else q.admissions.delete(person);
-    }
-    return n;
+    return q.admissions.count(nowMs);
   }
+
 
   async snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot> {
     const q = this.queue(campaignId);
@@ -254,12 +251,15 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   }
 
   async extend(campaignId: string, personKey: string, nowMs: number, ttlMs: number): Promise<number | null> {
-    const a = this.queue(campaignId).admissions.get(personKey);
+    const q = this.queue(campaignId);
+    const a = q.admissions.get(personKey);
     if (!a || a.expiresAtMs <= nowMs) return null;
-    a.expiresAtMs = Math.max(a.expiresAtMs, nowMs + ttlMs);
-    this.journal.admissions.push({ campaignId, personKey, admissionId: a.id, expiresAtMs: a.expiresAtMs });
-    return a.expiresAtMs;
+    const extended = { id: a.id, expiresAtMs: Math.max(a.expiresAtMs, nowMs + ttlMs) };
+    q.admissions.set(personKey, extended);
+    this.journal.admissions.push({ campaignId, personKey, admissionId: a.id, expiresAtMs: extended.expiresAtMs });
+    return extended.expiresAtMs;
   }
+
 
   async release(campaignId: string, personKey: string): Promise<void> {
     this.queue(campaignId).admissions.delete(personKey);

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { adaptRate, type PathHealth } from './domain/admission-rate.ts';
+import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
@@ -50,7 +50,7 @@ export const REFRESH_MS = 250;
  */
 export class WaitingRoom {
   private readonly boards = new Map<string, Board>();
-  private readonly rates = new Map<string, number>();
+  private readonly rates = new Map<string, ControllerState>();
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   /** The last refresh failed to reach the store. */
@@ -90,12 +90,14 @@ export class WaitingRoom {
   targetRate(campaign: Campaign, activeAdmissions: number): number {
     const { mode, ratePerSecond, maxActive } = campaign.admission;
     if (mode === 'fixed') return ratePerSecond;
-    const current = this.rates.get(campaign.id) ?? ratePerSecond / 2;
-    const health: PathHealth = this.bookingPath.health(this.clock.now().getTime(), activeAdmissions);
-    // Operator bounds: up to the configured rate, never below a trickle.
-    const next = adaptRate(current, health, { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive });
+    const nowMs = this.clock.now().getTime();
+    const current = this.rates.get(campaign.id) ?? { rate: ratePerSecond / 2, lastCutAtMs: null, lastAtMs: null };
+    const health: PathHealth = this.bookingPath.health(nowMs, activeAdmissions);
+    // Operator bounds: up to the configured rate, never below a trickle; one cut per health window.
+    const bounds = { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive, cooldownMs: this.bookingPath.windowMs, rampSeconds: 60 };
+    const next = adaptRate(current, health, bounds, nowMs);
     this.rates.set(campaign.id, next);
-    return next;
+    return next.rate;
   }
 
   private async refreshAll(): Promise<void> {

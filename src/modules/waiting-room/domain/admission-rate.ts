@@ -42,6 +42,13 @@ export interface AdaptiveBounds {
   /** Share of booking calls failing (5xx, timeouts) above which it backs off. */
   maxErrorRate: number;
   maxActive: number;
+  /**
+   * After a cut, how long before the next one: the health is measured over a window (10 s), so
+   * until it has turned over it still shows the spell that caused the cut.
+   */
+  cooldownMs: number;
+  /** Seconds to grow from the floor to the ceiling while healthy (additive increase). */
+  rampSeconds: number;
 }
 
 export interface PathHealth {
@@ -50,15 +57,28 @@ export interface PathHealth {
   activeAdmissions: number;
 }
 
+/** What the controller remembers between refreshes. */
+export interface ControllerState {
+  rate: number;
+  lastCutAtMs: number | null;
+  lastAtMs: number | null;
+}
+
 /**
- * Adaptive admission (AIMD, as TCP does for congestion): while the booking path is healthy and
- * admissions are below the cap the rate grows by a step; when latency passes the target or errors
- * appear it is cut multiplicatively. Always within the operator's bounds.
+ * Adaptive admission (AIMD, as TCP does for congestion), in time rather than in refreshes: while
+ * the booking path is healthy and admissions are below the cap the rate grows by
+ * (max − min) / rampSeconds per second; when latency passes the target or errors appear it is cut
+ * by 30%, at most once per cooldown — one slow spell is one cut, not forty. Always within bounds.
  */
-export function adaptRate(current: number, health: PathHealth, bounds: AdaptiveBounds): number {
+export function adaptRate(state: ControllerState, health: PathHealth, bounds: AdaptiveBounds, nowMs: number): ControllerState {
   const clamp = (r: number) => Math.min(bounds.maxRate, Math.max(bounds.minRate, r));
-  if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) return clamp(current * 0.7);
-  if (health.activeAdmissions >= bounds.maxActive * 0.9) return clamp(current);
-  const step = Math.max(1, (bounds.maxRate - bounds.minRate) / 50);
-  return clamp(current + step);
+  const elapsed = state.lastAtMs === null ? 0 : Math.min(5, Math.max(0, (nowMs - state.lastAtMs) / 1000));
+  const next = { ...state, lastAtMs: nowMs };
+  if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) {
+    const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
+    return cooled ? { ...next, rate: clamp(state.rate * 0.7), lastCutAtMs: nowMs } : { ...next, rate: clamp(state.rate) };
+  }
+  if (health.activeAdmissions >= bounds.maxActive * 0.9) return { ...next, rate: clamp(state.rate) };
+  const perSecond = (bounds.maxRate - bounds.minRate) / bounds.rampSeconds;
+  return { ...next, rate: clamp(state.rate + perSecond * elapsed) };
 }

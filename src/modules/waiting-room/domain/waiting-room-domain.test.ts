@@ -59,18 +59,34 @@ describe('advancing the queue', () => {
   });
 
   it('adapts: cuts the rate when the booking path is slow or failing, grows it when healthy, within bounds', () => {
-    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000 };
-    expect(adaptRate(100, { p99LatencyMs: 900, errorRate: 0, activeAdmissions: 0 }, bounds)).toBe(70);
-    expect(adaptRate(100, { p99LatencyMs: 100, errorRate: 0.05, activeAdmissions: 0 }, bounds)).toBe(70);
-    expect(adaptRate(100, { p99LatencyMs: 100, errorRate: 0, activeAdmissions: 0 }, bounds)).toBeGreaterThan(100);
-    expect(adaptRate(100, { p99LatencyMs: 100, errorRate: 0, activeAdmissions: 9_500 }, bounds)).toBe(100);
+    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000, cooldownMs: 10_000, rampSeconds: 99 };
+    const at = (rate: number) => ({ rate, lastCutAtMs: null, lastAtMs: 0 });
+    const healthy = { p99LatencyMs: 100, errorRate: 0, activeAdmissions: 0 };
+    expect(adaptRate(at(100), { ...healthy, p99LatencyMs: 900 }, bounds, 250).rate).toBe(70);
+    expect(adaptRate(at(100), { ...healthy, errorRate: 0.05 }, bounds, 250).rate).toBe(70);
+    // Growth is per second, whatever the refresh interval: 10/s here.
+    expect(adaptRate(at(100), healthy, bounds, 250).rate).toBeCloseTo(102.5);
+    expect(adaptRate(at(100), healthy, bounds, 2000).rate).toBeCloseTo(120);
+    expect(adaptRate(at(100), { ...healthy, activeAdmissions: 9_500 }, bounds, 250).rate).toBe(100);
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (rate, latency, errors) => {
-        const next = adaptRate(rate, { p99LatencyMs: latency, errorRate: errors, activeAdmissions: 0 }, bounds);
+      fc.property(fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 60_000 }), (rate, latency, errors, now) => {
+        const next = adaptRate(at(rate), { p99LatencyMs: latency, errorRate: errors, activeAdmissions: 0 }, bounds, now).rate;
         expect(next).toBeGreaterThanOrEqual(bounds.minRate);
         expect(next).toBeLessThanOrEqual(bounds.maxRate);
       }),
     );
+  });
+
+  it('cuts once per cooldown through a slow spell, not at every refresh, then climbs back linearly', () => {
+    const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, cooldownMs: 10_000, rampSeconds: 60 };
+    let state = { rate: 3000, lastCutAtMs: null as number | null, lastAtMs: null as number | null };
+    const slow = { p99LatencyMs: 2500, errorRate: 0, activeAdmissions: 0 };
+    // Ten seconds of a slow booking path, refreshed every 250 ms: one cut, then a second at 10 s.
+    for (let t = 0; t <= 10_000; t += 250) state = adaptRate(state, slow, bounds, t);
+    expect(state.rate).toBeCloseTo(3000 * 0.7 * 0.7);
+    const afterSpell = state.rate;
+    for (let t = 10_250; t <= 20_000; t += 250) state = adaptRate(state, { ...slow, p99LatencyMs: 200 }, bounds, t);
+    expect(state.rate).toBeCloseTo(afterSpell + (2850 / 60) * 10, 0);
   });
 });
 

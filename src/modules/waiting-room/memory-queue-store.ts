@@ -194,7 +194,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       });
       q.servingUpTo = next.servingUpTo;
       q.carry = next.carry;
-      this.observeRate(q, q.servingUpTo - before, elapsed);
+      if (!next.starved) this.observeRate(q, q.servingUpTo - before, elapsed);
     }
     return this.snapshot(campaignId, nowMs);
   }

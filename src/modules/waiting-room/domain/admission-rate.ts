@@ -17,6 +17,11 @@ export interface AdvanceInput {
 export interface AdvanceResult {
   servingUpTo: number;
   carry: number;
+  /**
+   * The queue's end, not the rate or the cap, limited the step: what was served then says nothing
+   * of the rate the queue can move at, so the wait estimate does not learn from it.
+   */
+  starved: boolean;
 }
 
 /** The next `servingUpTo` after `elapsedSeconds` at `ratePerSecond` (pure; O(1)). */
@@ -24,13 +29,13 @@ export function advanceServing(input: AdvanceInput): AdvanceResult {
   const { servingUpTo, issuedUpTo, activeAdmissions, maxActive } = input;
   const headroom = Math.max(0, maxActive - activeAdmissions);
   const waiting = Math.max(0, issuedUpTo - servingUpTo);
-  if (waiting === 0 || headroom === 0) return { servingUpTo, carry: waiting === 0 ? 0 : input.carry };
+  if (waiting === 0 || headroom === 0) return { servingUpTo, carry: waiting === 0 ? 0 : input.carry, starved: waiting === 0 };
   const budget = input.carry + Math.max(0, input.ratePerSecond) * Math.max(0, input.elapsedSeconds);
   const whole = Math.floor(budget);
   const step = Math.min(whole, waiting, headroom);
   // A step cut short by the cap or the queue's end drops its remainder: no burst after a stall.
   const carry = step === whole ? budget - whole : 0;
-  return { servingUpTo: servingUpTo + step, carry };
+  return { servingUpTo: servingUpTo + step, carry, starved: step < whole && step === waiting };
 }
 
 /** The operator's bounds on the adaptive rate. */

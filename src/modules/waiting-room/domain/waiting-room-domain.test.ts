@@ -58,6 +58,14 @@ describe('advancing the queue', () => {
     expect(state.servingUpTo).toBe(62); // 2.5/s × 25 s = 62.5
   });
 
+  it('says when the queue\'s end, not the rate or the cap, limited the step (the wait estimate skips it)', () => {
+    const base = { servingUpTo: 10, carry: 0, ratePerSecond: 100, elapsedSeconds: 1, activeAdmissions: 0, maxActive: 1000 };
+    expect(advanceServing({ ...base, issuedUpTo: 500 })).toMatchObject({ servingUpTo: 110, starved: false });
+    expect(advanceServing({ ...base, issuedUpTo: 30 })).toMatchObject({ servingUpTo: 30, starved: true });
+    expect(advanceServing({ ...base, issuedUpTo: 10 })).toMatchObject({ servingUpTo: 10, starved: true });
+    expect(advanceServing({ ...base, issuedUpTo: 500, activeAdmissions: 950 })).toMatchObject({ servingUpTo: 60, starved: false });
+  });
+
   it('adapts: cuts the rate when the booking path is slow or failing, grows it when healthy, within bounds', () => {
     const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000, cooldownMs: 10_000, rampSeconds: 99 };
     const at = (rate: number) => ({ rate, lastCutAtMs: null, lastAtMs: 0 });

@@ -3,7 +3,7 @@
   rate × elapsed + carry, floored, bounded by the places issued and by the free room under the
   cap on active admissions, the carry dropped when the step is cut short (exactly
   domain/admission-rate.ts advanceServing), then records the measured rate (EWMA, alpha 0.2, as
-  memory-queue-store.ts does). The last tick's time is kept here, so N nodes ticking every 250 ms
+  memory-queue-store.ts does) unless the queue's end limited the step (starved). The last tick's time is kept here, so N nodes ticking every 250 ms
   advance the queue at the rate, not at N times it; a node whose clock lags behind the last tick
   advances nothing and does not move the last tick back. Paused, closed or not yet opened: the
   clock still moves, the queue does not (no burst on resuming).
@@ -51,6 +51,7 @@ if elapsed > 0 and s[2] == '1' and s[3] ~= '1' and s[4] ~= '1' then
   local headroom = math.max(0, maxActive - active)
   local waiting = math.max(0, issued - serving)
   local nextServing, nextCarry = serving, carry
+  local starved = waiting == 0
   if waiting == 0 or headroom == 0 then
     if waiting == 0 then nextCarry = 0 end
   else
@@ -60,8 +61,14 @@ if elapsed > 0 and s[2] == '1' and s[3] ~= '1' and s[4] ~= '1' then
     nextServing = serving + step
     -- A step cut short by the cap or the queue's end drops its remainder: no burst after a stall.
     if step == whole then nextCarry = budget - whole else nextCarry = 0 end
+    starved = step < whole and step == waiting
   end
 
+  -- Served up to the queue's end: that says nothing of the rate, so the estimate does not learn it.
+  if starved then
+    redis.call('HSET', stateKey, 'servingUpTo', num(nextServing), 'carry', num(nextCarry))
+    return readSnapshot(stateKey, KEYS[2], KEYS[4], ARGV[1])
+  end
   local measured = (nextServing - serving) / elapsed
   local mean = tonumber(s[9]) or 0
   local variance = tonumber(s[10]) or 0

@@ -25,6 +25,7 @@ import { operatorAccountRoutes } from './modules/operator/operator-accounts.rout
 import { statsRoutes } from './modules/operator/stats.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
+import { webRoutes } from './web/web.routes.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -64,6 +65,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
     await app.register(routes, { ctx });
   }
+  await app.register(webRoutes);
   installObservability(app, ctx);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -11,6 +11,7 @@ import { installObservability } from './http/observability.ts';
 import { availabilityRoutes } from './modules/availability/availability.routes.ts';
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
+import { campaignAdminRoutes } from './modules/campaigns/campaign-admin.routes.ts';
 import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
@@ -23,6 +24,7 @@ import { agentRoutes } from './modules/agent/agent.routes.ts';
 import { auditRoutes } from './modules/operator/audit.routes.ts';
 import { operatorAccountRoutes } from './modules/operator/operator-accounts.routes.ts';
 import { statsRoutes } from './modules/operator/stats.routes.ts';
+import { liveRoutes } from './modules/operator/live/live.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
@@ -62,7 +64,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

@@ -51,10 +51,9 @@ describe('CSV uploads report bad rows by the line of the file', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/campaigns/live/capacity', headers: csvHeaders, payload: csv });
     expect(res.json().error.details.rows).toEqual([
       { row: 2, line: 3, problems: [expect.stringContaining('/time')] },
+      { row: 3, line: 4, problems: ['unknown institution NOPE'] },
       { row: 4, line: 5, problems: [expect.stringContaining('/doses')] },
     ]);
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/admin/campaigns/live/capacity', headers: csvHeaders, payload: 'institutionId,date,time,doses\nL1,2026-08-22,09:00,5\nNOPE,2026-08-22,09:00,5\n' });
-    expect(unknown.json().error.details.rows).toEqual([{ row: 2, line: 3, problems: ['unknown institution NOPE'] }]);
     const json = await t.app.inject({ method: 'POST', url: '/api/v1/admin/campaigns/live/capacity', headers: operator, payload: [{ institutionId: 'L1', date: '2026-08-22', time: '09:00', doses: 'x' }] });
     expect(json.json().error.details.rows).toEqual([{ row: 1, problems: [expect.stringContaining('/doses')] }]);
     const slots = await t.ctx.db.selectFrom('capacity_slots').select('date').where('campaign_id', '=', 'live').where('date', '=', '2026-08-22').execute();

@@ -80,8 +80,8 @@ describe.skipIf(!chromiumInstalled)('the operator console in Debian Chromium', (
 
     // The scripted load: rounds of three people who queue, are admitted and book, one server second apart.
     let booked = 0;
-    let sawBookingRate = false;
-    for (let round = 0; round < 8 && !(sawBookingRate && booked >= 9); round++) {
+    const bookingsChart = page.locator('[data-chart="bookingsPerSecond"]');
+    for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 3; i++) {
         const who = await person(rig.app, '1968-04-0' + ((round + i) % 9 + 1));
         const access = await admitted(rig, who, 'ops');
@@ -89,13 +89,14 @@ describe.skipIf(!chromiumInstalled)('the operator console in Debian Chromium', (
         await ok(rig.app, 'POST', '/api/v1/campaigns/ops/bookings', { institutionId, date: DATES[0], time: round % 2 ? '09:30' : '09:00' }, access);
         booked += 1;
       }
+      // The frame shows the server time to the second: wait for the one after this second.
+      const before = await page.locator('.state').textContent();
       rig.clock.advance(1000);
       await rig.ctx.waitingRoom.refresh();
-      const at = await page.locator('.state').textContent();
-      await expect.poll(() => page.locator('.state').textContent(), { timeout: 5000 }).not.toBe(at);
-      if ((await tileValue(page, 'bookingsPerSecond')) > 0) sawBookingRate = true;
+      await expect.poll(() => page.locator('.state').textContent(), { timeout: 10_000 }).not.toBe(before);
     }
-    expect(sawBookingRate).toBe(true);
+    // Some frame counted bookings per second (the chart keeps every frame's figure).
+    expect(Number(await bookingsChart.getAttribute('data-max'))).toBeGreaterThan(0);
     // Every booking takes two doses (dose 2 three weeks later), so remaining falls by 2 per booking.
     await expect.poll(() => tileValue(page, 'remainingDoses')).toBe(remainingBefore - 2 * booked);
     expect(await tileValue(page, 'servingUpTo')).toBeGreaterThanOrEqual(servingBefore + booked);

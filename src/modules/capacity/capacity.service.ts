@@ -30,8 +30,13 @@ const BATCH = 1000;
 async function validRows(ctx: Ctx, rows: unknown[], lines?: readonly number[]): Promise<CapacityInput[]> {
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
+  // One look-up for every well-formed clinic id, so unknown clinics are reported with the other problems.
+  const ids = rows.map((row) => (row as { institutionId?: unknown })?.institutionId).filter((id): id is string => typeof id === 'string' && Value.Check(Id, id));
+  const known = await existingInstitutionIds(ctx.db, [...new Set(ids)]);
   rows.forEach((row, index) => {
     const errors = [...Value.Errors(CapacityRow, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const id = (row as { institutionId?: unknown })?.institutionId;
+    if (typeof id === 'string' && Value.Check(Id, id) && !known.has(id)) errors.push(`unknown institution ${id}`);
     if (errors.length === 0) {
       const r = row as CapacityInput;
       const key = `${r.institutionId}|${r.date}|${r.time}`;
@@ -41,13 +46,7 @@ async function validRows(ctx: Ctx, rows: unknown[], lines?: readonly number[]): 
     if (errors.length > 0) problems.push(rowProblem(index, errors, lines));
   });
   rejectRows(problems);
-  const input = rows as CapacityInput[];
-  const known = await existingInstitutionIds(ctx.db, [...new Set(input.map((r) => r.institutionId))]);
-  input.forEach((r, index) => {
-    if (!known.has(r.institutionId)) problems.push(rowProblem(index, [`unknown institution ${r.institutionId}`], lines));
-  });
-  rejectRows(problems);
-  return input;
+  return rows as CapacityInput[];
 }
 
 /** CSV columns: institutionId,date,time,doses. */

@@ -55,6 +55,7 @@ export function lineChart(title: string, unit: string, capacity: number, digits 
     const latest = series.map((s) => `${s.label} ${num(s.values.at(-1) ?? 0, digits)}${unit}`).join(', ');
     replace(caption, h('span', { class: 'chart-title' }, title), h('span', { class: 'chart-latest' }, latest));
     element.dataset.latest = String(series[0]?.values.at(-1) ?? 0);
+    element.dataset.max = String(Math.max(0, ...(series[0]?.values ?? [])));
     replace(
       drawing,
       ...[0, 0.5, 1].map((f) => {
@@ -92,9 +93,10 @@ export function barChart(title: string): BarChart {
     replace(caption, h('span', { class: 'chart-title' }, title), h('span', { class: 'chart-latest' }, `합계 ${num(sum)}회분`));
     element.dataset.latest = String(sum);
     const rowHeight = 20;
-    const width = 480;
-    const labelWidth = 110;
-    const valueWidth = 90;
+    // Wide enough that the text keeps its size when the figure spans a desk screen.
+    const width = 960;
+    const labelWidth = 150;
+    const valueWidth = 110;
     const track = width - labelWidth - valueWidth;
     const max = Math.max(1, ...bars.map((b) => b.total));
     drawing.setAttribute('viewBox', `0 0 ${width} ${Math.max(1, bars.length) * rowHeight + 4}`);

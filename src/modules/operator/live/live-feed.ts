@@ -147,12 +147,13 @@ export class LiveFeed {
   }
 
   /**
-   * Events per second since the previous frame, timed by the server clock. A clock that has not
-   * moved (a manual clock in tests) counts the frame as its nominal second rather than dividing by zero.
+   * Events per second since the previous frame, timed by the server clock, over at least the
+   * frame's nominal second: a clock that barely moved (a manual clock in tests, a frame computed on
+   * demand just after another) must not turn three bookings into thousands a second.
    */
   private perSecond(previous: Previous | null, nowMs: number, total: number): number {
     if (!previous) return 0;
-    const seconds = nowMs > previous.atMs ? (nowMs - previous.atMs) / 1000 : LIVE_INTERVAL_MS / 1000;
+    const seconds = Math.max(nowMs - previous.atMs, LIVE_INTERVAL_MS) / 1000;
     return Math.round(((total - previous.total) / seconds) * 100) / 100;
   }
 }

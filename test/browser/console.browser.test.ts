@@ -38,6 +38,16 @@ describe.skipIf(!chromiumInstalled)('the operator console in Debian Chromium', (
     await login.goto('/console/');
     await login.getByLabel('아이디').waitFor();
     await expectAccessible(login);
+    // Keyboard only: the username has the focus, Tab reaches the password, Enter submits.
+    await expect.poll(() => login.evaluate(() => document.activeElement?.id)).toBe('username');
+    await login.keyboard.type('ops.desk');
+    await login.keyboard.press('Tab');
+    await login.keyboard.type('wrong password');
+    await login.keyboard.press('Enter');
+    await login.getByRole('alert').getByText('아이디 또는 비밀번호가 맞지 않습니다.').waitFor();
+    await login.getByLabel('비밀번호').fill(PASSWORD);
+    await login.keyboard.press('Enter');
+    await login.getByRole('heading', { level: 1, name: '실시간 현황' }).waitFor();
     await context.close();
 
     const page = await logIn();
@@ -111,6 +121,8 @@ describe.skipIf(!chromiumInstalled)('the operator console in Debian Chromium', (
     await page.getByRole('button', { name: '입장 일시 중지' }).click();
     const dialog = page.getByRole('dialog', { name: '입장을 일시 중지할까요?' });
     await dialog.waitFor();
+    // The safe answer has the focus, so a stray Enter changes nothing.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('취소');
     await expectAccessible(page);
     await page.keyboard.press('Escape');
     await page.getByText('취소했습니다. 아무것도 바뀌지 않았습니다.').waitFor();

@@ -137,7 +137,8 @@ describe("the console's cookie", () => {
 
 describe('the live feed', () => {
   it('computes one frame per campaign per tick whatever the number of subscribers, and its figures follow bookings', async () => {
-    const feed = new LiveFeed(t.ctx, t.app.log);
+    // A cost share of 1: the sido read is never put off, so each tick reads the database afresh.
+    const feed = new LiveFeed(t.ctx, t.app.log, 1);
     const received: string[][] = [[], []];
     const stops = received.map((list) => feed.subscribe('live', (chunk) => list.push(chunk)));
     await feed.tick();
@@ -162,6 +163,22 @@ describe('the live feed', () => {
     expect(next.remainingDoses).toBe(first.remainingDoses - 2);
     expect(next.issuedUpTo).toBe(first.issuedUpTo + 1);
     stops.forEach((stop) => stop());
+    feed.stop();
+  });
+
+  it('spaces the remaining-by-sido read so it takes at most its share of the time', async () => {
+    const feed = new LiveFeed(t.ctx, t.app.log);
+    const chunks: string[] = [];
+    const stop = feed.subscribe('live', (chunk) => chunks.push(chunk));
+    await feed.tick();
+    const first = JSON.parse(chunks.at(-1)!.slice(6)) as LiveFrame;
+    t.clock.advance(1000);
+    // At once: the read's cost budget (ten times its duration) has not passed, so it is not repeated.
+    await feed.tick();
+    const second = JSON.parse(chunks.at(-1)!.slice(6)) as LiveFrame;
+    expect(second.at).not.toBe(first.at);
+    expect(second.remainingAsOf).toBe(first.remainingAsOf);
+    stop();
     feed.stop();
   });
 

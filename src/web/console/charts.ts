@@ -79,7 +79,8 @@ export interface Bar {
 
 export interface BarChart {
   element: HTMLElement;
-  update(bars: Bar[]): void;
+  /** `note` is added to the caption (e.g. when the figures were read). */
+  update(bars: Bar[], note?: string): void;
 }
 
 /** Horizontal bars: each bar's filled part is `value`, its track `total` (remaining of capacity). */
@@ -88,9 +89,9 @@ export function barChart(title: string): BarChart {
   const caption = h('figcaption', { id: titleId });
   const drawing = svg('svg', { role: 'img', 'aria-labelledby': titleId, class: 'chart chart-bars' });
   const element = h('figure', { class: 'chart-figure chart-wide' }, caption, drawing);
-  const update = (bars: Bar[]) => {
+  const update = (bars: Bar[], note?: string) => {
     const sum = bars.reduce((s, b) => s + b.value, 0);
-    replace(caption, h('span', { class: 'chart-title' }, title), h('span', { class: 'chart-latest' }, `합계 ${num(sum)}회분`));
+    replace(caption, h('span', { class: 'chart-title' }, title), h('span', { class: 'chart-latest' }, `합계 ${num(sum)}회분${note ? ` · ${note}` : ''}`));
     element.dataset.latest = String(sum);
     const rowHeight = 20;
     // Wide enough that the text keeps its size when the figure spans a desk screen.

@@ -21,6 +21,7 @@ export interface LiveFrame {
   p99LatencyMs: number;
   remainingDoses: number;
   remainingBySido: { sido: string; remaining: number; capacity: number }[];
+  remainingAsOf: string;
 }
 
 /** Two minutes of history at one frame a second. */
@@ -99,8 +100,9 @@ export function dashboardView(root: HTMLElement, campaigns: Campaign[], selected
     sido.element,
   );
 
+  const seoulTime = (iso: string) => new Date(iso).toLocaleTimeString('ko-KR', { timeZone: 'Asia/Seoul' });
   const onFrame = (frame: LiveFrame) => {
-    replace(state, '상태: ', h('strong', { class: `state-${frame.state}` }, STATE_LABEL[frame.state] ?? frame.state), frame.pausedReason ? ` — 사유: ${frame.pausedReason}` : '', ` · 서버 시각 ${new Date(frame.at).toLocaleTimeString('ko-KR', { timeZone: 'Asia/Seoul' })}`);
+    replace(state, '상태: ', h('strong', { class: `state-${frame.state}` }, STATE_LABEL[frame.state] ?? frame.state), frame.pausedReason ? ` — 사유: ${frame.pausedReason}` : '', ` · 서버 시각 ${seoulTime(frame.at)}`);
     for (const tile of TILES) {
       const dd = tiles.get(tile.key)!;
       dd.textContent = `${num(frame[tile.key], tile.digits ?? 0)}${tile.unit ? ` ${tile.unit}` : ''}`;
@@ -108,7 +110,7 @@ export function dashboardView(root: HTMLElement, campaigns: Campaign[], selected
     }
     for (const key of ['waiting', 'servingUpTo', 'issuedUpTo', 'admitRatePerSecond', 'targetRatePerSecond', 'activeAdmissions', 'bookingsPerSecond', 'errorsPerSecond', 'p99LatencyMs'] as const) push(key, frame[key]);
     for (const c of charts) c.draw();
-    sido.update(frame.remainingBySido.map((r) => ({ label: r.sido, value: r.remaining, total: r.capacity })));
+    sido.update(frame.remainingBySido.map((r) => ({ label: r.sido, value: r.remaining, total: r.capacity })), `${seoulTime(frame.remainingAsOf)} 기준`);
   };
 
   const source = new EventSource(`/api/v1/admin/live?campaignId=${encodeURIComponent(selected.id)}`);

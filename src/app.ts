@@ -12,6 +12,7 @@ import { serverWithStatusFastPath } from './http/status-fast-path.ts';
 import { availabilityRoutes } from './modules/availability/availability.routes.ts';
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
+import { campaignAdminRoutes } from './modules/campaigns/campaign-admin.routes.ts';
 import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
@@ -24,8 +25,10 @@ import { agentRoutes } from './modules/agent/agent.routes.ts';
 import { auditRoutes } from './modules/operator/audit.routes.ts';
 import { operatorAccountRoutes } from './modules/operator/operator-accounts.routes.ts';
 import { statsRoutes } from './modules/operator/stats.routes.ts';
+import { liveRoutes } from './modules/operator/live/live.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
+import { webRoutes } from './web/web.routes.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -63,9 +66,10 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes]) {
     await app.register(routes, { ctx });
   }
+  await app.register(webRoutes);
   installObservability(app, ctx);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

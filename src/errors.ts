@@ -40,6 +40,7 @@ export const ERRORS = {
   YEYAK_ERR_OUTSIDE_WINDOW: { status: 409, message: 'That date or time cannot be booked in your window.' },
   YEYAK_ERR_BOOKING_NOT_ACTIVE: { status: 409, message: 'The booking is already cancelled.' },
   YEYAK_ERR_CAMPAIGN_EXISTS: { status: 409, message: 'A campaign with this id already exists.' },
+  YEYAK_ERR_CAMPAIGN_EDIT_REFUSED: { status: 409, message: 'That part of the campaign can no longer change: people have already acted on it.' },
   YEYAK_ERR_OPERATOR_EXISTS: { status: 409, message: 'An operator account with this username already exists.' },
   YEYAK_ERR_CAPACITY_BELOW_BOOKED: { status: 409, message: 'Capacity cannot go below the doses already booked.' },
   YEYAK_ERR_DEPENDENT_LIMIT: { status: 409, message: 'You have registered as many dependents as allowed.' },

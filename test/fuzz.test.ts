@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const ENDPOINTS: { method: 'GET' | 'POST'; url: string; headers: () => Record<string, string> }[] = [
+const ENDPOINTS: { method: 'GET' | 'POST' | 'PUT'; url: string; headers: () => Record<string, string> }[] = [
   { method: 'POST', url: '/api/v1/campaigns/fz/bookings', headers: () => who },
   { method: 'POST', url: '/api/v1/identity/dev', headers: () => ({}) },
   { method: 'POST', url: '/api/v1/admin/campaigns', headers: () => operator },
@@ -26,6 +26,8 @@ const ENDPOINTS: { method: 'GET' | 'POST'; url: string; headers: () => Record<st
   { method: 'GET', url: '/api/v1/campaigns/fz/queue/tickets/me', headers: () => ({}) },
   { method: 'GET', url: '/api/v1/campaigns/fz/queue', headers: () => ({}) },
   { method: 'POST', url: '/api/v1/admin/campaigns/fz/queue/pause', headers: () => operator },
+  { method: 'PUT', url: '/api/v1/admin/campaigns/fz', headers: () => operator },
+  { method: 'PUT', url: '/api/v1/admin/campaigns/fz/admission', headers: () => operator },
 ];
 
 describe('fuzzing the booking and operator endpoints', () => {

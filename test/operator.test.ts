@@ -62,7 +62,7 @@ describe('operator API', () => {
     expect(await ok(t.app, 'POST', '/api/v1/admin/institutions', csv, { ...operator, 'content-type': 'text/csv' })).toEqual({ upserted: 2 });
     const bad = 'id,name,address,sido,sigungu,lat,lng\nH4,좋은의원,주소 1,서울특별시,중구,37.5,126.9\nH5,나쁜의원,주소 2,서울특별시,중구,north,126.9\n';
     const body = await expectRefused('POST', '/api/v1/admin/institutions', bad, 400, 'YEYAK_ERR_CSV_INVALID', { ...operator, 'content-type': 'text/csv' });
-    expect(body.error.details.rows).toEqual([{ row: 2, problems: [expect.stringContaining('/lat')] }]);
+    expect(body.error.details.rows).toEqual([{ row: 2, line: 3, problems: [expect.stringContaining('/lat')] }]);
     await expectRefused('POST', '/api/v1/admin/institutions', [{ ...institution, lat: 200 }], 400, 'YEYAK_ERR_CSV_INVALID');
   });
 

@@ -17,6 +17,7 @@ export function createMetrics() {
     queueTargetRate: new Gauge({ name: 'yeyak_queue_target_rate_per_second', help: 'The admission controller’s target rate', labelNames: campaign, registers: [registry] }),
     queueActiveAdmissions: new Gauge({ name: 'yeyak_queue_active_admissions', help: 'Admissions valid now', labelNames: campaign, registers: [registry] }),
     queueSnapshotAge: new Gauge({ name: 'yeyak_queue_snapshot_age_seconds', help: 'Age of this node’s status snapshot', labelNames: campaign, registers: [registry] }),
+    queuePaused: new Gauge({ name: 'yeyak_queue_paused', help: '1 while an operator has paused admission', labelNames: campaign, registers: [registry] }),
     queueStoreUp: new Gauge({ name: 'yeyak_queue_store_up', help: '1 when the last refresh reached the queue store', registers: [registry] }),
     admissionsIssued: new Counter({ name: 'yeyak_admissions_issued_total', help: 'Admissions issued by this node', labelNames: campaign, registers: [registry] }),
     admissionsRefused: new Counter({ name: 'yeyak_admissions_refused_total', help: 'Admission requests refused, by reason', labelNames: ['campaign', 'reason'] as const, registers: [registry] }),

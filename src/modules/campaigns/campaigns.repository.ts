@@ -73,3 +73,78 @@ export async function loadCampaigns(db: Db, ids?: string[]): Promise<Campaign[]>
       })),
   }));
 }
+
+/**
+ * Replaces a campaign's definition and windows inside the caller's transaction: windows no longer
+ * listed are deleted, the others upserted. The caller has locked the row (`lockCampaign`).
+ */
+export async function replaceCampaign(trx: Transaction<DB>, campaign: Campaign): Promise<void> {
+  await trx
+    .updateTable('campaigns')
+    .set({
+      name: campaign.name,
+      born_from: campaign.cohort.bornFrom,
+      born_to: campaign.cohort.bornTo,
+      vaccine_name: campaign.vaccine.name,
+      doses: campaign.vaccine.doses,
+      interval_days: campaign.vaccine.intervalDays,
+      queue_opens_at: campaign.queueOpensAt,
+      proxy_allowed: campaign.proxyAllowed,
+      admission: JSON.stringify(campaign.admission),
+    })
+    .where('id', '=', campaign.id)
+    .execute();
+  await trx
+    .deleteFrom('campaign_windows')
+    .where('campaign_id', '=', campaign.id)
+    .where('id', 'not in', campaign.windows.map((w) => w.id))
+    .execute();
+  await trx
+    .insertInto('campaign_windows')
+    .values(
+      campaign.windows.map((w) => ({
+        campaign_id: campaign.id,
+        id: w.id,
+        kind: w.kind,
+        opens_at: w.opensAt,
+        closes_at: w.closesAt,
+        birth_day_digits: w.birthDayDigits,
+        born_from: w.bornFrom,
+        born_to: w.bornTo,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['campaign_id', 'id']).doUpdateSet((eb) => ({
+        kind: eb.ref('excluded.kind'),
+        opens_at: eb.ref('excluded.opens_at'),
+        closes_at: eb.ref('excluded.closes_at'),
+        birth_day_digits: eb.ref('excluded.birth_day_digits'),
+        born_from: eb.ref('excluded.born_from'),
+        born_to: eb.ref('excluded.born_to'),
+      })),
+    )
+    .execute();
+}
+
+/** Locks a campaign's row for an edit and reads it with its windows as the database has them (not the node's cache). */
+export async function lockCampaign(trx: Transaction<DB>, id: string): Promise<Campaign | null> {
+  const locked = await trx.selectFrom('campaigns').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!locked) return null;
+  const [campaign] = await loadCampaigns(trx, [id]);
+  return campaign ?? null;
+}
+
+/** Sets a campaign's admission policy (its bounds); returns the policy it replaced, or null if no such campaign. */
+export async function replaceAdmission(trx: Transaction<DB>, id: string, admission: AdmissionPolicy): Promise<AdmissionPolicy | null> {
+  const before = await trx.selectFrom('campaigns').select('admission').where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!before) return null;
+  await trx.updateTable('campaigns').set({ admission: JSON.stringify(admission) }).where('id', '=', id).execute();
+  return before.admission as AdmissionPolicy;
+}
+
+/** Drops the shares of windows that are no longer rotation windows (unbooked: the rotation had not started). */
+export async function dropSharesOutside(trx: Transaction<DB>, campaignId: string, rotationIds: string[]): Promise<void> {
+  let query = trx.deleteFrom('window_shares').where('campaign_id', '=', campaignId).where('booked', '=', 0);
+  if (rotationIds.length > 0) query = query.where('window_id', 'not in', rotationIds);
+  await query.execute();
+}

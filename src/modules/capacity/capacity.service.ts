@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts';
+import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { DateString, Id, TimeString } from '../../http/schemas.ts';
 import { rotationWindows } from '../campaigns/campaign.ts';
 import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
@@ -26,33 +26,33 @@ interface CapacityInput {
 
 const BATCH = 1000;
 
-/** Validates every row (shape, duplicates, unknown institutions) and reports all bad rows at once. */
-async function validRows(ctx: Ctx, rows: unknown[]): Promise<CapacityInput[]> {
+/** Validates every row (shape, duplicates, unknown institutions) and reports all bad rows at once, with their CSV lines. */
+async function validRows(ctx: Ctx, rows: unknown[], lines?: readonly number[]): Promise<CapacityInput[]> {
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
+  // One look-up for every well-formed clinic id, so unknown clinics are reported with the other problems.
+  const ids = rows.map((row) => (row as { institutionId?: unknown })?.institutionId).filter((id): id is string => typeof id === 'string' && Value.Check(Id, id));
+  const known = await existingInstitutionIds(ctx.db, [...new Set(ids)]);
   rows.forEach((row, index) => {
     const errors = [...Value.Errors(CapacityRow, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const id = (row as { institutionId?: unknown })?.institutionId;
+    if (typeof id === 'string' && Value.Check(Id, id) && !known.has(id)) errors.push(`unknown institution ${id}`);
     if (errors.length === 0) {
       const r = row as CapacityInput;
       const key = `${r.institutionId}|${r.date}|${r.time}`;
       if (seen.has(key)) errors.push(`duplicate slot ${r.institutionId} ${r.date} ${r.time}`);
       seen.add(key);
     }
-    if (errors.length > 0) problems.push({ row: index + 1, problems: errors });
+    if (errors.length > 0) problems.push(rowProblem(index, errors, lines));
   });
   rejectRows(problems);
-  const input = rows as CapacityInput[];
-  const known = await existingInstitutionIds(ctx.db, [...new Set(input.map((r) => r.institutionId))]);
-  input.forEach((r, index) => {
-    if (!known.has(r.institutionId)) problems.push({ row: index + 1, problems: [`unknown institution ${r.institutionId}`] });
-  });
-  rejectRows(problems);
-  return input;
+  return rows as CapacityInput[];
 }
 
 /** CSV columns: institutionId,date,time,doses. */
-function rowsFromCsv(text: string): unknown[] {
-  return parseCsvRecords(text).map((r) => ({ ...r, doses: /^\d+$/.test(r.doses ?? '') ? Number(r.doses) : r.doses }));
+function rowsFromCsv(text: string): { records: unknown[]; lines: number[] } {
+  const { records, lines } = parseCsv(text);
+  return { records: records.map((r) => ({ ...r, doses: /^-?\d+$/.test(r.doses ?? '') ? Number(r.doses) : r.doses })), lines };
 }
 
 /**
@@ -61,9 +61,10 @@ function rowsFromCsv(text: string): unknown[] {
  */
 export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   const campaign = await ctx.campaigns.get(campaignId);
-  const raw = typeof body === 'string' ? rowsFromCsv(body) : Array.isArray(body) ? body : null;
+  const csv = typeof body === 'string' ? rowsFromCsv(body) : null;
+  const raw = csv ? csv.records : Array.isArray(body) ? body : null;
   if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
-  const rows = await validRows(ctx, raw);
+  const rows = await validRows(ctx, raw, csv?.lines);
   if (rows.length === 0) return 0;
   // inTransaction: a deadlock with bookings in flight is retried, never a 500.
   await inTransaction(ctx.db, async (trx) => {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts';
+import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
 import { contactHashOf } from '../identity/person-key.ts';
@@ -15,12 +15,12 @@ import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 const PriorityRow = Type.Object({ ...ClaimedIdentityBody.properties, group: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 type PriorityRow = { name: string; birthDate: string; phone: string; group: string };
 
-/** Validates every row; any bad row is reported by number and nothing is imported. */
-function validRows(rows: unknown[]): PriorityRow[] {
+/** Validates every row; any bad row is reported by number (and CSV line) and nothing is imported. */
+function validRows(rows: unknown[], lines?: readonly number[]): PriorityRow[] {
   const problems: RowProblem[] = [];
   rows.forEach((row, index) => {
     const errors = [...Value.Errors(PriorityRow, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
-    if (errors.length > 0) problems.push({ row: index + 1, problems: errors });
+    if (errors.length > 0) problems.push(rowProblem(index, errors, lines));
   });
   rejectRows(problems);
   return rows as PriorityRow[];
@@ -33,9 +33,10 @@ function validRows(rows: unknown[]): PriorityRow[] {
  */
 export async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   await ctx.campaigns.get(campaignId);
-  const raw = typeof body === 'string' ? parseCsvRecords(body) : Array.isArray(body) ? body : null;
+  const csv = typeof body === 'string' ? parseCsv(body) : null;
+  const raw = csv ? csv.records : Array.isArray(body) ? body : null;
   if (!raw) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
-  const rows = validRows(raw);
+  const rows = validRows(raw, csv?.lines);
   const now = ctx.clock.now();
   const pepper = ctx.config.secrets.personPepper;
   const entries = [...new Map(rows.map((r) => [contactHashOf(pepper, r.name, r.birthDate, r.phone), r.group])).entries()];

@@ -29,22 +29,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     },
   );
 
-  // Until the citizen site lands, the root says what is running and where the API is.
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    const campaigns = await ctx.campaigns.list();
-    const items = campaigns.map((c) => `<li><code>${c.id}</code> ${escapeHtml(c.name)}</li>`).join('');
-    reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="ko"><meta charset="utf-8"><title>Yeyak 예약</title>
-<h1>Yeyak 예약 — 백신 사전예약</h1><p>The API is running (${ctx.database.kind}). Campaigns:</p><ul>${items}</ul>
-<p><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> · <a href="/api/v1/campaigns">/api/v1/campaigns</a> · <a href="/api/v1/time">/api/v1/time</a></p></html>`;
-  });
-
   app.get('/api/v1/time', { schema: { tags: ['public'], response: { 200: Type.Object({ now: Type.String() }) } } }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return { now: formatSeoul(ctx.clock.now()) };
   });
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -1,13 +1,13 @@
 import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
-import { parseCsvRecords, rejectRows, type RowProblem } from '../../http/csv.ts';
+import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { YeyakError } from '../../errors.ts';
 import { upsertInstitutions, type Institution } from './institutions.repository.ts';
 import { InstitutionBody } from './institutions.schemas.ts';
 import type { AuditInTransaction } from '../operator/audit.ts';
 
-/** Checks each row against the institution schema; every bad row is reported, none is imported. */
-export function institutionsFromRows(rows: unknown[]): Institution[] {
+/** Checks each row against the institution schema; every bad row is reported (with its CSV line), none is imported. */
+export function institutionsFromRows(rows: unknown[], lines?: readonly number[]): Institution[] {
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
   rows.forEach((row, index) => {
@@ -15,7 +15,7 @@ export function institutionsFromRows(rows: unknown[]): Institution[] {
     const id = (row as { id?: unknown })?.id;
     if (typeof id === 'string' && seen.has(id)) errors.push(`duplicate id ${id}`);
     if (typeof id === 'string') seen.add(id);
-    if (errors.length > 0) problems.push({ row: index + 1, problems: errors });
+    if (errors.length > 0) problems.push(rowProblem(index, errors, lines));
   });
   rejectRows(problems);
   return rows as Institution[];
@@ -23,8 +23,10 @@ export function institutionsFromRows(rows: unknown[]): Institution[] {
 
 /** CSV columns: id,name,address,sido,sigungu,lat,lng. */
 export function institutionsFromCsv(text: string): Institution[] {
-  const records = parseCsvRecords(text).map((r) => ({ ...r, lat: Number(r.lat), lng: Number(r.lng) }));
-  return institutionsFromRows(records);
+  const { records, lines } = parseCsv(text);
+  // A blank or non-numeric coordinate stays a string, so the report says "must be number", not "NaN".
+  const numeric = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+  return institutionsFromRows(records.map((r) => ({ ...r, lat: numeric(r.lat), lng: numeric(r.lng) })), lines);
 }
 
 /** Upserts institutions from a JSON array or CSV text, all or nothing. */

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses, Id } from '../../http/schemas.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { operatorOf, requireOperator } from './operator-auth.ts';
+import { OPERATOR_COOKIE, OPERATOR_COOKIE_PATH, OPERATOR_ROLES, operatorOf, requireOperator } from './operator-auth.ts';
 import { createOperator, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './operator-accounts.ts';
 import { logIn } from './operator-login.ts';
 import { prepareDummyHash } from './passwords.ts';
@@ -15,6 +15,7 @@ const OperatorView = Type.Object({ id: Type.String(), username: Type.String(), r
 /** Staff login and account management. */
 export const operatorAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
   prepareDummyHash();
+  const operatorCookie = { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'strict', path: OPERATOR_COOKIE_PATH } as const;
 
   app.post(
     '/api/v1/admin/login',
@@ -35,7 +36,31 @@ export const operatorAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = as
     async (request, reply) => {
       const { token, role, expiresAt } = await logIn(ctx, request.body.username, request.body.password);
       reply.header('cache-control', 'no-store');
+      // The console's credential (its live dashboard's EventSource cannot send a header).
+      reply.setCookie(OPERATOR_COOKIE, token, { ...operatorCookie, maxAge: ctx.config.operatorTokenTtlSeconds });
       return { token, role, expiresAt: formatSeoul(expiresAt) };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/logout',
+    { schema: { tags: ['operator'], response: { 204: Type.Null() } } },
+    async (_request, reply) => {
+      // Clears the console's cookie; a bearer token stays valid until it expires (it is not stored).
+      reply.clearCookie(OPERATOR_COOKIE, operatorCookie);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/me',
+    {
+      onRequest: requireOperator(ctx, OPERATOR_ROLES),
+      schema: { tags: ['operator'], response: { 200: Type.Object({ id: Type.String(), role: Role, institutionId: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(401) } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return operatorOf(request);
     },
   );
 

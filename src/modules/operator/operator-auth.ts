@@ -23,6 +23,14 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The console's credential: the operator token as an HttpOnly cookie, because EventSource (the live
+ * dashboard) cannot send an Authorization header. Scoped to the operator API and SameSite=Strict,
+ * so no other site's page can make the browser send it.
+ */
+export const OPERATOR_COOKIE = 'yeyak_operator';
+export const OPERATOR_COOKIE_PATH = '/api/v1/admin';
+
 /** The principal of the automation key (`YEYAK_OPERATOR_KEY`). */
 export const OPERATOR_KEY_PRINCIPAL: OperatorPrincipal = Object.freeze({ id: 'operator-key', role: 'operator', institutionId: null });
 
@@ -50,7 +58,8 @@ export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<Oper
 /**
  * onRequest hook for staff endpoints: `Authorization: Bearer <YEYAK_OPERATOR_KEY>` (automation,
  * role operator; compared in constant time over digests so neither content nor length leaks) or
- * `Bearer <operator token>` from `POST /api/v1/admin/login`. No valid credential → 401; a valid one
+ * `Bearer <operator token>` from `POST /api/v1/admin/login`, or — with no Authorization header —
+ * the console's `yeyak_operator` cookie holding such a token. No valid credential → 401; a valid one
  * whose role is not in `roles` → 403. Sets `request.operator`.
  *
  * @example app.post('/api/v1/admin/campaigns', { onRequest: requireOperator(ctx, ['operator']) }, …)
@@ -59,15 +68,25 @@ export function requireOperator(ctx: Ctx, roles: readonly OperatorRole[]): onReq
   if (roles.length === 0) throw new Error('requireOperator needs at least one role');
   const expected = ctx.config.operatorKey === null ? null : digest(ctx.config.operatorKey);
   return async (request) => {
-    const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
-    const presented = match?.[1];
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      // The cookie carries login tokens only; the automation key is never a cookie.
+      const cookie = request.cookies[OPERATOR_COOKIE];
+      const principal = cookie ? await verifyOperatorToken(ctx, cookie) : null;
+      return admit(request, principal, roles);
+    }
+    const presented = /^Bearer (\S+)$/.exec(header)?.[1];
     if (!presented) throw new YeyakError('YEYAK_ERR_OPERATOR_UNAUTHENTICATED');
     const principal =
       expected !== null && timingSafeEqual(digest(presented), expected) ? OPERATOR_KEY_PRINCIPAL : await verifyOperatorToken(ctx, presented);
-    if (!principal) throw new YeyakError('YEYAK_ERR_OPERATOR_UNAUTHENTICATED');
-    if (!roles.includes(principal.role)) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { details: { required: [...roles] } });
-    request.operator = principal;
+    admit(request, principal, roles);
   };
+}
+
+function admit(request: FastifyRequest, principal: OperatorPrincipal | null, roles: readonly OperatorRole[]): void {
+  if (!principal) throw new YeyakError('YEYAK_ERR_OPERATOR_UNAUTHENTICATED');
+  if (!roles.includes(principal.role)) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { details: { required: [...roles] } });
+  request.operator = principal;
 }
 
 /** The principal `requireOperator` set on this request. */

@@ -13,6 +13,9 @@ export class BookingPathHealth {
   private readonly failed = new Uint8Array(SIZE);
   private next = 0;
   private count = 0;
+  /** Server errors on the booking path since start (the live dashboard turns it into a rate). */
+  serverErrorsTotal = 0;
+  private readonly committed = new Map<string, number>();
 
   constructor(readonly windowMs = 10_000) {}
 
@@ -21,8 +24,19 @@ export class BookingPathHealth {
     this.at[this.next] = nowMs;
     this.latency[this.next] = latencyMs;
     this.failed[this.next] = serverError ? 1 : 0;
+    if (serverError) this.serverErrorsTotal += 1;
     this.next = (this.next + 1) % SIZE;
     this.count = Math.min(SIZE, this.count + 1);
+  }
+
+  /** Counts one booking committed by this node in a campaign. */
+  countBooking(campaignId: string): void {
+    this.committed.set(campaignId, (this.committed.get(campaignId) ?? 0) + 1);
+  }
+
+  /** Bookings this node has committed in a campaign since start. */
+  bookingsTotal(campaignId: string): number {
+    return this.committed.get(campaignId) ?? 0;
   }
 
   /** p99 latency and error rate of the calls in the window (zeros when there were none). */

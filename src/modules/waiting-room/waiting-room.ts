@@ -164,6 +164,7 @@ export class WaitingRoom {
     m.queueTargetRate.set(labels, s.targetRatePerSecond);
     m.queueActiveAdmissions.set(labels, s.activeAdmissions);
     m.queueSnapshotAge.set(labels, 0);
+    m.queuePaused.set(labels, s.paused ? 1 : 0);
   }
 
   /** Age of a campaign's snapshot in seconds (a metric). */

@@ -1,0 +1,117 @@
+/**
+ * The console's calls to the operator API. Credentials travel as the HttpOnly `yeyak_operator`
+ * cookie set at login (same origin), so no token is ever held by page script.
+ */
+
+/**
+ * Korean wording for the errors an operator meets in the console (the API's own messages are
+ * English); any other code shows the API's message.
+ */
+const MESSAGES_KO: Record<string, string> = {
+  YEYAK_ERR_VALIDATION: '입력이 올바르지 않습니다.',
+  YEYAK_ERR_CSV_INVALID: 'CSV 파일에 잘못된 행이 있어 아무것도 반영하지 않았습니다.',
+  YEYAK_ERR_CAMPAIGN_INVALID: '캠페인 정의가 올바르지 않습니다.',
+  YEYAK_ERR_CAMPAIGN_EDIT_REFUSED: '이미 사람들이 이용한 부분이라 바꿀 수 없습니다.',
+  YEYAK_ERR_CAMPAIGN_EXISTS: '같은 아이디의 캠페인이 이미 있습니다.',
+  YEYAK_ERR_CAMPAIGN_NOT_FOUND: '그런 캠페인이 없습니다.',
+  YEYAK_ERR_CAPACITY_BELOW_BOOKED: '이미 예약된 수보다 물량을 줄일 수 없습니다.',
+  YEYAK_ERR_OPERATOR_LOGIN_FAILED: '아이디 또는 비밀번호가 맞지 않습니다.',
+  YEYAK_ERR_OPERATOR_LOCKED: '로그인 실패가 많아 계정이 잠시 잠겼습니다.',
+  YEYAK_ERR_OPERATOR_UNAUTHENTICATED: '로그인이 필요합니다.',
+  YEYAK_ERR_FORBIDDEN: '이 계정의 역할로는 할 수 없는 작업입니다.',
+  YEYAK_ERR_UNAVAILABLE: '서버가 바쁘거나 저장소에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요.',
+  YEYAK_ERR_QUEUE_UNAVAILABLE: '대기열 저장소에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요.',
+  YEYAK_ERR_BODY_TOO_LARGE: '파일이 너무 큽니다. 나누어 올리세요.',
+};
+
+/** An API error in the one error shape (docs/errors.md), with the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> | undefined,
+    readonly retryAfterSeconds: number | null,
+  ) {
+    super(message);
+  }
+}
+
+interface RequestOptions {
+  body?: unknown;
+  csv?: string;
+}
+
+/** Calls the API; resolves with the parsed JSON body (null for 204) or throws an ApiError. */
+export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  if (options.csv !== undefined) {
+    headers['content-type'] = 'text/csv';
+    body = options.csv;
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '서버에 연결할 수 없습니다. 네트워크를 확인하고 다시 시도하세요.', undefined, null);
+  }
+  if (response.status === 204) return null as T;
+  const text = await response.text();
+  const parsed: unknown = text ? safeJson(text) : null;
+  if (response.ok) return parsed as T;
+  const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const code = error?.code ?? `HTTP_${response.status}`;
+  throw new ApiError(response.status, code, MESSAGES_KO[code] ?? error?.message ?? `요청이 실패했습니다 (${response.status}).`, error?.details, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The problems listed in an error's details (`details.problems`), if any. */
+export function problemsOf(error: unknown): string[] {
+  if (!(error instanceof ApiError)) return [];
+  const problems = error.details?.problems;
+  return Array.isArray(problems) ? problems.map(String) : [];
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  cohort: { bornFrom: string; bornTo: string };
+  vaccine: { name: string; doses: number; intervalDays: number };
+  queueOpensAt: string;
+  windows: CampaignWindow[];
+  proxyAllowed: boolean;
+  admission: AdmissionPolicy;
+}
+
+export interface CampaignWindow {
+  id: string;
+  kind: string;
+  opensAt: string;
+  closesAt: string;
+  birthDayDigits: number[] | null;
+  bornFrom: string | null;
+  bornTo: string | null;
+}
+
+export interface AdmissionPolicy {
+  mode: 'adaptive' | 'fixed';
+  ratePerSecond: number;
+  maxActive: number;
+}
+
+/** Every campaign with its admission policy (operator view). */
+export function listCampaigns(): Promise<Campaign[]> {
+  return api<Campaign[]>('GET', '/admin/campaigns');
+}

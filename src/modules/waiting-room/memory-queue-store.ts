@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ActiveAdmissions } from './active-admissions.ts';
 import { advanceServing } from './domain/admission-rate.ts';
-import { emptyJournal, restoredFcfsCount, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
+import { emptyJournal, putBack, restoredFcfsCount, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 
 interface CampaignQueue {
@@ -43,9 +43,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
 
   /** Puts back a drained journal whose write failed, so the next drain retries it. */
   requeue(failed: QueueJournal): void {
-    this.journal.places.unshift(...failed.places);
-    this.journal.admissions.unshift(...failed.admissions);
-    this.journal.released.unshift(...failed.released);
+    putBack(this.journal, failed);
     for (const c of failed.checkpoints) this.dirty.add(c.campaignId);
   }
 

@@ -81,6 +81,13 @@ export function restoredFcfsCount(state: QueueCheckpoint | null, highestFcfsPlac
   return known > 0 ? known + RESTART_GAP : 0;
 }
 
+/** Puts a failed write's places, admissions and releases back in front of `journal` (checkpoints are the caller's). */
+export function putBack(journal: QueueJournal, failed: QueueJournal): void {
+  journal.places.unshift(...failed.places);
+  journal.admissions.unshift(...failed.admissions);
+  journal.released.unshift(...failed.released);
+}
+
 /** An empty journal. */
 export function emptyJournal(): QueueJournal {
   return { places: [], admissions: [], released: [], checkpoints: [] };

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { emptyJournal, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
+import { emptyJournal, putBack, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
 import { QueueStoreUnavailableError } from '../queue-store-errors.ts';
 import { SCRIPTS, runScript, type LuaScript, type RedisConnection } from './lua-scripts.ts';
@@ -83,9 +83,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   }
 
   requeue(failed: QueueJournal): void {
-    this.journal.places.unshift(...failed.places);
-    this.journal.admissions.unshift(...failed.admissions);
-    this.journal.released.unshift(...failed.released);
+    putBack(this.journal, failed);
     for (const c of failed.checkpoints) if (!this.checkpoints.has(c.campaignId)) this.checkpoints.set(c.campaignId, c.state);
   }
 

@@ -3,37 +3,44 @@ import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import type { AdmissionPolicy, Campaign } from './campaign.ts';
 
+/** A campaign's own columns (all but its id), as stored. */
+function campaignColumns(campaign: Campaign) {
+  return {
+    name: campaign.name,
+    born_from: campaign.cohort.bornFrom,
+    born_to: campaign.cohort.bornTo,
+    vaccine_name: campaign.vaccine.name,
+    doses: campaign.vaccine.doses,
+    interval_days: campaign.vaccine.intervalDays,
+    queue_opens_at: campaign.queueOpensAt,
+    proxy_allowed: campaign.proxyAllowed,
+    admission: JSON.stringify(campaign.admission),
+  };
+}
+
+/** A campaign's windows as rows of `campaign_windows`. */
+function windowRows(campaign: Campaign) {
+  return campaign.windows.map((w) => ({
+    campaign_id: campaign.id,
+    id: w.id,
+    kind: w.kind,
+    opens_at: w.opensAt,
+    closes_at: w.closesAt,
+    birth_day_digits: w.birthDayDigits,
+    born_from: w.bornFrom,
+    born_to: w.bornTo,
+  }));
+}
+
 /** Inserts a campaign and its windows; the caller's transaction makes it all-or-nothing. */
 export async function insertCampaign(trx: Transaction<DB>, campaign: Campaign): Promise<void> {
   await trx
     .insertInto('campaigns')
-    .values({
-      id: campaign.id,
-      name: campaign.name,
-      born_from: campaign.cohort.bornFrom,
-      born_to: campaign.cohort.bornTo,
-      vaccine_name: campaign.vaccine.name,
-      doses: campaign.vaccine.doses,
-      interval_days: campaign.vaccine.intervalDays,
-      queue_opens_at: campaign.queueOpensAt,
-      proxy_allowed: campaign.proxyAllowed,
-      admission: JSON.stringify(campaign.admission),
-    })
+    .values({ id: campaign.id, ...campaignColumns(campaign) })
     .execute();
   await trx
     .insertInto('campaign_windows')
-    .values(
-      campaign.windows.map((w) => ({
-        campaign_id: campaign.id,
-        id: w.id,
-        kind: w.kind,
-        opens_at: w.opensAt,
-        closes_at: w.closesAt,
-        birth_day_digits: w.birthDayDigits,
-        born_from: w.bornFrom,
-        born_to: w.bornTo,
-      })),
-    )
+    .values(windowRows(campaign))
     .execute();
 }
 
@@ -81,17 +88,7 @@ export async function loadCampaigns(db: Db, ids?: string[]): Promise<Campaign[]>
 export async function replaceCampaign(trx: Transaction<DB>, campaign: Campaign): Promise<void> {
   await trx
     .updateTable('campaigns')
-    .set({
-      name: campaign.name,
-      born_from: campaign.cohort.bornFrom,
-      born_to: campaign.cohort.bornTo,
-      vaccine_name: campaign.vaccine.name,
-      doses: campaign.vaccine.doses,
-      interval_days: campaign.vaccine.intervalDays,
-      queue_opens_at: campaign.queueOpensAt,
-      proxy_allowed: campaign.proxyAllowed,
-      admission: JSON.stringify(campaign.admission),
-    })
+    .set(campaignColumns(campaign))
     .where('id', '=', campaign.id)
     .execute();
   await trx
@@ -101,18 +98,7 @@ export async function replaceCampaign(trx: Transaction<DB>, campaign: Campaign):
     .execute();
   await trx
     .insertInto('campaign_windows')
-    .values(
-      campaign.windows.map((w) => ({
-        campaign_id: campaign.id,
-        id: w.id,
-        kind: w.kind,
-        opens_at: w.opensAt,
-        closes_at: w.closesAt,
-        birth_day_digits: w.birthDayDigits,
-        born_from: w.bornFrom,
-        born_to: w.bornTo,
-      })),
-    )
+    .values(windowRows(campaign))
     .onConflict((oc) =>
       oc.columns(['campaign_id', 'id']).doUpdateSet((eb) => ({
         kind: eb.ref('excluded.kind'),

@@ -25,6 +25,10 @@ import { operatorAccountRoutes } from './modules/operator/operator-accounts.rout
 import { statsRoutes } from './modules/operator/stats.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
+import { clinicRoutes } from './modules/clinic/clinic.routes.ts';
+import { leftoverRoutes } from './modules/leftover/leftover.routes.ts';
+import { outboxRoutes } from './modules/outbox/outbox.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -61,7 +65,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes]) {
     await app.register(routes, { ctx });
   }
   installObservability(app, ctx);

@@ -13,11 +13,13 @@ export interface Behaviour {
   failureRate: number;
   /** Scheduled outages: every `everyS` seconds the system is down for `durationS` (0 = never). */
   outage: { everyS: number; durationS: number };
+  /** Share of requests done but answered 500 (the reply lost): only idempotency keys keep retries exactly-once. */
+  ackLossRate: number;
   /** Set by the admin API: down (503 to everything but /_admin) until set back. */
   down: boolean;
 }
 
-export const DEFAULT_BEHAVIOUR: Behaviour = { latencyMs: [50, 500], concurrency: 8, failureRate: 0.01, outage: { everyS: 0, durationS: 0 }, down: false };
+export const DEFAULT_BEHAVIOUR: Behaviour = { latencyMs: [50, 500], concurrency: 8, failureRate: 0.01, outage: { everyS: 0, durationS: 0 }, ackLossRate: 0, down: false };
 
 export interface Gate {
   /** Runs the request through the misbehaviour; false when it was already answered (refused or failed). */
@@ -92,6 +94,10 @@ export function patchBehaviour(behaviour: Behaviour, patch: unknown): string | n
   if (p.failureRate !== undefined) {
     if (typeof p.failureRate !== 'number' || p.failureRate < 0 || p.failureRate > 1) return 'failureRate must be 0..1';
     behaviour.failureRate = p.failureRate;
+  }
+  if (p.ackLossRate !== undefined) {
+    if (typeof p.ackLossRate !== 'number' || p.ackLossRate < 0 || p.ackLossRate > 1) return 'ackLossRate must be 0..1';
+    behaviour.ackLossRate = p.ackLossRate;
   }
   if (p.latencyMs !== undefined) {
     if (!Array.isArray(p.latencyMs) || p.latencyMs.length !== 2 || !p.latencyMs.every((n) => Number.isFinite(n) && n >= 0)) return 'latencyMs must be [min, max]';

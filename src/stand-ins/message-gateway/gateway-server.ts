@@ -63,6 +63,7 @@ export async function startMessageGatewayStandIn(options: { port?: number; behav
       if (known) return sendJson(res, 200, { id: known.key, duplicate: true });
       const message: AcceptedMessage = { key, to: body.to, channel: body.channel === 'sms' ? 'sms' : 'kakao', template: String(body.template ?? ''), text: body.text, acceptedAt: new Date().toISOString() };
       messages.set(key, message);
+      if (Math.random() < behaviour.ackLossRate) return sendJson(res, 500, { error: 'INTERNAL' });
       return sendJson(res, 201, { id: key, duplicate: false });
     } finally {
       pass.release();

@@ -6,6 +6,7 @@
  *   --concurrency 8 (REGISTRY_CONCURRENCY)      requests served at once; more get 503
  *   --failure-rate 0.01 (REGISTRY_FAILURE_RATE) share answered 500
  *   --outage-every 0 --outage-duration 0        seconds (REGISTRY_OUTAGE_EVERY_S, REGISTRY_OUTAGE_DURATION_S)
+ *   --ack-loss-rate 0 (REGISTRY_ACK_LOSS_RATE)  share of events recorded but answered 500 (a lost reply)
  *   --clinics 0 (REGISTRY_CLINICS)              demo clinics to hold (the same generator as Yeyak's demo)
  *
  * Prints one line `registry stand-in listening on <url>` when ready; stops on SIGTERM/SIGINT.
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     'outage-every': { type: 'string', default: env.REGISTRY_OUTAGE_EVERY_S ?? '0' },
     'outage-duration': { type: 'string', default: env.REGISTRY_OUTAGE_DURATION_S ?? '0' },
     clinics: { type: 'string', default: env.REGISTRY_CLINICS ?? '0' },
+    'ack-loss-rate': { type: 'string', default: env.REGISTRY_ACK_LOSS_RATE ?? '0' },
   },
 });
 
@@ -46,6 +48,7 @@ const standIn = await startRegistryStandIn({
     latencyMs: [minLatency, maxLatency],
     concurrency: number('concurrency', values.concurrency, 1, 10_000),
     failureRate: number('failure-rate', values['failure-rate'], 0, 1),
+    ackLossRate: number('ack-loss-rate', values['ack-loss-rate'], 0, 1),
     outage: { everyS: number('outage-every', values['outage-every'], 0, 86_400), durationS: number('outage-duration', values['outage-duration'], 0, 86_400) },
   },
 });

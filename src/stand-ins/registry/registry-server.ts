@@ -69,6 +69,7 @@ export async function startRegistryStandIn(options: RegistryStandInOptions = {})
       const problem = eventProblem(type, fields);
       if (problem) return sendJson(res, 422, { error: 'BAD_EVENT', problem });
       const { created, event } = state.accept(key, type as string, fields, new Date());
+      if (Math.random() < behaviour.ackLossRate) return sendJson(res, 500, { error: 'INTERNAL' });
       return sendJson(res, created ? 201 : 200, { receipt: event.key, receivedAt: event.receivedAt });
     }
     return sendJson(res, 404, { error: 'NOT_FOUND' });
@@ -80,7 +81,7 @@ export async function startRegistryStandIn(options: RegistryStandInOptions = {})
     if (route === 'GET /_admin/events') {
       const type = url.searchParams.get('type');
       const events = [...state.events.values()].filter((e) => !type || e.type === type);
-      return sendJson(res, 200, { ...state.counts(), events });
+      return sendJson(res, 200, { ...state.counts(), items: events });
     }
     const body = await readJson(req);
     if (route === 'POST /_admin/behaviour') {

@@ -53,12 +53,16 @@ export const leftoverRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       schema: {
         tags: ['leftover'],
         params: Type.Object({ offerId: Type.String({ format: 'uuid' }) }),
-        // No body: a leftover dose is booked for oneself only (no proxy, no dependentId).
-        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: { 201: Type.Object({ leftoverBooking: LeftoverBooking }), ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await bookLeftover(ctx, await personOf(ctx, request), request.params.offerId)),
+    async (request, reply) => {
+      // No body, or an empty one: a leftover dose is booked for oneself only (no proxy, no dependentId).
+      if (request.body !== undefined && request.body !== null && (typeof request.body !== 'object' || Object.keys(request.body).length > 0)) {
+        throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['leftover doses are booked for oneself: send no body'] } });
+      }
+      return reply.code(201).send(await bookLeftover(ctx, await personOf(ctx, request), request.params.offerId));
+    },
   );
 
   app.get(

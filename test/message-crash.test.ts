@@ -76,5 +76,6 @@ describe('crash between send and mark', () => {
     expect(done).toMatchObject({ status: 'done', attempts: 2 });
     expect(gateway.posts()).toBe(2);
     expect([...gateway.messages.values()].map((m) => [m.to, m.template])).toEqual([['010-7000-0001', 'booking.created']]);
-  });
+    // Two processes open the database one after the other (migrations, a child Node): slow on a busy machine.
+  }, 120_000);
 });

@@ -57,5 +57,5 @@ describe('registry import', () => {
     expect(await t.ctx.db.selectFrom('vaccination_records').select('person_key').execute()).toHaveLength(4);
     expect(await t.ctx.db.selectFrom('registry_sync').select(['name', 'cursor']).execute()).toEqual([{ name: 'vaccinations', cursor: '4' }]);
     expect((await ok(t.app, 'GET', '/api/v1/me', undefined, other)).eligibility.find((e: { campaignId: string }) => e.campaignId === 'imp')).toMatchObject({ reason: 'ALREADY_VACCINATED' });
-  });
+  }, 90_000);
 });

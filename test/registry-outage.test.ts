@@ -65,5 +65,5 @@ describe('registry outage', () => {
     expect(seen.byType).toEqual({ 'booking.created': 12, 'booking.cancelled': 2, 'booking.changed': 1 });
     // Some replies were lost and retried; the keys kept the registry's count exact.
     expect(seen.received).toBeGreaterThanOrEqual(15);
-  });
+  }, 90_000);
 });

@@ -50,6 +50,15 @@ describe('registry outage', () => {
     expect(whileDown.done ?? 0).toBe(0);
     expect(whileDown.dead ?? 0).toBe(0);
     expect(whileDown.pending).toBe(15);
+    // Twenty minutes of outage: the circuit breaker lets one trial call through every 30 s, so the
+    // jobs spend few attempts and none reaches the dead letters.
+    for (let minute = 0; minute < 20; minute++) {
+      t.clock.advance(61_000);
+      await worker.runOnce();
+    }
+    const attempts = await t.ctx.db.selectFrom('outbox_jobs').select((eb) => eb.fn.max('attempts').as('max')).where('consumer', '=', 'registry').executeTakeFirstOrThrow();
+    expect(Number(attempts.max)).toBeLessThan(6);
+    expect((await jobCounts(t, 'registry')).pending).toBe(15);
     // Messages do not wait for the registry: every confirmation is already out.
     await drain(t, worker, 'messages');
     expect((await jobCounts(t, 'messages')).done).toBe(15);

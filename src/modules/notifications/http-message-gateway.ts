@@ -1,5 +1,6 @@
 import type { MessageGateway, OutgoingMessage } from './message-gateway.ts';
 import { renderMessage } from './domain/templates.ts';
+import { networkReason } from '../../lib/network-reason.ts';
 
 /** The gateway refused the message itself (4xx): a retry of the same message will not help. */
 export class MessageRejectedError extends Error {
@@ -28,7 +29,7 @@ export class HttpMessageGateway implements MessageGateway {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new Error(`message gateway unreachable: ${error instanceof Error ? error.name : 'network error'}`, { cause: error });
+      throw new Error(`message gateway unreachable: ${networkReason(error)}`, { cause: error });
     }
     await response.arrayBuffer().catch(() => undefined);
     if (response.status >= 400 && response.status < 500 && response.status !== 429) throw new MessageRejectedError(`message gateway answered ${response.status}`);

@@ -94,6 +94,16 @@ export async function completeJob(db: Db, id: number, now: Date): Promise<void> 
   await db.updateTable('outbox_jobs').set({ status: 'done', done_at: now, leased_until: null, last_error: null }).where('id', '=', id).where('status', '=', 'pending').execute();
 }
 
+/** Hands a claimed job back without counting the attempt (it was never tried). */
+export async function releaseJob(db: Db, id: number): Promise<void> {
+  await db
+    .updateTable('outbox_jobs')
+    .set((eb) => ({ leased_until: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
 /** Records a failed attempt: back to pending at `nextAttemptAt`, or to the dead letters. */
 export async function failJob(db: Db, id: number, outcome: { dead: true } | { dead: false; nextAttemptAt: number }, error: string): Promise<void> {
   await db

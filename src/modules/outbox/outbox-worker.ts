@@ -1,7 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import type { OutboxConsumer as ConsumerName } from '../../infra/db/schema-outreach.ts';
 import { afterFailure, DEFAULT_BACKOFF, type BackoffPolicy } from './domain/backoff.ts';
-import { claimJobs, completeJob, failJob, fanOutEvents, type OutboxJob } from './outbox-jobs.repository.ts';
+import { claimJobs, completeJob, failJob, fanOutEvents, releaseJob, type OutboxJob } from './outbox-jobs.repository.ts';
 
 /** A failure that no retry can mend (e.g. the event refers to nothing); the job goes straight to the dead letters. */
 export class PermanentDeliveryError extends Error {}
@@ -13,6 +13,8 @@ export interface OutboxConsumer {
   concurrency: number;
   /** False while the outside system is known to be down (circuit open): no job is claimed, none burns an attempt. */
   available?(): boolean;
+  /** True while a single trial call is allowed (circuit half open): one job is claimed, not a batch. */
+  probing?(): boolean;
   /** Delivers one job; throws to retry later, PermanentDeliveryError to give up. Must be idempotent by `job.idempotencyKey`. */
   deliver(job: OutboxJob): Promise<void>;
 }
@@ -77,7 +79,8 @@ export class OutboxWorker {
 
   private async deliverBatch(consumer: OutboxConsumer): Promise<{ delivered: number; failed: number }> {
     if (consumer.available && !consumer.available()) return { delivered: 0, failed: 0 };
-    const jobs = await claimJobs(this.ctx.db, consumer.name, this.ctx.clock.now(), this.leaseMs, this.batchSize);
+    const limit = consumer.probing?.() ? 1 : this.batchSize;
+    const jobs = await claimJobs(this.ctx.db, consumer.name, this.ctx.clock.now(), this.leaseMs, limit);
     let delivered = 0;
     let failed = 0;
     // Jobs of one aggregate are claimed one at a time (the claim skips a job behind an older
@@ -85,6 +88,11 @@ export class OutboxWorker {
     const queue = [...jobs];
     const lanes = Array.from({ length: Math.max(1, consumer.concurrency) }, async () => {
       for (let job = queue.shift(); job; job = queue.shift()) {
+        // The system went down during this batch (circuit open): hand the rest back unattempted.
+        if (consumer.available && !consumer.available()) {
+          await releaseJob(this.ctx.db, job.id);
+          continue;
+        }
         if (await this.deliverOne(consumer, job)) delivered++;
         else failed++;
       }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { CircuitBreaker } from './domain/circuit-breaker.ts';
+import { networkReason } from '../../lib/network-reason.ts';
 
 /** The registry could not be reached, timed out, answered 5xx/429, or the circuit is open: try again later. */
 export class RegistryUnavailableError extends Error {
@@ -56,6 +57,11 @@ export class RegistryClient {
     return this.breaker.state(this.clock.now().getTime()) !== 'open';
   }
 
+  /** True while the circuit lets one trial call through (the workers then claim a single job). */
+  probing(): boolean {
+    return this.breaker.state(this.clock.now().getTime()) === 'half-open';
+  }
+
   async clinics(): Promise<RegistryClinicRow[]> {
     return ((await this.call('GET', '/v1/clinics')) as { clinics: RegistryClinicRow[] }).clinics;
   }
@@ -85,7 +91,7 @@ export class RegistryClient {
       });
     } catch (error) {
       this.failed();
-      throw new RegistryUnavailableError(`${method} ${path.split('?')[0]}: ${error instanceof Error ? error.name : 'network error'}`, { cause: error });
+      throw new RegistryUnavailableError(`${method} ${path.split('?')[0]}: ${networkReason(error)}`, { cause: error });
     }
     const text = await response.text().catch(() => '');
     if (response.status >= 500 || response.status === 429) {

@@ -15,6 +15,7 @@ export function registryReporter(ctx: Ctx, client: RegistryClient): OutboxConsum
     // The legacy registry serves few requests at once; more would only be refused.
     concurrency: 4,
     available: () => client.available(),
+    probing: () => client.probing(),
     async deliver(job) {
       const event = await registryEvent(ctx, job);
       try {

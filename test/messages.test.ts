@@ -77,6 +77,26 @@ describe('booking messages', () => {
     expect(inbox('010-5000-0009').filter((m) => m.template === 'booking.cancelled')).toHaveLength(1);
   });
 
+  it('runs as a loop in the process (as the server starts it) and stops cleanly', async () => {
+    const worker = createOutboxWorker(t.ctx, { idleMs: 20 });
+    worker.start();
+    try {
+      const who = await signIn('윤루프', '010-5000-0010');
+      // The slot 09:00 is taken; a booking on another day's slot is free.
+      await seedCampaign(t.app, { id: 'loop', institutions: ['M2'], dates: ['2026-08-21', '2026-09-11'], times: ['09:00'], doses: 1 });
+      await ok(t.app, 'POST', '/api/v1/campaigns/loop/bookings', { institutionId: 'M2', date: '2026-08-21', time: '09:00' }, await admitted(t, who, 'loop'));
+      // The loop runs on real timers; its back-off after a gateway failure runs on the manual clock,
+      // which moves on here while waiting (bounded) for the delivery.
+      for (let i = 0; i < 200 && inbox('010-5000-0010').length === 0; i++) {
+        t.clock.advance(2_000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(inbox('010-5000-0010').map((m) => m.template)).toEqual(['booking.created']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('sends a failing job to the dead letters, lists it for operators without personal data, and replays it', async () => {
     const worker = createOutboxWorker(t.ctx, { random: () => 0.5, backoff: { baseMs: 1000, capMs: 1000, maxAttempts: 3 } });
     Object.assign(gateway.behaviour, { down: true });

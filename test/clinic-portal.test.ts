@@ -66,6 +66,13 @@ describe('clinic portal and leftover doses', () => {
     const after = await ok(t.app, 'GET', '/api/v1/clinic/appointments', undefined, staff);
     expect(after.date).toBe('2026-08-11');
     expect(after.appointments.map((a: { status: string }) => a.status)).toEqual(['given', 'no_show']);
+    const printable = await call('GET', '/api/v1/clinic/appointments.csv', staff);
+    expect(printable.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(printable.body.split('\r\n').slice(0, 3)).toEqual([
+      'time,kind,dose,code,name,birth_year,vaccine,status',
+      `"09:00","booking","1","${b1.code}","한*람","1980","mRNA","given"`,
+      `"09:30","booking","1","${b2.code}","두*래","1980","mRNA","no_show"`,
+    ]);
 
     // The local registry copy knows the dose at once; the registry hears through the outbox.
     const records = await t.ctx.db.selectFrom('vaccination_records').selectAll().execute();

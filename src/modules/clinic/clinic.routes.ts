@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { DateString, errorResponses } from '../../http/schemas.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { appointmentsCsv } from './domain/appointments-csv.ts';
 import { listAppointments, publishLeftovers, recordOutcome, reportStock, stockView } from './clinic.service.ts';
 
 const Vaccine = Type.String({ minLength: 1, maxLength: 50, pattern: '^[^\\x00-\\x1f]+$' });
@@ -44,6 +45,21 @@ export const clinicRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
       },
     },
     async (request) => listAppointments(ctx, operatorOf(request), request.query.date),
+  );
+
+  app.get(
+    '/api/v1/clinic/appointments.csv',
+    {
+      onRequest: staffOnly,
+      schema: { tags: ['clinic'], querystring: Type.Object({ date: Type.Optional(DateString) }), response: { 200: Type.String(), ...errorResponses(400, 401, 403) } },
+    },
+    async (request, reply) => {
+      const list = await listAppointments(ctx, operatorOf(request), request.query.date);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="appointments-${list.institutionId}-${list.date}.csv"`)
+        .send(appointmentsCsv(list.appointments));
+    },
   );
 
   for (const [path, outcome] of [['given', 'given'], ['no-show', 'no_show']] as const) {

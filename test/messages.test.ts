@@ -55,7 +55,7 @@ describe('booking messages', () => {
   it('notices a change and a cancellation in the person\'s language, and reminds the day before once', async () => {
     const worker = createOutboxWorker(t.ctx, { random: () => 0.5 });
     const who = await signIn('Jane Park', '010-5000-0009');
-    await ok(t.app, 'PUT' as 'POST', '/api/v1/me/message-language', { language: 'en' }, who);
+    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/me/message-language', headers: who, payload: { language: 'en' } })).json()).toEqual({ language: 'en' });
     const booking = (await book(who, '10:00')).json().booking;
     await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/change`, { institutionId: 'M1', date: '2026-08-20', time: '09:30' }, await admitted(t, who, 'msg'));
     await drain(t, worker, 'messages');

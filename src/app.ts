@@ -29,6 +29,10 @@ import { liveRoutes } from './modules/operator/live/live.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
+import { clinicRoutes } from './modules/clinic/clinic.routes.ts';
+import { leftoverRoutes } from './modules/leftover/leftover.routes.ts';
+import { outboxRoutes } from './modules/outbox/outbox.routes.ts';
+import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -66,7 +70,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

@@ -8,6 +8,7 @@ import { MemoryRateLimiter } from './lib/rate-limiter.ts';
 import { RedisRateLimiter } from './lib/redis-rate-limiter.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
 import { LocalMessageGateway } from './modules/notifications/message-gateway.ts';
+import { HttpMessageGateway } from './modules/notifications/http-message-gateway.ts';
 import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
 import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
@@ -54,7 +55,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     signer: new TokenSigner(config.secrets.signingKeys),
     crypto: new EnvelopeCrypto(config.secrets.encryptionKeys),
     campaigns,
-    messages: new LocalMessageGateway(),
+    // A real gateway (or its stand-in process) when configured; else the in-process stand-in.
+    messages: config.messages.gatewayUrl ? new HttpMessageGateway(config.messages.gatewayUrl, config.messages.channel) : new LocalMessageGateway(),
     // Identity limits hold across nodes when they share Redis.
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),

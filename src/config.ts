@@ -35,6 +35,12 @@ export interface Config {
   publicUrl: string;
   /** OpenID Connect providers by name (`naver`, `kakao`, `pass`, …); empty when none is configured. */
   oidcProviders: Readonly<Record<string, OidcProviderConfig>>;
+  /** The national immunization registry: base URL (null: nothing is reported or imported), call timeout, import period. */
+  registry: { url: string | null; timeoutMs: number; importIntervalSeconds: number };
+  /** The SMS/KakaoTalk gateway: base URL (null: the in-process stand-in) and the channel messages go by. */
+  messages: { gatewayUrl: string | null; channel: 'kakao' | 'sms' };
+  /** Whether this process runs the outbox workers (registry, messages, reminders, import). */
+  workers: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -113,6 +119,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     secureCookies: flagVar(env, 'YEYAK_SECURE_COOKIES', true),
     publicUrl: parsePublicUrl(env.YEYAK_PUBLIC_URL, intVar(env, 'PORT', 3000, 0, 65535)),
     oidcProviders: parseOidcProviders(env.YEYAK_OIDC_PROVIDERS),
+    registry: {
+      url: urlVar(env, 'YEYAK_REGISTRY_URL', ['http:', 'https:']),
+      timeoutMs: intVar(env, 'YEYAK_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
+      importIntervalSeconds: intVar(env, 'YEYAK_REGISTRY_IMPORT_INTERVAL_SECONDS', 300, 10, 86_400),
+    },
+    messages: {
+      gatewayUrl: urlVar(env, 'YEYAK_MESSAGE_GATEWAY_URL', ['http:', 'https:']),
+      channel: oneOf(env, 'YEYAK_MESSAGE_CHANNEL', ['kakao', 'sms'], 'kakao') as 'kakao' | 'sms',
+    },
+    workers: flagVar(env, 'YEYAK_WORKERS', true),
   };
   return Object.freeze(config);
 }

@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { createContext } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
+import { createOutboxWorker } from './modules/outbox/workers.ts';
 
 /** The process: read config, open stores, seed the demo, listen, and close gracefully. */
 async function main(): Promise<void> {
@@ -23,12 +24,16 @@ async function main(): Promise<void> {
   const app = await buildApp(ctx, { connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
   if (seeded) app.log.info({ ms: Date.now() - started }, 'demo data seeded');
   ctx.waitingRoom.start();
+  // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0.
+  const worker = config.workers ? createOutboxWorker(ctx) : null;
+  worker?.start();
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'closing');
     await app.close();
+    await worker?.stop();
     await ctx.waitingRoom.stop();
     await ctx.waitingRoom.store.close();
     await ctx.database.close();

@@ -30,6 +30,8 @@ export function createMetrics() {
       registers: [registry],
     }),
     bookings: new Counter({ name: 'yeyak_bookings_total', help: 'Booking outcomes by result', labelNames: ['result'] as const, registers: [registry] }),
+    outboxDeliveries: new Counter({ name: 'yeyak_outbox_deliveries_total', help: 'Outbox job attempts by consumer and outcome (delivered, retry, dead)', labelNames: ['consumer', 'outcome'] as const, registers: [registry] }),
+    registryCircuitOpen: new Gauge({ name: 'yeyak_registry_circuit_open', help: '1 while the registry client refuses calls after repeated failures', registers: [registry] }),
   };
 }
 

@@ -3,12 +3,16 @@ import type { Db } from './database.ts';
 import * as foundation from '../../../migrations/0001-foundation.ts';
 import * as identity from '../../../migrations/0002-identity.ts';
 import * as queueJournal from '../../../migrations/0003-queue-journal.ts';
+import * as outboxDelivery from '../../../migrations/0010-outbox-delivery.ts';
+import * as clinicsAndLeftovers from '../../../migrations/0011-clinics-and-leftovers.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-identity': identity,
   '0003-queue-journal': queueJournal,
+  '0010-outbox-delivery': outboxDelivery,
+  '0011-clinics-and-leftovers': clinicsAndLeftovers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { OutreachTables } from './schema-outreach.ts';
 
 /** Row types of every table (migrations/ is the source of truth; keep these in step). */
 
@@ -12,6 +13,8 @@ export interface PersonsTable {
   name_enc: string | null;
   phone_enc: string | null;
   contact_hash: string | null;
+  /** Language of the person's messages. */
+  locale: Generated<'ko' | 'en'>;
   created_at: Generated<Date>;
 }
 
@@ -190,7 +193,7 @@ export interface QueueCheckpointsTable {
   saved_at: Timestamp;
 }
 
-export interface DB {
+export interface DB extends OutreachTables {
   persons: PersonsTable;
   campaigns: CampaignsTable;
   campaign_windows: CampaignWindowsTable;

@@ -1,8 +1,14 @@
+import type { TemplateName } from './domain/templates.ts';
+
 /** A text message to a phone (SMS or KakaoTalk), by template and parameters. */
 export interface OutgoingMessage {
   to: string;
-  template: 'otp' | 'booking.created' | 'booking.changed' | 'booking.cancelled' | 'reminder';
+  template: TemplateName;
   params: Record<string, string>;
+  /** The rendered text (Korean or English); the gateway sends it as is. */
+  text?: string;
+  /** KakaoTalk (알림톡) or SMS; the gateway's default when absent. */
+  channel?: 'kakao' | 'sms';
   /** The gateway's deduplication key: the same event is never sent twice. */
   idempotencyKey: string;
 }

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
+import { addOutboxEvent } from '../booking/bookings.repository.ts';
+import { formatSeoul, seoulDate } from '../campaigns/domain/seoul-time.ts';
+import type { PersonRecord } from '../identity/persons.repository.ts';
+import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
+import { alertClinicsOf, findOffer, insertLeftoverBooking, isBarred, leftoverBookingsOf, offersNear, replaceAlertClinics, takeLeftoverDose } from './leftover.repository.ts';
+
+/** How many clinics a person may be alerted about (BRIEF §3, as in 2021). */
+export const MAX_ALERT_CLINICS = 5;
+
+/** Today's (Seoul) leftover doses near a point. */
+export async function leftoversNear(ctx: Ctx, near: { lat: number; lng: number; radiusKm: number }, limit: number) {
+  const date = seoulDate(ctx.clock.now());
+  const rows = await offersNear(ctx.db, date, near, limit);
+  return {
+    date,
+    items: rows.map((r) => ({ offerId: r.id, institutionId: r.institution_id, name: r.name, address: r.address, lat: r.lat, lng: r.lng, vaccine: r.vaccine, remaining: Number(r.remaining), distanceKm: Math.round(Number(r.distance_km) * 100) / 100 })),
+  };
+}
+
+/**
+ * Books one of today's leftover doses for the signed-in person themselves (no proxy): first come,
+ * first served on the offer's row. Refused when barred by a no-show, already vaccinated with that
+ * vaccine (local registry copy), or holding a leftover dose today. The confirmation and the
+ * registry report go out through the outbox after the commit.
+ */
+export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: string) {
+  const now = ctx.clock.now();
+  const date = seoulDate(now);
+  const id = randomUUID();
+  const offer = await findOffer(ctx.db, offerId, date);
+  if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_NOT_FOUND');
+  // Read before the transaction: the registry port reads through its own connection.
+  if (await ctx.registry.completed(person.personKey, offer.vaccine, 1)) throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'ALREADY_VACCINATED' } });
+  try {
+    return await inTransaction(ctx.db, async (trx) => {
+      if (await isBarred(trx, person.personKey)) throw new YeyakError('YEYAK_ERR_LEFTOVER_BARRED');
+      // The booking row first: a second leftover today fails here, before the offer's row is locked.
+      await insertLeftoverBooking(trx, { id, offerId, personKey: person.personKey, date, at: now });
+      if (!(await takeLeftoverDose(trx, offerId))) throw new YeyakError('YEYAK_ERR_LEFTOVER_SOLD_OUT');
+      await addOutboxEvent(trx, 'leftover.booked', `leftover:${id}`, { leftoverBookingId: id, bookingId: id, personKey: person.personKey, clinicId: offer.institution_id, vaccine: offer.vaccine, date }, now);
+      return { leftoverBooking: { id, offerId, institutionId: offer.institution_id, vaccine: offer.vaccine, date, status: 'booked', createdAt: formatSeoul(now) } };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'leftover_bookings_one_per_day')) throw new YeyakError('YEYAK_ERR_LEFTOVER_ALREADY_BOOKED');
+    throw error;
+  }
+}
+
+export async function myLeftoverBookings(ctx: Ctx, person: PersonRecord) {
+  const rows = await leftoverBookingsOf(ctx.db, person.personKey);
+  return rows.map((r) => ({ id: r.id, offerId: r.offer_id, institutionId: r.institution_id, institutionName: r.name, vaccine: r.vaccine, date: r.date, status: r.status, createdAt: formatSeoul(r.created_at) }));
+}
+
+export async function alertClinics(ctx: Ctx, person: PersonRecord) {
+  return { institutionIds: await alertClinicsOf(ctx.db, person.personKey) };
+}
+
+/** Replaces the clinics a person is alerted about (at most five, each one known). */
+export async function setAlertClinics(ctx: Ctx, person: PersonRecord, institutionIds: string[]) {
+  const wanted = [...new Set(institutionIds)];
+  if (wanted.length > MAX_ALERT_CLINICS) throw new YeyakError('YEYAK_ERR_LEFTOVER_ALERTS_LIMIT', { details: { max: MAX_ALERT_CLINICS } });
+  const known = await existingInstitutionIds(ctx.db, wanted);
+  const unknown = wanted.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new YeyakError('YEYAK_ERR_INSTITUTION_NOT_FOUND', { details: { institutionIds: unknown } });
+  await inTransaction(ctx.db, (trx) => replaceAlertClinics(trx, person.personKey, wanted, ctx.clock.now()));
+  return { institutionIds: wanted.sort() };
+}

@@ -1,0 +1,29 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { afterFailure, DEFAULT_BACKOFF, retryDelayMs } from './backoff.ts';
+
+describe('retry back-off', () => {
+  it('stays within half and all of the capped exponential step', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempts, r) => {
+        const step = Math.min(DEFAULT_BACKOFF.capMs, DEFAULT_BACKOFF.baseMs * 2 ** (attempts - 1));
+        const delay = retryDelayMs(DEFAULT_BACKOFF, attempts, () => r);
+        expect(delay).toBeGreaterThanOrEqual(Math.floor(step / 2));
+        expect(delay).toBeLessThanOrEqual(step);
+      }),
+    );
+  });
+
+  it('grows with the attempts until the cap', () => {
+    const mid = () => 0.5;
+    expect(retryDelayMs(DEFAULT_BACKOFF, 1, mid)).toBe(750);
+    expect(retryDelayMs(DEFAULT_BACKOFF, 2, mid)).toBe(1500);
+    expect(retryDelayMs(DEFAULT_BACKOFF, 40, mid)).toBe(225_000);
+  });
+
+  it('sends a job to the dead letters after the last attempt or a permanent failure', () => {
+    expect(afterFailure(DEFAULT_BACKOFF, DEFAULT_BACKOFF.maxAttempts, false, 0, Math.random)).toEqual({ dead: true });
+    expect(afterFailure(DEFAULT_BACKOFF, 1, true, 0, Math.random)).toEqual({ dead: true });
+    expect(afterFailure(DEFAULT_BACKOFF, 1, false, 1000, () => 0)).toEqual({ dead: false, nextAttemptAt: 1500 });
+  });
+});

@@ -1,0 +1,41 @@
+import type { Ctx } from '../../context.ts';
+import type { OutboxJob } from '../outbox/outbox-jobs.repository.ts';
+import { PermanentDeliveryError, type OutboxConsumer } from '../outbox/outbox-worker.ts';
+import { RegistryRejectedError, type RegistryClient } from './registry-client.ts';
+import { bookingFacts } from './registry.repository.ts';
+
+/**
+ * The registry's outbox consumer: each event becomes one `POST /v1/events` under the job's
+ * idempotency key, so a retry after a timeout or a crash is acknowledged, never recorded twice.
+ * Person keys (keyed hashes) are the only identifiers sent; no name or phone leaves Yeyak here.
+ */
+export function registryReporter(ctx: Ctx, client: RegistryClient): OutboxConsumer {
+  return {
+    name: 'registry',
+    // The legacy registry serves few requests at once; more would only be refused.
+    concurrency: 4,
+    available: () => client.available(),
+    probing: () => client.probing(),
+    async deliver(job) {
+      const event = await registryEvent(ctx, job);
+      try {
+        await client.postEvent(job.idempotencyKey, event);
+      } catch (error) {
+        if (error instanceof RegistryRejectedError) throw new PermanentDeliveryError(error.message);
+        throw error;
+      }
+    },
+  };
+}
+
+async function registryEvent(ctx: Ctx, job: OutboxJob): Promise<Record<string, unknown>> {
+  const p = job.payload;
+  if (job.topic.startsWith('booking.')) {
+    const facts = await bookingFacts(ctx.db, job.aggregateId);
+    if (!facts) throw new PermanentDeliveryError(`booking ${job.aggregateId} not found`);
+    const doses = Array.isArray(p.doses) ? (p.doses as { dose: number; institutionId: string; date: string; minute: number }[]).map((d) => ({ dose: d.dose, clinicId: d.institutionId, date: d.date, minute: d.minute })) : undefined;
+    return { type: job.topic, bookingId: job.aggregateId, personKey: facts.personKey, campaignId: facts.campaignId, vaccine: facts.vaccine, ...(doses ? { doses } : {}), at: job.createdAt.toISOString() };
+  }
+  // Clinic events carry what the registry needs in their payload (written by the clinic service).
+  return { type: job.topic, ...p, at: job.createdAt.toISOString() };
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, operator, person, seedCampaign } from './support/fixtures.ts';
+import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
+
+/**
+ * Leftover doses are first come, first served: many citizens racing for the last doses on real
+ * PostgreSQL (PGlite serialises transactions, so only here do they really race). Exactly as many
+ * win as there are doses; everyone else gets a clear "sold out"; nobody gets two.
+ */
+describe.skipIf(!onPostgres)('leftover race on PostgreSQL', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { YEYAK_DB_POOL_SIZE: '40' } });
+  });
+  afterAll(() => t?.close());
+
+  it('gives 3 leftover doses to exactly 3 of 200 racing citizens and tells the rest they are sold out', async () => {
+    await seedCampaign(t.app, { id: 'lr', institutions: ['L1'], dates: ['2026-08-20'], times: ['09:00'], doses: 1 });
+    const password = 'clinic password 123';
+    await ok(t.app, 'POST', '/api/v1/admin/operators', { username: 'l1.nurse', password, role: 'clinic_staff', institutionId: 'L1' }, operator);
+    const staff = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/admin/login', { username: 'l1.nurse', password })).token}` };
+    const offer = await ok(t.app, 'POST', '/api/v1/clinic/leftovers', { vaccine: 'mRNA', doses: 3 }, staff);
+
+    const people = [];
+    for (let i = 0; i < 200; i += 50) people.push(...(await Promise.all(Array.from({ length: 50 }, () => person(t.app)))));
+    // Each person also tries twice at once: one person never gets two doses.
+    const attempts = [...people, ...people.slice(0, 20)];
+    const results = await Promise.all(attempts.map((who) => t.app.inject({ method: 'POST', url: `/api/v1/leftovers/${offer.offerId}/bookings`, headers: who })));
+
+    const byStatus = results.reduce<Record<string, number>>((acc, r) => {
+      const key = r.statusCode === 201 ? '201' : `${r.statusCode} ${r.json().error.code}`;
+      acc[key] = (acc[key] ?? 0) + 1;
+      return acc;
+    }, {});
+    expect(byStatus['201']).toBe(3);
+    expect(Object.keys(byStatus).every((k) => ['201', '409 YEYAK_ERR_LEFTOVER_SOLD_OUT', '409 YEYAK_ERR_LEFTOVER_ALREADY_BOOKED'].includes(k))).toBe(true);
+    expect(byStatus['409 YEYAK_ERR_LEFTOVER_SOLD_OUT']).toBeGreaterThanOrEqual(200 - 3 - 20);
+
+    const row = await t.ctx.db.selectFrom('leftover_offers').select(['doses', 'booked']).where('id', '=', offer.offerId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ doses: 3, booked: 3 });
+    const bookings = await t.ctx.db.selectFrom('leftover_bookings').select('person_key').where('offer_id', '=', offer.offerId).execute();
+    expect(bookings).toHaveLength(3);
+    expect(new Set(bookings.map((b) => b.person_key)).size).toBe(3);
+    // Each winner's confirmation and registry report are in the outbox; no loser's is.
+    const events = await t.ctx.db.selectFrom('outbox').select('id').where('topic', '=', 'leftover.booked').execute();
+    expect(events).toHaveLength(3);
+  });
+});

@@ -77,7 +77,8 @@ function drawProviders(): void {
     button.type = 'button';
     button.addEventListener('click', () =>
       void run(async () => {
-        const { authorizationUrl } = await api<{ authorizationUrl: string }>('POST', `/api/v1/identity/oidc/${encodeURIComponent(provider)}/start`, { body: { returnTo: nextPath() }, onBusy });
+        // A provider that cannot be reached is not load shedding: say so at once, and let the person choose.
+        const { authorizationUrl } = await api<{ authorizationUrl: string }>('POST', `/api/v1/identity/oidc/${encodeURIComponent(provider)}/start`, { body: { returnTo: nextPath() }, busyRetries: 0 });
         location.assign(authorizationUrl);
       }),
     );

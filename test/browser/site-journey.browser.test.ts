@@ -1,0 +1,115 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
+import { seedCampaign } from '../support/fixtures.ts';
+
+const CAMPAIGN = 'web-journey';
+
+/** The page has run its script to the end of its first load. */
+async function ready(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('main').getAttribute('data-ready'), { timeout: 15_000 }).toBe('1');
+}
+
+/** Moves the queue on the server's manual clock, as the refresher would every 250 ms. */
+async function advanceQueue(rig: BrowserRig, ms = 1000): Promise<void> {
+  rig.clock.advance(ms);
+  await rig.ctx.waitingRoom.refresh();
+}
+
+async function signInWithDevProvider(page: Page, who: { name: string; birth: string; phone: string }): Promise<void> {
+  await ready(page);
+  await page.fill('#name', who.name);
+  await page.fill('#birth', who.birth);
+  await page.fill('#phone', who.phone);
+  await page.click('#dev-sign-in');
+}
+
+describe.skipIf(!chromiumInstalled)('a citizen books in Chromium at 360 px', () => {
+  let rig: BrowserRig;
+  beforeAll(async () => {
+    // A certificate provider that cannot be reached: its button shows, and its failure is explained.
+    rig = await startBrowserRig({ env: { YEYAK_OIDC_PROVIDERS: JSON.stringify({ naver: { issuer: 'http://127.0.0.1:9/', clientId: 'yeyak', clientSecret: 'not-a-real-secret-0123456789' } }) } });
+    await seedCampaign(rig.app, { id: CAMPAIGN, institutions: ['seoul-a', 'seoul-b'], dates: ['2026-08-20', '2026-08-21', '2026-09-10', '2026-09-11'], times: ['09:00', '09:30'], doses: 5 });
+  }, 120_000);
+  afterAll(() => rig?.closeAll());
+
+  it('goes from the landing page to a booking code, in Korean, with no serious accessibility violation on the way', async () => {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (e) => failures.push(e.message));
+
+    // Landing: the schedule, and "when is my day?" from the server's rules.
+    await page.goto('/');
+    await ready(page);
+    await expect.poll(() => page.locator('#campaigns').textContent()).toContain(`Test campaign ${CAMPAIGN}`);
+    await page.fill('#birth', '19700515');
+    await page.click('#day-form button[type=submit]');
+    await expect.poll(() => page.locator('#day-answer').textContent()).toContain('지금 예약할 수 있습니다');
+    await expectAccessible(page);
+
+    // Booking needs a verified person: the waiting page sends them to sign in and back.
+    await page.locator('#campaigns a.button').first().click();
+    await page.waitForURL(/\/sign-in\//);
+    await ready(page);
+    await expect.poll(() => page.locator('#oidc-buttons button').count()).toBe(1);
+    await expectAccessible(page);
+    await page.locator('#oidc-buttons button').click();
+    await expect.poll(() => page.locator('#error').textContent()).toContain('인증서 서비스에 연결할 수 없습니다');
+    await signInWithDevProvider(page, { name: '김영희', birth: '1970-05-15', phone: '010-2222-3333' });
+
+    // The waiting page: this person's place, then their turn.
+    await page.waitForURL(/\/waiting\.html\?c=web-journey/);
+    await ready(page);
+    await expect.poll(() => page.locator('#position').textContent()).toBe('1');
+    await expectAccessible(page);
+    await advanceQueue(rig);
+    await expect.poll(() => page.locator('#turn').isVisible(), { timeout: 20_000 }).toBe(true);
+    await expectAccessible(page);
+    await page.click('#turn-go');
+
+    // Clinic search by region, as a list and as a map drawn without tiles.
+    await page.waitForURL(/\/clinics\//);
+    await ready(page);
+    await page.selectOption('#sido', '서울특별시');
+    await expect.poll(() => page.locator('#results > li').count()).toBe(2);
+    await expect.poll(() => page.locator('#results > li').first().textContent()).toContain('잔여');
+    await page.click('#view-map');
+    await expect.poll(() => page.locator('#map-box svg circle').count()).toBe(2);
+    await expect.poll(() => page.locator('#map-box svg path').count()).toBe(17);
+    await expectAccessible(page);
+    await page.locator('#results > li a.button').first().click();
+
+    // Slots: a date, then a time.
+    await page.waitForURL(/\/slots\//);
+    await ready(page);
+    await expect.poll(() => page.locator('#clinic').textContent()).toContain('내과의원');
+    await page.locator('#date-options label').first().click();
+    await page.locator('#time-options label').first().click();
+    await expectAccessible(page);
+    await page.click('#slot-form button[type=submit]');
+
+    // Confirmation with both doses, then the booking code.
+    await page.waitForURL(/\/confirm\//);
+    await ready(page);
+    await expect.poll(() => page.locator('#doses > li').count()).toBe(2);
+    await expect.poll(() => page.locator('#doses').textContent()).toContain('2차 접종');
+    await expectAccessible(page);
+    await page.click('#book');
+    await page.waitForURL(/\/done\//);
+    await ready(page);
+    const code = (await page.locator('#code').textContent()) ?? '';
+    const stored = await rig.ctx.db.selectFrom('bookings').select(['code', 'status']).execute();
+    expect(stored).toEqual([{ code, status: 'booked' }]);
+    await expect.poll(() => page.locator('#doses > li').count()).toBe(2);
+    await expectAccessible(page);
+
+    // My bookings shows it, with the change and cancel deadline.
+    await page.goto('/bookings/');
+    await ready(page);
+    await expect.poll(() => page.locator('#bookings').textContent()).toContain(code);
+    await expectAccessible(page);
+    expect(failures).toEqual([]);
+    await context.close();
+  });
+});

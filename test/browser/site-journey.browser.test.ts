@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
-import { seedCampaign } from '../support/fixtures.ts';
+import { admitted, seedCampaign } from '../support/fixtures.ts';
 
 const CAMPAIGN = 'web-journey';
 
@@ -24,7 +24,7 @@ async function signInWithDevProvider(page: Page, who: { name: string; birth: str
   await page.click('#dev-sign-in');
 }
 
-describe.skipIf(!chromiumInstalled)('a citizen books in Chromium at 360 px', () => {
+describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', () => {
   let rig: BrowserRig;
   beforeAll(async () => {
     // A certificate provider that cannot be reached: its button shows, and its failure is explained.
@@ -99,7 +99,7 @@ describe.skipIf(!chromiumInstalled)('a citizen books in Chromium at 360 px', () 
     await page.waitForURL(/\/done\//);
     await ready(page);
     const code = (await page.locator('#code').textContent()) ?? '';
-    const stored = await rig.ctx.db.selectFrom('bookings').select(['code', 'status']).execute();
+    const stored = await rig.ctx.db.selectFrom('bookings').select(['code', 'status']).where('code', '=', code).execute();
     expect(stored).toEqual([{ code, status: 'booked' }]);
     await expect.poll(() => page.locator('#doses > li').count()).toBe(2);
     await expectAccessible(page);
@@ -110,6 +110,65 @@ describe.skipIf(!chromiumInstalled)('a citizen books in Chromium at 360 px', () 
     await expect.poll(() => page.locator('#bookings').textContent()).toContain(code);
     await expectAccessible(page);
     expect(failures).toEqual([]);
+    await context.close();
+  });
+
+  it('moves the booking to another clinic through the queue, then cancels it after a second confirmation', async () => {
+    const who = { name: '박철수', birthDate: '1962-03-21', phone: '010-4444-5555' };
+    const session = await rig.app.inject({ method: 'POST', url: '/api/v1/identity/dev', payload: who });
+    const bearer = { authorization: `Bearer ${session.json().session}` };
+    const made = await rig.app.inject({ method: 'POST', url: `/api/v1/campaigns/${CAMPAIGN}/bookings`, headers: await admitted(rig, bearer, CAMPAIGN), payload: { institutionId: 'seoul-a', date: '2026-08-20', time: '09:00' } });
+    expect(made.statusCode).toBe(201);
+    const { id, code } = made.json().booking;
+
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await page.goto('/bookings/');
+    await ready(page);
+    // Not signed in: the error says so in plain words, with the way forward.
+    await expect.poll(() => page.locator('#error').textContent()).toContain('본인 인증');
+    await page.locator('#error a.button').click();
+    await signInWithDevProvider(page, { name: who.name, birth: '19620321', phone: who.phone });
+    await page.waitForURL(/\/bookings\/$/);
+    await ready(page);
+    await expect.poll(() => page.locator('#bookings').textContent()).toContain(code);
+    await expectAccessible(page);
+
+    // Change: through the waiting room (the same place again), to the other clinic.
+    await page.locator('#bookings a.button', { hasText: '변경' }).click();
+    await page.waitForURL(/\/waiting\.html\?c=web-journey&change=/);
+    await advanceQueue(rig);
+    await expect.poll(() => page.locator('#turn').isVisible(), { timeout: 20_000 }).toBe(true);
+    await page.click('#turn-go');
+    await page.waitForURL(/\/clinics\/\?c=web-journey&change=/);
+    await ready(page);
+    await page.selectOption('#sido', '서울특별시');
+    await expect.poll(() => page.locator('#results > li').count()).toBe(2);
+    await page.locator('#clinic-seoul-b a.button').click();
+    await page.waitForURL(/\/slots\//);
+    await ready(page);
+    await page.locator('#date-options label').nth(1).click();
+    await page.locator('#time-options label').nth(1).click();
+    await page.click('#slot-form button[type=submit]');
+    await page.waitForURL(/\/confirm\//);
+    await ready(page);
+    await expect.poll(() => page.locator('#heading').textContent()).toBe('예약 변경 확인');
+    await page.click('#book');
+    await page.waitForURL(/\/done\//);
+    await ready(page);
+    const doses = await rig.ctx.db.selectFrom('booking_doses').select(['institution_id', 'date']).where('booking_id', '=', id).orderBy('dose').execute();
+    expect(doses.map((d) => d.institution_id)).toEqual(['seoul-b', 'seoul-b']);
+
+    // Cancel: asked once more, then cancelled, and said so.
+    await page.goto('/bookings/');
+    await ready(page);
+    await page.locator('#bookings button.danger').click();
+    await expect.poll(() => page.locator(`#sure-${id}`).textContent()).toContain('정말 취소할까요');
+    await expectAccessible(page);
+    await page.locator(`#sure-${id} button.danger`).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('취소되었습니다');
+    const row = await rig.ctx.db.selectFrom('bookings').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('cancelled');
     await context.close();
   });
 });

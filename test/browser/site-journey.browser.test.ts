@@ -4,6 +4,7 @@ import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig }
 import { admitted, seedCampaign } from '../support/fixtures.ts';
 
 const CAMPAIGN = 'web-journey';
+const PROXY_CAMPAIGN = 'web-proxy';
 
 /** The page has run its script to the end of its first load. */
 async function ready(page: Page): Promise<void> {
@@ -30,6 +31,7 @@ describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', ()
     // A certificate provider that cannot be reached: its button shows, and its failure is explained.
     rig = await startBrowserRig({ env: { YEYAK_OIDC_PROVIDERS: JSON.stringify({ naver: { issuer: 'http://127.0.0.1:9/', clientId: 'yeyak', clientSecret: 'not-a-real-secret-0123456789' } }) } });
     await seedCampaign(rig.app, { id: CAMPAIGN, institutions: ['seoul-a', 'seoul-b'], dates: ['2026-08-20', '2026-08-21', '2026-09-10', '2026-09-11'], times: ['09:00', '09:30'], doses: 5 });
+    await seedCampaign(rig.app, { id: PROXY_CAMPAIGN, institutions: ['seoul-a', 'seoul-b'], dates: ['2026-08-20', '2026-09-10'], times: ['10:00'], doses: 5, campaign: { proxyAllowed: true } });
   }, 120_000);
   afterAll(() => rig?.closeAll());
 
@@ -169,6 +171,63 @@ describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', ()
     await expect.poll(() => page.locator('#status').textContent()).toContain('취소되었습니다');
     const row = await rig.ctx.db.selectFrom('bookings').select('status').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.status).toBe('cancelled');
+    await context.close();
+  });
+
+  it('books for a family member found near a typed place and near the device, where the campaign allows proxies', async () => {
+    const context = await rig.newContext();
+    await context.grantPermissions(['geolocation']);
+    await context.setGeolocation({ latitude: 37.5665, longitude: 126.978 });
+    const page = await context.newPage();
+    await page.goto(`/sign-in/?next=${encodeURIComponent(`/family/?c=${PROXY_CAMPAIGN}`)}`);
+    await signInWithDevProvider(page, { name: '최지훈', birth: '19750101', phone: '010-5656-7878' });
+    await page.waitForURL(/\/family\//);
+    await ready(page);
+    await page.fill('#dep-name', '최영자');
+    await page.fill('#dep-birth', '19450301');
+    await page.fill('#dep-phone', '010-9090-1212');
+    await page.selectOption('#dep-relationship', 'parent');
+    await page.click('#add-form button[type=submit]');
+    await expect.poll(() => page.locator('#status').textContent()).toContain('등록했습니다');
+    await expectAccessible(page);
+    await page.locator('#dependents a.button').first().click();
+
+    await page.waitForURL(/\/waiting\.html\?c=web-proxy&d=/);
+    await ready(page);
+    await expect.poll(() => page.locator('#campaign-name').textContent()).toContain('가족 대리 예약');
+    await advanceQueue(rig);
+    await expect.poll(() => page.locator('#turn').isVisible(), { timeout: 20_000 }).toBe(true);
+    await page.click('#turn-go');
+    await page.waitForURL(/\/clinics\//);
+    await ready(page);
+    // A typed place: the municipality's centroid, no outside geocoder.
+    await page.fill('#place', '종로');
+    await page.click('#place-form button[type=submit]');
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('종로구 주변');
+    // The device's position: nearest first, with distances.
+    await page.click('#near-me');
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('내 위치 주변');
+    await expect.poll(() => page.locator('#results > li').count()).toBe(2);
+    await expect.poll(() => page.locator('#results > li').first().textContent()).toMatch(/\d+\.\d km/);
+    await page.click('#view-map');
+    await expect.poll(() => page.locator('#map-box svg circle.me').count()).toBe(1);
+    await page.locator('#results > li a.button').first().click();
+    await page.waitForURL(/\/slots\//);
+    await ready(page);
+    await page.locator('#date-options label').first().click();
+    await page.locator('#time-options label').first().click();
+    await page.click('#slot-form button[type=submit]');
+    await page.waitForURL(/\/confirm\//);
+    await ready(page);
+    await expect.poll(() => page.locator('#change-note').textContent()).toContain('가족 대리 예약');
+    await page.click('#book');
+    await page.waitForURL(/\/done\//);
+    await ready(page);
+    await expect.poll(() => page.locator('#who').textContent()).toContain('최*자');
+    const code = (await page.locator('#code').textContent()) ?? '';
+    const row = await rig.ctx.db.selectFrom('bookings').select(['booked_by', 'campaign_id']).where('code', '=', code).executeTakeFirstOrThrow();
+    expect(row.campaign_id).toBe(PROXY_CAMPAIGN);
+    expect(row.booked_by).toMatch(/^guardian:/);
     await context.close();
   });
 });

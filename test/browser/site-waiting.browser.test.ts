@@ -121,4 +121,41 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', () => {
     await expectAccessible(page);
     await context.close();
   });
+
+  it('retries by itself after a 429 or 503, showing the wait, and keeps the turn-alert choice', async () => {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    // The first sign-in attempt meets a busy server (429 with Retry-After), the second goes through.
+    let refused = 0;
+    await page.route('**/api/v1/identity/dev', async (route) => {
+      if (refused++ > 0) return route.continue();
+      return route.fulfill({ status: 429, headers: { 'retry-after': '2', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'YEYAK_ERR_RATE_LIMITED', message: 'Too many requests; wait and try again.' } }) });
+    });
+    // And one poll of the shared status meets a 503.
+    let shed = 0;
+    await page.route(`**/api/v1/campaigns/${QUEUE}/queue`, async (route) => {
+      if (shed++ !== 1) return route.continue();
+      return route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'YEYAK_ERR_UNAVAILABLE', message: 'busy' } }) });
+    });
+    await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${QUEUE}`)}`);
+    await ready(page);
+    await page.fill('#name', '한가람');
+    await page.fill('#birth', '19670707');
+    await page.fill('#phone', '010-3030-4040');
+    await page.click('#dev-sign-in');
+    await expect.poll(() => text(page, '#busy')).toMatch(/\d+초 뒤 자동으로 다시 시도/);
+    await page.waitForURL(/\/waiting\.html/, { timeout: 15_000 });
+    expect(refused).toBe(2);
+    await ready(page);
+    await expect.poll(() => shed, { timeout: 20_000 }).toBeGreaterThan(2);
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    expect(Number(await text(page, '#position'))).toBeGreaterThanOrEqual(4);
+
+    // The sound / vibration / notification option is the person's choice, remembered on this device.
+    await page.check('#alert-me');
+    await page.reload();
+    await ready(page);
+    expect(await page.isChecked('#alert-me')).toBe(true);
+    await context.close();
+  });
 });

@@ -19,7 +19,7 @@ import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { mobileIdentityRoutes } from './modules/identity/mobile/mobile.routes.ts';
 import { oidcRoutes } from './modules/identity/oidc/oidc.routes.ts';
 import { institutionRoutes } from './modules/institutions/institutions.routes.ts';
-import { regionRoutes } from './modules/institutions/regions.routes.ts';
+import { directoryRoutes } from './modules/institutions/directory.routes.ts';
 import { priorityListRoutes } from './modules/eligibility/priority-list.ts';
 import { dependentRoutes } from './modules/proxy/dependents.routes.ts';
 import { agentRoutes } from './modules/agent/agent.routes.ts';
@@ -65,7 +65,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, myWindowRoutes, regionRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

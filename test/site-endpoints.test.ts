@@ -55,7 +55,7 @@ describe('GET /api/v1/campaigns/{id}/my-window (when is my day?)', () => {
   });
 });
 
-describe('GET /api/v1/regions and /api/v1/identity/methods', () => {
+describe('GET /api/v1/regions, /api/v1/institutions and /api/v1/identity/methods', () => {
   it('lists the 17 provinces with their municipalities and centroids, cacheable for a day', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/regions' });
     expect(res.headers['cache-control']).toBe('public, max-age=86400');
@@ -64,6 +64,19 @@ describe('GET /api/v1/regions and /api/v1/identity/methods', () => {
     expect(regions.reduce((n, s) => n + s.sigungu.length, 0)).toBe(250);
     const seoul = regions.find((s) => s.name === '서울특별시');
     expect(seoul?.sigungu.find((g) => g.name === '중구')).toMatchObject({ lat: expect.closeTo(37.56, 1), lng: expect.closeTo(126.99, 1) });
+  });
+
+  it("gives clinics' names and addresses by id, and nothing about availability", async () => {
+    await ok(t.app, 'POST', '/api/v1/admin/institutions', [{ id: 'dir-1', name: '한빛내과의원', address: '서울특별시 중구 세종대로 110', sido: '서울특별시', sigungu: '중구', lat: 37.56, lng: 126.97 }], operator);
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/institutions?ids=dir-1,no-such,dir-1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.json()).toEqual([{ id: 'dir-1', name: '한빛내과의원', address: '서울특별시 중구 세종대로 110', sido: '서울특별시', sigungu: '중구' }]);
+    const tooMany = Array.from({ length: 21 }, (_, i) => `c${i}`).join(',');
+    for (const bad of [tooMany, '', 'a,,b', "x'--"]) {
+      const refused = await t.app.inject({ method: 'GET', url: `/api/v1/institutions?ids=${encodeURIComponent(bad)}` });
+      expect(refused.statusCode, bad).toBe(400);
+    }
   });
 
   it('names the sign-in methods this deployment offers', async () => {

@@ -134,6 +134,8 @@ describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', ()
     await page.waitForURL(/\/bookings\/$/);
     await ready(page);
     await expect.poll(() => page.locator('#bookings').textContent()).toContain(code);
+    // Booked elsewhere (not in this browser): the clinic's name is looked up all the same.
+    expect(await page.locator('#bookings').textContent()).toContain('seoul-a 내과의원');
     await expectAccessible(page);
 
     // Change: through the waiting room (the same place again), to the other clinic.

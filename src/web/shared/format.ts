@@ -7,21 +7,14 @@ function locale(): string {
   return lang() === 'en' ? 'en-GB' : 'ko-KR';
 }
 
-/** `2026-08-09T20:00:00+09:00` → "8월 9일 (일) 오후 8:00" / "Sun 9 Aug, 20:00". */
+/** `2026-08-09T20:00:00+09:00` → "8월 9일 (일) 20:00" / "Sun 9 August, 20:00" (24-hour: midnight is 00:00, never "12:00 AM"). */
 export function formatInstant(iso: string): string {
-  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, month: 'long', day: 'numeric', weekday: 'short', hour: 'numeric', minute: '2-digit', hour12: lang() === 'ko' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, month: 'long', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 }
 
 /** A Seoul calendar date `2026-08-12` → "8월 12일 (수)" / "Wed 12 Aug". */
 export function formatDate(date: string): string {
   return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, month: 'long', day: 'numeric', weekday: 'short' }).format(new Date(`${date}T12:00:00+09:00`));
-}
-
-/** `09:30` → "오전 9:30" / "09:30". */
-export function formatTime(time: string): string {
-  if (lang() === 'en') return time;
-  const [h = 0, m = 0] = time.split(':').map(Number);
-  return `${h < 12 ? '오전' : '오후'} ${h % 12 === 0 ? 12 : h % 12}:${String(m).padStart(2, '0')}`;
 }
 
 /** Calendar arithmetic on `YYYY-MM-DD` (no time zone involved). */

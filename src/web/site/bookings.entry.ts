@@ -5,7 +5,7 @@ import { api } from '../shared/api.ts';
 import { fill, inLang } from '../shared/i18n.ts';
 import { formatInstant } from '../shared/format.ts';
 import { serverNow, syncServerTime } from '../shared/server-time.ts';
-import { doseList } from './lib/booking-view.ts';
+import { doseList, learnClinicNames } from './lib/booking-view.ts';
 import { loadCampaigns, type BookingInfo, type CampaignInfo } from './lib/campaigns.ts';
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
@@ -178,6 +178,8 @@ async function load(): Promise<void> {
     loadCampaigns(),
     api<Dependent[]>('GET', '/api/v1/me/dependents', { onBusy }),
   ]);
+  // Names are a nicety: without them the clinic's id is shown.
+  await learnClinicNames(bookings).catch(() => {});
   draw();
 }
 

@@ -2,7 +2,7 @@
 // moves an existing booking), with an Idempotency-Key so a retry can never book twice.
 import { api, newIdempotencyKey } from '../shared/api.ts';
 import { fill, inLang } from '../shared/i18n.ts';
-import { addDays, formatDate, formatTime } from '../shared/format.ts';
+import { addDays, formatDate } from '../shared/format.ts';
 import { loadCampaign, type BookingInfo, type CampaignInfo } from './lib/campaigns.ts';
 import { currentFlow, flowHref, recalledClinic } from './lib/flow.ts';
 import { showProblem } from './lib/next-step.ts';
@@ -20,7 +20,7 @@ const M = {
   ko: {
     dose: '{n}차 접종',
     at: '{date} {time}',
-    around: '{date} (1차와 같은 시간, 마감 시 가장 가까운 시간)',
+    around: '1차와 같은 시간 (그 시간이 다 찼으면 가장 가까운 시간)',
     note: '{name} · {n}회 접종, 간격 {days}일. 모든 접종을 같은 의료기관에서 맞습니다. 한 차례라도 자리가 없으면 아무것도 예약되지 않습니다.',
     oneNote: '{name} · 1회 접종.',
     change: '예약 변경: 새 날짜가 확정되는 순간 기존 예약이 취소됩니다. 새 예약이 안 되면 기존 예약은 그대로입니다.',
@@ -33,7 +33,7 @@ const M = {
   en: {
     dose: 'Dose {n}',
     at: '{date} at {time}',
-    around: '{date} (same time as dose 1, or the nearest free time)',
+    around: 'Same time as dose 1 (or the nearest free time if that one is full)',
     note: '{name} · {n} doses, {days} days apart, all at the same clinic. If any dose has no place, nothing is booked.',
     oneNote: '{name} · one dose.',
     change: 'Changing a booking: your old booking is released only at the moment the new one is confirmed. If the new one fails, the old one stays.',
@@ -70,7 +70,8 @@ function draw(): void {
     for (let n = 1; n <= campaign.vaccine.doses; n++) {
       const date = addDays(flow.date, (n - 1) * campaign.vaccine.intervalDays);
       const li = el('li', undefined, 'card tint');
-      li.append(el('strong', fill(m.dose, { n })), el('p', n === 1 ? fill(m.at, { date: formatDate(date), time: formatTime(flow.time) }) : fill(m.around, { date: formatDate(date) }), 'big'));
+      li.append(el('strong', fill(m.dose, { n })), el('p', n === 1 ? fill(m.at, { date: formatDate(date), time: flow.time }) : formatDate(date), 'big'));
+      if (n > 1) li.append(el('p', m.around, 'hint'));
       list.append(li);
     }
     const v = campaign.vaccine;

@@ -2,7 +2,7 @@
 import { api, ApiError } from '../shared/api.ts';
 import { fill, inLang } from '../shared/i18n.ts';
 import { type BookingInfo } from './lib/campaigns.ts';
-import { doseList } from './lib/booking-view.ts';
+import { doseList, learnClinicNames } from './lib/booking-view.ts';
 import { recalledClinic } from './lib/flow.ts';
 import { showProblem } from './lib/next-step.ts';
 import { byId, startPage } from './lib/page.ts';
@@ -36,6 +36,9 @@ api<BookingInfo[]>('GET', '/api/v1/bookings')
   .then((list) => {
     booking = list.find((b) => b.id === id) ?? null;
     if (!booking) throw new ApiError(404, 'YEYAK_ERR_BOOKING_NOT_FOUND', 'not found');
+    return learnClinicNames([booking]).catch(() => {});
+  })
+  .then(() => {
     draw();
   })
   .catch(showProblem)

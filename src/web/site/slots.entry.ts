@@ -1,7 +1,7 @@
 // Slot choice: the clinic's dates, then its half-hour times with the doses left in each.
 import { api } from '../shared/api.ts';
 import { fill, inLang } from '../shared/i18n.ts';
-import { formatDate, formatTime } from '../shared/format.ts';
+import { formatDate } from '../shared/format.ts';
 import { currentFlow, flowHref, recalledClinic } from './lib/flow.ts';
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
@@ -66,7 +66,7 @@ function draw(): void {
   byId('times').hidden = times.length === 0;
   byId('time-options').replaceChildren(
     ...times.map((s) =>
-      option('time', s.time, `${formatTime(s.time)} · ${s.remaining > 0 ? fill(m.left, { n: s.remaining }) : m.full}`, s.time === chosenTime, s.remaining === 0, () => {
+      option('time', s.time, `${s.time} · ${s.remaining > 0 ? fill(m.left, { n: s.remaining }) : m.full}`, s.time === chosenTime, s.remaining === 0, () => {
         chosenTime = s.time;
       }),
     ),

@@ -62,7 +62,8 @@ function etaText(): string {
   if (n === 0) return w.now;
   const eta = estimateWait(n, status.admitRatePerSecond, status.admitRateDeviation ?? 0);
   if (eta.p50Seconds === null || eta.p90Seconds === null) return w.measuring;
-  return fill(w.etaRange, { p50: formatDuration(eta.p50Seconds), p90: formatDuration(eta.p90Seconds) });
+  const [p50, p90] = [formatDuration(eta.p50Seconds), formatDuration(eta.p90Seconds)];
+  return p50 === p90 ? fill(w.etaAbout, { p50 }) : fill(w.etaRange, { p50, p90 });
 }
 
 function stateText(): string {

@@ -36,9 +36,10 @@ export async function drawClinicMap(box: HTMLElement, points: MapPoint[], me: { 
   const ys = all.map(([, y]) => y);
   // Without points, the whole country (124.5–132 E, 33–38.7 N).
   const [minX, maxX, minY, maxY] = all.length ? [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)] : [...[124.5, 132].map((lng) => project(0, lng)[0]), ...[38.7, 33].map((lat) => project(lat, 0)[1])] as [number, number, number, number];
-  const pad = Math.max(0.05, (maxX - minX) * 0.15, (maxY - minY) * 0.15);
-  const width = Math.max(maxX - minX + 2 * pad, 0.2);
-  const height = Math.max(maxY - minY + 2 * pad, 0.2);
+  // At least ~30 km across, so a few clinics in one district still show their surroundings.
+  const pad = Math.max(0.12, (maxX - minX) * 0.15, (maxY - minY) * 0.15);
+  const width = maxX - minX + 2 * pad;
+  const height = maxY - minY + 2 * pad;
   const unit = Math.max(width, height) / 100;
   const label = inLang({ ko: `지도: 의료기관 ${points.length}곳`, en: `Map: ${points.length} clinics` });
   const map = svg('svg', { viewBox: `${minX - pad} ${minY - pad} ${width} ${height}`, class: 'map', role: 'group', 'aria-label': label });

@@ -5,6 +5,7 @@ import { ok, openCampaign, operator, person, seedCampaign } from '../support/fix
 
 const QUEUE = 'web-queue';
 const ROTATION = 'web-rotation';
+const PREQUEUE = 'web-prequeue';
 const WHO = { name: '이순자', birth: '19580515', phone: '010-7777-8888' };
 
 async function ready(page: Page): Promise<void> {
@@ -33,6 +34,11 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', () => {
         birthDayDigits: [(i + 9) % 10],
       })),
     }), operator);
+    // The queue opened at 10:00 Seoul; booking opens at 12:00 (the manual clock says 11:00).
+    await seedCampaign(rig.app, { id: PREQUEUE, institutions: ['q-1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 5, campaign: {
+      queueOpensAt: '2026-08-10T10:00:00+09:00',
+      windows: [{ id: 'open', opensAt: '2026-08-10T12:00:00+09:00', closesAt: '2026-09-30T18:00:00+09:00', birthDayDigits: null }],
+    } });
   }, 120_000);
   afterAll(() => rig?.closeAll());
 
@@ -54,6 +60,8 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', () => {
     await ready(page);
     await expect.poll(() => text(page, '#position')).toBe('4');
     await expect.poll(() => text(page, '#ahead')).toBe('4');
+    // Screen readers hear the figures (a polite live region, not every poll).
+    await expect.poll(() => text(page, '#live')).toContain('내 앞에 4명');
     await expectAccessible(page);
 
     // A reload shows the same place.
@@ -156,6 +164,38 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', () => {
     await page.reload();
     await ready(page);
     expect(await page.isChecked('#alert-me')).toBe(true);
+    await context.close();
+  });
+
+  it('counts down in the pre-queue, learns the place at the opening, and shows a pause with its reason', async () => {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${PREQUEUE}`)}`);
+    await ready(page);
+    await page.fill('#name', '오세영');
+    await page.fill('#birth', '19610303');
+    await page.fill('#phone', '010-5050-6060');
+    await page.click('#dev-sign-in');
+    await page.waitForURL(/\/waiting\.html/);
+    await ready(page);
+    // Before the opening there is no number yet: a countdown to 12:00 by the server's clock.
+    await expect.poll(() => text(page, '#state')).toContain('8월 10일 (월) 12:00');
+    expect(await text(page, '#state')).toMatch(/\((59분|1시간) 남음\)/);
+    expect(await text(page, '#position')).toBe('–');
+    await expectAccessible(page);
+
+    // The operators pause just after the opening: the place is drawn, the reason is shown.
+    await ok(rig.app, 'POST', `/api/v1/admin/campaigns/${PREQUEUE}/queue/pause`, { reason: '시스템 점검' }, operator);
+    rig.clock.set('2026-08-10T03:00:01Z');
+    await rig.ctx.waitingRoom.refresh();
+    await expect.poll(() => text(page, '#state'), { timeout: 20_000 }).toContain('사유: 시스템 점검');
+    await expect.poll(() => text(page, '#position')).toBe('1');
+
+    // Resumed: the turn comes.
+    await ok(rig.app, 'POST', `/api/v1/admin/campaigns/${PREQUEUE}/queue/resume`, undefined, operator);
+    rig.clock.advance(1000);
+    await rig.ctx.waitingRoom.refresh();
+    await expect.poll(() => page.locator('#turn').isVisible(), { timeout: 30_000 }).toBe(true);
     await context.close();
   });
 });

@@ -32,6 +32,7 @@ export function formatDuration(seconds: number): string {
   if (minutes < 60) return en ? `${minutes} min` : `${minutes}분`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
+  if (rest === 0) return en ? `${hours} h` : `${hours}시간`;
   return en ? `${hours} h ${rest} min` : `${hours}시간 ${rest}분`;
 }
 

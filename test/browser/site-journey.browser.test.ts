@@ -2,9 +2,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
 import { admitted, seedCampaign } from '../support/fixtures.ts';
+import { startOidcStandIn, type OidcStandIn, type StandInAccount } from '../support/oidc-stand-in.ts';
+import { freePort } from '../support/redis.ts';
 
 const CAMPAIGN = 'web-journey';
 const PROXY_CAMPAIGN = 'web-proxy';
+const OIDC_ACCOUNT: StandInAccount = { id: 'yoon', ci: 'ci-browser-test-yoon-0123456789', name: '윤서연', birthdate: '1971-04-04', gender: 'female', phone_number: '+82 10-8888-9999' };
 
 /** The page has run its script to the end of its first load. */
 async function ready(page: Page): Promise<void> {
@@ -25,15 +28,25 @@ async function signInWithDevProvider(page: Page, who: { name: string; birth: str
   await page.click('#dev-sign-in');
 }
 
-describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', () => {
+// A whole journey in a browser takes a while on a busy 2-core machine.
+describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', { timeout: 120_000 }, () => {
   let rig: BrowserRig;
+  let naver: OidcStandIn;
   beforeAll(async () => {
-    // A certificate provider that cannot be reached: its button shows, and its failure is explained.
-    rig = await startBrowserRig({ env: { YEYAK_OIDC_PROVIDERS: JSON.stringify({ naver: { issuer: 'http://127.0.0.1:9/', clientId: 'yeyak', clientSecret: 'not-a-real-secret-0123456789' } }) } });
+    // Certificate sign-in: "naver" is a real OpenID Connect provider on loopback (the stand-in);
+    // "kakao" cannot be reached, so its failure is explained.
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    naver = await startOidcStandIn({ redirectUris: [`${origin}/api/v1/identity/oidc/naver/callback`], accounts: [OIDC_ACCOUNT] });
+    const kakao = { issuer: `http://127.0.0.1:${await freePort()}/`, clientId: 'yeyak', clientSecret: 'not-a-real-secret-0123456789' };
+    rig = await startBrowserRig({ port, env: { YEYAK_PUBLIC_URL: origin, YEYAK_OIDC_PROVIDERS: JSON.stringify({ naver: naver.providerConfig, kakao }) } });
     await seedCampaign(rig.app, { id: CAMPAIGN, institutions: ['seoul-a', 'seoul-b'], dates: ['2026-08-20', '2026-08-21', '2026-09-10', '2026-09-11'], times: ['09:00', '09:30'], doses: 5 });
     await seedCampaign(rig.app, { id: PROXY_CAMPAIGN, institutions: ['seoul-a', 'seoul-b'], dates: ['2026-08-20', '2026-09-10'], times: ['10:00'], doses: 5, campaign: { proxyAllowed: true } });
   }, 120_000);
-  afterAll(() => rig?.closeAll());
+  afterAll(async () => {
+    await rig?.closeAll();
+    await naver?.close();
+  });
 
   it('goes from the landing page to a booking code, in Korean, with no serious accessibility violation on the way', async () => {
     const context = await rig.newContext();
@@ -54,9 +67,9 @@ describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', ()
     await page.locator('#campaigns a.button').first().click();
     await page.waitForURL(/\/sign-in\//);
     await ready(page);
-    await expect.poll(() => page.locator('#oidc-buttons button').count()).toBe(1);
+    await expect.poll(() => page.locator('#oidc-buttons button').count()).toBe(2);
     await expectAccessible(page);
-    await page.locator('#oidc-buttons button').click();
+    await page.locator('#oidc-buttons button', { hasText: '카카오' }).click();
     await expect.poll(() => page.locator('#error').textContent()).toContain('인증서 서비스에 연결할 수 없습니다');
     await signInWithDevProvider(page, { name: '김영희', birth: '1970-05-15', phone: '010-2222-3333' });
 
@@ -230,6 +243,25 @@ describe.skipIf(!chromiumInstalled)('the citizen site in Chromium at 360 px', ()
     const row = await rig.ctx.db.selectFrom('bookings').select(['booked_by', 'campaign_id']).where('code', '=', code).executeTakeFirstOrThrow();
     expect(row.campaign_id).toBe(PROXY_CAMPAIGN);
     expect(row.booked_by).toMatch(/^guardian:/);
+    await context.close();
+  });
+
+  it('signs in with a certificate service (OpenID Connect) and comes back to the waiting page', async () => {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await page.goto(`/waiting.html?c=${CAMPAIGN}`);
+    await page.waitForURL(/\/sign-in\//);
+    await ready(page);
+    await page.locator('#oidc-buttons button', { hasText: '네이버' }).click();
+    // At the provider (the stand-in's own page): pick the account, which logs in and consents.
+    await page.waitForURL(new RegExp(`^${naver.issuer}/interaction/`));
+    await page.locator('button[name=accountId]').click();
+    await page.waitForURL(/\/waiting\.html\?c=web-journey/);
+    await ready(page);
+    await expect.poll(() => page.locator('#position').textContent()).toMatch(/^\d+$/);
+    await page.goto('/bookings/');
+    await ready(page);
+    await expect.poll(() => page.locator('#person').textContent()).toContain('윤*연');
     await context.close();
   });
 });

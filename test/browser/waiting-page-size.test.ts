@@ -1,19 +1,23 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { webRoutes } from '../../src/web/web.routes.ts';
 import { scriptClosureSize } from '../support/script-size.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /** The waiting page's promise (issue 5): its JavaScript stays under 50 KB gzipped. */
 const BUDGET_BYTES = 50 * 1024;
 
-let t: TestApp;
+// Only the pages are needed: the same routes the app registers, without a database.
+let app: FastifyInstance;
 beforeAll(async () => {
-  t = await startTestApp();
+  app = Fastify();
+  await app.register(webRoutes);
+  await app.ready();
 });
-afterAll(() => t.close());
+afterAll(() => app.close());
 
 async function served(url: string): Promise<{ gzippedBytes: number; text: string }> {
-  const res = await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+  const res = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
   expect(res.statusCode, url).toBe(200);
   expect(res.headers['content-encoding'], url).toBe('gzip');
   return { gzippedBytes: res.rawPayload.length, text: gunzipSync(res.rawPayload).toString('utf8') };
@@ -21,7 +25,7 @@ async function served(url: string): Promise<{ gzippedBytes: number; text: string
 
 describe('the waiting page size budget', () => {
   it('serves the waiting page as a static, cacheable page whose script and imported chunks stay under 50 KB gzipped', async () => {
-    const page = await t.app.inject({ method: 'GET', url: '/waiting.html' });
+    const page = await app.inject({ method: 'GET', url: '/waiting.html' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('public, max-age=60');
     const { bytes, files } = await scriptClosureSize(page.body, served);

@@ -18,6 +18,7 @@ const EN: Record<string, string> = {
   'day.submit': 'Check my day',
   'sched.h': 'Schedule',
   loading: 'Loading…',
+  api: 'For developers: the Yeyak API (OpenAPI)',
 };
 
 const M = {

@@ -13,12 +13,15 @@ import { availabilityRoutes } from './modules/availability/availability.routes.t
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
 import { campaignAdminRoutes } from './modules/campaigns/campaign-admin.routes.ts';
+import { myWindowRoutes } from './modules/campaigns/my-window.routes.ts';
 import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { identityMethodRoutes } from './modules/identity/identity-methods.routes.ts';
 import { identityRoutes } from './modules/identity/identity.routes.ts';
 import { mobileIdentityRoutes } from './modules/identity/mobile/mobile.routes.ts';
 import { oidcRoutes } from './modules/identity/oidc/oidc.routes.ts';
 import { institutionRoutes } from './modules/institutions/institutions.routes.ts';
+import { directoryRoutes } from './modules/institutions/directory.routes.ts';
 import { priorityListRoutes } from './modules/eligibility/priority-list.ts';
 import { dependentRoutes } from './modules/proxy/dependents.routes.ts';
 import { agentRoutes } from './modules/agent/agent.routes.ts';
@@ -70,7 +73,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
   });
 
-  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, identityRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

@@ -19,9 +19,10 @@ export interface BrowserRig extends TestApp {
   closeAll(): Promise<void>;
 }
 
-export async function startBrowserRig(options: Parameters<typeof startTestApp>[0] = {}): Promise<BrowserRig> {
+/** `port` (default: any free one) lets a test know the app's origin before it starts, e.g. for an OpenID Connect redirect URI. */
+export async function startBrowserRig({ port = 0, ...options }: Parameters<typeof startTestApp>[0] & { port?: number } = {}): Promise<BrowserRig> {
   const testApp = await startTestApp(options);
-  await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+  await testApp.app.listen({ port, host: '127.0.0.1' });
   const address = testApp.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');
   const baseUrl = `http://127.0.0.1:${address.port}`;

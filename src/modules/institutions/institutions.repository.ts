@@ -44,3 +44,9 @@ export async function existingInstitutionIds(db: Db, ids: string[]): Promise<Set
   }
   return found;
 }
+
+/** Names and addresses of the given clinics (public facts; no availability), in id order. */
+export async function institutionDirectory(db: Db, ids: string[]): Promise<Pick<Institution, 'id' | 'name' | 'address' | 'sido' | 'sigungu'>[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('institutions').select(['id', 'name', 'address', 'sido', 'sigungu']).where('id', 'in', ids).orderBy('id').execute();
+}

@@ -67,6 +67,17 @@ export const ERROR_WORDS: Record<string, Words> = {
   YEYAK_ERR_OIDC_PROVIDER_UNAVAILABLE: { ko: ['인증서 서비스에 연결할 수 없습니다.', '잠시 후 다시 시도하거나 휴대폰 문자 인증을 이용해 주세요.'], en: ['The certificate service cannot be reached.', 'Try again shortly, or use a text-message code.'] },
   YEYAK_ERR_MESSAGE_GATEWAY_UNAVAILABLE: { ko: ['문자 메시지를 보내지 못했습니다.', '잠시 후 인증번호를 다시 요청해 주세요.'], en: ['We could not send the text message.', 'Ask for the code again shortly.'] },
   [OFFLINE]: { ko: ['인터넷 연결이 끊겼습니다.', '연결을 확인해 주세요. 연결되면 다시 시도합니다.'], en: ['The internet connection was lost.', 'Check your connection; we will try again when it is back.'] },
+  YEYAK_ERR_CAMPAIGN_EDIT_REFUSED: STAFF_ONLY,
+  YEYAK_ERR_OUTBOX_JOB_NOT_FOUND: STAFF_ONLY,
+  YEYAK_ERR_APPOINTMENT_NOT_FOUND: STAFF_ONLY,
+  YEYAK_ERR_APPOINTMENT_ALREADY_RECORDED: STAFF_ONLY,
+  YEYAK_ERR_APPOINTMENT_NOT_DUE: STAFF_ONLY,
+  YEYAK_ERR_LEFTOVER_BELOW_BOOKED: STAFF_ONLY,
+  YEYAK_ERR_LEFTOVER_SOLD_OUT: { ko: ['남은 백신이 방금 모두 예약되었습니다.', '다른 의료기관의 잔여 백신을 찾아보거나, 알림을 신청해 두세요.'], en: ['The leftover doses have just been taken.', 'Look for leftovers at another clinic, or ask to be alerted.'] },
+  YEYAK_ERR_LEFTOVER_ALREADY_BOOKED: { ko: ['오늘 이미 잔여 백신을 예약하셨습니다.', '예약 내역에서 의료기관과 시간을 확인해 주세요.'], en: ['You have already booked a leftover dose today.', 'See your bookings for the clinic and time.'] },
+  YEYAK_ERR_LEFTOVER_BARRED: { ko: ['예약하고 오지 않으신 기록이 있어 잔여 백신은 예약할 수 없습니다.', '일반 예약 일정에서 예약해 주세요.'], en: ['Because of a missed appointment, you cannot book leftover doses.', 'Please book through a regular campaign.'] },
+  YEYAK_ERR_LEFTOVER_NOT_FOUND: { ko: ['이 잔여 백신 안내는 더 이상 없습니다.', '잔여 백신 목록을 새로 불러와 주세요.'], en: ['This leftover offer is no longer there.', 'Reload the list of leftover doses.'] },
+  YEYAK_ERR_LEFTOVER_ALERTS_LIMIT: { ko: ['알림은 의료기관 다섯 곳까지 받을 수 있습니다.', '알림받을 의료기관을 다섯 곳 이하로 골라 주세요.'], en: ['You can be alerted about five clinics at most.', 'Choose five clinics or fewer.'] },
 };
 
 /** Plain words for an error: `[what happened, what to do next]`. */

@@ -25,6 +25,8 @@ import { dropDatabase, recreateDatabase, serverPids, withDatabase } from './lib/
 import { cleanUp, eventLoopBusy, eventLoopOf, forkTs, installSignalHandlers, interrupted, onCleanup, stopChild, waitForMessage, type Elu } from './lib/processes.ts';
 import { fmt, fmtCores, machineLine, markdownTable, revision, writeResult } from './lib/report.ts';
 import { findWrk, runWrk, stopAllWrk, type WrkResult } from './lib/wrk.ts';
+import { appEnvironment } from './lib/app-env.ts';
+import { deleteCampaignKeys } from './lib/redis-keys.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = dirname(BENCH_DIR);
@@ -772,29 +774,6 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
 
 // ---------------------------------------------------------------------------------------------
 
-function appEnvironment(tmp: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('YEYAK_') && !['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(k)),
-  );
-  const kid = `qb${Date.now().toString(36)}`;
-  return {
-    ...env,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    YEYAK_DATA_DIR: tmp,
-    YEYAK_SIGNING_KEYS: `${kid}:${randomBytes(32).toString('base64')}`,
-    YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
-    YEYAK_ENCRYPTION_KEYS: `${kid}:${randomBytes(32).toString('base64')}`,
-    YEYAK_OPERATOR_KEY: randomBytes(24).toString('base64url'),
-    YEYAK_DEV_IDENTITY: '1',
-    // The whole crowd comes from 127.0.0.1: the per-address abuse limit would stop it.
-    YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
-    YEYAK_DEMO: '0',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
-
 async function main(): Promise<number> {
   const options = parseOptions();
   const startedAt = new Date();
@@ -897,24 +876,6 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-/** Deletes the bench campaign's waiting-room keys (`yeyak:q:{campaignId}:*`) from Redis. */
-async function deleteCampaignKeys(redisUrl: string, campaignId: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `yeyak:q:{${campaignId}}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch (error) {
-    console.error(`could not delete the bench campaign's Redis keys: ${String(error)}`);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 installSignalHandlers(stopAllWrk);

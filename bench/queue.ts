@@ -27,10 +27,12 @@ import { fmt, fmtCores, machineLine, markdownTable, revision, writeResult } from
 import { findWrk, runWrk, stopAllWrk, type WrkResult } from './lib/wrk.ts';
 import { appEnvironment } from './lib/app-env.ts';
 import { deleteCampaignKeys } from './lib/redis-keys.ts';
+import { writeSummary, type BenchFigure } from './lib/summary.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = dirname(BENCH_DIR);
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'queue-latest.md');
+const SUMMARY_FILE = join(BENCH_DIR, 'results', 'queue-latest.json');
 const TOKENS_LUA = join(BENCH_DIR, 'wrk', 'tokens.lua');
 const QUEUE_DB = 'yeyak_queue_bench';
 const TARGET_STATUS = 0.8;
@@ -640,7 +642,7 @@ function rateOf(m: Measured): number {
   return m.wrk.requestsPerSecond;
 }
 
-function renderScenario(r: ScenarioResult): { markdown: string; problems: string[]; warnings: string[]; headline: string[] } {
+function renderScenario(r: ScenarioResult): { markdown: string; problems: string[]; warnings: string[]; headline: string[]; figures: BenchFigure[] } {
   const problems = r.measured.flatMap((m) => m.problems);
   const warnings = r.measured.flatMap((m) => m.notes);
   const baselines = r.measured.filter(isBaseline);
@@ -667,6 +669,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
   };
 
   const headline: string[] = [];
+  const figures: BenchFigure[] = [];
   const rows = r.measured.map((m) => {
     const lat = m.wrk.latency;
     const errors = m.wrk.non2xx3xx + Object.values(m.wrk.socketErrors).reduce((a, b) => a + b, 0);
@@ -689,6 +692,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
     const cost = costMs(m);
     const refCost = mean(refs.map(costMs).filter((c): c is number => c !== null));
     const costRatio = cost !== null && refCost !== null ? refCost / cost : null;
+    figures.push({ setup: r.scenario.name, path: m.label, value: rateOf(m), unit: 'req/s', baseline: reference, baselineLabel: 'bare node:http req/s', ratio, target: target ?? null, costRatio });
     headline.push(
       `${r.scenario.name} ${m.label}: ${fmt(rateOf(m))} req/s = ${ratio.toFixed(2)} of baseline${target === undefined ? '' : ` (target ≥ ${target}: ${ratio >= target ? 'met' : 'NOT met'})`}` +
         `${costRatio === null ? '' : `; CPU-cost ratio ${costRatio.toFixed(2)}`}`,
@@ -769,7 +773,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
     '',
     ...(profileLines.length > 0 ? ['### CPU profiles of the app (V8 sampling profiler, 500 µs; it slows the app a little)', '', ...profileLines] : []),
   ].join('\n');
-  return { markdown: md, problems, warnings, headline };
+  return { markdown: md, problems, warnings, headline, figures };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -869,6 +873,7 @@ async function main(): Promise<number> {
   ].join('\n');
   log(`\n${markdown}`);
   writeResult(RESULTS_FILE, markdown);
+  writeSummary(SUMMARY_FILE, { bench: 'queue', at: startedAt.toISOString(), revision: revision(REPO_ROOT), figures: rendered.flatMap((r) => r.figures), problems, warnings: skipped ? [skipped, ...warnings] : warnings });
   log(`written to ${RESULTS_FILE}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
   for (const r of rendered) for (const line of r.headline) log(`  ${line}`);
   if (problems.length > 0) {

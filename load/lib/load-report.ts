@@ -109,7 +109,15 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
   add(markdownTable(['outcome', 'people'], Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, fmt(n)])), '');
   add('## Processes (CPU over the crowd\'s run, peak memory)', '');
   const p = r.processes;
-  add(markdownTable(['process', 'pid', 'cores (average)', 'CPU seconds', 'peak RSS MB'], p.processes.map((f) => [f.label, String(f.pid), fmtCores(f.cores), fmt(f.cpuSeconds ?? NaN, 1), fmt(f.peakRssMb ?? NaN)])), '');
+  // Processes of one kind (PostgreSQL's backends) are summed into one row.
+  const grouped = new Map<string, { pids: number[]; cores: number | null; cpu: number | null; rss: number | null }>();
+  const plus = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+  for (const f of p.processes) {
+    const g = grouped.get(f.label);
+    if (!g) grouped.set(f.label, { pids: [f.pid], cores: f.cores, cpu: f.cpuSeconds, rss: f.peakRssMb });
+    else grouped.set(f.label, { pids: [...g.pids, f.pid], cores: plus(g.cores, f.cores), cpu: plus(g.cpu, f.cpuSeconds), rss: plus(g.rss, f.peakRssMb) });
+  }
+  add(markdownTable(['process', 'pid(s)', 'cores (average)', 'CPU seconds', 'peak RSS MB'], [...grouped].map(([label, g]) => [label, g.pids.length > 3 ? `${g.pids.length} processes` : g.pids.join(', '), fmtCores(g.cores), fmt(g.cpu ?? NaN, 1), fmt(g.rss ?? NaN)])), '');
   const generator = p.processes.filter((f) => f.label.startsWith('load worker')).reduce((a, f) => a + (f.cores ?? 0), 0);
   add(`Machine busy ${fmtCores(p.machineBusyCores)} cores over ${fmt(p.seconds)} s; the load generator itself used ${fmtCores(generator)} cores of them.`, '');
   add('## Charts', '');

@@ -59,6 +59,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     const processes = new ProcessSampler();
     for (const [pid, label] of system.processes) processes.watch(pid, label);
     processes.watch(process.pid, 'orchestrator (this process)');
+    for (const [pid, label] of await system.serverProcesses()) processes.watch(pid, label);
     const status = new StatusSampler(system.origin, campaignId, opensAt.getTime());
     const openingMs = opensAt.getTime();
     const settings = { runId: randomBytes(3).toString('hex'), campaignId, openingMs, deadlineMs: openingMs + o.maxSecondsAfterOpening * 1000, minPollSeconds: o.minPollSeconds, maxPollSeconds: o.maxPollSeconds, sigungus: SIGUNGUS, dates: seeded.dates };

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appEnvironment } from '../../bench/lib/app-env.ts';
-import { dropDatabase, freePort, recreateDatabase, withDatabase } from '../../bench/lib/postgres.ts';
+import { Redis } from 'ioredis';
+import { dropDatabase, freePort, recreateDatabase, serverPids, withDatabase } from '../../bench/lib/postgres.ts';
 import { forkTs, stopChild, waitForMessage } from '../../bench/lib/processes.ts';
 import { deleteCampaignKeys } from '../../bench/lib/redis-keys.ts';
 
@@ -32,6 +33,8 @@ export interface RunningSystem {
   operatorKey: string;
   /** Every app process: [pid, label]. */
   processes: [number, string][];
+  /** Scale-out: the PostgreSQL and Redis processes serving the run (when those servers run on this machine). */
+  serverProcesses(): Promise<[number, string][]>;
   /** The app's configuration environment (for opening its database afterwards). */
   env: NodeJS.ProcessEnv;
   /** Stops the app processes (the database stays, for the checks). */
@@ -77,6 +80,22 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     operatorKey: env.YEYAK_OPERATOR_KEY!,
     processes,
     env,
+    serverProcesses: async () => {
+      if (!database) return [];
+      const found: [number, string][] = [];
+      for (const pid of await serverPids(withDatabase(database.adminUrl, database.name), database.name).catch(() => [])) found.push([pid, 'postgres']);
+      const redis = new Redis(process.env.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await redis.connect();
+        const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+        if (pid) found.push([pid, 'redis (a shared server: other users count too)']);
+      } catch {
+        // Redis elsewhere or unreachable: its CPU is not ours to show.
+      } finally {
+        redis.disconnect();
+      }
+      return found;
+    },
     stopApps: () => stopChild(child, 15_000),
     cleanUp: async (campaignId) => {
       await stopChild(child, 15_000);

@@ -9,44 +9,18 @@
  * into the refresh they happen in.
  */
 import { ManualClock } from '../../src/lib/clock.ts';
-import type { Campaign } from '../../src/modules/campaigns/campaign.ts';
 import { mulberry32 } from '../../src/modules/institutions/reference/prng.ts';
 import { joinsPrequeue } from '../../src/modules/waiting-room/domain/queue-state.ts';
 import { MemoryQueueStore } from '../../src/modules/waiting-room/memory-queue-store.ts';
 import { REFRESH_MS, scheduleOf, WaitingRoom } from '../../src/modules/waiting-room/waiting-room.ts';
 import { BookingPathModel, DoseLedger } from './booking-path-model.ts';
 import { drawCrowd, pollIntervalSeconds } from './crowd.ts';
+import { campaignFor, CAMPAIGN_ID, countOutcomes, Ev, firstMinute, newSeries, OPENING_MS, State } from './night-setup.ts';
 import { PollCounter } from './poll-counter.ts';
 import type { SimulationConfig } from './simulation-config.ts';
 import { countInversions, etaAccuracy, type Invariants, type SimulationResult } from './simulation-result.ts';
 
-/** 20:00 in Seoul on a summer night: the opening instant. */
-const OPENING_MS = Date.parse('2026-08-09T11:00:00Z');
 const TICK_SECONDS = REFRESH_MS / 1000;
-const CAMPAIGN_ID = 'national';
-
-/** Events, packed with the person's index as `person * 8 + event`. */
-const Ev = { ExtraDevice: 1, EarlyProbe: 2, Admit: 3, Book: 4, Abandon: 5, Cancel: 6 } as const;
-type Ev = (typeof Ev)[keyof typeof Ev];
-
-/** Where each person is in the journey (a byte per person). */
-const State = { Waiting: 0, Admitted: 1, Booked: 2, Abandoned: 3, GaveUp: 4, SoldOut: 5, Bounced: 6, Cancelled: 7 } as const;
-type State = (typeof State)[keyof typeof State];
-
-const STATE_NAMES = ['still waiting', 'admitted, not yet booked', 'booked', 'left while waiting', 'gave up after failed bookings', 'sold out (409)', 'bounced', 'booked, then cancelled'];
-
-function campaignFor(config: SimulationConfig): Campaign {
-  return {
-    id: CAMPAIGN_ID,
-    name: 'National opening night (simulated)',
-    cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
-    vaccine: { name: 'mRNA', doses: 2, intervalDays: 42 },
-    queueOpensAt: new Date(OPENING_MS - config.crowd.prequeueSeconds * 1000),
-    windows: [{ id: 'open', kind: 'open', opensAt: new Date(OPENING_MS), closesAt: new Date(OPENING_MS + 7 * 86_400_000), birthDayDigits: null, bornFrom: null, bornTo: null }],
-    proxyAllowed: false,
-    admission: config.admission,
-  };
-}
 
 /** Runs the night; `onProgress` hears about every simulated minute. */
 export async function simulateNight(config: SimulationConfig, onProgress?: (line: string) => void): Promise<SimulationResult> {
@@ -81,17 +55,8 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
   let admittedCount = 0;
   const key = (i: number) => `p${i.toString(36)}`;
 
-  const series = {
-    startSecond,
-    requests: new Float64Array(totalSeconds),
-    admissions: new Float64Array(totalSeconds),
-    bookings: new Float64Array(totalSeconds),
-    queueLength: new Float64Array(totalSeconds),
-    admitRate: new Float64Array(totalSeconds),
-    targetRate: new Float64Array(totalSeconds),
-    activeAdmissions: new Float64Array(totalSeconds),
-    bookingBacklog: new Float64Array(totalSeconds),
-  };
+  const series = newSeries(totalSeconds, startSecond);
+
   const ticks = { tickSeconds: TICK_SECONDS, startSecond, serving: new Float64Array(totalTicks), rate: new Float64Array(totalTicks), deviation: new Float64Array(totalTicks) };
   const inv: Invariants = { oversold: 0, doubleBookings: 0, bounces: 0, fairnessInversions: 0, orderViolations: 0, splitAdmissions: 0 };
   const statuses: Record<string, number> = {};
@@ -316,7 +281,9 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     if (k % (1 / TICK_SECONDS) === (1 / TICK_SECONDS) - 1) {
       const s = secondIndex(t);
       const snap = board.snapshot;
-      series.requests[s]! += polls.pollsIn(s);
+      const polled = polls.pollsIn(s);
+      series.requests[s]! += polled;
+      series.polls[s] = polled;
       series.queueLength[s] = snap.opened ? snap.issuedUpTo - snap.servingUpTo : snap.prequeueSize;
       series.admitRate[s] = snap.admitRatePerSecond;
       series.targetRate[s] = snap.targetRatePerSecond;
@@ -333,11 +300,7 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
   inv.oversold = ledger.oversold + Math.max(0, -ledger.remaining);
   inv.doubleBookings = ledger.doubleBooked;
 
-  const outcomes: Record<string, number> = {};
-  for (let i = 0; i < P; i++) outcomes[STATE_NAMES[state[i]!]!] = (outcomes[STATE_NAMES[state[i]!]!] ?? 0) + 1;
-  const firstMinuteStart = secondIndex(0);
-  let requestsFirstMinute = 0;
-  for (let s = firstMinuteStart; s < firstMinuteStart + 60; s++) requestsFirstMinute += series.requests[s] ?? 0;
+  const minute = firstMinute(series, secondIndex(0));
   const used = Math.ceil(simulatedSeconds);
   const trim = <T extends Float64Array>(a: T) => a.subarray(0, used) as T;
   return {
@@ -347,8 +310,9 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     prequeuePeople: crowd.prequeueCount,
     meanDevices: crowd.meanDevices,
     eligible: config.crowd.eligible,
-    outcomes,
-    requestsFirstMinute,
+    outcomes: countOutcomes(state),
+    requestsFirstMinute: minute.requests,
+    pollsFirstMinute: minute.polls,
     requestsTotal: series.requests.reduce((a, b) => a + b, 0),
     statuses,
     clientOrderInversions: countInversions(admissionOrder, admittedCount, P + 1),

@@ -89,6 +89,7 @@ export function simReport(config: SimulationConfig, result: SimulationResult, ch
         ['of them in the pre-queue hour', fmt(result.prequeuePeople)],
         ['devices per person (mean)', fmt(result.meanDevices, 2)],
         ['requests in the first minute after the opening', fmt(result.requestsFirstMinute)],
+        ['— of them polls of the shared status (one cacheable document) / everything else (identity, join, admission, search, booking)', `${fmt(result.pollsFirstMinute)} / ${fmt(result.requestsFirstMinute - result.pollsFirstMinute)}`],
         ['requests in all', fmt(result.requestsTotal)],
         ['admission policy', `\`${JSON.stringify(config.admission)}\``],
         ['booking path (model)', `${fmt(config.bookingPath.capacityPerSecond)} bookings/s, ${pct(config.bookingPath.failureRate)} failing, ${config.bookingPath.baseLatencyMs} ms base`],
@@ -96,7 +97,7 @@ export function simReport(config: SimulationConfig, result: SimulationResult, ch
         ['slowest booking call (incl. backlog)', `${fmt(result.maxBookingLatencyMs)} ms`],
         ['simulated time from the queue opening', `${fmt(result.simulatedSeconds)} s`],
         ['everyone resolved after the opening in', result.secondsToDrain === null ? 'not within the run' : `${fmt(result.secondsToDrain)} s`],
-        ['pairs admitted out of place order because clients ask at different moments (information)', fmt(result.clientOrderInversions)],
+        ['pairs of people admitted in the other order than their places, because each client notices its turn at its own next poll (information, not a fault)', fmt(result.clientOrderInversions)],
       ],
     ),
   );

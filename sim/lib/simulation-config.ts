@@ -28,16 +28,20 @@ export interface SimulationConfig {
   maxSecondsAfterOpening: number;
 }
 
-/** BRIEF §6: 20 million eligible, about 10 million requests in the first minute. */
+/**
+ * BRIEF §6: 20 million eligible, about 10 million requests in the first minute — read as requests
+ * that do work (identity, join, admission, search, booking): 30% of the eligible come on the night,
+ * 45% of them in the spike. Status polls come on top; they read one cacheable document.
+ */
 export function nationalConfig(): SimulationConfig {
   return {
     crowd: {
       eligible: 20_000_000,
-      turnout: 0.4,
+      turnout: 0.3,
       ineligibleShare: 0.25,
       prequeueSeconds: 3600,
       prequeueShare: 0.3,
-      spikeShare: 0.5,
+      spikeShare: 0.45,
       spikeMeanSeconds: 20,
       tailMeanSeconds: 1800,
       deviceWeights: [0.5, 0.3, 0.2],
@@ -50,7 +54,7 @@ export function nationalConfig(): SimulationConfig {
     // controller finds what the booking path takes.
     admission: { mode: 'adaptive', ratePerSecond: 3000, maxActive: 200_000 },
     bookingPath: { capacityPerSecond: 2000, failureRate: 0.002, baseLatencyMs: 80 },
-    doses: 6_000_000,
+    doses: 4_500_000,
     thinkSeconds: [20, 90],
     searchesPerPerson: 3,
     retryDelaySeconds: 2,
@@ -66,7 +70,7 @@ export function shortConfig(): SimulationConfig {
   const national = nationalConfig();
   return {
     ...national,
-    crowd: { ...national.crowd, eligible: 250_000, prequeueSeconds: 600 },
+    crowd: { ...national.crowd, eligible: 333_334, prequeueSeconds: 600 },
     admission: { mode: 'adaptive', ratePerSecond: 400, maxActive: 20_000 },
     bookingPath: { ...national.bookingPath, capacityPerSecond: 250, failureRate: 0.01 },
     doses: 80_000,

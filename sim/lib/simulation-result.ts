@@ -59,6 +59,8 @@ export interface SimulationResult {
   eligible: number;
   outcomes: Record<string, number>;
   requestsFirstMinute: number;
+  /** Of them, polls of the shared status document (one cached document: a CDN can answer them). */
+  pollsFirstMinute: number;
   requestsTotal: number;
   /** Status codes the simulated clients would have seen, by code. */
   statuses: Record<string, number>;

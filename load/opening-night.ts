@@ -17,7 +17,7 @@ function options(): { run: OpeningNightOptions; out: string } {
     options: {
       people: { type: 'string', default: '200000' },
       workers: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '64' },
+      connections: { type: 'string', default: '512' },
       apps: { type: 'string', default: '2' },
       'prequeue-seconds': { type: 'string' },
       'spike-seconds': { type: 'string' },
@@ -26,7 +26,7 @@ function options(): { run: OpeningNightOptions; out: string } {
       'max-active': { type: 'string', default: '20000' },
       mode: { type: 'string', default: 'adaptive' },
       'dose-share': { type: 'string', default: '0.8' },
-      'max-poll-seconds': { type: 'string', default: '5' },
+      'max-poll-seconds': { type: 'string', default: '10' },
       minutes: { type: 'string', default: '30' },
       seed: { type: 'string' },
       out: { type: 'string' },

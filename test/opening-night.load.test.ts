@@ -16,7 +16,7 @@ describe(`opening night, short version (5,000 people, ${scaleOut ? 'PostgreSQL +
     const result = await runOpeningNight({
       people: 5_000,
       workers: 1,
-      connections: 32,
+      connections: 128,
       apps: scaleOut ? 2 : 1,
       scaleOut,
       shape: { ...defaultShape(), prequeueSeconds: 10, spikeMeanSeconds: 4, tailMeanSeconds: 15 },

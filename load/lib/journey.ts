@@ -195,8 +195,18 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
       reloaded = true;
       await join(j, p, node, session, 'reload');
     }
+    // Back-off with the time waited; once the status shows a measured rate, poll about three times
+    // over the remaining wait instead (the client's own ETA from its signed place, as API.md intends).
     const age = (epochMs() - joinedAt) / 1000;
-    const interval = Math.min(j.settings.maxPollSeconds, Math.max(j.settings.minPollSeconds, age / 4));
+    const rate = (board as { admitRatePerSecond?: number } | null)?.admitRatePerSecond ?? 0;
+    const ahead = p.position !== null && board?.servingUpTo !== undefined ? p.position - board.servingUpTo : null;
+    const eta = ahead !== null && rate > 0 ? ahead / rate : null;
+    const interval = Math.min(j.settings.maxPollSeconds, Math.max(j.settings.minPollSeconds, eta !== null ? eta / 3 : age / 4));
+    // A shedding node's Retry-After is honoured (never sooner than the node asks).
+    if (status.status === 503 || status.status === 429) {
+      await backOff(status);
+      continue;
+    }
     await sleep(interval * (0.75 + p.plan.random() * 0.5) * 1000);
   }
 }

@@ -14,9 +14,10 @@ import type { WorkerResult } from './worker.ts';
 const DELIBERATE_503 = new Set(['503 YEYAK_ERR_UNAVAILABLE', '503 YEYAK_ERR_QUEUE_UNAVAILABLE']);
 /**
  * With several nodes each serves from its own snapshot, refreshed every 250 ms: a node a refresh
- * behind may still say 425 to a place another node has just admitted. Two refreshes of grace.
+ * behind — later still when its event loop is delayed, up to the 1 s at which it sheds load — may
+ * say 425 to a place another node has just admitted. 1.5 s of grace.
  */
-const MULTI_NODE_GRACE_MS = 500;
+const MULTI_NODE_GRACE_MS = 1500;
 
 export interface LoadInvariants {
   /** Slots with more live doses than capacity, and slots whose counter disagrees with their doses. */

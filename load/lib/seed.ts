@@ -96,7 +96,7 @@ export async function seedNight(options: SeedOptions): Promise<Seeded> {
           if (doses > 0) rows.push({ institutionId: institution.id, date, time, doses }, { institutionId: institution.id, date: secondDates[d]!, time, doses });
         }
       }
-      if (rows.length >= 20_000) {
+      if (rows.length >= 5_000) {
         await post(pool, options.operatorKey, `/api/v1/admin/campaigns/${options.campaignId}/capacity`, rows);
         rows = [];
       }

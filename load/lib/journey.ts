@@ -36,6 +36,8 @@ export interface JourneyRecord {
   /** Flat [place, epoch ms sent] of each 425 on the admission call. */
   refusals: number[];
   eta: { measured: number; withinQuarter: number; withinP90: number };
+  /** Flat [place, epoch ms, p50 s, p90 s] of each person's first estimate (checked against the status at the end). */
+  estimates: number[];
   admissionsPerSecond: PerSecond;
   bookingsPerSecond: PerSecond;
   booked201: number;
@@ -51,6 +53,7 @@ export function newRecord(offsetSeconds: number): JourneyRecord {
     admissions: [],
     refusals: [],
     eta: { measured: 0, withinQuarter: 0, withinP90: 0 },
+    estimates: [],
     admissionsPerSecond: new PerSecond(offsetSeconds),
     bookingsPerSecond: new PerSecond(offsetSeconds),
     booked201: 0,
@@ -139,7 +142,10 @@ async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Pr
   }
   const body = answer.body as { position: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } };
   samePlace(j, p, body.position, 'ticket status');
-  if (p.estimate === null && body.position !== null && body.eta.p50Seconds !== null) p.estimate = { p50: body.eta.p50Seconds, p90: body.eta.p90Seconds ?? body.eta.p50Seconds, atMs: epochMs() };
+  if (p.estimate === null && body.position !== null && body.eta.p50Seconds !== null) {
+    p.estimate = { p50: body.eta.p50Seconds, p90: body.eta.p90Seconds ?? body.eta.p50Seconds, atMs: epochMs() };
+    j.record.estimates.push(body.position, p.estimate.atMs, p.estimate.p50, p.estimate.p90);
+  }
 }
 
 function admitted(j: Journey, p: Person): void {

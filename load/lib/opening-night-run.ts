@@ -100,7 +100,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     }
     await system.stopApps();
     const database = await checkDatabase(system.env, campaignId);
-    return mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, processes: processes.figures(), database, setupOverrunSeconds });
+    return mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, processes: processes.figures(), database, setupOverrunSeconds, openingMs });
   } finally {
     await Promise.all(workers.map((w) => stopChild(w, 5000)));
     await system.cleanUp(campaignId);

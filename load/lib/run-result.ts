@@ -54,12 +54,39 @@ export interface OpeningNightResult {
   bookingsPerSecond: number[];
   statusPoints: StatusPoint[];
   outcomes: Counts;
+  /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
   eta: { measured: number; withinQuarter: number; withinP90: number };
+  /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
+  etaServed: { measured: number; withinQuarter: number; withinP90: number };
   booked201: number;
   cancelled: number;
   changed: number;
   database: DatabaseCheck;
   processes: { processes: ProcessFigures[]; machineBusyCores: number | null; seconds: number };
+}
+
+/** Each first estimate (flat [place, ms, p50, p90]) against when the sampled status first served that place. */
+export function servedEta(estimates: number[], points: StatusPoint[], openingMs: number): { measured: number; withinQuarter: number; withinP90: number } {
+  const served = points.map((p) => p.servingUpTo);
+  const at = points.map((p) => openingMs + p.secondsFromOpening * 1000);
+  const result = { measured: 0, withinQuarter: 0, withinP90: 0 };
+  for (let e = 0; e < estimates.length; e += 4) {
+    const [place, estimatedAt, p50, p90] = [estimates[e]!, estimates[e + 1]!, estimates[e + 2]!, estimates[e + 3]!];
+    // servingUpTo never goes back: the first sample at or past the place (binary search).
+    let lo = 0;
+    let hi = served.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (served[mid]! >= place) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === served.length) continue;
+    const actual = Math.max(0, at[lo]! - estimatedAt) / 1000;
+    result.measured++;
+    if (Math.abs(actual - p50) <= Math.max(1, 0.25 * p50)) result.withinQuarter++;
+    if (actual <= Math.max(1, p90)) result.withinP90++;
+  }
+  return result;
 }
 
 /** Refusals (flat [place, sent ms]) made while a later place had already been admitted (flat [place, ms]). */
@@ -96,6 +123,7 @@ export function mergeRuns(input: {
   processes: OpeningNightResult['processes'];
   database: DatabaseCheck;
   setupOverrunSeconds: number;
+  openingMs: number;
 }): OpeningNightResult {
   const { log: _log, ...options } = input.options;
   const latency: Record<string, Histogram> = {};
@@ -110,6 +138,7 @@ export function mergeRuns(input: {
   const admissions: number[] = [];
   const refusals: number[] = [];
   const eta = { measured: 0, withinQuarter: 0, withinP90: 0 };
+  const estimates: number[] = [];
   let booked201 = 0;
   let cancelled = 0;
   let changed = 0;
@@ -128,6 +157,7 @@ export function mergeRuns(input: {
     eta.measured += r.eta.measured;
     eta.withinQuarter += r.eta.withinQuarter;
     eta.withinP90 += r.eta.withinP90;
+    for (const x of r.estimates) estimates.push(x);
     booked201 += r.booked201;
     cancelled += r.cancelled;
     changed += r.changed;
@@ -175,6 +205,7 @@ export function mergeRuns(input: {
     statusPoints: input.statusPoints,
     outcomes,
     eta,
+    etaServed: servedEta(estimates, input.statusPoints, input.openingMs),
     booked201,
     cancelled,
     changed,

@@ -35,6 +35,7 @@ export interface WorkerResult {
   admissions: number[];
   refusals: number[];
   eta: { measured: number; withinQuarter: number; withinP90: number };
+  estimates: number[];
   booked201: number;
   cancelled: number;
   changed: number;
@@ -82,6 +83,7 @@ async function run(start: WorkerStart): Promise<void> {
     admissions: r.admissions,
     refusals: r.refusals,
     eta: r.eta,
+    estimates: r.estimates,
     booked201: r.booked201,
     cancelled: r.cancelled,
     changed: r.changed,

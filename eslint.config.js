@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'scripts/**'],
+    files: ['bench/**', 'load/**', 'sim/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

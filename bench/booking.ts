@@ -40,6 +40,7 @@ import {
   type ServerInfo,
   type ThrowawayCluster,
 } from './lib/postgres.ts';
+import { writeSummary, type BenchFigure } from './lib/summary.ts';
 
 const TARGET_RATIO = 0.5;
 /**
@@ -52,6 +53,7 @@ const PGBENCH_DB = 'pgbench_bench';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = dirname(BENCH_DIR);
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'booking-latest.md');
+const SUMMARY_FILE = join(BENCH_DIR, 'results', 'booking-latest.json');
 
 interface Options {
   seconds: number;
@@ -391,7 +393,7 @@ function setupLine(people: PeopleResult): string {
   );
 }
 
-function render(r: Report): { markdown: string; problems: string[]; warnings: string[] } {
+function render(r: Report): { markdown: string; problems: string[]; warnings: string[]; figures: BenchFigure[] } {
   const { load } = r.yeyak;
   const bookingsPerSecond = load.booked / load.seconds;
   const tpsBefore = r.pgbenchBefore.result.tps;
@@ -539,7 +541,10 @@ function render(r: Report): { markdown: string; problems: string[]; warnings: st
     ...(activityLines.length > 0 ? ['## What the PostgreSQL backends were doing (average number of connections)', '', ...activityLines, ''] : []),
     ...(warnings.length + problems.length > 0 ? ['## Warnings', '', ...problems.map((w) => `- **${w}**`), ...warnings.map((w) => `- ${w}`), ''] : []),
   ].join('\n');
-  return { markdown: md, problems, warnings };
+  const figures: BenchFigure[] = [
+    { setup: 'PostgreSQL', path: 'full booking', value: bookingsPerSecond, unit: 'bookings/s', baseline: tps, baselineLabel: 'pgbench TPC-B-like TPS', ratio, target: TARGET_RATIO, costRatio },
+  ];
+  return { markdown: md, problems, warnings, figures };
 }
 
 async function main(): Promise<number> {
@@ -631,6 +636,7 @@ async function main(): Promise<number> {
   log(`\n${report.markdown}`);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report.markdown);
+  writeSummary(SUMMARY_FILE, { bench: 'booking', at: startedAt.toISOString(), revision: revision(), figures: report.figures, problems: report.problems, warnings: report.warnings });
   log(`written to ${RESULTS_FILE}`);
   if (report.problems.length > 0) {
     console.error(`FAILED: ${report.problems.join('; ')}`);

@@ -25,10 +25,14 @@ import { dropDatabase, recreateDatabase, serverPids, withDatabase } from './lib/
 import { cleanUp, eventLoopBusy, eventLoopOf, forkTs, installSignalHandlers, interrupted, onCleanup, stopChild, waitForMessage, type Elu } from './lib/processes.ts';
 import { fmt, fmtCores, machineLine, markdownTable, revision, writeResult } from './lib/report.ts';
 import { findWrk, runWrk, stopAllWrk, type WrkResult } from './lib/wrk.ts';
+import { appEnvironment } from './lib/app-env.ts';
+import { deleteCampaignKeys } from './lib/redis-keys.ts';
+import { writeSummary, type BenchFigure } from './lib/summary.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = dirname(BENCH_DIR);
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'queue-latest.md');
+const SUMMARY_FILE = join(BENCH_DIR, 'results', 'queue-latest.json');
 const TOKENS_LUA = join(BENCH_DIR, 'wrk', 'tokens.lua');
 const QUEUE_DB = 'yeyak_queue_bench';
 const TARGET_STATUS = 0.8;
@@ -638,7 +642,7 @@ function rateOf(m: Measured): number {
   return m.wrk.requestsPerSecond;
 }
 
-function renderScenario(r: ScenarioResult): { markdown: string; problems: string[]; warnings: string[]; headline: string[] } {
+function renderScenario(r: ScenarioResult): { markdown: string; problems: string[]; warnings: string[]; headline: string[]; figures: BenchFigure[] } {
   const problems = r.measured.flatMap((m) => m.problems);
   const warnings = r.measured.flatMap((m) => m.notes);
   const baselines = r.measured.filter(isBaseline);
@@ -665,6 +669,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
   };
 
   const headline: string[] = [];
+  const figures: BenchFigure[] = [];
   const rows = r.measured.map((m) => {
     const lat = m.wrk.latency;
     const errors = m.wrk.non2xx3xx + Object.values(m.wrk.socketErrors).reduce((a, b) => a + b, 0);
@@ -687,6 +692,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
     const cost = costMs(m);
     const refCost = mean(refs.map(costMs).filter((c): c is number => c !== null));
     const costRatio = cost !== null && refCost !== null ? refCost / cost : null;
+    figures.push({ setup: r.scenario.name, path: m.label, value: rateOf(m), unit: 'req/s', baseline: reference, baselineLabel: 'bare node:http req/s', ratio, target: target ?? null, costRatio });
     headline.push(
       `${r.scenario.name} ${m.label}: ${fmt(rateOf(m))} req/s = ${ratio.toFixed(2)} of baseline${target === undefined ? '' : ` (target ≥ ${target}: ${ratio >= target ? 'met' : 'NOT met'})`}` +
         `${costRatio === null ? '' : `; CPU-cost ratio ${costRatio.toFixed(2)}`}`,
@@ -767,33 +773,10 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
     '',
     ...(profileLines.length > 0 ? ['### CPU profiles of the app (V8 sampling profiler, 500 µs; it slows the app a little)', '', ...profileLines] : []),
   ].join('\n');
-  return { markdown: md, problems, warnings, headline };
+  return { markdown: md, problems, warnings, headline, figures };
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function appEnvironment(tmp: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('YEYAK_') && !['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(k)),
-  );
-  const kid = `qb${Date.now().toString(36)}`;
-  return {
-    ...env,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    YEYAK_DATA_DIR: tmp,
-    YEYAK_SIGNING_KEYS: `${kid}:${randomBytes(32).toString('base64')}`,
-    YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
-    YEYAK_ENCRYPTION_KEYS: `${kid}:${randomBytes(32).toString('base64')}`,
-    YEYAK_OPERATOR_KEY: randomBytes(24).toString('base64url'),
-    YEYAK_DEV_IDENTITY: '1',
-    // The whole crowd comes from 127.0.0.1: the per-address abuse limit would stop it.
-    YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
-    YEYAK_DEMO: '0',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
 
 async function main(): Promise<number> {
   const options = parseOptions();
@@ -890,6 +873,7 @@ async function main(): Promise<number> {
   ].join('\n');
   log(`\n${markdown}`);
   writeResult(RESULTS_FILE, markdown);
+  writeSummary(SUMMARY_FILE, { bench: 'queue', at: startedAt.toISOString(), revision: revision(REPO_ROOT), figures: rendered.flatMap((r) => r.figures), problems, warnings: skipped ? [skipped, ...warnings] : warnings });
   log(`written to ${RESULTS_FILE}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
   for (const r of rendered) for (const line of r.headline) log(`  ${line}`);
   if (problems.length > 0) {
@@ -897,24 +881,6 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-/** Deletes the bench campaign's waiting-room keys (`yeyak:q:{campaignId}:*`) from Redis. */
-async function deleteCampaignKeys(redisUrl: string, campaignId: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `yeyak:q:{${campaignId}}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch (error) {
-    console.error(`could not delete the bench campaign's Redis keys: ${String(error)}`);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 installSignalHandlers(stopAllWrk);

@@ -60,7 +60,8 @@ export class WaitingRoom {
 
   constructor(
     readonly store: QueueStore,
-    private readonly campaigns: CampaignCatalog,
+    // Only the list is read: the national simulation (sim/) hands it one campaign without a database.
+    private readonly campaigns: Pick<CampaignCatalog, 'list'>,
     private readonly clock: Clock,
     private readonly metrics?: Metrics,
     private readonly log?: FastifyBaseLogger,

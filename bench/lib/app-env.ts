@@ -1,0 +1,31 @@
+/**
+ * The environment of an app process started by a bench or the load lab: this process's
+ * environment without Yeyak's own settings, then loopback on a free port, a data directory of the
+ * run, secrets generated for the run (never reused), the development identity provider, no demo
+ * seed, warnings-only logs, and the per-address identity limit lifted (the whole crowd comes from
+ * 127.0.0.1). `extra` overrides any of it.
+ */
+import { randomBytes } from 'node:crypto';
+
+export function appEnvironment(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('YEYAK_') && !['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(k)),
+  );
+  const kid = `qb${Date.now().toString(36)}`;
+  return {
+    ...env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    YEYAK_DATA_DIR: dataDir,
+    YEYAK_SIGNING_KEYS: `${kid}:${randomBytes(32).toString('base64')}`,
+    YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
+    YEYAK_ENCRYPTION_KEYS: `${kid}:${randomBytes(32).toString('base64')}`,
+    YEYAK_OPERATOR_KEY: randomBytes(24).toString('base64url'),
+    YEYAK_DEV_IDENTITY: '1',
+    // The whole crowd comes from 127.0.0.1: the per-address abuse limit would stop it.
+    YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
+    YEYAK_DEMO: '0',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}

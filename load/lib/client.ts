@@ -1,0 +1,119 @@
+/**
+ * The virtual citizens' HTTP client: undici keep-alive pools to the app(s) on 127.0.0.1, a fixed
+ * number of requests in flight per pool (the rest wait their turn here, and that wait is counted
+ * apart, so a saturated generator is not mistaken for a slow server), and every answer tallied by
+ * endpoint: latency from the moment a connection was free to the last byte, status and error code.
+ */
+import { Pool } from 'undici';
+import { PerSecond, record, tally, type Counts, type Histogram } from './tallies.ts';
+
+export interface Answer {
+  status: number;
+  /** `409 YEYAK_ERR_SOLD_OUT`, `201`, `network ECONNRESET`… */
+  key: string;
+  retryAfterSeconds: number | null;
+  body: unknown;
+}
+
+/** A counting semaphore; its waiters are a list read from a moving head (a spike queues 100,000 of them: `shift()` would be quadratic). */
+class Slots {
+  private free: number;
+  private waiting: (() => void)[] = [];
+  private head = 0;
+  constructor(size: number) {
+    this.free = size;
+  }
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolveTake) => this.waiting.push(resolveTake));
+  }
+  give(): void {
+    if (this.head < this.waiting.length) {
+      const next = this.waiting[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+        this.waiting = this.waiting.slice(this.head);
+        this.head = 0;
+      }
+      next();
+    } else this.free++;
+  }
+}
+
+/** Milliseconds since the epoch, with sub-millisecond precision, comparable across processes. */
+export const epochMs = () => performance.timeOrigin + performance.now();
+
+export class LoadClient {
+  private readonly pools: Pool[];
+  private readonly slots: Slots[];
+  readonly latency: Record<string, Histogram> = {};
+  readonly statuses: Record<string, Counts> = {};
+  /** Time spent waiting for a free connection in this process (the generator's own saturation). */
+  readonly clientWait: Histogram = {};
+  readonly requests: PerSecond;
+
+  constructor(
+    origins: string[],
+    connections: number,
+    private readonly openingMs: number,
+    offsetSeconds: number,
+  ) {
+    for (const origin of origins) {
+      if (new URL(origin).hostname !== '127.0.0.1') throw new Error(`the load generator only talks to 127.0.0.1, not ${origin}`);
+    }
+    this.pools = origins.map((origin) => new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000 }));
+    this.slots = origins.map(() => new Slots(connections));
+    this.requests = new PerSecond(offsetSeconds);
+  }
+
+  get origins(): number {
+    return this.pools.length;
+  }
+
+  /** One request to app `node` (a citizen's device sticks to one node, as a load balancer's affinity would not need to). */
+  async call(endpoint: string, node: number, method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
+    const index = node % this.pools.length;
+    const queued = performance.now();
+    await this.slots[index]!.take();
+    const sent = performance.now();
+    record(this.clientWait, sent - queued);
+    let answer: Answer;
+    try {
+      const response = await this.pools[index]!.request({
+        path,
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.body.text();
+      let parsed: unknown = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = text;
+      }
+      const code = (parsed as { error?: { code?: unknown } } | null)?.error?.code;
+      const raw = Number(response.headers['retry-after']);
+      answer = {
+        status: response.statusCode,
+        key: typeof code === 'string' ? `${response.statusCode} ${code}` : String(response.statusCode),
+        retryAfterSeconds: Number.isFinite(raw) && raw > 0 ? raw : null,
+        body: parsed,
+      };
+    } catch (error) {
+      answer = { status: 0, key: `network ${(error as { code?: string }).code ?? (error as Error).name}`, retryAfterSeconds: null, body: null };
+    } finally {
+      this.slots[index]!.give();
+    }
+    record((this.latency[endpoint] ??= {}), performance.now() - sent);
+    tally((this.statuses[endpoint] ??= {}), answer.key);
+    this.requests.add((epochMs() - this.openingMs) / 1000);
+    return answer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pools.map((pool) => pool.close()));
+  }
+}

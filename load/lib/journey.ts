@@ -1,0 +1,225 @@
+/**
+ * One virtual citizen's opening night over real HTTP, on each of their devices: identity, a place
+ * in the queue, polling the shared status with back-off, admission when their turn comes, then —
+ * on the device that got it — clinic search, slot choice and booking (booking.ts). Along the way
+ * it checks what a person would notice: a place that changes or is lost (a bounce), an admission
+ * refused after the turn came. What it measures goes into the worker's `JourneyRecord`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bookAsAdmitted } from './booking.ts';
+import { epochMs, type Answer, type LoadClient } from './client.ts';
+import type { CitizenPlan } from './crowd-plan.ts';
+import { PerSecond, tally, type Counts } from './tallies.ts';
+
+export interface JourneySettings {
+  runId: string;
+  campaignId: string;
+  openingMs: number;
+  /** No journey goes on past this instant (epoch ms): whoever is still waiting is counted as such. */
+  deadlineMs: number;
+  /** Back-off bounds of status polling, in seconds. */
+  minPollSeconds: number;
+  maxPollSeconds: number;
+  /** Clinic areas seeded for the run, and the dose-1 dates on sale (a search picks one of each). */
+  sigungus: string[];
+  dates: string[];
+}
+
+/** What a worker's citizens found, in forms that merge across workers. */
+export interface JourneyRecord {
+  outcomes: Counts;
+  bounces: Counts;
+  /** Things that must never happen, by what happened (a second booking accepted, …). */
+  anomalies: Counts;
+  /** Flat [place, epoch ms] of each person's first admission. */
+  admissions: number[];
+  /** Flat [place, epoch ms sent] of each 425 on the admission call. */
+  refusals: number[];
+  eta: { measured: number; withinQuarter: number; withinP90: number };
+  /** Flat [place, epoch ms, p50 s, p90 s] of each person's first estimate (checked against the status at the end). */
+  estimates: number[];
+  admissionsPerSecond: PerSecond;
+  bookingsPerSecond: PerSecond;
+  booked201: number;
+  cancelled: number;
+  changed: number;
+}
+
+export function newRecord(offsetSeconds: number): JourneyRecord {
+  return {
+    outcomes: {},
+    bounces: {},
+    anomalies: {},
+    admissions: [],
+    refusals: [],
+    eta: { measured: 0, withinQuarter: 0, withinP90: 0 },
+    estimates: [],
+    admissionsPerSecond: new PerSecond(offsetSeconds),
+    bookingsPerSecond: new PerSecond(offsetSeconds),
+    booked201: 0,
+    cancelled: 0,
+    changed: 0,
+  };
+}
+
+/** A person's state shared by their devices. */
+interface Person {
+  plan: CitizenPlan;
+  position: number | null;
+  admitted: boolean;
+  estimate: { p50: number; p90: number; atMs: number } | null;
+  finished: boolean;
+}
+
+export interface Journey {
+  client: LoadClient;
+  settings: JourneySettings;
+  record: JourneyRecord;
+}
+
+const secondsFromOpening = (j: Journey) => (epochMs() - j.settings.openingMs) / 1000;
+const until = (ms: number) => sleep(Math.max(0, ms - epochMs()));
+
+/** Waits as a client does after a 429/503: its Retry-After (capped), or a second. */
+const backOff = (answer: Answer) => sleep(Math.min(10, answer.retryAfterSeconds ?? 1) * 1000);
+const retryable = (answer: Answer) => answer.status === 0 || answer.status === 429 || answer.status === 503;
+
+function finish(j: Journey, p: Person, outcome: string): void {
+  if (p.finished) return;
+  p.finished = true;
+  tally(j.record.outcomes, outcome);
+}
+
+function samePlace(j: Journey, p: Person, position: number | null, how: string): void {
+  if (position === null) return;
+  if (p.position === null) p.position = position;
+  else if (p.position !== position) tally(j.record.bounces, `${how}: place ${p.position} became ${position}`);
+}
+
+async function identity(j: Journey, p: Person, node: number): Promise<string | null> {
+  const phone = `010-${String(Math.floor(p.plan.index / 10_000) % 10_000).padStart(4, '0')}-${String(p.plan.index % 10_000).padStart(4, '0')}`;
+  for (let attempt = 0; attempt < 10 && epochMs() < j.settings.deadlineMs; attempt++) {
+    const answer = await j.client.call('identity', node, 'POST', '/api/v1/identity/dev', {}, { name: `시민${j.settings.runId}-${p.plan.index}`, birthDate: p.plan.birthDate, phone });
+    if (answer.status === 201) return (answer.body as { session: string }).session;
+    if (!retryable(answer)) break;
+    await backOff(answer);
+  }
+  finish(j, p, 'no identity (refused or failing)');
+  return null;
+}
+
+async function join(j: Journey, p: Person, node: number, session: string, how: string): Promise<string | null> {
+  const path = `/api/v1/campaigns/${j.settings.campaignId}/queue/tickets`;
+  while (epochMs() < j.settings.deadlineMs) {
+    const answer = await j.client.call('join', node, 'POST', path, { authorization: `Bearer ${session}` });
+    if (answer.status === 200 || answer.status === 201) {
+      const body = answer.body as { ticket: string; position: number | null };
+      if (how === 'reload' && answer.status === 201) tally(j.record.bounces, 'a reload was given a new place');
+      samePlace(j, p, body.position, how);
+      return body.ticket;
+    }
+    if (answer.status === 403 && !p.plan.eligible) {
+      finish(j, p, 'refused: not eligible (expected)');
+      return null;
+    }
+    if (answer.status === 425 || retryable(answer)) {
+      await backOff(answer);
+      continue;
+    }
+    if (answer.status === 403) tally(j.record.anomalies, `eligible person refused a place: ${answer.key}`);
+    finish(j, p, `join refused ${answer.key}`);
+    return null;
+  }
+  return null;
+}
+
+/** The first estimate a person sees, once they have a place and the queue has measured a rate. */
+async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Promise<void> {
+  const answer = await j.client.call('ticket status', node, 'GET', `/api/v1/campaigns/${j.settings.campaignId}/queue/tickets/me`, { authorization: `Bearer ${ticket}` });
+  if (answer.status !== 200) {
+    if (answer.status === 401 || answer.status === 403) tally(j.record.bounces, `ticket refused ${answer.key}`);
+    return;
+  }
+  const body = answer.body as { position: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } };
+  samePlace(j, p, body.position, 'ticket status');
+  if (p.estimate === null && body.position !== null && body.eta.p50Seconds !== null) {
+    p.estimate = { p50: body.eta.p50Seconds, p90: body.eta.p90Seconds ?? body.eta.p50Seconds, atMs: epochMs() };
+    j.record.estimates.push(body.position, p.estimate.atMs, p.estimate.p50, p.estimate.p90);
+  }
+}
+
+function admitted(j: Journey, p: Person): void {
+  const now = epochMs();
+  p.admitted = true;
+  j.record.admissions.push(p.position ?? 0, now);
+  j.record.admissionsPerSecond.add((now - j.settings.openingMs) / 1000);
+  if (p.estimate) {
+    const actual = (now - p.estimate.atMs) / 1000;
+    j.record.eta.measured++;
+    if (Math.abs(actual - p.estimate.p50) <= Math.max(1, 0.25 * p.estimate.p50)) j.record.eta.withinQuarter++;
+    if (actual <= Math.max(1, p.estimate.p90)) j.record.eta.withinP90++;
+  }
+}
+
+/** Asks for an admission; returns the token on 201, null otherwise (a 425 is logged for the fairness check). */
+async function askAdmission(j: Journey, p: Person, node: number, ticket: string): Promise<string | null> {
+  const sent = epochMs();
+  const answer = await j.client.call('admission', node, 'POST', `/api/v1/campaigns/${j.settings.campaignId}/admissions`, { authorization: `Bearer ${ticket}` });
+  if (answer.status === 201) return (answer.body as { admission: string }).admission;
+  if (answer.status === 425 && p.position !== null) j.record.refusals.push(p.position, sent);
+  if (answer.status === 401 || answer.status === 403) tally(j.record.bounces, `admission call refused ${answer.key}`);
+  return null;
+}
+
+async function device(j: Journey, p: Person, d: number, node: number): Promise<void> {
+  await until(j.settings.openingMs + (p.plan.arrivalSeconds + (d === 0 ? 0 : 1 + p.plan.random() * 9)) * 1000);
+  const session = await identity(j, p, node);
+  if (session === null) return;
+  const ticket = await join(j, p, node, session, d === 0 ? 'join' : 'another device');
+  if (ticket === null) return;
+  const joinedAt = epochMs();
+  let pressedEarly = false;
+  let reloaded = false;
+  const statusPath = `/api/v1/campaigns/${j.settings.campaignId}/queue`;
+  while (!p.finished && !p.admitted) {
+    if (epochMs() >= j.settings.deadlineMs) return finish(j, p, 'still waiting at the end of the run');
+    if (secondsFromOpening(j) > p.plan.leaveAtSeconds) return finish(j, p, 'left while waiting');
+    if (secondsFromOpening(j) >= 0 && (p.position === null || p.estimate === null)) await whereAmI(j, p, node, ticket);
+    const status = await j.client.call('status', node, 'GET', statusPath);
+    const board = status.body as { state?: string; servingUpTo?: number } | null;
+    if (status.status === 200 && board?.state === 'open' && p.position !== null && (board.servingUpTo ?? 0) >= p.position) {
+      const admission = await askAdmission(j, p, node, ticket);
+      if (admission !== null && !p.admitted && !p.finished) {
+        admitted(j, p);
+        return bookAsAdmitted(j, p.plan, node, admission, session, (outcome) => finish(j, p, outcome));
+      }
+      if (admission !== null) return; // another device of theirs got there first: it books
+    } else if (p.plan.earlyPress && !pressedEarly && p.position !== null && board?.state === 'open') {
+      pressedEarly = true;
+      await askAdmission(j, p, node, ticket);
+    } else if (p.plan.reload && !reloaded && epochMs() - joinedAt > 2000) {
+      reloaded = true;
+      await join(j, p, node, session, 'reload');
+    }
+    // Back-off with the time waited; once the status shows a measured rate, poll about three times
+    // over the remaining wait instead (the client's own ETA from its signed place, as API.md intends).
+    const age = (epochMs() - joinedAt) / 1000;
+    const rate = (board as { admitRatePerSecond?: number } | null)?.admitRatePerSecond ?? 0;
+    const ahead = p.position !== null && board?.servingUpTo !== undefined ? p.position - board.servingUpTo : null;
+    const eta = ahead !== null && rate > 0 ? ahead / rate : null;
+    const interval = Math.min(j.settings.maxPollSeconds, Math.max(j.settings.minPollSeconds, eta !== null ? eta / 3 : age / 4));
+    // A shedding node's Retry-After is honoured (never sooner than the node asks).
+    if (status.status === 503 || status.status === 429) {
+      await backOff(status);
+      continue;
+    }
+    await sleep(interval * (0.75 + p.plan.random() * 0.5) * 1000);
+  }
+}
+
+/** Runs one citizen: all their devices at once (each device talks to one app node). */
+export async function citizen(j: Journey, plan: CitizenPlan): Promise<void> {
+  const p: Person = { plan, position: null, admitted: false, estimate: null, finished: false };
+  await Promise.all(Array.from({ length: plan.devices }, (_, d) => device(j, p, d, plan.index + d)));
+  if (!p.finished) finish(j, p, p.admitted ? 'admitted, journey unfinished' : 'no outcome');
+}

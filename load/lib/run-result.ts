@@ -1,0 +1,215 @@
+/**
+ * The workers' tallies merged into one result, with the checks that need all of them: fairness
+ * inversions (a person refused 425 while someone behind them already held an admission), the
+ * answers that must never be (5xx other than a deliberate 503, network errors), and the invariants.
+ */
+import type { DatabaseCheck } from './db-check.ts';
+import type { OpeningNightOptions } from './opening-night-run.ts';
+import type { ProcessFigures, StatusPoint } from './samplers.ts';
+import type { Seeded } from './seed.ts';
+import { mergeCounts, mergeHistogram, mergePerSecond, type Counts, type Histogram } from './tallies.ts';
+import type { WorkerResult } from './worker.ts';
+
+/** 503s the app sends on purpose (load shed, store unreachable), with an error code and Retry-After. */
+const DELIBERATE_503 = new Set(['503 YEYAK_ERR_UNAVAILABLE', '503 YEYAK_ERR_QUEUE_UNAVAILABLE']);
+/**
+ * With several nodes each serves from its own snapshot, refreshed every 250 ms: a node a refresh
+ * behind — later still when its event loop is delayed, up to the 1 s at which it sheds load — may
+ * say 425 to a place another node has just admitted. 1.5 s of grace.
+ */
+const MULTI_NODE_GRACE_MS = 1500;
+
+export interface LoadInvariants {
+  /** Slots with more live doses than capacity, and slots whose counter disagrees with their doses. */
+  oversoldSlots: number;
+  counterDrift: number;
+  doubleBookings: number;
+  /** 201s with no booking behind them in the database. */
+  lostBookings: number;
+  bounces: number;
+  fairnessInversions: number;
+  unexpected5xx: number;
+  networkErrors: number;
+  /** Things no client may ever see (a second booking accepted, one key booked twice…). */
+  anomalies: number;
+}
+
+export interface OpeningNightResult {
+  options: Omit<OpeningNightOptions, 'log'>;
+  mode: 'embedded' | 'scale-out';
+  campaignId: string;
+  seeded: Seeded;
+  setupOverrunSeconds: number;
+  invariants: LoadInvariants;
+  bounceReasons: Counts;
+  anomalyReasons: Counts;
+  unexpectedAnswers: Counts;
+  latency: Record<string, Histogram>;
+  statuses: Record<string, Counts>;
+  clientWait: Histogram;
+  /** Per second from `offsetSeconds` before the opening. */
+  offsetSeconds: number;
+  requestsPerSecond: number[];
+  admissionsPerSecond: number[];
+  bookingsPerSecond: number[];
+  statusPoints: StatusPoint[];
+  outcomes: Counts;
+  /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
+  eta: { measured: number; withinQuarter: number; withinP90: number };
+  /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
+  etaServed: { measured: number; withinQuarter: number; withinP90: number };
+  booked201: number;
+  cancelled: number;
+  changed: number;
+  database: DatabaseCheck;
+  processes: { processes: ProcessFigures[]; machineBusyCores: number | null; seconds: number };
+}
+
+/** Each first estimate (flat [place, ms, p50, p90]) against when the sampled status first served that place. */
+export function servedEta(estimates: number[], points: StatusPoint[], openingMs: number): { measured: number; withinQuarter: number; withinP90: number } {
+  const served = points.map((p) => p.servingUpTo);
+  const at = points.map((p) => openingMs + p.secondsFromOpening * 1000);
+  const result = { measured: 0, withinQuarter: 0, withinP90: 0 };
+  for (let e = 0; e < estimates.length; e += 4) {
+    const [place, estimatedAt, p50, p90] = [estimates[e]!, estimates[e + 1]!, estimates[e + 2]!, estimates[e + 3]!];
+    // servingUpTo never goes back: the first sample at or past the place (binary search).
+    let lo = 0;
+    let hi = served.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (served[mid]! >= place) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === served.length) continue;
+    const actual = Math.max(0, at[lo]! - estimatedAt) / 1000;
+    result.measured++;
+    if (Math.abs(actual - p50) <= Math.max(1, 0.25 * p50)) result.withinQuarter++;
+    if (actual <= Math.max(1, p90)) result.withinP90++;
+  }
+  return result;
+}
+
+/** Refusals (flat [place, sent ms]) made while a later place had already been admitted (flat [place, ms]). */
+export function fairnessInversions(admissions: number[], refusals: number[], graceMs: number): number {
+  const order = Array.from({ length: admissions.length / 2 }, (_, i) => i).sort((a, b) => admissions[2 * a + 1]! - admissions[2 * b + 1]!);
+  const times = order.map((i) => admissions[2 * i + 1]!);
+  const maxPlace: number[] = [];
+  let max = 0;
+  for (const i of order) maxPlace.push((max = Math.max(max, admissions[2 * i]!)));
+  let inversions = 0;
+  for (let r = 0; r < refusals.length; r += 2) {
+    const place = refusals[r]!;
+    const before = refusals[r + 1]! - graceMs;
+    // Last admission at or before `before` (binary search over the sorted times).
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid]! <= before) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && maxPlace[lo - 1]! > place) inversions++;
+  }
+  return inversions;
+}
+
+export function mergeRuns(input: {
+  options: OpeningNightOptions;
+  mode: 'embedded' | 'scale-out';
+  seeded: Seeded;
+  campaignId: string;
+  results: WorkerResult[];
+  statusPoints: StatusPoint[];
+  processes: OpeningNightResult['processes'];
+  database: DatabaseCheck;
+  setupOverrunSeconds: number;
+  openingMs: number;
+}): OpeningNightResult {
+  const { log: _log, ...options } = input.options;
+  const latency: Record<string, Histogram> = {};
+  const statuses: Record<string, Counts> = {};
+  const clientWait: Histogram = {};
+  const outcomes: Counts = {};
+  const bounceReasons: Counts = {};
+  const anomalyReasons: Counts = {};
+  const requestsPerSecond: number[] = [];
+  const admissionsPerSecond: number[] = [];
+  const bookingsPerSecond: number[] = [];
+  const admissions: number[] = [];
+  const refusals: number[] = [];
+  const eta = { measured: 0, withinQuarter: 0, withinP90: 0 };
+  const estimates: number[] = [];
+  let booked201 = 0;
+  let cancelled = 0;
+  let changed = 0;
+  for (const r of input.results) {
+    for (const [endpoint, h] of Object.entries(r.latency)) mergeHistogram((latency[endpoint] ??= {}), h);
+    for (const [endpoint, c] of Object.entries(r.statuses)) mergeCounts((statuses[endpoint] ??= {}), c);
+    mergeHistogram(clientWait, r.clientWait);
+    mergeCounts(outcomes, r.outcomes);
+    mergeCounts(bounceReasons, r.bounces);
+    mergeCounts(anomalyReasons, r.anomalies);
+    mergePerSecond(requestsPerSecond, r.requestsPerSecond);
+    mergePerSecond(admissionsPerSecond, r.admissionsPerSecond);
+    mergePerSecond(bookingsPerSecond, r.bookingsPerSecond);
+    for (const x of r.admissions) admissions.push(x);
+    for (const x of r.refusals) refusals.push(x);
+    eta.measured += r.eta.measured;
+    eta.withinQuarter += r.eta.withinQuarter;
+    eta.withinP90 += r.eta.withinP90;
+    for (const x of r.estimates) estimates.push(x);
+    booked201 += r.booked201;
+    cancelled += r.cancelled;
+    changed += r.changed;
+  }
+  const unexpectedAnswers: Counts = {};
+  let unexpected5xx = 0;
+  let networkErrors = 0;
+  for (const [endpoint, counts] of Object.entries(statuses)) {
+    for (const [key, n] of Object.entries(counts)) {
+      if (key.startsWith('network')) networkErrors += n;
+      else if (key.startsWith('5') && !DELIBERATE_503.has(key)) unexpected5xx += n;
+      else continue;
+      unexpectedAnswers[`${endpoint}: ${key}`] = n;
+    }
+  }
+  const sum = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
+  const grace = input.mode === 'scale-out' && options.apps > 1 ? MULTI_NODE_GRACE_MS : 0;
+  return {
+    options,
+    mode: input.mode,
+    campaignId: input.campaignId,
+    seeded: input.seeded,
+    setupOverrunSeconds: input.setupOverrunSeconds,
+    invariants: {
+      oversoldSlots: input.database.oversoldSlots,
+      counterDrift: input.database.counterDrift,
+      doubleBookings: input.database.doubleBookings,
+      lostBookings: Math.max(0, booked201 - input.database.liveBookings - input.database.cancelledBookings),
+      bounces: sum(bounceReasons),
+      fairnessInversions: fairnessInversions(admissions, refusals, grace),
+      unexpected5xx,
+      networkErrors,
+      anomalies: sum(anomalyReasons),
+    },
+    bounceReasons,
+    anomalyReasons,
+    unexpectedAnswers,
+    latency,
+    statuses,
+    clientWait,
+    offsetSeconds: Math.ceil(options.shape.prequeueSeconds) + 5,
+    requestsPerSecond,
+    admissionsPerSecond,
+    bookingsPerSecond,
+    statusPoints: input.statusPoints,
+    outcomes,
+    eta,
+    etaServed: servedEta(estimates, input.statusPoints, input.openingMs),
+    booked201,
+    cancelled,
+    changed,
+    database: input.database,
+    processes: input.processes,
+  };
+}

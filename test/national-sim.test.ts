@@ -1,0 +1,23 @@
+/**
+ * The CI version of `npm run sim:national`: 100,000 people through the real waiting-room code
+ * (memory queue store, WaitingRoom's refresh and adaptive controller) under a simulated clock.
+ * Asserts the invariants only — never a rate or a time.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulateNight } from '../sim/lib/national-simulation.ts';
+import { shortConfig } from '../sim/lib/simulation-config.ts';
+
+describe('national simulation, short version (100,000 people)', () => {
+  it('keeps every invariant: no oversell, no double booking, no bounce, no inversion', async () => {
+    const config = shortConfig();
+    const result = await simulateNight(config);
+    expect(result.people).toBe(100_000);
+    expect(result.invariants).toEqual({ oversold: 0, doubleBookings: 0, bounces: 0, fairnessInversions: 0, orderViolations: 0, splitAdmissions: 0 });
+    // The night really happened: a pre-queue, a spike, people refused before their turn, a sell-out.
+    expect(result.prequeuePeople).toBeGreaterThan(10_000);
+    expect(result.statuses['425 not yet']).toBeGreaterThan(0);
+    expect(result.doses.booked - result.doses.cancelled).toBe(config.doses - result.doses.remaining);
+    expect(result.doses.remaining).toBeGreaterThanOrEqual(0);
+    expect(result.outcomes['booked']).toBeGreaterThan(0);
+  }, 120_000);
+});

@@ -1,9 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { KeyWithId } from '../config-secrets.ts';
 
 const VERSION = 'v1';
 
-function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; data: Buffer } {
+function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; data: Buffer } {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
@@ -11,7 +11,7 @@ function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: B
   return { iv, tag: cipher.getAuthTag(), data };
 }
 
-function open(key: Buffer, iv: Buffer, tag: Buffer, data: Buffer, aad: Buffer): Buffer {
+function open(key: KeyObject, iv: Buffer, tag: Buffer, data: Buffer, aad: Buffer): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
   decipher.setAAD(aad);
   decipher.setAuthTag(tag);
@@ -29,14 +29,15 @@ const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
  * row or column does not decrypt.
  */
 export class EnvelopeCrypto {
-  private readonly active: KeyWithId;
-  private readonly byKid: Map<string, Buffer>;
+  private readonly active: { kid: string; key: KeyObject };
+  // KeyObjects, made once (a raw Buffer key is turned into one by node:crypto on every call).
+  private readonly byKid: Map<string, KeyObject>;
 
   constructor(keys: KeyWithId[]) {
     const [active] = keys;
     if (!active) throw new Error('at least one encryption key is required');
-    this.active = active;
-    this.byKid = new Map(keys.map((k) => [k.kid, k.key]));
+    this.byKid = new Map(keys.map((k) => [k.kid, createSecretKey(k.key)]));
+    this.active = { kid: active.kid, key: this.byKid.get(active.kid)! };
   }
 
   /** Encrypts `plaintext` bound to `context`; the result is one printable string. */
@@ -44,7 +45,7 @@ export class EnvelopeCrypto {
     const dataKey = randomBytes(32);
     const aad = Buffer.from(context);
     const wrapped = seal(this.active.key, dataKey, Buffer.from(`kek:${context}`));
-    const body = seal(dataKey, Buffer.from(plaintext, 'utf8'), aad);
+    const body = seal(createSecretKey(dataKey), Buffer.from(plaintext, 'utf8'), aad);
     return [VERSION, this.active.kid, b64(wrapped.iv), b64(wrapped.tag), b64(wrapped.data), b64(body.iv), b64(body.tag), b64(body.data)].join('.');
   }
 
@@ -54,6 +55,6 @@ export class EnvelopeCrypto {
     const kek = kid === undefined ? undefined : this.byKid.get(kid);
     if (version !== VERSION || !kek) throw new Error('unknown encryption version or key id');
     const dataKey = open(kek, unb64(wIv), unb64(wTag), unb64(wData), Buffer.from(`kek:${context}`));
-    return open(dataKey, unb64(iv), unb64(tag), unb64(data), Buffer.from(context)).toString('utf8');
+    return open(createSecretKey(dataKey), unb64(iv), unb64(tag), unb64(data), Buffer.from(context)).toString('utf8');
   }
 }

@@ -1,10 +1,10 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 /**
  * The person key: HMAC-SHA256 of the identity provider's connecting information (CI) under a
  * secret pepper. It identifies a person everywhere; the CI itself is never stored or logged.
  */
-export function personKeyOf(pepper: Buffer, ci: string): string {
+export function personKeyOf(pepper: KeyObject, ci: string): string {
   return createHmac('sha256', pepper).update(`ci:${ci}`).digest('base64url');
 }
 
@@ -33,6 +33,6 @@ function contactIdentity(name: string, birthDate: string, phone: string): string
  * A keyed hash of name, birth date and phone. Priority lists are uploaded as these three and
  * hashed at upload; a verified person is matched by the same hash, never by the clear values.
  */
-export function contactHashOf(pepper: Buffer, name: string, birthDate: string, phone: string): string {
+export function contactHashOf(pepper: KeyObject, name: string, birthDate: string, phone: string): string {
   return createHmac('sha256', pepper).update(`contact:${contactIdentity(name, birthDate, phone)}`).digest('base64url');
 }

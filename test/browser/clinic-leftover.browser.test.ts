@@ -135,6 +135,22 @@ describe.skipIf(!chromiumInstalled)('the clinic portal and leftover doses in Deb
     expect(await b.getByRole('button', { name: 'K1 내과의원에서 예약' }).count()).toBe(0);
     await expectAccessible(b);
 
+    // B asks to be alerted when K1 has leftovers again; the choice is kept by the server, shown in the list, and can be dropped.
+    await b.getByLabel('이 의료기관이 잔여 백신을 공개하면 알려 주세요').check();
+    await b.getByText('알림 설정을 저장했습니다 (1/5곳).').waitFor();
+    await b.getByText('알림받는 의료기관 1/5곳').waitFor();
+    expect(await b.locator('#alerts').textContent()).toContain('K1 내과의원');
+    expect(await rig.ctx.db.selectFrom('leftover_alerts').select('institution_id').execute()).toEqual([{ institution_id: 'K1' }]);
+    // Switched to English, the sold-out words and the page follow without a reload.
+    await b.getByRole('button', { name: 'English' }).click();
+    await b.getByRole('alert').getByText('The leftover doses have just been taken.').waitFor();
+    expect(await b.locator('#results').textContent()).toContain('mRNA · sold out');
+    await b.getByRole('button', { name: 'Stop alerts from K1 내과의원' }).click();
+    await b.getByText('You are not alerted about any clinic.', { exact: false }).waitFor();
+    expect(await b.getByLabel('Tell me when this clinic has leftover doses').isChecked()).toBe(false);
+    expect(await rig.ctx.db.selectFrom('leftover_alerts').select('institution_id').execute()).toEqual([]);
+    await expectAccessible(b);
+
     const booked = await rig.ctx.db.selectFrom('leftover_bookings').select('status').execute();
     expect(booked).toEqual([{ status: 'booked' }]);
 

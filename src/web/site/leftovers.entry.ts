@@ -3,6 +3,7 @@
 // else took the last dose first. Needs a session (sign-in), not the waiting room.
 import { api, ApiError } from '../shared/api.ts';
 import { fill, inLang, lang } from '../shared/i18n.ts';
+import { alertToggle, drawAlertList, loadAlerts } from './lib/leftover-alerts.ts';
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
 import { findPlace, loadRegions, type SidoInfo } from './lib/regions.ts';
@@ -15,12 +16,14 @@ const EN: Record<string, string> = {
   'f.nearMe': 'Search near where I am',
   'f.place': 'Search by place name (e.g. Suwon, Haeundae)',
   'f.placeGo': 'Search near this place',
+  'alerts.h': 'Leftover alerts',
+  'alerts.hint': 'When a clinic you choose publishes leftover doses, we send you a text message. Up to five clinics.',
 };
 
 const M = {
   ko: {
     pick: '위치를 알려 주시면 주변의 잔여 백신이 나옵니다.',
-    found: '{place} 주변 잔여 백신 {n}곳',
+    found: '{place} 주변 잔여 백신이 있는 의료기관 {n}곳',
     none: '{place} 주변 {km} km 안에는 오늘 남은 백신이 없습니다.',
     me: '내 위치',
     noPlace: '“{q}” 지역을 찾지 못했습니다. 시·군·구 이름으로 입력해 주세요.',
@@ -35,7 +38,7 @@ const M = {
   },
   en: {
     pick: 'Tell us where you are to see leftover doses nearby.',
-    found: '{n} clinics with leftover doses near {place}',
+    found: 'Clinics with leftover doses near {place}: {n}',
     none: 'No leftover doses today within {km} km of {place}.',
     me: 'you',
     noPlace: 'No place called “{q}” was found. Type a city or district name.',
@@ -77,6 +80,18 @@ let offers: Offer[] = [];
 let mine: MyLeftover[] = [];
 /** Offers this page learnt are sold out (the list is not reloaded behind the person's back). */
 const soldOut = new Set<string>();
+/** The last error shown, redrawn in the other language when the person switches. */
+let lastError: unknown = null;
+
+function problem(error: unknown): void {
+  lastError = error;
+  showProblem(error);
+}
+
+function clearProblem(): void {
+  lastError = null;
+  byId('error').hidden = true;
+}
 
 function offerItem(o: Offer): HTMLLIElement {
   const m = inLang(M);
@@ -91,6 +106,7 @@ function offerItem(o: Offer): HTMLLIElement {
     book.addEventListener('click', () => void bookOffer(o, book));
     li.append(book);
   }
+  li.append(alertToggle(o.institutionId, o.name));
   return li;
 }
 
@@ -101,6 +117,8 @@ function draw(): void {
   );
   byId('results').replaceChildren(...offers.map(offerItem));
   const place = searched ? searched.label : '';
+  drawAlertList();
+  if (lastError !== null) showProblem(lastError);
   byId('summary').textContent = searched === null ? m.pick : offers.length === 0 ? fill(m.none, { place, km: RADIUS_KM }) : fill(m.found, { place, n: offers.length });
 }
 
@@ -109,19 +127,19 @@ async function loadMine(): Promise<void> {
 }
 
 async function search(lat: number, lng: number, label: string): Promise<void> {
-  byId('error').hidden = true;
+  clearProblem();
   searched = { lat, lng, label };
   const q = new URLSearchParams({ near: `${lat.toFixed(5)},${lng.toFixed(5)}`, radiusKm: String(RADIUS_KM) });
   try {
     offers = (await api<{ items: Offer[] }>('GET', `/api/v1/leftovers?${q}`, { onBusy })).items;
     draw();
   } catch (error) {
-    showProblem(error);
+    problem(error);
   }
 }
 
 async function bookOffer(o: Offer, button: HTMLButtonElement): Promise<void> {
-  byId('error').hidden = true;
+  clearProblem();
   byId('status').textContent = '';
   button.disabled = true;
   try {
@@ -137,7 +155,7 @@ async function bookOffer(o: Offer, button: HTMLButtonElement): Promise<void> {
     } else {
       button.disabled = false;
     }
-    showProblem(error);
+    problem(error);
     byId('error').focus();
   }
 }
@@ -173,9 +191,10 @@ Promise.all([
     regions = r;
   }),
   loadMine(),
+  loadAlerts(draw),
 ])
   .then(draw)
-  .catch(showProblem)
+  .catch(problem)
   .finally(() => {
     byId('main').dataset.ready = '1';
   });

@@ -15,18 +15,19 @@ export interface WebAsset {
   immutable: boolean;
 }
 
-/** The pages of one area (`site` at `/`, `console` at `/console/`): path → asset. */
+/** The pages of one area (`site` at `/`, `console` at `/console/`, `clinic` at `/clinic/`): path → asset. */
 export type WebAssets = Map<string, WebAsset>;
 
 /** A page area: its folder under `src/web/` and where it is mounted. */
 export interface WebArea {
-  name: 'site' | 'console';
+  name: 'site' | 'console' | 'clinic';
   mount: string;
 }
 
 export const WEB_AREAS: readonly WebArea[] = [
   { name: 'site', mount: '/' },
   { name: 'console', mount: '/console/' },
+  { name: 'clinic', mount: '/clinic/' },
 ];
 
 const WEB_DIR = fileURLToPath(new URL('.', import.meta.url));

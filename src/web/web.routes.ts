@@ -12,7 +12,7 @@ export function webAssets(): Promise<WebAssets> {
 }
 
 /**
- * Serves the citizen site and the operator console: static files, gzipped once at start, with
+ * Serves the citizen site, the operator console and the clinic portal: static files, gzipped once at start, with
  * ETags. Pages (`public, max-age=60`) may sit in a CDN; hashed scripts are immutable. They call
  * the same public API as every other client.
  */
@@ -21,8 +21,10 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
   for (const [path, file] of assets) {
     app.get(path, { schema: { hide: true } }, async (request, reply) => send(request, reply, file));
   }
-  // `/console` without its slash is the console too.
-  if (assets.has('/console/')) app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 301));
+  // `/console` and `/clinic` without their slash are the console and the clinic portal too.
+  for (const area of ['/console', '/clinic']) {
+    if (assets.has(`${area}/`)) app.get(area, { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${area}/`, 301));
+  }
 };
 
 function send(request: FastifyRequest, reply: FastifyReply, file: WebAsset): FastifyReply {

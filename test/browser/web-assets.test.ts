@@ -31,6 +31,17 @@ describe('web pages', () => {
     expect(page.body).toMatch(/\/assets\/console-main\.[A-Z0-9]+\.js/);
   });
 
+  it('serves the clinic portal under /clinic/ and the leftovers page in the citizen site', async () => {
+    const redirect = await t.app.inject({ method: 'GET', url: '/clinic' });
+    expect([redirect.statusCode, redirect.headers.location]).toEqual([301, '/clinic/']);
+    const page = await t.app.inject({ method: 'GET', url: '/clinic/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.body).toMatch(/\/assets\/clinic-main\.[A-Z0-9]+\.js/);
+    expect((await t.app.inject({ method: 'GET', url: '/clinic/clinic.css' })).headers['content-type']).toMatch(/^text\/css/);
+    expect((await t.app.inject({ method: 'GET', url: '/leftovers/' })).body).toMatch(/\/assets\/site-leftovers\.entry\.[A-Z0-9]+\.js/);
+  });
+
   it('answers an unknown page with the one error shape', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/no-such-page' });
     expect(res.statusCode).toBe(404);

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses, Id } from '../../http/schemas.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { OPERATOR_COOKIE, OPERATOR_COOKIE_PATH, OPERATOR_ROLES, operatorOf, requireOperator } from './operator-auth.ts';
+import { CLINIC_COOKIE_PATH, OPERATOR_COOKIE, OPERATOR_COOKIE_PATH, OPERATOR_ROLES, operatorOf, requireOperator } from './operator-auth.ts';
 import { createOperator, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './operator-accounts.ts';
 import { logIn } from './operator-login.ts';
 import { prepareDummyHash } from './passwords.ts';
@@ -38,6 +38,8 @@ export const operatorAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = as
       reply.header('cache-control', 'no-store');
       // The console's credential (its live dashboard's EventSource cannot send a header).
       reply.setCookie(OPERATOR_COOKIE, token, { ...operatorCookie, maxAge: ctx.config.operatorTokenTtlSeconds });
+      // The clinic portal calls /api/v1/clinic/*, outside the console cookie's path; only clinic staff get this one.
+      if (role === 'clinic_staff') reply.setCookie(OPERATOR_COOKIE, token, { ...operatorCookie, path: CLINIC_COOKIE_PATH, maxAge: ctx.config.operatorTokenTtlSeconds });
       return { token, role, expiresAt: formatSeoul(expiresAt) };
     },
   );
@@ -48,6 +50,7 @@ export const operatorAccountRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = as
     async (_request, reply) => {
       // Clears the console's cookie; a bearer token stays valid until it expires (it is not stored).
       reply.clearCookie(OPERATOR_COOKIE, operatorCookie);
+      reply.clearCookie(OPERATOR_COOKIE, { ...operatorCookie, path: CLINIC_COOKIE_PATH });
       return reply.code(204).send(null);
     },
   );

@@ -30,6 +30,8 @@ declare module 'fastify' {
  */
 export const OPERATOR_COOKIE = 'yeyak_operator';
 export const OPERATOR_COOKIE_PATH = '/api/v1/admin';
+/** A clinic staff login gets the same cookie a second time, scoped to the clinic portal's API only. */
+export const CLINIC_COOKIE_PATH = '/api/v1/clinic';
 
 /** The principal of the automation key (`YEYAK_OPERATOR_KEY`). */
 export const OPERATOR_KEY_PRINCIPAL: OperatorPrincipal = Object.freeze({ id: 'operator-key', role: 'operator', institutionId: null });

@@ -4,8 +4,8 @@
  */
 
 /**
- * Korean wording for the errors an operator meets in the console (the API's own messages are
- * English); any other code shows the API's message.
+ * Korean wording for the errors staff meet in the console and the clinic portal (the API's own
+ * messages are English); any other code shows the API's message.
  */
 const MESSAGES_KO: Record<string, string> = {
   YEYAK_ERR_VALIDATION: '입력이 올바르지 않습니다.',
@@ -22,6 +22,10 @@ const MESSAGES_KO: Record<string, string> = {
   YEYAK_ERR_UNAVAILABLE: '서버가 바쁘거나 저장소에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요.',
   YEYAK_ERR_QUEUE_UNAVAILABLE: '대기열 저장소에 연결할 수 없습니다. 잠시 뒤 다시 시도하세요.',
   YEYAK_ERR_BODY_TOO_LARGE: '파일이 너무 큽니다. 나누어 올리세요.',
+  YEYAK_ERR_APPOINTMENT_NOT_FOUND: '이 의료기관의 예약이 아닙니다. 명단을 새로 불러오세요.',
+  YEYAK_ERR_APPOINTMENT_ALREADY_RECORDED: '이미 접종 완료 또는 미접종으로 처리된 예약입니다.',
+  YEYAK_ERR_APPOINTMENT_NOT_DUE: '접종일 당일부터 처리할 수 있습니다.',
+  YEYAK_ERR_LEFTOVER_BELOW_BOOKED: '이미 예약된 잔여 백신 수보다 적게 공개할 수 없습니다.',
 };
 
 /** An API error in the one error shape (docs/errors.md), with the HTTP status. */

@@ -1,8 +1,8 @@
 import { api, ApiError } from './api.ts';
 import { h, replace } from './dom.ts';
 
-/** The login form; `onLoggedIn` runs once the server has set the console's cookie. */
-export function loginView(root: HTMLElement, onLoggedIn: () => void): void {
+/** The login form; `onLoggedIn` runs once the server has set the console's cookie (the clinic portal uses it too, with its own title). */
+export function loginView(root: HTMLElement, onLoggedIn: () => void, title = '운영자 로그인'): void {
   const username = h('input', { type: 'text', id: 'username', autocomplete: 'username', required: true, maxlength: 128 });
   const password = h('input', { type: 'password', id: 'password', autocomplete: 'current-password', required: true, maxlength: 1024 });
   const result = h('div', { role: 'alert', class: 'result' });
@@ -30,6 +30,6 @@ export function loginView(root: HTMLElement, onLoggedIn: () => void): void {
       submit.disabled = false;
     }
   });
-  replace(root, h('h1', { tabindex: -1 }, '운영자 로그인'), form);
+  replace(root, h('h1', { tabindex: -1 }, title), form);
   username.focus();
 }

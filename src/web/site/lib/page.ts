@@ -7,6 +7,7 @@ const COMMON_EN: Record<string, string> = {
   'nav.label': 'Main',
   'nav.bookings': 'My bookings',
   'nav.family': 'Family',
+  'nav.leftovers': 'Leftover doses',
   footer: 'If a smartphone is hard to use, the call centre books for you by phone. Every time shown is by the server’s clock (Korea time).',
 };
 
@@ -62,7 +63,10 @@ export function frame(): void {
   const lang = el('button', 'English');
   lang.id = 'lang';
   lang.type = 'button';
-  nav.append(bookings, family, lang);
+  const leftovers = el('a', '잔여 백신');
+  leftovers.href = '/leftovers/';
+  leftovers.dataset.t = 'nav.leftovers';
+  nav.append(bookings, family, leftovers, lang);
   header.append(brand, nav);
   const busy = el('div', undefined, 'busy');
   busy.id = 'busy';

@@ -8,7 +8,8 @@ import { drawClinicMap } from './lib/clinic-map.ts';
 import { currentFlow, flowHref, rememberClinic } from './lib/flow.ts';
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
-import { findPlace, loadRegions, type SidoInfo } from './lib/regions.ts';
+import { loadRegions, type SidoInfo } from './lib/regions.ts';
+import { wireNearSearch } from './lib/near-search.ts';
 
 const EN: Record<string, string> = {
   title: 'Find a clinic — Yeyak',
@@ -185,29 +186,8 @@ byId('sido').addEventListener('change', () => {
   searchRegion();
 });
 byId('sigungu').addEventListener('change', searchRegion);
-byId('near-me').addEventListener('click', () => {
-  if (!navigator.geolocation) {
-    byId('summary').textContent = inLang(M).noGeo;
-    return;
-  }
-  navigator.geolocation.getCurrentPosition(
-    (p) => searchNear(p.coords.latitude, p.coords.longitude, inLang(M).me),
-    () => {
-      byId('summary').textContent = inLang(M).noGeo;
-    },
-    { timeout: 10_000, maximumAge: 300_000 },
-  );
-});
-byId('place-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const typed = byId<HTMLInputElement>('place').value;
-  const place = findPlace(regions, typed);
-  if (!place) {
-    byId('summary').textContent = fill(inLang(M).noPlace, { q: typed });
-    return;
-  }
-  searchNear(place.lat, place.lng, `${place.sido} ${lang() === 'en' ? place.nameEn : place.name}`);
-});
+wireNearSearch(() => regions, () => inLang(M), searchNear);
+
 byId('view-list').addEventListener('click', () => setView(false));
 byId('view-map').addEventListener('click', () => setView(true));
 byId('more').addEventListener('click', () => void (query && search(query, true)));

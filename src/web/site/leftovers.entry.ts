@@ -2,11 +2,12 @@
 // offer (for oneself only, one a day, first come first served), and plain words when someone
 // else took the last dose first. Needs a session (sign-in), not the waiting room.
 import { api, ApiError } from '../shared/api.ts';
-import { fill, inLang, lang } from '../shared/i18n.ts';
+import { fill, inLang } from '../shared/i18n.ts';
 import { alertToggle, drawAlertList, loadAlerts } from './lib/leftover-alerts.ts';
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
-import { findPlace, loadRegions, type SidoInfo } from './lib/regions.ts';
+import { loadRegions, type SidoInfo } from './lib/regions.ts';
+import { wireNearSearch } from './lib/near-search.ts';
 
 const EN: Record<string, string> = {
   title: 'Leftover doses today — Yeyak',
@@ -162,29 +163,8 @@ async function bookOffer(o: Offer, button: HTMLButtonElement): Promise<void> {
 
 startPage(EN, draw);
 byId('error').tabIndex = -1;
-byId('near-me').addEventListener('click', () => {
-  if (!navigator.geolocation) {
-    byId('summary').textContent = inLang(M).noGeo;
-    return;
-  }
-  navigator.geolocation.getCurrentPosition(
-    (p) => void search(p.coords.latitude, p.coords.longitude, inLang(M).me),
-    () => {
-      byId('summary').textContent = inLang(M).noGeo;
-    },
-    { timeout: 10_000, maximumAge: 300_000 },
-  );
-});
-byId('place-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const typed = byId<HTMLInputElement>('place').value;
-  const place = findPlace(regions, typed);
-  if (!place) {
-    byId('summary').textContent = fill(inLang(M).noPlace, { q: typed });
-    return;
-  }
-  void search(place.lat, place.lng, `${place.sido} ${lang() === 'en' ? place.nameEn : place.name}`);
-});
+wireNearSearch(() => regions, () => inLang(M), (lat, lng, label) => void search(lat, lng, label));
+
 draw();
 Promise.all([
   loadRegions().then((r) => {

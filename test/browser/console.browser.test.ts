@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
 import { admitted, ok, operator, person, seedCampaign } from '../support/fixtures.ts';
+import { drain } from '../support/outbox-helpers.ts';
+import { createOutboxWorker } from '../../src/modules/outbox/workers.ts';
 
 // The operator console at a desk: login, CSV uploads with their error report, the live dashboard
 // while bookings are made, the confirmed queue controls, campaign editing and the audit log.
@@ -11,7 +13,8 @@ const DATES = ['2026-08-20', '2026-09-10']; // dose 2 is 21 days after dose 1
 describe.skipIf(!chromiumInstalled)('the operator console in Debian Chromium', () => {
   let rig: BrowserRig;
   beforeAll(async () => {
-    rig = await startBrowserRig();
+    // A registry that is down (nothing listens on port 9), so its deliveries can end as dead letters.
+    rig = await startBrowserRig({ env: { YEYAK_REGISTRY_URL: 'http://127.0.0.1:9' } });
     await seedCampaign(rig.app, { id: 'ops', institutions: ['C1', 'C2', 'C3'], dates: DATES, times: ['09:00', '09:30'], doses: 10 });
     await ok(rig.app, 'POST', '/api/v1/admin/operators', { username: 'ops.desk', password: PASSWORD, role: 'operator' }, operator);
   });
@@ -182,6 +185,32 @@ describe.skipIf(!chromiumInstalled)('the operator console in Debian Chromium', (
     await page.getByRole('alert').getByText('캠페인 정의가 올바르지 않습니다.').waitFor();
     await page.getByRole('alert').getByText('vaccine.intervalDays must be at least 1 for several doses').waitFor();
     expect((await rig.ctx.campaigns.get('flu-web')).vaccine.doses).toBe(1);
+    await page.context().close();
+  });
+
+  it('shows the dead letters of the outbox and replays one after a confirmation', async () => {
+    const who = await person(rig.app, '1969-05-05');
+    await ok(rig.app, 'POST', '/api/v1/campaigns/ops/bookings', { institutionId: 'C1', date: DATES[0], time: '09:00' }, await admitted(rig, who, 'ops'));
+    // One attempt only: the registry's refusal of the booking.created report makes it a dead letter.
+    await drain(rig, createOutboxWorker(rig.ctx, { random: () => 0.5, backoff: { baseMs: 1000, capMs: 1000, maxAttempts: 1 } }), 'registry', 5);
+    const dead = await ok(rig.app, 'GET', '/api/v1/admin/outbox/dead?consumer=registry', undefined, operator);
+    expect(dead.items.length).toBeGreaterThan(0);
+
+    const page = await logIn();
+    await page.getByRole('link', { name: '외부 전송' }).click();
+    await page.getByRole('heading', { level: 1, name: '외부 전송' }).waitFor();
+    const rows = page.locator('table').nth(1).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(dead.items.length);
+    await expectAccessible(page);
+    await rows.first().getByRole('button', { name: '다시 보내기' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expectAccessible(page);
+    await dialog.getByRole('button', { name: '다시 보내기' }).click();
+    await page.getByText('1건을 다시 보냈습니다.').waitFor();
+    await expect.poll(() => rows.count()).toBe(dead.items.length - 1);
+    const audit = await ok(rig.app, 'GET', '/api/v1/admin/audit?limit=5', undefined, operator);
+    expect(audit.entries.map((e: { action: string }) => e.action)).toContain('outbox.replayed');
     await page.context().close();
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The operator console: login, the live dashboard (with pause/resume and admission bounds),
  * campaigns, clinics and capacity uploads, and the audit log. One page, routed by the URL hash
- * (#/dashboard/<id>, #/campaigns, #/campaigns/<id>, #/uploads, #/audit).
+ * (#/dashboard/<id>, #/campaigns, #/campaigns/<id>, #/uploads, #/outbox, #/audit).
  */
 import { api, ApiError, listCampaigns, type Campaign } from './api.ts';
 import { auditView } from './audit-log.ts';
+import { outboxView } from './outbox.ts';
 import { campaignForm } from './campaign-form.ts';
 import { campaignList } from './campaigns.ts';
 import { dashboardView } from './dashboard.ts';
@@ -21,6 +22,7 @@ const LINKS: [string, string][] = [
   ['#/dashboard', '실시간 현황'],
   ['#/campaigns', '캠페인'],
   ['#/uploads', '의료기관·물량'],
+  ['#/outbox', '외부 전송'],
   ['#/audit', '감사 기록'],
 ];
 
@@ -64,6 +66,8 @@ async function route(): Promise<void> {
     uploadsView(main, campaigns);
   } else if (area === 'audit') {
     await auditView(main);
+  } else if (area === 'outbox') {
+    await outboxView(main);
   } else {
     const selected = campaigns.find((c) => c.id === id) ?? campaigns[0] ?? null;
     leave = dashboardView(main, campaigns, selected);

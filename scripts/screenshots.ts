@@ -8,7 +8,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromiumInstalled, CHROMIUM_PATH, startBrowserRig, type BrowserRig } from '../test/support/browser.ts';
-import { ok, openCampaign, operator, person } from '../test/support/fixtures.ts';
+import { ok, openCampaign, operator, person, rotationWindows } from '../test/support/fixtures.ts';
 
 const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const CAMPAIGN = 'covid-2026';
@@ -41,13 +41,7 @@ async function seed(rig: BrowserRig): Promise<void> {
     cohort: { bornFrom: '1977-01-01', bornTo: '2008-12-31' },
     vaccine: { name: 'Influenza', doses: 1, intervalDays: 0 },
     queueOpensAt: '2026-08-08T19:00:00+09:00',
-    windows: Array.from({ length: 10 }, (_, i) => ({
-      id: `r${i + 1}`,
-      kind: 'rotation',
-      opensAt: `2026-08-${String(8 + i).padStart(2, '0')}T20:00:00+09:00`,
-      closesAt: `2026-08-${String(9 + i).padStart(2, '0')}T18:00:00+09:00`,
-      birthDayDigits: [(i + 9) % 10],
-    })),
+    windows: rotationWindows(),
   }), operator);
   await ok(rig.app, 'POST', '/api/v1/admin/institutions', CLINICS.map((c) => ({ ...c, sido: '서울특별시' })), operator);
   const dates = [...DAYS_1, ...DAYS_1.map((d) => addDays(d, 21))];

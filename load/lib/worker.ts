@@ -6,7 +6,7 @@
  */
 import { LoadClient } from './client.ts';
 import { planCitizen, type CrowdShape } from './crowd-plan.ts';
-import { citizen, newRecord, type Journey, type JourneySettings } from './journey.ts';
+import { citizen, newRecord, type Journey, type JourneyRecord, type JourneySettings } from './journey.ts';
 import type { Counts, Histogram } from './tallies.ts';
 
 export interface WorkerStart {
@@ -20,7 +20,8 @@ export interface WorkerStart {
   settings: JourneySettings;
 }
 
-export interface WorkerResult {
+/** What a worker sends back: its citizens' record (per-second series as plain arrays) and its HTTP figures. */
+export interface WorkerResult extends Omit<JourneyRecord, 'admissionsPerSecond' | 'bookingsPerSecond'> {
   type: 'result';
   worker: number;
   latency: Record<string, Histogram>;
@@ -29,16 +30,6 @@ export interface WorkerResult {
   requestsPerSecond: number[];
   admissionsPerSecond: number[];
   bookingsPerSecond: number[];
-  outcomes: Counts;
-  bounces: Counts;
-  anomalies: Counts;
-  admissions: number[];
-  refusals: number[];
-  eta: { measured: number; withinQuarter: number; withinP90: number };
-  estimates: number[];
-  booked201: number;
-  cancelled: number;
-  changed: number;
 }
 
 export type WorkerMessage = WorkerResult | { type: 'progress'; worker: number; done: number; admitted: number; booked: number } | { type: 'failed'; worker: number; error: string };

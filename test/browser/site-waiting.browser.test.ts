@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
-import { ok, openCampaign, operator, person, seedCampaign } from '../support/fixtures.ts';
+import { ok, openCampaign, operator, person, rotationWindows, seedCampaign } from '../support/fixtures.ts';
 
 const QUEUE = 'web-queue';
 const ROTATION = 'web-rotation';
@@ -26,13 +26,7 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     // A 10-day rotation from 8 August: someone born on the 15th (digit 5) has window 7, 14 August 20:00.
     await ok(rig.app, 'POST', '/api/v1/admin/campaigns', openCampaign(ROTATION, {
       queueOpensAt: '2026-08-08T19:00:00+09:00',
-      windows: Array.from({ length: 10 }, (_, i) => ({
-        id: `r${i + 1}`,
-        kind: 'rotation',
-        opensAt: `2026-08-${String(8 + i).padStart(2, '0')}T20:00:00+09:00`,
-        closesAt: `2026-08-${String(9 + i).padStart(2, '0')}T18:00:00+09:00`,
-        birthDayDigits: [(i + 9) % 10],
-      })),
+      windows: rotationWindows(),
     }), operator);
     // The queue opened at 10:00 Seoul; booking opens at 12:00 (the manual clock says 11:00).
     await seedCampaign(rig.app, { id: PREQUEUE, institutions: ['q-1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 5, campaign: {

@@ -19,6 +19,17 @@ export function openCampaign(id: string, overrides: Record<string, unknown> = {}
   };
 }
 
+/** A 10-day rotation from `firstDay` (August 2026): window k opens day k at 20:00 Seoul, closes the next day 18:00, for birth days ending in (k + 9) mod 10. */
+export function rotationWindows(firstDay = 8) {
+  return Array.from({ length: 10 }, (_, i) => ({
+    id: `r${i + 1}`,
+    kind: 'rotation',
+    opensAt: `2026-08-${String(firstDay + i).padStart(2, '0')}T20:00:00+09:00`,
+    closesAt: `2026-08-${String(firstDay + 1 + i).padStart(2, '0')}T18:00:00+09:00`,
+    birthDayDigits: [(i + 9) % 10],
+  }));
+}
+
 /** Posts through the real app and fails loudly on an unexpected status. */
 export async function ok(app: FastifyInstance, method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}, expected = [200, 201]) {
   const response = await app.inject({ method, url, payload: body as object, headers });

@@ -2,27 +2,9 @@ import type { Campaign } from './api.ts';
 import { barChart, lineChart, type LineChart } from './charts.ts';
 import { h, num, replace, uid } from './dom.ts';
 import { queueControl } from './queue-control.ts';
+import type { LiveFrame } from '../../modules/operator/live/live-frame.ts';
 
-/** One second of one campaign (the server's `LiveFrame`, GET /api/v1/admin/live). */
-export interface LiveFrame {
-  campaignId: string;
-  at: string;
-  state: string;
-  pausedReason: string | null;
-  waiting: number;
-  servingUpTo: number;
-  issuedUpTo: number;
-  admitRatePerSecond: number;
-  targetRatePerSecond: number;
-  activeAdmissions: number;
-  maxActive: number;
-  bookingsPerSecond: number;
-  errorsPerSecond: number;
-  p99LatencyMs: number;
-  remainingDoses: number;
-  remainingBySido: { sido: string; remaining: number; capacity: number }[];
-  remainingAsOf: string;
-}
+export type { LiveFrame };
 
 /** Two minutes of history at one frame a second. */
 const HISTORY = 120;

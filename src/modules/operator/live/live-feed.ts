@@ -1,31 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ctx } from '../../../context.ts';
 import { seoulDate } from '../../campaigns/domain/seoul-time.ts';
+import type { LiveFrame } from './live-frame.ts';
 import { remainingBySido, type SidoRemaining } from './remaining-by-sido.repository.ts';
 
-/** One second of one campaign, as the live dashboard charts it. */
-export interface LiveFrame {
-  campaignId: string;
-  /** Server time of the frame (UTC ISO). */
-  at: string;
-  state: string;
-  pausedReason: string | null;
-  waiting: number;
-  servingUpTo: number;
-  issuedUpTo: number;
-  admitRatePerSecond: number;
-  targetRatePerSecond: number;
-  activeAdmissions: number;
-  maxActive: number;
-  /** This node's booking path: bookings committed and server errors per second, p99 latency over the last 10 s. */
-  bookingsPerSecond: number;
-  errorsPerSecond: number;
-  p99LatencyMs: number;
-  remainingDoses: number;
-  remainingBySido: { sido: string; remaining: number; capacity: number }[];
-  /** Server time the remaining doses were read (every second, or less often when that read is slow). */
-  remainingAsOf: string;
-}
+export type { LiveFrame } from './live-frame.ts';
 
 /** How often frames are computed and sent. */
 export const LIVE_INTERVAL_MS = 1000;

@@ -8,7 +8,7 @@ import { installErrorHandling } from './http/error-handler.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { shedLoadWhenSaturated } from './http/load-shedding.ts';
 import { installObservability } from './http/observability.ts';
-import { serverWithStatusFastPath } from './http/status-fast-path.ts';
+import { serverWithFastPaths, statusFastPath } from './http/fast-paths.ts';
 import { availabilityRoutes } from './modules/availability/availability.routes.ts';
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.ts';
@@ -31,6 +31,7 @@ import { statsRoutes } from './modules/operator/stats.routes.ts';
 import { liveRoutes } from './modules/operator/live/live.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
+import { joinFastPath } from './modules/waiting-room/join-fast-path.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { clinicRoutes } from './modules/clinic/clinic.routes.ts';
 import { leftoverRoutes } from './modules/leftover/leftover.routes.ts';
@@ -47,6 +48,8 @@ export interface BuildOptions extends FastifyServerOptions {
 }
 
 export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions = {}): Promise<FastifyInstance> {
+  // The join fast path sheds when the app does: it asks under-pressure once that is registered.
+  const shedding = { underPressure: () => false };
   const app = Fastify({
     logger: {
       level: ctx.config.logLevel,
@@ -56,12 +59,14 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
       ...(logStream ? { stream: logStream } : {}),
     },
     bodyLimit: ctx.config.bodyLimit,
-    serverFactory: serverWithStatusFastPath(ctx.waitingRoom),
+    // The requests of opening night, answered before routing (src/http/fast-paths.ts).
+    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom), joinFastPath(ctx, () => shedding.underPressure())]),
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // First: a saturated process refuses cheaply before any other hook runs.
   await shedLoadWhenSaturated(app, ctx);
+  shedding.underPressure = () => app.isUnderPressure();
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   acceptCsvBodies(app);

@@ -34,4 +34,28 @@ describe('EnvelopeCrypto', () => {
     expect(rotated.decrypt(sealed, 'c')).toBe('010-1234-5678');
     expect(rotated.encrypt('x', 'c').split('.')[1]).toBe('new');
   });
+
+  it('seals short-lived values in one cipher, opened by the same decrypt, bound to their context and key', () => {
+    const old = key('old');
+    const crypto = new EnvelopeCrypto([old]);
+    fc.assert(
+      fc.property(fc.string({ minLength: 4 }), fc.string(), (text, context) => {
+        const sealed = crypto.encryptCompact(text, context);
+        expect(sealed.split('.')).toHaveLength(5);
+        expect(crypto.decrypt(sealed, context)).toBe(text);
+        expect(sealed).not.toContain(text);
+      }),
+    );
+    const sealed = crypto.encryptCompact('{"bd":"1970-05-15"}', 'session.person:a');
+    expect(() => crypto.decrypt(sealed, 'session.person:b')).toThrow();
+    const parts = sealed.split('.');
+    parts[4] = Buffer.from('tampered').toString('base64url');
+    expect(() => crypto.decrypt(parts.join('.'), 'session.person:a')).toThrow();
+    expect(new EnvelopeCrypto([key('new'), old]).decrypt(sealed, 'session.person:a')).toBe('{"bd":"1970-05-15"}');
+    expect(() => new EnvelopeCrypto([key('other')]).decrypt(sealed, 'session.person:a')).toThrow(/key id/);
+    // A data key wrapped by `encrypt` (same KEK, AAD "kek:<context>") does not open as a compact value.
+    const [, kid, wIv, wTag, wData] = crypto.encrypt('x', 'c').split('.');
+    expect(() => crypto.decrypt(['c1', kid, wIv, wTag, wData].join('.'), 'c')).toThrow();
+    expect(() => crypto.decrypt(['c1', kid, wIv, wTag, wData].join('.'), 'kek:c')).toThrow();
+  });
 });

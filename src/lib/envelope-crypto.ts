@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type Ke
 import type { KeyWithId } from '../config-secrets.ts';
 
 const VERSION = 'v1';
+/** One AES-GCM under the key-encryption key itself, for short-lived values (see `encryptCompact`). */
+const COMPACT = 'c1';
 
 function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; data: Buffer } {
   const iv = randomBytes(12);
@@ -49,12 +51,32 @@ export class EnvelopeCrypto {
     return [VERSION, this.active.kid, b64(wrapped.iv), b64(wrapped.tag), b64(wrapped.data), b64(body.iv), b64(body.tag), b64(body.data)].join('.');
   }
 
-  /** Decrypts a value made by `encrypt` for the same `context`; throws if anything was altered. */
+  /**
+   * Encrypts a value that lives as long as a session (its sealed claims): AES-256-GCM under the
+   * active KEK itself, one cipher where `encrypt` needs two and a fresh data key — the session is
+   * opened on the hot paths. Not for stored data, whose KEK should only ever wrap data keys. The
+   * associated data is domain-separated from the wrapping's (`compact:` against `kek:`), so
+   * neither can pass as the other. `decrypt` opens both forms.
+   */
+  encryptCompact(plaintext: string, context: string): string {
+    const body = seal(this.active.key, Buffer.from(plaintext, 'utf8'), Buffer.from(`compact:${context}`));
+    return [COMPACT, this.active.kid, b64(body.iv), b64(body.tag), b64(body.data)].join('.');
+  }
+
+  /** Decrypts a value made by `encrypt` or `encryptCompact` for the same `context`; throws if anything was altered. */
   decrypt(sealed: string, context: string): string {
+    if (sealed.startsWith(`${COMPACT}.`)) return this.decryptCompact(sealed, context);
     const [version, kid, wIv, wTag, wData, iv, tag, data] = sealed.split('.');
     const kek = kid === undefined ? undefined : this.byKid.get(kid);
     if (version !== VERSION || !kek) throw new Error('unknown encryption version or key id');
     const dataKey = open(kek, unb64(wIv), unb64(wTag), unb64(wData), Buffer.from(`kek:${context}`));
     return open(createSecretKey(dataKey), unb64(iv), unb64(tag), unb64(data), Buffer.from(context)).toString('utf8');
+  }
+
+  private decryptCompact(sealed: string, context: string): string {
+    const [, kid, iv, tag, data, extra] = sealed.split('.');
+    const kek = kid === undefined ? undefined : this.byKid.get(kid);
+    if (!kek || extra !== undefined) throw new Error('unknown encryption version or key id');
+    return open(kek, unb64(iv), unb64(tag), unb64(data), Buffer.from(`compact:${context}`)).toString('utf8');
   }
 }

@@ -11,21 +11,20 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified person behind the request's session, set by `requireSession`. */
     personKey?: string;
-    /** The person's record as sealed into the session at sign-in (saves a read per request). */
-    sessionPerson?: PersonRecord;
-    /** Facts about the person as of sign-in, sealed into the session (see `SessionFacts`). */
-    sessionFacts?: SessionFacts;
+    /** The verified session, set by `requireSession`: its sealed claims are opened on first use. */
+    session?: VerifiedSession;
   }
 }
 
 /** The bearer token, else the named cookie. */
 export function credentialOf(request: FastifyRequest, cookieName: string): string | undefined {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-    return match?.[1];
-  }
-  return request.cookies?.[cookieName];
+  return credentialFrom(request.headers.authorization, request.cookies?.[cookieName]);
+}
+
+/** The bearer token of an Authorization header when there is one (a malformed one gives none), else the cookie's. */
+export function credentialFrom(authorization: string | undefined, cookie: string | undefined): string | undefined {
+  if (authorization !== undefined) return /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization)?.[1];
+  return cookie;
 }
 
 const sealContext = (personKey: string) => `session.person:${personKey}`;
@@ -46,15 +45,20 @@ export interface SessionFacts {
  */
 export function sessionClaims(ctx: Ctx, person: PersonRecord, facts: SessionFacts): Record<string, string> {
   const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor };
-  return { pd: ctx.crypto.encrypt(JSON.stringify(sealed), sealContext(person.personKey)) };
+  return { pd: ctx.crypto.encryptCompact(JSON.stringify(sealed), sealContext(person.personKey)) };
 }
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
-function openClaims(ctx: Ctx, personKey: string, claims: Record<string, unknown>): Pick<VerifiedSession, 'person' | 'facts'> {
-  if (typeof claims.pd !== 'string') return { person: undefined, facts: undefined };
+interface SealedClaims {
+  person: PersonRecord | undefined;
+  facts: SessionFacts | undefined;
+}
+
+function openClaims(ctx: Ctx, personKey: string, sealed: unknown): SealedClaims {
+  if (typeof sealed !== 'string') return { person: undefined, facts: undefined };
   try {
-    const { bd, mn, vc, vx } = JSON.parse(ctx.crypto.decrypt(claims.pd, sealContext(personKey))) as Record<string, unknown>;
+    const { bd, mn, vc, vx } = JSON.parse(ctx.crypto.decrypt(sealed, sealContext(personKey))) as Record<string, unknown>;
     const person = typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn } : undefined;
     const facts = isStrings(vc) && isStrings(vx) ? { checkedCampaigns: vc, vaccinatedFor: vx } : undefined;
     return { person, facts };
@@ -64,11 +68,32 @@ function openClaims(ctx: Ctx, personKey: string, claims: Record<string, unknown>
   }
 }
 
-export interface VerifiedSession {
-  personKey: string;
-  /** From the session's sealed claims; undefined for a session made without them. */
-  person: PersonRecord | undefined;
-  facts: SessionFacts | undefined;
+/**
+ * A verified session. Its sealed claims are decrypted on first use only: a repeat join, a ticket
+ * or an admission needs the person key alone, and the AES-GCM opening costs more than the HMAC.
+ */
+export class VerifiedSession {
+  private opened: SealedClaims | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    readonly personKey: string,
+    private readonly sealed: unknown,
+  ) {}
+
+  private claims(): SealedClaims {
+    return (this.opened ??= openClaims(this.ctx, this.personKey, this.sealed));
+  }
+
+  /** The person's record as sealed at sign-in; undefined for a session made without it. */
+  get person(): PersonRecord | undefined {
+    return this.claims().person;
+  }
+
+  /** What the registry said at sign-in; undefined for a session made without it. */
+  get facts(): SessionFacts | undefined {
+    return this.claims().facts;
+  }
 }
 
 /** Verifies a session token, or throws 401. */
@@ -76,7 +101,7 @@ export function verifySessionToken(ctx: Ctx, token: string | undefined): Verifie
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
   try {
     const { subject, claims } = ctx.signer.verify('session', token, ctx.clock.now());
-    return { personKey: subject, ...openClaims(ctx, subject, claims) };
+    return new VerifiedSession(ctx, subject, claims.pd);
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
     throw error;
@@ -93,15 +118,21 @@ export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
   return async (request) => {
     const session = verifySessionToken(ctx, credentialOf(request, SESSION_COOKIE));
     request.personKey = session.personKey;
-    request.sessionPerson = session.person;
-    request.sessionFacts = session.facts;
+    request.session = session;
   };
 }
 
 /** The person behind an authenticated request (after `requireSession` or the booking gate). */
 export async function personOf(ctx: Ctx, request: FastifyRequest): Promise<PersonRecord> {
-  if (request.sessionPerson && request.sessionPerson.personKey === request.personKey) return request.sessionPerson;
-  const person = request.personKey === undefined ? undefined : await findPerson(ctx.db, request.personKey);
+  const session = request.session?.personKey === request.personKey ? request.session : undefined;
+  return personOfKey(ctx, request.personKey, session);
+}
+
+/** The person with this key: from their session's sealed claims when it has them, else their record. */
+export async function personOfKey(ctx: Ctx, personKey: string | undefined, session?: VerifiedSession): Promise<PersonRecord> {
+  const sealed = session?.personKey === personKey ? session?.person : undefined;
+  if (sealed) return sealed;
+  const person = personKey === undefined ? undefined : await findPerson(ctx.db, personKey);
   if (!person) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
   return person;
 }

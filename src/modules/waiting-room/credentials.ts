@@ -1,3 +1,4 @@
+import { stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
@@ -35,9 +36,19 @@ function cookiePath(campaignId: string): string {
 }
 
 /** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
+export function signTicket(ctx: Ctx, ticket: Ticket): string {
+  return ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by });
+}
+
+/** The `Set-Cookie` value that keeps a signed ticket in a browser, scoped to its campaign. */
+export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): string {
+  return stringifySetCookie({ name: TICKET_COOKIE, value: token, httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(campaignId), maxAge: TICKET_TTL_SECONDS });
+}
+
+/** Signs a ticket and sets it as the browser's cookie. */
 export async function issueTicket(ctx: Ctx, reply: FastifyReply, ticket: Ticket): Promise<string> {
-  const token = ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by });
-  reply.setCookie(TICKET_COOKIE, token, { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(ticket.campaignId), maxAge: TICKET_TTL_SECONDS });
+  const token = signTicket(ctx, ticket);
+  reply.header('set-cookie', ticketSetCookie(ctx, ticket.campaignId, token));
   return token;
 }
 
@@ -61,7 +72,11 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
  * null otherwise (a rejoin with no ticket, or a stale one, simply joins).
  */
 export function ticketCookieFor(ctx: Ctx, request: FastifyRequest, campaignId: string, personKey: string): Ticket | null {
-  const token = request.cookies?.[TICKET_COOKIE];
+  return heldTicket(ctx, request.cookies?.[TICKET_COOKIE], campaignId, personKey);
+}
+
+/** The ticket cookie's token if it is valid and this person's for this campaign; null otherwise. */
+export function heldTicket(ctx: Ctx, token: string | undefined, campaignId: string, personKey: string): Ticket | null {
   if (!token) return null;
   try {
     const { subject, claims } = ctx.signer.verify('ticket', token, ctx.clock.now());

@@ -6,14 +6,11 @@ import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
-import { eligibilityView, eligibilityOf } from '../eligibility/eligibility.service.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
 import { estimateWait } from './domain/eta.ts';
-import { joinsPrequeue, queueState } from './domain/queue-state.ts';
-import { issueAdmission, issueTicket, ticketCookieFor, ticketOf } from './credentials.ts';
-import { scheduleOf } from './waiting-room.ts';
+import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
+import { orUnavailable, sealedFacts, takePlace } from './take-place.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
 const EtaView = Type.Object({ p50Seconds: Type.Union([Type.Integer(), Type.Null()]), p90Seconds: Type.Union([Type.Integer(), Type.Null()]) });
@@ -25,16 +22,6 @@ function optionalDependent(body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
   if (!Value.Check(JoinBody, body)) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['body must be {"dependentId"?: string}'] } });
   return body.dependentId;
-}
-
-/** Any store failure on the way to a place or an admission fails closed: 503, places kept. */
-async function orUnavailable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof YeyakError) throw error;
-    throw new YeyakError('YEYAK_ERR_QUEUE_UNAVAILABLE', { retryAfterSeconds: 2 });
-  }
 }
 
 /** The waiting room: the shared status, tickets (places) and admissions (API.md "Waiting room"). */
@@ -84,42 +71,15 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       // A guardian queues for a dependent where the campaign allows proxies: the place is the dependent's.
       const dependentId = optionalDependent(request.body);
       const person = dependentId === undefined ? actor : await dependentFor(ctx, campaign, actor.personKey, dependentId);
-      const now = ctx.clock.now();
-      const schedule = scheduleOf(campaign);
-      const { snapshot } = await room.board(campaign);
-      const state = queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed });
-      if (state === 'scheduled') {
-        const seconds = Math.ceil((schedule.queueOpensAt.getTime() - now.getTime()) / 1000);
-        throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
-      }
-      const by = person === actor ? null : actor.personKey;
-      // Someone already in line (another device, a reload) gets the same place back at once:
-      // eligibility was checked when the place was taken, and booking checks it again.
-      let known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
-      // The store lost this place before journalling it (Redis lost its data): the ticket the
-      // person still holds, signed by us, puts them back where they were.
-      const held = known ? null : ticketCookieFor(ctx, request, campaign.id, person.personKey);
-      if (held?.position) {
-        const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
-        if (place !== null) known = { position: place };
-      }
-      if (known) {
-        const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: known.position });
-        return reply.code(200).send({ ticket, position: known.position, state });
-      }
-      // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
-      const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
-      // The registry's answer sealed in the session at sign-in spares a read; booking asks again.
-      const facts = person === actor ? request.sessionFacts : undefined;
-      const sealed = facts?.checkedCampaigns.includes(campaign.id) ? { vaccinated: facts.vaccinatedFor.includes(campaign.id) } : {};
-      const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES, sealed);
-      if (!eligibility.eligible || state === 'closed') {
-        const view = eligibilityView(campaign.id, eligibility);
-        throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
-      }
-      const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
-      const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: joined.position });
-      return reply.code(joined.created ? 201 : 200).send({ ticket, position: joined.position, state });
+      const taken = await takePlace(ctx, room, {
+        campaign,
+        person,
+        by: person === actor ? null : actor.personKey,
+        sealed: person === actor ? sealedFacts(request.session, campaign.id) : null,
+        ticketCookie: request.cookies?.[TICKET_COOKIE],
+      });
+      reply.header('set-cookie', ticketSetCookie(ctx, campaign.id, taken.ticket));
+      return reply.code(taken.created ? 201 : 200).send({ ticket: taken.ticket, position: taken.position, state: taken.state });
     },
   );
 

@@ -1,0 +1,100 @@
+import type { Ctx } from '../../context.ts';
+import { YeyakError } from '../../errors.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
+import { eligibilityOf, eligibilityView, type KnownFacts } from '../eligibility/eligibility.service.ts';
+import type { PersonRecord } from '../identity/persons.repository.ts';
+import type { VerifiedSession } from '../identity/session-auth.ts';
+import { heldTicket, signTicket } from './credentials.ts';
+import { joinsPrequeue, queueState, type QueueState } from './domain/queue-state.ts';
+import { scheduleOf, type WaitingRoom } from './waiting-room.ts';
+
+/** Who asks for a place, and for whom. */
+export interface PlaceRequest {
+  campaign: Campaign;
+  /** The person whose place it is (the dependent when a guardian queues for one). */
+  person: PersonRecord;
+  /** The guardian queueing for a dependent, else null. */
+  by: string | null;
+  /** What the session sealed at sign-in about the person (registry facts), when it is theirs. */
+  sealed: KnownFacts | null;
+  /** The ticket cookie the browser sent, if any (it reinstates a place the store lost). */
+  ticketCookie: string | undefined;
+}
+
+export interface PlaceTaken {
+  /** True the first time the person joined this campaign's queue. */
+  created: boolean;
+  ticket: string;
+  position: number | null;
+  state: QueueState;
+}
+
+/** The registry's answer for this campaign as sealed in the session at sign-in, if it has one. */
+export function sealedFacts(session: VerifiedSession | undefined, campaignId: string): KnownFacts | null {
+  const facts = session?.facts;
+  return facts?.checkedCampaigns.includes(campaignId) ? { vaccinated: facts.vaccinatedFor.includes(campaignId) } : null;
+}
+
+/** Any store failure on the way to a place or an admission fails closed: 503, places kept. */
+export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof YeyakError) throw error;
+    throw new YeyakError('YEYAK_ERR_QUEUE_UNAVAILABLE', { retryAfterSeconds: 2 });
+  }
+}
+
+/**
+ * `POST …/queue/tickets`: one place per person per campaign, the same one from any device, any
+ * number of times. Ineligible people are refused before they take a place. Shared by the Fastify
+ * route and the join fast path (`join-fast-path.ts`), so both answer alike.
+ */
+export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceRequest): Promise<PlaceTaken> {
+  const { campaign, person } = request;
+  const now = ctx.clock.now();
+  const schedule = scheduleOf(campaign);
+  const { snapshot } = await room.board(campaign);
+  const state = queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed });
+  if (state === 'scheduled') {
+    const seconds = Math.ceil((schedule.queueOpensAt.getTime() - now.getTime()) / 1000);
+    throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
+  }
+  const answer = (created: boolean, position: number | null): PlaceTaken => ({
+    created,
+    position,
+    state,
+    ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position }),
+  });
+
+  // The store lost this person's place before journalling it (Redis lost its data): the ticket
+  // the browser still holds, signed by us, puts them back where they were — or returns the place
+  // the store knows.
+  const held = heldTicket(ctx, request.ticketCookie, campaign.id, person.personKey);
+  if (held?.position) {
+    const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
+    if (place !== null) return answer(false, place);
+  }
+
+  // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
+  const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
+  const eligibilityAsOfOpening = () => eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES, request.sealed ?? {});
+  // With the registry's answer sealed in the session the rules read nothing: check them first and
+  // take the place in one store call (joining is idempotent). Without it, someone already in line
+  // (another device, a reload) gets the same place back at once, before any database read:
+  // eligibility was checked when the place was taken, and booking checks it again.
+  let eligibility = request.sealed ? await eligibilityAsOfOpening() : null;
+  if (!eligibility?.eligible || state === 'closed') {
+    const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
+    if (known) return answer(false, known.position);
+    eligibility ??= await eligibilityAsOfOpening();
+    if (!eligibility.eligible || state === 'closed') {
+      const view = eligibilityView(campaign.id, eligibility);
+      throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
+    }
+  }
+  const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
+  return answer(joined.created, joined.position);
+}

@@ -20,6 +20,16 @@ interface Choice {
 const MAX_SEARCHES = 4;
 const MAX_RETRIES = 5;
 
+/**
+ * An admission is extended while its holder keeps using the booking path: the answer carries the
+ * refreshed token (`Yeyak-Admission`), which a client must use from then on (a browser gets it as
+ * a cookie). Without it an admission runs out 10 minutes after it was issued, however active.
+ */
+function adoptRenewal(auth: Record<string, string>, answer: Answer): Answer {
+  if (answer.renewedAdmission) auth.authorization = `Bearer ${answer.renewedAdmission}`;
+  return answer;
+}
+
 function pickOne<T>(plan: CitizenPlan, items: T[]): T | undefined {
   return items.length ? items[Math.floor(plan.random() * items.length)] : undefined;
 }
@@ -32,14 +42,14 @@ async function chooseSlot(j: Journey, plan: CitizenPlan, node: number, auth: Rec
   // Near home first; a person who found nothing there looks across the whole city.
   const area = wide ? '' : `&sigungu=${encodeURIComponent(sigungu)}`;
   const query = `sido=${encodeURIComponent('서울특별시')}${area}&date=${date}&limit=20`;
-  const list = await j.client.call('clinic search', node, 'GET', `${base}/institutions?${query}`, auth);
+  const list = adoptRenewal(auth, await j.client.call('clinic search', node, 'GET', `${base}/institutions?${query}`, auth));
   if (list.status === 401 || list.status === 403) return 'refused';
   if (list.status !== 200) return null;
   const items = (list.body as { items: { id: string; dates: { date: string; remaining: number }[] }[] }).items.filter((i) => i.dates.some((d) => d.remaining > 0));
   const clinic = pickOne(plan, items);
   if (!clinic) return null;
   const day = pickOne(plan, clinic.dates.filter((d) => d.remaining > 0))!;
-  const slots = await j.client.call('slots', node, 'GET', `${base}/institutions/${encodeURIComponent(clinic.id)}/slots?from=${day.date}&to=${day.date}`, auth);
+  const slots = adoptRenewal(auth, await j.client.call('slots', node, 'GET', `${base}/institutions/${encodeURIComponent(clinic.id)}/slots?from=${day.date}&to=${day.date}`, auth));
   if (slots.status === 401 || slots.status === 403) return 'refused';
   if (slots.status !== 200) return null;
   const slot = pickOne(plan, (slots.body as { date: string; time: string; remaining: number }[]).filter((s) => s.remaining > 0));
@@ -47,7 +57,7 @@ async function chooseSlot(j: Journey, plan: CitizenPlan, node: number, auth: Rec
 }
 
 async function post(j: Journey, node: number, auth: Record<string, string>, key: string, choice: Choice): Promise<Answer> {
-  return j.client.call('booking', node, 'POST', `/api/v1/campaigns/${j.settings.campaignId}/bookings`, { ...auth, 'idempotency-key': key }, choice);
+  return adoptRenewal(auth, await j.client.call('booking', node, 'POST', `/api/v1/campaigns/${j.settings.campaignId}/bookings`, { ...auth, 'idempotency-key': key }, choice));
 }
 
 /** Books once with one key: retried (same key) on 5xx/network; a double-submitter sends it twice at once. */
@@ -79,7 +89,7 @@ async function afterBooking(j: Journey, plan: CitizenPlan, node: number, auth: R
   if (plan.change) {
     const other = await chooseSlot(j, plan, node, auth);
     if (other && other !== 'refused') {
-      const changed = await j.client.call('change', node, 'POST', `/api/v1/bookings/${bookingId}/change`, auth, other);
+      const changed = adoptRenewal(auth, await j.client.call('change', node, 'POST', `/api/v1/bookings/${bookingId}/change`, auth, other));
       if (changed.status === 200) {
         j.record.changed++;
         return 'booked, then changed';

@@ -13,6 +13,8 @@ export interface Answer {
   key: string;
   retryAfterSeconds: number | null;
   body: unknown;
+  /** A refreshed admission (`Yeyak-Admission`): the server extended the holder's admission. */
+  renewedAdmission: string | null;
 }
 
 /** A counting semaphore; its waiters are a list read from a moving head (a spike queues 100,000 of them: `shift()` would be quadratic). */
@@ -101,9 +103,10 @@ export class LoadClient {
         key: typeof code === 'string' ? `${response.statusCode} ${code}` : String(response.statusCode),
         retryAfterSeconds: Number.isFinite(raw) && raw > 0 ? raw : null,
         body: parsed,
+        renewedAdmission: typeof response.headers['yeyak-admission'] === 'string' ? response.headers['yeyak-admission'] : null,
       };
     } catch (error) {
-      answer = { status: 0, key: `network ${(error as { code?: string }).code ?? (error as Error).name}`, retryAfterSeconds: null, body: null };
+      answer = { status: 0, key: `network ${(error as { code?: string }).code ?? (error as Error).name}`, retryAfterSeconds: null, body: null, renewedAdmission: null };
     } finally {
       this.slots[index]!.give();
     }

@@ -7,7 +7,7 @@ import { adaptRate, type ControllerState, type PathHealth } from './domain/admis
 import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
-import type { QueueSnapshot, QueueStore } from './queue-store.ts';
+import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 
 /** The shared status document (API.md), identical for everyone. */
 export interface QueueStatus {
@@ -87,18 +87,27 @@ export class WaitingRoom {
     return this.refreshing;
   }
 
-  /** The rate the controller targets now for this campaign. */
-  targetRate(campaign: Campaign, activeAdmissions: number): number {
+  /** What the controller lets through now for this campaign: the rate and the active admissions. */
+  policy(campaign: Campaign, activeAdmissions: number): TickPolicy {
     const { mode, ratePerSecond, maxActive } = campaign.admission;
-    if (mode === 'fixed') return ratePerSecond;
+    if (mode === 'fixed') return { ratePerSecond, maxActive };
     const nowMs = this.clock.now().getTime();
-    const current = this.rates.get(campaign.id) ?? { rate: ratePerSecond / 2, lastCutAtMs: null, lastAtMs: null };
+    const current = this.rates.get(campaign.id) ?? { rate: ratePerSecond / 2, activeLimit: maxActive, lastCutAtMs: null, lastAtMs: null };
     const health: PathHealth = this.bookingPath.health(nowMs, activeAdmissions);
-    // Operator bounds: up to the configured rate, never below a trickle; one cut per health window.
-    const bounds = { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive, cooldownMs: this.bookingPath.windowMs, rampSeconds: 60 };
+    // Operator bounds: up to the configured rate and cap, never below a trickle; one cut per health window.
+    const bounds = {
+      minRate: Math.max(0.1, ratePerSecond / 20),
+      maxRate: ratePerSecond,
+      targetLatencyMs: 1000,
+      maxErrorRate: 0.02,
+      maxActive,
+      minActive: Math.min(maxActive, Math.max(10, Math.ceil(maxActive / 50))),
+      cooldownMs: this.bookingPath.windowMs,
+      rampSeconds: 60,
+    };
     const next = adaptRate(current, health, bounds, nowMs);
     this.rates.set(campaign.id, next);
-    return next.rate;
+    return { ratePerSecond: next.rate, maxActive: next.activeLimit };
   }
 
   private async refreshAll(): Promise<void> {
@@ -125,8 +134,7 @@ export class WaitingRoom {
     const nowMs = now.getTime();
     if (nowMs >= schedule.opensAt.getTime()) await this.store.open(campaign.id);
     const before = this.boards.get(campaign.id)?.snapshot;
-    const rate = this.targetRate(campaign, before?.activeAdmissions ?? 0);
-    const snapshot = await this.store.tick(campaign.id, nowMs, { ratePerSecond: rate, maxActive: campaign.admission.maxActive });
+    const snapshot = await this.store.tick(campaign.id, nowMs, this.policy(campaign, before?.activeAdmissions ?? 0));
     const status: QueueStatus = {
       state: queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed }),
       servingUpTo: snapshot.servingUpTo,

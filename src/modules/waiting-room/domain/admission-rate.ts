@@ -38,7 +38,7 @@ export function advanceServing(input: AdvanceInput): AdvanceResult {
   return { servingUpTo: servingUpTo + step, carry, starved: step < whole && step === waiting };
 }
 
-/** The operator's bounds on the adaptive rate. */
+/** The operator's bounds on the adaptive rate and on the active admissions it lets in. */
 export interface AdaptiveBounds {
   minRate: number;
   maxRate: number;
@@ -46,7 +46,9 @@ export interface AdaptiveBounds {
   targetLatencyMs: number;
   /** Share of booking calls failing (5xx, timeouts) above which it backs off. */
   maxErrorRate: number;
+  /** The operator's cap on active admissions, and the floor the adaptive limit never goes under. */
   maxActive: number;
+  minActive: number;
   /**
    * After a cut, how long before the next one: the health is measured over a window (10 s), so
    * until it has turned over it still shows the spell that caused the cut.
@@ -65,25 +67,36 @@ export interface PathHealth {
 /** What the controller remembers between refreshes. */
 export interface ControllerState {
   rate: number;
+  /** How many admissions may be active at once now (≤ the operator's cap). */
+  activeLimit: number;
   lastCutAtMs: number | null;
   lastAtMs: number | null;
 }
 
 /**
- * Adaptive admission (AIMD, as TCP does for congestion), in time rather than in refreshes: while
- * the booking path is healthy and admissions are below the cap the rate grows by
- * (max − min) / rampSeconds per second; when latency passes the target or errors appear it is cut
- * by 30%, at most once per cooldown — one slow spell is one cut, not forty. Always within bounds.
+ * Adaptive admission (AIMD, as TCP does for congestion), in time rather than in refreshes, on two
+ * quantities: the rate at which places are served, and the limit on admissions active at once
+ * (TCP's window). While the booking path is healthy the rate grows by (max − min) / rampSeconds per
+ * second; when the admissions in use reach the limit, the limit grows instead, at its own
+ * (max − min) / rampSeconds. When latency passes the target or errors appear, both are cut by
+ * 30% — the limit to 70% of what is in use, if less — at most once per cooldown: one slow spell is
+ * one cut, not forty. A cut limit lets no one new in until admitted people finish, so those already
+ * admitted book in time instead of all waiting on a saturated path. Always within bounds.
  */
 export function adaptRate(state: ControllerState, health: PathHealth, bounds: AdaptiveBounds, nowMs: number): ControllerState {
   const clamp = (r: number) => Math.min(bounds.maxRate, Math.max(bounds.minRate, r));
+  const clampActive = (n: number) => Math.min(bounds.maxActive, Math.max(bounds.minActive, Math.floor(n)));
   const elapsed = state.lastAtMs === null ? 0 : Math.min(5, Math.max(0, (nowMs - state.lastAtMs) / 1000));
-  const next = { ...state, lastAtMs: nowMs };
+  const next = { ...state, rate: clamp(state.rate), activeLimit: clampActive(state.activeLimit), lastAtMs: nowMs };
   if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) {
     const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
-    return cooled ? { ...next, rate: clamp(state.rate * 0.7), lastCutAtMs: nowMs } : { ...next, rate: clamp(state.rate) };
+    if (!cooled) return next;
+    return { ...next, rate: clamp(state.rate * 0.7), activeLimit: clampActive(Math.min(state.activeLimit, health.activeAdmissions) * 0.7), lastCutAtMs: nowMs };
   }
-  if (health.activeAdmissions >= bounds.maxActive * 0.9) return { ...next, rate: clamp(state.rate) };
+  if (health.activeAdmissions >= next.activeLimit * 0.9) {
+    const perSecond = (bounds.maxActive - bounds.minActive) / bounds.rampSeconds;
+    return { ...next, activeLimit: clampActive(next.activeLimit + perSecond * elapsed) };
+  }
   const perSecond = (bounds.maxRate - bounds.minRate) / bounds.rampSeconds;
   return { ...next, rate: clamp(state.rate + perSecond * elapsed) };
 }

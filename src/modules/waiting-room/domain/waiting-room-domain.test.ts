@@ -67,8 +67,8 @@ describe('advancing the queue', () => {
   });
 
   it('adapts: cuts the rate when the booking path is slow or failing, grows it when healthy, within bounds', () => {
-    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000, cooldownMs: 10_000, rampSeconds: 99 };
-    const at = (rate: number) => ({ rate, lastCutAtMs: null, lastAtMs: 0 });
+    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000, minActive: 100, cooldownMs: 10_000, rampSeconds: 99 };
+    const at = (rate: number) => ({ rate, activeLimit: 10_000, lastCutAtMs: null, lastAtMs: 0 });
     const healthy = { p99LatencyMs: 100, errorRate: 0, activeAdmissions: 0 };
     expect(adaptRate(at(100), { ...healthy, p99LatencyMs: 900 }, bounds, 250).rate).toBe(70);
     expect(adaptRate(at(100), { ...healthy, errorRate: 0.05 }, bounds, 250).rate).toBe(70);
@@ -86,8 +86,8 @@ describe('advancing the queue', () => {
   });
 
   it('cuts once per cooldown through a slow spell, not at every refresh, then climbs back linearly', () => {
-    const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, cooldownMs: 10_000, rampSeconds: 60 };
-    let state = { rate: 3000, lastCutAtMs: null as number | null, lastAtMs: null as number | null };
+    const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, minActive: 1000, cooldownMs: 10_000, rampSeconds: 60 };
+    let state = { rate: 3000, activeLimit: 1_000_000, lastCutAtMs: null as number | null, lastAtMs: null as number | null };
     const slow = { p99LatencyMs: 2500, errorRate: 0, activeAdmissions: 0 };
     // Ten seconds of a slow booking path, refreshed every 250 ms: one cut, then a second at 10 s.
     for (let t = 0; t <= 10_000; t += 250) state = adaptRate(state, slow, bounds, t);
@@ -110,5 +110,30 @@ describe('wait estimate', () => {
     expect(eta.p90Seconds!).toBeGreaterThan(eta.p50Seconds!);
     expect(estimateWait(10, 0, 0)).toEqual({ p50Seconds: null, p90Seconds: null });
     expect(estimateWait(0, 0, 0)).toEqual({ p50Seconds: 0, p90Seconds: 0 });
+  });
+
+  it('limits the admissions active at once: cut to 70% of those in use when the path is slow, grown back while they are in use and the path is healthy', () => {
+    const bounds = { minRate: 50, maxRate: 1000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 20_000, minActive: 400, cooldownMs: 10_000, rampSeconds: 60 };
+    const start = { rate: 1000, activeLimit: 20_000, lastCutAtMs: null, lastAtMs: 0 };
+    const slow = { p99LatencyMs: 3000, errorRate: 0, activeAdmissions: 12_000 };
+    const cut = adaptRate(start, slow, bounds, 250);
+    expect(cut.activeLimit).toBe(8400); // 70% of the 12,000 in use, not of the 20,000 allowed
+    expect(cut.rate).toBe(700);
+    // Healthy again with the limit full: the limit grows (19,600 / 60 per second), the rate holds.
+    const full = adaptRate(cut, { p99LatencyMs: 200, errorRate: 0, activeAdmissions: 8400 }, bounds, 1250);
+    expect(full.activeLimit).toBe(8400 + Math.floor(19_600 / 60));
+    expect(full.rate).toBe(700);
+    // Healthy with room under the limit: the rate grows, the limit holds (no evidence it could be more).
+    const roomy = adaptRate(cut, { p99LatencyMs: 200, errorRate: 0, activeAdmissions: 1000 }, bounds, 1250);
+    expect(roomy.activeLimit).toBe(8400);
+    expect(roomy.rate).toBeCloseTo(700 + 950 / 60);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 50_000 }), fc.integer({ min: 0, max: 50_000 }), fc.double({ min: 0, max: 5000, noNaN: true }), fc.integer({ min: 0, max: 60_000 }), (limit, active, latency, now) => {
+        const next = adaptRate({ ...start, activeLimit: limit }, { p99LatencyMs: latency, errorRate: 0, activeAdmissions: active }, bounds, now);
+        expect(next.activeLimit).toBeGreaterThanOrEqual(bounds.minActive);
+        expect(next.activeLimit).toBeLessThanOrEqual(bounds.maxActive);
+        expect(Number.isInteger(next.activeLimit)).toBe(true);
+      }),
+    );
   });
 });

@@ -34,9 +34,9 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
     };
     try {
       // 40 people in the pre-queue, the opening, 60 first come, first served, through three nodes.
-      for (let i = 0; i < 40; i += 1) await node(i).join(c, `early-${i}`, T0 - 60_000, true);
-      await node(0).open(c);
-      for (let i = 0; i < 60; i += 1) await node(i).join(c, `late-${i}`, T0 + i, false);
+      for (let i = 0; i < 40; i += 1) await node(i).join(c, `early-${i}`, T0 - 60_000, 0);
+      await node(0).open(c, 0);
+      for (let i = 0; i < 60; i += 1) await node(i).join(c, `late-${i}`, T0 + i, null);
       await node(1).tick(c, T0, { ratePerSecond: 50, maxActive: 1000 });
       await node(2).tick(c, T0 + 1000, { ratePerSecond: 50, maxActive: 1000 });
       const admitted = await node(0).admit(c, 'early-0', (await node(0).positionOf(c, 'early-0'))!, T0 + 1000, 600_000);
@@ -45,19 +45,19 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
       const snapshot = await node(0).snapshot(c, T0 + 1000);
       await persistAll();
       // Three more places are handed out but not journalled when Redis loses everything.
-      const unjournalled = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `last-moment-${i}`, T0 + 2000, false)));
+      const unjournalled = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `last-moment-${i}`, T0 + 2000, null)));
       await deleteKeys(clients[0]!, prefix);
 
       // Any node's first call restores the campaign; the others wait for it or find it done.
       const after = await Promise.all(people.map((p, i) => node(i + 1).positionOf(c, p)));
       expect(after).toEqual(before);
-      expect(await node(2).snapshot(c, T0 + 1000)).toMatchObject({ servingUpTo: snapshot.servingUpTo, prequeueSize: 40, opened: true, admitted: 1, activeAdmissions: 1 });
+      expect(await node(2).snapshot(c, T0 + 1000)).toMatchObject({ servingUpTo: snapshot.servingUpTo, prequeueSize: 0, opened: true, openedRounds: 1, admitted: 1, activeAdmissions: 1 });
       expect(await node(1).admit(c, 'early-0', before[0]!, T0 + 1500, 600_000)).toMatchObject({ id: admitted!.id, created: false });
       // The unjournalled holders are not in line any more, but their places are never reused.
       for (const n of [0, 1, 2]) expect(await node(n).lookup(c, `last-moment-${n}`)).toBeNull();
       // Their signed tickets put them back where they were (the join route does this).
       for (const n of [0, 1, 2]) expect(await node(n + 1).reinstate(c, `last-moment-${n}`, unjournalled[n]!.position!)).toBe(unjournalled[n]!.position);
-      const newcomers = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `newcomer-${i}`, T0 + 3000, false)));
+      const newcomers = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `newcomer-${i}`, T0 + 3000, null)));
       const highestBefore = Math.max(...unjournalled.map((r) => r.position!));
       expect(Math.min(...newcomers.map((r) => r.position!))).toBe(100 + RESTART_GAP + 1);
       expect(Math.min(...newcomers.map((r) => r.position!))).toBeGreaterThan(highestBefore);
@@ -73,12 +73,12 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
     const store = new RedisQueueStore(client, prefix, queueRecoveryFrom(database.db));
     const c = `loss-${randomBytes(4).toString('hex')}`;
     try {
-      for (let i = 0; i < 30; i += 1) await store.join(c, `early-${i}`, 0, true);
+      for (let i = 0; i < 30; i += 1) await store.join(c, `early-${i}`, 0, 0);
       await persistJournal(database.db, store.drainJournal(), new Date());
       const draws = await database.db.selectFrom('queue_places').select(['person_key', 'draw']).where('campaign_id', '=', c).execute();
       await deleteKeys(client, prefix);
       expect(await store.lookup(c, 'early-7')).toEqual({ position: null });
-      await store.open(c);
+      await store.open(c, 0);
       const places = await Promise.all(draws.map((d) => store.positionOf(c, d.person_key)));
       const byDraw = [...draws].sort((a, b) => Number(BigInt(a.draw!) - BigInt(b.draw!)) || a.person_key.localeCompare(b.person_key));
       expect(byDraw.map((d) => places[draws.indexOf(d)])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));

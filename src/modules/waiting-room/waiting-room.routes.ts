@@ -11,9 +11,10 @@ import { eligibilityView, eligibilityOf } from '../eligibility/eligibility.servi
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
 import { estimateWait } from './domain/eta.ts';
-import { joinsPrequeue, queueState } from './domain/queue-state.ts';
+import { queueState } from './domain/queue-state.ts';
+import { roundsDue } from './domain/rounds.ts';
 import { issueAdmission, issueTicket, ticketCookieFor, ticketOf } from './credentials.ts';
-import { scheduleOf } from './waiting-room.ts';
+import { joinPlanFor, roundsOf, scheduleOf } from './waiting-room.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
 const EtaView = Type.Object({ p50Seconds: Type.Union([Type.Integer(), Type.Null()]), p90Seconds: Type.Union([Type.Integer(), Type.Null()]) });
@@ -105,21 +106,25 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       }
       if (known) {
         const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: known.position });
-        return reply.code(200).send({ ticket, position: known.position, state });
+        return reply.code(200).send({ ticket, position: known.position, state: known.position === null ? 'prequeue' : state });
       }
-      // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
-      const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
+      // The person's own window decides their round: its pre-queue from (opening − lead), first
+      // come from the opening. Ineligible people are refused before they take a place; in a
+      // pre-queue, as of their round's opening.
+      const plan = joinPlanFor(campaign, person.birthDate, now);
       // The registry's answer sealed in the session at sign-in spares a read; booking asks again.
       const facts = person === actor ? request.sessionFacts : undefined;
       const sealed = facts?.checkedCampaigns.includes(campaign.id) ? { vaccinated: facts.vaccinatedFor.includes(campaign.id) } : {};
-      const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES, sealed);
-      if (!eligibility.eligible || state === 'closed') {
+      const eligibility = await eligibilityOf({ ...ctx, clock: { now: () => plan.asOf } }, campaign, person, BOOKING_RULES, sealed);
+      if (!eligibility.eligible || state === 'closed' || plan.kind === 'early') {
         const view = eligibilityView(campaign.id, eligibility);
-        throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
+        const reason = state === 'closed' ? 'CAMPAIGN_CLOSED' : eligibility.eligible ? 'NOT_YOUR_WINDOW' : view.reason;
+        throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason, window: view.window } });
       }
-      const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
+      const round = plan.kind === 'prequeue' ? plan.round : null;
+      const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), round, roundsDue(roundsOf(campaign), now.getTime())));
       const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: joined.position });
-      return reply.code(joined.created ? 201 : 200).send({ ticket, position: joined.position, state });
+      return reply.code(joined.created ? 201 : 200).send({ ticket, position: joined.position, state: joined.position === null ? 'prequeue' : state });
     },
   );
 
@@ -140,7 +145,8 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       const ticket = await ticketOf(ctx, request, campaign.id);
       const position = await positionOf(campaign, ticket.personKey, ticket.position);
       const { status, ahead, eta, admitted } = await figures(campaign, position);
-      return { position, ahead, admitted, eta, state: status.state };
+      // Waiting for a later round's opening: the queue is open, this person's place is not drawn yet.
+      return { position, ahead, admitted, eta, state: position === null && status.state === 'open' ? 'prequeue' : status.state };
     },
   );
 

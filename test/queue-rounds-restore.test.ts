@@ -74,6 +74,20 @@ describe('rounds after the queue store lost its state', () => {
     expect(order).toEqual(expected);
   }
 
+  it('keeps the latest checkpoint when a node writes a snapshot taken before another node opened a round', async () => {
+    const c = `rounds-${randomBytes(4).toString('hex')}`;
+    const checkpoint = (issued: number, bases: number[], servingUpTo: number) => ({
+      issued, bases, servingUpTo, carry: 0, lastTickMs: null, paused: false, pausedReason: null, closed: false, admitted: 0, rate: { mean: 0, variance: 0, samples: 0 }, targetRate: 1,
+    });
+    const write = (state: ReturnType<typeof checkpoint>) => persistJournal(database.db, { places: [], admissions: [], released: [], checkpoints: [{ campaignId: c, state }] }, new Date(T0));
+    const stored = async () => (await queueRecoveryFrom(database.db).load(c)).state;
+    await write(checkpoint(14, [0, 8], 3));
+    await write(checkpoint(8, [0], 2)); // stale: before round 1 opened
+    expect(await stored()).toMatchObject({ issued: 14, bases: [0, 8], servingUpTo: 3 });
+    await write(checkpoint(14, [0, 8], 5)); // later: the queue moved on
+    expect(await stored()).toMatchObject({ issued: 14, bases: [0, 8], servingUpTo: 5 });
+  });
+
   it('in process: a restart of the embedded node keeps every round', async () => {
     const c = `rounds-${randomBytes(4).toString('hex')}`;
     await expectRoundsKept(new MemoryQueueStore(), async () => {

@@ -32,7 +32,15 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
       await trx
         .insertInto('queue_checkpoints')
         .values({ campaign_id: c.campaignId, state: JSON.stringify(c.state), saved_at: now })
-        .onConflict((oc) => oc.column('campaign_id').doUpdateSet({ state: sql`excluded.state`, saved_at: sql`excluded.saved_at` }))
+        .onConflict((oc) =>
+          oc
+            .column('campaign_id')
+            .doUpdateSet({ state: sql`excluded.state`, saved_at: sql`excluded.saved_at` })
+            // Nodes write their own snapshots: one taken before another node's opening or join must
+            // not replace a later one (places issued and rounds opened only ever grow).
+            .where(sql<boolean>`coalesce((excluded.state->>'issued')::bigint, 0) >= coalesce((queue_checkpoints.state->>'issued')::bigint, 0)
+              AND coalesce(jsonb_array_length(excluded.state->'bases'), 0) >= coalesce(jsonb_array_length(queue_checkpoints.state->'bases'), 0)`),
+        )
         .execute();
     }
   });

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../src/infra/db/migrate.ts';
 import { connectRedis } from '../src/infra/redis.ts';
 import { persistJournal, queueRecoveryFrom } from '../src/modules/waiting-room/queue-journal.repository.ts';
 import { RESTART_GAP } from '../src/modules/waiting-room/queue-journal.ts';
+import { campaignKeys } from '../src/modules/waiting-room/redis/queue-keys.ts';
 import { RedisQueueStore } from '../src/modules/waiting-room/redis/redis-queue-store.ts';
 import { deleteKeys, randomKeyPrefix, redisUrl } from './support/redis.ts';
 
@@ -82,6 +83,39 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
       const places = await Promise.all(draws.map((d) => store.positionOf(c, d.person_key)));
       const byDraw = [...draws].sort((a, b) => Number(BigInt(a.draw!) - BigInt(b.draw!)) || a.person_key.localeCompare(b.person_key));
       expect(byDraw.map((d) => places[draws.indexOf(d)])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    } finally {
+      await deleteKeys(client, prefix);
+      await store.close();
+    }
+  });
+
+  it('sets up again, from the journal, a campaign whose Redis state was written before rounds existed', async () => {
+    const prefix = randomKeyPrefix();
+    const client = await connectRedis(redisUrl!);
+    const store = new RedisQueueStore(client, prefix, queueRecoveryFrom(database.db));
+    const c = `legacy-${randomBytes(4).toString('hex')}`;
+    const k = campaignKeys(prefix, c);
+    // The earlier format: 53-bit draws as scores, the opening's size and first-come count in the state.
+    const early = Array.from({ length: 6 }, (_, i) => ({ person: `early-${i}`, draw: String(randomBytes(8).readBigUInt64BE() >> 11n) }));
+    const byDraw = [...early].sort((a, b) => Number(BigInt(a.draw) - BigInt(b.draw)) || (a.person < b.person ? -1 : 1));
+    try {
+      await client.hset(k.state, 'initializedAtMs', '1', 'opened', '1', 'prequeueSize', '6', 'fcfs', '2', 'servingUpTo', '3');
+      await client.zadd(k.prequeue, ...early.flatMap((e) => [e.draw, e.person]));
+      await client.hset(k.places, 'late-0', '7', 'late-1', '8');
+      // What the earlier version journalled (migration 0012 gave its draws round 0).
+      await database.db.insertInto('queue_places').values([
+        ...early.map((e) => ({ campaign_id: c, person_key: e.person, position: null, draw: e.draw, round: 0 })),
+        { campaign_id: c, person_key: 'late-0', position: 7, draw: null, round: null },
+        { campaign_id: c, person_key: 'late-1', position: 8, draw: null, round: null },
+      ]).execute();
+      const legacy = { fcfsCount: 2, opened: true, prequeueSize: 6, servingUpTo: 3, carry: 0, lastTickMs: null, paused: false, pausedReason: null, closed: false, admitted: 0, rate: { mean: 0, variance: 0, samples: 0 }, targetRate: 1 };
+      await database.db.insertInto('queue_checkpoints').values({ campaign_id: c, state: JSON.stringify(legacy), saved_at: new Date() }).execute();
+
+      expect(await Promise.all(byDraw.map((e) => store.positionOf(c, e.person)))).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await store.lookup(c, 'late-1')).toEqual({ position: 8 });
+      expect(await store.snapshot(c, 0)).toMatchObject({ issuedUpTo: 8 + RESTART_GAP, servingUpTo: 3, openedRounds: 1, prequeueSize: 0 });
+      expect(await client.hexists(k.state, 'opened')).toBe(0);
+      expect((await store.join(c, 'newcomer', 0, null)).position).toBe(8 + RESTART_GAP + 1);
     } finally {
       await deleteKeys(client, prefix);
       await store.close();

@@ -64,8 +64,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sets up a campaign whose state hash has no `initializedAtMs`: a new campaign, or one whose
- * data Redis lost. Under a lock, one node writes back every journalled place, pre-queue draw and
- * admission, then the counters in one script (`initialize-1.lua`); other nodes wait for it.
+ * data Redis lost (or one whose state predates rounds). Under a lock, one node writes back every
+ * journalled place, pre-queue draw and admission, then the counters in one script
+ * (`initialize-1.lua`); other nodes wait for it.
  * Writing the same journal twice changes nothing, so a restorer that dies midway is harmless.
  * Returns false when another node's restore did not finish in time.
  */
@@ -77,13 +78,17 @@ export async function initializeCampaign(
 ): Promise<boolean> {
   const token = randomUUID();
   const deadline = Date.now() + WAIT_MS;
+  // As includes/require-initialized.lua: a state from before rounds (`opened`) is set up again.
+  const initialized = async () => (await client.hexists(keys.state, 'initializedAtMs')) === 1 && (await client.hexists(keys.state, 'opened')) === 0;
   while ((await client.set(keys.restoring, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
-    if (await client.hexists(keys.state, 'initializedAtMs')) return true;
+    if (await initialized()) return true;
     if (Date.now() > deadline) return false;
     await sleep(50);
   }
   try {
-    if (await client.hexists(keys.state, 'initializedAtMs')) return true;
+    if (await initialized()) return true;
+    // What is there is partial (a restorer died midway) or from before rounds: the journal has it all.
+    await client.del(keys.state, keys.places, keys.prequeue);
     const journal = await load();
     for (let i = 0; i < journal.places.length; i += CHUNK) {
       const placed = journal.places.slice(i, i + CHUNK).flatMap((p) => (p.draw === null && p.position !== null ? [p.personKey, String(p.position)] : []));

@@ -310,7 +310,7 @@ describe.skipIf(!process.env.DATABASE_URL || !redisServerOnPath)('three nodes ov
     }
     const { issued, active } = await withRedis(async (r) => {
       const keys = campaignKeys('yeyak:', id);
-      return { issued: Number(await r.hget(keys.state, 'fcfs')), active: await r.zcard(keys.active) };
+      return { issued: Number(await r.hget(keys.state, 'issued')), active: await r.zcard(keys.active) };
     });
     expect({ issued, active }).toEqual({ issued: PEOPLE, active: PEOPLE });
   }, 60_000);

@@ -1,121 +1,52 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectRedis, createRedisClient } from '../src/infra/redis.ts';
 import { advanceServing } from '../src/modules/waiting-room/domain/admission-rate.ts';
 import { RateEstimator } from '../src/modules/waiting-room/domain/eta.ts';
-import { MemoryQueueStore } from '../src/modules/waiting-room/memory-queue-store.ts';
 import type { QueueStore } from '../src/modules/waiting-room/queue-store.ts';
 import { QueueStoreUnavailableError } from '../src/modules/waiting-room/queue-store-errors.ts';
 import { SCRIPTS } from '../src/modules/waiting-room/redis/lua-scripts.ts';
 import { campaignKeys } from '../src/modules/waiting-room/redis/queue-keys.ts';
 import { RedisQueueStore } from '../src/modules/waiting-room/redis/redis-queue-store.ts';
+import { at, chiSquare, chiSquareCritical, joinInOrder, randomCampaignId, range, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
 import { deleteKeys, freePort, randomKeyPrefix, redisServerOnPath, redisUrl, RedisServerProcess } from './support/redis.ts';
 
-/**
- * One contract, every store: the same tests run against the in-process store always and against
- * Redis when REDIS_URL is set. A deployment is several stores ("nodes") over one shared state;
- * the in-process store is a single node by nature.
- */
-interface Deployment {
-  nodes: QueueStore[];
-  campaignId: string;
-}
-
-interface StoreKind {
-  name: string;
-  deploy(): Promise<Deployment>;
-}
-
-const T0 = Date.parse('2026-08-09T11:00:00Z');
 const TTL = 10_000;
 const NO_CAP = 1_000_000;
-
-const randomCampaignId = () => `c-${randomBytes(6).toString('hex')}`;
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const sorted = (values: (number | null)[]) => [...values].sort((a, b) => (a ?? 0) - (b ?? 0));
-
-/** The node that serves call `i` (round robin, as a load balancer would). */
-function at(d: Deployment, i: number): QueueStore {
-  const node = d.nodes[i % d.nodes.length];
-  if (!node) throw new Error('no node');
-  return node;
-}
-
-const memoryKind: StoreKind = {
-  name: 'memory',
-  deploy: async () => ({ nodes: [new MemoryQueueStore()], campaignId: randomCampaignId() }),
-};
-
-/** Three nodes with a client each over one Redis; each test under its own key prefix, removed after. */
-function redisKind(url: string): StoreKind {
-  return {
-    name: 'redis',
-    async deploy() {
-      const prefix = randomKeyPrefix();
-      const clients = await Promise.all(range(1, 3).map(() => connectRedis(url)));
-      const nodes = clients.map((client) => new RedisQueueStore(client, prefix));
-      onTestFinished(async () => {
-        if (clients[0]) await deleteKeys(clients[0], prefix);
-        await Promise.all(nodes.map((node) => node.close()));
-      });
-      return { nodes, campaignId: randomCampaignId() };
-    },
-  };
-}
-
-const kinds: StoreKind[] = redisUrl ? [memoryKind, redisKind(redisUrl)] : [memoryKind];
-
-/** Joins `people` one after the other (the join order matters) and returns their results. */
-async function joinInOrder(d: Deployment, campaignId: string, people: string[], prequeue: boolean, nowMs = T0) {
-  const results = [];
-  for (const [i, person] of people.entries()) results.push(await at(d, i).join(campaignId, person, nowMs, prequeue));
-  return results;
-}
-
-/** Pearson's chi-square statistic of a table of counts against a uniform expectation. */
-function chiSquare(counts: number[][], expected: number): number {
-  return counts.flat().reduce((sum, observed) => sum + (observed - expected) ** 2 / expected, 0);
-}
-
-/** The chi-square quantile at upper tail `z` standard normal deviations (Wilson–Hilferty). */
-function chiSquareCritical(degreesOfFreedom: number, z: number): number {
-  const k = degreesOfFreedom;
-  return k * (1 - 2 / (9 * k) + z * Math.sqrt(2 / (9 * k))) ** 3;
-}
+const kinds = storeKinds;
 
 describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('gives one person one place however often, and from whichever node, they join', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    const again = await joinInOrder(d, c, range(1, 10).map(() => 'person-a'), false);
+    const again = await joinInOrder(d, c, range(1, 10).map(() => 'person-a'), null);
     expect(again.map((r) => r.position)).toEqual(again.map(() => 1));
     expect(again.map((r) => r.created)).toEqual([true, ...again.slice(1).map(() => false)]);
 
     const early = randomCampaignId();
-    const waiting = await Promise.all(range(0, 29).map((i) => at(d, i).join(early, 'person-b', T0, true)));
+    const waiting = await Promise.all(range(0, 29).map((i) => at(d, i).join(early, 'person-b', T0, 0)));
     expect(waiting.every((r) => r.position === null)).toBe(true);
     expect(waiting.filter((r) => r.created)).toHaveLength(1);
-    await at(d, 0).join(early, 'person-c', T0, true);
-    await at(d, 1).open(early);
+    await at(d, 0).join(early, 'person-c', T0, 0);
+    await at(d, 1).open(early, 0);
     const places = await Promise.all(d.nodes.map((node) => node.positionOf(early, 'person-b')));
     expect(places[0]).toBeOneOf([1, 2]);
     expect(new Set(places).size).toBe(1);
     // Joining again after the opening, whichever way the node's clock reads, changes nothing.
-    for (const prequeue of [true, false]) {
-      expect(await at(d, 2).join(early, 'person-b', T0, prequeue)).toEqual({ position: places[0], created: false });
+    for (const prequeueRound of [0, null]) {
+      expect(await at(d, 2).join(early, 'person-b', T0, prequeueRound)).toEqual({ position: places[0], created: false });
     }
   });
 
   it('gives one person one place when all their devices join at the same instant', async () => {
     const d = await kind.deploy();
-    const sameInstant = (c: string) => Promise.all(range(0, 29).map((i) => at(d, i).join(c, 'person-a', T0, false)));
+    const sameInstant = (c: string) => Promise.all(range(0, 29).map((i) => at(d, i).join(c, 'person-a', T0, null)));
     // The first FCFS join performs the opening; the devices race it.
     const first = await sameInstant(d.campaignId);
     expect(first.map((r) => r.position)).toEqual(first.map(() => 1));
     expect(first.filter((r) => r.created)).toHaveLength(1);
     // And once the queue is open.
     const opened = randomCampaignId();
-    await at(d, 0).open(opened);
+    await at(d, 0).open(opened, 0);
     const later = await sameInstant(opened);
     expect(later.map((r) => r.position)).toEqual(later.map(() => 1));
     expect(later.filter((r) => r.created)).toHaveLength(1);
@@ -124,7 +55,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('hands 2,000 concurrent joins the places 1..2000, with no gap and no duplicate', async () => {
     const d = await kind.deploy();
     const people = range(1, 2000).map((i) => `person-${i}`);
-    const results = await Promise.all(people.map((person, i) => at(d, i).join(d.campaignId, person, T0, false)));
+    const results = await Promise.all(people.map((person, i) => at(d, i).join(d.campaignId, person, T0, null)));
     expect(sorted(results.map((r) => r.position))).toEqual(range(1, 2000));
     expect(results.every((r) => r.created)).toBe(true);
     const places = await Promise.all(people.map((person, i) => at(d, i + 1).positionOf(d.campaignId, person)));
@@ -137,11 +68,11 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const c = d.campaignId;
     expect(await at(d, 0).lookup(c, 'early')).toBeNull();
     expect((await at(d, 1).snapshot(c, T0)).prequeueSize).toBe(0);
-    await at(d, 1).join(c, 'early', T0 - 60_000, true);
+    await at(d, 1).join(c, 'early', T0 - 60_000, 0);
     expect(await at(d, 2).lookup(c, 'early')).toEqual({ position: null });
-    await at(d, 0).open(c);
+    await at(d, 0).open(c, 0);
     expect(await at(d, 1).lookup(c, 'early')).toEqual({ position: 1 });
-    await at(d, 2).join(c, 'late', T0, false);
+    await at(d, 2).join(c, 'late', T0, null);
     expect(await at(d, 0).lookup(c, 'late')).toEqual({ position: 2 });
     expect(await at(d, 0).lookup(c, 'nobody')).toBeNull();
     expect((await at(d, 0).snapshot(c, T0)).issuedUpTo).toBe(2);
@@ -150,54 +81,54 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('reinstates a signed place the store does not know, but only a place already handed out', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await joinInOrder(d, c, ['a', 'b', 'c', 'd'], false);
+    await joinInOrder(d, c, ['a', 'b', 'c', 'd'], null);
     expect(await at(d, 0).reinstate(c, 'a', 3)).toBe(1); // known: their own place, not the one asked for
     expect(await at(d, 1).reinstate(c, 'lost', 5)).toBeNull(); // beyond the places issued
     expect(await at(d, 1).reinstate(c, 'lost', 0)).toBeNull();
     expect(await at(d, 2).reinstate(c, 'lost', 3)).toBe(3);
     expect(await at(d, 0).lookup(c, 'lost')).toEqual({ position: 3 });
-    expect((await at(d, 1).join(c, 'e', T0, false)).position).toBe(5);
+    expect((await at(d, 1).join(c, 'e', T0, null)).position).toBe(5);
   });
 
   it('places the whole pre-queue at the opening (a permutation of 1..N) and FCFS joins after it', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
     const early = range(1, 300).map((i) => `early-${i}`);
-    const joins = await Promise.all(early.map((person, i) => at(d, i).join(c, person, T0 - 60_000, true)));
+    const joins = await Promise.all(early.map((person, i) => at(d, i).join(c, person, T0 - 60_000, 0)));
     expect(joins.every((r) => r.position === null && r.created)).toBe(true);
     expect(await at(d, 0).positionOf(c, 'early-1')).toBeNull();
     expect(await at(d, 1).snapshot(c, T0)).toMatchObject({ prequeueSize: 300, opened: false, issuedUpTo: 0 });
 
-    await Promise.all([...d.nodes, ...d.nodes].map((node) => node.open(c)));
+    await Promise.all([...d.nodes, ...d.nodes].map((node) => node.open(c, 0)));
     const places = await Promise.all(early.map((person, i) => at(d, i).positionOf(c, person)));
     expect(sorted(places)).toEqual(range(1, 300));
 
-    const late = await Promise.all(range(1, 50).map((i) => at(d, i).join(c, `late-${i}`, T0 + i, false)));
+    const late = await Promise.all(range(1, 50).map((i) => at(d, i).join(c, `late-${i}`, T0 + i, null)));
     expect(sorted(late.map((r) => r.position))).toEqual(range(301, 350));
-    await at(d, 2).open(c);
+    await at(d, 2).open(c, 0);
     expect(await Promise.all(early.map((person, i) => at(d, i + 1).positionOf(c, person)))).toEqual(places);
-    expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ prequeueSize: 300, opened: true, issuedUpTo: 350 });
+    expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ prequeueSize: 0, opened: true, openedRounds: 1, issuedUpTo: 350 });
   });
 
   it('serves a pre-queue join that arrives after the opening (a lagging clock) first come, first served', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await joinInOrder(d, c, range(1, 10).map((i) => `early-${i}`), true);
-    await at(d, 0).open(c);
-    expect(await at(d, 1).join(c, 'laggard', T0 - 1, true)).toEqual({ position: 11, created: true });
+    await joinInOrder(d, c, range(1, 10).map((i) => `early-${i}`), 0);
+    await at(d, 0).open(c, 0);
+    expect(await at(d, 1).join(c, 'laggard', T0 - 1, 0)).toEqual({ position: 11, created: true });
     expect(await at(d, 2).positionOf(c, 'laggard')).toBe(11);
-    expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ prequeueSize: 10, issuedUpTo: 11 });
+    expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ prequeueSize: 0, issuedUpTo: 11 });
   });
 
   it('performs the opening first when an FCFS join comes before open() was called', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await joinInOrder(d, c, range(1, 5).map((i) => `early-${i}`), true);
-    expect(await at(d, 1).join(c, 'first-fcfs', T0, false)).toEqual({ position: 6, created: true });
+    await joinInOrder(d, c, range(1, 5).map((i) => `early-${i}`), 0);
+    expect(await at(d, 1).join(c, 'first-fcfs', T0, null)).toEqual({ position: 6, created: true });
     expect((await at(d, 2).snapshot(c, T0)).opened).toBe(true);
     const places = await Promise.all(range(1, 5).map((i) => at(d, i).positionOf(c, `early-${i}`)));
     expect(sorted(places)).toEqual(range(1, 5));
-    expect(await at(d, 0).join(c, 'late-early', T0, true)).toEqual({ position: 7, created: true });
+    expect(await at(d, 0).join(c, 'late-early', T0, 0)).toEqual({ position: 7, created: true });
   });
 
   it('shuffles the pre-queue uniformly: the place is independent of the join order (chi-square, 200 runs × 20)', async () => {
@@ -208,8 +139,8 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     await Promise.all(
       range(1, runs).map(async () => {
         const c = randomCampaignId();
-        await joinInOrder(d, c, people, true);
-        await at(d, 0).open(c);
+        await joinInOrder(d, c, people, 0);
+        await at(d, 0).open(c, 0);
         const places = await Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
         places.forEach((place, order) => (counts[order]![place! - 1]! += 1));
       }),
@@ -224,7 +155,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('advances at the rate whatever the number of nodes ticking, with exactly the arithmetic of advanceServing and the EWMA', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await Promise.all(range(1, 500).map((i) => at(d, i).join(c, `person-${i}`, T0, false)));
+    await Promise.all(range(1, 500).map((i) => at(d, i).join(c, `person-${i}`, T0, null)));
     const model = { servingUpTo: 0, carry: 0, lastTickMs: null as number | null, rate: new RateEstimator(0.2) };
     let now = T0;
     let ideal = 0;
@@ -253,7 +184,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('never advances past the places issued nor beyond the cap on active admissions; expiry and release free the cap', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await joinInOrder(d, c, range(1, 30).map((i) => `person-${i}`), false);
+    await joinInOrder(d, c, range(1, 30).map((i) => `person-${i}`), null);
     const policy = { ratePerSecond: 10, maxActive: 5 };
     let admittedUpTo = 0;
     const tickAndAdmit = async (now: number, p = policy) => {
@@ -279,7 +210,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     // Without the cap, a long gap serves everyone left, and not one place more.
     const open = { ratePerSecond: 10, maxActive: NO_CAP };
     expect(await tickAndAdmit(T0 + 100_000, open)).toMatchObject({ servingUpTo: 30, issuedUpTo: 30 });
-    await at(d, 0).join(c, 'person-31', T0 + 100_000, false);
+    await at(d, 0).join(c, 'person-31', T0 + 100_000, null);
     expect(await tickAndAdmit(T0 + 100_050, open)).toMatchObject({ servingUpTo: 30, issuedUpTo: 31 });
     expect(await tickAndAdmit(T0 + 100_150, open)).toMatchObject({ servingUpTo: 31 });
   });
@@ -287,7 +218,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('admits only once the place is reached, and returns the same admission while it is valid', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await joinInOrder(d, c, ['p1', 'p2', 'p3'], false);
+    await joinInOrder(d, c, ['p1', 'p2', 'p3'], null);
     await at(d, 0).tick(c, T0, { ratePerSecond: 1, maxActive: NO_CAP });
     expect(await at(d, 1).admit(c, 'p1', 1, T0, TTL)).toBeNull();
     await at(d, 1).tick(c, T0 + 1_000, { ratePerSecond: 1, maxActive: NO_CAP });
@@ -305,7 +236,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('extends a valid admission (never shortening it), and ends it on release or expiry', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await at(d, 0).join(c, 'p1', T0, false);
+    await at(d, 0).join(c, 'p1', T0, null);
     await at(d, 0).tick(c, T0, { ratePerSecond: 1, maxActive: NO_CAP });
     await at(d, 1).tick(c, T0 + 1_000, { ratePerSecond: 1, maxActive: NO_CAP });
     const first = await at(d, 2).admit(c, 'p1', 1, T0 + 1_000, TTL);
@@ -330,7 +261,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const d = await kind.deploy();
     const c = d.campaignId;
     const people = range(1, 20).map((i) => `person-${i}`);
-    await joinInOrder(d, c, people, false);
+    await joinInOrder(d, c, people, null);
     const policy = { ratePerSecond: 4, maxActive: NO_CAP };
     await at(d, 0).tick(c, T0, policy);
     expect((await at(d, 1).tick(c, T0 + 1_000, policy)).servingUpTo).toBe(4);
@@ -338,7 +269,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     for (let t = 1_250; t <= 6_000; t += 250) await Promise.all(d.nodes.map((node) => node.tick(c, T0 + t, policy)));
     expect(await at(d, 0).snapshot(c, T0 + 6_000)).toMatchObject({ servingUpTo: 4, paused: true, pausedReason: 'booking path degraded' });
     expect(await Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)))).toEqual(range(1, 20));
-    expect(await at(d, 1).join(c, 'person-21', T0 + 6_000, false)).toEqual({ position: 21, created: true });
+    expect(await at(d, 1).join(c, 'person-21', T0 + 6_000, null)).toEqual({ position: 21, created: true });
 
     await at(d, 1).setPaused(c, false, null);
     expect(await at(d, 2).tick(c, T0 + 6_250, policy)).toMatchObject({ servingUpTo: 5, paused: false, pausedReason: null });
@@ -347,7 +278,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
   it('refuses new admissions and stops advancing while closed, keeping valid admissions', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;
-    await joinInOrder(d, c, ['p1', 'p2', 'p3'], false);
+    await joinInOrder(d, c, ['p1', 'p2', 'p3'], null);
     const policy = { ratePerSecond: 2, maxActive: NO_CAP };
     await at(d, 0).tick(c, T0, policy);
     await at(d, 0).tick(c, T0 + 1_000, policy);
@@ -364,15 +295,15 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const d = await kind.deploy();
     const c = d.campaignId;
     expect(await at(d, 0).snapshot(c, T0)).toEqual({
-      issuedUpTo: 0, servingUpTo: 0, prequeueSize: 0, opened: false, paused: false, pausedReason: null, closed: false,
+      issuedUpTo: 0, servingUpTo: 0, prequeueSize: 0, opened: false, openedRounds: 0, paused: false, pausedReason: null, closed: false,
       admitted: 0, activeAdmissions: 0, admitRatePerSecond: 0, admitRateDeviation: 0, targetRatePerSecond: 0,
     });
-    await joinInOrder(d, c, ['e1', 'e2', 'e3', 'e4'], true, T0 - 1_000);
+    await joinInOrder(d, c, ['e1', 'e2', 'e3', 'e4'], 0, T0 - 1_000);
     const policy = { ratePerSecond: 2, maxActive: 50 };
     await at(d, 1).tick(c, T0 - 500, policy);
     expect(await at(d, 2).tick(c, T0 - 250, policy)).toMatchObject({ prequeueSize: 4, opened: false, issuedUpTo: 0, servingUpTo: 0 });
-    await at(d, 0).open(c);
-    await joinInOrder(d, c, ['f1', 'f2'], false);
+    await at(d, 0).open(c, 0);
+    await joinInOrder(d, c, ['f1', 'f2'], null);
     await at(d, 1).tick(c, T0, policy);
     await at(d, 2).tick(c, T0 + 1_500, policy);
     for (const person of ['e1', 'e2', 'e3', 'e4']) {
@@ -381,7 +312,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     }
     await at(d, 0).setPaused(c, true, 'operator check');
     const expected = {
-      issuedUpTo: 6, servingUpTo: 3, prequeueSize: 4, opened: true, paused: true, pausedReason: 'operator check', closed: false,
+      issuedUpTo: 6, servingUpTo: 3, prequeueSize: 0, opened: true, openedRounds: 1, paused: true, pausedReason: 'operator check', closed: false,
       admitted: 3, activeAdmissions: 3, admitRatePerSecond: 0.4, admitRateDeviation: 0.8, targetRatePerSecond: 2,
     };
     for (const snapshot of await Promise.all(d.nodes.map((node) => node.snapshot(c, T0 + 1_500)))) {
@@ -414,10 +345,10 @@ describe('RedisQueueStore without a reachable Redis', () => {
 async function expectUnavailableFast(store: QueueStore): Promise<void> {
   const c = 'c-down';
   const calls: Array<() => Promise<unknown>> = [
-    () => store.join(c, 'p', T0, false),
-    () => store.join(c, 'p', T0, true),
+    () => store.join(c, 'p', T0, null),
+    () => store.join(c, 'p', T0, 0),
     () => store.positionOf(c, 'p'),
-    () => store.open(c),
+    () => store.open(c, 0),
     () => store.tick(c, T0, { ratePerSecond: 1, maxActive: 10 }),
     () => store.snapshot(c, T0),
     () => store.admit(c, 'p', 1, T0, TTL),
@@ -445,9 +376,9 @@ describe.skipIf(!redisUrl)('RedisQueueStore on REDIS_URL', () => {
       await store.close();
       await admin.quit();
     });
-    expect(await store.join('c1', 'p1', T0, false)).toEqual({ position: 1, created: true });
+    expect(await store.join('c1', 'p1', T0, null)).toEqual({ position: 1, created: true });
     expect(await admin.script('FLUSH')).toBe('OK');
-    expect(await store.join('c1', 'p2', T0, false)).toEqual({ position: 2, created: true });
+    expect(await store.join('c1', 'p2', T0, null)).toEqual({ position: 2, created: true });
     expect(await admin.script('EXISTS', SCRIPTS.join.sha)).toEqual([1]);
   });
 });
@@ -465,9 +396,9 @@ describe.skipIf(!redisServerOnPath)('RedisQueueStore across a Redis restart (own
     const d: Deployment = { nodes, campaignId: randomCampaignId() };
     const c = d.campaignId;
     const early = range(1, 20).map((i) => `early-${i}`);
-    await joinInOrder(d, c, early, true);
-    await at(d, 0).open(c);
-    await joinInOrder(d, c, range(1, 10).map((i) => `late-${i}`), false);
+    await joinInOrder(d, c, early, 0);
+    await at(d, 0).open(c, 0);
+    await joinInOrder(d, c, range(1, 10).map((i) => `late-${i}`), null);
     const policy = { ratePerSecond: 4, maxActive: 100 };
     await at(d, 0).tick(c, T0, policy);
     await at(d, 1).tick(c, T0 + 1_000, policy);
@@ -486,7 +417,7 @@ describe.skipIf(!redisServerOnPath)('RedisQueueStore across a Redis restart (own
     expect(await at(d, 1).snapshot(c, T0 + 1_000)).toEqual(before);
     expect(await Promise.all(early.map((person) => at(d, 1).positionOf(c, person)))).toEqual(places);
     expect(await at(d, 0).admit(c, firstInLine, 1, T0 + 2_000, TTL)).toEqual({ ...admission, created: false });
-    expect(await at(d, 1).join(c, 'after-restart', T0 + 2_000, false)).toEqual({ position: 31, created: true });
+    expect(await at(d, 1).join(c, 'after-restart', T0 + 2_000, null)).toEqual({ position: 31, created: true });
     expect((await at(d, 0).tick(c, T0 + 2_000, policy)).servingUpTo).toBe(8);
   });
 
@@ -498,7 +429,7 @@ describe.skipIf(!redisServerOnPath)('RedisQueueStore across a Redis restart (own
       await server.dispose();
     });
     const started = performance.now();
-    const settled = Promise.allSettled(range(1, 2000).map((i) => store.join('c1', `person-${i}`, T0, false)));
+    const settled = Promise.allSettled(range(1, 2000).map((i) => store.join('c1', `person-${i}`, T0, null)));
     await server.kill('SIGKILL');
     const outcomes = await settled;
     expect(performance.now() - started).toBeLessThan(3_000);

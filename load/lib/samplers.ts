@@ -115,7 +115,7 @@ export class StatusSampler {
     const s = JSON.parse(text) as { state: string; servingUpTo: number; issuedUpTo: number; prequeueSize: number; admitRatePerSecond: number };
     this.points.push({
       secondsFromOpening: (Date.now() - this.openingMs) / 1000,
-      queueLength: s.state === 'prequeue' ? s.prequeueSize : Math.max(0, s.issuedUpTo - s.servingUpTo),
+      queueLength: Math.max(0, s.issuedUpTo - s.servingUpTo) + s.prequeueSize,
       servingUpTo: s.servingUpTo,
       issuedUpTo: s.issuedUpTo,
       admitRate: s.admitRatePerSecond,

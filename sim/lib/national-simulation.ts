@@ -115,6 +115,9 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     return null;
   };
 
+  // One window, one round: before its opening a join waits in round 0's pre-queue.
+  const prequeueRound = () => (joinsPrequeue(schedule, clock.now()) ? 0 : null);
+
   const arrive = async (i: number, t: number, nowMs: number) => {
     const devices = crowd.devices[i]!;
     request(t, 2); // the identity check and the join of the first device
@@ -123,7 +126,7 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
       request(t, 2);
       count('403 not eligible');
     }
-    const joined = await store.join(CAMPAIGN_ID, key(i), nowMs, joinsPrequeue(schedule, clock.now()));
+    const joined = await store.join(CAMPAIGN_ID, key(i), nowMs, prequeueRound());
     count(joined.created ? '201 ticket' : '200 ticket (same place)');
     // A first-come join performs the opening in the store if no refresh has yet.
     if (joined.position !== null && !opened) await placePrequeue();
@@ -146,7 +149,7 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
       case Ev.ExtraDevice: {
         request(t, 2);
         count('201 identity');
-        const joined = await store.join(CAMPAIGN_ID, key(i), nowMs, joinsPrequeue(schedule, clock.now()));
+        const joined = await store.join(CAMPAIGN_ID, key(i), nowMs, prequeueRound());
         count(joined.created ? '201 ticket' : '200 ticket (same place)');
         if (joined.position !== null && !opened) await placePrequeue();
         // Another device must get the same place (or the same pending pre-queue place): else a bounce.
@@ -284,7 +287,7 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
       const polled = polls.pollsIn(s);
       series.requests[s]! += polled;
       series.polls[s] = polled;
-      series.queueLength[s] = snap.opened ? snap.issuedUpTo - snap.servingUpTo : snap.prequeueSize;
+      series.queueLength[s] = snap.issuedUpTo - snap.servingUpTo + snap.prequeueSize;
       series.admitRate[s] = snap.admitRatePerSecond;
       series.targetRate[s] = snap.targetRatePerSecond;
       series.activeAdmissions[s] = snap.activeAdmissions;

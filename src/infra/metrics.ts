@@ -11,7 +11,7 @@ export function createMetrics() {
   return {
     registry,
     queueJoined: new Gauge({ name: 'yeyak_queue_joined', help: 'People who took a place (pre-queue included)', labelNames: campaign, registers: [registry] }),
-    queueWaiting: new Gauge({ name: 'yeyak_queue_waiting', help: 'Places issued but not yet served (issuedUpTo - servingUpTo)', labelNames: campaign, registers: [registry] }),
+    queueWaiting: new Gauge({ name: 'yeyak_queue_waiting', help: 'Places issued but not yet served (issuedUpTo - servingUpTo), plus people in a pre-queue whose opening is still ahead', labelNames: campaign, registers: [registry] }),
     queueServingUpTo: new Gauge({ name: 'yeyak_queue_serving_up_to', help: 'Everyone at or before this place may be admitted', labelNames: campaign, registers: [registry] }),
     queueAdmitRate: new Gauge({ name: 'yeyak_queue_admit_rate_per_second', help: 'Measured, smoothed admission rate', labelNames: campaign, registers: [registry] }),
     queueTargetRate: new Gauge({ name: 'yeyak_queue_target_rate_per_second', help: 'The admission controller’s target rate', labelNames: campaign, registers: [registry] }),

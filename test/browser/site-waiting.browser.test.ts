@@ -193,4 +193,28 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     await expect.poll(() => page.locator('#turn').isVisible(), { timeout: 30_000 }).toBe(true);
     await context.close();
   });
+
+  it('waits in a later day’s pre-queue while the queue is open, then learns the place at that day’s opening', async () => {
+    // Day 3 of the rotation (10 August): window 3 opens at 20:00 Seoul for birth days 1/11/21/31; its pre-queue from 19:00.
+    rig.clock.set('2026-08-10T19:30:00+09:00');
+    await rig.ctx.waitingRoom.refresh();
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${ROTATION}`)}`);
+    await ready(page);
+    await page.fill('#name', '삼일째');
+    await page.fill('#birth', '19610311');
+    await page.fill('#phone', '010-3030-1111');
+    await page.click('#dev-sign-in');
+    await page.waitForURL(/\/waiting\.html/);
+    await ready(page);
+    await expect.poll(() => text(page, '#state')).toContain('8월 10일 (월) 20:00');
+    expect(await text(page, '#position')).toBe('–');
+
+    rig.clock.set('2026-08-10T20:00:01+09:00');
+    await rig.ctx.waitingRoom.refresh();
+    await expect.poll(() => text(page, '#position'), { timeout: 20_000 }).toBe('1');
+    expect(await text(page, '#state')).not.toContain('20:00');
+    await context.close();
+  });
 });

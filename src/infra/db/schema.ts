@@ -178,6 +178,8 @@ export interface QueuePlacesTable {
   person_key: string;
   position: number | null;
   draw: string | null;
+  /** The pre-queue round of a draw (migration 0012); null for a first-come place. */
+  round: number | null;
 }
 
 export interface QueueAdmissionsTable {

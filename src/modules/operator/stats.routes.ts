@@ -40,7 +40,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
       const c = counts.rows[0]!;
       const d = doses.rows[0]!;
       const queue = await ctx.waitingRoom.store.snapshot(campaign.id, ctx.clock.now().getTime());
-      const joined = queue.opened ? queue.issuedUpTo : queue.prequeueSize + queue.issuedUpTo;
+      const joined = queue.issuedUpTo + queue.prequeueSize;
       return { joined, admitted: queue.admitted, activeAdmissions: queue.activeAdmissions, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };
     },
   );

@@ -1,17 +1,21 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ActiveAdmissions } from './active-admissions.ts';
 import { advanceServing } from './domain/admission-rate.ts';
-import { emptyJournal, putBack, restoredFcfsCount, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
+import { checkRound, prequeueScore, roundOfScore, secretDraw } from './prequeue-draw.ts';
+import { emptyJournal, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 
 interface CampaignQueue {
   /** FCFS places by person. */
   positions: Map<string, number>;
-  /** Pre-queue entries by person: a secret random draw; sorted draws give the opening's order. */
-  prequeue: Map<string, bigint>;
-  /** Pre-queue places once opened (rank by draw). */
-  prequeuePlaces: Map<string, number> | null;
-  fcfsCount: number;
+  /** Pre-queue members of every round by person: score round × 2^40 + secret draw (prequeue-draw.ts). */
+  prequeue: Map<string, number>;
+  /** Places of the members of opened rounds (base of their round + rank by draw). */
+  drawnPlaces: Map<string, number>;
+  /** Places handed out: the last place of the queue. */
+  issued: number;
+  /** Each opened round's base, in order (rounds open in order). */
+  bases: number[];
   servingUpTo: number;
   carry: number;
   lastTickMs: number | null;
@@ -49,12 +53,11 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
 
   private checkpointOf(q: CampaignQueue): QueueCheckpoint {
     return {
-      fcfsCount: q.fcfsCount,
+      issued: q.issued,
+      bases: [...q.bases],
       servingUpTo: q.servingUpTo,
       carry: q.carry,
       lastTickMs: q.lastTickMs,
-      opened: q.prequeuePlaces !== null,
-      prequeueSize: this.prequeueSize(q),
       paused: q.paused,
       pausedReason: q.pausedReason,
       closed: q.closed,
@@ -65,22 +68,22 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   }
 
   /**
-   * Loads a campaign's journalled state after a restart: every place, the admissions, the
-   * counters — with new first-come places starting RESTART_GAP past the last one known.
+   * Loads a campaign's journalled state after a restart: every place and pre-queue draw, the
+   * opened rounds, the admissions, the counters — with new places starting RESTART_GAP past the
+   * last one known.
    */
-  restore(campaignId: string, { state, places, admissions }: CampaignJournal): void {
+  restore(campaignId: string, journal: CampaignJournal): void {
+    const { state, places, admissions } = journal;
     const q = this.queue(campaignId);
-    for (const p of places) {
-      if (p.draw !== null) q.prequeue.set(p.personKey, BigInt(p.draw));
-      else if (p.position !== null) q.positions.set(p.personKey, p.position);
-    }
+    for (const p of places) if (p.draw === null && p.position !== null) q.positions.set(p.personKey, p.position);
+    const rounds = restoredRounds(journal);
+    for (const m of rounds.members) q.prequeue.set(m.personKey, prequeueScore(m.round, m.draw));
     if (state) {
       Object.assign(q, { servingUpTo: state.servingUpTo, carry: state.carry, lastTickMs: state.lastTickMs, paused: state.paused, pausedReason: state.pausedReason, closed: state.closed, admitted: state.admitted, rate: { ...state.rate }, targetRate: state.targetRate });
-      if (state.opened) this.openQueue(q);
     }
-    let highest = 0;
-    for (const position of q.positions.values()) highest = Math.max(highest, position);
-    q.fcfsCount = restoredFcfsCount(state, highest, this.prequeueSize(q));
+    q.bases = [];
+    rounds.bases.forEach((base, round) => this.placeRound(q, round, base));
+    q.issued = rounds.issued;
     for (const a of admissions) q.admissions.set(a.personKey, { id: a.admissionId, expiresAtMs: a.expiresAtMs });
     this.dirty.add(campaignId);
   }
@@ -91,8 +94,9 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       q = {
         positions: new Map(),
         prequeue: new Map(),
-        prequeuePlaces: null,
-        fcfsCount: 0,
+        drawnPlaces: new Map(),
+        issued: 0,
+        bases: [],
         servingUpTo: 0,
         carry: 0,
         lastTickMs: null,
@@ -109,33 +113,35 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return q;
   }
 
+  /** People in the pre-queue of a round not opened yet (every member of an opened round has a place). */
   private prequeueSize(q: CampaignQueue): number {
-    return q.prequeuePlaces ? q.prequeuePlaces.size : q.prequeue.size;
+    return q.prequeue.size - q.drawnPlaces.size;
   }
 
-  async join(campaignId: string, personKey: string, _nowMs: number, prequeue: boolean): Promise<JoinResult> {
+  async join(campaignId: string, personKey: string, _nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
     // No await between the look-up and the write: two devices joining at once get one place.
     const q = this.queue(campaignId);
     const existing = this.placeOf(q, personKey);
     if (existing !== null || q.prequeue.has(personKey)) return { position: existing, created: false };
-    // Once opened, a late pre-queue join (a node whose clock lags) is first come, first served.
-    if (prequeue && !q.prequeuePlaces) {
-      const draw = randomBytes(8).readBigUInt64BE();
-      q.prequeue.set(personKey, draw);
-      this.journal.places.push({ campaignId, personKey, position: null, draw: draw.toString() });
+    // A late pre-queue join for a round already opened (a node whose clock lags) is first come, first served.
+    if (prequeueRound !== null && prequeueRound >= q.bases.length) {
+      const draw = secretDraw();
+      q.prequeue.set(personKey, prequeueScore(prequeueRound, draw));
+      this.journal.places.push({ campaignId, personKey, position: null, draw: String(draw), round: prequeueRound });
+      this.dirty.add(campaignId);
       return { position: null, created: true };
     }
-    this.openQueue(q);
-    q.fcfsCount += 1;
-    const position = this.prequeueSize(q) + q.fcfsCount;
+    this.openRounds(q, Math.max(1, roundsDue) - 1);
+    q.issued += 1;
+    const position = q.issued;
     q.positions.set(personKey, position);
-    this.journal.places.push({ campaignId, personKey, position, draw: null });
+    this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     this.dirty.add(campaignId);
     return { position, created: true };
   }
 
   private placeOf(q: CampaignQueue, personKey: string): number | null {
-    return q.positions.get(personKey) ?? q.prequeuePlaces?.get(personKey) ?? null;
+    return q.positions.get(personKey) ?? q.drawnPlaces.get(personKey) ?? null;
   }
 
   async lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null> {
@@ -149,9 +155,9 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     const q = this.queue(campaignId);
     const known = this.placeOf(q, personKey);
     if (known !== null) return known;
-    if (!q.prequeuePlaces || position < 1 || position > this.issuedUpTo(q)) return null;
+    if (q.prequeue.has(personKey) || position < 1 || position > q.issued) return null;
     q.positions.set(personKey, position);
-    this.journal.places.push({ campaignId, personKey, position, draw: null });
+    this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     return position;
   }
 
@@ -159,16 +165,29 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return this.placeOf(this.queue(campaignId), personKey);
   }
 
-  async open(campaignId: string): Promise<void> {
+  async open(campaignId: string, round: number): Promise<void> {
     const q = this.queue(campaignId);
-    if (!q.prequeuePlaces) this.dirty.add(campaignId);
-    this.openQueue(q);
+    if (this.openRounds(q, checkRound(round)) > 0) this.dirty.add(campaignId);
   }
 
-  private openQueue(q: CampaignQueue): void {
-    if (q.prequeuePlaces) return;
-    const order = [...q.prequeue.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0].localeCompare(b[0])));
-    q.prequeuePlaces = new Map(order.map(([person], index) => [person, index + 1]));
+  /** Opens every round up to `through` not opened yet, in order; returns how many it opened. */
+  private openRounds(q: CampaignQueue, through: number): number {
+    let opened = 0;
+    while (q.bases.length <= through) {
+      const round = q.bases.length;
+      q.issued += this.placeRound(q, round, q.issued);
+      opened += 1;
+    }
+    return opened;
+  }
+
+  /** Gives round `round`'s members the places base + 1 … base + size by draw (ties by person key); returns the size. */
+  private placeRound(q: CampaignQueue, round: number, base: number): number {
+    const members = [...q.prequeue].filter(([, score]) => roundOfScore(score) === round);
+    members.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    members.forEach(([person], index) => q.drawnPlaces.set(person, base + index + 1));
+    q.bases[round] = base;
+    return members.length;
   }
 
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
@@ -179,11 +198,11 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     // One node, one clock: if it steps back, count from there (Redis, shared by nodes whose clocks
     // differ slightly, keeps the latest instead, so a lagging node advances nothing).
     q.lastTickMs = nowMs;
-    if (elapsed > 0 && !q.paused && !q.closed && q.prequeuePlaces) {
+    if (elapsed > 0 && !q.paused && !q.closed && q.bases.length > 0) {
       const before = q.servingUpTo;
       const next = advanceServing({
         servingUpTo: q.servingUpTo,
-        issuedUpTo: this.issuedUpTo(q),
+        issuedUpTo: q.issued,
         carry: q.carry,
         ratePerSecond: policy.ratePerSecond,
         elapsedSeconds: elapsed,
@@ -208,10 +227,6 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     q.rate.samples += 1;
   }
 
-  private issuedUpTo(q: CampaignQueue): number {
-    return q.prequeuePlaces ? q.prequeuePlaces.size + q.fcfsCount : 0;
-  }
-
   private active(q: CampaignQueue, nowMs: number): number {
     return q.admissions.count(nowMs);
   }
@@ -220,10 +235,11 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   async snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot> {
     const q = this.queue(campaignId);
     return {
-      issuedUpTo: this.issuedUpTo(q),
+      issuedUpTo: q.issued,
       servingUpTo: q.servingUpTo,
       prequeueSize: this.prequeueSize(q),
-      opened: q.prequeuePlaces !== null,
+      opened: q.bases.length > 0,
+      openedRounds: q.bases.length,
       paused: q.paused,
       pausedReason: q.pausedReason,
       closed: q.closed,

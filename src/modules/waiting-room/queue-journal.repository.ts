@@ -10,7 +10,7 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
   if (!journal.places.length && !journal.admissions.length && !journal.released.length && !journal.checkpoints.length) return;
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < journal.places.length; i += BATCH) {
-      const rows = journal.places.slice(i, i + BATCH).map((p) => ({ campaign_id: p.campaignId, person_key: p.personKey, position: p.position, draw: p.draw }));
+      const rows = journal.places.slice(i, i + BATCH).map((p) => ({ campaign_id: p.campaignId, person_key: p.personKey, position: p.position, draw: p.draw, round: p.round }));
       await trx.insertInto('queue_places').values(rows).onConflict((oc) => oc.columns(['campaign_id', 'person_key']).doNothing()).execute();
     }
     // The latest state of each admission wins (an extension follows its issue in the journal).
@@ -32,7 +32,15 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
       await trx
         .insertInto('queue_checkpoints')
         .values({ campaign_id: c.campaignId, state: JSON.stringify(c.state), saved_at: now })
-        .onConflict((oc) => oc.column('campaign_id').doUpdateSet({ state: sql`excluded.state`, saved_at: sql`excluded.saved_at` }))
+        .onConflict((oc) =>
+          oc
+            .column('campaign_id')
+            .doUpdateSet({ state: sql`excluded.state`, saved_at: sql`excluded.saved_at` })
+            // Nodes write their own snapshots: one taken before another node's opening or join must
+            // not replace a later one (places issued and rounds opened only ever grow).
+            .where(sql<boolean>`coalesce((excluded.state->>'issued')::bigint, 0) >= coalesce((queue_checkpoints.state->>'issued')::bigint, 0)
+              AND coalesce(jsonb_array_length(excluded.state->'bases'), 0) >= coalesce(jsonb_array_length(queue_checkpoints.state->'bases'), 0)`),
+        )
         .execute();
     }
   });
@@ -52,7 +60,7 @@ export async function restoreJournal(db: Db, store: MemoryQueueStore, nowMs: num
     return journal;
   };
   for (const c of checkpoints) journalOf(c.campaign_id).state = c.state as QueueCheckpoint;
-  for (const p of places) journalOf(p.campaign_id).places.push({ personKey: p.person_key, position: p.position, draw: p.draw });
+  for (const p of places) journalOf(p.campaign_id).places.push({ personKey: p.person_key, position: p.position, draw: p.draw, round: p.round });
   // Admissions alone do not make a queue: one with no place or counters journalled is left out.
   for (const a of admissions) journals.get(a.campaign_id)?.admissions.push({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) });
   for (const [campaignId, journal] of journals) store.restore(campaignId, journal);
@@ -64,13 +72,13 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
   return {
     async load(campaignId) {
       const [places, admissions, checkpoint] = await Promise.all([
-        db.selectFrom('queue_places').select(['person_key', 'position', 'draw']).where('campaign_id', '=', campaignId).execute(),
+        db.selectFrom('queue_places').select(['person_key', 'position', 'draw', 'round']).where('campaign_id', '=', campaignId).execute(),
         db.selectFrom('queue_admissions').select(['person_key', 'admission_id', 'expires_at_ms']).where('campaign_id', '=', campaignId).execute(),
         db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst(),
       ]);
       return {
         state: (checkpoint?.state ?? null) as QueueCheckpoint | null,
-        places: places.map((p) => ({ personKey: p.person_key, position: p.position, draw: p.draw })),
+        places: places.map((p) => ({ personKey: p.person_key, position: p.position, draw: p.draw, round: p.round })),
         admissions: admissions.map((a) => ({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) })),
       };
     },

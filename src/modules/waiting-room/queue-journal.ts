@@ -1,3 +1,5 @@
+import { DRAW_BITS } from './prequeue-draw.ts';
+
 /**
  * The waiting room's journal: what a store handed out (places, admissions) and its counters,
  * written to the database within a refresh (250 ms) so the queue survives the loss of its store —
@@ -7,10 +9,12 @@
 export interface JournalledPlace {
   campaignId: string;
   personKey: string;
-  /** A first-come place, or null for a pre-queue entry (then `draw` is set). */
+  /** A first-come place, or null for a pre-queue entry (then `draw` and `round` are set). */
   position: number | null;
   /** The pre-queue's secret draw (decimal integer), or null. */
   draw: string | null;
+  /** The round whose pre-queue the entry waits in (null for a first-come place). */
+  round: number | null;
 }
 
 export interface JournalledAdmission {
@@ -30,13 +34,17 @@ export interface QueueJournal {
 
 /** The counters of one campaign's queue, as persisted. */
 export interface QueueCheckpoint {
-  fcfsCount: number;
+  /** Places handed out (absent in checkpoints written before rounds existed). */
+  issued?: number;
+  /** Each opened round's base: round r's members hold base + their rank (absent before rounds). */
+  bases?: number[];
+  /** Before rounds: first-come places handed out, whether the one opening happened, its size. */
+  fcfsCount?: number;
+  opened?: boolean;
+  prequeueSize?: number;
   servingUpTo: number;
   carry: number;
   lastTickMs: number | null;
-  opened: boolean;
-  /** The pre-queue's size once opened (absent in checkpoints written before it was recorded). */
-  prequeueSize?: number;
   paused: boolean;
   pausedReason: string | null;
   closed: boolean;
@@ -48,7 +56,7 @@ export interface QueueCheckpoint {
 /** One campaign's journal as loaded back: its latest counters, every place, its admissions. */
 export interface CampaignJournal {
   state: QueueCheckpoint | null;
-  places: { personKey: string; position: number | null; draw: string | null }[];
+  places: { personKey: string; position: number | null; draw: string | null; round: number | null }[];
   admissions: { personKey: string; admissionId: string; expiresAtMs: number }[];
 }
 
@@ -75,10 +83,44 @@ export function isJournalling(store: object): store is JournallingStore {
  */
 export const RESTART_GAP = 1000;
 
-/** The first-come counter after a restore: past every place known, by RESTART_GAP; 0 if none was. */
-export function restoredFcfsCount(state: QueueCheckpoint | null, highestFcfsPlace: number, prequeueSize: number): number {
-  const known = Math.max(state?.fcfsCount ?? 0, highestFcfsPlace - prequeueSize);
-  return known > 0 ? known + RESTART_GAP : 0;
+/** A restored campaign's rounds: the pre-queue's members, the opened rounds' bases, places issued. */
+export interface RestoredRounds {
+  /** Every journalled pre-queue member, with a 40-bit draw. */
+  members: { personKey: string; round: number; draw: number }[];
+  bases: number[];
+  /** Past every place known by RESTART_GAP (0 if none was), so no place is handed out twice. */
+  issued: number;
+}
+
+/**
+ * Works out the rounds from a journal: the checkpoint's bases (a checkpoint from before rounds
+ * had one opening, at base 0), round 0 opened if any first-come place exists (a first-come join
+ * opens it first), and places issued past the highest known — the checkpoint's count, any
+ * first-come place, any opened round's last place — by RESTART_GAP.
+ */
+export function restoredRounds({ state, places }: Pick<CampaignJournal, 'state' | 'places'>): RestoredRounds {
+  const members = fortyBitDraws(places);
+  let highest = 0;
+  for (const p of places) if (p.draw === null && p.position !== null) highest = Math.max(highest, p.position);
+  const bases = state?.bases ? [...state.bases] : state?.opened ? [0] : [];
+  if (bases.length === 0 && highest > 0) bases.push(0);
+  const sizes = new Map<number, number>();
+  for (const m of members) sizes.set(m.round, (sizes.get(m.round) ?? 0) + 1);
+  let known = Math.max(highest, state?.issued ?? (state?.opened ? (state.prequeueSize ?? 0) + (state.fcfsCount ?? 0) : 0));
+  bases.forEach((base, round) => (known = Math.max(known, base + (sizes.get(round) ?? 0))));
+  return { members, bases, issued: known > 0 ? known + RESTART_GAP : 0 };
+}
+
+/**
+ * The journal's draws as 40-bit draws. Journals written before rounds hold wider draws (53 bits
+ * from Redis, 64 from the in-process store), all in round 0: each round's draws are shifted right
+ * by what its widest needs, which keeps their order (equal draws fall back on the person key).
+ */
+function fortyBitDraws(places: CampaignJournal['places']): RestoredRounds['members'] {
+  const drawn = places.flatMap((p) => (p.draw === null ? [] : [{ personKey: p.personKey, round: p.round ?? 0, draw: BigInt(p.draw) }]));
+  const widest = new Map<number, number>();
+  for (const m of drawn) widest.set(m.round, Math.max(widest.get(m.round) ?? 0, m.draw.toString(2).length));
+  return drawn.map((m) => ({ personKey: m.personKey, round: m.round, draw: Number(m.draw >> BigInt(Math.max(0, (widest.get(m.round) ?? 0) - DRAW_BITS))) }));
 }
 
 /** Puts a failed write's places, admissions and releases back in front of `journal` (checkpoints are the caller's). */

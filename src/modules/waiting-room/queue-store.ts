@@ -13,14 +13,16 @@ export interface JoinResult {
 }
 
 export interface QueueSnapshot {
-  /** Places handed out so far (the pre-queue counts once the opening has happened). */
+  /** Places handed out so far (a round's pre-queue counts once its opening has happened). */
   issuedUpTo: number;
   /** Everyone at or before this place may be admitted. */
   servingUpTo: number;
-  /** People waiting in the pre-queue (before the opening). */
+  /** People waiting in the pre-queue of a round not opened yet. */
   prequeueSize: number;
-  /** The opening has happened: the pre-queue has its places. */
+  /** The first opening (round 0) has happened: the queue is open. */
   opened: boolean;
+  /** How many rounds have opened (rounds open in order: 0 … openedRounds − 1). */
+  openedRounds: number;
   paused: boolean;
   pausedReason: string | null;
   closed: boolean;
@@ -47,11 +49,18 @@ export interface TickPolicy {
 }
 
 export interface QueueStore {
-  /** Joins once per person: every later call, from any device or node, returns the same place. */
-  join(campaignId: string, personKey: string, nowMs: number, prequeue: boolean): Promise<JoinResult>;
+  /**
+   * Joins once per person: every later call, from any device or node, returns the same place.
+   * `prequeueRound` r puts the person in round r's pre-queue (a secret random draw, placed at
+   * round r's opening); if round r has opened already (a node whose clock or refresh lags), or
+   * with null, the join is first come, first served. A first-come join first performs the
+   * openings due by the caller's clock (`roundsDue`, at least 1: anyone's window being open means
+   * the first opening has passed), so first-come places always follow those rounds' pre-queues.
+   */
+  join(campaignId: string, personKey: string, nowMs: number, prequeueRound: number | null, roundsDue?: number): Promise<JoinResult>;
   /**
    * Whether the person is in line, without joining: `{position}` (null while in the pre-queue
-   * before the opening) or null when not in line. Read-only, so a repeat join skips eligibility.
+   * of a round not opened yet) or null when not in line. Read-only, so a repeat join skips eligibility.
    */
   lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null>;
   /**
@@ -60,13 +69,14 @@ export interface QueueStore {
    * place, or null when refused.
    */
   reinstate(campaignId: string, personKey: string, position: number): Promise<number | null>;
-  /** The person's place, resolving a pre-queue place after the opening; null if not in line. */
+  /** The person's place, resolving a pre-queue place once its round opened; null if not in line. */
   positionOf(campaignId: string, personKey: string): Promise<number | null>;
   /**
-   * Performs the opening: the pre-queue gets places 1..N in the order of secret random draws
-   * made at join time (a uniform permutation the clients cannot predict or influence). Idempotent.
+   * Performs the openings of every round up to `round`, in order: round k's pre-queue gets the
+   * places issued + 1 … issued + size(k) in the order of secret random draws made at join time
+   * (a uniform permutation the clients cannot predict or influence). Idempotent, across nodes.
    */
-  open(campaignId: string): Promise<void>;
+  open(campaignId: string, round: number): Promise<void>;
   /** Advances `servingUpTo` by the elapsed time at the policy's rate (idempotent across nodes). */
   tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot>;
   snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot>;

@@ -2,13 +2,14 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
+import { BOOKING_RULES, type Eligibility } from '../eligibility/domain/eligibility.ts';
 import { eligibilityOf, eligibilityView, type KnownFacts } from '../eligibility/eligibility.service.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import type { VerifiedSession } from '../identity/session-auth.ts';
 import { heldTicket, signTicket } from './credentials.ts';
-import { joinsPrequeue, queueState, type QueueState } from './domain/queue-state.ts';
-import { scheduleOf, type WaitingRoom } from './waiting-room.ts';
+import { queueState, type QueueState } from './domain/queue-state.ts';
+import { roundsDue } from './domain/rounds.ts';
+import { joinPlanFor, roundsOf, scheduleOf, type WaitingRoom } from './waiting-room.ts';
 
 /** Who asks for a place, and for whom. */
 export interface PlaceRequest {
@@ -65,7 +66,8 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   const answer = (created: boolean, position: number | null): PlaceTaken => ({
     created,
     position,
-    state,
+    // A place still to be drawn (the person's round has not opened) is in the pre-queue, whatever the queue's state.
+    state: position === null ? 'prequeue' : state,
     ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position }),
   });
 
@@ -78,23 +80,28 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
     if (place !== null) return answer(false, place);
   }
 
-  // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
-  const asOf = new Date(Math.max(now.getTime(), schedule.opensAt.getTime()));
-  const eligibilityAsOfOpening = () => eligibilityOf({ ...ctx, clock: { now: () => asOf } }, campaign, person, BOOKING_RULES, request.sealed ?? {});
+  // The person's own window decides their round: its pre-queue from (opening − lead), first come
+  // from the opening. Ineligible people are refused before they take a place; in a pre-queue, as
+  // of their round's opening.
+  const plan = joinPlanFor(campaign, person.birthDate, now);
+  const eligibilityAsOfRound = () => eligibilityOf({ ...ctx, clock: { now: () => plan.asOf } }, campaign, person, BOOKING_RULES, request.sealed ?? {});
+  const mayJoin = (e: Eligibility) => e.eligible && state !== 'closed' && plan.kind !== 'early';
   // With the registry's answer sealed in the session the rules read nothing: check them first and
   // take the place in one store call (joining is idempotent). Without it, someone already in line
   // (another device, a reload) gets the same place back at once, before any database read:
   // eligibility was checked when the place was taken, and booking checks it again.
-  let eligibility = request.sealed ? await eligibilityAsOfOpening() : null;
-  if (!eligibility?.eligible || state === 'closed') {
+  let eligibility = request.sealed ? await eligibilityAsOfRound() : null;
+  if (!eligibility || !mayJoin(eligibility)) {
     const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
     if (known) return answer(false, known.position);
-    eligibility ??= await eligibilityAsOfOpening();
-    if (!eligibility.eligible || state === 'closed') {
+    eligibility ??= await eligibilityAsOfRound();
+    if (!mayJoin(eligibility)) {
       const view = eligibilityView(campaign.id, eligibility);
-      throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
+      const reason = state === 'closed' ? 'CAMPAIGN_CLOSED' : eligibility.eligible ? 'NOT_YOUR_WINDOW' : view.reason;
+      throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason, window: view.window } });
     }
   }
-  const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
+  const round = plan.kind === 'prequeue' ? plan.round : null;
+  const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), round, roundsDue(roundsOf(campaign), now.getTime())));
   return answer(joined.created, joined.position);
 }

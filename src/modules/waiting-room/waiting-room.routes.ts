@@ -100,7 +100,8 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       const ticket = await ticketOf(ctx, request, campaign.id);
       const position = await positionOf(campaign, ticket.personKey, ticket.position);
       const { status, ahead, eta, admitted } = await figures(campaign, position);
-      return { position, ahead, admitted, eta, state: status.state };
+      // Waiting for a later round's opening: the queue is open, this person's place is not drawn yet.
+      return { position, ahead, admitted, eta, state: position === null && status.state === 'open' ? 'prequeue' : status.state };
     },
   );
 

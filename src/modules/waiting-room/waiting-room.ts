@@ -3,8 +3,10 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { nextWindowFor } from '../campaigns/domain/windows.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
+import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type RoundSchedule } from './domain/rounds.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
 import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
@@ -17,9 +19,13 @@ export interface QueueStatus {
   admitRatePerSecond: number;
   /** Spread of the measured rate, so clients can work out a p90 like the server does. */
   admitRateDeviation: number;
+  /** People in the pre-queue of a round not opened yet. */
   prequeueSize: number;
   pausedReason: string | null;
+  /** The queue's first opening (round 0). */
   opensAt: string;
+  /** The next opening still ahead (a later round's pre-queue is placed then), or null after the last. */
+  nextOpensAt: string | null;
   updatedAt: string;
 }
 
@@ -38,13 +44,29 @@ export function scheduleOf(campaign: Campaign): QueueSchedule {
   return { queueOpensAt: campaign.queueOpensAt, opensAt: new Date(Math.min(...opens)), closesAt: new Date(Math.max(...closes)) };
 }
 
+const roundSchedules = new WeakMap<Campaign, RoundSchedule>();
+
+/** The campaign's rounds (one per distinct window opening), worked out once per campaign object. */
+export function roundsOf(campaign: Campaign): RoundSchedule {
+  let rounds = roundSchedules.get(campaign);
+  if (!rounds) roundSchedules.set(campaign, (rounds = roundScheduleOf(campaign.queueOpensAt, campaign.windows)));
+  return rounds;
+}
+
+/** How a person's join at `now` is placed: their own next window decides the round (domain/rounds.ts). */
+export function joinPlanFor(campaign: Campaign, birthDate: string, now: Date): JoinPlan {
+  const own = nextWindowFor(campaign.windows, birthDate, now);
+  return planJoin(roundsOf(campaign), own ? own.opensAt.getTime() : null, now.getTime());
+}
+
 /** How often each node refreshes its snapshot (and ticks the queue forward). */
 export const REFRESH_MS = 250;
 
 /**
  * One node's view of every waiting room. Every REFRESH_MS it ticks each live campaign's queue in
  * the store (ticks are idempotent in elapsed time, so N nodes do not advance it N times), performs
- * the opening when its instant has passed, and keeps the status document serialised in memory —
+ * each round's opening once its instant has passed (in order; idempotent across nodes), and keeps
+ * the status document serialised in memory —
  * so a poll touches neither the database nor the store. In adaptive mode the rate follows the
  * health of this node's booking path (AIMD) within the campaign's bounds.
  */
@@ -131,8 +153,13 @@ export class WaitingRoom {
 
   private async refreshCampaign(campaign: Campaign, now: Date): Promise<Board> {
     const schedule = scheduleOf(campaign);
+    const rounds = roundsOf(campaign);
     const nowMs = now.getTime();
-    if (nowMs >= schedule.opensAt.getTime()) await this.store.open(campaign.id);
+    // Every refresh, not only when this node's last snapshot lacks it: a store restored from an
+    // older checkpoint must still get every due round (the script is idempotent and cheap).
+    const due = roundsDue(rounds, nowMs);
+    if (due > 0) await this.store.open(campaign.id, due - 1);
+    const next = nextOpening(rounds, nowMs);
     const before = this.boards.get(campaign.id)?.snapshot;
     const snapshot = await this.store.tick(campaign.id, nowMs, this.policy(campaign, before?.activeAdmissions ?? 0));
     const status: QueueStatus = {
@@ -144,6 +171,7 @@ export class WaitingRoom {
       prequeueSize: snapshot.prequeueSize,
       pausedReason: snapshot.pausedReason,
       opensAt: formatSeoul(schedule.opensAt),
+      nextOpensAt: next === null ? null : formatSeoul(new Date(next)),
       updatedAt: now.toISOString(),
     };
     const board = { status, body: JSON.stringify(status), snapshot, refreshedAtMs: nowMs };
@@ -166,8 +194,8 @@ export class WaitingRoom {
     if (!this.metrics) return;
     const labels = { campaign: campaignId };
     const m = this.metrics;
-    m.queueJoined.set(labels, s.opened ? s.issuedUpTo : s.prequeueSize + s.issuedUpTo);
-    m.queueWaiting.set(labels, Math.max(0, s.issuedUpTo - s.servingUpTo) + (s.opened ? 0 : s.prequeueSize));
+    m.queueJoined.set(labels, s.issuedUpTo + s.prequeueSize);
+    m.queueWaiting.set(labels, Math.max(0, s.issuedUpTo - s.servingUpTo) + s.prequeueSize);
     m.queueServingUpTo.set(labels, s.servingUpTo);
     m.queueAdmitRate.set(labels, s.admitRatePerSecond);
     m.queueTargetRate.set(labels, s.targetRatePerSecond);

@@ -23,6 +23,8 @@ interface QueueStatus {
   admitRateDeviation?: number;
   pausedReason?: string | null;
   opensAt: string;
+  /** The next opening still ahead: a later round's pre-queue (a rotation's next day) is placed then. */
+  nextOpensAt?: string | null;
   updatedAt: string;
 }
 
@@ -34,6 +36,8 @@ let campaign: CampaignInfo | null = null;
 let position: number | null = null;
 let status: QueueStatus | null = null;
 let queueOpensAt: string | null = null;
+/** The `nextOpensAt` of the status when this person last asked for their place (asked again after each opening). */
+let askedAtOpening: string | null | undefined;
 let admission: { expiresAt: string } | null = null;
 let failures = 0;
 let lastSpoken = 0;
@@ -66,11 +70,17 @@ function etaText(): string {
   return p50 === p90 ? fill(w.etaAbout, { p50 }) : fill(w.etaRange, { p50, p90 });
 }
 
+/** In a later round's pre-queue: the queue is open, this person's place is drawn at the next opening. */
+function waitingForLaterRound(): boolean {
+  return position === null && !!status?.nextOpensAt && (status.state === 'open' || status.state === 'paused');
+}
+
 function stateText(): string {
   const w = words();
   if (queueOpensAt && !status) return fill(w.scheduled, { at: formatInstant(queueOpensAt), left: formatDuration(secondsUntil(queueOpensAt)) });
   if (!status) return '';
   if (status.state === 'prequeue' || (status.state === 'scheduled' && position === null)) return fill(w.prequeue, { at: formatInstant(status.opensAt), left: formatDuration(secondsUntil(status.opensAt)) });
+  if (waitingForLaterRound() && status.nextOpensAt) return fill(w.prequeue, { at: formatInstant(status.nextOpensAt), left: formatDuration(secondsUntil(status.nextOpensAt)) });
   if (status.state === 'paused') return status.pausedReason ? `${w.paused} ${fill(w.pausedReason, { reason: status.pausedReason })}` : w.paused;
   if (status.state === 'closed') return w.closed;
   return w.open;
@@ -173,7 +183,7 @@ async function admit(): Promise<void> {
 /** Seconds until the next poll: sooner as the turn nears, later while nothing can change; always jittered. */
 function nextDelay(): number {
   if (failures > 0) return jittered(Math.min(30, 2 ** failures));
-  if (!status || status.state === 'prequeue') return jittered(5);
+  if (!status || status.state === 'prequeue' || waitingForLaterRound()) return jittered(5);
   if (status.state === 'paused' || status.state === 'closed') return jittered(10);
   const n = ahead() ?? 0;
   const rate = status.admitRatePerSecond;
@@ -187,7 +197,12 @@ async function poll(): Promise<void> {
     status = await api<QueueStatus>('GET', `${base}/queue`, { busyRetries: 0 });
     failures = 0;
     byId('error').hidden = true;
-    if (position === null && (status.state === 'open' || status.state === 'paused')) await learnPosition();
+    // A pre-queue place is drawn at an opening: ask once, then again only after the next opening.
+    if (position === null && (status.state === 'open' || status.state === 'paused') && askedAtOpening !== (status.nextOpensAt ?? null)) {
+      const opening = status.nextOpensAt ?? null;
+      await learnPosition();
+      askedAtOpening = opening;
+    }
     if (position !== null && baseline() === null) sessionStorage.setItem(baselineKey, `${position}:${status.servingUpTo}`);
     if (position !== null && status.state === 'open' && position <= status.servingUpTo) await admit();
   } catch (error) {
@@ -234,7 +249,7 @@ alertBox.checked = alertWanted();
 alertBox.addEventListener('change', () => void setAlertWanted(alertBox.checked));
 // Countdowns tick every second between polls (display only: the server decides every instant).
 setInterval(() => {
-  if (queueOpensAt || status?.state === 'prequeue') byId('state').textContent = stateText();
+  if (queueOpensAt || status?.state === 'prequeue' || waitingForLaterRound()) byId('state').textContent = stateText();
 }, 1000);
 start()
   .catch((error: unknown) => showError(byId('error'), error))

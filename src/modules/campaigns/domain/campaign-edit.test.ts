@@ -55,6 +55,15 @@ describe('campaignEditProblems', () => {
     ]);
   });
 
+  it('keeps the openings of every round whose pre-queue has opened, so no one changes round', () => {
+    const now = at('2026-08-10T10:30:00Z'); // day 2's pre-queue (from 19:00 Seoul) is filling
+    const catchup: CampaignWindow = { ...open, id: 'catchup', kind: 'catchup', bornFrom: '1960-01-01' };
+    const inserted = campaign([...rotation, open, { ...catchup, opensAt: at('2026-08-10T02:00:00Z'), closesAt: at('2026-08-10T09:00:00Z') }]);
+    expect(campaignEditProblems(before, inserted, now)).toContain('a pre-queue has opened: the window openings up to its round cannot be added, removed or moved');
+    const later = campaign([...rotation, open, { ...catchup, opensAt: at('2026-08-20T11:00:00Z'), closesAt: at('2026-08-21T09:00:00Z') }]);
+    expect(campaignEditProblems(before, later, now)).toEqual([]);
+  });
+
   it('orders rotation windows by opening, then id', () => {
     expect(rotationOrder([rotation[2]!, open, rotation[0]!, rotation[1]!])).toEqual(['r1', 'r2', 'r3']);
   });

@@ -5,7 +5,10 @@
  * past); the queue's opening is fixed once it has happened (the pre-queue draw was made then);
  * the vaccine's doses and interval are fixed once any window opened (bookings carry both doses);
  * and the rotation's windows are fixed once it started (every clinic-day is split among them).
+ * The waiting room numbers its rounds by the distinct window openings: once a round's pre-queue
+ * has opened, the openings up to it stay where they are, so nobody's round changes under them.
  */
+import { roundScheduleOf } from '../../waiting-room/domain/rounds.ts';
 import type { CampaignWindow } from './windows.ts';
 
 /** The parts of a campaign the edit rules look at. */
@@ -44,6 +47,24 @@ function openedWindowProblems(before: CampaignWindow, after: CampaignWindow | un
   return problems;
 }
 
+/**
+ * Pre-queue members wait in a round by its number (waiting-room/domain/rounds.ts): every round
+ * whose pre-queue has opened keeps its number and instant — except round 0 alone, whose opening
+ * may still move until it happens (the rule above).
+ */
+function roundProblems(before: EditableCampaign, after: EditableCampaign, t: number): string[] {
+  const was = roundScheduleOf(before.queueOpensAt, before.windows);
+  const will = roundScheduleOf(after.queueOpensAt, after.windows);
+  const filling = was.openings.filter((opening) => opening - was.leadMs <= t);
+  if (filling.length === 1 && filling[0]! > t) return [];
+  const moved = filling.some((opening, round) => {
+    const now = will.openings.indexOf(opening);
+    // An opened window that moved or went is refused above, with its own reason.
+    return now === -1 ? opening > t : now !== round;
+  });
+  return moved ? ['a pre-queue has opened: the window openings up to its round cannot be added, removed or moved'] : [];
+}
+
 /** Human-readable reasons why `after` may not replace `before` at `now`; empty when it may. */
 export function campaignEditProblems(before: EditableCampaign, after: EditableCampaign, now: Date): string[] {
   const t = now.getTime();
@@ -62,6 +83,7 @@ export function campaignEditProblems(before: EditableCampaign, after: EditableCa
   for (const w of before.windows) {
     if (w.opensAt.getTime() <= t) problems.push(...openedWindowProblems(w, afterById.get(w.id), now));
   }
+  problems.push(...roundProblems(before, after, t));
   const rotationStarted = before.windows.some((w) => w.kind === 'rotation' && w.opensAt.getTime() <= t);
   if (rotationStarted && rotationOrder(after.windows).join(',') !== rotationOrder(before.windows).join(',')) {
     problems.push('the rotation has started: its windows cannot be added, removed or reordered');

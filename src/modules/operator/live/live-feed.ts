@@ -126,7 +126,7 @@ export class LiveFeed {
         at: now.toISOString(),
         state: status.state,
         pausedReason: status.pausedReason,
-        waiting: Math.max(0, snapshot.issuedUpTo - snapshot.servingUpTo) + (snapshot.opened ? 0 : snapshot.prequeueSize),
+        waiting: Math.max(0, snapshot.issuedUpTo - snapshot.servingUpTo) + snapshot.prequeueSize,
         servingUpTo: snapshot.servingUpTo,
         issuedUpTo: snapshot.issuedUpTo,
         admitRatePerSecond: status.admitRatePerSecond,

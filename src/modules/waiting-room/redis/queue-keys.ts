@@ -3,13 +3,14 @@
  * hash tag `{campaignId}`, so they live in one Redis Cluster slot and one script may touch them
  * all. Values hold person keys (keyed hashes), never personal data.
  *
- * `{prefix}q:{campaignId}:state`      hash: opened, prequeueSize (frozen at the opening), fcfs
- *                                     (FCFS places handed out), servingUpTo, carry, lastTickMs,
- *                                     paused, pausedReason, closed, admitted, rateMean, rateVar,
- *                                     rateSamples, targetRate
- * `{prefix}q:{campaignId}:places`     hash: person → FCFS place
- * `{prefix}q:{campaignId}:prequeue`   sorted set: person scored by a secret random draw; after the
- *                                     opening a member's place is its rank + 1
+ * `{prefix}q:{campaignId}:state`      hash: rounds (how many opened), base:<r> (places issued when
+ *                                     round r opened), issued (places handed out), servingUpTo,
+ *                                     carry, lastTickMs, paused, pausedReason, closed, admitted,
+ *                                     rateMean, rateVar, rateSamples, targetRate
+ * `{prefix}q:{campaignId}:places`     hash: person → first-come place
+ * `{prefix}q:{campaignId}:prequeue`   sorted set: person scored round × 2^40 + a secret random
+ *                                     draw (every round in one set); once round r opened a
+ *                                     member's place is base:r + rank within the round + 1
  * `{prefix}q:{campaignId}:admissions` hash: person → admission id
  * `{prefix}q:{campaignId}:active`     sorted set: person scored by admission expiry (ms)
  * `{prefix}q:{campaignId}:restoring`  string: the lock of the node restoring the campaign from

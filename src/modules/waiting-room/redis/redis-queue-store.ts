@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { checkRound, secretDraw } from '../prequeue-draw.ts';
 import { emptyJournal, putBack, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
 import { QueueStoreUnavailableError } from '../queue-store-errors.ts';
@@ -17,24 +18,17 @@ function isUninitialized(error: unknown): boolean {
 /** Expired admissions forgotten per tick or admit at most (keeps each script call short). */
 const TRIM_LIMIT = 100;
 
-/**
- * A secret draw for the pre-queue: 53 random bits from the OS generator, so the sorted-set score
- * (a double) holds it exactly. Ties (about n²/2^54) are broken by person key, a keyed hash.
- */
-function secretDraw(): string {
-  return (randomBytes(8).readBigUInt64BE() >> 11n).toString();
-}
-
-type SnapshotReply = [number, number, number, number, number, string | null, number, number, number, string, string, string];
+type SnapshotReply = [number, number, number, number, number, string | null, number, number, number, string, string, string, number, ...unknown[]];
 
 function decodeSnapshot(reply: unknown): QueueSnapshot {
-  const [issuedUpTo, servingUpTo, prequeueSize, opened, paused, pausedReason, closed, admitted, activeAdmissions, rateMean, rateVar, targetRate] =
+  const [issuedUpTo, servingUpTo, prequeueSize, opened, paused, pausedReason, closed, admitted, activeAdmissions, rateMean, rateVar, targetRate, openedRounds] =
     reply as SnapshotReply;
   return {
     issuedUpTo,
     servingUpTo,
     prequeueSize,
     opened: opened === 1,
+    openedRounds,
     paused: paused === 1,
     pausedReason,
     closed: closed === 1,
@@ -120,12 +114,14 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     }
   }
 
-  async join(campaignId: string, personKey: string, _nowMs: number, prequeue: boolean): Promise<JoinResult> {
+  async join(campaignId: string, personKey: string, _nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
     const k = this.keys(campaignId);
     const draw = secretDraw();
-    const reply = (await this.run(campaignId, SCRIPTS.join, [k.state, k.places, k.prequeue], [personKey, prequeue ? '1' : '0', draw])) as [number | null, number];
+    const round = prequeueRound === null ? -1 : checkRound(prequeueRound);
+    const reply = (await this.run(campaignId, SCRIPTS.join, [k.state, k.places, k.prequeue], [personKey, round, roundsDue, draw])) as [number | null, number];
     const created = reply[1] === 1;
-    if (created) this.journal.places.push({ campaignId, personKey, position: reply[0], draw: reply[0] === null ? draw : null });
+    const drawn = reply[0] === null;
+    if (created) this.journal.places.push({ campaignId, personKey, position: reply[0], draw: drawn ? String(draw) : null, round: drawn ? round : null });
     return { position: reply[0], created };
   }
 
@@ -138,7 +134,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   async reinstate(campaignId: string, personKey: string, position: number): Promise<number | null> {
     const k = this.keys(campaignId);
     const place = (await this.run(campaignId, SCRIPTS.reinstate, [k.state, k.places, k.prequeue], [personKey, position])) as number | null;
-    if (place === position) this.journal.places.push({ campaignId, personKey, position, draw: null });
+    if (place === position) this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     return place;
   }
 
@@ -147,16 +143,17 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     return (await this.run(campaignId, SCRIPTS.positionOf, [k.state, k.places, k.prequeue], [personKey])) as number | null;
   }
 
-  async open(campaignId: string): Promise<void> {
+  async open(campaignId: string, round: number): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(campaignId, SCRIPTS.open, [k.state, k.prequeue], []);
+    await this.run(campaignId, SCRIPTS.open, [k.state, k.prequeue], [checkRound(round)]);
   }
 
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
     const k = this.keys(campaignId);
     const args = [nowMs, policy.ratePerSecond, policy.maxActive, TRIM_LIMIT];
-    const snapshot = decodeSnapshot(await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active], args));
-    this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot));
+    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active], args)) as SnapshotReply;
+    const snapshot = decodeSnapshot(reply);
+    this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot, (reply[13] as string[]).map(Number)));
     return snapshot;
   }
 

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { prequeueScore } from '../prequeue-draw.ts';
 import type { CampaignJournal, QueueCheckpoint } from '../queue-journal.ts';
-import { restoredFcfsCount } from '../queue-journal.ts';
+import { restoredRounds } from '../queue-journal.ts';
 import type { QueueSnapshot } from '../queue-store.ts';
 import type { RedisConnection } from './lua-scripts.ts';
 import type { CampaignKeys } from './queue-keys.ts';
 
-/** A checkpoint of the shared counters, from a tick's snapshot (what a restore needs, and no more). */
-export function checkpointFromSnapshot(s: QueueSnapshot): QueueCheckpoint {
+/** A checkpoint of the shared counters, from a tick's snapshot and the opened rounds' bases (what a restore needs, and no more). */
+export function checkpointFromSnapshot(s: QueueSnapshot, bases: number[]): QueueCheckpoint {
   return {
-    fcfsCount: s.opened ? s.issuedUpTo - s.prequeueSize : 0,
+    issued: s.issuedUpTo,
+    bases,
     servingUpTo: s.servingUpTo,
     carry: 0,
     lastTickMs: null,
-    opened: s.opened,
-    ...(s.opened ? { prequeueSize: s.prequeueSize } : {}),
     paused: s.paused,
     pausedReason: s.pausedReason,
     closed: s.closed,
@@ -27,23 +27,17 @@ export function checkpointFromSnapshot(s: QueueSnapshot): QueueCheckpoint {
  * The state hash's fields for a campaign restored from its journal (or a new one: an empty
  * journal gives empty counters), as `field, value` pairs for `initialize-1.lua`.
  *
- * Every journalled place keeps its number; first-come places start RESTART_GAP past the highest
- * known, so a place handed out but not yet journalled when Redis lost its data is never given to
- * anyone else (its holder's ticket still carries it, signed).
+ * Every journalled place keeps its number and every opened round its base; new places start
+ * RESTART_GAP past the highest known, so a place handed out but not yet journalled when Redis
+ * lost its data is never given to anyone else (its holder's ticket still carries it, signed).
  */
 export function restoredStateFields(journal: CampaignJournal, nowMs: number): string[] {
   const { state } = journal;
-  let draws = 0;
-  let highest = 0;
-  for (const p of journal.places) {
-    if (p.draw !== null) draws += 1;
-    else if (p.position !== null) highest = Math.max(highest, p.position);
-  }
-  const opened = state?.opened ?? highest > 0;
-  const prequeueSize = opened ? Math.max(state?.prequeueSize ?? 0, draws) : draws;
+  const { bases, issued } = restoredRounds(journal);
   const fields: [string, string | number][] = [
-    ['opened', opened ? '1' : '0'],
-    ['fcfs', opened ? restoredFcfsCount(state, highest, prequeueSize) : 0],
+    ['rounds', bases.length],
+    ...bases.map((base, round): [string, number] => [`base:${round}`, base]),
+    ['issued', issued],
     ['servingUpTo', state?.servingUpTo ?? 0],
     ['carry', 0],
     ['paused', state?.paused ? '1' : '0'],
@@ -55,7 +49,6 @@ export function restoredStateFields(journal: CampaignJournal, nowMs: number): st
     ['rateSamples', state?.rate.samples ?? 0],
     ['targetRate', state?.targetRate ?? 0],
   ];
-  if (opened) fields.push(['prequeueSize', prequeueSize]);
   if (state?.paused && state.pausedReason !== null) fields.push(['pausedReason', state.pausedReason]);
   fields.push(['initializedAtMs', nowMs]);
   return fields.flatMap(([field, value]) => [field, String(value)]);
@@ -71,8 +64,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sets up a campaign whose state hash has no `initializedAtMs`: a new campaign, or one whose
- * data Redis lost. Under a lock, one node writes back every journalled place, pre-queue draw and
- * admission, then the counters in one script (`initialize-1.lua`); other nodes wait for it.
+ * data Redis lost (or one whose state predates rounds). Under a lock, one node writes back every
+ * journalled place, pre-queue draw and admission, then the counters in one script
+ * (`initialize-1.lua`); other nodes wait for it.
  * Writing the same journal twice changes nothing, so a restorer that dies midway is harmless.
  * Returns false when another node's restore did not finish in time.
  */
@@ -84,20 +78,25 @@ export async function initializeCampaign(
 ): Promise<boolean> {
   const token = randomUUID();
   const deadline = Date.now() + WAIT_MS;
+  // As includes/require-initialized.lua: a state from before rounds (`opened`) is set up again.
+  const initialized = async () => (await client.hexists(keys.state, 'initializedAtMs')) === 1 && (await client.hexists(keys.state, 'opened')) === 0;
   while ((await client.set(keys.restoring, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
-    if (await client.hexists(keys.state, 'initializedAtMs')) return true;
+    if (await initialized()) return true;
     if (Date.now() > deadline) return false;
     await sleep(50);
   }
   try {
-    if (await client.hexists(keys.state, 'initializedAtMs')) return true;
+    if (await initialized()) return true;
+    // What is there is partial (a restorer died midway) or from before rounds: the journal has it all.
+    await client.del(keys.state, keys.places, keys.prequeue);
     const journal = await load();
     for (let i = 0; i < journal.places.length; i += CHUNK) {
-      const chunk = journal.places.slice(i, i + CHUNK);
-      const placed = chunk.flatMap((p) => (p.draw === null && p.position !== null ? [p.personKey, String(p.position)] : []));
-      const drawn = chunk.flatMap((p) => (p.draw !== null ? [p.draw, p.personKey] : []));
+      const placed = journal.places.slice(i, i + CHUNK).flatMap((p) => (p.draw === null && p.position !== null ? [p.personKey, String(p.position)] : []));
       if (placed.length > 0) await client.hset(keys.places, ...placed);
-      if (drawn.length > 0) await client.zadd(keys.prequeue, ...drawn);
+    }
+    const { members } = restoredRounds(journal);
+    for (let i = 0; i < members.length; i += CHUNK) {
+      await client.zadd(keys.prequeue, ...members.slice(i, i + CHUNK).flatMap((m) => [String(prequeueScore(m.round, m.draw)), m.personKey]));
     }
     for (let i = 0; i < journal.admissions.length; i += CHUNK) {
       const chunk = journal.admissions.slice(i, i + CHUNK);

@@ -4,11 +4,12 @@
   trimmed here, only not counted).
 
   KEYS[1] state     hash
-  KEYS[2] prequeue  sorted set person → draw (its size before the opening)
+  KEYS[2] prequeue  sorted set person → round × 2^40 + draw (members of rounds not opened yet counted)
   KEYS[3] active    sorted set person → admission expiry (ms)
   ARGV[1] now (ms)
   Output: the snapshot array (includes/snapshot.lua)
 ]]
+-- @include "rounds"
 -- @include "snapshot"
 -- @include "require-initialized"
 

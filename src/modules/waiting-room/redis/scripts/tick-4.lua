@@ -8,19 +8,21 @@
   advances nothing and does not move the last tick back. Paused, closed or not yet opened: the
   clock still moves, the queue does not (no burst on resuming).
 
-  KEYS[1] state       hash (lastTickMs, opened, paused, closed, prequeueSize, fcfs, servingUpTo,
-                      carry, rateMean, rateVar, rateSamples, targetRate)
-  KEYS[2] prequeue    sorted set person → draw (for the snapshot)
+  KEYS[1] state       hash (lastTickMs, rounds, paused, closed, issued, servingUpTo, carry,
+                      rateMean, rateVar, rateSamples, targetRate, base:<r>)
+  KEYS[2] prequeue    sorted set person → round × 2^40 + draw (for the snapshot)
   KEYS[3] admissions  hash person → admission id (expired ones trimmed)
   KEYS[4] active      sorted set person → admission expiry (ms)
   ARGV[1] now (ms)
   ARGV[2] rate (places per second)
   ARGV[3] cap on active admissions
   ARGV[4] how many expired admissions to trim at most
-  Output: the snapshot array after the tick (includes/snapshot.lua)
+  Output: the snapshot array after the tick (includes/snapshot.lua), then as element 14 the
+          bases of the opened rounds (for the node's journal checkpoint)
 ]]
 -- @include "format"
 -- @include "trim-admissions"
+-- @include "rounds"
 -- @include "snapshot"
 -- @include "require-initialized"
 
@@ -33,8 +35,8 @@ local rate = tonumber(ARGV[2])
 local maxActive = tonumber(ARGV[3])
 
 trimAdmissions(KEYS[3], KEYS[4], ARGV[1], ARGV[4])
-local s = redis.call('HMGET', stateKey, 'lastTickMs', 'opened', 'paused', 'closed', 'prequeueSize',
-  'fcfs', 'servingUpTo', 'carry', 'rateMean', 'rateVar', 'rateSamples')
+local s = redis.call('HMGET', stateKey, 'lastTickMs', 'rounds', 'paused', 'closed', 'issued',
+  'servingUpTo', 'carry', 'rateMean', 'rateVar', 'rateSamples')
 redis.call('HSET', stateKey, 'targetRate', num(rate))
 
 local last = tonumber(s[1])
@@ -42,10 +44,19 @@ local elapsed = 0
 if last then elapsed = math.max(0, (now - last) / 1000) end
 if last == nil or now > last then redis.call('HSET', stateKey, 'lastTickMs', ARGV[1]) end
 
-if elapsed > 0 and s[2] == '1' and s[3] ~= '1' and s[4] ~= '1' then
-  local serving = tonumber(s[7]) or 0
-  local issued = tonumber(s[5]) + (tonumber(s[6]) or 0)
-  local carry = tonumber(s[8]) or 0
+-- The snapshot, with the opened rounds' bases for the journal's checkpoint.
+local function snapshotWithBases()
+  local snapshot = readSnapshot(stateKey, KEYS[2], KEYS[4], ARGV[1])
+  local fields = {}
+  for round = 0, snapshot[13] - 1 do fields[#fields + 1] = 'base:' .. round end
+  snapshot[14] = #fields > 0 and redis.call('HMGET', stateKey, unpack(fields)) or {}
+  return snapshot
+end
+
+if elapsed > 0 and (tonumber(s[2]) or 0) > 0 and s[3] ~= '1' and s[4] ~= '1' then
+  local serving = tonumber(s[6]) or 0
+  local issued = tonumber(s[5]) or 0
+  local carry = tonumber(s[7]) or 0
   local active = redis.call('ZCOUNT', KEYS[4], '(' .. ARGV[1], '+inf')
 
   local headroom = math.max(0, maxActive - active)
@@ -67,12 +78,12 @@ if elapsed > 0 and s[2] == '1' and s[3] ~= '1' and s[4] ~= '1' then
   -- Served up to the queue's end: that says nothing of the rate, so the estimate does not learn it.
   if starved then
     redis.call('HSET', stateKey, 'servingUpTo', num(nextServing), 'carry', num(nextCarry))
-    return readSnapshot(stateKey, KEYS[2], KEYS[4], ARGV[1])
+    return snapshotWithBases()
   end
   local measured = (nextServing - serving) / elapsed
-  local mean = tonumber(s[9]) or 0
-  local variance = tonumber(s[10]) or 0
-  local samples = tonumber(s[11]) or 0
+  local mean = tonumber(s[8]) or 0
+  local variance = tonumber(s[9]) or 0
+  local samples = tonumber(s[10]) or 0
   if samples == 0 then
     mean = measured
   else
@@ -84,4 +95,4 @@ if elapsed > 0 and s[2] == '1' and s[3] ~= '1' and s[4] ~= '1' then
     'rateMean', num(mean), 'rateVar', num(variance), 'rateSamples', samples + 1)
 end
 
-return readSnapshot(stateKey, KEYS[2], KEYS[4], ARGV[1])
+return snapshotWithBases()

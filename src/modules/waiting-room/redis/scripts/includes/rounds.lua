@@ -1,0 +1,35 @@
+-- Rounds (prequeue-draw.ts): every pre-queue member of every round is in one sorted set, scored
+-- round × 2^40 + a secret draw, exact as a double. Rounds open in order: the state hash keeps
+-- `rounds` (how many opened), `issued` (places handed out) and `base:<r>` (places issued when
+-- round r opened); a member of an opened round holds base + their rank within the round + 1.
+local ROUND_SPAN = 1099511627776
+
+-- A score as Redis reads it back exactly (tostring keeps 14 digits, scores need 16).
+local function scoreArg(x)
+  return string.format('%.17g', x)
+end
+
+-- Opens every round up to `through` not opened yet, in order (idempotent); returns how many it opened.
+local function openRounds(stateKey, prequeueKey, through)
+  local opened = tonumber(redis.call('HGET', stateKey, 'rounds') or 0)
+  if opened > through then return 0 end
+  local issued = tonumber(redis.call('HGET', stateKey, 'issued') or 0)
+  for round = opened, through do
+    local size = redis.call('ZCOUNT', prequeueKey, scoreArg(round * ROUND_SPAN), '(' .. scoreArg((round + 1) * ROUND_SPAN))
+    redis.call('HSET', stateKey, 'base:' .. round, issued)
+    issued = issued + size
+  end
+  redis.call('HSET', stateKey, 'issued', issued, 'rounds', through + 1)
+  return through + 1 - opened
+end
+
+-- A pre-queue member's place: false when not a member, 0 while their round has not opened, else
+-- their round's base + their rank within it + 1 (ZRANK breaks equal draws by member: a total order).
+local function prequeuePlace(stateKey, prequeueKey, person)
+  local score = redis.call('ZSCORE', prequeueKey, person)
+  if not score then return false end
+  local round = math.floor(tonumber(score) / ROUND_SPAN)
+  if round >= tonumber(redis.call('HGET', stateKey, 'rounds') or 0) then return 0 end
+  local earlier = redis.call('ZCOUNT', prequeueKey, '-inf', '(' .. scoreArg(round * ROUND_SPAN))
+  return tonumber(redis.call('HGET', stateKey, 'base:' .. round)) + redis.call('ZRANK', prequeueKey, person) - earlier + 1
+end

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { onTestFinished } from 'vitest';
+import { connectRedis } from '../../src/infra/redis.ts';
+import { MemoryQueueStore } from '../../src/modules/waiting-room/memory-queue-store.ts';
+import type { QueueStore } from '../../src/modules/waiting-room/queue-store.ts';
+import { RedisQueueStore } from '../../src/modules/waiting-room/redis/redis-queue-store.ts';
+import { deleteKeys, randomKeyPrefix, redisUrl } from './redis.ts';
+
+/**
+ * One contract, every store: the queue store contract suites run against the in-process store
+ * always and against Redis when REDIS_URL is set. A deployment is several stores ("nodes") over
+ * one shared state; the in-process store is a single node by nature.
+ */
+export interface Deployment {
+  nodes: QueueStore[];
+  campaignId: string;
+}
+
+export interface StoreKind {
+  name: string;
+  deploy(): Promise<Deployment>;
+}
+
+export const T0 = Date.parse('2026-08-09T11:00:00Z');
+
+export const randomCampaignId = () => `c-${randomBytes(6).toString('hex')}`;
+export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+export const sorted = (values: (number | null)[]) => [...values].sort((a, b) => (a ?? 0) - (b ?? 0));
+
+/** The node that serves call `i` (round robin, as a load balancer would). */
+export function at(d: Deployment, i: number): QueueStore {
+  const node = d.nodes[i % d.nodes.length];
+  if (!node) throw new Error('no node');
+  return node;
+}
+
+const memoryKind: StoreKind = {
+  name: 'memory',
+  deploy: async () => ({ nodes: [new MemoryQueueStore()], campaignId: randomCampaignId() }),
+};
+
+/** Three nodes with a client each over one Redis; each test under its own key prefix, removed after. */
+function redisKind(url: string): StoreKind {
+  return {
+    name: 'redis',
+    async deploy() {
+      const prefix = randomKeyPrefix();
+      const clients = await Promise.all(range(1, 3).map(() => connectRedis(url)));
+      const nodes = clients.map((client) => new RedisQueueStore(client, prefix));
+      onTestFinished(async () => {
+        if (clients[0]) await deleteKeys(clients[0], prefix);
+        await Promise.all(nodes.map((node) => node.close()));
+      });
+      return { nodes, campaignId: randomCampaignId() };
+    },
+  };
+}
+
+/** The stores every contract suite runs on. */
+export const storeKinds: StoreKind[] = redisUrl ? [memoryKind, redisKind(redisUrl)] : [memoryKind];
+
+/** Joins `people` one after the other (the join order matters) and returns their results. */
+export async function joinInOrder(d: Deployment, campaignId: string, people: string[], prequeueRound: number | null, nowMs = T0) {
+  const results = [];
+  for (const [i, person] of people.entries()) results.push(await at(d, i).join(campaignId, person, nowMs, prequeueRound));
+  return results;
+}
+
+/** Pearson's chi-square statistic of a table of counts against a uniform expectation. */
+export function chiSquare(counts: number[][], expected: number): number {
+  return counts.flat().reduce((sum, observed) => sum + (observed - expected) ** 2 / expected, 0);
+}
+
+/** The chi-square quantile at upper tail `z` standard normal deviations (Wilson–Hilferty). */
+export function chiSquareCritical(degreesOfFreedom: number, z: number): number {
+  const k = degreesOfFreedom;
+  return k * (1 - 2 / (9 * k) + z * Math.sqrt(2 / (9 * k))) ** 3;
+}

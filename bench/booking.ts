@@ -316,7 +316,7 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
           samples.start = sample();
           samples.sampler = startActivitySampler(adminUrl, YEYAK_DB);
           samples.eluStart = Promise.all(apps.map(eventLoopOf));
-          if (options.statements) samples.statements = startStatementStats(adminUrl, yeyakUrl, YEYAK_DB);
+          if (options.statements) samples.statements = startStatementStats(yeyakUrl, YEYAK_DB);
           if (profileDir) for (const app of apps) app.send({ type: 'profile-start', intervalMicros: 500 });
           break;
         case 'timed-end':

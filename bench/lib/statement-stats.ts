@@ -11,6 +11,8 @@ import { markdownTable } from './report.ts';
 
 export interface StatementCost {
   query: string;
+  /** Sent by a client (a round trip), not run inside a function or trigger (`pg_stat_statements.track = all`). */
+  toplevel: boolean;
   calls: number;
   execMs: number;
   planMs: number;
@@ -29,9 +31,10 @@ export interface StatementStats {
 }
 
 const STATEMENTS_SQL = `
-  SELECT query, calls, total_exec_time AS exec_ms, total_plan_time AS plan_ms, rows,
+  SELECT query, toplevel, calls, total_exec_time AS exec_ms, total_plan_time AS plan_ms, rows,
          shared_blks_hit, shared_blks_read, shared_blks_dirtied, wal_bytes
-  FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1) AND calls > 0`;
+  FROM pg_stat_statements
+  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1) AND calls > 0 AND query NOT LIKE '%pg_stat_%'`;
 
 async function transactions(client: pg.Client, database: string): Promise<{ commits: number; rollbacks: number }> {
   // The counters of the backends that just finished are flushed within a second or so.
@@ -40,26 +43,23 @@ async function transactions(client: pg.Client, database: string): Promise<{ comm
 }
 
 /**
- * Resets pg_stat_statements and starts counting; null (with the reason) when the server does not
- * load it. `adminUrl` should name another database than `database`, so that this client's own
- * statements are not counted.
+ * Resets pg_stat_statements and starts counting, over a connection of its own to `database` (its
+ * own statements, which read pg_stat_*, are left out); `{unavailable}` with the reason when the
+ * server does not load the extension.
  */
-export async function startStatementStats(adminUrl: string, databaseUrl: string, database: string): Promise<{ stop(): Promise<StatementStats> } | { unavailable: string }> {
-  const setup = new pg.Client({ connectionString: databaseUrl });
+export async function startStatementStats(databaseUrl: string, database: string): Promise<{ stop(): Promise<StatementStats> } | { unavailable: string }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let before: { commits: number; rollbacks: number };
   try {
-    await setup.connect();
-    await setup.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    await setup.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
+    await client.connect();
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    before = await transactions(client, database);
   } catch (error) {
+    await client.end().catch(() => {});
     return { unavailable: `pg_stat_statements is not available on this server (${error instanceof Error ? error.message : String(error)})` };
-  } finally {
-    await setup.end().catch(() => {});
   }
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query('SELECT pg_stat_statements_reset()');
-  await client.query('SELECT pg_stat_clear_snapshot()');
-  const before = await transactions(client, database);
   return {
     stop: async () => {
       try {
@@ -70,6 +70,7 @@ export async function startStatementStats(adminUrl: string, databaseUrl: string,
         return {
           statements: rows.map((r) => ({
             query: String(r.query),
+            toplevel: String(r.toplevel) !== 'false',
             calls: Number(r.calls),
             execMs: Number(r.exec_ms),
             planMs: Number(r.plan_ms),
@@ -79,6 +80,7 @@ export async function startStatementStats(adminUrl: string, databaseUrl: string,
             sharedDirtied: Number(r.shared_blks_dirtied),
             walBytes: Number(r.wal_bytes),
           })),
+          // Includes this client's own few statements: nothing against thousands of bookings.
           commits: after.commits - before.commits,
           rollbacks: after.rollbacks - before.rollbacks,
         };
@@ -102,13 +104,16 @@ function oneLine(query: string, max = 110): string {
 export function renderStatementStats(stats: StatementStats, bookings: number, top = 12): string[] {
   if (bookings <= 0) return ['No bookings in the window: nothing to divide by.'];
   const per = (x: number) => x / bookings;
-  const calls = stats.statements.reduce((n, s) => n + s.calls, 0);
-  const execMs = stats.statements.reduce((n, s) => n + s.execMs, 0);
-  const planMs = stats.statements.reduce((n, s) => n + s.planMs, 0);
-  const wal = stats.statements.reduce((n, s) => n + s.walBytes, 0);
+  // Nested statements (track = all) are inside a top-level one: counted once, through it.
+  const toplevel = stats.statements.filter((s) => s.toplevel);
+  const nested = stats.statements.length - toplevel.length;
+  const calls = toplevel.reduce((n, s) => n + s.calls, 0);
+  const execMs = toplevel.reduce((n, s) => n + s.execMs, 0);
+  const planMs = toplevel.reduce((n, s) => n + s.planMs, 0);
+  const wal = toplevel.reduce((n, s) => n + s.walBytes, 0);
   const ranked = [...stats.statements].sort((a, b) => b.execMs + b.planMs - (a.execMs + a.planMs)).slice(0, top);
   const rows = ranked.map((s) => [
-    `\`${oneLine(s.query).replace(/\|/g, '\\|')}\``,
+    `${s.toplevel ? '' : 'in: '}\`${oneLine(s.query).replace(/\|/g, '\\|')}\``,
     per(s.calls).toFixed(2),
     (per(s.execMs) * 1000).toFixed(0),
     (per(s.planMs) * 1000).toFixed(0),
@@ -119,7 +124,9 @@ export function renderStatementStats(stats: StatementStats, bookings: number, to
   return [
     `Per booking: **${per(calls).toFixed(2)} statements** (each a round trip from the app; BEGIN and COMMIT included), ` +
       `${per(stats.commits).toFixed(2)} transactions committed (${per(stats.rollbacks).toFixed(2)} rolled back), ` +
-      `${(per(execMs) * 1000).toFixed(0)} µs of execution and ${(per(planMs) * 1000).toFixed(0)} µs of planning, ${per(wal).toFixed(0)} bytes of WAL (statements' own; commit records aside).`,
+      `${(per(execMs) * 1000).toFixed(0)} µs of execution and ${(per(planMs) * 1000).toFixed(0)} µs of planning, ${per(wal).toFixed(0)} bytes of WAL (statements' own; commit records aside). ` +
+      'Times are wall time inside the server: on a busy machine they include waiting for a core.' +
+      (nested > 0 ? ` Rows marked "in" ran inside a function or trigger (pg_stat_statements.track = all; ${nested} of them) and are part of the top-level ones.` : ''),
     '',
     markdownTable(['statement (pg_stat_statements)', 'calls / booking', 'exec µs / booking', 'plan µs / booking', 'rows / call', 'blocks hit / read / dirtied per call', 'WAL bytes / booking'], rows),
   ];

@@ -5,6 +5,7 @@ import * as identity from '../../../migrations/0002-identity.ts';
 import * as queueJournal from '../../../migrations/0003-queue-journal.ts';
 import * as outboxDelivery from '../../../migrations/0010-outbox-delivery.ts';
 import * as clinicsAndLeftovers from '../../../migrations/0011-clinics-and-leftovers.ts';
+import * as bookingInOneStatement from '../../../migrations/0012-booking-in-one-statement.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-queue-journal': queueJournal,
   '0010-outbox-delivery': outboxDelivery,
   '0011-clinics-and-leftovers': clinicsAndLeftovers,
+  '0012-booking-in-one-statement': bookingInOneStatement,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

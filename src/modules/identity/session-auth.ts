@@ -15,6 +15,8 @@ declare module 'fastify' {
     sessionPerson?: PersonRecord;
     /** Facts about the person as of sign-in, sealed into the session (see `SessionFacts`). */
     sessionFacts?: SessionFacts;
+    /** The session's sealed claims as they came (`pd`): a ticket and an admission carry them on unopened. */
+    sessionSeal?: string;
   }
 }
 
@@ -53,8 +55,12 @@ const isStrings = (value: unknown): value is string[] => Array.isArray(value) &&
 
 function openClaims(ctx: Ctx, personKey: string, claims: Record<string, unknown>): Pick<VerifiedSession, 'person' | 'facts'> {
   if (typeof claims.pd !== 'string') return { person: undefined, facts: undefined };
+  return openSeal(ctx, personKey, claims.pd);
+}
+
+function openSeal(ctx: Ctx, personKey: string, seal: string): Pick<VerifiedSession, 'person' | 'facts'> {
   try {
-    const { bd, mn, vc, vx } = JSON.parse(ctx.crypto.decrypt(claims.pd, sealContext(personKey))) as Record<string, unknown>;
+    const { bd, mn, vc, vx } = JSON.parse(ctx.crypto.decrypt(seal, sealContext(personKey))) as Record<string, unknown>;
     const person = typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn } : undefined;
     const facts = isStrings(vc) && isStrings(vx) ? { checkedCampaigns: vc, vaccinatedFor: vx } : undefined;
     return { person, facts };
@@ -64,8 +70,18 @@ function openClaims(ctx: Ctx, personKey: string, claims: Record<string, unknown>
   }
 }
 
+/**
+ * The person record in a session's seal carried on by a ticket and an admission (no `persons`
+ * read on the booking path); undefined when it does not open for this person.
+ */
+export function sealedPerson(ctx: Ctx, personKey: string, seal: string): PersonRecord | undefined {
+  return openSeal(ctx, personKey, seal).person;
+}
+
 export interface VerifiedSession {
   personKey: string;
+  /** The sealed claims as they came, if any. */
+  seal: string | undefined;
   /** From the session's sealed claims; undefined for a session made without them. */
   person: PersonRecord | undefined;
   facts: SessionFacts | undefined;
@@ -76,7 +92,7 @@ export function verifySessionToken(ctx: Ctx, token: string | undefined): Verifie
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
   try {
     const { subject, claims } = ctx.signer.verify('session', token, ctx.clock.now());
-    return { personKey: subject, ...openClaims(ctx, subject, claims) };
+    return { personKey: subject, seal: typeof claims.pd === 'string' ? claims.pd : undefined, ...openClaims(ctx, subject, claims) };
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
     throw error;
@@ -95,6 +111,7 @@ export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
     request.personKey = session.personKey;
     request.sessionPerson = session.person;
     request.sessionFacts = session.facts;
+    request.sessionSeal = session.seal;
   };
 }
 

@@ -93,6 +93,8 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
       }
       const by = person === actor ? null : actor.personKey;
+      // One's own session seal rides on in the ticket and the admission: booking then reads no person.
+      const personSeal = by === null ? request.sessionSeal : undefined;
       // Someone already in line (another device, a reload) gets the same place back at once:
       // eligibility was checked when the place was taken, and booking checks it again.
       let known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
@@ -104,7 +106,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         if (place !== null) known = { position: place };
       }
       if (known) {
-        const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: known.position });
+        const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: known.position, personSeal });
         return reply.code(200).send({ ticket, position: known.position, state });
       }
       // Ineligible people are refused before they take a place; in the pre-queue, as of the opening.
@@ -118,7 +120,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: state === 'closed' ? 'CAMPAIGN_CLOSED' : view.reason, window: view.window } });
       }
       const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), joinsPrequeue(schedule, now)));
-      const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: joined.position });
+      const ticket = await issueTicket(ctx, reply, { personKey: person.personKey, by, campaignId: campaign.id, position: joined.position, personSeal });
       return reply.code(joined.created ? 201 : 200).send({ ticket, position: joined.position, state });
     },
   );
@@ -172,7 +174,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       if (!record) throw notYet();
       if (record.created) ctx.metrics.admissionsIssued.inc({ campaign: campaign.id });
       const expiresAt = new Date(record.expiresAtMs);
-      const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt });
+      const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt, personSeal: ticket.personSeal });
       return reply.code(201).send({ admission, expiresAt: formatSeoul(expiresAt) });
     },
   );

@@ -4,6 +4,7 @@
  *
  *   npm run bench:booking -- [--seconds 20] [--concurrency 48] [--apps 1] [--idempotency-keys]
  *                            [--clinics 2000] [--people N] [--db-pool N] [--warmup 2] [--no-pgbench-after]
+ *                            [--profile] [--statements]
  *
  * Without DATABASE_URL it starts its own throwaway PostgreSQL 15 (default settings) on
  * 127.0.0.1; with it, it uses that server and creates/drops the databases yeyak_bench and
@@ -11,8 +12,8 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,8 @@ import { CLINIC_MINUTES } from '../src/modules/demo/demo-seed.ts';
 import { BENCH_CAMPAIGN_ID, BENCH_INTERVAL_DAYS, DEFAULT_DAYS, openSeedContext, redactUrl, seedBench } from '../scripts/seed-bench.ts';
 import type { LoadConfig, LoadMessage, LoadResult, PeopleResult } from './booking-load.ts';
 import { cpuBetween, snapshot, type CpuSnapshot, type CpuUse } from './lib/cpu.ts';
+import { renderProfile, summariseProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { renderStatementStats, startStatementStats, type StatementStats } from './lib/statement-stats.ts';
 import { cleanUp, eventLoopOf, forkTs, installSignalHandlers, onCleanup, stopChild, waitForMessage, type Elu } from './lib/processes.ts';
 import {
   dropDatabase,
@@ -69,6 +72,10 @@ interface Options {
   pgbenchThreads: number;
   pgbenchAfter: boolean;
   port: number;
+  /** A V8 CPU profile of each app over the timed run. */
+  profile: boolean;
+  /** Per-statement costs from pg_stat_statements over the timed run (when the server loads it). */
+  statements: boolean;
 }
 
 function parseOptions(): Options {
@@ -87,6 +94,8 @@ function parseOptions(): Options {
       'pgbench-threads': { type: 'string' },
       'no-pgbench-after': { type: 'boolean' },
       port: { type: 'string' },
+      profile: { type: 'boolean' },
+      statements: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -96,6 +105,7 @@ function parseOptions(): Options {
       'usage: npm run bench:booking -- [--seconds 20] [--warmup 2] [--concurrency 48] [--apps 1]\n' +
         '         [--idempotency-keys] [--clinics 2000] [--people N] [--db-pool 10] [--scale 10]\n' +
         '         [--pgbench-clients 16] [--pgbench-threads 2] [--no-pgbench-after] [--port 55433]\n' +
+        '         [--profile] [--statements]\n' +
         'See bench/README.md.',
     );
     process.exit(0);
@@ -119,6 +129,8 @@ function parseOptions(): Options {
     pgbenchThreads: int('pgbench-threads', values['pgbench-threads'], 2, 1),
     pgbenchAfter: !values['no-pgbench-after'],
     port: int('port', values.port, 55433, 1024),
+    profile: values.profile === true,
+    statements: values.statements === true,
   };
 }
 
@@ -218,6 +230,10 @@ interface YeyakRun {
   appEventLoop: number | null;
   bookingsInDb: number;
   oversoldSlots: number;
+  /** pg_stat_statements over the timed run (--statements), or why there is none. */
+  statements: StatementStats | { unavailable: string } | null;
+  /** The apps' CPU profiles over the timed run (--profile). */
+  profiles: (ProfileSummary & { file: string })[];
 }
 
 /** `identity 201: 9,000, 409 …: 3; ticket 201: …; admission …` — every set-up answer by step. */
@@ -263,7 +279,11 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
     activity?: Promise<ActivityProfile>;
     eluStart?: Promise<Elu[]>;
     eluEnd?: Promise<Elu[]>;
+    statements?: ReturnType<typeof startStatementStats>;
+    statementsEnd?: Promise<StatementStats | { unavailable: string }>;
+    profilesWritten?: Promise<string[]>;
   } = {};
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'yeyak-bench-booking-profiles-')) : null;
   const sample = () =>
     snapshot({
       app: { pids: apps.map((app) => app.pid ?? 0) },
@@ -296,11 +316,25 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
           samples.start = sample();
           samples.sampler = startActivitySampler(adminUrl, YEYAK_DB);
           samples.eluStart = Promise.all(apps.map(eventLoopOf));
+          if (options.statements) samples.statements = startStatementStats(yeyakUrl, YEYAK_DB);
+          if (profileDir) for (const app of apps) app.send({ type: 'profile-start', intervalMicros: 500 });
           break;
         case 'timed-end':
           samples.end = sample();
           samples.activity = samples.sampler?.then((started) => started.stop());
           samples.eluEnd = Promise.all(apps.map(eventLoopOf));
+          samples.statementsEnd = samples.statements?.then((s): Promise<StatementStats | { unavailable: string }> | { unavailable: string } => ('stop' in s ? s.stop() : s));
+          if (profileDir) {
+            samples.profilesWritten = Promise.all(
+              apps.map(async (app, i) => {
+                const file = join(profileDir, `app-${i + 1}.cpuprofile`);
+                const written = waitForMessage(app, 'profile-written', 60_000);
+                app.send({ type: 'profile-stop', file });
+                await written;
+                return file;
+              }),
+            );
+          }
           break;
         case 'result':
           resolveResult(message.result);
@@ -317,6 +351,8 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
   const loadResult = await result;
   const activity = (await samples.activity) ?? null;
   const [eluStart, eluEnd] = await Promise.all([samples.eluStart, samples.eluEnd]);
+  const statements = (await samples.statementsEnd) ?? null;
+  const profiles = ((await samples.profilesWritten) ?? []).map((file) => ({ ...summariseProfile(file, REPO_ROOT), file }));
   // Mean over the app processes of the share of wall time each event loop was busy.
   const appEventLoop =
     eluStart && eluEnd
@@ -342,6 +378,8 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
       appEventLoop,
       bookingsInDb: booked.n,
       oversoldSlots: over.n,
+      statements,
+      profiles,
     };
   } finally {
     await ctx.database.close();
@@ -391,6 +429,13 @@ function setupLine(people: PeopleResult): string {
     `queue tickets via \`POST …/queue/tickets\` ${rate(ticket)}; admissions via \`POST …/admissions\` ${rate(admission)}, ${fmt(admission.retries)} answers 425 asked again after ${admission.retryMs} ms. ` +
     `Answers: ${stepAnswers(people)}.`
   );
+}
+
+/** The per-statement section (--statements): PostgreSQL's own counters over the timed run. */
+function statementSection(stats: YeyakRun['statements'], bookings: number): string[] {
+  if (stats === null) return [];
+  const body = 'unavailable' in stats ? [stats.unavailable] : renderStatementStats(stats, bookings);
+  return ['## Statements per booking (pg_stat_statements over the timed run)', '', ...body, ''];
 }
 
 function render(r: Report): { markdown: string; problems: string[]; warnings: string[]; figures: BenchFigure[] } {
@@ -539,6 +584,10 @@ function render(r: Report): { markdown: string; problems: string[]; warnings: st
     ...perUnit.map((l) => `- ${l}`),
     '',
     ...(activityLines.length > 0 ? ['## What the PostgreSQL backends were doing (average number of connections)', '', ...activityLines, ''] : []),
+    ...statementSection(r.yeyak.statements, load.booked),
+    ...(r.yeyak.profiles.length > 0
+      ? ['## CPU profiles of the app over the timed run (V8 sampling profiler, 500 µs; it slows the app a little)', '', ...r.yeyak.profiles.flatMap((p, i) => renderProfile(`app ${i + 1}`, p))]
+      : []),
     ...(warnings.length + problems.length > 0 ? ['## Warnings', '', ...problems.map((w) => `- **${w}**`), ...warnings.map((w) => `- ${w}`), ''] : []),
   ].join('\n');
   const figures: BenchFigure[] = [

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { cpuBetween, snapshot, type CpuSnapshot, type CpuUse } from './lib/cpu.ts';
-import { summariseProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { renderProfile, summariseProfile, type ProfileSummary } from './lib/cpu-profile.ts';
 import { dropDatabase, recreateDatabase, serverPids, withDatabase } from './lib/postgres.ts';
 import { cleanUp, eventLoopBusy, eventLoopOf, forkTs, installSignalHandlers, interrupted, onCleanup, stopChild, waitForMessage, type Elu } from './lib/processes.ts';
 import { fmt, fmtCores, machineLine, markdownTable, revision, writeResult } from './lib/report.ts';
@@ -734,22 +734,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
     .filter((m) => m.wrk.statuses)
     .map((m) => `- ${m.label}: ${Object.entries(m.wrk.statuses!).map(([s, n]) => `${s} × ${fmt(n)}`).join(', ')}${m.key === 'join-new' && m.wrk.scriptValues.wraps ? ` (**${m.wrk.scriptValues.wraps} wrap-arounds: sessions repeated**)` : ''}; ${fmt(m.wrk.scriptValues.tokens ?? 0)} tokens loaded`);
 
-  const profileLines: string[] = [];
-  for (const m of r.measured) {
-    if (!m.profile) continue;
-    const p = m.profile;
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    profileLines.push(
-      `### ${m.label} — ${fmt(p.samples)} samples over ${p.seconds.toFixed(1)} s, idle ${pct(p.idle)} (\`${p.file}\`)`,
-      '',
-      markdownTable(['self time, by area', 'share'], p.selfByArea.slice(0, 10).map((e) => [e.name, pct(e.share)])),
-      '',
-      markdownTable(['on the stack (inclusive), by area', 'share'], p.inclusiveByArea.slice(0, 12).map((e) => [e.name, pct(e.share)])),
-      '',
-      markdownTable(['functions by self time', 'share'], p.topFunctions.slice(0, 12).map((e) => [`\`${e.name.replace(/\|/g, '\\|')}\``, pct(e.share)])),
-      '',
-    );
-  }
+  const profileLines = r.measured.flatMap((m) => (m.profile ? renderProfile(m.label, m.profile) : []));
 
   const md = [
     `## ${r.scenario.title}`,

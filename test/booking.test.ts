@@ -45,6 +45,22 @@ describe('booking both doses', () => {
     expect(outbox).toEqual([{ topic: 'booking.created', aggregate_id: booking.id }]);
   });
 
+  it('knows the person from the seal the admission carries, without reading persons', async () => {
+    await seedCampaign(t.app, { id: 'seal', institutions: ['S9'], dates: ['2026-08-26', '2026-09-16'], times: ['14:00'], doses: 1 });
+    const who = await person(t.app, '1968-03-03', '봉인된');
+    const admission = await admitted(t, who, 'seal');
+    const claims = JSON.parse(Buffer.from(admission.authorization.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(typeof claims.pd).toBe('string');
+    expect(String(claims.pd)).not.toContain('1968');
+    // The row says something else now: the answer still names the person as sealed at sign-in.
+    const me = await ok(t.app, 'GET', '/api/v1/me', undefined, who);
+    await t.ctx.db.updateTable('persons').set({ masked_name: '바뀜' }).where('masked_name', '=', me.person.maskedName).execute();
+    const choice = { institutionId: 'S9', date: '2026-08-26', time: '14:00' };
+    const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/seal/bookings', choice, admission);
+    expect(booking.personMaskedName).toBe(me.person.maskedName);
+    expect(booking.personMaskedName).not.toBe('바뀜');
+  });
+
   it('takes the nearest free time for dose 2 when the same time is full', async () => {
     // B1 09:00 on 09-10 has 1 left: a second booking at 09:00 fills it.
     const filler = await person(t.app);
@@ -52,6 +68,28 @@ describe('booking both doses', () => {
     const who = await person(t.app);
     const { booking } = await ok(t.app, 'POST', url, { institutionId: 'B1', date: '2026-08-20', time: '09:30' }, await admitted(t, who, C));
     expect(booking.doses[1]).toEqual({ dose: 2, institutionId: 'B1', date: '2026-09-10', time: '09:30' });
+  });
+
+  it('records the time a later dose moved to in the outbox event and in the answer a replay gets', async () => {
+    // Dose 1's day has 2 doses at 10:00; dose 2's day 1 at 10:00 and 1 at 10:30.
+    await seedCampaign(t.app, { id: 'mov', institutions: ['M1'], dates: ['2026-08-24'], times: ['10:00'], doses: 2 });
+    const dose2Day = [{ institutionId: 'M1', date: '2026-09-14', time: '10:00', doses: 1 }, { institutionId: 'M1', date: '2026-09-14', time: '10:30', doses: 1 }];
+    await ok(t.app, 'POST', '/api/v1/admin/campaigns/mov/capacity', dose2Day, operator);
+    const movUrl = '/api/v1/campaigns/mov/bookings';
+    const body = { institutionId: 'M1', date: '2026-08-24', time: '10:00' };
+    await ok(t.app, 'POST', movUrl, body, await admitted(t, await person(t.app), 'mov'));
+    const headers = { ...(await admitted(t, await person(t.app), 'mov')), 'idempotency-key': 'moved-1' };
+    const first = await t.app.inject({ method: 'POST', url: movUrl, headers, payload: body });
+    expect(first.statusCode).toBe(201);
+    const { booking } = first.json();
+    expect(booking.doses.map((d: { time: string }) => d.time)).toEqual(['10:00', '10:30']);
+    const again = await t.app.inject({ method: 'POST', url: movUrl, headers, payload: body });
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    const event = await t.ctx.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', booking.id).executeTakeFirstOrThrow();
+    expect((event.payload as { doses: { minute: number }[] }).doses.map((d) => d.minute)).toEqual([600, 630]);
+    const doses = await t.ctx.db.selectFrom('booking_doses').select(['dose', 'minute']).where('booking_id', '=', booking.id).orderBy('dose').execute();
+    expect(doses).toEqual([{ dose: 1, minute: 600 }, { dose: 2, minute: 630 }]);
   });
 
   it('takes both doses or neither', async () => {
@@ -66,6 +104,22 @@ describe('booking both doses', () => {
     expect(slots).toEqual([{ date: '2026-08-22', booked: 1 }, { date: '2026-09-12', booked: 1 }]);
     const days = await t.ctx.db.selectFrom('clinic_days').select(['date', 'booked']).where('campaign_id', '=', 'bon').orderBy('date').execute();
     expect(days).toEqual([{ date: '2026-08-22', booked: 1 }, { date: '2026-09-12', booked: 1 }]);
+  });
+
+  it('stores no answer for a refused attempt: a retry with the same Idempotency-Key books once doses are back', async () => {
+    // 'bon' from the test above: dose 2's day (09-12) is full.
+    const headers = { ...(await admitted(t, await person(t.app), 'bon')), 'idempotency-key': 'bon-retry' };
+    const body = { institutionId: 'Y1', date: '2026-08-22', time: '11:00' };
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/bon/bookings', headers, payload: body });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'YEYAK_ERR_SOLD_OUT', details: { dose: 2, date: '2026-09-12' } });
+    const claims = await t.ctx.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'bon-retry').execute();
+    expect(claims).toEqual([]);
+    await ok(t.app, 'POST', '/api/v1/admin/campaigns/bon/capacity', [{ institutionId: 'Y1', date: '2026-09-12', time: '11:00', doses: 2 }], operator);
+    const booked = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/bon/bookings', headers, payload: body });
+    expect(booked.statusCode).toBe(201);
+    const slots = await t.ctx.db.selectFrom('capacity_slots').select(['date', 'booked']).where('campaign_id', '=', 'bon').orderBy('date').execute();
+    expect(slots).toEqual([{ date: '2026-08-22', booked: 2 }, { date: '2026-09-12', booked: 2 }]);
   });
 
   it('refuses a second live booking of the same person, enforced by the database', async () => {

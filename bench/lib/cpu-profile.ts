@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { fmt, markdownTable } from './report.ts';
 
 interface CallFrame {
   functionName: string;
@@ -142,4 +143,19 @@ export function summariseProfile(file: string, repoRoot: string, top = 15): Prof
     selfByArea: ranked(selfArea, top),
     inclusiveByArea: ranked(inclArea, top),
   };
+}
+
+/** A report section for one profile: self time and inclusive time by area, and the top functions. */
+export function renderProfile(title: string, p: ProfileSummary & { file: string }): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    `### ${title} — ${fmt(p.samples)} samples over ${p.seconds.toFixed(1)} s, idle ${pct(p.idle)} (\`${p.file}\`)`,
+    '',
+    markdownTable(['self time, by area', 'share'], p.selfByArea.slice(0, 10).map((e) => [e.name, pct(e.share)])),
+    '',
+    markdownTable(['on the stack (inclusive), by area', 'share'], p.inclusiveByArea.slice(0, 12).map((e) => [e.name, pct(e.share)])),
+    '',
+    markdownTable(['functions by self time', 'share'], p.topFunctions.slice(0, 12).map((e) => [`\`${e.name.replace(/\|/g, '\\|')}\``, pct(e.share)])),
+    '',
+  ];
 }

@@ -1,5 +1,5 @@
 import { PGlite, types } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 
@@ -28,6 +28,42 @@ const INT8_OID = 20;
 pg.types.setTypeParser(DATE_OID, (value) => value);
 pg.types.setTypeParser(INT8_OID, (value) => Number(value));
 
+/** `/* prepared: <name> *\/` opening a statement's text: run it as that named prepared statement. */
+const PREPARED_MARK = /^\/\* prepared: ([a-z][a-z0-9_]*) \*\//;
+
+/**
+ * The pool as Kysely sees it, with one addition: a statement whose text opens with
+ * `/* prepared: <name> *\/` runs as a named prepared statement, which PostgreSQL parses and plans
+ * once per connection instead of on every call (pg remembers per connection which names it has
+ * prepared). Mark only a statement whose text never changes: a name must always mean one text.
+ * On PGlite the mark is an ordinary comment.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const views = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const viewOf = (client: pg.PoolClient): PostgresPoolClient => ({
+    query: ((textOrCursor: string | object, parameters?: readonly unknown[]) => {
+      const name = typeof textOrCursor === 'string' ? PREPARED_MARK.exec(textOrCursor)?.[1] : undefined;
+      if (name === undefined) return client.query(textOrCursor as string, parameters as unknown[]);
+      return client.query({ name, text: textOrCursor as string, values: parameters as unknown[] });
+    }) as unknown as PostgresPoolClient['query'],
+    release: (destroy?: boolean) => client.release(destroy),
+    // Kysely reads it to cancel a query (else it asks the server for it).
+    processID: (client as unknown as { processID?: number }).processID,
+  });
+  return {
+    options: pool.options,
+    Client: pg.Client,
+    end: () => pool.end(),
+    connect: async () => {
+      const client = await pool.connect();
+      // One view per connection: Kysely keys its connection state by the object it is given.
+      let view = views.get(client);
+      if (!view) views.set(client, (view = viewOf(client)));
+      return view;
+    },
+  };
+}
+
 /** Opens PostgreSQL when a URL is given, else the embedded PGlite under `dataDir`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
@@ -41,7 +77,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle connection dropped by the server (restart, failover) must not bring the process
     // down: the pool discards it and opens another on the next checkout.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     return {
       db,
       kind: 'postgres',

@@ -22,15 +22,21 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 }
 
 /**
- * Runs `work` in one transaction, again (up to `attempts` times) if PostgreSQL aborted it as a
- * deadlock victim or serialization failure — those roll back whole, so a retry is safe.
+ * Runs `work` again (up to `attempts` times in all) when PostgreSQL aborted it as a deadlock victim
+ * or serialization failure — a transaction (or a single statement, its own transaction) aborted so
+ * rolls back whole, so running it again is safe.
  */
-export async function inTransaction<T>(db: Db, work: (trx: Transaction<DB>) => Promise<T>, attempts = 4): Promise<T> {
+export async function retryAborted<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(work);
+      return await work();
     } catch (error) {
       if (attempt >= attempts || !RETRYABLE.has(pgErrorCode(error) ?? '')) throw error;
     }
   }
+}
+
+/** Runs `work` in one transaction, again if it was aborted for deadlock or serialization failure. */
+export async function inTransaction<T>(db: Db, work: (trx: Transaction<DB>) => Promise<T>, attempts = 4): Promise<T> {
+  return retryAborted(() => db.transaction().execute(work), attempts);
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { TokenInvalidError } from '../../lib/signed-tokens.ts';
-import { SESSION_COOKIE } from '../identity/session-auth.ts';
+import { SESSION_COOKIE, VerifiedSession } from '../identity/session-auth.ts';
 import { issueAdmission, verifyAdmission, type Admission } from '../waiting-room/credentials.ts';
 
 declare module 'fastify' {
@@ -60,6 +60,9 @@ export function requireBookingAccess(ctx: Ctx): onRequestAsyncHookHandler {
     request.admission = admission;
     // The acting person: the guardian when booking for a dependent, else the person themselves.
     request.personKey = admission.by ?? admission.personKey;
+    // One's own admission carries the session's seal (bound to the person key, opened on first
+    // use): the person without a `persons` read.
+    if (admission.by === null && admission.personSeal) request.session = new VerifiedSession(ctx, admission.personKey, admission.personSeal);
     await extendIfActive(ctx, reply, admission);
   };
 }

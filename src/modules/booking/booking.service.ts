@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import type { DB } from '../../infra/db/schema.ts';
-import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
+import { inTransaction } from '../../infra/db/transaction.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { doseDates } from '../campaigns/domain/doses.ts';
 import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
@@ -15,8 +15,9 @@ import type { PersonRecord } from '../identity/persons.repository.ts';
 import { firstBookableDate } from '../availability/availability.service.ts';
 import { newBookingCode } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
-import { addOutboxEvent, findBooking, insertBooking, markCancelled, markChanged, writeDoses, writeDosesAndEvent, type BookingRecord } from './bookings.repository.ts';
-import { claimIdempotencyKey, findIdempotentResponse, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.ts';
+import { addOutboxEvent, findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
+import { insertBookingWithDoses } from './create-booking.repository.ts';
+import { findIdempotentResponse, requestHash, type StoredResponse } from './idempotency.ts';
 import { bookingView } from './booking.view.ts';
 
 type Trx = Transaction<DB>;
@@ -56,7 +57,7 @@ async function takeDoses(trx: Trx, campaign: Campaign, choice: SlotChoice, share
     const first = index === 0;
     const request = { institutionId: choice.institutionId, date, minute, exact: first, shareWindowId: first ? shareWindowId : null };
     const taken = await takeDose(trx, campaign.id, request);
-    if (taken === null) throw new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose: index + 1, date } });
+    if (taken === null) throw soldOut(index + 1, date);
     doses.push({ dose: index + 1, institutionId: choice.institutionId, date, minute: taken });
   }
   return doses;
@@ -67,50 +68,83 @@ function checkBookableDate(now: Date, date: string): void {
 }
 
 /**
- * Books every dose in one transaction; with an Idempotency-Key a replay returns the first answer.
- * `bookedBy` records who booked when it was not the person ('agent:<operator id>',
- * 'guardian:<person key>'), written to `bookings.booked_by` in the same transaction.
+ * The window a new booking is made in. The registry's answer is the one fact these rules would read
+ * from the database, and the booking statement asks it again inside its transaction anyway; so the
+ * rules run first taking "not vaccinated" for granted (no read), and only a refusal is evaluated
+ * again with the registry's answer, so that it carries the reason the full rules give.
+ */
+async function windowForNewBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
+  const optimistic = await eligibilityOf(ctx, campaign, person, BOOKING_RULES, { vaccinated: false });
+  if (optimistic.eligible && optimistic.window) return optimistic.window;
+  return windowForBooking(ctx, campaign, person, now);
+}
+
+function soldOut(dose: number, date: string): YeyakError {
+  return new YeyakError('YEYAK_ERR_SOLD_OUT', { details: { dose, date } });
+}
+
+/**
+ * Books every dose in one transaction — one statement, `insertBookingWithDoses` — with an
+ * Idempotency-Key a replay returns the first answer. `bookedBy` records who booked when it was not
+ * the person ('agent:<operator id>', 'guardian:<person key>'), written in the same transaction.
  */
 export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const hash = requestHash({ campaignId: campaign.id, ...choice });
-  // A replay answers as the first time did, even after the window or the day has moved on.
-  if (idempotencyKey) {
-    const prior = await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash);
+  let window: CampaignWindow;
+  try {
+    window = await windowForNewBooking(ctx, campaign, person, now);
+    checkBookableDate(now, choice.date);
+  } catch (refusal) {
+    // A replay answers as the first time did, even after the window or the day has moved on.
+    const prior = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash) : null;
     if (prior) return prior;
+    throw refusal;
   }
-  const window = await windowForBooking(ctx, campaign, person, now);
-  checkBookableDate(now, choice.date);
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
+  const minute = minutesOfDay(choice.time);
+  const dates = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays);
   for (let attempt = 0; ; attempt++) {
-    try {
-      return await inTransaction(ctx.db, async (trx) => {
-        if (idempotencyKey) {
-          const prior = await claimIdempotencyKey(trx, person.personKey, idempotencyKey, hash, now);
-          if (prior) return prior;
-        }
-        const record: Omit<BookingRecord, 'status'> = {
-          id: randomUUID(),
-          code: newBookingCode(),
-          campaignId: campaign.id,
-          personKey: person.personKey,
-          windowId: window.id,
-          shareWindowId,
-          createdAt: now,
-          doses: [],
-        };
-        // The booking row first: a second live booking fails here, before any dose is locked.
-        await insertBooking(trx, record, bookedBy ?? null);
-        record.doses = await takeDoses(trx, campaign, choice, shareWindowId);
-        await writeDosesAndEvent(trx, record.id, record.doses, { topic: 'booking.created', payload: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses }, at: now });
-        const response = { statusCode: 201, body: { booking: bookingView({ ...record, status: 'booked' }, person.maskedName) } };
-        if (idempotencyKey) await storeIdempotentResponse(trx, person.personKey, idempotencyKey, response);
-        return response;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, 'bookings_one_live_per_person')) throw new YeyakError('YEYAK_ERR_ALREADY_BOOKED');
-      if (isUniqueViolation(error, 'bookings_code_key') && attempt < 3) continue;
-      throw error;
+    // Rendered for the wanted time; the statement sets a later dose's time where it moved.
+    const record: BookingRecord = {
+      id: randomUUID(),
+      code: newBookingCode(),
+      campaignId: campaign.id,
+      personKey: person.personKey,
+      windowId: window.id,
+      shareWindowId,
+      status: 'booked',
+      createdAt: now,
+      doses: dates.map((date, i) => ({ dose: i + 1, institutionId: choice.institutionId, date, minute })),
+    };
+    const respond = (r: BookingRecord) => ({ statusCode: 201, body: { booking: bookingView(r, person.maskedName) } });
+    const outcome = await insertBookingWithDoses(ctx.db, {
+      ...record,
+      bookedBy: bookedBy ?? null,
+      at: now,
+      vaccine: campaign.vaccine,
+      institutionId: choice.institutionId,
+      dates,
+      minute,
+      event: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses },
+      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash, response: respond(record).body } : null,
+    });
+    switch (outcome.kind) {
+      case 'booked':
+        return respond({ ...record, doses: record.doses.map((d, i) => ({ ...d, minute: outcome.minutes[i] ?? d.minute })) });
+      case 'replay':
+        if (outcome.requestHash !== hash) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
+        return { statusCode: outcome.statusCode, body: outcome.body };
+      case 'sold-out':
+        throw soldOut(outcome.dose, outcome.date);
+      case 'vaccinated':
+        throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'ALREADY_VACCINATED' } });
+      case 'already-booked':
+        throw new YeyakError('YEYAK_ERR_ALREADY_BOOKED');
+      case 'code-taken':
+        // 40 random bits: a collision is rare, two in a row rarer still.
+        if (attempt < 3) continue;
+        throw new Error('booking code collided 4 times in a row');
     }
   }
 }

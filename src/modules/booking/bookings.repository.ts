@@ -1,4 +1,4 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import type { DosePlace } from './capacity-ledger.ts';
@@ -17,25 +17,6 @@ export interface BookingRecord {
   doses: (DosePlace & { dose: number })[];
 }
 
-/** Inserts a live booking; `bookedBy` names who booked when it was not the person (guardian, agent). */
-export async function insertBooking(trx: Trx, b: Omit<BookingRecord, 'status'>, bookedBy: string | null): Promise<void> {
-  await trx
-    .insertInto('bookings')
-    .values({
-      id: b.id,
-      code: b.code,
-      campaign_id: b.campaignId,
-      person_key: b.personKey,
-      window_id: b.windowId,
-      share_window_id: b.shareWindowId,
-      status: 'booked',
-      booked_by: bookedBy,
-      created_at: b.createdAt,
-      updated_at: b.createdAt,
-    })
-    .execute();
-}
-
 /** Replaces a booking's doses (creation and change). */
 export async function writeDoses(trx: Trx, bookingId: string, doses: BookingRecord['doses']): Promise<void> {
   await trx.deleteFrom('booking_doses').where('booking_id', '=', bookingId).execute();
@@ -43,22 +24,6 @@ export async function writeDoses(trx: Trx, bookingId: string, doses: BookingReco
     .insertInto('booking_doses')
     .values(doses.map((d) => ({ booking_id: bookingId, dose: d.dose, institution_id: d.institutionId, date: d.date, minute: d.minute })))
     .execute();
-}
-
-/**
- * Writes a new booking's doses and its outbox event in one statement (one round trip on the
- * booking path).
- */
-export async function writeDosesAndEvent(trx: Trx, bookingId: string, doses: BookingRecord['doses'], event: { topic: string; payload: unknown; at: Date }): Promise<void> {
-  const rows = doses.map((d) => sql`(${bookingId}::uuid, ${d.dose}::smallint, ${d.institutionId}, ${d.date}::date, ${d.minute}::smallint)`);
-  await sql`
-    WITH doses AS (
-      INSERT INTO booking_doses (booking_id, dose, institution_id, date, minute) VALUES ${sql.join(rows)} RETURNING 1
-    )
-    INSERT INTO outbox (topic, aggregate_id, payload, created_at)
-    SELECT ${event.topic}, ${bookingId}, ${JSON.stringify(event.payload)}::jsonb, ${event.at}::timestamptz
-    WHERE (SELECT count(*) FROM doses) = ${doses.length}::int
-  `.execute(trx);
 }
 
 /** Records an event in the transactional outbox (committed with the change, or not at all). */

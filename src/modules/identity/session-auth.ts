@@ -75,14 +75,19 @@ function openClaims(ctx: Ctx, personKey: string, sealed: unknown): SealedClaims 
 export class VerifiedSession {
   private opened: SealedClaims | undefined;
 
+  /** The sealed claims as they came (`pd`), if any: a ticket and an admission carry them on unopened. */
+  readonly seal: string | undefined;
+
   constructor(
     private readonly ctx: Ctx,
     readonly personKey: string,
-    private readonly sealed: unknown,
-  ) {}
+    sealed: unknown,
+  ) {
+    this.seal = typeof sealed === 'string' ? sealed : undefined;
+  }
 
   private claims(): SealedClaims {
-    return (this.opened ??= openClaims(this.ctx, this.personKey, this.sealed));
+    return (this.opened ??= openClaims(this.ctx, this.personKey, this.seal));
   }
 
   /** The person's record as sealed at sign-in; undefined for a session made without it. */

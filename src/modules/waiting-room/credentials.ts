@@ -18,6 +18,8 @@ export interface Ticket {
   campaignId: string;
   /** Null for a pre-queue ticket (the place is drawn at the opening). */
   position: number | null;
+  /** The person's session seal (`pd`, encrypted), carried on to the admission; see `Admission`. */
+  personSeal?: string;
 }
 
 export interface Admission {
@@ -28,7 +30,18 @@ export interface Admission {
   campaignId: string;
   admissionId: string;
   expiresAt: Date;
+  /**
+   * The session seal of the person booked for (birth date, masked name; encrypted, bound to the
+   * person key), carried from the session through the ticket: the booking path then reads no
+   * `persons` row. Absent for a dependent's admission and for tokens issued without it.
+   */
+  personSeal?: string;
 }
+
+/** The `pd` claim when a credential carries one. */
+const sealOf = (claims: Record<string, unknown>): { personSeal?: string } => (typeof claims.pd === 'string' ? { personSeal: claims.pd } : {});
+/** The claim that carries a seal on, when there is one. */
+const sealClaim = (personSeal: string | undefined): { pd?: string } => (personSeal === undefined ? {} : { pd: personSeal });
 
 /** Cookies are scoped to the campaign's paths, so each campaign has its own ticket and admission. */
 function cookiePath(campaignId: string): string {
@@ -37,7 +50,7 @@ function cookiePath(campaignId: string): string {
 
 /** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
 export function signTicket(ctx: Ctx, ticket: Ticket): string {
-  return ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by });
+  return ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by, ...sealClaim(ticket.personSeal) });
 }
 
 /** The `Set-Cookie` value that keeps a signed ticket in a browser, scoped to its campaign. */
@@ -60,7 +73,7 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
     const { subject, claims } = ctx.signer.verify('ticket', token, ctx.clock.now());
     if (claims.cid !== campaignId) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { message: 'This ticket is for another campaign.' });
     const position = typeof claims.pos === 'number' && Number.isInteger(claims.pos) && claims.pos > 0 ? claims.pos : null;
-    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position };
+    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position, ...sealOf(claims) };
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED', { message: 'A valid queue ticket is required.' });
     throw error;
@@ -82,7 +95,7 @@ export function heldTicket(ctx: Ctx, token: string | undefined, campaignId: stri
     const { subject, claims } = ctx.signer.verify('ticket', token, ctx.clock.now());
     if (subject !== personKey || claims.cid !== campaignId) return null;
     const position = typeof claims.pos === 'number' && Number.isInteger(claims.pos) && claims.pos > 0 ? claims.pos : null;
-    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position };
+    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId, position, ...sealOf(claims) };
   } catch (error) {
     if (error instanceof TokenInvalidError) return null;
     throw error;
@@ -93,7 +106,7 @@ export function heldTicket(ctx: Ctx, token: string | undefined, campaignId: stri
 export async function issueAdmission(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<string> {
   const now = ctx.clock.now();
   const ttl = Math.max(1, Math.floor((admission.expiresAt.getTime() - now.getTime()) / 1000));
-  const token = ctx.signer.sign('admission', admission.personKey, now, ttl, { cid: admission.campaignId, aid: admission.admissionId, by: admission.by });
+  const token = ctx.signer.sign('admission', admission.personKey, now, ttl, { cid: admission.campaignId, aid: admission.admissionId, by: admission.by, ...sealClaim(admission.personSeal) });
   reply.setCookie(ADMISSION_COOKIE, token, { httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: '/api/v1', maxAge: ttl });
   return token;
 }
@@ -108,7 +121,7 @@ export async function verifyAdmission(ctx: Ctx, request: FastifyRequest): Promis
   try {
     const { subject, claims, expiresAt } = ctx.signer.verify('admission', token, ctx.clock.now());
     if (typeof claims.cid !== 'string' || typeof claims.aid !== 'string') throw new TokenInvalidError('claims');
-    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId: claims.cid, admissionId: claims.aid, expiresAt };
+    return { personKey: subject, by: typeof claims.by === 'string' ? claims.by : null, campaignId: claims.cid, admissionId: claims.aid, expiresAt, ...sealOf(claims) };
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_ADMISSION_REQUIRED');
     throw error;

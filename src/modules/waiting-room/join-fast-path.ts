@@ -40,7 +40,7 @@ async function answer(ctx: Ctx, req: IncomingMessage, res: ServerResponse, campa
   const session = verifySessionToken(ctx, token);
   const campaign = await ctx.campaigns.get(campaignId);
   const person = await personOfKey(ctx, session.personKey, session);
-  const taken = await takePlace(ctx, ctx.waitingRoom, { campaign, person, by: null, sealed: sealedFacts(session, campaign.id), ticketCookie: cookies[TICKET_COOKIE] });
+  const taken = await takePlace(ctx, ctx.waitingRoom, { campaign, person, by: null, sealed: sealedFacts(session, campaign.id), ticketCookie: cookies[TICKET_COOKIE], personSeal: session.seal });
   const body = JSON.stringify({ ticket: taken.ticket, position: taken.position, state: taken.state });
   res.writeHead(taken.created ? 201 : 200, {
     'content-type': 'application/json; charset=utf-8',

@@ -25,8 +25,13 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
         .onConflict((oc) => oc.columns(['campaign_id', 'person_key']).doUpdateSet({ admission_id: sql`excluded.admission_id`, expires_at_ms: sql`excluded.expires_at_ms` }))
         .execute();
     }
-    for (const r of journal.released) {
-      await trx.deleteFrom('queue_admissions').where('campaign_id', '=', r.campaignId).where('person_key', '=', r.personKey).execute();
+    // Every booking releases its admission: one statement per batch, not one per booking.
+    for (let i = 0; i < journal.released.length; i += BATCH) {
+      const released = journal.released.slice(i, i + BATCH);
+      await trx
+        .deleteFrom('queue_admissions')
+        .where((eb) => eb(eb.refTuple('campaign_id', 'person_key'), 'in', released.map((r) => eb.tuple(r.campaignId, r.personKey))))
+        .execute();
     }
     for (const c of journal.checkpoints) {
       await trx

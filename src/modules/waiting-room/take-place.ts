@@ -22,6 +22,8 @@ export interface PlaceRequest {
   sealed: KnownFacts | null;
   /** The ticket cookie the browser sent, if any (it reinstates a place the store lost). */
   ticketCookie: string | undefined;
+  /** The person's own session seal, carried on in the ticket (see `Ticket.personSeal`). */
+  personSeal: string | undefined;
 }
 
 export interface PlaceTaken {
@@ -68,7 +70,7 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
     position,
     // A place still to be drawn (the person's round has not opened) is in the pre-queue, whatever the queue's state.
     state: position === null ? 'prequeue' : state,
-    ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position }),
+    ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position, ...(request.personSeal === undefined ? {} : { personSeal: request.personSeal }) }),
   });
 
   // The store lost this person's place before journalling it (Redis lost its data): the ticket

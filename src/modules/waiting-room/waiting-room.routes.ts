@@ -76,6 +76,8 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         person,
         by: person === actor ? null : actor.personKey,
         sealed: person === actor ? sealedFacts(request.session, campaign.id) : null,
+        // One's own session seal rides on in the ticket and the admission: booking then reads no person.
+        personSeal: person === actor ? request.session?.seal : undefined,
         ticketCookie: request.cookies?.[TICKET_COOKIE],
       });
       reply.header('set-cookie', ticketSetCookie(ctx, campaign.id, taken.ticket));
@@ -133,7 +135,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       if (!record) throw notYet();
       if (record.created) ctx.metrics.admissionsIssued.inc({ campaign: campaign.id });
       const expiresAt = new Date(record.expiresAtMs);
-      const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt });
+      const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt, personSeal: ticket.personSeal });
       return reply.code(201).send({ admission, expiresAt: formatSeoul(expiresAt) });
     },
   );

@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import type { Db } from '../../infra/db/database.ts';
+import { pgConstraint, pgErrorCode, retryAborted } from '../../infra/db/transaction.ts';
+
+/** Everything the booking statement writes, rendered by the caller. */
+export interface NewBooking {
+  id: string;
+  code: string;
+  campaignId: string;
+  personKey: string;
+  windowId: string;
+  shareWindowId: string | null;
+  bookedBy: string | null;
+  at: Date;
+  /** The campaign's vaccine: the registry's local copy is asked again inside the transaction. */
+  vaccine: { name: string; doses: number };
+  institutionId: string;
+  /** Each dose's date, dose 1 first (ascending: the lock order). */
+  dates: string[];
+  /** The wanted half-hour (minutes of the day): dose 1's exactly, later doses' if free. */
+  minute: number;
+  /** The `booking.created` payload as for the wanted time; `doses[i].minute` is set where a dose moved. */
+  event: unknown;
+  /** With an Idempotency-Key: its request hash and the response as for the wanted time (`booking.doses[i].time` set where a dose moved). */
+  idempotency: { key: string; requestHash: string; response: unknown } | null;
+}
+
+export type NewBookingOutcome =
+  | { kind: 'booked'; minutes: number[] }
+  | { kind: 'replay'; requestHash: string; statusCode: number; body: unknown }
+  | { kind: 'sold-out'; dose: number; date: string }
+  | { kind: 'vaccinated' }
+  | { kind: 'already-booked' }
+  | { kind: 'code-taken' };
+
+interface Row {
+  taken_minutes: number[] | null;
+  prior_hash: string | null;
+  prior_status: number | null;
+  prior_response: unknown;
+}
+
+/** The refusals `create_booking` raises (migrations/0012), each rolling the whole booking back. */
+const SOLD_OUT = 'YKS01';
+const VACCINATED = 'YKV01';
+
+function refusalOf(error: unknown): NewBookingOutcome | null {
+  switch (pgErrorCode(error)) {
+    case SOLD_OUT: {
+      const { dose, date } = JSON.parse((error as { detail: string }).detail) as { dose: number; date: string };
+      return { kind: 'sold-out', dose, date };
+    }
+    case VACCINATED:
+      return { kind: 'vaccinated' };
+    case '23505': {
+      // A unique violation names its constraint (PGlite's error may only say it in the message).
+      const name = pgConstraint(error) ?? String(error);
+      if (name.includes('bookings_one_live_per_person')) return { kind: 'already-booked' };
+      if (name.includes('bookings_code_key')) return { kind: 'code-taken' };
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The whole booking transaction as one statement: `create_booking` (migrations/0012) claims the
+ * Idempotency-Key, re-checks the registry, inserts the booking, takes every dose with conditional
+ * updates, writes the doses, the outbox event and the key's response — or raises, and the
+ * statement rolls back whole. One round trip; as a single statement it is its own transaction and
+ * has committed when this returns. A deadlock victim is run again.
+ */
+export async function insertBookingWithDoses(db: Db, b: NewBooking): Promise<NewBookingOutcome> {
+  const key = b.idempotency;
+  // Always the same text (every value is a parameter), so it is prepared once per connection.
+  const statement = sql<Row>`/* prepared: create_booking */
+    SELECT taken_minutes, prior_hash, prior_status, prior_response FROM create_booking(
+      ${b.id}::uuid, ${b.code}, ${b.campaignId}, ${b.personKey}, ${b.windowId}, ${b.shareWindowId}::text,
+      ${b.bookedBy}::text, ${b.at}::timestamptz, ${b.vaccine.name}, ${b.vaccine.doses}::smallint,
+      ${b.institutionId}, string_to_array(${b.dates.join(',')}, ',')::date[], ${b.minute}::smallint,
+      ${JSON.stringify(b.event)}::jsonb, ${key?.key ?? null}::text, ${key?.requestHash ?? null}::text,
+      ${key ? JSON.stringify(key.response) : null}::jsonb
+    )`;
+  try {
+    const row = (await retryAborted(() => statement.execute(db))).rows[0];
+    if (!row) throw new Error('create_booking returned no row');
+    if (row.taken_minutes) return { kind: 'booked', minutes: row.taken_minutes.map(Number) };
+    if (row.prior_hash === null || row.prior_status === null) throw new Error('idempotency key vanished after a conflict');
+    return { kind: 'replay', requestHash: row.prior_hash, statusCode: row.prior_status, body: row.prior_response };
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal) return refusal;
+    throw error;
+  }
+}

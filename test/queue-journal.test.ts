@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { persistJournal } from '../src/modules/waiting-room/queue-journal.repository.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+describe('the in-process waiting room journal', () => {
+  it('deletes every released admission (one statement per batch) and keeps the others', async () => {
+    const expiresAtMs = Date.parse('2026-08-10T03:00:00Z');
+    const admissions = ['p1', 'p2', 'p3'].flatMap((personKey) => ['jA', 'jB'].map((campaignId) => ({ campaignId, personKey, admissionId: `${campaignId}-${personKey}`, expiresAtMs })));
+    await persistJournal(t.ctx.db, { places: [], admissions, released: [], checkpoints: [] }, new Date());
+    const released = [{ campaignId: 'jA', personKey: 'p1' }, { campaignId: 'jA', personKey: 'p3' }, { campaignId: 'jB', personKey: 'p2' }];
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released, checkpoints: [] }, new Date());
+    const left = await t.ctx.db.selectFrom('queue_admissions').select(['campaign_id', 'person_key']).orderBy('campaign_id').orderBy('person_key').execute();
+    expect(left).toEqual([
+      { campaign_id: 'jA', person_key: 'p2' },
+      { campaign_id: 'jB', person_key: 'p1' },
+      { campaign_id: 'jB', person_key: 'p3' },
+    ]);
+  });
+});

@@ -10,7 +10,7 @@ import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
 import { eligibilityView, eligibilityOf } from '../eligibility/eligibility.service.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
-import { estimateWait } from './domain/eta.ts';
+import { waitFor } from './domain/eta.ts';
 import { joinsPrequeue, queueState } from './domain/queue-state.ts';
 import { issueAdmission, issueTicket, ticketCookieFor, ticketOf } from './credentials.ts';
 import { scheduleOf } from './waiting-room.ts';
@@ -48,8 +48,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
 
   async function figures(campaign: Campaign, position: number | null) {
     const { status } = await room.board(campaign);
-    const ahead = position === null ? null : Math.max(0, position - status.servingUpTo);
-    const eta = ahead === null ? { p50Seconds: null, p90Seconds: null } : estimateWait(ahead, status.admitRatePerSecond, status.admitRateDeviation);
+    const { ahead, eta } = waitFor(position, status);
     return { status, ahead, eta, admitted: position !== null && position <= status.servingUpTo };
   }
 

@@ -4,6 +4,7 @@ import type { Campaign } from '../campaigns/campaign.ts';
 import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
+import { PACE, QueuePace } from './domain/queue-pace.ts';
 import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
@@ -17,6 +18,13 @@ export interface QueueStatus {
   admitRatePerSecond: number;
   /** Spread of the measured rate, so clients can work out a p90 like the server does. */
   admitRateDeviation: number;
+  /**
+   * The pace the wait estimate divides by (domain/eta.ts `waitFor`): places passed per second over
+   * the last minute the queue was moving; null while it is still being measured after the opening.
+   */
+  etaRatePerSecond: number | null;
+  /** Spread of that pace between 5 s slices of the minute (the p90 widens with it). */
+  etaRateDeviation: number;
   prequeueSize: number;
   pausedReason: string | null;
   opensAt: string;
@@ -51,6 +59,7 @@ export const REFRESH_MS = 250;
 export class WaitingRoom {
   private readonly boards = new Map<string, Board>();
   private readonly rates = new Map<string, ControllerState>();
+  private readonly paces = new Map<string, QueuePace>();
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   /** The last refresh failed to reach the store. */
@@ -95,10 +104,19 @@ export class WaitingRoom {
     const current = this.rates.get(campaign.id) ?? { rate: ratePerSecond / 2, lastCutAtMs: null, lastAtMs: null };
     const health: PathHealth = this.bookingPath.health(nowMs, activeAdmissions);
     // Operator bounds: up to the configured rate, never below a trickle; one cut per health window.
-    const bounds = { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive, cooldownMs: this.bookingPath.windowMs, rampSeconds: 60 };
-    const next = adaptRate(current, health, bounds, nowMs);
+    // Growth from floor to ceiling takes five minutes: the booking path answers for a rate only a
+    // minute or more later (people choose a clinic first), and a rate that holds still is one the
+    // wait estimate can promise (docs/performance.md: a one-minute ramp overshot by half).
+    const bounds = { minRate: Math.max(0.1, ratePerSecond / 20), maxRate: ratePerSecond, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive, cooldownMs: this.bookingPath.windowMs, rampSeconds: 300 };
+    const next = adaptRate(current, health, bounds, nowMs, this.paceOf(campaign.id).flow());
     this.rates.set(campaign.id, next);
     return next.rate;
+  }
+
+  private paceOf(campaignId: string): QueuePace {
+    let pace = this.paces.get(campaignId);
+    if (!pace) this.paces.set(campaignId, (pace = new QueuePace(PACE)));
+    return pace;
   }
 
   private async refreshAll(): Promise<void> {
@@ -127,12 +145,18 @@ export class WaitingRoom {
     const before = this.boards.get(campaign.id)?.snapshot;
     const rate = this.targetRate(campaign, before?.activeAdmissions ?? 0);
     const snapshot = await this.store.tick(campaign.id, nowMs, { ratePerSecond: rate, maxActive: campaign.admission.maxActive });
+    const pace = this.paceOf(campaign.id);
+    const moving = snapshot.opened && !snapshot.paused && !snapshot.closed && snapshot.issuedUpTo > snapshot.servingUpTo;
+    pace.observe({ atMs: nowMs, servingUpTo: snapshot.servingUpTo, admitted: snapshot.admitted, activeAdmissions: snapshot.activeAdmissions, moving });
+    const round = (x: number) => Math.round(x * 100) / 100;
     const status: QueueStatus = {
       state: queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed }),
       servingUpTo: snapshot.servingUpTo,
       issuedUpTo: snapshot.issuedUpTo,
-      admitRatePerSecond: Math.round(snapshot.admitRatePerSecond * 100) / 100,
-      admitRateDeviation: Math.round(snapshot.admitRateDeviation * 100) / 100,
+      admitRatePerSecond: round(snapshot.admitRatePerSecond),
+      admitRateDeviation: round(snapshot.admitRateDeviation),
+      etaRatePerSecond: pace.ratePerSecond === null ? null : round(pace.ratePerSecond),
+      etaRateDeviation: round(pace.deviation),
       prequeueSize: snapshot.prequeueSize,
       pausedReason: snapshot.pausedReason,
       opensAt: formatSeoul(schedule.opensAt),

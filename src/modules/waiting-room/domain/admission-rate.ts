@@ -1,3 +1,5 @@
+import type { QueueFlow } from './queue-pace.ts';
+
 /**
  * How far the queue advances: `servingUpTo` moves forward at the admission rate, never past the
  * last place issued, and never so far that admissions could exceed the cap on active ones.
@@ -69,21 +71,35 @@ export interface ControllerState {
   lastAtMs: number | null;
 }
 
+/** A cut never goes below this share of the people the booking path is finishing per second. */
+export const CUT_FLOOR_OF_FINISHED = 0.9;
+/** Growth waits until people finish at least at this share of the pace they are admitted. */
+export const GROW_WHEN_FINISHED_SHARE = 0.9;
+
 /**
  * Adaptive admission (AIMD, as TCP does for congestion), in time rather than in refreshes: while
  * the booking path is healthy and admissions are below the cap the rate grows by
  * (max − min) / rampSeconds per second; when latency passes the target or errors appear it is cut
  * by 30%, at most once per cooldown — one slow spell is one cut, not forty. Always within bounds.
+ *
+ * With the queue's measured `flow` (the waiting room always gives it), two rules from Little's law
+ * keep the rate steady — people admitted reach the booking path only after choosing a clinic, so
+ * its health answers for the rate of a minute ago: a cut never goes below what the path is finishing
+ * (it takes that many; the backlog drains by the margin), and the rate grows only while it is in use
+ * (the queue moving) and people finish nearly as fast as they are admitted (the path has answered
+ * for the current rate: TCP's "one increase per round trip", and no growth before the opening).
  */
-export function adaptRate(state: ControllerState, health: PathHealth, bounds: AdaptiveBounds, nowMs: number): ControllerState {
+export function adaptRate(state: ControllerState, health: PathHealth, bounds: AdaptiveBounds, nowMs: number, flow?: QueueFlow): ControllerState {
   const clamp = (r: number) => Math.min(bounds.maxRate, Math.max(bounds.minRate, r));
   const elapsed = state.lastAtMs === null ? 0 : Math.min(5, Math.max(0, (nowMs - state.lastAtMs) / 1000));
   const next = { ...state, lastAtMs: nowMs };
   if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) {
     const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
-    return cooled ? { ...next, rate: clamp(state.rate * 0.7), lastCutAtMs: nowMs } : { ...next, rate: clamp(state.rate) };
+    const floor = flow ? Math.min(state.rate, CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond) : 0;
+    return cooled ? { ...next, rate: clamp(Math.max(floor, state.rate * 0.7)), lastCutAtMs: nowMs } : { ...next, rate: clamp(state.rate) };
   }
   if (health.activeAdmissions >= bounds.maxActive * 0.9) return { ...next, rate: clamp(state.rate) };
+  if (flow && (!flow.moving || flow.finishedPerSecond < GROW_WHEN_FINISHED_SHARE * flow.admittedPerSecond)) return { ...next, rate: clamp(state.rate) };
   const perSecond = (bounds.maxRate - bounds.minRate) / bounds.rampSeconds;
   return { ...next, rate: clamp(state.rate + perSecond * elapsed) };
 }

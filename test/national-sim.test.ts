@@ -20,10 +20,10 @@ describe('national simulation, short version (100,000 people)', () => {
     expect(result.doses.booked - result.doses.cancelled).toBe(config.doses - result.doses.remaining);
     expect(result.doses.remaining).toBeGreaterThanOrEqual(0);
     expect(result.outcomes['booked']).toBeGreaterThan(0);
-    // BRIEF §4.5 as a regression guard: this shape measured 90.5–92.4% within ±25% over four runs
-    // (the pre-queue's draws are truly random), 54% before the pace estimate; the national runs
-    // are in docs/performance.md. Everyone served was shown an estimate first.
-    expect(result.eta.withinQuarter).toBeGreaterThan(0.8);
+    // BRIEF §4.5: this shape measured 99.8–100% within ±25% over three runs (the pre-queue's draws
+    // are truly random), 54% before the pace estimate; the national runs are in
+    // docs/performance.md. Everyone served was shown an estimate first.
+    expect(result.eta.withinQuarter).toBeGreaterThan(0.9);
     expect(result.eta.servedBeforeEstimate).toBe(0);
   }, 120_000);
 });

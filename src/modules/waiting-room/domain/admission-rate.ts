@@ -61,8 +61,13 @@ export interface AdaptiveBounds {
 export interface PathHealth {
   p99LatencyMs: number;
   errorRate: number;
+  /** Server errors counted in the window (when known): one failure among a few calls is no trend. */
+  errors?: number;
   activeAdmissions: number;
 }
+
+/** An error-rate cut needs at least this many failures in the health window. */
+export const MIN_ERRORS_TO_CUT = 3;
 
 /** What the controller remembers between refreshes. */
 export interface ControllerState {
@@ -93,7 +98,8 @@ export function adaptRate(state: ControllerState, health: PathHealth, bounds: Ad
   const clamp = (r: number) => Math.min(bounds.maxRate, Math.max(bounds.minRate, r));
   const elapsed = state.lastAtMs === null ? 0 : Math.min(5, Math.max(0, (nowMs - state.lastAtMs) / 1000));
   const next = { ...state, lastAtMs: nowMs };
-  if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) {
+  const failing = health.errorRate > bounds.maxErrorRate && (health.errors ?? MIN_ERRORS_TO_CUT) >= MIN_ERRORS_TO_CUT;
+  if (failing || health.p99LatencyMs > bounds.targetLatencyMs) {
     const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
     const floor = flow ? Math.min(state.rate, CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond) : 0;
     return cooled ? { ...next, rate: clamp(Math.max(floor, state.rate * 0.7)), lastCutAtMs: nowMs } : { ...next, rate: clamp(state.rate) };

@@ -128,6 +128,12 @@ describe('adapting with the queue\'s measured flow (Little\'s law)', () => {
     expect(adaptRate(at(1000), slow, bounds, 250, flow(1000, 100)).rate).toBe(700);
   });
 
+  it('does not cut for one or two failures among the first few calls: an error rate needs three errors', () => {
+    expect(adaptRate(at(200), { ...healthy, errorRate: 1 / 30, errors: 1 }, bounds, 250, flow(200, 200)).rate).toBeGreaterThan(200);
+    expect(adaptRate(at(200), { ...healthy, errorRate: 2 / 30, errors: 2 }, bounds, 250, flow(200, 200)).rate).toBeGreaterThan(200);
+    expect(adaptRate(at(200), { ...healthy, errorRate: 3 / 30, errors: 3 }, bounds, 250, flow(200, 200)).rate).toBe(180); // 90% of what finishes
+  });
+
   it('stays within the bounds whatever the flow', () => {
     fc.assert(
       fc.property(

@@ -1,7 +1,8 @@
 /**
  * The CI version of `npm run sim:national`: 100,000 people through the real waiting-room code
  * (memory queue store, WaitingRoom's refresh and adaptive controller) under a simulated clock.
- * Asserts the invariants only — never a rate or a time.
+ * Asserts the invariants and the wait estimate's accuracy (a share of people, in simulated time) —
+ * never a rate or a wall time.
  */
 import { describe, expect, it } from 'vitest';
 import { simulateNight } from '../sim/lib/national-simulation.ts';
@@ -19,5 +20,10 @@ describe('national simulation, short version (100,000 people)', () => {
     expect(result.doses.booked - result.doses.cancelled).toBe(config.doses - result.doses.remaining);
     expect(result.doses.remaining).toBeGreaterThanOrEqual(0);
     expect(result.outcomes['booked']).toBeGreaterThan(0);
+    // BRIEF §4.5: this shape measured 99.8–100% within ±25% over three runs (the pre-queue's draws
+    // are truly random), 54% before the pace estimate; the national runs are in
+    // docs/performance.md. Everyone served was shown an estimate first.
+    expect(result.eta.withinQuarter).toBeGreaterThan(0.9);
+    expect(result.eta.servedBeforeEstimate).toBe(0);
   }, 120_000);
 });

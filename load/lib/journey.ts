@@ -6,6 +6,7 @@
  * refused after the turn came. What it measures goes into the worker's `JourneyRecord`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../src/modules/waiting-room/domain/eta.ts';
 import { bookAsAdmitted } from './booking.ts';
 import { epochMs, type Answer, type LoadClient } from './client.ts';
 import type { CitizenPlan } from './crowd-plan.ts';
@@ -201,12 +202,11 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
       reloaded = true;
       await join(j, p, node, session, 'reload');
     }
-    // Back-off with the time waited; once the status shows a measured rate, poll about three times
-    // over the remaining wait instead (the client's own ETA from its signed place, as API.md intends).
+    // Back-off with the time waited; once the status gives a pace, poll about three times over the
+    // remaining wait instead (the client's own ETA from its signed place, by the server's `waitFor`).
     const age = (epochMs() - joinedAt) / 1000;
-    const rate = (board as { admitRatePerSecond?: number } | null)?.admitRatePerSecond ?? 0;
-    const ahead = p.position !== null && board?.servingUpTo !== undefined ? p.position - board.servingUpTo : null;
-    const eta = ahead !== null && rate > 0 ? ahead / rate : null;
+    const pace = board as { servingUpTo?: number; etaRatePerSecond?: number | null; etaRateDeviation?: number } | null;
+    const eta = pace?.servingUpTo === undefined ? null : waitFor(p.position, { servingUpTo: pace.servingUpTo, etaRatePerSecond: pace.etaRatePerSecond ?? null, etaRateDeviation: pace.etaRateDeviation ?? 0 }).eta.p50Seconds;
     const interval = Math.min(j.settings.maxPollSeconds, Math.max(j.settings.minPollSeconds, eta !== null ? eta / 3 : age / 4));
     // A shedding node's Retry-After is honoured (never sooner than the node asks).
     if (status.status === 503 || status.status === 429) {

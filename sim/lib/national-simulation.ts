@@ -278,8 +278,9 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     }
     servingUpTo = Math.max(servingUpTo, serving);
     ticks.serving[k] = serving;
-    ticks.rate[k] = board.status.admitRatePerSecond;
-    ticks.deviation[k] = board.status.admitRateDeviation;
+    // What the estimate divides by (0 while the pace is still being measured: no estimate shown).
+    ticks.rate[k] = board.status.etaRatePerSecond ?? 0;
+    ticks.deviation[k] = board.status.etaRateDeviation;
 
     if (k % (1 / TICK_SECONDS) === (1 / TICK_SECONDS) - 1) {
       const s = secondIndex(t);

@@ -113,7 +113,17 @@ export function simReport(config: SimulationConfig, result: SimulationResult, ch
         ['actual wait at most the first p90 estimate', pct(result.eta.withinP90)],
         ['median absolute error', `${fmt(result.eta.medianAbsoluteErrorSeconds, 1)} s`],
         ['first estimate had to wait for a measured rate', pct(result.eta.noEstimateShare)],
+        ['served before any estimate was shown to them (not measured)', fmt(result.eta.servedBeforeEstimate)],
       ],
+    ),
+  );
+  lines.push('');
+  lines.push('Where it goes wrong: by when the first estimate was shown and by what it said. Ratio = actual wait ÷ first p50 estimate (1 = exact); rates in places per second.');
+  lines.push('');
+  lines.push(
+    markdownTable(
+      ['first estimate', 'people', 'within ±25%', 'ratio p10 / p50 / p90', 'rate it assumed (median)', 'rate they were served at (median)'],
+      result.eta.groups.map((g) => [g.label, fmt(g.measured), pct(g.withinQuarter), g.ratio.map((r) => fmt(r, 2)).join(' / '), fmt(g.rateAtEstimate), fmt(g.rateServed)]),
     ),
   );
   lines.push('');

@@ -3,7 +3,8 @@
  * accuracy of the wait estimate, and series per second for the charts. Also the after-the-run
  * analyses that need the whole night: the ETA check and the order inversions.
  */
-import { estimateWait } from '../../src/modules/waiting-room/domain/eta.ts';
+import { waitFor } from '../../src/modules/waiting-room/domain/eta.ts';
+import { EtaBreakdown, type EtaGroup } from './eta-breakdown.ts';
 
 export interface Invariants {
   /** Doses taken beyond what was on sale (the model's ledger). */
@@ -47,6 +48,10 @@ export interface EtaAccuracy {
   medianAbsoluteErrorSeconds: number;
   /** Share of people whose first estimate was taken before the queue had measured a rate (none shown then). */
   noEstimateShare: number;
+  /** People served before any estimate was shown to them (not measured: they were promised nothing). */
+  servedBeforeEstimate: number;
+  /** The same by when the first estimate was taken and by what it said (where it goes wrong). */
+  groups: EtaGroup[];
 }
 
 export interface SimulationResult {
@@ -81,6 +86,7 @@ export interface SimulationResult {
 export interface TickLog {
   tickSeconds: number;
   serving: Float64Array;
+  /** The pace the estimate divides by (`etaRatePerSecond`, 0 while none is given) and its spread. */
   rate: Float64Array;
   deviation: Float64Array;
   /** Simulated second (from the opening) of tick 0. */
@@ -101,20 +107,27 @@ export function etaAccuracy(ticks: TickLog, firstPlaceAt: Float64Array, position
   let within = 0;
   let withinP90 = 0;
   let noEstimate = 0;
+  let servedBeforeEstimate = 0;
+  const breakdown = new EtaBreakdown();
   for (let i = 0; i < position.length; i++) {
     if (!Number.isFinite(servedAt[i]!) || position[i]! <= 0) continue;
     const startTick = Math.max(0, Math.ceil((firstPlaceAt[i]! - ticks.startSecond) / ticks.tickSeconds));
     const k = startTick < count ? nextRated[startTick]! : -1;
-    if (k < 0) continue;
+    const seenAt = k < 0 ? Infinity : ticks.startSecond + k * ticks.tickSeconds;
+    if (servedAt[i]! < seenAt) {
+      servedBeforeEstimate++; // served before any estimate was shown: nothing was promised
+      continue;
+    }
     if (k > startTick) noEstimate++;
-    const seenAt = ticks.startSecond + k * ticks.tickSeconds;
-    if (servedAt[i]! < seenAt) continue; // served before any rate was measured: nothing to estimate
-    const eta = estimateWait(Math.max(0, position[i]! - ticks.serving[k]!), ticks.rate[k]!, ticks.deviation[k]!);
+    // The client's own computation from the status it polled (the same function the server uses).
+    const { eta } = waitFor(position[i]!, { servingUpTo: ticks.serving[k]!, etaRatePerSecond: ticks.rate[k]!, etaRateDeviation: ticks.deviation[k]! });
     const estimate = eta.p50Seconds ?? 0;
     const actual = servedAt[i]! - seenAt;
     const error = Math.abs(actual - estimate);
     errors.push(error);
-    if (error <= Math.max(1, 0.25 * estimate)) within++;
+    const close = error <= Math.max(1, 0.25 * estimate);
+    if (close) within++;
+    breakdown.add(seenAt, Math.max(0, position[i]! - ticks.serving[k]!), estimate, ticks.rate[k]!, actual, close);
     if (actual <= Math.max(1, eta.p90Seconds ?? 0)) withinP90++;
   }
   const sorted = Float64Array.from(errors).sort();
@@ -125,6 +138,8 @@ export function etaAccuracy(ticks: TickLog, firstPlaceAt: Float64Array, position
     withinP90: n ? withinP90 / n : NaN,
     medianAbsoluteErrorSeconds: n ? sorted[Math.floor(n / 2)]! : NaN,
     noEstimateShare: n ? noEstimate / n : NaN,
+    servedBeforeEstimate,
+    groups: breakdown.groups(),
   };
 }
 

@@ -48,9 +48,9 @@ export class BookingPathHealth {
       recent.push(this.latency[i]!);
       errors += this.failed[i]!;
     }
-    if (recent.length === 0) return { p99LatencyMs: 0, errorRate: 0, activeAdmissions };
+    if (recent.length === 0) return { p99LatencyMs: 0, errorRate: 0, errors: 0, activeAdmissions };
     recent.sort((a, b) => a - b);
     const p99 = recent[Math.min(recent.length - 1, Math.floor(recent.length * 0.99))]!;
-    return { p99LatencyMs: p99, errorRate: errors / recent.length, activeAdmissions };
+    return { p99LatencyMs: p99, errorRate: errors / recent.length, errors, activeAdmissions };
   }
 }

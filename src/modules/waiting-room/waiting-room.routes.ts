@@ -8,7 +8,7 @@ import type { Campaign } from '../campaigns/campaign.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
-import { estimateWait } from './domain/eta.ts';
+import { waitFor } from './domain/eta.ts';
 import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
 import { orUnavailable, sealedFacts, takePlace } from './take-place.ts';
 
@@ -35,8 +35,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
 
   async function figures(campaign: Campaign, position: number | null) {
     const { status } = await room.board(campaign);
-    const ahead = position === null ? null : Math.max(0, position - status.servingUpTo);
-    const eta = ahead === null ? { p50Seconds: null, p90Seconds: null } : estimateWait(ahead, status.admitRatePerSecond, status.admitRateDeviation);
+    const { ahead, eta } = waitFor(position, status);
     return { status, ahead, eta, admitted: position !== null && position <= status.servingUpTo };
   }
 

@@ -5,6 +5,7 @@ import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { nextWindowFor } from '../campaigns/domain/windows.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
+import { PACE, QueuePace } from './domain/queue-pace.ts';
 import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
 import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type RoundSchedule } from './domain/rounds.ts';
 import type { Metrics } from '../../infra/metrics.ts';
@@ -19,6 +20,13 @@ export interface QueueStatus {
   admitRatePerSecond: number;
   /** Spread of the measured rate, so clients can work out a p90 like the server does. */
   admitRateDeviation: number;
+  /**
+   * The pace the wait estimate divides by (domain/eta.ts `waitFor`): places passed per second over
+   * the last minute the queue was moving; null while it is still being measured after the opening.
+   */
+  etaRatePerSecond: number | null;
+  /** Spread of that pace between 5 s slices of the minute (the p90 widens with it). */
+  etaRateDeviation: number;
   /** People in the pre-queue of a round not opened yet. */
   prequeueSize: number;
   pausedReason: string | null;
@@ -73,6 +81,7 @@ export const REFRESH_MS = 250;
 export class WaitingRoom {
   private readonly boards = new Map<string, Board>();
   private readonly rates = new Map<string, ControllerState>();
+  private readonly paces = new Map<string, QueuePace>();
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   /** The last refresh failed to reach the store. */
@@ -116,7 +125,10 @@ export class WaitingRoom {
     const nowMs = this.clock.now().getTime();
     const current = this.rates.get(campaign.id) ?? { rate: ratePerSecond / 2, activeLimit: maxActive, lastCutAtMs: null, lastAtMs: null };
     const health: PathHealth = this.bookingPath.health(nowMs, activeAdmissions);
-    // Operator bounds: up to the configured rate and cap, never below a trickle; one cut per health window.
+    // Operator bounds: up to the configured rate and cap, never below a trickle; one cut per health
+    // window. Growth from floor to ceiling takes five minutes: the booking path answers for a rate
+    // only a minute or more later (people choose a clinic first), and a rate that holds still is one
+    // the wait estimate can promise (docs/performance.md: a one-minute ramp overshot by half).
     const bounds = {
       minRate: Math.max(0.1, ratePerSecond / 20),
       maxRate: ratePerSecond,
@@ -125,11 +137,17 @@ export class WaitingRoom {
       maxActive,
       minActive: Math.min(maxActive, Math.max(10, Math.ceil(maxActive / 50))),
       cooldownMs: this.bookingPath.windowMs,
-      rampSeconds: 60,
+      rampSeconds: 300,
     };
-    const next = adaptRate(current, health, bounds, nowMs);
+    const next = adaptRate(current, health, bounds, nowMs, this.paceOf(campaign.id).flow());
     this.rates.set(campaign.id, next);
     return { ratePerSecond: next.rate, maxActive: next.activeLimit };
+  }
+
+  private paceOf(campaignId: string): QueuePace {
+    let pace = this.paces.get(campaignId);
+    if (!pace) this.paces.set(campaignId, (pace = new QueuePace(PACE)));
+    return pace;
   }
 
   private async refreshAll(): Promise<void> {
@@ -162,12 +180,18 @@ export class WaitingRoom {
     const next = nextOpening(rounds, nowMs);
     const before = this.boards.get(campaign.id)?.snapshot;
     const snapshot = await this.store.tick(campaign.id, nowMs, this.policy(campaign, before?.activeAdmissions ?? 0));
+    const pace = this.paceOf(campaign.id);
+    const moving = snapshot.opened && !snapshot.paused && !snapshot.closed && snapshot.issuedUpTo > snapshot.servingUpTo;
+    pace.observe({ atMs: nowMs, servingUpTo: snapshot.servingUpTo, admitted: snapshot.admitted, activeAdmissions: snapshot.activeAdmissions, moving });
+    const round = (x: number) => Math.round(x * 100) / 100;
     const status: QueueStatus = {
       state: queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed }),
       servingUpTo: snapshot.servingUpTo,
       issuedUpTo: snapshot.issuedUpTo,
-      admitRatePerSecond: Math.round(snapshot.admitRatePerSecond * 100) / 100,
-      admitRateDeviation: Math.round(snapshot.admitRateDeviation * 100) / 100,
+      admitRatePerSecond: round(snapshot.admitRatePerSecond),
+      admitRateDeviation: round(snapshot.admitRateDeviation),
+      etaRatePerSecond: pace.ratePerSecond === null ? null : round(pace.ratePerSecond),
+      etaRateDeviation: round(pace.deviation),
       prequeueSize: snapshot.prequeueSize,
       pausedReason: snapshot.pausedReason,
       opensAt: formatSeoul(schedule.opensAt),

@@ -2,7 +2,7 @@
 // signed position the API gives this person (the same on every device and after a reload); how
 // far the queue has moved comes from the one shared status document, polled with jittered back-off.
 // The page never reloads itself.
-import { estimateWait } from '../../modules/waiting-room/domain/eta.ts';
+import { waitFor } from '../../modules/waiting-room/domain/eta.ts';
 import { api, ApiError, jittered } from '../shared/api.ts';
 import { showError } from '../shared/error-words.ts';
 import { fill, inLang } from '../shared/i18n.ts';
@@ -21,6 +21,9 @@ interface QueueStatus {
   issuedUpTo: number;
   admitRatePerSecond: number;
   admitRateDeviation?: number;
+  /** The pace the estimate divides by; null while measured (absent from an older server: no estimate). */
+  etaRatePerSecond?: number | null;
+  etaRateDeviation?: number;
   pausedReason?: string | null;
   opensAt: string;
   /** The next opening still ahead: a later round's pre-queue (a rotation's next day) is placed then. */
@@ -51,8 +54,13 @@ function baseline(): number | null {
   return saved && pos === position && Number.isFinite(serving) ? (serving as number) : null;
 }
 
+/** People ahead and the ETA, by the server's own function (`waitFor`) from the shared status. */
+function figures(): ReturnType<typeof waitFor> | null {
+  return status === null ? null : waitFor(position, { servingUpTo: status.servingUpTo, etaRatePerSecond: status.etaRatePerSecond ?? null, etaRateDeviation: status.etaRateDeviation ?? 0 });
+}
+
 function ahead(): number | null {
-  return position === null || status === null ? null : Math.max(0, position - status.servingUpTo);
+  return figures()?.ahead ?? null;
 }
 
 function secondsUntil(iso: string): number {
@@ -61,10 +69,10 @@ function secondsUntil(iso: string): number {
 
 function etaText(): string {
   const w = words();
-  const n = ahead();
-  if (n === null || status === null) return '–';
-  if (n === 0) return w.now;
-  const eta = estimateWait(n, status.admitRatePerSecond, status.admitRateDeviation ?? 0);
+  const f = figures();
+  if (f === null || f.ahead === null) return '–';
+  if (f.ahead === 0) return w.now;
+  const { eta } = f;
   if (eta.p50Seconds === null || eta.p90Seconds === null) return w.measuring;
   const [p50, p90] = [formatDuration(eta.p50Seconds), formatDuration(eta.p90Seconds)];
   return p50 === p90 ? fill(w.etaAbout, { p50 }) : fill(w.etaRange, { p50, p90 });
@@ -185,9 +193,9 @@ function nextDelay(): number {
   if (failures > 0) return jittered(Math.min(30, 2 ** failures));
   if (!status || status.state === 'prequeue' || waitingForLaterRound()) return jittered(5);
   if (status.state === 'paused' || status.state === 'closed') return jittered(10);
-  const n = ahead() ?? 0;
-  const rate = status.admitRatePerSecond;
-  const etaSeconds = rate > 0 ? n / rate : Infinity;
+  const f = figures();
+  // No place yet (learnt at the next poll) counts as near; no estimate yet as far.
+  const etaSeconds = f === null || f.ahead === null ? 0 : (f.eta.p50Seconds ?? Infinity);
   return jittered(etaSeconds < 10 ? 1 : etaSeconds < 120 ? 2 : 5);
 }
 

@@ -1,3 +1,5 @@
+import type { QueueFlow } from './queue-pace.ts';
+
 /**
  * How far the queue advances: `servingUpTo` moves forward at the admission rate, never past the
  * last place issued, and never so far that admissions could exceed the cap on active ones.
@@ -61,8 +63,13 @@ export interface AdaptiveBounds {
 export interface PathHealth {
   p99LatencyMs: number;
   errorRate: number;
+  /** Server errors counted in the window (when known): one failure among a few calls is no trend. */
+  errors?: number;
   activeAdmissions: number;
 }
+
+/** An error-rate cut needs at least this many failures in the health window. */
+export const MIN_ERRORS_TO_CUT = 3;
 
 /** What the controller remembers between refreshes. */
 export interface ControllerState {
@@ -73,6 +80,11 @@ export interface ControllerState {
   lastAtMs: number | null;
 }
 
+/** A cut never goes below this share of the people the booking path is finishing per second. */
+export const CUT_FLOOR_OF_FINISHED = 0.9;
+/** Growth waits until people finish at least at this share of the pace they are admitted. */
+export const GROW_WHEN_FINISHED_SHARE = 0.9;
+
 /**
  * Adaptive admission (AIMD, as TCP does for congestion), in time rather than in refreshes, on two
  * quantities: the rate at which places are served, and the limit on admissions active at once
@@ -82,21 +94,32 @@ export interface ControllerState {
  * 30% — the limit to 70% of what is in use, if less — at most once per cooldown: one slow spell is
  * one cut, not forty. A cut limit lets no one new in until admitted people finish, so those already
  * admitted book in time instead of all waiting on a saturated path. Always within bounds.
+ *
+ * With the queue's measured `flow` (the waiting room always gives it), two rules from Little's law
+ * keep the rate steady — people admitted reach the booking path only after choosing a clinic, so
+ * its health answers for the rate of a minute ago: a cut never goes below what the path is finishing
+ * (it takes that many; the backlog drains by the margin), and the rate grows only while it is in use
+ * (the queue moving) and people finish nearly as fast as they are admitted (the path has answered
+ * for the current rate: TCP's "one increase per round trip", and no growth before the opening).
  */
-export function adaptRate(state: ControllerState, health: PathHealth, bounds: AdaptiveBounds, nowMs: number): ControllerState {
+export function adaptRate(state: ControllerState, health: PathHealth, bounds: AdaptiveBounds, nowMs: number, flow?: QueueFlow): ControllerState {
   const clamp = (r: number) => Math.min(bounds.maxRate, Math.max(bounds.minRate, r));
   const clampActive = (n: number) => Math.min(bounds.maxActive, Math.max(bounds.minActive, Math.floor(n)));
   const elapsed = state.lastAtMs === null ? 0 : Math.min(5, Math.max(0, (nowMs - state.lastAtMs) / 1000));
   const next = { ...state, rate: clamp(state.rate), activeLimit: clampActive(state.activeLimit), lastAtMs: nowMs };
-  if (health.errorRate > bounds.maxErrorRate || health.p99LatencyMs > bounds.targetLatencyMs) {
+  const failing = health.errorRate > bounds.maxErrorRate && (health.errors ?? MIN_ERRORS_TO_CUT) >= MIN_ERRORS_TO_CUT;
+  if (failing || health.p99LatencyMs > bounds.targetLatencyMs) {
     const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
     if (!cooled) return next;
-    return { ...next, rate: clamp(state.rate * 0.7), activeLimit: clampActive(Math.min(state.activeLimit, health.activeAdmissions) * 0.7), lastCutAtMs: nowMs };
+    const floor = flow ? Math.min(state.rate, CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond) : 0;
+    const activeLimit = clampActive(Math.min(state.activeLimit, health.activeAdmissions) * 0.7);
+    return { ...next, rate: clamp(Math.max(floor, state.rate * 0.7)), activeLimit, lastCutAtMs: nowMs };
   }
   if (health.activeAdmissions >= next.activeLimit * 0.9) {
     const perSecond = (bounds.maxActive - bounds.minActive) / bounds.rampSeconds;
     return { ...next, activeLimit: clampActive(next.activeLimit + perSecond * elapsed) };
   }
+  if (flow && (!flow.moving || flow.finishedPerSecond < GROW_WHEN_FINISHED_SHARE * flow.admittedPerSecond)) return next;
   const perSecond = (bounds.maxRate - bounds.minRate) / bounds.rampSeconds;
   return { ...next, rate: clamp(state.rate + perSecond * elapsed) };
 }

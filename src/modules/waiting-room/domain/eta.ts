@@ -49,3 +49,22 @@ export function estimateWait(ahead: number, rate: number, standardDeviation: num
   const slow = Math.max(rate * 0.5, rate - 1.28 * standardDeviation);
   return { p50Seconds: Math.ceil(ahead / rate), p90Seconds: Math.ceil(ahead / slow) };
 }
+
+/** What the wait estimate reads from the shared status document (API.md, `GET …/queue`). */
+export interface PaceStatus {
+  servingUpTo: number;
+  /** Null while the pace is still being measured (just after the opening). */
+  etaRatePerSecond: number | null;
+  etaRateDeviation: number;
+}
+
+/**
+ * A person's figures from their place and the shared status: people ahead and the ETA. The one
+ * function the server (`…/tickets/me`, 425 answers), the waiting page and the simulation all use,
+ * so a client works out exactly what the server would say.
+ */
+export function waitFor(position: number | null, status: PaceStatus): { ahead: number | null; eta: Eta } {
+  if (position === null) return { ahead: null, eta: { p50Seconds: null, p90Seconds: null } };
+  const ahead = Math.max(0, position - status.servingUpTo);
+  return { ahead, eta: estimateWait(ahead, status.etaRatePerSecond ?? 0, status.etaRateDeviation) };
+}

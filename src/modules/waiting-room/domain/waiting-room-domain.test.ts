@@ -98,6 +98,61 @@ describe('advancing the queue', () => {
   });
 });
 
+describe('adapting with the queue\'s measured flow (Little\'s law)', () => {
+  const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, minActive: 1000, cooldownMs: 10_000, rampSeconds: 60 };
+  const healthy = { p99LatencyMs: 200, errorRate: 0, activeAdmissions: 0 };
+  const slow = { ...healthy, p99LatencyMs: 2500 };
+  const at = (rate: number) => ({ rate, activeLimit: 1_000_000, lastCutAtMs: null, lastAtMs: 0 });
+  const flow = (admittedPerSecond: number, finishedPerSecond: number, moving = true) => ({ moving, admittedPerSecond, finishedPerSecond });
+
+  it('does not grow a rate that is not in use: before the opening, paused, or with nobody waiting', () => {
+    expect(adaptRate(at(1500), healthy, bounds, 1000, flow(0, 0, false)).rate).toBe(1500);
+    expect(adaptRate(at(1500), healthy, bounds, 1000, flow(0, 0, true)).rate).toBeCloseTo(1500 + 2850 / 60);
+  });
+
+  it('grows only once people finish nearly as fast as they are admitted (the booking path has answered for this rate)', () => {
+    expect(adaptRate(at(1500), healthy, bounds, 1000, flow(1500, 600)).rate).toBe(1500);
+    expect(adaptRate(at(1500), healthy, bounds, 1000, flow(1500, 1349)).rate).toBe(1500);
+    expect(adaptRate(at(1500), healthy, bounds, 1000, flow(1500, 1351)).rate).toBeGreaterThan(1500);
+  });
+
+  it('cuts by 30% but never below 90% of what the booking path finishes, nor ever upwards', () => {
+    let state: { rate: number; activeLimit: number; lastCutAtMs: number | null; lastAtMs: number | null } = at(3000);
+    const rates: number[] = [];
+    for (let t = 0; t <= 40_000; t += 250) {
+      state = adaptRate(state, slow, bounds, t, flow(3000, 2000));
+      if (t % 10_000 === 0) rates.push(Math.round(state.rate));
+    }
+    expect(rates).toEqual([2100, 1800, 1800, 1800, 1800]);
+    expect(adaptRate(at(1000), slow, bounds, 250, flow(1000, 5000)).rate).toBe(1000);
+    expect(adaptRate(at(1000), slow, bounds, 250, flow(1000, 100)).rate).toBe(700);
+  });
+
+  it('does not cut for one or two failures among the first few calls: an error rate needs three errors', () => {
+    expect(adaptRate(at(200), { ...healthy, errorRate: 1 / 30, errors: 1 }, bounds, 250, flow(200, 200)).rate).toBeGreaterThan(200);
+    expect(adaptRate(at(200), { ...healthy, errorRate: 2 / 30, errors: 2 }, bounds, 250, flow(200, 200)).rate).toBeGreaterThan(200);
+    expect(adaptRate(at(200), { ...healthy, errorRate: 3 / 30, errors: 3 }, bounds, 250, flow(200, 200)).rate).toBe(180); // 90% of what finishes
+  });
+
+  it('stays within the bounds whatever the flow', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 60_000 }),
+        (rate, latency, admitted, finished, moving, now) => {
+          const next = adaptRate(at(rate), { p99LatencyMs: latency, errorRate: 0, activeAdmissions: 0 }, bounds, now, flow(admitted, finished, moving)).rate;
+          expect(next).toBeGreaterThanOrEqual(bounds.minRate);
+          expect(next).toBeLessThanOrEqual(bounds.maxRate);
+        },
+      ),
+    );
+  });
+});
+
 describe('wait estimate', () => {
   it('follows the measured rate and gives a wider p90 when the rate varies', () => {
     const steady = new RateEstimator();

@@ -60,7 +60,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Identity limits hold across nodes when they share Redis.
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: journalled(new WaitingRoom(queueStore, campaigns, clock, metrics), database.db),
+    waitingRoom: journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db),
     metrics,
   };
 }

@@ -96,6 +96,8 @@ export class WaitingRoom {
     private readonly clock: Clock,
     private readonly metrics?: Metrics,
     private readonly log?: FastifyBaseLogger,
+    /** How long an admission lasts unextended (the controller's limit on active admissions weighs it). */
+    private readonly admissionTtlSeconds = 600,
   ) {}
 
   start(): void {
@@ -138,6 +140,7 @@ export class WaitingRoom {
       minActive: Math.min(maxActive, Math.max(10, Math.ceil(maxActive / 50))),
       cooldownMs: this.bookingPath.windowMs,
       rampSeconds: 300,
+      admissionSeconds: this.admissionTtlSeconds,
     };
     const next = adaptRate(current, health, bounds, nowMs, this.paceOf(campaign.id).flow());
     this.rates.set(campaign.id, next);

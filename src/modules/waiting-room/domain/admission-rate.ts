@@ -58,6 +58,8 @@ export interface AdaptiveBounds {
   cooldownMs: number;
   /** Seconds to grow from the floor to the ceiling while healthy (additive increase). */
   rampSeconds: number;
+  /** How long an admission lasts unextended: a cut limit still lets in what the path can finish in half of it. */
+  admissionSeconds: number;
 }
 
 export interface PathHealth {
@@ -91,7 +93,8 @@ export const GROW_WHEN_FINISHED_SHARE = 0.9;
  * (TCP's window). While the booking path is healthy the rate grows by (max − min) / rampSeconds per
  * second; when the admissions in use reach the limit, the limit grows instead, at its own
  * (max − min) / rampSeconds. When latency passes the target or errors appear, both are cut by
- * 30% — the limit to 70% of what is in use, if less — at most once per cooldown: one slow spell is
+ * 30% — the limit to 70% of what is in use, if less, but never under what the path finishes in half
+ * an admission's life — at most once per cooldown: one slow spell is
  * one cut, not forty. A cut limit lets no one new in until admitted people finish, so those already
  * admitted book in time instead of all waiting on a saturated path. Always within bounds.
  *
@@ -112,7 +115,10 @@ export function adaptRate(state: ControllerState, health: PathHealth, bounds: Ad
     const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
     if (!cooled) return next;
     const floor = flow ? Math.min(state.rate, CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond) : 0;
-    const activeLimit = clampActive(Math.min(state.activeLimit, health.activeAdmissions) * 0.7);
+    // The limit is cut to 70% of what is in use, but never under what the path finishes in half an
+    // admission's life: the cut is against admissions running out unused, not a stall of the queue.
+    const drainable = flow ? CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond * (bounds.admissionSeconds / 2) : 0;
+    const activeLimit = clampActive(Math.max(drainable, Math.min(state.activeLimit, health.activeAdmissions) * 0.7));
     return { ...next, rate: clamp(Math.max(floor, state.rate * 0.7)), activeLimit, lastCutAtMs: nowMs };
   }
   if (health.activeAdmissions >= next.activeLimit * 0.9) {

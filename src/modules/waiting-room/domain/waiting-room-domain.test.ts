@@ -67,7 +67,7 @@ describe('advancing the queue', () => {
   });
 
   it('adapts: cuts the rate when the booking path is slow or failing, grows it when healthy, within bounds', () => {
-    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000, minActive: 100, cooldownMs: 10_000, rampSeconds: 99 };
+    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 500, maxErrorRate: 0.01, maxActive: 10_000, minActive: 100, cooldownMs: 10_000, rampSeconds: 99, admissionSeconds: 600 };
     const at = (rate: number) => ({ rate, activeLimit: 10_000, lastCutAtMs: null, lastAtMs: 0 });
     const healthy = { p99LatencyMs: 100, errorRate: 0, activeAdmissions: 0 };
     expect(adaptRate(at(100), { ...healthy, p99LatencyMs: 900 }, bounds, 250).rate).toBe(70);
@@ -86,7 +86,7 @@ describe('advancing the queue', () => {
   });
 
   it('cuts once per cooldown through a slow spell, not at every refresh, then climbs back linearly', () => {
-    const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, minActive: 1000, cooldownMs: 10_000, rampSeconds: 60 };
+    const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, minActive: 1000, cooldownMs: 10_000, rampSeconds: 60, admissionSeconds: 600 };
     let state = { rate: 3000, activeLimit: 1_000_000, lastCutAtMs: null as number | null, lastAtMs: null as number | null };
     const slow = { p99LatencyMs: 2500, errorRate: 0, activeAdmissions: 0 };
     // Ten seconds of a slow booking path, refreshed every 250 ms: one cut, then a second at 10 s.
@@ -99,7 +99,7 @@ describe('advancing the queue', () => {
 });
 
 describe('adapting with the queue\'s measured flow (Little\'s law)', () => {
-  const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, minActive: 1000, cooldownMs: 10_000, rampSeconds: 60 };
+  const bounds = { minRate: 150, maxRate: 3000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 1_000_000, minActive: 1000, cooldownMs: 10_000, rampSeconds: 60, admissionSeconds: 600 };
   const healthy = { p99LatencyMs: 200, errorRate: 0, activeAdmissions: 0 };
   const slow = { ...healthy, p99LatencyMs: 2500 };
   const at = (rate: number) => ({ rate, activeLimit: 1_000_000, lastCutAtMs: null, lastAtMs: 0 });
@@ -168,12 +168,15 @@ describe('wait estimate', () => {
   });
 
   it('limits the admissions active at once: cut to 70% of those in use when the path is slow, grown back while they are in use and the path is healthy', () => {
-    const bounds = { minRate: 50, maxRate: 1000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 20_000, minActive: 400, cooldownMs: 10_000, rampSeconds: 60 };
+    const bounds = { minRate: 50, maxRate: 1000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 20_000, minActive: 400, cooldownMs: 10_000, rampSeconds: 60, admissionSeconds: 600 };
     const start = { rate: 1000, activeLimit: 20_000, lastCutAtMs: null, lastAtMs: 0 };
     const slow = { p99LatencyMs: 3000, errorRate: 0, activeAdmissions: 12_000 };
     const cut = adaptRate(start, slow, bounds, 250);
     expect(cut.activeLimit).toBe(8400); // 70% of the 12,000 in use, not of the 20,000 allowed
     expect(cut.rate).toBe(700);
+    // Never under what the path finishes in half an admission's life (90% of 50/s × 300 s = 13,500).
+    expect(adaptRate(start, slow, bounds, 250, { moving: true, admittedPerSecond: 500, finishedPerSecond: 50 }).activeLimit).toBe(13_500);
+    expect(adaptRate(start, slow, bounds, 250, { moving: true, admittedPerSecond: 500, finishedPerSecond: 10 }).activeLimit).toBe(8400);
     // Healthy again with the limit full: the limit grows (19,600 / 60 per second), the rate holds.
     const full = adaptRate(cut, { p99LatencyMs: 200, errorRate: 0, activeAdmissions: 8400 }, bounds, 1250);
     expect(full.activeLimit).toBe(8400 + Math.floor(19_600 / 60));

@@ -361,7 +361,8 @@ async function expectUnavailableFast(store: QueueStore): Promise<void> {
   for (const call of calls) {
     const started = performance.now();
     await expect(call()).rejects.toBeInstanceOf(QueueStoreUnavailableError);
-    expect(performance.now() - started).toBeLessThan(250);
+    // Refused at once (no offline queue), not after the 1 s command timeout: the margin is for a busy machine.
+    expect(performance.now() - started).toBeLessThan(750);
   }
 }
 

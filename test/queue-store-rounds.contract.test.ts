@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isJournalling, type JournalledPlace } from '../src/modules/waiting-room/queue-journal.ts';
-import { at, chiSquare, chiSquareCritical, joinInOrder, randomCampaignId, range, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
+import { at, chiSquare, chiSquareCritical, joinInOrder, range, shuffleCounts, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
 
 /**
  * Rounds (a pre-queue for every opening of a rotation), on every store: round r's pre-queue is
@@ -93,20 +93,15 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     const d = await kind.deploy();
     const runs = 200;
     const people = range(0, 19).map((i) => `person-${i}`);
-    const counts = people.map(() => people.map(() => 0));
-    await Promise.all(
-      range(1, runs).map(async () => {
-        const c = randomCampaignId();
-        await joinInOrder(d, c, ['d1-a', 'd1-b', 'd1-c'], 0);
-        await at(d, 1).open(c, 0);
-        await joinInOrder(d, c, ['fcfs-a', 'fcfs-b'], null);
-        await joinInOrder(d, c, people, 1);
-        await at(d, 2).open(c, 1);
-        const places = await Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
-        // Round 1 starts after the 5 places issued before its opening.
-        places.forEach((place, order) => (counts[order]![place! - 5 - 1]! += 1));
-      }),
-    );
+    // Round 1 starts after the 5 places issued before its opening.
+    const counts = await shuffleCounts(runs, people, 6, async (c) => {
+      await joinInOrder(d, c, ['d1-a', 'd1-b', 'd1-c'], 0);
+      await at(d, 1).open(c, 0);
+      await joinInOrder(d, c, ['fcfs-a', 'fcfs-b'], null);
+      await joinInOrder(d, c, people, 1);
+      await at(d, 2).open(c, 1);
+      return Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
+    });
     for (const node of d.nodes) if (isJournalling(node)) node.drainJournal();
     const critical = chiSquareCritical(19 * 19, 3.719); // upper tail 1e-4
     expect(chiSquare(counts, runs / people.length)).toBeLessThan(critical);

@@ -7,7 +7,7 @@ import { QueueStoreUnavailableError } from '../src/modules/waiting-room/queue-st
 import { SCRIPTS } from '../src/modules/waiting-room/redis/lua-scripts.ts';
 import { campaignKeys } from '../src/modules/waiting-room/redis/queue-keys.ts';
 import { RedisQueueStore } from '../src/modules/waiting-room/redis/redis-queue-store.ts';
-import { at, chiSquare, chiSquareCritical, joinInOrder, randomCampaignId, range, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
+import { at, chiSquare, chiSquareCritical, joinInOrder, randomCampaignId, range, shuffleCounts, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
 import { deleteKeys, freePort, randomKeyPrefix, redisServerOnPath, redisUrl, RedisServerProcess } from './support/redis.ts';
 
 const TTL = 10_000;
@@ -135,16 +135,11 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const d = await kind.deploy();
     const runs = 200;
     const people = range(0, 19).map((i) => `person-${i}`);
-    const counts = people.map(() => people.map(() => 0));
-    await Promise.all(
-      range(1, runs).map(async () => {
-        const c = randomCampaignId();
-        await joinInOrder(d, c, people, 0);
-        await at(d, 0).open(c, 0);
-        const places = await Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
-        places.forEach((place, order) => (counts[order]![place! - 1]! += 1));
-      }),
-    );
+    const counts = await shuffleCounts(runs, people, 1, async (c) => {
+      await joinInOrder(d, c, people, 0);
+      await at(d, 0).open(c, 0);
+      return Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
+    });
     // Rows and columns both sum to `runs` (each run is a permutation): df = (20 - 1)².
     const critical = chiSquareCritical(19 * 19, 3.719); // upper tail 1e-4
     expect(chiSquare(counts, runs / people.length)).toBeLessThan(critical);

@@ -76,3 +76,19 @@ export function chiSquareCritical(degreesOfFreedom: number, z: number): number {
   const k = degreesOfFreedom;
   return k * (1 - 2 / (9 * k) + z * Math.sqrt(2 / (9 * k))) ** 3;
 }
+
+/**
+ * Runs a pre-queue shuffle `runs` times, each in a fresh campaign: `shuffle` joins `people` in
+ * order and opens their round, returning the places they got (the round's first place is
+ * `firstPlace`). Returns counts[joinOrder][place − firstPlace], for a chi-square test of uniformity.
+ */
+export async function shuffleCounts(runs: number, people: string[], firstPlace: number, shuffle: (campaignId: string) => Promise<(number | null)[]>): Promise<number[][]> {
+  const counts = people.map(() => people.map(() => 0));
+  await Promise.all(
+    range(1, runs).map(async () => {
+      const places = await shuffle(randomCampaignId());
+      places.forEach((place, order) => (counts[order]![place! - firstPlace]! += 1));
+    }),
+  );
+  return counts;
+}

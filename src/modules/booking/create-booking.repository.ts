@@ -1,15 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import { pgConstraint, pgErrorCode, retryAborted } from '../../infra/db/transaction.ts';
+import type { BookingRecord } from './bookings.repository.ts';
 
-/** Everything the booking statement writes, rendered by the caller. */
-export interface NewBooking {
-  id: string;
-  code: string;
-  campaignId: string;
-  personKey: string;
-  windowId: string;
-  shareWindowId: string | null;
+/** Everything the booking statement writes, rendered by the caller: the booking's own fields, and more. */
+export interface NewBooking extends Pick<BookingRecord, 'id' | 'code' | 'campaignId' | 'personKey' | 'windowId' | 'shareWindowId'> {
   bookedBy: string | null;
   at: Date;
   /** The campaign's vaccine: the registry's local copy is asked again inside the transaction. */

@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from './context.ts';
 import { acceptCsvBodies } from './http/csv.ts';
 import { installErrorHandling } from './http/error-handler.ts';
@@ -49,7 +49,8 @@ export interface BuildOptions extends FastifyServerOptions {
 
 export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions = {}): Promise<FastifyInstance> {
   // The join fast path sheds when the app does: it asks under-pressure once that is registered.
-  const shedding = { underPressure: () => false };
+  // Both are the app's own, known only once Fastify has built it; the fast paths ask for them per request.
+  const shedding: { underPressure: () => boolean; log?: FastifyBaseLogger } = { underPressure: () => false };
   const app = Fastify({
     logger: {
       level: ctx.config.logLevel,
@@ -60,13 +61,14 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     },
     bodyLimit: ctx.config.bodyLimit,
     // The requests of opening night, answered before routing (src/http/fast-paths.ts).
-    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom), joinFastPath(ctx, () => shedding.underPressure())]),
+    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom), joinFastPath(ctx, () => shedding.underPressure())], () => shedding.log),
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // First: a saturated process refuses cheaply before any other hook runs.
   await shedLoadWhenSaturated(app, ctx);
   shedding.underPressure = () => app.isUnderPressure();
+  shedding.log = app.log;
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
   acceptCsvBodies(app);

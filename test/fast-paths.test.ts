@@ -8,8 +8,9 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  */
 let t: TestApp;
 let origin: string;
+const logLines: string[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-09T10:30:00Z' });
+  t = await startTestApp({ now: '2026-08-09T10:30:00Z', env: { LOG_LEVEL: 'info' }, logStream: { write: (line) => void logLines.push(line) } });
   await ok(t.app, 'POST', '/api/v1/admin/campaigns', openCampaign('fast'), operator);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const address = t.app.server.address();
@@ -109,5 +110,30 @@ describe('taking a place over a socket', () => {
     expect((await refused.json()).error.details.reason).toBe('NOT_IN_COHORT');
     // None of those took a place.
     expect(await issued()).toBe(before);
+  });
+});
+
+describe('the request log', () => {
+  it('has a line for each request a fast path answered, by path only, and none twice for one handed to Fastify', async () => {
+    await t.ctx.waitingRoom.refresh();
+    const who = await person(t.app);
+    logLines.length = 0;
+    const joined = await join('fast', who);
+    expect(joined.status).toBe(201);
+    const { ticket } = await joined.json();
+    expect((await fetch(`${origin}/api/v1/campaigns/fast/queue?near=37.5,127.0`)).status).toBe(200);
+    expect((await join('fast', {})).status).toBe(401); // handed to Fastify: its own lines only
+    await new Promise((resolve) => setTimeout(resolve, 50)); // 'finish' runs after the client has the answer
+    const completed = logLines.map((line) => JSON.parse(line)).filter((l) => l.msg === 'request completed');
+    const fast = completed.filter((l) => l.fastPath === true);
+    expect(fast.map((l) => [l.req.method, l.req.path, l.res.statusCode])).toEqual([
+      ['POST', '/api/v1/campaigns/fast/queue/tickets', 201],
+      ['GET', '/api/v1/campaigns/fast/queue', 200],
+    ]);
+    for (const l of fast) expect(l.responseTime).toBeGreaterThanOrEqual(0);
+    expect(completed.filter((l) => l.res?.statusCode === 401)).toHaveLength(1);
+    // No credentials, ticket or place in the log.
+    const text = logLines.join('\n');
+    for (const secret of [who.authorization.replace('Bearer ', ''), ticket, '37.5']) expect(text).not.toContain(secret);
   });
 });

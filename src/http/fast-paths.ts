@@ -8,17 +8,40 @@ import type { FastifyServerOptions } from 'fastify';
  */
 export type FastPath = (req: IncomingMessage, res: ServerResponse, toFastify: () => void) => boolean;
 
+/** The part of the app's logger the fast paths write their request lines to. */
+export interface FastPathLog {
+  /** pino's level name: `info` lines are written at trace, debug and info. */
+  level: string;
+  info(fields: object, message: string): void;
+}
+
+const WRITES_INFO = new Set(['trace', 'debug', 'info']);
+
 /**
  * Fastify's `serverFactory` with fast paths in front: the requests millions make on opening night
  * (the shared status, taking a place) are answered without Fastify's per-request machinery; every
  * other request, and every case a fast path does not handle, goes to Fastify, whose routes for
  * the same paths answer identically (`app.inject` and the tests use them).
+ *
+ * A request a fast path answers is logged as Fastify logs its own (`request completed`, at info,
+ * by path only: a query string can say where a person is), so the request log stays whole; below
+ * info it costs nothing. `log` is asked per request: the app's logger exists only after the factory.
  */
-export function serverWithFastPaths(paths: readonly FastPath[]) {
+export function serverWithFastPaths(paths: readonly FastPath[], log: () => FastPathLog | undefined = () => undefined) {
   return (handler: (req: IncomingMessage, res: ServerResponse) => void, options: FastifyServerOptions): Server => {
     const server = createServer((req, res) => {
-      const toFastify = () => handler(req, res);
-      for (const path of paths) if (path(req, res, toFastify)) return;
+      let handedOn = false;
+      const toFastify = () => {
+        handedOn = true;
+        handler(req, res);
+      };
+      const logger = log();
+      const startedAt = logger && WRITES_INFO.has(logger.level) ? performance.now() : null;
+      for (const path of paths) {
+        if (!path(req, res, toFastify)) continue;
+        if (logger && startedAt !== null) res.once('finish', () => handedOn || logAnswered(logger, req, res, startedAt));
+        return;
+      }
       toFastify();
     });
     // What Fastify sets on the servers it creates itself.
@@ -28,6 +51,15 @@ export function serverWithFastPaths(paths: readonly FastPath[]) {
     if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
     return server;
   };
+}
+
+function logAnswered(logger: FastPathLog, req: IncomingMessage, res: ServerResponse, startedAt: number): void {
+  try {
+    // Through the app's own `req` serializer, which keeps the path and drops the query string.
+    logger.info({ req: { method: req.method, url: req.url ?? '' }, res: { statusCode: res.statusCode }, responseTime: performance.now() - startedAt, fastPath: true }, 'request completed');
+  } catch {
+    // A log line is never worth the process: this runs in a socket event, outside any request.
+  }
 }
 
 /** `GET /api/v1/campaigns/{campaignId}/queue`, with or without a query string (cache busters). */

@@ -5,6 +5,7 @@
  * never a rate or a wall time.
  */
 import { describe, expect, it } from 'vitest';
+import { PACE } from '../src/modules/waiting-room/domain/queue-pace.ts';
 import { simulateNight } from '../sim/lib/national-simulation.ts';
 import { shortConfig } from '../sim/lib/simulation-config.ts';
 
@@ -22,8 +23,9 @@ describe('national simulation, short version (100,000 people)', () => {
     expect(result.outcomes['booked']).toBeGreaterThan(0);
     // BRIEF §4.5: this shape measured 99.8–100% within ±25% over three runs (the pre-queue's draws
     // are truly random), 54% before the pace estimate; the national runs are in
-    // docs/performance.md. Everyone served was shown an estimate first.
+    // docs/performance.md. Everyone served was shown an estimate first, except those whose turn
+    // came while the pace was still being measured (its first seconds after the opening).
     expect(result.eta.withinQuarter).toBeGreaterThan(0.9);
-    expect(result.eta.servedBeforeEstimate).toBe(0);
+    expect(result.eta.servedBeforeEstimate).toBeLessThanOrEqual(config.admission.ratePerSecond * (PACE.settleSeconds + 1));
   }, 120_000);
 });

@@ -17,32 +17,52 @@ export interface Answer {
   renewedAdmission: string | null;
 }
 
-/** A counting semaphore; its waiters are a list read from a moving head (a spike queues 100,000 of them: `shift()` would be quadratic). */
+/** A waiting line read from a moving head (a spike queues 100,000 of them: `shift()` would be quadratic). */
+class Waiters {
+  private items: (() => void)[] = [];
+  private head = 0;
+  push(waiter: () => void): void {
+    this.items.push(waiter);
+  }
+  next(): (() => void) | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const waiter = this.items[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return waiter;
+  }
+}
+
+/**
+ * A counting semaphore with a fast lane. A real crowd has a connection per citizen, so an admitted
+ * person's booking never waits behind other people's status polls; in the generator they share a
+ * pool, so the booking journey's calls take the next free connection before any poll does.
+ */
 class Slots {
   private free: number;
-  private waiting: (() => void)[] = [];
-  private head = 0;
+  private readonly urgent = new Waiters();
+  private readonly others = new Waiters();
   constructor(size: number) {
     this.free = size;
   }
-  async take(): Promise<void> {
+  async take(urgent: boolean): Promise<void> {
     if (this.free > 0) {
       this.free--;
       return;
     }
-    await new Promise<void>((resolveTake) => this.waiting.push(resolveTake));
+    await new Promise<void>((resolveTake) => (urgent ? this.urgent : this.others).push(resolveTake));
   }
   give(): void {
-    if (this.head < this.waiting.length) {
-      const next = this.waiting[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-        this.waiting = this.waiting.slice(this.head);
-        this.head = 0;
-      }
-      next();
-    } else this.free++;
+    const next = this.urgent.next() ?? this.others.next();
+    if (next) next();
+    else this.free++;
   }
 }
+
+/** The admitted person's journey: its calls take the fast lane (see `Slots`). */
+const JOURNEY_ENDPOINTS = new Set(['admission', 'clinic search', 'slots', 'booking', 'cancel', 'change']);
 
 /** Milliseconds since the epoch, with sub-millisecond precision, comparable across processes. */
 export const epochMs = () => performance.timeOrigin + performance.now();
@@ -78,7 +98,7 @@ export class LoadClient {
   async call(endpoint: string, node: number, method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
     const index = node % this.pools.length;
     const queued = performance.now();
-    await this.slots[index]!.take();
+    await this.slots[index]!.take(JOURNEY_ENDPOINTS.has(endpoint));
     const sent = performance.now();
     record(this.clientWait, sent - queued);
     let answer: Answer;

@@ -37,7 +37,7 @@ export interface JourneyRecord {
   /** Flat [place, epoch ms sent] of each 425 on the admission call. */
   refusals: number[];
   eta: { measured: number; withinQuarter: number; withinP90: number };
-  /** Flat [place, epoch ms, p50 s, p90 s] of each person's first estimate (checked against the status at the end). */
+  /** Flat [place, epoch ms, p50 s, p90 s, places ahead] of each person's first estimate (checked against the status at the end). */
   estimates: number[];
   admissionsPerSecond: PerSecond;
   bookingsPerSecond: PerSecond;
@@ -134,18 +134,19 @@ async function join(j: Journey, p: Person, node: number, session: string, how: s
   return null;
 }
 
-/** The first estimate a person sees, once they have a place and the queue has measured a rate. */
+/** The first estimate a person sees, once they have a place, people ahead, and the queue has measured a pace. */
 async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Promise<void> {
   const answer = await j.client.call('ticket status', node, 'GET', `/api/v1/campaigns/${j.settings.campaignId}/queue/tickets/me`, { authorization: `Bearer ${ticket}` });
   if (answer.status !== 200) {
     if (answer.status === 401 || answer.status === 403) tally(j.record.bounces, `ticket refused ${answer.key}`);
     return;
   }
-  const body = answer.body as { position: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } };
+  const body = answer.body as { position: number | null; ahead: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } };
   samePlace(j, p, body.position, 'ticket status');
-  if (p.estimate === null && body.position !== null && body.eta.p50Seconds !== null) {
+  // Someone whose place is already served is told nothing about a wait: not an estimate to measure.
+  if (p.estimate === null && body.position !== null && body.eta.p50Seconds !== null && (body.ahead ?? 0) > 0) {
     p.estimate = { p50: body.eta.p50Seconds, p90: body.eta.p90Seconds ?? body.eta.p50Seconds, atMs: epochMs() };
-    j.record.estimates.push(body.position, p.estimate.atMs, p.estimate.p50, p.estimate.p90);
+    j.record.estimates.push(body.position, p.estimate.atMs, p.estimate.p50, p.estimate.p90, body.ahead ?? 0);
   }
 }
 

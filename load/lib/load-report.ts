@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fmt, fmtCores, machineLine, markdownTable } from '../../bench/lib/report.ts';
 import { renderSvgChart } from '../../bench/lib/svg-chart.ts';
+import { etaBreakdownTable } from '../../sim/lib/eta-breakdown.ts';
 import type { OpeningNightResult } from './run-result.ts';
 import { histogramCount, percentile } from './tallies.ts';
 
@@ -102,6 +103,9 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
     ),
     '',
   );
+  add('## Where the wait estimate goes wrong', '');
+  add('Each first estimate against the sampled status first serving that place (±1 s), by when it was shown and by what it said. Ratio = actual wait ÷ first p50 estimate (1 = exact); rates in places per second.', '');
+  add(etaBreakdownTable(r.etaServed.groups), '');
   add('## Latency per endpoint (from a free connection to the last byte)', '');
   add(markdownTable(['endpoint', 'requests', 'p50 ms', 'p95 ms', 'p99 ms'], Object.entries(r.latency).map(([e, h]) => [e, fmt(histogramCount(h)), ms(percentile(h, 50)), ms(percentile(h, 95)), ms(percentile(h, 99))])), '');
   add('## Every status code, by endpoint', '');

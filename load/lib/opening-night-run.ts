@@ -89,7 +89,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     const ticker = setInterval(() => {
       const sum = [...progress.values()].reduce((a, p) => ({ done: a.done + p.done, admitted: a.admitted + p.admitted, booked: a.booked + p.booked }), { done: 0, admitted: 0, booked: 0 });
       const last = status.points[status.points.length - 1];
-      o.log(`t=${((Date.now() - openingMs) / 1000).toFixed(0)} s: ${sum.done}/${o.people} journeys done, ${sum.admitted} admitted, ${sum.booked} booked; queue ${last?.state ?? '?'} length ${last?.queueLength ?? '?'}, admit rate ${last?.admitRate ?? '?'}/s`);
+      o.log(`t=${((Date.now() - openingMs) / 1000).toFixed(0)} s: ${sum.done}/${o.people} journeys done, ${sum.admitted} admitted, ${sum.booked} booked; queue ${last?.state ?? '?'} length ${last?.queueLength ?? '?'}, admit rate ${last?.admitRate ?? '?'}/s, pace ${last?.etaRate?.toFixed(0) ?? '?'}/s`);
     }, 10_000);
     try {
       await finished;

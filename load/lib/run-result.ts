@@ -5,7 +5,11 @@
  */
 import type { DatabaseCheck } from './db-check.ts';
 import type { OpeningNightOptions } from './opening-night-run.ts';
+import { EtaBreakdown, type EtaGroup } from '../../sim/lib/eta-breakdown.ts';
 import type { ProcessFigures, StatusPoint } from './samplers.ts';
+
+/** Numbers per first estimate in `estimates`: place, epoch ms, p50 s, p90 s, places ahead. */
+const ESTIMATE_FIELDS = 5;
 import type { Seeded } from './seed.ts';
 import { mergeCounts, mergeHistogram, mergePerSecond, type Counts, type Histogram } from './tallies.ts';
 import type { WorkerResult } from './worker.ts';
@@ -57,7 +61,7 @@ export interface OpeningNightResult {
   /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
   eta: { measured: number; withinQuarter: number; withinP90: number };
   /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
-  etaServed: { measured: number; withinQuarter: number; withinP90: number };
+  etaServed: { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] };
   booked201: number;
   cancelled: number;
   changed: number;
@@ -65,13 +69,14 @@ export interface OpeningNightResult {
   processes: { processes: ProcessFigures[]; machineBusyCores: number | null; seconds: number };
 }
 
-/** Each first estimate (flat [place, ms, p50, p90]) against when the sampled status first served that place. */
-export function servedEta(estimates: number[], points: StatusPoint[], openingMs: number): { measured: number; withinQuarter: number; withinP90: number } {
+/** Each first estimate against when the sampled status first served that place: overall, and where it goes wrong. */
+export function servedEta(estimates: number[], points: StatusPoint[], openingMs: number): { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] } {
   const served = points.map((p) => p.servingUpTo);
   const at = points.map((p) => openingMs + p.secondsFromOpening * 1000);
   const result = { measured: 0, withinQuarter: 0, withinP90: 0 };
-  for (let e = 0; e < estimates.length; e += 4) {
-    const [place, estimatedAt, p50, p90] = [estimates[e]!, estimates[e + 1]!, estimates[e + 2]!, estimates[e + 3]!];
+  const breakdown = new EtaBreakdown();
+  for (let e = 0; e < estimates.length; e += ESTIMATE_FIELDS) {
+    const [place, estimatedAt, p50, p90, ahead] = [estimates[e]!, estimates[e + 1]!, estimates[e + 2]!, estimates[e + 3]!, estimates[e + 4]!];
     // servingUpTo never goes back: the first sample at or past the place (binary search).
     let lo = 0;
     let hi = served.length;
@@ -82,11 +87,13 @@ export function servedEta(estimates: number[], points: StatusPoint[], openingMs:
     }
     if (lo === served.length) continue;
     const actual = Math.max(0, at[lo]! - estimatedAt) / 1000;
+    const within = Math.abs(actual - p50) <= Math.max(1, 0.25 * p50);
     result.measured++;
-    if (Math.abs(actual - p50) <= Math.max(1, 0.25 * p50)) result.withinQuarter++;
+    if (within) result.withinQuarter++;
     if (actual <= Math.max(1, p90)) result.withinP90++;
+    breakdown.add((estimatedAt - openingMs) / 1000, ahead, p50, ahead / Math.max(1, p50), actual, within);
   }
-  return result;
+  return { ...result, groups: breakdown.groups() };
 }
 
 /** Refusals (flat [place, sent ms]) made while a later place had already been admitted (flat [place, ms]). */

@@ -87,6 +87,8 @@ export interface StatusPoint {
   servingUpTo: number;
   issuedUpTo: number;
   admitRate: number;
+  /** The pace the estimate divides by (places passed per second), null before one is measured. */
+  etaRate: number | null;
   state: string;
 }
 
@@ -112,13 +114,14 @@ export class StatusSampler {
     const { statusCode, body } = await this.pool.request({ path: `/api/v1/campaigns/${this.campaignId}/queue`, method: 'GET' });
     const text = await body.text();
     if (statusCode !== 200) return;
-    const s = JSON.parse(text) as { state: string; servingUpTo: number; issuedUpTo: number; prequeueSize: number; admitRatePerSecond: number };
+    const s = JSON.parse(text) as { state: string; servingUpTo: number; issuedUpTo: number; prequeueSize: number; admitRatePerSecond: number; etaRatePerSecond?: number | null };
     this.points.push({
       secondsFromOpening: (Date.now() - this.openingMs) / 1000,
       queueLength: Math.max(0, s.issuedUpTo - s.servingUpTo) + s.prequeueSize,
       servingUpTo: s.servingUpTo,
       issuedUpTo: s.issuedUpTo,
       admitRate: s.admitRatePerSecond,
+      etaRate: s.etaRatePerSecond ?? null,
       state: s.state,
     });
   }

@@ -6,6 +6,8 @@
  * of BRIEF §4.5 shows where it comes from, not just that it happened.
  */
 
+import { fmt, markdownTable } from '../../bench/lib/report.ts';
+
 export interface EtaGroup {
   label: string;
   measured: number;
@@ -30,7 +32,8 @@ const bucket = (label: string): Bucket => ({ label, ratios: [], rates: [], serve
 /** Seconds from the opening at which a first estimate was taken. */
 const BY_TIME: [number, string][] = [
   [0, 'at the opening (pre-queue)'],
-  [60, 'first minute after the opening'],
+  [15, 'first 15 s after the opening'],
+  [60, '15 s – 1 min after the opening'],
   [600, '1–10 min after the opening'],
   [Infinity, 'later than 10 min'],
 ];
@@ -42,6 +45,15 @@ const BY_ESTIMATE: [number, string][] = [
   [900, 'estimate 2–15 min'],
   [Infinity, 'estimate > 15 min'],
 ];
+
+/** The breakdown as a markdown table (the simulation's and the load run's reports). */
+export function etaBreakdownTable(groups: EtaGroup[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return markdownTable(
+    ['first estimate', 'people', 'within ±25%', 'actual ÷ estimate p10 / p50 / p90', 'rate it assumed (median)', 'rate they were served at (median)'],
+    groups.map((g) => [g.label, fmt(g.measured), pct(g.withinQuarter), g.ratio.map((r) => fmt(r, 2)).join(' / '), fmt(g.rateAtEstimate), fmt(g.rateServed)]),
+  );
+}
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : NaN;

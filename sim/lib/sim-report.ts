@@ -5,6 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fmt, machineLine, markdownTable } from '../../bench/lib/report.ts';
+import { etaBreakdownTable } from './eta-breakdown.ts';
 import { renderSvgChart, type Series } from '../../bench/lib/svg-chart.ts';
 import type { SimulationConfig } from './simulation-config.ts';
 import type { SimulationResult } from './simulation-result.ts';
@@ -120,12 +121,7 @@ export function simReport(config: SimulationConfig, result: SimulationResult, ch
   lines.push('');
   lines.push('Where it goes wrong: by when the first estimate was shown and by what it said. Ratio = actual wait ÷ first p50 estimate (1 = exact); rates in places per second.');
   lines.push('');
-  lines.push(
-    markdownTable(
-      ['first estimate', 'people', 'within ±25%', 'ratio p10 / p50 / p90', 'rate it assumed (median)', 'rate they were served at (median)'],
-      result.eta.groups.map((g) => [g.label, fmt(g.measured), pct(g.withinQuarter), g.ratio.map((r) => fmt(r, 2)).join(' / '), fmt(g.rateAtEstimate), fmt(g.rateServed)]),
-    ),
-  );
+  lines.push(etaBreakdownTable(result.eta.groups));
   lines.push('');
   lines.push('## Outcomes and answers');
   lines.push('');

@@ -121,11 +121,15 @@ export function adaptRate(state: ControllerState, health: PathHealth, bounds: Ad
     const activeLimit = clampActive(Math.max(drainable, Math.min(state.activeLimit, health.activeAdmissions) * 0.7));
     return { ...next, rate: clamp(Math.max(floor, state.rate * 0.7)), activeLimit, lastCutAtMs: nowMs };
   }
+  // Healthy, and the queue in use: what the path is finishing it takes, so the rate is at least
+  // that. After a stall (the limit reached while the first people chose a clinic) the rate comes
+  // back at once to the pace the path has shown, not by the slow ramp from wherever cuts left it.
+  const shown = flow?.moving ? clamp(Math.max(next.rate, CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond)) : next.rate;
   if (health.activeAdmissions >= next.activeLimit * 0.9) {
     const perSecond = (bounds.maxActive - bounds.minActive) / bounds.rampSeconds;
-    return { ...next, activeLimit: clampActive(next.activeLimit + perSecond * elapsed) };
+    return { ...next, rate: shown, activeLimit: clampActive(next.activeLimit + perSecond * elapsed) };
   }
-  if (flow && (!flow.moving || flow.finishedPerSecond < GROW_WHEN_FINISHED_SHARE * flow.admittedPerSecond)) return next;
+  if (flow && (!flow.moving || flow.finishedPerSecond < GROW_WHEN_FINISHED_SHARE * flow.admittedPerSecond)) return { ...next, rate: shown };
   const perSecond = (bounds.maxRate - bounds.minRate) / bounds.rampSeconds;
-  return { ...next, rate: clamp(state.rate + perSecond * elapsed) };
+  return { ...next, rate: clamp(Math.max(shown, state.rate + perSecond * elapsed)) };
 }

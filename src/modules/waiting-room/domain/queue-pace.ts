@@ -32,9 +32,11 @@ export interface PaceOptions {
   settleSeconds: number;
   /** How far back the flow through admissions looks (the controller's evidence). */
   flowSeconds: number;
+  /** Largest spread of the slices' rates, as a share of their mean, for which a pace is given. */
+  maxVariation: number;
 }
 
-export const PACE: PaceOptions = { windowSeconds: 60, sliceSeconds: 5, settleSeconds: 0, flowSeconds: 10 };
+export const PACE: PaceOptions = { windowSeconds: 60, sliceSeconds: 5, settleSeconds: 10, flowSeconds: 10, maxVariation: 0.25 };
 
 interface Slice {
   /** Elapsed seconds, and of them seconds in which the queue could move. */
@@ -91,9 +93,14 @@ export class QueuePace {
     this.settle();
   }
 
-  /** Recomputes the published pace when the window holds enough moving time; else keeps the last one. */
+  /**
+   * Recomputes the published pace when the window holds enough moving time; else keeps the last one.
+   * A window whose older and newer halves disagree (a burst and then a stall, a rate that doubled
+   * within the minute) gives no pace at all: its mean would promise a wait the queue is not moving
+   * at now (better no number). Noise from slice to slice is not a trend: the halves average it out.
+   */
   private settle(): void {
-    const { settleSeconds, sliceSeconds } = this.options;
+    const { settleSeconds, sliceSeconds, maxVariation } = this.options;
     if (this.movingSinceStart < settleSeconds) return;
     const all = [...this.slices, this.current];
     const moving = all.reduce((sum, s) => sum + s.moving, 0);
@@ -103,8 +110,29 @@ export class QueuePace {
     const rates = this.slices.filter((s) => s.moving >= s.span / 2).map((s) => s.places / s.moving);
     const mean = rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : rate;
     const variance = rates.length > 1 ? rates.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (rates.length - 1) : 0;
-    this.settledRate = rate;
-    this.settledDeviation = Math.sqrt(variance);
+    const steady = this.halvesAgree(all, maxVariation);
+    this.settledRate = steady ? rate : null;
+    this.settledDeviation = steady ? Math.sqrt(variance) : 0;
+  }
+
+  /**
+   * The pace of the window's older half against its newer half (by moving time): within
+   * `maxVariation` of the faster, plus two places of counting noise (a queue admitting one person
+   * every few seconds moves in whole places).
+   */
+  private halvesAgree(all: Slice[], maxVariation: number): boolean {
+    const half = all.reduce((sum, s) => sum + s.moving, 0) / 2;
+    const older = { moving: 0, places: 0 };
+    const newer = { moving: 0, places: 0 };
+    for (const s of all) {
+      const into = older.moving < half ? older : newer;
+      into.moving += s.moving;
+      into.places += s.places;
+    }
+    if (older.moving <= 0 || newer.moving <= 0) return true;
+    const a = older.places / older.moving;
+    const b = newer.places / newer.moving;
+    return Math.abs(a - b) <= maxVariation * Math.max(a, b) + 2 / Math.min(older.moving, newer.moving);
   }
 
   /** Places passed per second while moving, over the window; null until the pace has settled. */

@@ -128,6 +128,17 @@ describe('adapting with the queue\'s measured flow (Little\'s law)', () => {
     expect(adaptRate(at(1000), slow, bounds, 250, flow(1000, 100)).rate).toBe(700);
   });
 
+  it('once healthy, comes back at once to 90% of what the path finishes, not by the slow ramp (after a stall at the opening)', () => {
+    // Cuts left 200/s while admitted people piled up; now they finish at 1,000/s and latency is fine.
+    expect(adaptRate(at(200), healthy, bounds, 250, flow(200, 1000)).rate).toBe(900);
+    // The same when the active limit holds the queue (it grows the limit, and the rate with the path).
+    const limited = { ...at(200), activeLimit: 5000 };
+    expect(adaptRate(limited, { ...healthy, activeAdmissions: 5000 }, bounds, 250, flow(200, 1000))).toMatchObject({ rate: 900 });
+    // Not while the queue is not in use, and never past the ceiling.
+    expect(adaptRate(at(200), healthy, bounds, 250, flow(0, 1000, false)).rate).toBe(200);
+    expect(adaptRate(at(200), healthy, bounds, 250, flow(200, 10_000)).rate).toBe(3000);
+  });
+
   it('does not cut for one or two failures among the first few calls: an error rate needs three errors', () => {
     expect(adaptRate(at(200), { ...healthy, errorRate: 1 / 30, errors: 1 }, bounds, 250, flow(200, 200)).rate).toBeGreaterThan(200);
     expect(adaptRate(at(200), { ...healthy, errorRate: 2 / 30, errors: 2 }, bounds, 250, flow(200, 200)).rate).toBeGreaterThan(200);

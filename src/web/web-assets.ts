@@ -4,6 +4,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { expandIncludes } from './page-parts.ts';
 
 /** One servable file: its bytes, the gzip of them (computed once), and how to describe it. */
 export interface WebAsset {
@@ -51,9 +52,10 @@ function asset(body: Buffer, fileName: string, immutable: boolean): WebAsset {
 
 /**
  * Bundles `src/web/<area>/main.ts` (each `*.entry.ts` too) with esbuild into content-hashed
- * `/assets/<area>-<name>.<hash>.js`, and reads `src/web/<area>/public/` as it is. In HTML and CSS,
- * `{{asset:<name>.js}}` becomes the hashed path, so a page can be cached by a CDN for a short
- * time while its scripts are cached for ever.
+ * `/assets/<area>-<name>.<hash>.js`, and reads `src/web/<area>/public/` as it is but for two
+ * substitutions: in HTML, `<!-- include: <part> … -->` becomes the shared part (`page-parts.ts`);
+ * then in HTML and CSS, `{{asset:<name>.js}}` becomes the hashed path, so a page can be cached by
+ * a CDN for a short time while its scripts are cached for ever.
  */
 export async function buildWebAssets(area: WebArea): Promise<WebAssets> {
   const areaDir = join(WEB_DIR, area.name);
@@ -97,8 +99,9 @@ async function readPublic(dir: string, mount: string, hashedNames: Map<string, s
     }
     let body = await readFile(path);
     if (/\.(html|css)$/.test(file.name)) {
+      const text = file.name.endsWith('.html') ? expandIncludes(body.toString('utf8'), path) : body.toString('utf8');
       body = Buffer.from(
-        body.toString('utf8').replace(/\{\{asset:([\w.-]+)\}\}/g, (_m, name: string) => {
+        text.replace(/\{\{asset:([\w.-]+)\}\}/g, (_m, name: string) => {
           const url = hashedNames.get(name);
           if (!url) throw new Error(`web: ${path} names an unknown asset ${name}`);
           return url;

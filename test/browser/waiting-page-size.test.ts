@@ -1,18 +1,15 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { webRoutes } from '../../src/web/web.routes.ts';
+import type { FastifyInstance } from 'fastify';
+import { startWebOnlyApp } from '../support/web-only-app.ts';
 import { scriptClosureSize } from '../support/script-size.ts';
 
 /** The waiting page's promise (issue 5): its JavaScript stays under 50 KB gzipped. */
 const BUDGET_BYTES = 50 * 1024;
 
-// Only the pages are needed: the same routes the app registers, without a database.
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = Fastify();
-  await app.register(webRoutes);
-  await app.ready();
+  app = await startWebOnlyApp();
 });
 afterAll(() => app.close());
 

@@ -9,7 +9,7 @@ import { currentFlow, flowHref, rememberClinic } from './lib/flow.ts';
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
 import { loadRegions, type SidoInfo } from './lib/regions.ts';
-import { wireNearSearch } from './lib/near-search.ts';
+import { NEAR_SEARCH_EN, wireNearSearch } from './lib/near-search.ts';
 
 const EN: Record<string, string> = {
   title: 'Find a clinic — Yeyak',
@@ -21,9 +21,7 @@ const EN: Record<string, string> = {
   'f.sigungu': 'District',
   'f.all': 'All',
   or: 'or',
-  'f.nearMe': 'Search near where I am',
-  'f.place': 'Search by place name (e.g. Suwon, Haeundae)',
-  'f.placeGo': 'Search near this place',
+  ...NEAR_SEARCH_EN,
   'view.label': 'View',
   'view.list': 'List',
   'view.map': 'Map',

@@ -7,16 +7,14 @@ import { alertToggle, drawAlertList, loadAlerts } from './lib/leftover-alerts.ts
 import { showProblem } from './lib/next-step.ts';
 import { busyNotice, byId, el, startPage } from './lib/page.ts';
 import { loadRegions, type SidoInfo } from './lib/regions.ts';
-import { wireNearSearch } from './lib/near-search.ts';
+import { NEAR_SEARCH_EN, wireNearSearch } from './lib/near-search.ts';
 
 const EN: Record<string, string> = {
   title: 'Leftover doses today — Yeyak',
   h1: 'Leftover doses today',
   intro: 'Doses clinics have left over today. You can book one for yourself, once a day; the first to book gets it. Go to the clinic on the same day.',
   'where.h': 'Near where?',
-  'f.nearMe': 'Search near where I am',
-  'f.place': 'Search by place name (e.g. Suwon, Haeundae)',
-  'f.placeGo': 'Search near this place',
+  ...NEAR_SEARCH_EN,
   'alerts.h': 'Leftover alerts',
   'alerts.hint': 'When a clinic you choose publishes leftover doses, we send you a text message. Up to five clinics.',
 };

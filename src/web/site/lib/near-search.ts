@@ -2,6 +2,16 @@ import { fill, lang } from '../../shared/i18n.ts';
 import { byId } from './page.ts';
 import { findPlace, type SidoInfo } from './regions.ts';
 
+/**
+ * English for the near-me button and typed-place form (`near-search-form` in `page-parts.ts`,
+ * where their Korean is); a page spreads it into its own English.
+ */
+export const NEAR_SEARCH_EN: Readonly<Record<string, string>> = {
+  'f.nearMe': 'Search near where I am',
+  'f.place': 'Search by place name (e.g. Suwon, Haeundae)',
+  'f.placeGo': 'Search near this place',
+};
+
 /** The words the near-me and typed-place searches show. */
 export interface NearWords {
   me: string;

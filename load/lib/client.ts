@@ -40,7 +40,7 @@ class Waiters {
  * person's booking never waits behind other people's status polls; in the generator they share a
  * pool, so the booking journey's calls take the next free connection before any poll does.
  */
-class Slots {
+export class Slots {
   private free: number;
   private readonly urgent = new Waiters();
   private readonly others = new Waiters();

@@ -20,6 +20,10 @@ if (!base) {
 }
 const eventsArg = process.argv.indexOf('--events');
 const events = eventsArg > 0 ? Number(process.argv[eventsArg + 1]) : 100_000;
+if (!Number.isInteger(events) || events < 1000) {
+  console.error('--events must be an integer of at least 1000');
+  process.exit(2);
+}
 const BATCH = 5_000;
 
 const name = `yeyak_explain_${randomBytes(4).toString('hex')}`;

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import { completeJob, enqueueJobs, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { pruneDoneJobs, recheckEvents } from '../src/modules/outbox/outbox-prune.repository.ts';
 import { OutboxPruner, type PruneLog } from '../src/modules/outbox/outbox-pruner.ts';
@@ -107,10 +109,46 @@ describe('outbox retention pruner', () => {
     expect(await pruner.runOnce()).toEqual({ jobs: 0, events: 0, batches: 1 });
   });
 
+  it('runs at once when started, and stops', async () => {
+    const ids = await events(2);
+    for (const id of ids) {
+      await done('registry', id);
+      await done('messages', id);
+    }
+    t.clock.advance(73 * HOUR);
+    const pruner = new OutboxPruner(t.ctx, { log, intervalMs: 60_000 });
+    pruner.start();
+    await pruner.stop();
+    expect(await eventsLeft(ids)).toEqual([]);
+  });
+
   it('exports the counter on /metrics', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/yeyak_outbox_pruned_rows_total\{table="outbox_jobs"\} [1-9]/);
     expect(res.body).toMatch(/yeyak_outbox_pruned_rows_total\{table="outbox"\} [1-9]/);
+  });
+});
+
+describe('outbox retention configuration', () => {
+  const secrets = {
+    YEYAK_SIGNING_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
+    YEYAK_ENCRYPTION_KEYS: `e1:${randomBytes(32).toString('base64')}`,
+  };
+
+  it('keeps 72 hours and looks every 10 minutes by default', () => {
+    expect(loadConfig(secrets).outbox).toEqual({ retentionHours: 72, pruneIntervalSeconds: 600 });
+    expect(loadConfig({ ...secrets, YEYAK_OUTBOX_RETENTION_HOURS: '168', YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS: '60' }).outbox).toEqual({ retentionHours: 168, pruneIntervalSeconds: 60 });
+  });
+
+  it.each([
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '0'],
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '2h'],
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '9000'],
+    ['YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS', '1'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ ...secrets, [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...secrets, [name]: value })).toThrow(name);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Ctx } from '../../context.ts';
+import { BackgroundLoop } from '../../lib/background-loop.ts';
 import { errorText } from './outbox-worker.ts';
 import { pruneDoneJobs, recheckEvents, type PruneCursor } from './outbox-prune.repository.ts';
 
@@ -15,7 +16,7 @@ export interface PruneLog {
 }
 
 export interface OutboxPrunerOptions {
-  /** Rows deleted per statement: small enough that no statement holds its locks for long. */
+  /** Jobs deleted per statement (default 5,000 on PostgreSQL, 500 on PGlite). */
   batchSize?: number;
   /** Pause between runs, in ms (wall time only decides when to look; the cutoff comes from `ctx.clock`). */
   intervalMs?: number;
@@ -36,15 +37,23 @@ export class OutboxPruner {
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly log: PruneLog;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
+  // Each run ends when the old rows are used up, so the loop always waits a full interval after it.
+  private readonly loop = new BackgroundLoop(
+    async () => {
+      await this.runOnce();
+      return false;
+    },
+    () => this.intervalMs,
+    (error) => this.log.error({ error: errorText(error) }, 'outbox pruning failed'),
+  );
 
   constructor(
     private readonly ctx: Ctx,
     options: OutboxPrunerOptions,
   ) {
-    this.batchSize = options.batchSize ?? 5_000;
+    // Small enough that no statement holds its row locks for long. PGlite runs each statement on the
+    // serving thread itself, so there a batch is kept to a tenth to keep the event loop responsive.
+    this.batchSize = options.batchSize ?? (ctx.database.kind === 'pglite' ? 500 : 5_000);
     this.intervalMs = options.intervalMs ?? ctx.config.outbox.pruneIntervalSeconds * 1000;
     this.log = options.log;
   }
@@ -63,7 +72,7 @@ export class OutboxPruner {
       this.ctx.metrics.outboxPruned.inc({ table: 'outbox_jobs' }, batch.jobs);
       this.ctx.metrics.outboxPruned.inc({ table: 'outbox' }, events);
       // A short batch means the old done rows are used up (rows skipped as locked wait for the next run).
-      if (batch.jobs < this.batchSize || batch.cursor === null || this.stopping) break;
+      if (batch.jobs < this.batchSize || batch.cursor === null || this.loop.stopRequested) break;
       cursor = batch.cursor;
     }
     if (total.jobs + total.events > 0) this.log.info({ ...total }, 'outbox pruned');
@@ -72,31 +81,11 @@ export class OutboxPruner {
 
   /** Runs now, then every interval until stopped. */
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = (async () => {
-      while (!this.stopping) {
-        try {
-          await this.runOnce();
-        } catch (error) {
-          this.log.error({ error: errorText(error) }, 'outbox pruning failed');
-        }
-        if (!this.stopping) await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.intervalMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   /** Stops after the batch in progress. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = null;
+    await this.loop.stop();
   }
 }

@@ -132,7 +132,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     workers: flagVar(env, 'YEYAK_WORKERS', true),
     outbox: {
-      retentionHours: intVar(env, 'YEYAK_OUTBOX_RETENTION_HOURS', 72, 1, 24 * 366),
+      // At least a day: a done reminder job's unique key is what stops the scheduler, which looks at
+      // tomorrow's doses all evening, from enqueuing the same reminder again.
+      retentionHours: intVar(env, 'YEYAK_OUTBOX_RETENTION_HOURS', 72, 24, 24 * 366),
       pruneIntervalSeconds: intVar(env, 'YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS', 600, 10, 86_400),
     },
   };

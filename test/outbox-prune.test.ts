@@ -143,6 +143,7 @@ describe('outbox retention configuration', () => {
 
   it.each([
     ['YEYAK_OUTBOX_RETENTION_HOURS', '0'],
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '23'],
     ['YEYAK_OUTBOX_RETENTION_HOURS', '2h'],
     ['YEYAK_OUTBOX_RETENTION_HOURS', '9000'],
     ['YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS', '1'],

@@ -41,6 +41,8 @@ export interface Config {
   messages: { gatewayUrl: string | null; channel: 'kakao' | 'sms' };
   /** Whether this process runs the outbox workers (registry, messages, reminders, import). */
   workers: boolean;
+  /** Finished outbox work: `done` jobs (and events whose jobs are all gone) older than this are deleted, checked every interval. */
+  outbox: { retentionHours: number; pruneIntervalSeconds: number };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -129,6 +131,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       channel: oneOf(env, 'YEYAK_MESSAGE_CHANNEL', ['kakao', 'sms'], 'kakao') as 'kakao' | 'sms',
     },
     workers: flagVar(env, 'YEYAK_WORKERS', true),
+    outbox: {
+      // At least a day: a done reminder job's unique key is what stops the scheduler, which looks at
+      // tomorrow's doses all evening, from enqueuing the same reminder again.
+      retentionHours: intVar(env, 'YEYAK_OUTBOX_RETENTION_HOURS', 72, 24, 24 * 366),
+      pruneIntervalSeconds: intVar(env, 'YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS', 600, 10, 86_400),
+    },
   };
   return Object.freeze(config);
 }

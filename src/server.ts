@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { createContext } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
+import { OutboxPruner } from './modules/outbox/outbox-pruner.ts';
 import { createOutboxWorker } from './modules/outbox/workers.ts';
 
 /** The process: read config, open stores, seed the demo, listen, and close gracefully. */
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0.
   const worker = config.workers ? createOutboxWorker(ctx) : null;
   worker?.start();
+  // Finished outbox work older than YEYAK_OUTBOX_RETENTION_HOURS goes, in the process that runs the worker.
+  const pruner = config.workers ? new OutboxPruner(ctx, { log: app.log }) : null;
+  pruner?.start();
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'closing');
     await app.close();
     await worker?.stop();
+    await pruner?.stop();
     await ctx.waitingRoom.stop();
     await ctx.waitingRoom.store.close();
     await ctx.database.close();

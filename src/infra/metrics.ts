@@ -32,6 +32,7 @@ export function createMetrics() {
     }),
     bookings: new Counter({ name: 'yeyak_bookings_total', help: 'Booking outcomes by result', labelNames: ['result'] as const, registers: [registry] }),
     outboxDeliveries: new Counter({ name: 'yeyak_outbox_deliveries_total', help: 'Outbox job attempts by consumer and outcome (delivered, retry, dead)', labelNames: ['consumer', 'outcome'] as const, registers: [registry] }),
+    outboxPruned: new Counter({ name: 'yeyak_outbox_pruned_rows_total', help: 'Finished outbox rows deleted by the retention pruner, by table (outbox_jobs, outbox)', labelNames: ['table'] as const, registers: [registry] }),
     registryCircuitOpen: new Gauge({ name: 'yeyak_registry_circuit_open', help: '1 while the registry client refuses calls after repeated failures', registers: [registry] }),
   };
 }

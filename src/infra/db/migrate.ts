@@ -7,6 +7,7 @@ import * as outboxDelivery from '../../../migrations/0010-outbox-delivery.ts';
 import * as clinicsAndLeftovers from '../../../migrations/0011-clinics-and-leftovers.ts';
 import * as queueRounds from '../../../migrations/0012-queue-rounds.ts';
 import * as bookingInOneStatement from '../../../migrations/0013-booking-in-one-statement.ts';
+import * as outboxPruning from '../../../migrations/0014-outbox-pruning.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-clinics-and-leftovers': clinicsAndLeftovers,
   '0012-queue-rounds': queueRounds,
   '0013-booking-in-one-statement': bookingInOneStatement,
+  '0014-outbox-pruning': outboxPruning,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

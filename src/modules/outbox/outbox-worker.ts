@@ -1,4 +1,5 @@
 import type { Ctx } from '../../context.ts';
+import { BackgroundLoop } from '../../lib/background-loop.ts';
 import type { OutboxConsumer as ConsumerName } from '../../infra/db/schema-outreach.ts';
 import { afterFailure, DEFAULT_BACKOFF, type BackoffPolicy } from './domain/backoff.ts';
 import { claimJobs, completeJob, failJob, fanOutEvents, releaseJob, type OutboxJob } from './outbox-jobs.repository.ts';
@@ -48,9 +49,14 @@ export class OutboxWorker {
   private readonly leaseMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly loop = new BackgroundLoop(
+    async () => {
+      const r = await this.runOnce();
+      return r.fannedOut + r.delivered + r.failed > 0;
+    },
+    () => this.options.idleMs ?? 1_000,
+    (error) => console.error(`outbox round failed: ${errorText(error)}`),
+  );
 
   constructor(
     private readonly ctx: Ctx,
@@ -117,34 +123,12 @@ export class OutboxWorker {
 
   /** Runs rounds until stopped: at once again while there was work, else after `idleMs`. */
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = (async () => {
-      while (!this.stopping) {
-        let busy = false;
-        try {
-          const r = await this.runOnce();
-          busy = r.fannedOut + r.delivered + r.failed > 0;
-        } catch (error) {
-          console.error(`outbox round failed: ${errorText(error)}`);
-        }
-        if (!busy && !this.stopping) await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.idleMs ?? 1_000);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   /** Stops after the round in progress (its claimed jobs are finished or left to their lease). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = null;
+    await this.loop.stop();
   }
 }
 

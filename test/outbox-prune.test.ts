@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { completeJob, enqueueJobs, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
+import { pruneDoneJobs, recheckEvents } from '../src/modules/outbox/outbox-prune.repository.ts';
+import { OutboxPruner, type PruneLog } from '../src/modules/outbox/outbox-pruner.ts';
+import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
+
+const HOUR = 3_600_000;
+
+/**
+ * The retention pruner on the real store (PGlite, or PostgreSQL with DATABASE_URL): which finished
+ * outbox rows go, which stay, batching, the metric and the log. Rows are aged with the ManualClock:
+ * the default retention is 72 hours.
+ */
+describe('outbox retention pruner', () => {
+  let t: TestApp;
+  const logged: { fields: Record<string, unknown>; message: string }[] = [];
+  const log: PruneLog = { info: (fields, message) => logged.push({ fields, message }), error: (fields, message) => logged.push({ fields, message }) };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  /** Writes `topic` events (booking.created fans out to registry and messages) and fans them out now. */
+  async function events(count: number, topic = 'booking.created'): Promise<number[]> {
+    const rows = await t.ctx.db
+      .insertInto('outbox')
+      .values(Array.from({ length: count }, (_, i) => ({ topic, aggregate_id: `agg-${topic}-${i}-${Math.random()}`, payload: '{}', created_at: t.clock.now() })))
+      .returning('id')
+      .execute();
+    await fanOutEvents(t.ctx.db, t.clock.now(), 10_000);
+    return rows.map((r) => r.id);
+  }
+
+  async function jobOf(consumer: 'registry' | 'messages', eventId: number): Promise<number> {
+    const row = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', `${consumer}:${eventId}`).executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  const done = async (consumer: 'registry' | 'messages', eventId: number) => completeJob(t.ctx.db, await jobOf(consumer, eventId), t.clock.now());
+  const eventsLeft = async (ids: number[]) => (await t.ctx.db.selectFrom('outbox').select('id').where('id', 'in', ids).orderBy('id').execute()).map((r) => r.id);
+  const jobsLeft = async (ids: number[]) => (await t.ctx.db.selectFrom('outbox_jobs').select('idempotency_key').where('outbox_id', 'in', ids).orderBy('idempotency_key').execute()).map((r) => r.idempotency_key);
+  const pruned = async (table: string) => (await t.ctx.metrics.outboxPruned.get()).values.find((v) => v.labels.table === table)?.value ?? 0;
+
+  it('deletes old done jobs and the events all of whose jobs went; keeps young, dead and pending work', async () => {
+    const pruner = new OutboxPruner(t.ctx, { log });
+    const [allDone, onePending, oneDead, young, doneLate] = await events(5);
+    await done('registry', allDone!);
+    await done('messages', allDone!);
+    await done('registry', onePending!);
+    await done('registry', oneDead!);
+    await failJob(t.ctx.db, await jobOf('messages', oneDead!), { dead: true }, 'HTTP 400');
+    await done('messages', doneLate!);
+    await enqueueJobs(t.ctx.db, [{ consumer: 'messages', idempotencyKey: 'reminder:test-1', topic: 'booking.reminder', aggregateId: 'b-1', payload: {} }], t.clock.now());
+    const reminder = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', 'reminder:test-1').executeTakeFirstOrThrow();
+    await completeJob(t.ctx.db, reminder.id, t.clock.now());
+
+    t.clock.advance(71 * HOUR);
+    await done('registry', young!);
+    await done('messages', young!);
+    await done('registry', doneLate!);
+    const [notFannedOut] = (await t.ctx.db.insertInto('outbox').values({ topic: 'booking.created', aggregate_id: 'late', payload: '{}', created_at: t.clock.now() }).returning('id').execute()).map((r) => r.id);
+    const all = [allDone!, onePending!, oneDead!, young!, doneLate!, notFannedOut!];
+
+    // At 71 h nothing is old enough.
+    expect(await pruner.runOnce()).toEqual({ jobs: 0, events: 0, batches: 1 });
+
+    t.clock.advance(2 * HOUR);
+    expect(await pruner.runOnce()).toMatchObject({ jobs: 6, events: 1 });
+    expect(await eventsLeft(all)).toEqual([onePending, oneDead, young, doneLate, notFannedOut]);
+    expect(await jobsLeft(all)).toEqual([`messages:${oneDead}`, `messages:${onePending}`, `messages:${young}`, `registry:${doneLate}`, `registry:${young}`].sort());
+    expect(await t.ctx.db.selectFrom('outbox_jobs').select('id').where('id', '=', reminder.id).execute()).toEqual([]);
+    expect(await pruned('outbox_jobs')).toBe(6);
+    expect(await pruned('outbox')).toBe(1);
+    // The log carries counts and nothing else.
+    expect(logged.at(-1)).toEqual({ message: 'outbox pruned', fields: { jobs: 6, events: 1, batches: 1 } });
+
+    // 72 h after the late completions, the young work goes too; dead and pending work never does.
+    t.clock.advance(72 * HOUR);
+    expect(await pruner.runOnce()).toMatchObject({ jobs: 3, events: 2 });
+    expect(await eventsLeft(all)).toEqual([onePending, oneDead, notFannedOut]);
+    expect(await jobsLeft(all)).toEqual([`messages:${oneDead}`, `messages:${onePending}`].sort());
+    expect(await pruned('outbox_jobs')).toBe(9);
+    expect(await pruned('outbox')).toBe(3);
+
+    // A replayed dead job, once delivered and old, takes its event with it.
+    await t.ctx.db.updateTable('outbox_jobs').set({ status: 'pending' }).where('idempotency_key', '=', `messages:${oneDead}`).execute();
+    await done('messages', oneDead!);
+    t.clock.advance(73 * HOUR);
+    expect(await pruner.runOnce()).toMatchObject({ jobs: 1, events: 1 });
+    expect(await eventsLeft(all)).toEqual([onePending, notFannedOut]);
+  });
+
+  it('loops over batches until no old done job is left', async () => {
+    const pruner = new OutboxPruner(t.ctx, { batchSize: 3, log });
+    const ids = await events(10);
+    for (const id of ids) {
+      await done('registry', id);
+      await done('messages', id);
+    }
+    t.clock.advance(73 * HOUR);
+    const before = await pruned('outbox_jobs');
+    // 20 jobs in batches of 3: six full batches, then a short one ends the run.
+    expect(await pruner.runOnce()).toEqual({ jobs: 20, events: 10, batches: 7 });
+    expect(await eventsLeft(ids)).toEqual([]);
+    expect(await pruned('outbox_jobs')).toBe(before + 20);
+    expect(await pruner.runOnce()).toEqual({ jobs: 0, events: 0, batches: 1 });
+  });
+
+  it('runs at once when started, and stops', async () => {
+    const ids = await events(2);
+    for (const id of ids) {
+      await done('registry', id);
+      await done('messages', id);
+    }
+    t.clock.advance(73 * HOUR);
+    const pruner = new OutboxPruner(t.ctx, { log, intervalMs: 60_000 });
+    pruner.start();
+    await pruner.stop();
+    expect(await eventsLeft(ids)).toEqual([]);
+  });
+
+  it('exports the counter on /metrics', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(/yeyak_outbox_pruned_rows_total\{table="outbox_jobs"\} [1-9]/);
+    expect(res.body).toMatch(/yeyak_outbox_pruned_rows_total\{table="outbox"\} [1-9]/);
+  });
+});
+
+describe('outbox retention configuration', () => {
+  const secrets = {
+    YEYAK_SIGNING_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
+    YEYAK_ENCRYPTION_KEYS: `e1:${randomBytes(32).toString('base64')}`,
+  };
+
+  it('keeps 72 hours and looks every 10 minutes by default', () => {
+    expect(loadConfig(secrets).outbox).toEqual({ retentionHours: 72, pruneIntervalSeconds: 600 });
+    expect(loadConfig({ ...secrets, YEYAK_OUTBOX_RETENTION_HOURS: '168', YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS: '60' }).outbox).toEqual({ retentionHours: 168, pruneIntervalSeconds: 60 });
+  });
+
+  it.each([
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '0'],
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '23'],
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '2h'],
+    ['YEYAK_OUTBOX_RETENTION_HOURS', '9000'],
+    ['YEYAK_OUTBOX_PRUNE_INTERVAL_SECONDS', '1'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ ...secrets, [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...secrets, [name]: value })).toThrow(name);
+  });
+});
+
+/**
+ * Two nodes pruning at once, each deleting one of an event's two jobs in a transaction that the other
+ * cannot see yet: neither statement may delete the event (the other job exists in its snapshot), so
+ * the recheck after commit must. PGlite has one connection and serialises transactions, so this runs
+ * on PostgreSQL only.
+ */
+describe.skipIf(!onPostgres)('outbox pruning on two nodes at once', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('frees an event whose last two jobs two nodes deleted concurrently', async () => {
+    const [event] = (await t.ctx.db.insertInto('outbox').values({ topic: 'booking.created', aggregate_id: 'race', payload: '{}', created_at: t.clock.now() }).returning('id').execute()).map((r) => r.id);
+    await fanOutEvents(t.ctx.db, t.clock.now(), 10);
+    for (const consumer of ['registry', 'messages']) {
+      const job = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', `${consumer}:${event}`).executeTakeFirstOrThrow();
+      await completeJob(t.ctx.db, job.id, t.clock.now());
+    }
+    t.clock.advance(73 * HOUR);
+    const cutoff = new Date(t.clock.now().getTime() - 72 * HOUR);
+
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstDeleted!: () => void;
+    const firstHasDeleted = new Promise<void>((resolve) => (firstDeleted = resolve));
+    const first = t.ctx.db.transaction().execute(async (trx) => {
+      const batch = await pruneDoneJobs(trx, cutoff, null, 1);
+      firstDeleted();
+      await firstMayCommit;
+      return batch;
+    });
+    await firstHasDeleted;
+    // The second node skips the job the first holds and deletes the other one.
+    const second = await pruneDoneJobs(t.ctx.db, cutoff, null, 1);
+    releaseFirst();
+    const firstBatch = await first;
+
+    expect([firstBatch.jobs, second.jobs, firstBatch.events, second.events]).toEqual([1, 1, 0, 0]);
+    expect(firstBatch.recheck).toEqual([event]);
+    expect(second.recheck).toEqual([event]);
+    expect(await recheckEvents(t.ctx.db, firstBatch.recheck, cutoff)).toBe(1);
+    expect(await t.ctx.db.selectFrom('outbox').select('id').where('id', '=', event!).execute()).toEqual([]);
+  });
+});

@@ -36,7 +36,8 @@ export interface JourneyRecord {
   admissions: number[];
   /** Flat [place, epoch ms sent] of each 425 on the admission call. */
   refusals: number[];
-  eta: { measured: number; withinQuarter: number; withinP90: number };
+  /** `unestimated`: admitted before any estimate was shown to them (not measured). */
+  eta: { measured: number; withinQuarter: number; withinP90: number; unestimated: number };
   /** Flat [place, epoch ms, p50 s, p90 s, places ahead] of each person's first estimate (checked against the status at the end). */
   estimates: number[];
   admissionsPerSecond: PerSecond;
@@ -53,7 +54,7 @@ export function newRecord(offsetSeconds: number): JourneyRecord {
     anomalies: {},
     admissions: [],
     refusals: [],
-    eta: { measured: 0, withinQuarter: 0, withinP90: 0 },
+    eta: { measured: 0, withinQuarter: 0, withinP90: 0, unestimated: 0 },
     estimates: [],
     admissionsPerSecond: new PerSecond(offsetSeconds),
     bookingsPerSecond: new PerSecond(offsetSeconds),
@@ -160,7 +161,7 @@ function admitted(j: Journey, p: Person): void {
     j.record.eta.measured++;
     if (Math.abs(actual - p.estimate.p50) <= Math.max(1, 0.25 * p.estimate.p50)) j.record.eta.withinQuarter++;
     if (actual <= Math.max(1, p.estimate.p90)) j.record.eta.withinP90++;
-  }
+  } else j.record.eta.unestimated++;
 }
 
 /** Asks for an admission; returns the token on 201, null otherwise (a 425 is logged for the fairness check). */

@@ -59,7 +59,7 @@ export interface OpeningNightResult {
   statusPoints: StatusPoint[];
   outcomes: Counts;
   /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
-  eta: { measured: number; withinQuarter: number; withinP90: number };
+  eta: { measured: number; withinQuarter: number; withinP90: number; unestimated: number };
   /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
   etaServed: { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] };
   booked201: number;
@@ -144,7 +144,7 @@ export function mergeRuns(input: {
   const bookingsPerSecond: number[] = [];
   const admissions: number[] = [];
   const refusals: number[] = [];
-  const eta = { measured: 0, withinQuarter: 0, withinP90: 0 };
+  const eta = { measured: 0, withinQuarter: 0, withinP90: 0, unestimated: 0 };
   const estimates: number[] = [];
   let booked201 = 0;
   let cancelled = 0;
@@ -164,6 +164,7 @@ export function mergeRuns(input: {
     eta.measured += r.eta.measured;
     eta.withinQuarter += r.eta.withinQuarter;
     eta.withinP90 += r.eta.withinP90;
+    eta.unestimated += r.eta.unestimated;
     for (const x of r.estimates) estimates.push(x);
     booked201 += r.booked201;
     cancelled += r.cancelled;

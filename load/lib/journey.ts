@@ -135,7 +135,7 @@ async function join(j: Journey, p: Person, node: number, session: string, how: s
   return null;
 }
 
-/** The first estimate a person sees, once they have a place, people ahead, and the queue has measured a pace. */
+/** Where a person stands (`…/tickets/me`): their place, and a first estimate if the queue has a pace and people are ahead. */
 async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Promise<void> {
   const answer = await j.client.call('ticket status', node, 'GET', `/api/v1/campaigns/${j.settings.campaignId}/queue/tickets/me`, { authorization: `Bearer ${ticket}` });
   if (answer.status !== 200) {
@@ -144,11 +144,15 @@ async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Pr
   }
   const body = answer.body as { position: number | null; ahead: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } };
   samePlace(j, p, body.position, 'ticket status');
-  // Someone whose place is already served is told nothing about a wait: not an estimate to measure.
-  if (p.estimate === null && body.position !== null && body.eta.p50Seconds !== null && (body.ahead ?? 0) > 0) {
-    p.estimate = { p50: body.eta.p50Seconds, p90: body.eta.p90Seconds ?? body.eta.p50Seconds, atMs: epochMs() };
-    j.record.estimates.push(body.position, p.estimate.atMs, p.estimate.p50, p.estimate.p90, body.ahead ?? 0);
-  }
+  if (body.position !== null) firstEstimate(j, p, body.position, { ahead: body.ahead, eta: body.eta });
+}
+
+/** Keeps the first estimate a person is shown. Someone whose place is already served is told no wait: not an estimate to measure. */
+function firstEstimate(j: Journey, p: Person, position: number, figures: { ahead: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } }): void {
+  const { ahead, eta } = figures;
+  if (p.estimate !== null || eta.p50Seconds === null || ahead === null || ahead <= 0) return;
+  p.estimate = { p50: eta.p50Seconds, p90: eta.p90Seconds ?? eta.p50Seconds, atMs: epochMs() };
+  j.record.estimates.push(position, p.estimate.atMs, p.estimate.p50, p.estimate.p90, ahead);
 }
 
 function admitted(j: Journey, p: Person): void {
@@ -187,9 +191,13 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
   while (!p.finished && !p.admitted) {
     if (epochMs() >= j.settings.deadlineMs) return finish(j, p, 'still waiting at the end of the run');
     if (secondsFromOpening(j) > p.plan.leaveAtSeconds) return finish(j, p, 'left while waiting');
-    if (secondsFromOpening(j) >= 0 && (p.position === null || p.estimate === null)) await whereAmI(j, p, node, ticket);
+    // Asked only until the place is known (a pre-queue place is drawn at the opening); from then on
+    // the client works out its figures from the shared status, as the waiting page does.
+    if (secondsFromOpening(j) >= 0 && p.position === null) await whereAmI(j, p, node, ticket);
     const status = await j.client.call('status', node, 'GET', statusPath);
-    const board = status.body as { state?: string; servingUpTo?: number } | null;
+    const board = status.body as { state?: string; servingUpTo?: number; etaRatePerSecond?: number | null; etaRateDeviation?: number } | null;
+    const figures = status.status === 200 && board?.servingUpTo !== undefined ? waitFor(p.position, { servingUpTo: board.servingUpTo, etaRatePerSecond: board.etaRatePerSecond ?? null, etaRateDeviation: board.etaRateDeviation ?? 0 }) : null;
+    if (figures && p.position !== null) firstEstimate(j, p, p.position, figures);
     if (status.status === 200 && board?.state === 'open' && p.position !== null && (board.servingUpTo ?? 0) >= p.position) {
       const admission = await askAdmission(j, p, node, ticket);
       if (admission !== null && !p.admitted && !p.finished) {
@@ -207,8 +215,7 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
     // Back-off with the time waited; once the status gives a pace, poll about three times over the
     // remaining wait instead (the client's own ETA from its signed place, by the server's `waitFor`).
     const age = (epochMs() - joinedAt) / 1000;
-    const pace = board as { servingUpTo?: number; etaRatePerSecond?: number | null; etaRateDeviation?: number } | null;
-    const eta = pace?.servingUpTo === undefined ? null : waitFor(p.position, { servingUpTo: pace.servingUpTo, etaRatePerSecond: pace.etaRatePerSecond ?? null, etaRateDeviation: pace.etaRateDeviation ?? 0 }).eta.p50Seconds;
+    const eta = figures?.eta.p50Seconds ?? null;
     const interval = Math.min(j.settings.maxPollSeconds, Math.max(j.settings.minPollSeconds, eta !== null ? eta / 3 : age / 4));
     // A shedding node's Retry-After is honoured (never sooner than the node asks).
     if (status.status === 503 || status.status === 429) {

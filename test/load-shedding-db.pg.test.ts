@@ -1,0 +1,34 @@
+/**
+ * Load shedding by the database pool's queue (PostgreSQL): while more requests wait for a
+ * connection than `YEYAK_SHED_DB_WAITING`, the app answers 503 with Retry-After at once instead of
+ * queueing more, keeps liveness answerable, and serves again once the queue has drained.
+ */
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { onPostgres, startTestApp } from './support/test-app.ts';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1200)); // the health check runs every 500 ms
+
+describe.skipIf(!onPostgres)('load shedding by the database pool', () => {
+  it('answers 503 with Retry-After while too many wait for a connection, and serves again once they have', async () => {
+    const t = await startTestApp({ env: { YEYAK_DB_POOL_SIZE: '1', YEYAK_SHED_DB_WAITING: '2' } });
+    try {
+      // The one connection is held; three more queries wait behind it.
+      const held = sql`SELECT pg_sleep(2.5)`.execute(t.ctx.db);
+      const waiting = Array.from({ length: 3 }, () => sql`SELECT 1`.execute(t.ctx.db));
+      await settle();
+      expect(t.ctx.database.waitingClients()).toBeGreaterThanOrEqual(2);
+      const shed = await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
+      expect(shed.statusCode).toBe(503);
+      expect(shed.json().error.code).toBe('YEYAK_ERR_UNAVAILABLE');
+      expect(shed.headers['retry-after']).toBe('2');
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/yeyak_shed_requests_total\{cause="healthCheck"\} [1-9]/);
+      await Promise.all([held, ...waiting]);
+      await settle();
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});

@@ -36,5 +36,7 @@ describe(`opening night, short version (5,000 people, ${scaleOut ? 'PostgreSQL +
     expect(result.statuses['admission']?.['201'], outcomes).toBeGreaterThan(0);
     expect(result.statuses['join']?.['403 YEYAK_ERR_NOT_ELIGIBLE'], outcomes).toBeGreaterThan(0);
     expect(result.database.liveBookings + result.database.cancelledBookings, outcomes).toBeGreaterThanOrEqual(result.booked201);
+    // The report's controller charts have data: one node's /metrics was read during the night.
+    expect(result.controllerPoints.some((p) => p.targetRate !== null && p.activeLimit !== null && p.bookingP99Ms !== null), outcomes).toBe(true);
   }, 360_000);
 });

@@ -57,4 +57,23 @@ describe('load shedding', () => {
       await busy.close();
     }
   });
+
+  it('does not count a booking-path request it shed as the path\'s failure (the admission controller would cut for the node\'s saturation)', async () => {
+    const busy = await startTestApp({ env: { YEYAK_SHED_EVENT_LOOP_DELAY_MS: '30' } });
+    try {
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        // Block the event loop, as a CPU-bound overload would.
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      const res = await busy.app.inject({ method: 'GET', url: '/api/v1/campaigns/c-any/institutions?sido=11' });
+      expect(res.statusCode).toBe(503);
+      // Prometheus still sees the 503 on the route; the controller's health window sees no call.
+      const metrics = await busy.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/yeyak_booking_path_seconds_count\{route="\/api\/v1\/campaigns\/:campaignId\/institutions",status="5xx"\} 1/);
+      expect(busy.ctx.waitingRoom.bookingPath.health(busy.clock.now().getTime(), 0)).toMatchObject({ errors: 0, errorRate: 0, p99LatencyMs: 0 });
+    } finally {
+      await busy.close();
+    }
+  });
 });

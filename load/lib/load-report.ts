@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fmt, fmtCores, machineLine, markdownTable } from '../../bench/lib/report.ts';
 import { renderSvgChart } from '../../bench/lib/svg-chart.ts';
+import { BOOKING_PATH_LOOP_TURNS } from '../../src/modules/waiting-room/domain/admission-rate.ts';
 import { etaBreakdownTable } from '../../sim/lib/eta-breakdown.ts';
 import type { OpeningNightResult } from './run-result.ts';
 import { histogramCount, percentile } from './tallies.ts';
@@ -22,6 +23,14 @@ export function failedLoadInvariants(r: OpeningNightResult): string[] {
 
 function perSecondPoints(values: number[], offset: number): [number, number][] {
   return values.map((v, i): [number, number] => [i - offset, v ?? 0]);
+}
+
+/** Chart points from the samples where `value` is known. */
+function defined<T extends { secondsFromOpening: number }>(points: T[], value: (p: T) => number | null): [number, number][] {
+  return points.flatMap((p) => {
+    const y = value(p);
+    return y === null ? [] : [[p.secondsFromOpening, y] as [number, number]];
+  });
 }
 
 export function writeLoadCharts(r: OpeningNightResult, reportFile: string): string[] {
@@ -40,6 +49,36 @@ export function writeLoadCharts(r: OpeningNightResult, reportFile: string): stri
       series: [
         { label: 'admissions (clients)', points: perSecondPoints(r.admissionsPerSecond, r.offsetSeconds) },
         { label: 'measured rate (status)', points: r.statusPoints.map((p) => [p.secondsFromOpening, p.admitRate]) },
+      ],
+    }),
+    controller: renderSvgChart({
+      title: 'The admission controller (one node\'s view): its target rate beside the pace the estimate divides by',
+      xLabel: x,
+      yLabel: 'places per second',
+      marker,
+      series: [
+        { label: 'controller target rate', points: defined(r.controllerPoints, (p) => p.targetRate) },
+        { label: 'pace (status)', points: r.statusPoints.flatMap((p) => (p.etaRate === null ? [] : [[p.secondsFromOpening, p.etaRate] as [number, number]])) },
+      ],
+    }),
+    'controller-active': renderSvgChart({
+      title: 'Admissions active at once, and the controller\'s limit on them (one node\'s view)',
+      xLabel: x,
+      yLabel: 'admissions',
+      marker,
+      series: [
+        { label: 'active admissions', points: defined(r.controllerPoints, (p) => p.activeAdmissions) },
+        { label: 'limit', points: defined(r.controllerPoints, (p) => p.activeLimit) },
+      ],
+    }),
+    'controller-latency': renderSvgChart({
+      title: `Booking path p99 over the health window, and the node's event-loop queue (${BOOKING_PATH_LOOP_TURNS} × the loop's p99 delay)`,
+      xLabel: x,
+      yLabel: 'ms',
+      marker,
+      series: [
+        { label: 'booking path p99', points: defined(r.controllerPoints, (p) => p.bookingP99Ms) },
+        { label: `${BOOKING_PATH_LOOP_TURNS} × event-loop p99`, points: defined(r.controllerPoints, (p) => (p.loopDelayP99Ms === null ? null : BOOKING_PATH_LOOP_TURNS * p.loopDelayP99Ms)) },
       ],
     }),
     bookings: renderSvgChart({ title: 'Bookings per second (201)', xLabel: x, yLabel: 'per second', marker, series: [{ label: 'bookings', points: perSecondPoints(r.bookingsPerSecond, r.offsetSeconds) }] }),

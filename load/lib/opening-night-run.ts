@@ -11,6 +11,7 @@ import { forkTs, stopChild } from '../../bench/lib/processes.ts';
 import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
 import type { CrowdShape } from './crowd-plan.ts';
 import { checkDatabase } from './db-check.ts';
+import { ControllerSampler } from './controller-sampler.ts';
 import { ProcessSampler, StatusSampler } from './samplers.ts';
 import { seedNight, SIGUNGUS } from './seed.ts';
 import { startSystem } from './system.ts';
@@ -61,6 +62,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     processes.watch(process.pid, 'orchestrator (this process)');
     for (const [pid, label] of await system.serverProcesses()) processes.watch(pid, label);
     const status = new StatusSampler(system.origin, campaignId, opensAt.getTime());
+    const controller = new ControllerSampler(system.origin, campaignId, opensAt.getTime());
     const openingMs = opensAt.getTime();
     const settings = { runId: randomBytes(3).toString('hex'), campaignId, openingMs, deadlineMs: openingMs + o.maxSecondsAfterOpening * 1000, minPollSeconds: o.minPollSeconds, maxPollSeconds: o.maxPollSeconds, sigungus: SIGUNGUS, dates: seeded.dates };
     const results: WorkerResult[] = [];
@@ -86,10 +88,16 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     );
     processes.start();
     status.start();
+    controller.start();
     const ticker = setInterval(() => {
       const sum = [...progress.values()].reduce((a, p) => ({ done: a.done + p.done, admitted: a.admitted + p.admitted, booked: a.booked + p.booked }), { done: 0, admitted: 0, booked: 0 });
       const last = status.points[status.points.length - 1];
-      o.log(`t=${((Date.now() - openingMs) / 1000).toFixed(0)} s: ${sum.done}/${o.people} journeys done, ${sum.admitted} admitted, ${sum.booked} booked; queue ${last?.state ?? '?'} length ${last?.queueLength ?? '?'}, admit rate ${last?.admitRate ?? '?'}/s, pace ${last?.etaRate?.toFixed(0) ?? '?'}/s`);
+      const c = controller.points[controller.points.length - 1];
+      const ms = (x: number | null | undefined) => (x == null ? '?' : x.toFixed(0));
+      o.log(
+        `t=${((Date.now() - openingMs) / 1000).toFixed(0)} s: ${sum.done}/${o.people} journeys done, ${sum.admitted} admitted, ${sum.booked} booked; queue ${last?.state ?? '?'} length ${last?.queueLength ?? '?'}, admit rate ${last?.admitRate ?? '?'}/s, pace ${last?.etaRate?.toFixed(0) ?? '?'}/s; ` +
+          `controller ${ms(c?.targetRate)}/s, active ${ms(c?.activeAdmissions)}/${ms(c?.activeLimit)}, path p99 ${ms(c?.bookingP99Ms)} ms, loop p99 ${ms(c?.loopDelayP99Ms)} ms`,
+      );
     }, 10_000);
     try {
       await finished;
@@ -97,10 +105,11 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
       clearInterval(ticker);
       processes.stop();
       await status.stop();
+      await controller.stop();
     }
     await system.stopApps();
     const database = await checkDatabase(system.env, campaignId);
-    return mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, processes: processes.figures(), database, setupOverrunSeconds, openingMs });
+    return mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, controllerPoints: controller.points, processes: processes.figures(), database, setupOverrunSeconds, openingMs });
   } finally {
     await Promise.all(workers.map((w) => stopChild(w, 5000)));
     await system.cleanUp(campaignId);

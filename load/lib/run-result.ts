@@ -3,6 +3,7 @@
  * inversions (a person refused 425 while someone behind them already held an admission), the
  * answers that must never be (5xx other than a deliberate 503, network errors), and the invariants.
  */
+import type { ControllerPoint } from './controller-sampler.ts';
 import type { DatabaseCheck } from './db-check.ts';
 import type { OpeningNightOptions } from './opening-night-run.ts';
 import { EtaBreakdown, type EtaGroup } from '../../sim/lib/eta-breakdown.ts';
@@ -57,6 +58,8 @@ export interface OpeningNightResult {
   admissionsPerSecond: number[];
   bookingsPerSecond: number[];
   statusPoints: StatusPoint[];
+  /** The admission controller as one node saw it, once a second. */
+  controllerPoints: ControllerPoint[];
   outcomes: Counts;
   /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
   eta: { measured: number; withinQuarter: number; withinP90: number; unestimated: number };
@@ -127,6 +130,7 @@ export function mergeRuns(input: {
   campaignId: string;
   results: WorkerResult[];
   statusPoints: StatusPoint[];
+  controllerPoints: ControllerPoint[];
   processes: OpeningNightResult['processes'];
   database: DatabaseCheck;
   setupOverrunSeconds: number;
@@ -211,6 +215,7 @@ export function mergeRuns(input: {
     admissionsPerSecond,
     bookingsPerSecond,
     statusPoints: input.statusPoints,
+    controllerPoints: input.controllerPoints,
     outcomes,
     eta,
     etaServed: servedEta(estimates, input.statusPoints, input.openingMs),

@@ -1,11 +1,22 @@
 import underPressure from '@fastify/under-pressure';
 import { getHeapStatistics } from 'node:v8';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ctx } from '../context.ts';
 import { YeyakError } from '../errors.ts';
 import { sendError } from './error-handler.ts';
 
 const EXEMPT = new Set(['/api/v1/health', '/api/v1/ready', '/metrics']);
+
+const shed = new WeakSet<FastifyRequest>();
+
+/**
+ * Whether the front door answered this request 503 without doing its work. Such an answer says
+ * the node is saturated, not that the route failed: the admission controller does not count it as
+ * the booking path's error (the node's own queue is shedding's to answer, not the queue's).
+ */
+export function wasShed(request: FastifyRequest): boolean {
+  return shed.has(request);
+}
 
 /**
  * Load shedding at the front door (BRIEF §4.1): when the process is saturated — event-loop delay,
@@ -26,6 +37,7 @@ export async function shedLoadWhenSaturated(app: FastifyInstance, ctx: Ctx): Pro
     pressureHandler: (request, reply, type) => {
       if (EXEMPT.has(request.url)) return; // liveness, readiness and metrics are answered however busy we are
       ctx.metrics.shedRequests.inc({ cause: String(type) });
+      shed.add(request);
       sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2 }));
     },
   });

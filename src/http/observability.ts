@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../context.ts';
+import { wasShed } from './load-shedding.ts';
 
 /** The routes whose latency and errors are "the booking path" (the adaptive controller watches them). */
 const BOOKING_PATH = new Set([
@@ -19,7 +20,8 @@ export function installObservability(app: FastifyInstance, ctx: Ctx): void {
     if (route === undefined || !BOOKING_PATH.has(route)) return;
     const seconds = reply.elapsedTime / 1000;
     ctx.metrics.bookingPath.observe({ route, status: `${Math.floor(reply.statusCode / 100)}xx` }, seconds);
-    ctx.waitingRoom.bookingPath.record(ctx.clock.now().getTime(), reply.elapsedTime, reply.statusCode >= 500);
+    // A request shed at the front door did no work on the path: it is the node's saturation, not the path's failure.
+    if (!wasShed(request)) ctx.waitingRoom.bookingPath.record(ctx.clock.now().getTime(), reply.elapsedTime, reply.statusCode >= 500);
     if (route === '/api/v1/campaigns/:campaignId/bookings') {
       ctx.metrics.bookings.inc({ result: reply.statusCode === 201 ? 'booked' : reply.statusCode >= 500 ? 'error' : 'refused' });
       const { campaignId } = request.params as { campaignId?: string };

@@ -1,11 +1,15 @@
 import type { PathHealth } from './domain/admission-rate.ts';
+import { EventLoopDelayWindow } from '../../lib/event-loop-delay.ts';
 
 const SIZE = 4096;
 
 /**
- * The measured health of this node's booking path over the last `windowMs`: p99 latency and the
- * share of server errors. A fixed ring of the latest calls, so recording is O(1) and memory is
- * bounded whatever the load; the adaptive admission controller reads it four times a second.
+ * The measured health of this node's booking path over the last `windowMs`: p99 latency, the
+ * share of server errors, and — once `watchEventLoop()` has been called (a serving node; not the
+ * simulation, whose loop is its own) — the event loop's own p99 delay, the part of every call's
+ * latency that the rest of the node's work imposes. A fixed ring of the latest calls, so recording
+ * is O(1) and memory is bounded whatever the load; the adaptive admission controller reads it four
+ * times a second.
  */
 export class BookingPathHealth {
   private readonly at = new Float64Array(SIZE);
@@ -17,7 +21,19 @@ export class BookingPathHealth {
   serverErrorsTotal = 0;
   private readonly committed = new Map<string, number>();
 
+  private eventLoop: EventLoopDelayWindow | null = null;
+
   constructor(readonly windowMs = 10_000) {}
+
+  /** Starts measuring this process's event-loop delay over the health window. */
+  watchEventLoop(): void {
+    this.eventLoop ??= new EventLoopDelayWindow(Math.max(1, Math.round(this.windowMs / 1000)));
+    this.eventLoop.start();
+  }
+
+  unwatchEventLoop(): void {
+    this.eventLoop?.stop();
+  }
 
   /** Records one call to the booking path. */
   record(nowMs: number, latencyMs: number, serverError: boolean): void {
@@ -48,9 +64,10 @@ export class BookingPathHealth {
       recent.push(this.latency[i]!);
       errors += this.failed[i]!;
     }
-    if (recent.length === 0) return { p99LatencyMs: 0, errorRate: 0, errors: 0, activeAdmissions };
+    const loopDelayMs = this.eventLoop?.p99Ms() ?? 0;
+    if (recent.length === 0) return { p99LatencyMs: 0, errorRate: 0, errors: 0, activeAdmissions, loopDelayMs };
     recent.sort((a, b) => a - b);
     const p99 = recent[Math.min(recent.length - 1, Math.floor(recent.length * 0.99))]!;
-    return { p99LatencyMs: p99, errorRate: errors / recent.length, errors, activeAdmissions };
+    return { p99LatencyMs: p99, errorRate: errors / recent.length, errors, activeAdmissions, loopDelayMs };
   }
 }

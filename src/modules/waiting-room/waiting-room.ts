@@ -102,6 +102,7 @@ export class WaitingRoom {
 
   start(): void {
     if (this.timer) return;
+    this.bookingPath.watchEventLoop();
     this.timer = setInterval(() => void this.refresh().catch(() => {}), REFRESH_MS);
     this.timer.unref();
   }
@@ -109,6 +110,7 @@ export class WaitingRoom {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.bookingPath.unwatchEventLoop();
     await this.refreshing?.catch(() => {});
   }
 
@@ -144,6 +146,9 @@ export class WaitingRoom {
     };
     const next = adaptRate(current, health, bounds, nowMs, this.paceOf(campaign.id).flow());
     this.rates.set(campaign.id, next);
+    this.metrics?.queueActiveLimit.set({ campaign: campaign.id }, next.activeLimit);
+    this.metrics?.bookingPathP99.set(health.p99LatencyMs / 1000);
+    this.metrics?.eventLoopDelayP99.set((health.loopDelayMs ?? 0) / 1000);
     return { ratePerSecond: next.rate, maxActive: next.activeLimit };
   }
 

@@ -68,6 +68,25 @@ export interface PathHealth {
   /** Server errors counted in the window (when known): one failure among a few calls is no trend. */
   errors?: number;
   activeAdmissions: number;
+  /**
+   * The node's own event-loop delay (p99, ms) over the window, when measured: what every call on the
+   * node waits for a turn of the loop, whatever the booking path does.
+   */
+  loopDelayMs?: number;
+}
+
+/**
+ * The event-loop turns a call on the booking path waits through: its request, a store or database
+ * round trip or two, its reply. Latency up to this many of the loop's p99 delays is the node's
+ * queue, not the booking path's: the crowd's sign-ins, joins and polls put it there, load shedding
+ * at the front door bounds it, and admitting fewer people would not remove it (docs/performance.md,
+ * "the controller pinned at its floor").
+ */
+export const BOOKING_PATH_LOOP_TURNS = 3;
+
+/** The booking path's own p99: its latency net of the node's event-loop queue (never below 0). */
+export function pathLatencyMs(health: PathHealth): number {
+  return Math.max(0, health.p99LatencyMs - BOOKING_PATH_LOOP_TURNS * (health.loopDelayMs ?? 0));
 }
 
 /** An error-rate cut needs at least this many failures in the health window. */
@@ -92,7 +111,8 @@ export const GROW_WHEN_FINISHED_SHARE = 0.9;
  * quantities: the rate at which places are served, and the limit on admissions active at once
  * (TCP's window). While the booking path is healthy the rate grows by (max − min) / rampSeconds per
  * second; when the admissions in use reach the limit, the limit grows instead, at its own
- * (max − min) / rampSeconds. When latency passes the target or errors appear, both are cut by
+ * (max − min) / rampSeconds. When the path's own latency (`pathLatencyMs`: net of the node's
+ * event-loop queue, which load shedding answers for) passes the target or errors appear, both are cut by
  * 30% — the limit to 70% of what is in use, if less, but never under what the path finishes in half
  * an admission's life — at most once per cooldown: one slow spell is
  * one cut, not forty. A cut limit lets no one new in until admitted people finish, so those already
@@ -111,7 +131,7 @@ export function adaptRate(state: ControllerState, health: PathHealth, bounds: Ad
   const elapsed = state.lastAtMs === null ? 0 : Math.min(5, Math.max(0, (nowMs - state.lastAtMs) / 1000));
   const next = { ...state, rate: clamp(state.rate), activeLimit: clampActive(state.activeLimit), lastAtMs: nowMs };
   const failing = health.errorRate > bounds.maxErrorRate && (health.errors ?? MIN_ERRORS_TO_CUT) >= MIN_ERRORS_TO_CUT;
-  if (failing || health.p99LatencyMs > bounds.targetLatencyMs) {
+  if (failing || pathLatencyMs(health) > bounds.targetLatencyMs) {
     const cooled = state.lastCutAtMs === null || nowMs - state.lastCutAtMs >= bounds.cooldownMs;
     if (!cooled) return next;
     const floor = flow ? Math.min(state.rate, CUT_FLOOR_OF_FINISHED * flow.finishedPerSecond) : 0;

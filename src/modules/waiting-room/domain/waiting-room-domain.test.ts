@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adaptRate, advanceServing } from './admission-rate.ts';
+import { adaptRate, advanceServing, BOOKING_PATH_LOOP_TURNS, pathLatencyMs } from './admission-rate.ts';
 import { estimateWait, RateEstimator } from './eta.ts';
 import { joinsPrequeue, queueState } from './queue-state.ts';
 
@@ -83,6 +83,23 @@ describe('advancing the queue', () => {
         expect(next).toBeLessThanOrEqual(bounds.maxRate);
       }),
     );
+  });
+
+  it('judges the booking path by its own latency, net of the node\'s event-loop queue (which shedding answers for)', () => {
+    const bounds = { minRate: 10, maxRate: 1000, targetLatencyMs: 1000, maxErrorRate: 0.02, maxActive: 10_000, minActive: 100, cooldownMs: 10_000, rampSeconds: 99, admissionSeconds: 600 };
+    const at = { rate: 100, activeLimit: 10_000, lastCutAtMs: null, lastAtMs: 0 };
+    // 1.8 s at the p99, with the loop itself 400 ms late at its p99: the crowd's queue, not the path's.
+    const saturatedNode = { p99LatencyMs: 1800, errorRate: 0, activeAdmissions: 0, loopDelayMs: 400 };
+    expect(pathLatencyMs(saturatedNode)).toBe(1800 - BOOKING_PATH_LOOP_TURNS * 400);
+    expect(adaptRate(at, saturatedNode, bounds, 250).rate).toBeGreaterThan(100);
+    // The same latency on an idle loop is the path's own (a slow database): cut.
+    expect(adaptRate(at, { ...saturatedNode, loopDelayMs: 5 }, bounds, 250).rate).toBe(70);
+    expect(adaptRate(at, { ...saturatedNode, loopDelayMs: undefined }, bounds, 250).rate).toBe(70);
+    // A path slower than the loop accounts for is cut however late the loop is.
+    expect(adaptRate(at, { ...saturatedNode, p99LatencyMs: 1000 + BOOKING_PATH_LOOP_TURNS * 400 + 1 }, bounds, 250).rate).toBe(70);
+    // Errors are the path's own whatever the loop does.
+    expect(adaptRate(at, { ...saturatedNode, errorRate: 0.5, errors: 50 }, bounds, 250).rate).toBe(70);
+    expect(pathLatencyMs({ ...saturatedNode, p99LatencyMs: 100 })).toBe(0);
   });
 
   it('cuts once per cooldown through a slow spell, not at every refresh, then climbs back linearly', () => {

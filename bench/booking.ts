@@ -271,6 +271,8 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
     idempotencyKeys: options.idempotencyKeys,
   };
   let pgPids: number[] = [];
+  let pgPidsTimer: NodeJS.Timeout | null = null;
+  const refreshPgPids = () => void serverPids(withDatabase(yeyakUrl, YEYAK_DB), YEYAK_DB).then((pids) => (pgPids = pids), () => {});
   const samples: {
     start?: CpuSnapshot;
     end?: CpuSnapshot;
@@ -309,10 +311,15 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
             }
           }
           log(`  booking: ${options.warmup} s warm-up, then ${options.seconds} s timed, ${options.concurrency} in flight…`);
-          void serverPids(withDatabase(yeyakUrl, YEYAK_DB), YEYAK_DB).then((pids) => (pgPids = pids));
+          // The app's pool opens its connections during the warm-up: the backends serving the timed
+          // run are those there at its start, so the list is refreshed until then (a backend missing
+          // from the list would put its CPU under "everything else", as it did until session 5).
+          refreshPgPids();
+          pgPidsTimer = setInterval(refreshPgPids, 500);
           break;
         }
         case 'timed-start':
+          if (pgPidsTimer) clearInterval(pgPidsTimer);
           samples.start = sample();
           samples.sampler = startActivitySampler(adminUrl, YEYAK_DB);
           samples.eluStart = Promise.all(apps.map(eventLoopOf));
@@ -348,7 +355,9 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
     for (const app of apps) app.once('exit', (code, signal) => reject(new Error(`app pid ${app.pid} exited (${code ?? signal}) during the run`)));
   });
   load.send({ type: 'start', config });
-  const loadResult = await result;
+  const loadResult = await result.finally(() => {
+    if (pgPidsTimer) clearInterval(pgPidsTimer);
+  });
   const activity = (await samples.activity) ?? null;
   const [eluStart, eluEnd] = await Promise.all([samples.eluStart, samples.eluEnd]);
   const statements = (await samples.statementsEnd) ?? null;

@@ -35,6 +35,9 @@ import {
   runPgbench,
   serverInfo,
   serverPids,
+  walBetween,
+  walMark,
+  type WalMark,
   startActivitySampler,
   startThrowawayCluster,
   type ActivityProfile,
@@ -147,11 +150,15 @@ interface PgbenchRun {
   result: PgbenchResult;
   cpu: CpuUse | null;
   activity: ActivityProfile | null;
+  /** WAL over the sampled span (second 1 to T−1). */
+  wal: WalSpan | null;
 }
+
+type WalSpan = ReturnType<typeof walBetween>;
 
 /** pgbench -c/-j/-T with CPU sampled from second 1 to second T−1 (its backends exit at the end). */
 async function pgbenchRun(adminUrl: string, url: string, options: Options, label: string): Promise<PgbenchRun> {
-  const samples: { first?: CpuSnapshot; last?: CpuSnapshot; activity?: Promise<ActivityProfile> } = {};
+  const samples: { first?: CpuSnapshot; last?: CpuSnapshot; activity?: Promise<ActivityProfile>; walFirst?: Promise<WalMark>; walLast?: Promise<WalMark> } = {};
   let sampler: ReturnType<typeof startActivitySampler> | undefined;
   let pids: number[] = [];
   const sample = (pid: number) => snapshot({ postgres: { pids, comm: 'postgres' }, pgbench: { pids: [pid] }, bench: { pids: [process.pid] } });
@@ -165,8 +172,10 @@ async function pgbenchRun(adminUrl: string, url: string, options: Options, label
           samples.first = sample(pid);
         });
         sampler = startActivitySampler(adminUrl, PGBENCH_DB);
+        samples.walFirst = walMark(adminUrl);
       } else if (second === options.seconds - 1 && samples.first) {
         samples.last = sample(pid);
+        samples.walLast = walMark(adminUrl);
         samples.activity = sampler?.then((started) => started.stop());
       }
     },
@@ -174,8 +183,9 @@ async function pgbenchRun(adminUrl: string, url: string, options: Options, label
   const cpu = samples.first && samples.last ? cpuBetween(samples.first, samples.last) : null;
   // A run too short to stop the sampler in time still closes its connection.
   const activity = await (samples.activity ?? sampler?.then((started) => started.stop()).then(() => null) ?? null);
+  const wal = await walSpan(samples.walFirst, samples.walLast);
   log(`  ${label}: ${fmt(result.tps, 1)} TPS, latency avg ${result.latencyMs ?? '?'} ms, ${fmt(result.transactions ?? 0)} transactions${result.failed ? `, ${result.failed} failed` : ''}`);
-  return { result, cpu, activity };
+  return { result, cpu, activity, wal };
 }
 
 interface Seeded {
@@ -221,6 +231,16 @@ async function seed(yeyakUrl: string, appEnv: NodeJS.ProcessEnv, options: Option
   }
 }
 
+/** WAL between two marks, or null when either could not be read (a failed query is no reason to fail the bench). */
+async function walSpan(first: Promise<WalMark> | undefined, last: Promise<WalMark> | undefined): Promise<WalSpan | null> {
+  if (!first || !last) return null;
+  try {
+    return walBetween(await first, await last);
+  } catch {
+    return null;
+  }
+}
+
 interface YeyakRun {
   load: LoadResult;
   people: PeopleResult;
@@ -230,6 +250,8 @@ interface YeyakRun {
   appEventLoop: number | null;
   bookingsInDb: number;
   oversoldSlots: number;
+  /** WAL over the timed run. */
+  wal: WalSpan | null;
   /** pg_stat_statements over the timed run (--statements), or why there is none. */
   statements: StatementStats | { unavailable: string } | null;
   /** The apps' CPU profiles over the timed run (--profile). */
@@ -284,6 +306,8 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
     statements?: ReturnType<typeof startStatementStats>;
     statementsEnd?: Promise<StatementStats | { unavailable: string }>;
     profilesWritten?: Promise<string[]>;
+    walStart?: Promise<WalMark>;
+    walEnd?: Promise<WalMark>;
   } = {};
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'yeyak-bench-booking-profiles-')) : null;
   const sample = () =>
@@ -321,6 +345,7 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
         case 'timed-start':
           if (pgPidsTimer) clearInterval(pgPidsTimer);
           samples.start = sample();
+          samples.walStart = walMark(adminUrl);
           samples.sampler = startActivitySampler(adminUrl, YEYAK_DB);
           samples.eluStart = Promise.all(apps.map(eventLoopOf));
           if (options.statements) samples.statements = startStatementStats(yeyakUrl, YEYAK_DB);
@@ -328,6 +353,7 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
           break;
         case 'timed-end':
           samples.end = sample();
+          samples.walEnd = walMark(adminUrl);
           samples.activity = samples.sampler?.then((started) => started.stop());
           samples.eluEnd = Promise.all(apps.map(eventLoopOf));
           samples.statementsEnd = samples.statements?.then((s): Promise<StatementStats | { unavailable: string }> | { unavailable: string } => ('stop' in s ? s.stop() : s));
@@ -389,6 +415,7 @@ async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJS.Proce
       oversoldSlots: over.n,
       statements,
       profiles,
+      wal: await walSpan(samples.walStart, samples.walEnd),
     };
   } finally {
     await ctx.database.close();
@@ -538,6 +565,11 @@ function render(r: Report): { markdown: string; problems: string[]; warnings: st
   if (r.yeyak.appEventLoop !== null && Number.isFinite(r.yeyak.appEventLoop)) {
     perUnit.push(`app event loop busy ${(r.yeyak.appEventLoop * 100).toFixed(0)}% of the timed run (event-loop utilisation${r.options.apps > 1 ? `, mean of ${r.options.apps} processes` : ''})`);
   }
+  const pw = r.pgbenchBefore.wal;
+  const bw = r.yeyak.wal;
+  const walLine = (w: WalSpan, per: number, unit: string) => `WAL per ${unit}: ${fmt(w.bytes / per / 1024, 1)} kB, ${fmt(w.records / per, 1)} records, ${fmt(w.fpi / per, 2)} full-page images`;
+  if (pw && tpsBefore > 0) perUnit.push(walLine(pw, tpsBefore * pw.seconds, 'pgbench transaction'));
+  if (bw && perBooking) perUnit.push(walLine(bw, bookingsPerSecond * bw.seconds, 'booking'));
   if (perBooking && b?.groups.load) perUnit.push(`load generator CPU per booking: ${((b.groups.load * 1000) / bookingsPerSecond).toFixed(3)} ms`);
   const steal = [p, b].map((use) => use?.machineStealCores ?? 0);
   if (steal.some((x) => x >= 0.01)) perUnit.push(`CPU stolen by the hypervisor: ${fmtCores(steal[0])} cores during pgbench, ${fmtCores(steal[1])} during the bookings`);

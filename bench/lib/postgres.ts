@@ -260,3 +260,27 @@ export async function startActivitySampler(adminUrl: string, database: string, i
     },
   };
 }
+
+/** The server's write-ahead log position and counters (cluster-wide: other databases count too). */
+export interface WalMark {
+  at: number;
+  /** pg_current_wal_lsn() as a byte offset. */
+  lsn: bigint;
+  /** Full-page images written since the statistics were reset (pg_stat_wal). */
+  fpi: number;
+  records: number;
+}
+
+export async function walMark(url: string): Promise<WalMark> {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query<{ lsn: string; fpi: string; records: string }>('SELECT pg_current_wal_lsn()::text AS lsn, wal_fpi::text AS fpi, wal_records::text AS records FROM pg_stat_wal');
+    const row = rows[0]!;
+    const [high, low] = row.lsn.split('/');
+    return { at: performance.now(), lsn: (BigInt(`0x${high}`) << 32n) + BigInt(`0x${low}`), fpi: Number(row.fpi), records: Number(row.records) };
+  });
+}
+
+/** WAL written between two marks: bytes, records and full-page images. */
+export function walBetween(a: WalMark, b: WalMark): { bytes: number; records: number; fpi: number; seconds: number } {
+  return { bytes: Number(b.lsn - a.lsn), records: b.records - a.records, fpi: b.fpi - a.fpi, seconds: (b.at - a.at) / 1000 };
+}

@@ -1,8 +1,9 @@
 import { stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { TokenInvalidError } from '../../lib/signed-tokens.ts';
+import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
 import { credentialOf } from '../identity/session-auth.ts';
 
 export const TICKET_COOKIE = 'yeyak_ticket';
@@ -48,14 +49,45 @@ function cookiePath(campaignId: string): string {
   return `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
 }
 
+/**
+ * Tickets and their cookies signed in the last moments, for the people who ask again (a reload,
+ * another device): a ticket is a pure function of its claims and the second it is issued in, so
+ * the one remembered for the same claims in the same second is the very token signing would give.
+ * A different place, person, seal or second is a different key, hence a freshly signed ticket.
+ */
+const TICKETS_REMEMBERED = 4096;
+const ticketsBySigner = new WeakMap<TokenSigner, LRUCache<string, string>>();
+const setCookies = new LRUCache<string, string>({ max: TICKETS_REMEMBERED });
+
+function rememberedTickets(signer: TokenSigner): LRUCache<string, string> {
+  let remembered = ticketsBySigner.get(signer);
+  if (!remembered) ticketsBySigner.set(signer, (remembered = new LRUCache({ max: TICKETS_REMEMBERED })));
+  return remembered;
+}
+
 /** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
 export function signTicket(ctx: Ctx, ticket: Ticket): string {
-  return ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by, ...sealClaim(ticket.personSeal) });
+  const now = ctx.clock.now();
+  const key = JSON.stringify([Math.floor(now.getTime() / 1000), ticket.personKey, ticket.by, ticket.campaignId, ticket.position, ticket.personSeal ?? null]);
+  const remembered = rememberedTickets(ctx.signer);
+  let token = remembered.get(key);
+  if (token === undefined) {
+    token = ctx.signer.sign('ticket', ticket.personKey, now, TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by, ...sealClaim(ticket.personSeal) });
+    remembered.set(key, token);
+  }
+  return token;
 }
 
 /** The `Set-Cookie` value that keeps a signed ticket in a browser, scoped to its campaign. */
 export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): string {
-  return stringifySetCookie({ name: TICKET_COOKIE, value: token, httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(campaignId), maxAge: TICKET_TTL_SECONDS });
+  // A token never holds a line break, so the key reads back one way only.
+  const key = `${ctx.config.secureCookies ? 's' : 'p'}${campaignId}\n${token}`;
+  let cookie = setCookies.get(key);
+  if (cookie === undefined) {
+    cookie = stringifySetCookie({ name: TICKET_COOKIE, value: token, httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(campaignId), maxAge: TICKET_TTL_SECONDS });
+    setCookies.set(key, cookie);
+  }
+  return cookie;
 }
 
 /** Signs a ticket and sets it as the browser's cookie. */

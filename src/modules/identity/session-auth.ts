@@ -1,7 +1,7 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
+import { RecentByToken } from '../../lib/recent-by-token.ts';
 import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
 import { findPerson, type PersonRecord } from './persons.repository.ts';
 import '@fastify/cookie';
@@ -119,11 +119,11 @@ const SESSIONS_REMEMBERED = 4096;
 
 // One memory per signer: the keys that verified a token are the signer's, so another signer (a
 // test's, a node restarted with other keys) never sees a token this one accepted.
-const rememberedBySigner = new WeakMap<TokenSigner, LRUCache<string, RememberedSession>>();
+const rememberedBySigner = new WeakMap<TokenSigner, RecentByToken<RememberedSession>>();
 
-function rememberedSessions(signer: TokenSigner): LRUCache<string, RememberedSession> {
+function rememberedSessions(signer: TokenSigner): RecentByToken<RememberedSession> {
   let remembered = rememberedBySigner.get(signer);
-  if (!remembered) rememberedBySigner.set(signer, (remembered = new LRUCache({ max: SESSIONS_REMEMBERED })));
+  if (!remembered) rememberedBySigner.set(signer, (remembered = new RecentByToken(SESSIONS_REMEMBERED)));
   return remembered;
 }
 

@@ -5,9 +5,9 @@ import { ok, openCampaign, operator, person } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
- * The join remembers what it signed for the people who ask again (credentials.ts) and the token
- * headers it checked (signed-tokens.ts). Nothing remembered may outlive the clock's verdict on a
- * session, nor answer for another token or another place.
+ * The join remembers what it verified and signed for the people who ask again (session-auth.ts,
+ * credentials.ts). What it remembers must never outlive the clock's verdict, nor answer for
+ * another token or another place.
  */
 let t: TestApp;
 let origin: string;
@@ -34,11 +34,11 @@ const refusal = (token: string) => {
   }
 };
 
-describe('sessions on the join', () => {
+describe('remembered sessions', () => {
   it('are refused once the clock passes their expiry, over the fast path and when verified directly', async () => {
     const who = await person(t.app);
     expect((await join(who)).status).toBe(201);
-    expect((await join(who)).status).toBe(200);
+    expect((await join(who)).status).toBe(200); // verified again: now remembered
     expect(verifySessionToken(t.ctx, tokenOf(who)).personKey).toEqual(expect.any(String));
     t.clock.advance(t.ctx.config.sessionTtlSeconds * 1000);
     expect(refusal(tokenOf(who))).toBe('YEYAK_ERR_UNAUTHENTICATED');
@@ -47,12 +47,12 @@ describe('sessions on the join', () => {
     expect((await late.json()).error.code).toBe('YEYAK_ERR_UNAUTHENTICATED');
   });
 
-  it('answer for their own token only: another person gets their own, an altered signature none', async () => {
+  it('answer only for their exact token: another person gets their own, an altered signature none', async () => {
     const [a, b] = [await person(t.app), await person(t.app, '1968-02-02')];
     const sessionA = verifySessionToken(t.ctx, tokenOf(a));
     const sessionB = verifySessionToken(t.ctx, tokenOf(b));
     expect(sessionB.personKey).not.toBe(sessionA.personKey);
-    expect(verifySessionToken(t.ctx, tokenOf(a)).personKey).toBe(sessionA.personKey);
+    expect(verifySessionToken(t.ctx, tokenOf(a))).toBe(sessionA); // remembered
     expect(sessionB.person?.birthDate).toBe('1968-02-02');
     const token = tokenOf(a);
     const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;

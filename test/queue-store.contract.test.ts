@@ -252,6 +252,31 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect(await at(d, 2).snapshot(c, T0 + 16_000)).toMatchObject({ admitted: 2, activeAdmissions: 0 });
   });
 
+  it('admits someone who has booked again outside the cap: another device reaching its turn holds no room', async () => {
+    const d = await kind.deploy();
+    const c = d.campaignId;
+    await joinInOrder(d, c, ['p1', 'p2', 'p3'], null);
+    await at(d, 0).tick(c, T0, { ratePerSecond: 1, maxActive: 1 });
+    await at(d, 1).tick(c, T0 + 1_000, { ratePerSecond: 1, maxActive: 1 });
+    expect(await at(d, 2).admit(c, 'p1', 1, T0 + 1_000, TTL)).toMatchObject({ created: true });
+    await at(d, 0).release(c, 'p1', T0 + 2_000); // booked
+    // Every device of p1 asking after the booking: an admission (to change or cancel), never counted.
+    const later = await Promise.all(d.nodes.map((node) => node.admit(c, 'p1', 1, T0 + 2_000, TTL)));
+    for (const admission of later) expect(admission).toMatchObject({ created: false, afterBooking: true, expiresAtMs: T0 + 2_000 + TTL });
+    expect(new Set(later.map((a) => a!.id)).size).toBe(later.length);
+    expect(await at(d, 1).snapshot(c, T0 + 2_000)).toMatchObject({ admitted: 1, activeAdmissions: 0 });
+    expect(await at(d, 1).extend(c, 'p1', T0 + 3_000, TTL)).toBeNull();
+    // The cap of 1 is free for the next place: p2 is admitted, and counted.
+    await at(d, 2).tick(c, T0 + 2_000, { ratePerSecond: 1, maxActive: 1 });
+    expect(await at(d, 2).admit(c, 'p2', 2, T0 + 2_000, TTL)).toMatchObject({ created: true });
+    expect(await at(d, 2).admit(c, 'p2', 2, T0 + 2_500, TTL)).not.toHaveProperty('afterBooking');
+    expect(await at(d, 0).snapshot(c, T0 + 2_500)).toMatchObject({ admitted: 2, activeAdmissions: 1 });
+    // Still no admission before one's turn, nor once the queue is closed.
+    expect(await at(d, 0).admit(c, 'p3', 3, T0 + 2_500, TTL)).toBeNull();
+    await at(d, 0).setClosed(c, true);
+    expect(await at(d, 1).admit(c, 'p1', 1, T0 + 3_000, TTL)).toBeNull();
+  });
+
   it('stops advancing while paused, keeps every place, and does not burst on resuming', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;

@@ -23,6 +23,8 @@ interface CampaignQueue {
   pausedReason: string | null;
   closed: boolean;
   admissions: ActiveAdmissions;
+  /** People whose admission ended in a booking (their later admissions are outside the cap). */
+  booked: Set<string>;
   admitted: number;
   rate: { mean: number; variance: number; samples: number };
   targetRate: number;
@@ -104,6 +106,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
         pausedReason: null,
         closed: false,
         admissions: new ActiveAdmissions(),
+        booked: new Set(),
         admitted: 0,
         rate: { mean: 0, variance: 0, samples: 0 },
         targetRate: 0,
@@ -256,6 +259,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     const current = q.admissions.get(personKey);
     if (current && current.expiresAtMs > nowMs) return { ...current, created: false };
     if (q.closed || position > q.servingUpTo) return null;
+    if (q.booked.has(personKey)) return { id: randomUUID(), expiresAtMs: nowMs + ttlMs, created: false, afterBooking: true };
     const admission = { id: randomUUID(), expiresAtMs: nowMs + ttlMs };
     q.admissions.set(personKey, admission);
     q.admitted += 1;
@@ -276,7 +280,9 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
 
 
   async release(campaignId: string, personKey: string): Promise<void> {
-    this.queue(campaignId).admissions.delete(personKey);
+    const q = this.queue(campaignId);
+    q.admissions.delete(personKey);
+    q.booked.add(personKey);
     this.journal.released.push({ campaignId, personKey });
   }
 

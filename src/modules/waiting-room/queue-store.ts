@@ -41,6 +41,13 @@ export interface AdmissionRecord {
   id: string;
   expiresAtMs: number;
   created: boolean;
+  /**
+   * Issued to someone whose earlier admission ended in a booking (`release`): it lets them change
+   * or cancel, but takes no room under the cap on active admissions and is not counted as admitted
+   * (a second device reaching its turn after the first booked would otherwise hold a place under
+   * the cap for an admission's whole life, for nothing). A new one each time it is asked for.
+   */
+  afterBooking?: boolean;
 }
 
 export interface TickPolicy {
@@ -82,12 +89,13 @@ export interface QueueStore {
   snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot>;
   /**
    * Admits a person whose place has been reached; the same person asking again while it is valid
-   * gets the same admission. Null when `position` > `servingUpTo` (or the queue is closed).
+   * gets the same admission. Null when `position` > `servingUpTo` (or the queue is closed). Once a
+   * person's admission has ended in a booking, later ones are `afterBooking`: outside the cap.
    */
   admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null>;
   /** Extends an active admission (the person is still booking). */
   extend(campaignId: string, personKey: string, nowMs: number, ttlMs: number): Promise<number | null>;
-  /** Ends an admission early (booked, or left) so its slot under the cap frees up. */
+  /** Ends an admission early because its holder booked, so its slot under the cap frees up. */
   release(campaignId: string, personKey: string, nowMs: number): Promise<void>;
   setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void>;
   setClosed(campaignId: string, closed: boolean): Promise<void>;

@@ -168,7 +168,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     const args = [personKey, position, nowMs, ttlMs, randomUUID(), TRIM_LIMIT];
     const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active], args)) as [string, string, number] | null;
     if (reply === null) return null;
-    const record = { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1 };
+    const record = { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1, ...(reply[2] === 2 ? { afterBooking: true } : {}) };
     if (record.created) this.journal.admissions.push({ campaignId, personKey, admissionId: record.id, expiresAtMs: record.expiresAtMs });
     return record;
   }

@@ -4,7 +4,7 @@
   the place is at or before servingUpTo. Counts every admission issued.
 
   KEYS[1] state       hash (closed, servingUpTo, admitted)
-  KEYS[2] admissions  hash person → admission id
+  KEYS[2] admissions  hash person → admission id, or "!booked" once an admission ended in a booking
   KEYS[3] active      sorted set person → admission expiry (ms)
   ARGV[1] person key
   ARGV[2] the person's place
@@ -12,7 +12,8 @@
   ARGV[4] time to live (ms)
   ARGV[5] the id of a new admission (random, from Node)
   ARGV[6] how many expired admissions to trim at most
-  Output: { admission id, expiry (ms, as a string), created (1 new, 0 the same as before) },
+  Output: { admission id, expiry (ms, as a string), created (1 new, 0 the same as before, 2 new
+          but outside the cap: the person's admission already ended in a booking) },
           or nil when refused (place not reached yet, or queue closed)
 ]]
 -- @include "format"
@@ -32,6 +33,9 @@ end
 
 local s = redis.call('HMGET', KEYS[1], 'closed', 'servingUpTo')
 if s[1] == '1' or tonumber(ARGV[2]) > (tonumber(s[2]) or 0) then return false end
+if redis.call('HGET', KEYS[2], person) == '!booked' then
+  return { ARGV[5], num(now + tonumber(ARGV[4])), 2 }
+end
 
 expiry = now + tonumber(ARGV[4])
 redis.call('HSET', KEYS[2], person, ARGV[5])

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newBookingId } from '../booking/booking-code.ts';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
@@ -30,7 +30,7 @@ export async function leftoversNear(ctx: Ctx, near: { lat: number; lng: number; 
 export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: string) {
   const now = ctx.clock.now();
   const date = seoulDate(now);
-  const id = randomUUID();
+  const id = newBookingId(now);
   const offer = await findOffer(ctx.db, offerId, date);
   if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_NOT_FOUND');
   // Read before the transaction: the registry port reads through its own connection.

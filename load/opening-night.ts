@@ -28,6 +28,7 @@ function options(): { run: OpeningNightOptions; out: string } {
       'dose-share': { type: 'string', default: '0.8' },
       'max-poll-seconds': { type: 'string', default: '10' },
       minutes: { type: 'string', default: '30' },
+      'db-pool': { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
     },
@@ -57,6 +58,8 @@ function options(): { run: OpeningNightOptions; out: string } {
       minPollSeconds: 0.5,
       maxPollSeconds: num('max-poll-seconds'),
       maxSecondsAfterOpening: num('minutes') * 60,
+      // Each app process's database pool (YEYAK_DB_POOL_SIZE); the app's default when not given.
+      ...(values['db-pool'] === undefined ? {} : { appEnv: { YEYAK_DB_POOL_SIZE: String(Math.max(1, num('db-pool'))) } }),
       log: (line) => console.log(line),
     },
     out: resolve(root, values.out ?? 'bench/results/opening-night-latest.md'),

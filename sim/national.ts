@@ -20,6 +20,8 @@ function configFromArgs(): { config: SimulationConfig; out: string } {
       eligible: { type: 'string' },
       turnout: { type: 'string' },
       'booking-capacity': { type: 'string' },
+      'booking-capacity-later': { type: 'string' },
+      'booking-capacity-ramp-seconds': { type: 'string' },
       'failure-rate': { type: 'string' },
       rate: { type: 'string' },
       'max-active': { type: 'string' },
@@ -41,6 +43,8 @@ function configFromArgs(): { config: SimulationConfig; out: string } {
   config.crowd.turnout = num(values.turnout, 'turnout') ?? config.crowd.turnout;
   config.crowd.seed = num(values.seed, 'seed') ?? config.crowd.seed;
   config.bookingPath.capacityPerSecond = num(values['booking-capacity'], 'booking-capacity') ?? config.bookingPath.capacityPerSecond;
+  const later = num(values['booking-capacity-later'], 'booking-capacity-later');
+  if (later !== undefined) config.bookingPath.ramp = { toPerSecond: later, overSeconds: num(values['booking-capacity-ramp-seconds'], 'booking-capacity-ramp-seconds') ?? 600 };
   config.bookingPath.failureRate = num(values['failure-rate'], 'failure-rate') ?? config.bookingPath.failureRate;
   config.admission.ratePerSecond = num(values.rate, 'rate') ?? config.admission.ratePerSecond;
   config.admission.maxActive = num(values['max-active'], 'max-active') ?? config.admission.maxActive;

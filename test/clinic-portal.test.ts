@@ -148,4 +148,35 @@ describe('clinic portal and leftover doses', () => {
     expect(inbox().length - before).toBe(1);
     expect(inbox()[0]!.text).toBe('[예약] K2 내과의원에 오늘 잔여백신 4회분이 있습니다. 선착순입니다.');
   });
+  it('answers a retried leftover booking with the same Idempotency-Key as the first time, and stores only successes', async () => {
+    const near = await ok(t.app, 'GET', '/api/v1/leftovers?near=37.56,126.97&radiusKm=50', undefined, await citizen('찾는이', '010-6100-0009'));
+    const k2 = near.items.find((o: { institutionId: string }) => o.institutionId === 'K2');
+    const k1 = near.items.find((o: { institutionId: string }) => o.institutionId === 'K1');
+    expect(k2?.remaining).toBeGreaterThan(1);
+    expect(k1).toBeDefined();
+    const retrying = await citizen('다시온', '010-6100-0010');
+    const withKey = (key: string) => ({ ...retrying, 'idempotency-key': key });
+
+    const first = await call('POST', `/api/v1/leftovers/${k2.offerId}/bookings`, withKey('leftover-key-1'));
+    expect(first.statusCode).toBe(201);
+    const again = await call('POST', `/api/v1/leftovers/${k2.offerId}/bookings`, withKey('leftover-key-1'));
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    // The same key for another request is refused; a retry without the key is a second booking attempt.
+    const other = await call('POST', `/api/v1/leftovers/${k1.offerId}/bookings`, withKey('leftover-key-1'));
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.code).toBe('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
+    expect((await call('POST', `/api/v1/leftovers/${k2.offerId}/bookings`, retrying)).json().error.code).toBe('YEYAK_ERR_LEFTOVER_ALREADY_BOOKED');
+    expect(await ok(t.app, 'GET', '/api/v1/me/leftover-bookings', undefined, retrying)).toEqual([expect.objectContaining({ id: first.json().leftoverBooking.id, institutionId: 'K2' })]);
+    const events = await t.ctx.db.selectFrom('outbox').select('id').where('aggregate_id', '=', `leftover:${first.json().leftoverBooking.id}`).execute();
+    expect(events).toHaveLength(1);
+
+    // A refusal is not stored: the key is free for the request that then succeeds.
+    const unlucky = await citizen('늦은이', '010-6100-0011');
+    const refused = await call('POST', '/api/v1/leftovers/00000000-0000-4000-8000-000000000000/bookings', { ...unlucky, 'idempotency-key': 'leftover-key-2' });
+    expect(refused.json().error.code).toBe('YEYAK_ERR_LEFTOVER_NOT_FOUND');
+    expect((await call('POST', `/api/v1/leftovers/${k2.offerId}/bookings`, { ...unlucky, 'idempotency-key': 'leftover-key-2' })).statusCode).toBe(201);
+    // A key is checked like any header: printable ASCII, at most 128 characters.
+    expect((await call('POST', `/api/v1/leftovers/${k2.offerId}/bookings`, { ...unlucky, 'idempotency-key': 'x'.repeat(129) })).statusCode).toBe(400);
+  });
 });

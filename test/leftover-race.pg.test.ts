@@ -45,4 +45,17 @@ describe.skipIf(!onPostgres)('leftover race on PostgreSQL', () => {
     const events = await t.ctx.db.selectFrom('outbox').select('id').where('topic', '=', 'leftover.booked').execute();
     expect(events).toHaveLength(3);
   });
+  it('answers eight simultaneous retries of one booking under one Idempotency-Key with one booking and the same 201', async () => {
+    await seedCampaign(t.app, { id: 'lr2', institutions: ['L2'], dates: ['2026-08-20'], times: ['09:00'], doses: 1 });
+    const password = 'clinic password 456';
+    await ok(t.app, 'POST', '/api/v1/admin/operators', { username: 'l2.nurse', password, role: 'clinic_staff', institutionId: 'L2' }, operator);
+    const staff = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/admin/login', { username: 'l2.nurse', password })).token}` };
+    const offer = await ok(t.app, 'POST', '/api/v1/clinic/leftovers', { vaccine: 'mRNA', doses: 5 }, staff);
+    const who = { ...(await person(t.app)), 'idempotency-key': 'same-tap-8-times' };
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.app.inject({ method: 'POST', url: `/api/v1/leftovers/${offer.offerId}/bookings`, headers: who })));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(8).fill(201));
+    expect(new Set(results.map((r) => r.json().leftoverBooking.id)).size).toBe(1);
+    const row = await t.ctx.db.selectFrom('leftover_offers').select('booked').where('id', '=', offer.offerId).executeTakeFirstOrThrow();
+    expect(row.booked).toBe(1);
+  });
 });

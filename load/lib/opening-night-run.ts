@@ -87,6 +87,13 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
       }),
     );
     processes.start();
+    // The apps' database pools open connections as the crowd grows: each new backend is watched
+    // from when it is found (found once, before the run, they left most of PostgreSQL's CPU out).
+    const backends = setInterval(() => {
+      void system.serverProcesses().then((found) => {
+        for (const [pid, label] of found) processes.watch(pid, label);
+      }, () => {});
+    }, 5000);
     status.start();
     controller.start();
     const ticker = setInterval(() => {
@@ -103,6 +110,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
       await finished;
     } finally {
       clearInterval(ticker);
+      clearInterval(backends);
       processes.stop();
       await status.stop();
       await controller.stop();

@@ -11,6 +11,20 @@ export interface BookingPathConfig {
   capacityPerSecond: number;
   failureRate: number;
   baseLatencyMs: number;
+  /**
+   * The capacity changing through the night (e.g. as the crowd's sign-ins and joins pass and leave
+   * the servers to the bookings): linear from `capacityPerSecond` at the opening to `toPerSecond`
+   * `overSeconds` later, then constant. None: constant all night.
+   */
+  ramp?: { toPerSecond: number; overSeconds: number };
+}
+
+/** The path's capacity `secondsFromOpening` into the night. */
+export function capacityAt(config: BookingPathConfig, secondsFromOpening: number): number {
+  const ramp = config.ramp;
+  if (!ramp || secondsFromOpening <= 0) return config.capacityPerSecond;
+  const share = ramp.overSeconds <= 0 ? 1 : Math.min(1, secondsFromOpening / ramp.overSeconds);
+  return config.capacityPerSecond + (ramp.toPerSecond - config.capacityPerSecond) * share;
 }
 
 export interface ServedCall {
@@ -56,9 +70,9 @@ export class BookingPathModel {
     this.tail = live;
   }
 
-  /** Serves what capacity allows in `seconds` ending at `nowSeconds`, oldest first. */
+  /** Serves what capacity allows in `seconds` ending at `nowSeconds` (from the opening), oldest first. */
   serve(nowSeconds: number, seconds: number): ServedCall[] {
-    const budget = this.carry + this.config.capacityPerSecond * seconds;
+    const budget = this.carry + capacityAt(this.config, nowSeconds) * seconds;
     const count = Math.min(Math.floor(budget), this.backlog);
     this.carry = count === Math.floor(budget) ? budget - count : 0;
     const served: ServedCall[] = [];

@@ -93,7 +93,7 @@ export function simReport(config: SimulationConfig, result: SimulationResult, ch
         ['— of them polls of the shared status (one cacheable document) / everything else (identity, join, admission, search, booking)', `${fmt(result.pollsFirstMinute)} / ${fmt(result.requestsFirstMinute - result.pollsFirstMinute)}`],
         ['requests in all', fmt(result.requestsTotal)],
         ['admission policy', `\`${JSON.stringify(config.admission)}\``],
-        ['booking path (model)', `${fmt(config.bookingPath.capacityPerSecond)} bookings/s, ${pct(config.bookingPath.failureRate)} failing, ${config.bookingPath.baseLatencyMs} ms base`],
+        ['booking path (model)', `${fmt(config.bookingPath.capacityPerSecond)} bookings/s${config.bookingPath.ramp ? ` at the opening, ${fmt(config.bookingPath.ramp.toPerSecond)} from ${fmt(config.bookingPath.ramp.overSeconds)} s on (linear between)` : ''}, ${pct(config.bookingPath.failureRate)} failing, ${config.bookingPath.baseLatencyMs} ms base`],
         ['doses on sale / booked / cancelled / left', `${fmt(result.doses.onSale)} / ${fmt(result.doses.booked)} / ${fmt(result.doses.cancelled)} / ${fmt(result.doses.remaining)}`],
         ['slowest booking call (incl. backlog)', `${fmt(result.maxBookingLatencyMs)} ms`],
         ['simulated time from the queue opening', `${fmt(result.simulatedSeconds)} s`],

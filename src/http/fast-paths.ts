@@ -3,10 +3,10 @@ import type { FastifyServerOptions } from 'fastify';
 
 /**
  * A request answered before Fastify parses or routes anything. Returns false to leave the request
- * to Fastify at once; true when it took it — it then answers, or calls `toFastify` (before writing
- * anything) to hand the request on after all.
+ * to Fastify at once; true when it took it — it then answers, or calls `toFastify(req, res)`
+ * (before writing anything) to hand the request on after all.
  */
-export type FastPath = (req: IncomingMessage, res: ServerResponse, toFastify: () => void) => boolean;
+export type FastPath = (req: IncomingMessage, res: ServerResponse, toFastify: (req: IncomingMessage, res: ServerResponse) => void) => boolean;
 
 /** The part of the app's logger the fast paths write their request lines to. */
 export interface FastPathLog {
@@ -29,20 +29,22 @@ const WRITES_INFO = new Set(['trace', 'debug', 'info']);
  */
 export function serverWithFastPaths(paths: readonly FastPath[], log: () => FastPathLog | undefined = () => undefined) {
   return (handler: (req: IncomingMessage, res: ServerResponse) => void, options: FastifyServerOptions): Server => {
+    // One function for every request, not a closure made per request: the requests a fast path
+    // hands on after all are remembered by their request object instead.
+    const handedOn = new WeakSet<IncomingMessage>();
+    const toFastify = (req: IncomingMessage, res: ServerResponse) => {
+      handedOn.add(req);
+      handler(req, res);
+    };
     const server = createServer((req, res) => {
-      let handedOn = false;
-      const toFastify = () => {
-        handedOn = true;
-        handler(req, res);
-      };
       const logger = log();
       const startedAt = logger && WRITES_INFO.has(logger.level) ? performance.now() : null;
       for (const path of paths) {
         if (!path(req, res, toFastify)) continue;
-        if (logger && startedAt !== null) res.once('finish', () => handedOn || logAnswered(logger, req, res, startedAt));
+        if (logger && startedAt !== null) res.once('finish', () => handedOn.has(req) || logAnswered(logger, req, res, startedAt));
         return;
       }
-      toFastify();
+      handler(req, res);
     });
     // What Fastify sets on the servers it creates itself.
     if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;

@@ -53,6 +53,16 @@ describe('signed credentials', () => {
     }
   });
 
+  it('never lets one kind pass as another once its header has been checked and remembered', async () => {
+    const kinds: TokenKind[] = ['session', 'ticket', 'admission', 'operator'];
+    for (const signed of kinds) {
+      const token = signer.sign(signed, 'person-a', now, 600);
+      expect(signer.verify(signed, token, now).subject).toBe('person-a'); // its header is now remembered
+      for (const expected of kinds.filter((k) => k !== signed)) refused(expected, token);
+      expect(signer.verify(signed, token, now).subject).toBe('person-a');
+    }
+  });
+
   it('keeps verifying old tokens after a key rotation, and signs with the new key', async () => {
     const old = signer.sign('session', 'person-a', now, 600);
     const rotated = new TokenSigner([{ kid: 'k2', key: randomBytes(32) }, key]);

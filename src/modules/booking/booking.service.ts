@@ -16,7 +16,8 @@ import { newBookingCode, newBookingId } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
 import { addOutboxEvent, findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
 import { insertBookingWithDoses } from './create-booking.repository.ts';
-import { findIdempotentResponse, requestHash, type StoredResponse } from './idempotency.ts';
+import { requestHash, type StoredResponse } from './idempotency.ts';
+import { findIdempotentResponse } from './idempotency.repository.ts';
 import { bookingView } from './booking.view.ts';
 
 type Trx = Transaction<DB>;

@@ -1,7 +1,8 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { TokenInvalidError } from '../../lib/signed-tokens.ts';
+import { RecentByToken } from '../../lib/recent-by-token.ts';
+import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
 import { findPerson, type PersonRecord } from './persons.repository.ts';
 import '@fastify/cookie';
 
@@ -101,12 +102,52 @@ export class VerifiedSession {
   }
 }
 
-/** Verifies a session token, or throws 401. */
+/** A session verified earlier, with the instants that bound its validity (epoch seconds). */
+interface RememberedSession {
+  session: VerifiedSession;
+  expiresAtSeconds: number;
+  notBeforeSeconds: number | null;
+}
+
+/**
+ * How many verified sessions a node remembers. The same person asks again within seconds (a
+ * reload, a second device, the join then the admission): each remembered token spares an HMAC,
+ * two base64 decodes, a JSON parse and, once opened, the AES-GCM of its sealed claims. About 2 KB
+ * each, so a few megabytes at most.
+ */
+const SESSIONS_REMEMBERED = 4096;
+
+// One memory per signer: the keys that verified a token are the signer's, so another signer (a
+// test's, a node restarted with other keys) never sees a token this one accepted.
+const rememberedBySigner = new WeakMap<TokenSigner, RecentByToken<RememberedSession>>();
+
+function rememberedSessions(signer: TokenSigner): RecentByToken<RememberedSession> {
+  let remembered = rememberedBySigner.get(signer);
+  if (!remembered) rememberedBySigner.set(signer, (remembered = new RecentByToken(SESSIONS_REMEMBERED)));
+  return remembered;
+}
+
+/**
+ * Verifies a session token, or throws 401. A token verified before is remembered by its exact
+ * string (so its signature, issuer and audience held for these very bytes), but its validity in
+ * time is checked again against the clock on every use: an expired one is forgotten and verified
+ * afresh, which refuses it.
+ */
 export function verifySessionToken(ctx: Ctx, token: string | undefined): VerifiedSession {
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
+  const now = ctx.clock.now();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const remembered = rememberedSessions(ctx.signer);
+  const known = remembered.get(token);
+  if (known) {
+    if (known.expiresAtSeconds > nowSeconds && (known.notBeforeSeconds === null || known.notBeforeSeconds <= nowSeconds)) return known.session;
+    remembered.delete(token);
+  }
   try {
-    const { subject, claims } = ctx.signer.verify('session', token, ctx.clock.now());
-    return new VerifiedSession(ctx, subject, claims.pd);
+    const { subject, claims } = ctx.signer.verify('session', token, now);
+    const session = new VerifiedSession(ctx, subject, claims.pd);
+    remembered.set(token, { session, expiresAtSeconds: typeof claims.exp === 'number' ? claims.exp : 0, notBeforeSeconds: typeof claims.nbf === 'number' ? claims.nbf : null });
+    return session;
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
     throw error;

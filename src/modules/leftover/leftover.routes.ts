@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses, Id } from '../../http/schemas.ts';
+import { IdempotencyHeaders } from '../booking/booking.schemas.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { alertClinics, bookLeftover, leftoversNear, MAX_ALERT_CLINICS, myLeftoverBookings, setAlertClinics } from './leftover.service.ts';
 
 const NEAR = /^(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)$/;
 
 const LeftoverBooking = Type.Object({ id: Type.String(), offerId: Type.String(), institutionId: Type.String(), vaccine: Type.String(), date: Type.String(), status: Type.String(), createdAt: Type.String() });
+const LeftoverBookingEnvelope = Type.Object({ leftoverBooking: LeftoverBooking });
 const AlertClinics = Type.Object({ institutionIds: Type.Array(Type.String()) });
 
 function parseNear(near: string): { lat: number; lng: number } {
@@ -53,7 +55,8 @@ export const leftoverRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       schema: {
         tags: ['leftover'],
         params: Type.Object({ offerId: Type.String({ format: 'uuid' }) }),
-        response: { 201: Type.Object({ leftoverBooking: LeftoverBooking }), ...errorResponses(400, 401, 403, 404, 409) },
+        headers: IdempotencyHeaders,
+        response: { 201: LeftoverBookingEnvelope, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -61,7 +64,9 @@ export const leftoverRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       if (request.body !== undefined && request.body !== null && (typeof request.body !== 'object' || Object.keys(request.body).length > 0)) {
         throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['leftover doses are booked for oneself: send no body'] } });
       }
-      return reply.code(201).send(await bookLeftover(ctx, await personOf(ctx, request), request.params.offerId));
+      const result = await bookLeftover(ctx, await personOf(ctx, request), request.params.offerId, request.headers['idempotency-key']);
+      // Only successes are stored under an Idempotency-Key, so a replay is the same 201 and body.
+      return reply.code(result.statusCode as 201).send(result.body as Static<typeof LeftoverBookingEnvelope>);
     },
   );
 

@@ -1,8 +1,10 @@
-import { newBookingId } from '../booking/booking-code.ts';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
+import { newBookingId } from '../booking/booking-code.ts';
 import { addOutboxEvent } from '../booking/bookings.repository.ts';
+import { requestHash, type StoredResponse } from '../booking/idempotency.ts';
+import { claimIdempotencyKey, findIdempotentResponse, storeIdempotentResponse } from '../booking/idempotency.repository.ts';
 import { formatSeoul, seoulDate } from '../campaigns/domain/seoul-time.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
@@ -25,24 +27,39 @@ export async function leftoversNear(ctx: Ctx, near: { lat: number; lng: number; 
  * Books one of today's leftover doses for the signed-in person themselves (no proxy): first come,
  * first served on the offer's row. Refused when barred by a no-show, already vaccinated with that
  * vaccine (local registry copy), or holding a leftover dose today. The confirmation and the
- * registry report go out through the outbox after the commit.
+ * registry report go out through the outbox after the commit. With an Idempotency-Key (API.md) a
+ * retry of a request that succeeded gets the same 201 and body, and the key used for another
+ * request 422; only successes are stored, as for campaign bookings.
  */
-export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: string) {
+export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: string, idempotencyKey?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const date = seoulDate(now);
   const id = newBookingId(now);
+  const hash = requestHash({ leftoverOffer: offerId });
+  const replay = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash) : null;
+  if (replay) return replay;
   const offer = await findOffer(ctx.db, offerId, date);
   if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_NOT_FOUND');
   // Read before the transaction: the registry port reads through its own connection.
   if (await ctx.registry.completed(person.personKey, offer.vaccine, 1)) throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'ALREADY_VACCINATED' } });
   try {
     return await inTransaction(ctx.db, async (trx) => {
+      // The key first: a concurrent twin waits here, then answers with what this one stored.
+      if (idempotencyKey && !(await claimIdempotencyKey(trx, person.personKey, idempotencyKey, hash, now))) {
+        const prior = await findIdempotentResponse(trx, person.personKey, idempotencyKey, hash);
+        if (prior) return prior;
+      }
       if (await isBarred(trx, person.personKey)) throw new YeyakError('YEYAK_ERR_LEFTOVER_BARRED');
       // The booking row first: a second leftover today fails here, before the offer's row is locked.
       await insertLeftoverBooking(trx, { id, offerId, personKey: person.personKey, date, at: now });
       if (!(await takeLeftoverDose(trx, offerId))) throw new YeyakError('YEYAK_ERR_LEFTOVER_SOLD_OUT');
       await addOutboxEvent(trx, 'leftover.booked', `leftover:${id}`, { leftoverBookingId: id, bookingId: id, personKey: person.personKey, clinicId: offer.institution_id, vaccine: offer.vaccine, date }, now);
-      return { leftoverBooking: { id, offerId, institutionId: offer.institution_id, vaccine: offer.vaccine, date, status: 'booked', createdAt: formatSeoul(now) } };
+      const booked: StoredResponse = {
+        statusCode: 201,
+        body: { leftoverBooking: { id, offerId, institutionId: offer.institution_id, vaccine: offer.vaccine, date, status: 'booked', createdAt: formatSeoul(now) } },
+      };
+      if (idempotencyKey) await storeIdempotentResponse(trx, person.personKey, idempotencyKey, booked);
+      return booked;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'leftover_bookings_one_per_day')) throw new YeyakError('YEYAK_ERR_LEFTOVER_ALREADY_BOOKED');

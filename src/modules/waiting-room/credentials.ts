@@ -1,8 +1,10 @@
 import { stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { TokenInvalidError } from '../../lib/signed-tokens.ts';
+import { RecentByToken } from '../../lib/recent-by-token.ts';
+import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
 import { credentialOf } from '../identity/session-auth.ts';
 
 export const TICKET_COOKIE = 'yeyak_ticket';
@@ -48,14 +50,52 @@ function cookiePath(campaignId: string): string {
   return `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
 }
 
+/** The last ticket signed for a person, with everything it was signed from. */
+interface SignedTicket extends Ticket {
+  issuedAtSecond: number;
+  token: string;
+}
+
+/**
+ * The last ticket signed for each of the people who asked recently, for those who ask again (a
+ * reload, another device, the poll for their place). A ticket is a pure function of its claims and
+ * of the second it is issued in, so the one remembered for the same claims in the same second is
+ * the very token signing would give; any other place, seal, guardian, campaign or second signs anew.
+ */
+const TICKETS_REMEMBERED = 4096;
+const ticketsBySigner = new WeakMap<TokenSigner, LRUCache<string, SignedTicket>>();
+/** The cookies of those tickets (the same token, campaign and `secure` give the same cookie). */
+const ticketCookies = new RecentByToken<{ campaignId: string; secure: boolean; cookie: string }>(TICKETS_REMEMBERED);
+
+function rememberedTickets(signer: TokenSigner): LRUCache<string, SignedTicket> {
+  let remembered = ticketsBySigner.get(signer);
+  if (!remembered) ticketsBySigner.set(signer, (remembered = new LRUCache({ max: TICKETS_REMEMBERED })));
+  return remembered;
+}
+
+const sameTicket = (a: SignedTicket, b: Ticket, issuedAtSecond: number) =>
+  a.issuedAtSecond === issuedAtSecond && a.campaignId === b.campaignId && a.position === b.position && a.by === b.by && a.personSeal === b.personSeal;
+
 /** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
 export function signTicket(ctx: Ctx, ticket: Ticket): string {
-  return ctx.signer.sign('ticket', ticket.personKey, ctx.clock.now(), TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by, ...sealClaim(ticket.personSeal) });
+  const now = ctx.clock.now();
+  const issuedAtSecond = Math.floor(now.getTime() / 1000);
+  const remembered = rememberedTickets(ctx.signer);
+  const last = remembered.get(ticket.personKey);
+  if (last !== undefined && sameTicket(last, ticket, issuedAtSecond)) return last.token;
+  const token = ctx.signer.sign('ticket', ticket.personKey, now, TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by, ...sealClaim(ticket.personSeal) });
+  remembered.set(ticket.personKey, { ...ticket, issuedAtSecond, token });
+  return token;
 }
 
 /** The `Set-Cookie` value that keeps a signed ticket in a browser, scoped to its campaign. */
 export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): string {
-  return stringifySetCookie({ name: TICKET_COOKIE, value: token, httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(campaignId), maxAge: TICKET_TTL_SECONDS });
+  const secure = ctx.config.secureCookies;
+  const known = ticketCookies.get(token);
+  if (known !== undefined && known.campaignId === campaignId && known.secure === secure) return known.cookie;
+  const cookie = stringifySetCookie({ name: TICKET_COOKIE, value: token, httpOnly: true, secure, sameSite: 'lax', path: cookiePath(campaignId), maxAge: TICKET_TTL_SECONDS });
+  ticketCookies.set(token, { campaignId, secure, cookie });
+  return cookie;
 }
 
 /** Signs a ticket and sets it as the browser's cookie. */

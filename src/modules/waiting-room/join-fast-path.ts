@@ -26,8 +26,8 @@ export function joinFastPath(ctx: Ctx, underPressure: () => boolean): FastPath {
     const length = req.headers['content-length'];
     if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined || underPressure()) return false;
     answer(ctx, req, res, campaignId).then(
-      (answered) => answered || toFastify(),
-      () => toFastify(),
+      (answered) => answered || toFastify(req, res),
+      () => toFastify(req, res),
     );
     return true;
   };

@@ -4,14 +4,21 @@ import type { MemoryQueueStore } from './memory-queue-store.ts';
 import type { CampaignJournal, QueueCheckpoint, QueueJournal, QueueRecovery } from './queue-journal.ts';
 
 const BATCH = 1000;
+/** Places per statement: arrays of this many elements each (a refresh at the opening journals thousands). */
+const PLACES_BATCH = 10_000;
 
 /** Writes a drained journal in one transaction: places once, admissions upserted, counters upserted. */
 export async function persistJournal(db: Db, journal: QueueJournal, now: Date): Promise<void> {
   if (!journal.places.length && !journal.admissions.length && !journal.released.length && !journal.checkpoints.length) return;
   await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < journal.places.length; i += BATCH) {
-      const rows = journal.places.slice(i, i + BATCH).map((p) => ({ campaign_id: p.campaignId, person_key: p.personKey, position: p.position, draw: p.draw, round: p.round }));
-      await trx.insertInto('queue_places').values(rows).onConflict((oc) => oc.columns(['campaign_id', 'person_key']).doNothing()).execute();
+    // Places as five arrays unnested into rows: five parameters per statement instead of five per
+    // place, which cost the event loop (building and parsing thousands of them) more than the insert.
+    for (let i = 0; i < journal.places.length; i += PLACES_BATCH) {
+      const places = journal.places.slice(i, i + PLACES_BATCH);
+      await sql`INSERT INTO queue_places (campaign_id, person_key, position, draw, round)
+        SELECT * FROM unnest(${places.map((p) => p.campaignId)}::text[], ${places.map((p) => p.personKey)}::text[],
+          ${places.map((p) => p.position)}::integer[], ${places.map((p) => p.draw)}::text[], ${places.map((p) => p.round)}::integer[])
+        ON CONFLICT (campaign_id, person_key) DO NOTHING`.execute(trx);
     }
     // The latest state of each admission wins (an extension follows its issue in the journal).
     const admissions = new Map(journal.admissions.map((a) => [`${a.campaignId}|${a.personKey}`, a]));

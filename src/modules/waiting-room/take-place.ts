@@ -8,7 +8,7 @@ import type { PersonRecord } from '../identity/persons.repository.ts';
 import type { VerifiedSession } from '../identity/session-auth.ts';
 import { heldTicket, signTicket } from './credentials.ts';
 import { queueState, type QueueState } from './domain/queue-state.ts';
-import { roundsDue } from './domain/rounds.ts';
+import { roundsDue, type JoinPlan } from './domain/rounds.ts';
 import { joinPlanFor, roundsOf, scheduleOf, type WaitingRoom } from './waiting-room.ts';
 
 /** Who asks for a place, and for whom. */
@@ -65,13 +65,6 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
     const seconds = Math.ceil((schedule.queueOpensAt.getTime() - now.getTime()) / 1000);
     throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
   }
-  const answer = (created: boolean, position: number | null): PlaceTaken => ({
-    created,
-    position,
-    // A place still to be drawn (the person's round has not opened) is in the pre-queue, whatever the queue's state.
-    state: position === null ? 'prequeue' : state,
-    ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position, ...(request.personSeal === undefined ? {} : { personSeal: request.personSeal }) }),
-  });
 
   // The store lost this person's place before journalling it (Redis lost its data): the ticket
   // the browser still holds, signed by us, puts them back where they were — or returns the place
@@ -79,25 +72,23 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   const held = heldTicket(ctx, request.ticketCookie, campaign.id, person.personKey);
   if (held?.position) {
     const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
-    if (place !== null) return answer(false, place);
+    if (place !== null) return placeTaken(ctx, request, state, false, place);
   }
 
   // The person's own window decides their round: its pre-queue from (opening − lead), first come
   // from the opening. Ineligible people are refused before they take a place; in a pre-queue, as
   // of their round's opening.
   const plan = joinPlanFor(campaign, person.birthDate, now);
-  const eligibilityAsOfRound = () => eligibilityOf({ ...ctx, clock: { now: () => plan.asOf } }, campaign, person, BOOKING_RULES, request.sealed ?? {});
-  const mayJoin = (e: Eligibility) => e.eligible && state !== 'closed' && plan.kind !== 'early';
   // With the registry's answer sealed in the session the rules read nothing: check them first and
   // take the place in one store call (joining is idempotent). Without it, someone already in line
   // (another device, a reload) gets the same place back at once, before any database read:
   // eligibility was checked when the place was taken, and booking checks it again.
-  let eligibility = request.sealed ? await eligibilityAsOfRound() : null;
-  if (!eligibility || !mayJoin(eligibility)) {
+  let eligibility = request.sealed ? await eligibilityAsOfRound(ctx, request, plan) : null;
+  if (!eligibility || !mayJoin(eligibility, state, plan)) {
     const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
-    if (known) return answer(false, known.position);
-    eligibility ??= await eligibilityAsOfRound();
-    if (!mayJoin(eligibility)) {
+    if (known) return placeTaken(ctx, request, state, false, known.position);
+    eligibility ??= await eligibilityAsOfRound(ctx, request, plan);
+    if (!mayJoin(eligibility, state, plan)) {
       const view = eligibilityView(campaign.id, eligibility);
       const reason = state === 'closed' ? 'CAMPAIGN_CLOSED' : eligibility.eligible ? 'NOT_YOUR_WINDOW' : view.reason;
       throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason, window: view.window } });
@@ -105,5 +96,30 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   }
   const round = plan.kind === 'prequeue' ? plan.round : null;
   const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), round, roundsDue(roundsOf(campaign), now.getTime())));
-  return answer(joined.created, joined.position);
+  return placeTaken(ctx, request, state, joined.created, joined.position);
+}
+
+// The helpers below are module functions rather than closures inside `takePlace`: under tsx
+// (`npm start`) every closure made per call is also named per call (`__name`), which cost the join
+// a few per cent of its CPU.
+
+/** The answer for a place: its signed ticket and its state. */
+function placeTaken(ctx: Ctx, request: PlaceRequest, state: QueueState, created: boolean, position: number | null): PlaceTaken {
+  const { person, campaign, personSeal } = request;
+  return {
+    created,
+    position,
+    // A place still to be drawn (the person's round has not opened) is in the pre-queue, whatever the queue's state.
+    state: position === null ? 'prequeue' : state,
+    ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position, ...(personSeal === undefined ? {} : { personSeal }) }),
+  };
+}
+
+/** The person's eligibility as of their round's opening (the plan's `asOf`). */
+function eligibilityAsOfRound(ctx: Ctx, request: PlaceRequest, plan: JoinPlan): Promise<Eligibility> {
+  return eligibilityOf({ ...ctx, clock: { now: () => plan.asOf } }, request.campaign, request.person, BOOKING_RULES, request.sealed ?? {});
+}
+
+function mayJoin(eligibility: Eligibility, state: QueueState, plan: JoinPlan): boolean {
+  return eligibility.eligible && state !== 'closed' && plan.kind !== 'early';
 }

@@ -1,7 +1,7 @@
 // Today's leftover doses: offers near the device's location or a typed place, a book button per
 // offer (for oneself only, one a day, first come first served), and plain words when someone
 // else took the last dose first. Needs a session (sign-in), not the waiting room.
-import { api, ApiError } from '../shared/api.ts';
+import { api, ApiError, newIdempotencyKey } from '../shared/api.ts';
 import { fill, inLang } from '../shared/i18n.ts';
 import { alertToggle, drawAlertList, loadAlerts } from './lib/leftover-alerts.ts';
 import { showProblem } from './lib/next-step.ts';
@@ -137,12 +137,22 @@ async function search(lat: number, lng: number, label: string): Promise<void> {
   }
 }
 
+/** One key per offer, kept for the session: pressing again (or a retry after a lost answer) is the same request. */
+function idempotencyKeyFor(offerId: string): string {
+  const name = `yeyak.idem.leftover|${offerId}`;
+  const known = sessionStorage.getItem(name);
+  if (known) return known;
+  const key = newIdempotencyKey();
+  sessionStorage.setItem(name, key);
+  return key;
+}
+
 async function bookOffer(o: Offer, button: HTMLButtonElement): Promise<void> {
   clearProblem();
   byId('status').textContent = '';
   button.disabled = true;
   try {
-    await api('POST', `/api/v1/leftovers/${encodeURIComponent(o.offerId)}/bookings`, { onBusy });
+    await api('POST', `/api/v1/leftovers/${encodeURIComponent(o.offerId)}/bookings`, { headers: { 'idempotency-key': idempotencyKeyFor(o.offerId) }, onBusy });
     await loadMine().catch(() => {});
     o.remaining = Math.max(0, o.remaining - 1);
     draw();

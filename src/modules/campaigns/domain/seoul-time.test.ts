@@ -149,6 +149,20 @@ describe('validators and minutes', () => {
     );
   });
 
+  it('isValidDate counts leap years as the proleptic Gregorian calendar of Date does, years 0000–9999', () => {
+    for (const [date, valid] of [['2000-02-29', true], ['1900-02-29', false], ['2100-02-29', false], ['2400-02-29', true], ['0000-02-29', true], ['0004-02-29', true], ['0100-02-29', false]] as const) {
+      expect(isValidDate(date)).toBe(valid);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 28, max: 31 }), (y, m, d) => {
+        const s = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+        const t = new Date(0);
+        t.setUTCFullYear(y, m - 1, d);
+        expect(isValidDate(s)).toBe(t.getUTCDate() === d);
+      }),
+    );
+  });
+
   it('minutesOfDay and timeFromMinutes are inverse', () => {
     expect(minutesOfDay('20:00')).toBe(1200);
     expect(timeFromMinutes(1439)).toBe('23:59');

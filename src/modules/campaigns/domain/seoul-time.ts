@@ -24,14 +24,23 @@ function utcMidnightMs(year: number, month: number, day: number): number {
   return t.getTime();
 }
 
-/** Parses a `YYYY-MM-DD` string, or returns null when it is not a real calendar date. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The proleptic Gregorian calendar's leap years, as `Date` counts them. */
+const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+/**
+ * Parses a `YYYY-MM-DD` string, or returns null when it is not a real calendar date. Arithmetic
+ * rather than a `Date`: every join checks the person's birth date against the cohort with it.
+ */
 function parseDate(s: string): { year: number; month: number; day: number } | null {
   const m = DATE_RE.exec(s);
   if (!m) return null;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
   if (month < 1 || month > 12 || day < 1) return null;
-  // Day 0 of the next month is the last day of this one.
-  const lastDay = new Date(utcMidnightMs(year, month + 1, 0)).getUTCDate();
+  const lastDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
   return day <= lastDay ? { year, month, day } : null;
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from './eta.ts';
 import { QueuePace, type PaceOptions } from './queue-pace.ts';
 
-const options: PaceOptions = { windowSeconds: 60, sliceSeconds: 5, settleSeconds: 30, flowSeconds: 10, maxVariation: 0.25 };
+const options: PaceOptions = { windowSeconds: 60, sliceSeconds: 5, settleSeconds: 30, flowSeconds: 10, maxVariation: 0.25, minFinishedShare: 0.75 };
 const TICK_MS = 250;
 
 /** Feeds a pace one refresh every 250 ms while the queue moves at `rateAt(t)` places per second (t in s). */
@@ -130,5 +130,26 @@ describe('the queue pace (what the wait estimate divides by)', () => {
     expect(pace.ratePerSecond).toBeCloseTo(10, 0);
     run(pace, 5, () => 10, at);
     expect(pace.ratePerSecond).toBeCloseTo(10, 0);
+  });
+  it('gives no pace until the booking path has answered for it: people finishing at three quarters of the pace they are admitted', () => {
+    const pace = new QueuePace(options);
+    // The opening: 100 admitted a second; for the first 40 s everyone is still choosing a clinic.
+    let admitted = 0;
+    let active = 0;
+    const step = (seconds: number, finishingPerSecond: number) => {
+      for (let i = 0; i < seconds * 4; i++) {
+        admitted += 25;
+        active += 25 - finishingPerSecond / 4;
+        pace.observe({ atMs: Math.round((admitted / 100) * 1000), servingUpTo: admitted, admitted, activeAdmissions: active, moving: true });
+      }
+    };
+    step(40, 0);
+    expect(pace.ratePerSecond).toBeNull(); // a steady 100/s, settled, but nobody has finished
+    step(20, 60);
+    expect(pace.ratePerSecond).toBeNull(); // finishing at 60% of admissions: not yet
+    step(20, 80);
+    expect(pace.ratePerSecond).toBeCloseTo(100, 0); // at 80%: the path keeps up
+    step(20, 40);
+    expect(pace.ratePerSecond).toBeNull(); // the path fell behind: the pace is a promise again
   });
 });

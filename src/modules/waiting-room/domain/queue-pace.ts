@@ -34,9 +34,17 @@ export interface PaceOptions {
   flowSeconds: number;
   /** Largest spread of the slices' rates, as a share of their mean, for which a pace is given. */
   maxVariation: number;
+  /**
+   * Over the window, people must finish (book, or their admission end) at least at this share of
+   * the pace they were admitted, for a pace to be given: until the booking path has answered for a
+   * rate, the rate is a promise the path may not keep (at the opening the first admitted are still
+   * choosing a clinic; when they book slower than they are let in, the limit on active admissions
+   * soon holds the queue to the pace they book at).
+   */
+  minFinishedShare: number;
 }
 
-export const PACE: PaceOptions = { windowSeconds: 60, sliceSeconds: 5, settleSeconds: 10, flowSeconds: 10, maxVariation: 0.25 };
+export const PACE: PaceOptions = { windowSeconds: 60, sliceSeconds: 5, settleSeconds: 10, flowSeconds: 10, maxVariation: 0.25, minFinishedShare: 0.75 };
 
 interface Slice {
   /** Elapsed seconds, and of them seconds in which the queue could move. */
@@ -110,7 +118,7 @@ export class QueuePace {
     const rates = this.slices.filter((s) => s.moving >= s.span / 2).map((s) => s.places / s.moving);
     const mean = rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : rate;
     const variance = rates.length > 1 ? rates.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (rates.length - 1) : 0;
-    const steady = this.halvesAgree(all, maxVariation);
+    const steady = this.halvesAgree(all, maxVariation) && this.pathKeepsUp();
     this.settledRate = steady ? rate : null;
     this.settledDeviation = steady ? Math.sqrt(variance) : 0;
   }
@@ -133,6 +141,15 @@ export class QueuePace {
     const a = older.places / older.moving;
     const b = newer.places / newer.moving;
     return Math.abs(a - b) <= maxVariation * Math.max(a, b) + 2 / Math.min(older.moving, newer.moving);
+  }
+
+  /**
+   * People finished over the window at least `minFinishedShare` of those admitted in it (two
+   * people of counting noise allowed): the booking path has answered for the pace.
+   */
+  private pathKeepsUp(): boolean {
+    const { admittedPerSecond, finishedPerSecond } = this.flow(this.options.flowSeconds);
+    return (finishedPerSecond + 2 / this.options.flowSeconds) >= this.options.minFinishedShare * admittedPerSecond;
   }
 
   /** Places passed per second while moving, over the window; null until the pace has settled. */

@@ -116,7 +116,8 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
 
   async join(campaignId: string, personKey: string, _nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
     const k = this.keys(campaignId);
-    const draw = secretDraw();
+    // Only a pre-queue join uses a draw (the script ignores it for a first-come one).
+    const draw = prequeueRound === null ? 0 : secretDraw();
     const round = prequeueRound === null ? -1 : checkRound(prequeueRound);
     const reply = (await this.run(campaignId, SCRIPTS.join, [k.state, k.places, k.prequeue], [personKey, round, roundsDue, draw])) as [number | null, number];
     const created = reply[1] === 1;

@@ -8,6 +8,7 @@ import * as clinicsAndLeftovers from '../../../migrations/0011-clinics-and-lefto
 import * as queueRounds from '../../../migrations/0012-queue-rounds.ts';
 import * as bookingInOneStatement from '../../../migrations/0013-booking-in-one-statement.ts';
 import * as outboxPruning from '../../../migrations/0014-outbox-pruning.ts';
+import * as capacityFillfactor from '../../../migrations/0015-capacity-fillfactor.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-queue-rounds': queueRounds,
   '0013-booking-in-one-statement': bookingInOneStatement,
   '0014-outbox-pruning': outboxPruning,
+  '0015-capacity-fillfactor': capacityFillfactor,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

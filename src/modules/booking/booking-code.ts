@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 // Crockford's base 32 without I, L, O, U: nothing to misread over the phone.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -11,4 +12,15 @@ export function newBookingCode(): string {
     code += ALPHABET[randomInt(ALPHABET.length)];
   }
   return code;
+}
+
+/**
+ * A booking's id: a UUIDv7, ordered by its creation time (from the injected clock) and random
+ * after it. New bookings then land at the right-hand edge of the indexes keyed by it (bookings'
+ * primary key, booking_doses') instead of on a random page each, which after every checkpoint was
+ * one more page logged in full per index per booking. The time it carries to the millisecond is
+ * the booking's own `created_at`, which its owner and staff see anyway.
+ */
+export function newBookingId(now: Date): string {
+  return uuidv7({ msecs: now.getTime() });
 }

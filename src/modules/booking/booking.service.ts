@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
@@ -13,7 +12,7 @@ import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
 import { eligibilityOf, eligibilityView } from '../eligibility/eligibility.service.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { firstBookableDate } from '../availability/availability.service.ts';
-import { newBookingCode } from './booking-code.ts';
+import { newBookingCode, newBookingId } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
 import { addOutboxEvent, findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
 import { insertBookingWithDoses } from './create-booking.repository.ts';
@@ -108,7 +107,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
   for (let attempt = 0; ; attempt++) {
     // Rendered for the wanted time; the statement sets a later dose's time where it moved.
     const record: BookingRecord = {
-      id: randomUUID(),
+      id: newBookingId(now),
       code: newBookingCode(),
       campaignId: campaign.id,
       personKey: person.personKey,

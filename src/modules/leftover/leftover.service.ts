@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
+import { newBookingId } from '../booking/booking-code.ts';
 import { addOutboxEvent } from '../booking/bookings.repository.ts';
 import { requestHash, type StoredResponse } from '../booking/idempotency.ts';
 import { claimIdempotencyKey, findIdempotentResponse, storeIdempotentResponse } from '../booking/idempotency.repository.ts';
@@ -34,7 +34,7 @@ export async function leftoversNear(ctx: Ctx, near: { lat: number; lng: number; 
 export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: string, idempotencyKey?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const date = seoulDate(now);
-  const id = randomUUID();
+  const id = newBookingId(now);
   const hash = requestHash({ leftoverOffer: offerId });
   const replay = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash) : null;
   if (replay) return replay;

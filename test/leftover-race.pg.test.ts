@@ -14,12 +14,18 @@ describe.skipIf(!onPostgres)('leftover race on PostgreSQL', () => {
   });
   afterAll(() => t?.close());
 
-  it('gives 3 leftover doses to exactly 3 of 200 racing citizens and tells the rest they are sold out', async () => {
-    await seedCampaign(t.app, { id: 'lr', institutions: ['L1'], dates: ['2026-08-20'], times: ['09:00'], doses: 1 });
+  /** A campaign with one clinic, whose staff member publishes today's leftover doses. */
+  async function leftoverOffer(campaignId: string, institutionId: string, doses: number) {
+    await seedCampaign(t.app, { id: campaignId, institutions: [institutionId], dates: ['2026-08-20'], times: ['09:00'], doses: 1 });
     const password = 'clinic password 123';
-    await ok(t.app, 'POST', '/api/v1/admin/operators', { username: 'l1.nurse', password, role: 'clinic_staff', institutionId: 'L1' }, operator);
-    const staff = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/admin/login', { username: 'l1.nurse', password })).token}` };
-    const offer = await ok(t.app, 'POST', '/api/v1/clinic/leftovers', { vaccine: 'mRNA', doses: 3 }, staff);
+    const username = `${institutionId.toLowerCase()}.nurse`;
+    await ok(t.app, 'POST', '/api/v1/admin/operators', { username, password, role: 'clinic_staff', institutionId }, operator);
+    const staff = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/admin/login', { username, password })).token}` };
+    return ok(t.app, 'POST', '/api/v1/clinic/leftovers', { vaccine: 'mRNA', doses }, staff);
+  }
+
+  it('gives 3 leftover doses to exactly 3 of 200 racing citizens and tells the rest they are sold out', async () => {
+    const offer = await leftoverOffer('lr', 'L1', 3);
 
     const people = [];
     for (let i = 0; i < 200; i += 50) people.push(...(await Promise.all(Array.from({ length: 50 }, () => person(t.app)))));
@@ -46,11 +52,7 @@ describe.skipIf(!onPostgres)('leftover race on PostgreSQL', () => {
     expect(events).toHaveLength(3);
   });
   it('answers eight simultaneous retries of one booking under one Idempotency-Key with one booking and the same 201', async () => {
-    await seedCampaign(t.app, { id: 'lr2', institutions: ['L2'], dates: ['2026-08-20'], times: ['09:00'], doses: 1 });
-    const password = 'clinic password 456';
-    await ok(t.app, 'POST', '/api/v1/admin/operators', { username: 'l2.nurse', password, role: 'clinic_staff', institutionId: 'L2' }, operator);
-    const staff = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/admin/login', { username: 'l2.nurse', password })).token}` };
-    const offer = await ok(t.app, 'POST', '/api/v1/clinic/leftovers', { vaccine: 'mRNA', doses: 5 }, staff);
+    const offer = await leftoverOffer('lr2', 'L2', 5);
     const who = { ...(await person(t.app)), 'idempotency-key': 'same-tap-8-times' };
     const results = await Promise.all(Array.from({ length: 8 }, () => t.app.inject({ method: 'POST', url: `/api/v1/leftovers/${offer.offerId}/bookings`, headers: who })));
     expect(results.map((r) => r.statusCode)).toEqual(Array(8).fill(201));

@@ -38,14 +38,20 @@ describe('metrics', () => {
 });
 
 describe('load shedding', () => {
-  it('answers 503 with Retry-After in seconds when the event loop is saturated, and keeps liveness', async () => {
+  /** An app shedding at 30 ms of event-loop delay, whose loop has just been blocked for 400 ms. */
+  async function saturatedApp() {
     const busy = await startTestApp({ env: { YEYAK_SHED_EVENT_LOOP_DELAY_MS: '30' } });
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // Block the event loop, as a CPU-bound overload would.
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    return busy;
+  }
+
+  it('answers 503 with Retry-After in seconds when the event loop is saturated, and keeps liveness', async () => {
+    const busy = await saturatedApp();
     try {
-      const until = Date.now() + 400;
-      while (Date.now() < until) {
-        // Block the event loop, as a CPU-bound overload would.
-      }
-      await new Promise((r) => setTimeout(r, 20));
       const res = await busy.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
       expect(res.statusCode).toBe(503);
       expect(res.json().error.code).toBe('YEYAK_ERR_UNAVAILABLE');
@@ -59,13 +65,8 @@ describe('load shedding', () => {
   });
 
   it('does not count a booking-path request it shed as the path\'s failure (the admission controller would cut for the node\'s saturation)', async () => {
-    const busy = await startTestApp({ env: { YEYAK_SHED_EVENT_LOOP_DELAY_MS: '30' } });
+    const busy = await saturatedApp();
     try {
-      const until = Date.now() + 400;
-      while (Date.now() < until) {
-        // Block the event loop, as a CPU-bound overload would.
-      }
-      await new Promise((r) => setTimeout(r, 20));
       const res = await busy.app.inject({ method: 'GET', url: '/api/v1/campaigns/c-any/institutions?sido=11' });
       expect(res.statusCode).toBe(503);
       // Prometheus still sees the 503 on the route; the controller's health window sees no call.

@@ -4,7 +4,7 @@
  * process for its whole life): the target rate, the limit on active admissions beside those
  * active, the booking path's p99 over the health window and the event loop's own p99 delay.
  */
-import { Pool } from 'undici';
+import { OncePerSecondSampler } from './samplers.ts';
 
 export interface ControllerPoint {
   secondsFromOpening: number;
@@ -24,41 +24,25 @@ export function metricValue(text: string, name: string, campaignId?: string): nu
   return Number.isFinite(value) ? value : null;
 }
 
-export class ControllerSampler {
-  readonly points: ControllerPoint[] = [];
-  private readonly pool: Pool;
-  private timer: NodeJS.Timeout | null = null;
-
+export class ControllerSampler extends OncePerSecondSampler<ControllerPoint> {
   constructor(
     origin: string,
     private readonly campaignId: string,
-    private readonly openingMs: number,
+    openingMs: number,
   ) {
-    this.pool = new Pool(origin, { connections: 1 });
+    super(origin, '/metrics', openingMs);
   }
 
-  start(): void {
-    this.timer = setInterval(() => void this.sample().catch(() => {}), 1000);
-  }
-
-  private async sample(): Promise<void> {
-    const { statusCode, body } = await this.pool.request({ path: '/metrics', method: 'GET' });
-    const text = await body.text();
-    if (statusCode !== 200) return;
+  protected record(text: string, secondsFromOpening: number): ControllerPoint {
     const c = this.campaignId;
-    const seconds = (value: number | null) => (value === null ? null : value * 1000);
-    this.points.push({
-      secondsFromOpening: (Date.now() - this.openingMs) / 1000,
+    const ms = (seconds: number | null) => (seconds === null ? null : seconds * 1000);
+    return {
+      secondsFromOpening,
       targetRate: metricValue(text, 'yeyak_queue_target_rate_per_second', c),
       activeLimit: metricValue(text, 'yeyak_queue_active_limit', c),
       activeAdmissions: metricValue(text, 'yeyak_queue_active_admissions', c),
-      bookingP99Ms: seconds(metricValue(text, 'yeyak_booking_path_window_p99_seconds')),
-      loopDelayP99Ms: seconds(metricValue(text, 'yeyak_event_loop_delay_window_p99_seconds')),
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.pool.close();
+      bookingP99Ms: ms(metricValue(text, 'yeyak_booking_path_window_p99_seconds')),
+      loopDelayP99Ms: ms(metricValue(text, 'yeyak_event_loop_delay_window_p99_seconds')),
+    };
   }
 }

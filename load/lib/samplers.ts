@@ -92,15 +92,18 @@ export interface StatusPoint {
   state: string;
 }
 
-/** Polls the shared status document once a second (one more client, like any citizen). */
-export class StatusSampler {
-  readonly points: StatusPoint[] = [];
+/**
+ * Reads one path of the app once a second over its own keep-alive connection (one more client;
+ * node:cluster keeps the connection on one app process) and keeps what `record` makes of each 200.
+ */
+export abstract class OncePerSecondSampler<T> {
+  readonly points: T[] = [];
   private readonly pool: Pool;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     origin: string,
-    private readonly campaignId: string,
+    private readonly path: string,
     private readonly openingMs: number,
   ) {
     this.pool = new Pool(origin, { connections: 1 });
@@ -110,24 +113,37 @@ export class StatusSampler {
     this.timer = setInterval(() => void this.sample().catch(() => {}), 1000);
   }
 
+  /** One sample from a 200's body, `secondsFromOpening` into the night. */
+  protected abstract record(body: string, secondsFromOpening: number): T;
+
   private async sample(): Promise<void> {
-    const { statusCode, body } = await this.pool.request({ path: `/api/v1/campaigns/${this.campaignId}/queue`, method: 'GET' });
+    const { statusCode, body } = await this.pool.request({ path: this.path, method: 'GET' });
     const text = await body.text();
-    if (statusCode !== 200) return;
+    if (statusCode === 200) this.points.push(this.record(text, (Date.now() - this.openingMs) / 1000));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.pool.close();
+  }
+}
+
+/** Polls the shared status document once a second (one more client, like any citizen). */
+export class StatusSampler extends OncePerSecondSampler<StatusPoint> {
+  constructor(origin: string, campaignId: string, openingMs: number) {
+    super(origin, `/api/v1/campaigns/${campaignId}/queue`, openingMs);
+  }
+
+  protected record(text: string, secondsFromOpening: number): StatusPoint {
     const s = JSON.parse(text) as { state: string; servingUpTo: number; issuedUpTo: number; prequeueSize: number; admitRatePerSecond: number; etaRatePerSecond?: number | null };
-    this.points.push({
-      secondsFromOpening: (Date.now() - this.openingMs) / 1000,
+    return {
+      secondsFromOpening,
       queueLength: Math.max(0, s.issuedUpTo - s.servingUpTo) + s.prequeueSize,
       servingUpTo: s.servingUpTo,
       issuedUpTo: s.issuedUpTo,
       admitRate: s.admitRatePerSecond,
       etaRate: s.etaRatePerSecond ?? null,
       state: s.state,
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.pool.close();
+    };
   }
 }

@@ -209,7 +209,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
         carry: q.carry,
         ratePerSecond: policy.ratePerSecond,
         elapsedSeconds: elapsed,
-        activeAdmissions: this.active(q, nowMs),
+        activeAdmissions: q.admissions.count(nowMs),
         maxActive: policy.maxActive,
       });
       q.servingUpTo = next.servingUpTo;
@@ -230,11 +230,6 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     q.rate.samples += 1;
   }
 
-  private active(q: CampaignQueue, nowMs: number): number {
-    return q.admissions.count(nowMs);
-  }
-
-
   async snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot> {
     const q = this.queue(campaignId);
     return {
@@ -247,7 +242,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       pausedReason: q.pausedReason,
       closed: q.closed,
       admitted: q.admitted,
-      activeAdmissions: this.active(q, nowMs),
+      activeAdmissions: q.admissions.count(nowMs),
       admitRatePerSecond: q.rate.mean,
       admitRateDeviation: Math.sqrt(q.rate.variance),
       targetRatePerSecond: q.targetRate,
@@ -277,7 +272,6 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     this.journal.admissions.push({ campaignId, personKey, admissionId: a.id, expiresAtMs: extended.expiresAtMs });
     return extended.expiresAtMs;
   }
-
 
   async release(campaignId: string, personKey: string): Promise<void> {
     const q = this.queue(campaignId);

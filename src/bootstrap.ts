@@ -29,16 +29,18 @@ export interface ContextOptions {
 
 /** Opens the stores, applies migrations and wires the context every module receives. */
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<Ctx> {
+  const metrics = createMetrics();
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemory ? null : join(config.dataDir, 'pglite'),
     poolSize: config.dbPoolSize,
+    prepareStatements: config.dbPrepareStatements,
+    observe: { poolWait: (s) => metrics.dbPoolWait.observe(s), statement: (s) => metrics.dbStatement.observe(s) },
   });
   await migrateToLatest(database.db);
   const clock = options.clock ?? systemClock;
   const campaigns = new CampaignCatalog(database.db);
   // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
-  const metrics = createMetrics();
   // A node starts even while Redis is down: admissions it already issued are verified locally, and
   // the client keeps reconnecting (new places and admissions fail closed until it is back).
   const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;

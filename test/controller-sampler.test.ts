@@ -3,7 +3,7 @@
  * find each series of the app's own registry, by campaign where it has one.
  */
 import { describe, expect, it } from 'vitest';
-import { metricValue } from '../load/lib/controller-sampler.ts';
+import { HistogramMean, metricValue } from '../load/lib/controller-sampler.ts';
 import { createMetrics } from '../src/infra/metrics.ts';
 
 describe('reading the controller from /metrics', () => {
@@ -22,5 +22,18 @@ describe('reading the controller from /metrics', () => {
     expect(metricValue(text, 'yeyak_booking_path_window_p99_seconds')).toBe(1.25);
     expect(metricValue(text, 'yeyak_event_loop_delay_window_p99_seconds')).toBe(0.4);
     expect(metricValue(text, 'yeyak_no_such_metric')).toBeNull();
+  });
+
+  it('turns a histogram’s sum and count into the mean of each interval, in milliseconds', async () => {
+    const metrics = createMetrics();
+    const mean = new HistogramMean('yeyak_db_statement_seconds');
+    expect(mean.next(await metrics.registry.metrics())).toBeNull(); // the first reading has no interval
+    metrics.dbStatement.observe(0.01);
+    metrics.dbStatement.observe(0.03);
+    expect(mean.next(await metrics.registry.metrics())).toBeCloseTo(20, 6);
+    expect(mean.next(await metrics.registry.metrics())).toBeNull(); // nothing observed since
+    metrics.dbStatement.observe(0.5);
+    expect(mean.next(await metrics.registry.metrics())).toBeCloseTo(500, 6);
+    expect(new HistogramMean('yeyak_no_such_histogram').next(await metrics.registry.metrics())).toBeNull();
   });
 });

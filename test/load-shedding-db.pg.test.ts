@@ -27,6 +27,11 @@ describe.skipIf(!onPostgres)('load shedding by the database pool', () => {
       await Promise.all([held, ...waiting]);
       await settle();
       expect((await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' })).statusCode).toBe(200);
+      // The waits behind the held connection are in the pool-wait histogram (2–2.5 s: between the 1 s and 5 s buckets).
+      const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const waits = (le: string) => Number(new RegExp(`yeyak_db_pool_wait_seconds_bucket\\{le="${le}"\\} (\\d+)`).exec(metrics)?.[1]);
+      expect(waits('5') - waits('1')).toBeGreaterThanOrEqual(3);
+      expect(Number(/yeyak_db_statement_seconds_count (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(4);
     } finally {
       await t.close();
     }

@@ -2,7 +2,9 @@
  * What the adaptive admission controller saw and decided, once a second, from one node's
  * `/metrics` (the sampler keeps one keep-alive connection, which node:cluster gives to one app
  * process for its whole life): the target rate, the limit on active admissions beside those
- * active, the booking path's p99 over the health window and the event loop's own p99 delay.
+ * active, the booking path's p99 over the health window and the event loop's own p99 delay; and,
+ * on PostgreSQL, the node's mean statement round trip and wait for a pooled connection since the
+ * last sample (from the `yeyak_db_*` histograms' sums and counts).
  */
 import { OncePerSecondSampler } from './samplers.ts';
 
@@ -13,6 +15,27 @@ export interface ControllerPoint {
   activeAdmissions: number | null;
   bookingP99Ms: number | null;
   loopDelayP99Ms: number | null;
+  /** Mean over the last second; null without statements (or on PGlite). */
+  dbStatementMeanMs: number | null;
+  dbPoolWaitMeanMs: number | null;
+}
+
+/** Mean of a histogram over the interval between two readings of its `_sum` and `_count`. */
+export class HistogramMean {
+  private last: { sum: number; count: number } | null = null;
+
+  constructor(private readonly name: string) {}
+
+  /** Milliseconds (the histogram is in seconds). */
+  next(text: string): number | null {
+    const sum = metricValue(text, `${this.name}_sum`);
+    const count = metricValue(text, `${this.name}_count`);
+    if (sum === null || count === null) return null;
+    const last = this.last;
+    this.last = { sum, count };
+    if (last === null || count <= last.count) return null;
+    return ((sum - last.sum) / (count - last.count)) * 1000;
+  }
 }
 
 /** The value of one series in Prometheus text, by metric name and (optionally) its campaign label. */
@@ -25,6 +48,9 @@ export function metricValue(text: string, name: string, campaignId?: string): nu
 }
 
 export class ControllerSampler extends OncePerSecondSampler<ControllerPoint> {
+  private readonly statement = new HistogramMean('yeyak_db_statement_seconds');
+  private readonly poolWait = new HistogramMean('yeyak_db_pool_wait_seconds');
+
   constructor(
     origin: string,
     private readonly campaignId: string,
@@ -43,6 +69,8 @@ export class ControllerSampler extends OncePerSecondSampler<ControllerPoint> {
       activeAdmissions: metricValue(text, 'yeyak_queue_active_admissions', c),
       bookingP99Ms: ms(metricValue(text, 'yeyak_booking_path_window_p99_seconds')),
       loopDelayP99Ms: ms(metricValue(text, 'yeyak_event_loop_delay_window_p99_seconds')),
+      dbStatementMeanMs: this.statement.next(text),
+      dbPoolWaitMeanMs: this.poolWait.next(text),
     };
   }
 }

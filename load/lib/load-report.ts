@@ -72,13 +72,15 @@ export function writeLoadCharts(r: OpeningNightResult, reportFile: string): stri
       ],
     }),
     'controller-latency': renderSvgChart({
-      title: `Booking path p99 over the health window, and the node's event-loop queue (${BOOKING_PATH_LOOP_TURNS} × the loop's p99 delay)`,
+      title: `Booking path p99 over the health window, the node's event-loop queue (${BOOKING_PATH_LOOP_TURNS} × the loop's p99 delay), and its mean database round trip and pool wait`,
       xLabel: x,
       yLabel: 'ms',
       marker,
       series: [
         { label: 'booking path p99', points: defined(r.controllerPoints, (p) => p.bookingP99Ms) },
         { label: `${BOOKING_PATH_LOOP_TURNS} × event-loop p99`, points: defined(r.controllerPoints, (p) => (p.loopDelayP99Ms === null ? null : BOOKING_PATH_LOOP_TURNS * p.loopDelayP99Ms)) },
+        { label: 'statement round trip (mean)', points: defined(r.controllerPoints, (p) => p.dbStatementMeanMs) },
+        { label: 'pool wait (mean)', points: defined(r.controllerPoints, (p) => p.dbPoolWaitMeanMs) },
       ],
     }),
     bookings: renderSvgChart({ title: 'Bookings per second (201)', xLabel: x, yLabel: 'per second', marker, series: [{ label: 'bookings', points: perSecondPoints(r.bookingsPerSecond, r.offsetSeconds) }] }),

@@ -33,6 +33,18 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    dbPoolWait: new Histogram({
+      name: 'yeyak_db_pool_wait_seconds',
+      help: 'Time a call waited for a pooled PostgreSQL connection',
+      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    dbStatement: new Histogram({
+      name: 'yeyak_db_statement_seconds',
+      help: 'A PostgreSQL statement from sending it to its answer taken up by the event loop (the loop’s queue included)',
+      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     bookings: new Counter({ name: 'yeyak_bookings_total', help: 'Booking outcomes by result', labelNames: ['result'] as const, registers: [registry] }),
     outboxDeliveries: new Counter({ name: 'yeyak_outbox_deliveries_total', help: 'Outbox job attempts by consumer and outcome (delivered, retry, dead)', labelNames: ['consumer', 'outcome'] as const, registers: [registry] }),
     outboxPruned: new Counter({ name: 'yeyak_outbox_pruned_rows_total', help: 'Finished outbox rows deleted by the retention pruner, by table (outbox_jobs, outbox)', labelNames: ['table'] as const, registers: [registry] }),

@@ -2,6 +2,7 @@ import { PGlite, types } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
+import { StatementNames } from './statement-names.ts';
 
 export type Db = Kysely<DB>;
 
@@ -20,6 +21,18 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; null keeps it in memory (tests). */
   dataDir: string | null;
   poolSize?: number;
+  /**
+   * Run recurring statements as named prepared statements (default true). Off for a pooler in
+   * transaction mode that cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
+   */
+  prepareStatements?: boolean;
+  /** Told how long each call waited for a connection, and each statement's round trip (seconds). */
+  observe?: DatabaseObserver;
+}
+
+export interface DatabaseObserver {
+  poolWait(seconds: number): void;
+  statement(seconds: number): void;
 }
 
 // Dates stay `YYYY-MM-DD` strings: a JS Date would drag the process time zone into calendar days.
@@ -28,23 +41,22 @@ const INT8_OID = 20;
 pg.types.setTypeParser(DATE_OID, (value) => value);
 pg.types.setTypeParser(INT8_OID, (value) => Number(value));
 
-/** `/* prepared: <name> *\/` opening a statement's text: run it as that named prepared statement. */
-const PREPARED_MARK = /^\/\* prepared: ([a-z][a-z0-9_]*) \*\//;
-
 /**
- * The pool as Kysely sees it, with one addition: a statement whose text opens with
- * `/* prepared: <name> *\/` runs as a named prepared statement, which PostgreSQL parses and plans
- * once per connection instead of on every call (pg remembers per connection which names it has
- * prepared). Mark only a statement whose text never changes: a name must always mean one text.
- * On PGlite the mark is an ordinary comment.
+ * The pool as Kysely sees it, with one addition: statements that recur run as named prepared
+ * statements (`StatementNames` decides which). On PGlite every text runs as it is.
  */
-function preparingPool(pool: pg.Pool): PostgresPool {
+function preparingPool(pool: pg.Pool, names: StatementNames | null, observe: DatabaseObserver | undefined): PostgresPool {
   const views = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const viewOf = (client: pg.PoolClient): PostgresPoolClient => ({
     query: ((textOrCursor: string | object, parameters?: readonly unknown[]) => {
-      const name = typeof textOrCursor === 'string' ? PREPARED_MARK.exec(textOrCursor)?.[1] : undefined;
-      if (name === undefined) return client.query(textOrCursor as string, parameters as unknown[]);
-      return client.query({ name, text: textOrCursor as string, values: parameters as unknown[] });
+      const name = names !== null && typeof textOrCursor === 'string' ? names.nameFor(textOrCursor) : undefined;
+      const startedAt = performance.now();
+      const answer = name === undefined ? client.query(textOrCursor as string, parameters as unknown[]) : client.query({ name, text: textOrCursor as string, values: parameters as unknown[] });
+      if (observe && answer instanceof Promise) {
+        const done = () => observe.statement((performance.now() - startedAt) / 1000);
+        answer.then(done, done);
+      }
+      return answer;
     }) as unknown as PostgresPoolClient['query'],
     release: (destroy?: boolean) => client.release(destroy),
     // Kysely reads it to cancel a query (else it asks the server for it).
@@ -55,7 +67,9 @@ function preparingPool(pool: pg.Pool): PostgresPool {
     Client: pg.Client,
     end: () => pool.end(),
     connect: async () => {
+      const startedAt = performance.now();
       const client = await pool.connect();
+      observe?.poolWait((performance.now() - startedAt) / 1000);
       // One view per connection: Kysely keys its connection state by the object it is given.
       let view = views.get(client);
       if (!view) views.set(client, (view = viewOf(client)));
@@ -77,7 +91,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle connection dropped by the server (restart, failover) must not bring the process
     // down: the pool discards it and opens another on the next checkout.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool, options.prepareStatements === false ? null : new StatementNames(), options.observe) }) });
     return {
       db,
       kind: 'postgres',

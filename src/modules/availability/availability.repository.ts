@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
+import { CUSTOM_PLAN_MARK } from '../../infra/db/statement-names.ts';
 import type { Institution } from '../institutions/institutions.repository.ts';
 
 /** Whose remaining doses to show: a rotation window's share, or the whole clinic-day. */
@@ -72,7 +73,8 @@ export async function institutionPage(db: Db, q: InstitutionPageQuery): Promise<
     }
     order = sql`i.sido, i.sigungu, i.name, i.id`;
   }
-  const result = await sql<InstitutionRow>`
+  // Planned on every call: see CUSTOM_PLAN_MARK (a generic plan walks every clinic of a sold-out province).
+  const result = await sql<InstitutionRow>`${sql.raw(CUSTOM_PLAN_MARK)}
     SELECT i.id, i.name, i.address, i.sido, i.sigungu, i.lat, i.lng, ${distance} AS distance_km
     FROM institutions i
     WHERE ${sql.join(conditions, sql` AND `)}

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { contactHashOf, maskName, personKeyOf } from './person-key.ts';
+import { recordVerifiedPerson } from './persons.repository.ts';
 import { SESSION_COOKIE, sessionClaims, type SessionFacts } from './session-auth.ts';
 
 /** What every identity provider returns: the verified person. */
@@ -33,18 +34,14 @@ export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promis
   const pepper = ctx.config.secrets.personPepper;
   const personKey = personKeyOf(pepper, identity.ci);
   const maskedName = maskName(identity.name);
-  const values = {
-    birth_date: identity.birthDate,
-    masked_name: maskedName,
-    name_enc: ctx.crypto.encrypt(identity.name, `persons.name:${personKey}`),
-    phone_enc: ctx.crypto.encrypt(identity.phone, `persons.phone:${personKey}`),
-    contact_hash: contactHashOf(pepper, identity.name, identity.birthDate, identity.phone),
-  };
-  await ctx.db
-    .insertInto('persons')
-    .values({ person_key: personKey, ...values })
-    .onConflict((oc) => oc.column('person_key').doUpdateSet(values))
-    .execute();
+  await recordVerifiedPerson(ctx.db, {
+    personKey,
+    birthDate: identity.birthDate,
+    maskedName,
+    nameEnc: ctx.crypto.encrypt(identity.name, `persons.name:${personKey}`),
+    phoneEnc: ctx.crypto.encrypt(identity.phone, `persons.phone:${personKey}`),
+    contactHash: contactHashOf(pepper, identity.name, identity.birthDate, identity.phone),
+  });
   return { personKey, person: { maskedName, birthDate: identity.birthDate } };
 }
 

@@ -9,9 +9,10 @@ import * as queueRounds from '../../../migrations/0012-queue-rounds.ts';
 import * as bookingInOneStatement from '../../../migrations/0013-booking-in-one-statement.ts';
 import * as outboxPruning from '../../../migrations/0014-outbox-pruning.ts';
 import * as capacityFillfactor from '../../../migrations/0015-capacity-fillfactor.ts';
+import * as bookingWithoutParentLocks from '../../../migrations/0016-booking-without-parent-locks.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-identity': identity,
   '0003-queue-journal': queueJournal,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-booking-in-one-statement': bookingInOneStatement,
   '0014-outbox-pruning': outboxPruning,
   '0015-capacity-fillfactor': capacityFillfactor,
+  '0016-booking-without-parent-locks': bookingWithoutParentLocks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,0 +1,38 @@
+import { sql } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/infra/db/migrate.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+/**
+ * Migration 0016 drops the two foreign keys whose checks share-locked a booking's parent rows, and
+ * its `down` puts them back (on whichever store the suite runs: PGlite, or PostgreSQL in CI).
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ now: '2026-08-10T02:00:00Z' });
+});
+afterAll(() => t.close());
+
+async function foreignKeys(): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    SELECT conname AS name FROM pg_constraint
+    WHERE contype = 'f' AND conrelid IN ('bookings'::regclass, 'booking_doses'::regclass)
+    ORDER BY conname
+  `.execute(t.ctx.db);
+  return rows.map((r) => r.name);
+}
+
+describe('migration 0016: the booking without its parent locks', () => {
+  it('keeps only the person key on bookings, and puts both keys back when undone', async () => {
+    expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);
+    const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+    const migrator = new Migrator({ db: t.ctx.db, provider });
+    const down = await migrator.migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(down.results?.map((r) => r.migrationName)).toEqual(['0016-booking-without-parent-locks']);
+    expect(await foreignKeys()).toEqual(['booking_doses_booking_id_fkey', 'bookings_campaign_id_fkey', 'bookings_person_key_fkey']);
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);
+  });
+});

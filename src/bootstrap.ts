@@ -19,6 +19,9 @@ import { isJournalling } from './modules/waiting-room/queue-journal.ts';
 import type { Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
+import { RemainingDosesCache } from './modules/waiting-room/remaining-doses-cache.ts';
+import { campaignDoses } from './modules/capacity/campaign-doses.repository.ts';
+import { firstBookableDate } from './modules/availability/availability.service.ts';
 import { join } from 'node:path';
 
 export interface ContextOptions {
@@ -60,9 +63,15 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Identity limits hold across nodes when they share Redis.
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db),
+    waitingRoom: withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db), database.db, clock),
     metrics,
   };
+}
+
+/** The queue holds while a campaign is sold out: the room reads remaining doses every ~2 s, off the polls. */
+function withDoses(room: WaitingRoom, db: Db, clock: Clock): WaitingRoom {
+  room.doses = new RemainingDosesCache((campaignId, now) => campaignDoses(db, campaignId, firstBookableDate(now)), clock);
+  return room;
 }
 
 /** Every refresh writes what the store handed out to the database (retried on failure). */

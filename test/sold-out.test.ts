@@ -87,11 +87,16 @@ describe.each(kinds)('sold out, with the $name', ({ env }) => {
     expect(refused.json().error.details).toMatchObject({ ahead: 1, soldOut: true, eta: { p50Seconds: null, p90Seconds: null } });
     const me = await ok(t.app, 'GET', `${base}/queue/tickets/me`, undefined, { authorization: `Bearer ${next}` });
     expect(me).toMatchObject({ position: servingUpTo + 1, ahead: 1, admitted: false, soldOut: true, eta: { p50Seconds: null, p90Seconds: null } });
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(`yeyak_campaign_remaining_doses{campaign="${C}"} 0`);
+    expect(metrics).toContain(`yeyak_queue_sold_out{campaign="${C}"} 1`);
+    expect(metrics).toContain(`yeyak_admissions_refused_total{campaign="${C}",reason="sold_out"} 1`);
 
     // A cancellation gives the doses back: after the cache's interval the queue moves by itself.
     await ok(t.app, 'POST', `/api/v1/bookings/${booked.booking.id}/cancel`, undefined, people[0]!);
     await tick(REMAINING_DOSES_INTERVAL_MS);
     expect(await status()).toMatchObject({ remainingDoses: 2, soldOut: false });
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toContain(`yeyak_queue_sold_out{campaign="${C}"} 0`);
     await tick(1_000);
     const moving = await status();
     expect(moving.servingUpTo).toBeGreaterThan(servingUpTo);

@@ -239,6 +239,7 @@ export class WaitingRoom {
     const board = { status, body: JSON.stringify(status), snapshot, refreshedAtMs: nowMs };
     this.boards.set(campaign.id, board);
     this.publish(campaign.id, snapshot);
+    this.metrics?.queueSoldOut.set({ campaign: campaign.id }, soldOut ? 1 : 0);
     if (doses) this.metrics?.campaignRemainingDoses.set({ campaign: campaign.id }, doses.remaining);
     return board;
   }

@@ -19,7 +19,7 @@ import { isJournalling } from './modules/waiting-room/queue-journal.ts';
 import type { Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
-import { RemainingDosesCache, REMAINING_DOSES_INTERVAL_MS } from './modules/waiting-room/remaining-doses-cache.ts';
+import { RemainingDosesCache } from './modules/waiting-room/remaining-doses-cache.ts';
 import { campaignDoses } from './modules/capacity/campaign-doses.repository.ts';
 import { firstBookableDate } from './modules/availability/availability.service.ts';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
 function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): WaitingRoom {
   const read = (campaignId: string, now: Date) => campaignDoses(db, campaignId, firstBookableDate(now));
   // A failed read keeps the last figure; the counter shows a database that keeps failing it.
-  room.doses = new RemainingDosesCache(read, clock, REMAINING_DOSES_INTERVAL_MS, (campaignId) => metrics.remainingDosesReadFailures.inc({ campaign: campaignId }));
+  room.doses = new RemainingDosesCache(read, clock, { onError: (campaignId) => metrics.remainingDosesReadFailures.inc({ campaign: campaignId }) });
   return room;
 }
 

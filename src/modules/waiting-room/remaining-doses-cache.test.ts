@@ -30,7 +30,7 @@ describe('the remaining-doses cache', () => {
   it('answers from memory and re-reads only once the interval has passed on the injected clock', async () => {
     const clock = new ManualClock('2026-08-09T11:00:00Z');
     const reader = scriptedReader();
-    const cache = new RemainingDosesCache(reader.read, clock, 2_000);
+    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 });
     expect(cache.current('c1')).toBeUndefined(); // unknown until the first read answers
     await cache.settled();
     expect(cache.current('c1')).toEqual({ capacity: 10, remaining: 10 });
@@ -56,7 +56,7 @@ describe('the remaining-doses cache', () => {
     const clock = new ManualClock('2026-08-09T11:00:00Z');
     const reader = scriptedReader();
     const errors: unknown[] = [];
-    const cache = new RemainingDosesCache(reader.read, clock, 2_000, (_, error) => errors.push(error));
+    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, onError: (_, error) => errors.push(error), elapsedMs: () => 0 });
     cache.current('c1');
     await cache.settled();
     reader.answer(new Error('connection refused'));
@@ -76,7 +76,7 @@ describe('the remaining-doses cache', () => {
   it('never waits for a slow read, and starts no second one while the first is under way', async () => {
     const clock = new ManualClock('2026-08-09T11:00:00Z');
     const reader = scriptedReader();
-    const cache = new RemainingDosesCache(reader.read, clock, 2_000);
+    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 });
     const release = reader.hold();
     expect(cache.current('c1')).toBeUndefined();
     clock.advance(10_000);
@@ -91,13 +91,39 @@ describe('the remaining-doses cache', () => {
   it('re-reads at once when the clock steps back', async () => {
     const clock = new ManualClock('2026-08-09T11:00:00Z');
     const reader = scriptedReader();
-    const cache = new RemainingDosesCache(reader.read, clock, 2_000);
+    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 });
     cache.current('c1');
     await cache.settled();
     clock.advance(-60_000);
     cache.current('c1');
     await cache.settled();
     expect(reader.calls).toHaveLength(2);
+  });
+
+  it('waits longer after a costly read, so reads take at most their share of a connection, within a ceiling', async () => {
+    const clock = new ManualClock('2026-08-09T11:00:00Z');
+    const reader = scriptedReader();
+    let realMs = 0;
+    // Each read costs 500 ms of real time: at a tenth of a connection, the next one waits 5 s.
+    const cache = new RemainingDosesCache(async (id, now) => ((realMs += 500), reader.read(id, now)), clock, { intervalMs: 2_000, costShare: 0.1, elapsedMs: () => realMs });
+    cache.current('c1');
+    await cache.settled();
+    clock.advance(4_999);
+    cache.current('c1');
+    await cache.settled();
+    expect(reader.calls).toHaveLength(1);
+    clock.advance(1);
+    cache.current('c1');
+    await cache.settled();
+    expect(reader.calls).toHaveLength(2);
+    // A read of a minute waits the ceiling (30 s), not ten minutes.
+    const slow = new RemainingDosesCache(async (id, now) => ((realMs += 60_000), reader.read(id, now)), clock, { intervalMs: 2_000, costShare: 0.1, elapsedMs: () => realMs });
+    slow.current('c1');
+    await slow.settled();
+    clock.advance(30_000);
+    slow.current('c1');
+    await slow.settled();
+    expect(reader.calls).toHaveLength(4);
   });
 });
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../src/infra/redis.ts';
+import { QueueStatusSchema } from '../src/modules/waiting-room/queue-status.schema.ts';
 import { REMAINING_DOSES_INTERVAL_MS } from '../src/modules/waiting-room/remaining-doses-cache.ts';
 import { ok, person, seedCampaign } from './support/fixtures.ts';
 import { deleteKeys, redisUrl } from './support/redis.ts';
@@ -51,7 +53,9 @@ describe.each(kinds)('sold out, with the $name', ({ env }) => {
   });
 
   it('holds every place while nothing is left, admits those already reached, and moves again when a dose comes back', async () => {
-    expect(await status()).toMatchObject({ state: 'open', remainingDoses: 2, soldOut: false });
+    const opened = await status();
+    expect(opened).toMatchObject({ state: 'open', remainingDoses: 2, soldOut: false });
+    expect(Value.Check(QueueStatusSchema, opened), JSON.stringify(opened)).toBe(true);
     const people = await Promise.all(Array.from({ length: 8 }, () => person(t.app)));
     const tickets: string[] = [];
     for (const [i, who] of people.entries()) {
@@ -70,6 +74,8 @@ describe.each(kinds)('sold out, with the $name', ({ env }) => {
     await tick(REMAINING_DOSES_INTERVAL_MS);
     const held = await status();
     expect(held).toMatchObject({ remainingDoses: 0, soldOut: true, etaRatePerSecond: null, issuedUpTo: 8 });
+    // The document is what openapi.json says it is, held or not.
+    expect(Value.Check(QueueStatusSchema, held), JSON.stringify(held)).toBe(true);
     const servingUpTo: number = held.servingUpTo;
     expect(servingUpTo).toBeGreaterThanOrEqual(2);
     expect(servingUpTo).toBeLessThan(8);

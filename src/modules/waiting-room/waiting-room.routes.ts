@@ -9,6 +9,7 @@ import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
 import { waitFor } from './domain/eta.ts';
+import { QueueStatusSchema } from './queue-status.schema.ts';
 import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
 import { orUnavailable, sealedFacts, takePlace } from './take-place.ts';
 
@@ -41,7 +42,9 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
 
   app.get(
     '/api/v1/campaigns/:campaignId/queue',
-    { schema: { tags: ['waiting-room'], params: Params, response: { 200: Type.Unknown(), ...errorResponses(404) } } },
+    // The document is serialised once per refresh and sent as it is: the schema describes it for
+    // openapi.json (Unsafe: the handler sends the string), it does not serialise it again.
+    { schema: { tags: ['waiting-room'], params: Params, response: { 200: Type.Unsafe<string>(QueueStatusSchema), ...errorResponses(404) } } },
     async (request, reply) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const board = await room.board(campaign);

@@ -6,49 +6,17 @@ import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { nextWindowFor } from '../campaigns/domain/windows.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { PACE, QueuePace } from './domain/queue-pace.ts';
-import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
+import { queueState, type QueueSchedule } from './domain/queue-state.ts';
 import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type RoundSchedule } from './domain/rounds.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
 import { isSoldOut } from './domain/sold-out.ts';
 import type { RemainingDosesCache } from './remaining-doses-cache.ts';
 import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
+import type { QueueStatus } from './queue-status.schema.ts';
 
-/** The shared status document (API.md), identical for everyone. */
-export interface QueueStatus {
-  state: QueueState;
-  servingUpTo: number;
-  issuedUpTo: number;
-  admitRatePerSecond: number;
-  /** Spread of the measured rate, so clients can work out a p90 like the server does. */
-  admitRateDeviation: number;
-  /**
-   * The pace the wait estimate divides by (domain/eta.ts `waitFor`): places passed per second over
-   * the last minute the queue was moving; null while it is still being measured after the opening.
-   */
-  etaRatePerSecond: number | null;
-  /** Spread of that pace between 5 s slices of the minute (the p90 widens with it). */
-  etaRateDeviation: number;
-  /** People in the pre-queue of a round not opened yet. */
-  prequeueSize: number;
-  pausedReason: string | null;
-  /** The queue's first opening (round 0). */
-  opensAt: string;
-  /** The next opening still ahead (a later round's pre-queue is placed then), or null after the last. */
-  nextOpensAt: string | null;
-  /**
-   * Doses not booked yet from the first bookable date on, as this node last read them (every ~2 s);
-   * null until first known (and on a node without a database: the national simulation).
-   */
-  remainingDoses: number | null;
-  /**
-   * Every dose loaded is booked (domain/sold-out.ts): the queue holds — no one new is admitted,
-   * every place is kept, admissions already issued keep working — and moves again by itself once
-   * doses come back; meanwhile `etaRatePerSecond` is null (no wait is promised).
-   */
-  soldOut: boolean;
-  updatedAt: string;
-}
+/** The shared status document (API.md), identical for everyone; its fields are described in the schema. */
+export type { QueueStatus } from './queue-status.schema.ts';
 
 interface Board {
   status: QueueStatus;

@@ -27,6 +27,7 @@ function options(): { run: OpeningNightOptions; out: string } {
       mode: { type: 'string', default: 'adaptive' },
       'dose-share': { type: 'string', default: '0.8' },
       'max-poll-seconds': { type: 'string', default: '10' },
+      'sold-out-patience': { type: 'string', default: '30' },
       minutes: { type: 'string', default: '30' },
       'db-pool': { type: 'string' },
       seed: { type: 'string' },
@@ -57,6 +58,7 @@ function options(): { run: OpeningNightOptions; out: string } {
       doseShare: num('dose-share'),
       minPollSeconds: 0.5,
       maxPollSeconds: num('max-poll-seconds'),
+      soldOutPatienceSeconds: num('sold-out-patience'),
       maxSecondsAfterOpening: num('minutes') * 60,
       // Each app process's database pool (YEYAK_DB_POOL_SIZE); the app's default when not given.
       ...(values['db-pool'] === undefined ? {} : { appEnv: { YEYAK_DB_POOL_SIZE: String(Math.max(1, num('db-pool'))) } }),

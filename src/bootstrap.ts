@@ -13,12 +13,15 @@ import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-regi
 import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
 import { createRedisClient } from './infra/redis.ts';
-import { createMetrics } from './infra/metrics.ts';
+import { createMetrics, type Metrics } from './infra/metrics.ts';
 import { persistJournal, queueRecoveryFrom, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
 import { isJournalling } from './modules/waiting-room/queue-journal.ts';
 import type { Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
+import { RemainingDosesCache } from './modules/waiting-room/remaining-doses-cache.ts';
+import { campaignDoses } from './modules/capacity/campaign-doses.repository.ts';
+import { firstBookableDate } from './modules/availability/availability.service.ts';
 import { join } from 'node:path';
 
 export interface ContextOptions {
@@ -62,9 +65,17 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Identity limits hold across nodes when they share Redis.
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db),
+    waitingRoom: withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db), database.db, clock, metrics),
     metrics,
   };
+}
+
+/** The queue holds while a campaign is sold out: the room reads remaining doses every ~2 s, off the polls. */
+function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): WaitingRoom {
+  const read = (campaignId: string, now: Date) => campaignDoses(db, campaignId, firstBookableDate(now));
+  // A failed read keeps the last figure; the counter shows a database that keeps failing it.
+  room.doses = new RemainingDosesCache(read, clock, { onError: (campaignId) => metrics.remainingDosesReadFailures.inc({ campaign: campaignId }) });
+  return room;
 }
 
 /** Every refresh writes what the store handed out to the database (retried on failure). */

@@ -24,6 +24,7 @@ describe(`opening night, short version (5,000 people, ${scaleOut ? 'PostgreSQL +
       doseShare: 0.8,
       minPollSeconds: 0.5,
       maxPollSeconds: 3,
+      soldOutPatienceSeconds: 30,
       // A safety net, not the expected end: journeys finish by themselves well before it on a quiet machine.
       maxSecondsAfterOpening: 150,
       log: (line) => lines.push(line),

@@ -21,6 +21,8 @@ export interface JourneySettings {
   /** Back-off bounds of status polling, in seconds. */
   minPollSeconds: number;
   maxPollSeconds: number;
+  /** A waiting person who has seen `soldOut` for this long leaves ("told sold out while waiting"). */
+  soldOutPatienceSeconds: number;
   /** Clinic areas seeded for the run, and the dose-1 dates on sale (a search picks one of each). */
   sigungus: string[];
   dates: string[];
@@ -71,6 +73,8 @@ interface Person {
   admitted: boolean;
   estimate: { p50: number; p90: number; atMs: number } | null;
   finished: boolean;
+  /** Since when (epoch ms) any of their devices has seen the status say every dose is booked, uninterrupted. */
+  soldOutSinceMs: number | null;
 }
 
 export interface Journey {
@@ -147,6 +151,19 @@ async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Pr
   if (body.position !== null) firstEstimate(j, p, body.position, { ahead: body.ahead, eta: body.eta });
 }
 
+/** The outcome of a person who gave up after the status told them every dose was booked. */
+export const TOLD_SOLD_OUT = 'told sold out while waiting';
+
+/** Follows the status's `soldOut`: true once this person has seen it long enough to give up. */
+function givesUpSoldOut(j: Journey, p: Person, soldOut: boolean | undefined): boolean {
+  if (!soldOut) {
+    p.soldOutSinceMs = null;
+    return false;
+  }
+  p.soldOutSinceMs ??= epochMs();
+  return epochMs() - p.soldOutSinceMs >= j.settings.soldOutPatienceSeconds * 1000;
+}
+
 /** Keeps the first estimate a person is shown. Someone whose place is already served is told no wait: not an estimate to measure. */
 function firstEstimate(j: Journey, p: Person, position: number, figures: { ahead: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } }): void {
   const { ahead, eta } = figures;
@@ -195,10 +212,13 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
     // the client works out its figures from the shared status, as the waiting page does.
     if (secondsFromOpening(j) >= 0 && p.position === null) await whereAmI(j, p, node, ticket);
     const status = await j.client.call('status', node, 'GET', statusPath);
-    const board = status.body as { state?: string; servingUpTo?: number; etaRatePerSecond?: number | null; etaRateDeviation?: number } | null;
+    const board = status.body as { state?: string; servingUpTo?: number; etaRatePerSecond?: number | null; etaRateDeviation?: number; soldOut?: boolean } | null;
     const figures = status.status === 200 && board?.servingUpTo !== undefined ? waitFor(p.position, { servingUpTo: board.servingUpTo, etaRatePerSecond: board.etaRatePerSecond ?? null, etaRateDeviation: board.etaRateDeviation ?? 0 }) : null;
     if (figures && p.position !== null) firstEstimate(j, p, p.position, figures);
-    if (status.status === 200 && board?.state === 'open' && p.position !== null && (board.servingUpTo ?? 0) >= p.position) {
+    const reached = status.status === 200 && board?.state === 'open' && p.position !== null && (board.servingUpTo ?? 0) >= p.position;
+    // Told every dose is booked (the queue holding), a person waits a while for one to come back, then leaves.
+    if (!reached && status.status === 200 && givesUpSoldOut(j, p, board?.soldOut)) return finish(j, p, TOLD_SOLD_OUT);
+    if (reached) {
       const admission = await askAdmission(j, p, node, ticket);
       if (admission !== null && !p.admitted && !p.finished) {
         admitted(j, p);
@@ -228,7 +248,7 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
 
 /** Runs one citizen: all their devices at once (each device talks to one app node). */
 export async function citizen(j: Journey, plan: CitizenPlan): Promise<void> {
-  const p: Person = { plan, position: null, admitted: false, estimate: null, finished: false };
+  const p: Person = { plan, position: null, admitted: false, estimate: null, finished: false, soldOutSinceMs: null };
   await Promise.all(Array.from({ length: plan.devices }, (_, d) => device(j, p, d, plan.index + d)));
   if (!p.finished) finish(j, p, p.admitted ? 'admitted, journey unfinished' : 'no outcome');
 }

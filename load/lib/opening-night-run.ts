@@ -34,6 +34,8 @@ export interface OpeningNightOptions {
   doseShare: number;
   minPollSeconds: number;
   maxPollSeconds: number;
+  /** A waiting person who has seen `soldOut` this long leaves ("told sold out while waiting"). */
+  soldOutPatienceSeconds: number;
   /** Journeys stop this long after the opening (those still waiting are counted as such). */
   maxSecondsAfterOpening: number;
   appEnv?: Record<string, string>;
@@ -64,7 +66,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     const status = new StatusSampler(system.origin, campaignId, opensAt.getTime());
     const controller = new ControllerSampler(system.origin, campaignId, opensAt.getTime());
     const openingMs = opensAt.getTime();
-    const settings = { runId: randomBytes(3).toString('hex'), campaignId, openingMs, deadlineMs: openingMs + o.maxSecondsAfterOpening * 1000, minPollSeconds: o.minPollSeconds, maxPollSeconds: o.maxPollSeconds, sigungus: SIGUNGUS, dates: seeded.dates };
+    const settings = { runId: randomBytes(3).toString('hex'), campaignId, openingMs, deadlineMs: openingMs + o.maxSecondsAfterOpening * 1000, minPollSeconds: o.minPollSeconds, maxPollSeconds: o.maxPollSeconds, soldOutPatienceSeconds: o.soldOutPatienceSeconds, sigungus: SIGUNGUS, dates: seeded.dates };
     const results: WorkerResult[] = [];
     const progress = new Map<number, { done: number; admitted: number; booked: number }>();
     const finished = Promise.all(

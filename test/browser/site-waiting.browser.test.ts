@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
+import { chromiumInstalled, expectAccessible, signInToWaitingPage, startBrowserRig, type BrowserRig } from '../support/browser.ts';
 import { ok, openCampaign, operator, person, rotationWindows, seedCampaign } from '../support/fixtures.ts';
 
 const QUEUE = 'web-queue';
@@ -113,13 +113,7 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     await expect.poll(() => text(page, '#day-answer')).toContain('생일 끝자리 5');
     expect(await text(page, '#day-answer')).toContain('8월 14일');
 
-    await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${ROTATION}`)}`);
-    await ready(page);
-    await page.fill('#name', '정민수');
-    await page.fill('#birth', '19800715');
-    await page.fill('#phone', '010-1212-3434');
-    await page.click('#dev-sign-in');
-    await page.waitForURL(/\/waiting\.html/);
+    await signInToWaitingPage(page, ROTATION, { name: '정민수', birth: '19800715', phone: '010-1212-3434' });
     await expect.poll(() => page.locator('#ineligible').isVisible()).toBe(true);
     expect(await text(page, '#ineligible')).toContain('지금은 예약 기간이 아닙니다');
     expect(await text(page, '#ineligible')).toContain('8월 14일');
@@ -168,13 +162,7 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
   it('counts down in the pre-queue, learns the place at the opening, and shows a pause with its reason', async () => {
     const context = await rig.newContext();
     const page = await context.newPage();
-    await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${PREQUEUE}`)}`);
-    await ready(page);
-    await page.fill('#name', '오세영');
-    await page.fill('#birth', '19610303');
-    await page.fill('#phone', '010-5050-6060');
-    await page.click('#dev-sign-in');
-    await page.waitForURL(/\/waiting\.html/);
+    await signInToWaitingPage(page, PREQUEUE, { name: '오세영', birth: '19610303', phone: '010-5050-6060' });
     await ready(page);
     // Before the opening there is no number yet: a countdown to 12:00 by the server's clock.
     await expect.poll(() => text(page, '#state')).toContain('8월 10일 (월) 12:00');
@@ -203,13 +191,7 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     await rig.ctx.waitingRoom.refresh();
     const context = await rig.newContext();
     const page = await context.newPage();
-    await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${ROTATION}`)}`);
-    await ready(page);
-    await page.fill('#name', '삼일째');
-    await page.fill('#birth', '19610311');
-    await page.fill('#phone', '010-3030-1111');
-    await page.click('#dev-sign-in');
-    await page.waitForURL(/\/waiting\.html/);
+    await signInToWaitingPage(page, ROTATION, { name: '삼일째', birth: '19610311', phone: '010-3030-1111' });
     await ready(page);
     await expect.poll(() => text(page, '#state')).toContain('8월 10일 (월) 20:00');
     expect(await text(page, '#position')).toBe('–');

@@ -61,3 +61,14 @@ export async function expectAccessible(page: Page): Promise<void> {
   const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(blocking, `${page.url()}: ${JSON.stringify(blocking, null, 1)}`).toEqual([]);
 }
+
+/** Signs a person in with the development provider on the way to a campaign's waiting page, and waits to land there. */
+export async function signInToWaitingPage(page: Page, campaignId: string, who: { name: string; birth: string; phone: string }): Promise<void> {
+  await page.goto(`/sign-in/?next=${encodeURIComponent(`/waiting.html?c=${campaignId}`)}`);
+  await expect.poll(() => page.locator('main').getAttribute('data-ready'), { timeout: 15_000 }).toBe('1');
+  await page.fill('#name', who.name);
+  await page.fill('#birth', who.birth);
+  await page.fill('#phone', who.phone);
+  await page.click('#dev-sign-in');
+  await page.waitForURL(/\/waiting\.html/);
+}

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
+import { campaignDoses } from '../capacity/campaign-doses.repository.ts';
 import { requireOperator } from './operator-auth.ts';
 
 /** Campaign statistics for operators. Queue figures come from the waiting room once it exists. */
@@ -34,11 +35,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
       const counts = await sql<{ booked: number; cancelled: number }>`
         SELECT count(*) FILTER (WHERE status = 'booked')::int AS booked, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled
         FROM bookings WHERE campaign_id = ${campaign.id}`.execute(ctx.db);
-      const doses = await sql<{ capacity: number; remaining: number }>`
-        SELECT coalesce(sum(capacity), 0)::int AS capacity, coalesce(sum(capacity - booked), 0)::int AS remaining
-        FROM clinic_days WHERE campaign_id = ${campaign.id}`.execute(ctx.db);
+      const d = await campaignDoses(ctx.db, campaign.id);
       const c = counts.rows[0]!;
-      const d = doses.rows[0]!;
       const queue = await ctx.waitingRoom.store.snapshot(campaign.id, ctx.clock.now().getTime());
       const joined = queue.issuedUpTo + queue.prequeueSize;
       return { joined, admitted: queue.admitted, activeAdmissions: queue.activeAdmissions, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };

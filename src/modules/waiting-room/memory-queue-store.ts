@@ -214,7 +214,8 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       });
       q.servingUpTo = next.servingUpTo;
       q.carry = next.carry;
-      if (!next.starved) this.observeRate(q, q.servingUpTo - before, elapsed);
+      // A rate of 0 is a hold (sold out): like a pause, it is not a rate the queue moves at.
+      if (!next.starved && policy.ratePerSecond > 0) this.observeRate(q, q.servingUpTo - before, elapsed);
     }
     return this.snapshot(campaignId, nowMs);
   }

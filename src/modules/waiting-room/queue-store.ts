@@ -84,7 +84,10 @@ export interface QueueStore {
    * (a uniform permutation the clients cannot predict or influence). Idempotent, across nodes.
    */
   open(campaignId: string, round: number): Promise<void>;
-  /** Advances `servingUpTo` by the elapsed time at the policy's rate (idempotent across nodes). */
+  /**
+   * Advances `servingUpTo` by the elapsed time at the policy's rate (idempotent across nodes). A rate
+   * of 0 holds the queue (sold out): nothing is served, no rate is learnt, every place is kept.
+   */
   tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot>;
   snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot>;
   /**

@@ -9,6 +9,7 @@ import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { dependentFor } from '../proxy/dependents.ts';
 import { waitFor } from './domain/eta.ts';
+import { QueueStatusSchema } from './queue-status.schema.ts';
 import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
 import { orUnavailable, sealedFacts, takePlace } from './take-place.ts';
 
@@ -41,7 +42,9 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
 
   app.get(
     '/api/v1/campaigns/:campaignId/queue',
-    { schema: { tags: ['waiting-room'], params: Params, response: { 200: Type.Unknown(), ...errorResponses(404) } } },
+    // The document is serialised once per refresh and sent as it is: the schema describes it for
+    // openapi.json (Unsafe: the handler sends the string), it does not serialise it again.
+    { schema: { tags: ['waiting-room'], params: Params, response: { 200: Type.Unsafe<string>(QueueStatusSchema), ...errorResponses(404) } } },
     async (request, reply) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const board = await room.board(campaign);
@@ -91,7 +94,15 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         tags: ['waiting-room'],
         params: Params,
         response: {
-          200: Type.Object({ position: Type.Union([Type.Integer(), Type.Null()]), ahead: Type.Union([Type.Integer(), Type.Null()]), admitted: Type.Boolean(), eta: EtaView, state: Type.String() }),
+          200: Type.Object({
+            position: Type.Union([Type.Integer(), Type.Null()]),
+            ahead: Type.Union([Type.Integer(), Type.Null()]),
+            admitted: Type.Boolean(),
+            eta: EtaView,
+            state: Type.String(),
+            // As in the status document: every dose booked, the place kept, no wait promised (eta null).
+            soldOut: Type.Boolean(),
+          }),
           ...errorResponses(401, 403, 404, 503),
         },
       },
@@ -102,7 +113,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       const position = await positionOf(campaign, ticket.personKey, ticket.position);
       const { status, ahead, eta, admitted } = await figures(campaign, position);
       // Waiting for a later round's opening: the queue is open, this person's place is not drawn yet.
-      return { position, ahead, admitted, eta, state: position === null && status.state === 'open' ? 'prequeue' : status.state };
+      return { position, ahead, admitted, eta, state: position === null && status.state === 'open' ? 'prequeue' : status.state, soldOut: status.soldOut };
     },
   );
 
@@ -124,8 +135,10 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       if (status.state === 'closed') ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason: 'closed' });
       if (status.state === 'closed') throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'CAMPAIGN_CLOSED' } });
       const notYet = () => {
-        ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason: status.state === 'paused' ? 'paused' : 'not_yet' });
-        return new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details: { ahead, eta, state: status.state }, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
+        const reason = status.state === 'paused' ? 'paused' : status.soldOut ? 'sold_out' : 'not_yet';
+        ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason });
+        const details = { ahead, eta, state: status.state, soldOut: status.soldOut };
+        return new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
       };
       if (position === null || !admitted) throw notYet();
       // The store re-checks the place against its own (never older) servingUpTo, atomically.

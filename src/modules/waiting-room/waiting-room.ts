@@ -6,36 +6,17 @@ import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { nextWindowFor } from '../campaigns/domain/windows.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { PACE, QueuePace } from './domain/queue-pace.ts';
-import { queueState, type QueueSchedule, type QueueState } from './domain/queue-state.ts';
+import { queueState, type QueueSchedule } from './domain/queue-state.ts';
 import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type RoundSchedule } from './domain/rounds.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
+import { isSoldOut } from './domain/sold-out.ts';
+import type { RemainingDosesCache } from './remaining-doses-cache.ts';
 import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
+import type { QueueStatus } from './queue-status.schema.ts';
 
-/** The shared status document (API.md), identical for everyone. */
-export interface QueueStatus {
-  state: QueueState;
-  servingUpTo: number;
-  issuedUpTo: number;
-  admitRatePerSecond: number;
-  /** Spread of the measured rate, so clients can work out a p90 like the server does. */
-  admitRateDeviation: number;
-  /**
-   * The pace the wait estimate divides by (domain/eta.ts `waitFor`): places passed per second over
-   * the last minute the queue was moving; null while it is still being measured after the opening.
-   */
-  etaRatePerSecond: number | null;
-  /** Spread of that pace between 5 s slices of the minute (the p90 widens with it). */
-  etaRateDeviation: number;
-  /** People in the pre-queue of a round not opened yet. */
-  prequeueSize: number;
-  pausedReason: string | null;
-  /** The queue's first opening (round 0). */
-  opensAt: string;
-  /** The next opening still ahead (a later round's pre-queue is placed then), or null after the last. */
-  nextOpensAt: string | null;
-  updatedAt: string;
-}
+/** The shared status document (API.md), identical for everyone; its fields are described in the schema. */
+export type { QueueStatus } from './queue-status.schema.ts';
 
 interface Board {
   status: QueueStatus;
@@ -88,6 +69,12 @@ export class WaitingRoom {
   storeHealthy = true;
   /** This node's booking path, measured (the adaptive controller follows it). */
   readonly bookingPath = new BookingPathHealth();
+  /**
+   * Each campaign's remaining doses as this node last read them; while one is sold out its queue
+   * holds. Each node decides from its own figure (they agree within the cache's interval). Null
+   * where there is no database (the national simulation): the hold then never happens.
+   */
+  doses: RemainingDosesCache | null = null;
 
   constructor(
     readonly store: QueueStore,
@@ -112,6 +99,7 @@ export class WaitingRoom {
     this.timer = null;
     this.bookingPath.unwatchEventLoop();
     await this.refreshing?.catch(() => {});
+    await this.doses?.settled();
   }
 
   /** Refreshes every campaign's board now (the timer calls this; tests call it after moving the clock). */
@@ -122,10 +110,13 @@ export class WaitingRoom {
     return this.refreshing;
   }
 
-  /** What the controller lets through now for this campaign: the rate and the active admissions. */
-  policy(campaign: Campaign, activeAdmissions: number): TickPolicy {
+  /**
+   * What the controller lets through now for this campaign: the rate and the active admissions.
+   * While the campaign is sold out the rate is 0: no one new is admitted, nobody loses a place.
+   */
+  policy(campaign: Campaign, activeAdmissions: number, soldOut = false): TickPolicy {
     const { mode, ratePerSecond, maxActive } = campaign.admission;
-    if (mode === 'fixed') return { ratePerSecond, maxActive };
+    if (mode === 'fixed') return { ratePerSecond: soldOut ? 0 : ratePerSecond, maxActive };
     const nowMs = this.clock.now().getTime();
     const current = this.rates.get(campaign.id) ?? { rate: ratePerSecond / 2, activeLimit: maxActive, lastCutAtMs: null, lastAtMs: null };
     const health: PathHealth = this.bookingPath.health(nowMs, activeAdmissions);
@@ -149,7 +140,8 @@ export class WaitingRoom {
     this.metrics?.queueActiveLimit.set({ campaign: campaign.id }, next.activeLimit);
     this.metrics?.bookingPathP99.set(health.p99LatencyMs / 1000);
     this.metrics?.eventLoopDelayP99.set((health.loopDelayMs ?? 0) / 1000);
-    return { ratePerSecond: next.rate, maxActive: next.activeLimit };
+    // The controller keeps its state through a hold (the queue not moving, it does not grow).
+    return { ratePerSecond: soldOut ? 0 : next.rate, maxActive: next.activeLimit };
   }
 
   private paceOf(campaignId: string): QueuePace {
@@ -187,9 +179,12 @@ export class WaitingRoom {
     if (due > 0) await this.store.open(campaign.id, due - 1);
     const next = nextOpening(rounds, nowMs);
     const before = this.boards.get(campaign.id)?.snapshot;
-    const snapshot = await this.store.tick(campaign.id, nowMs, this.policy(campaign, before?.activeAdmissions ?? 0));
+    const doses = this.doses?.current(campaign.id);
+    const soldOut = isSoldOut(doses);
+    const snapshot = await this.store.tick(campaign.id, nowMs, this.policy(campaign, before?.activeAdmissions ?? 0, soldOut));
     const pace = this.paceOf(campaign.id);
-    const moving = snapshot.opened && !snapshot.paused && !snapshot.closed && snapshot.issuedUpTo > snapshot.servingUpTo;
+    // A hold counts like a pause: its time is not the queue's pace, so the estimate is not diluted.
+    const moving = snapshot.opened && !snapshot.paused && !snapshot.closed && !soldOut && snapshot.issuedUpTo > snapshot.servingUpTo;
     pace.observe({ atMs: nowMs, servingUpTo: snapshot.servingUpTo, admitted: snapshot.admitted, activeAdmissions: snapshot.activeAdmissions, moving });
     const round = (x: number) => Math.round(x * 100) / 100;
     const status: QueueStatus = {
@@ -198,17 +193,22 @@ export class WaitingRoom {
       issuedUpTo: snapshot.issuedUpTo,
       admitRatePerSecond: round(snapshot.admitRatePerSecond),
       admitRateDeviation: round(snapshot.admitRateDeviation),
-      etaRatePerSecond: pace.ratePerSecond === null ? null : round(pace.ratePerSecond),
-      etaRateDeviation: round(pace.deviation),
+      // Sold out, the queue is not moving: no rate a client could turn into a wait.
+      etaRatePerSecond: pace.ratePerSecond === null || soldOut ? null : round(pace.ratePerSecond),
+      etaRateDeviation: soldOut ? 0 : round(pace.deviation),
       prequeueSize: snapshot.prequeueSize,
       pausedReason: snapshot.pausedReason,
       opensAt: formatSeoul(schedule.opensAt),
       nextOpensAt: next === null ? null : formatSeoul(new Date(next)),
+      remainingDoses: doses?.remaining ?? null,
+      soldOut,
       updatedAt: now.toISOString(),
     };
     const board = { status, body: JSON.stringify(status), snapshot, refreshedAtMs: nowMs };
     this.boards.set(campaign.id, board);
     this.publish(campaign.id, snapshot);
+    this.metrics?.queueSoldOut.set({ campaign: campaign.id }, soldOut ? 1 : 0);
+    if (doses) this.metrics?.campaignRemainingDoses.set({ campaign: campaign.id }, doses.remaining);
     return board;
   }
 

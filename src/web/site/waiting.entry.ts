@@ -28,6 +28,9 @@ interface QueueStatus {
   opensAt: string;
   /** The next opening still ahead: a later round's pre-queue (a rotation's next day) is placed then. */
   nextOpensAt?: string | null;
+  /** Every dose is booked: the queue holds, places are kept, no wait is promised (absent from an older server). */
+  soldOut?: boolean;
+  remainingDoses?: number | null;
   updatedAt: string;
 }
 
@@ -72,6 +75,7 @@ function etaText(): string {
   const f = figures();
   if (f === null || f.ahead === null) return '–';
   if (f.ahead === 0) return w.now;
+  if (status?.soldOut) return w.soldOutEta;
   const { eta } = f;
   if (eta.p50Seconds === null || eta.p90Seconds === null) return w.measuring;
   const [p50, p90] = [formatDuration(eta.p50Seconds), formatDuration(eta.p90Seconds)];
@@ -91,7 +95,7 @@ function stateText(): string {
   if (waitingForLaterRound() && status.nextOpensAt) return fill(w.prequeue, { at: formatInstant(status.nextOpensAt), left: formatDuration(secondsUntil(status.nextOpensAt)) });
   if (status.state === 'paused') return status.pausedReason ? `${w.paused} ${fill(w.pausedReason, { reason: status.pausedReason })}` : w.paused;
   if (status.state === 'closed') return w.closed;
-  return w.open;
+  return status.soldOut ? w.soldOut : w.open;
 }
 
 function draw(): void {
@@ -102,6 +106,8 @@ function draw(): void {
   const n = ahead();
   byId('ahead').textContent = n === null ? '–' : formatCount(n);
   byId('eta').textContent = etaText();
+  // Only for someone still waiting: a person already reached is admitted as usual.
+  byId('sold-out').hidden = !(status?.soldOut && (ahead() ?? 1) > 0);
   const bar = byId<HTMLProgressElement>('progress');
   const start = baseline();
   if (position !== null && status && start !== null) {
@@ -192,7 +198,8 @@ async function admit(): Promise<void> {
 function nextDelay(): number {
   if (failures > 0) return jittered(Math.min(30, 2 ** failures));
   if (!status || status.state === 'prequeue' || waitingForLaterRound()) return jittered(5);
-  if (status.state === 'paused' || status.state === 'closed') return jittered(10);
+  // Nothing moves until doses come back (a cancellation, new capacity): no need to ask often.
+  if (status.state === 'paused' || status.state === 'closed' || status.soldOut) return jittered(10);
   const f = figures();
   // No place yet (learnt at the next poll) counts as near; no estimate yet as far.
   const etaSeconds = f === null || f.ahead === null ? 0 : (f.eta.p50Seconds ?? Infinity);

@@ -10,6 +10,8 @@ export const WAITING_EN: Record<string, string> = {
   alert: 'Tell me with a sound, a vibration and a notification when it is my turn',
   'turn.h': 'It is your turn',
   'turn.go': 'Choose a clinic',
+  'soldOut.body': 'Every dose is booked for now. You keep your place. If doses come back (cancellations, a clinic adding capacity) the queue moves again by itself: keep this page open.',
+  'soldOut.leftovers': 'See today’s leftover doses',
 };
 
 export const WAITING_WORDS = {
@@ -23,6 +25,8 @@ export const WAITING_WORDS = {
     paused: '운영자가 예약을 잠시 멈췄습니다. 순서는 그대로 유지됩니다.',
     pausedReason: '사유: {reason}',
     closed: '이번 예약 대기열이 닫혔습니다.',
+    soldOut: '모든 백신이 예약되어 대기열이 멈춰 있습니다. 순서는 그대로 유지됩니다.',
+    soldOutEta: '지금은 알 수 없음 (남은 백신 없음)',
     measuring: '측정 중 (곧 표시됩니다)',
     etaRange: '약 {p50} ~ {p90}',
     etaAbout: '약 {p50}',
@@ -54,6 +58,8 @@ export const WAITING_WORDS = {
     paused: 'The operators have paused booking for a moment. Your place is kept.',
     pausedReason: 'Reason: {reason}',
     closed: 'This campaign’s queue has closed.',
+    soldOut: 'Every dose is booked, so the queue is holding. Your place is kept.',
+    soldOutEta: 'not known now (no doses left)',
     measuring: 'measuring (shown shortly)',
     etaRange: 'about {p50} to {p90}',
     etaAbout: 'about {p50}',

@@ -14,7 +14,7 @@
   KEYS[3] admissions  hash person → admission id (expired ones trimmed)
   KEYS[4] active      sorted set person → admission expiry (ms)
   ARGV[1] now (ms)
-  ARGV[2] rate (places per second)
+  ARGV[2] rate (places per second; 0 holds the queue: nothing served, the carry kept, no rate learnt)
   ARGV[3] cap on active admissions
   ARGV[4] how many expired admissions to trim at most
   Output: the snapshot array after the tick (includes/snapshot.lua), then as element 14 the
@@ -75,8 +75,9 @@ if elapsed > 0 and (tonumber(s[2]) or 0) > 0 and s[3] ~= '1' and s[4] ~= '1' the
     starved = step < whole and step == waiting
   end
 
-  -- Served up to the queue's end: that says nothing of the rate, so the estimate does not learn it.
-  if starved then
+  -- Served up to the queue's end: that says nothing of the rate, so the estimate does not learn it;
+  -- nor does a rate of 0 (the queue held while sold out: like a pause).
+  if starved or rate <= 0 then
     redis.call('HSET', stateKey, 'servingUpTo', num(nextServing), 'carry', num(nextCarry))
     return snapshotWithBases()
   end

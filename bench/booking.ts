@@ -584,7 +584,7 @@ function render(r: Report): { markdown: string; problems: string[]; warnings: st
     const keys = [...new Set([...Object.keys(pa?.backends ?? {}), ...Object.keys(ba?.backends ?? {})])];
     keys.sort((x, y) => (ba?.backends[y] ?? 0) + (pa?.backends[y] ?? 0) - (ba?.backends[x] ?? 0) - (pa?.backends[x] ?? 0));
     activityLines.push(
-      `| backend state (pg_stat_activity, sampled every 50 ms) | pgbench (${r.options.pgbenchClients} connections) | bookings (${r.options.apps} × app pool ${r.options.dbPool ?? 10}) |`,
+      `| backend state (pg_stat_activity, sampled every 50 ms) | pgbench (${r.options.pgbenchClients} connections) | bookings (${r.options.apps} × booking pool ${r.options.dbPool ?? 10}) |`,
       '|---|---|---|',
       ...keys.map((k) => `| ${k} | ${pa?.backends[k]?.toFixed(2) ?? '–'} | ${ba?.backends[k]?.toFixed(2) ?? '–'} |`),
     );
@@ -600,7 +600,7 @@ function render(r: Report): { markdown: string; problems: string[]; warnings: st
     '',
     table,
     '',
-    `Booking = \`POST /api/v1/campaigns/${BENCH_CAMPAIGN_ID}/bookings\` with the person's admission (\`Authorization: Bearer\`) over HTTP keep-alive against the real app (${r.options.apps === 1 ? 'one process' : `${r.options.apps} processes, round-robin`}, DB pool ${r.options.dbPool ?? 10}${r.options.apps === 1 ? '' : ' each'}` +
+    `Booking = \`POST /api/v1/campaigns/${BENCH_CAMPAIGN_ID}/bookings\` with the person's admission (\`Authorization: Bearer\`) over HTTP keep-alive against the real app (${r.options.apps === 1 ? 'one process' : `${r.options.apps} processes, round-robin`}, booking-path DB pool ${r.options.dbPool ?? 10}${r.options.apps === 1 ? '' : ' each'}` +
       `${r.options.idempotencyKeys ? ', an Idempotency-Key on every request' : ', no Idempotency-Key'}), ` +
       `2 doses ${BENCH_INTERVAL_DAYS} days apart, random clinic/date/time over ${fmt(r.seeded.clinics.length)} clinics × ${r.seeded.dates.length} dates × ${r.seeded.times.length} times ` +
       `(${fmt(r.seeded.dose1Capacity)} dose-1 doses); one fresh person per booking (${fmt(r.yeyak.people.created)} verified, queued and admitted up front).`,
@@ -699,7 +699,8 @@ async function main(): Promise<number> {
     YEYAK_ADMISSION_TTL_SECONDS: '7200',
     YEYAK_DEMO: '0',
     LOG_LEVEL: 'warn',
-    ...(options.dbPool === null ? {} : { YEYAK_DB_POOL_SIZE: String(options.dbPool) }),
+    // The booking route runs on the booking path's pool; the main pool serves the rest.
+    ...(options.dbPool === null ? {} : { YEYAK_DB_POOL_SIZE: String(options.dbPool), YEYAK_DB_BOOKING_POOL_SIZE: String(options.dbPool) }),
   });
   log(`\nseeding ${YEYAK_DB}: ${fmt(options.clinics)} clinics, campaign "${BENCH_CAMPAIGN_ID}", ${DEFAULT_DAYS} days of capacity…`);
   t = performance.now();

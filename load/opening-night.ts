@@ -30,6 +30,7 @@ function options(): { run: OpeningNightOptions; out: string } {
       'sold-out-patience': { type: 'string', default: '30' },
       minutes: { type: 'string', default: '30' },
       'db-pool': { type: 'string' },
+      'booking-pool': { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
     },
@@ -60,8 +61,11 @@ function options(): { run: OpeningNightOptions; out: string } {
       maxPollSeconds: num('max-poll-seconds'),
       soldOutPatienceSeconds: num('sold-out-patience'),
       maxSecondsAfterOpening: num('minutes') * 60,
-      // Each app process's database pool (YEYAK_DB_POOL_SIZE); the app's default when not given.
-      ...(values['db-pool'] === undefined ? {} : { appEnv: { YEYAK_DB_POOL_SIZE: String(Math.max(1, num('db-pool'))) } }),
+      // Each app process's database pools (YEYAK_DB_POOL_SIZE, YEYAK_DB_BOOKING_POOL_SIZE); the app's defaults when not given.
+      appEnv: {
+        ...(values['db-pool'] === undefined ? {} : { YEYAK_DB_POOL_SIZE: String(Math.max(1, num('db-pool'))) }),
+        ...(values['booking-pool'] === undefined ? {} : { YEYAK_DB_BOOKING_POOL_SIZE: String(num('booking-pool')) }),
+      },
       log: (line) => console.log(line),
     },
     out: resolve(root, values.out ?? 'bench/results/opening-night-latest.md'),

@@ -38,7 +38,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     dataDir: options.inMemory ? null : join(config.dataDir, 'pglite'),
     poolSize: config.dbPoolSize,
     prepareStatements: config.dbPrepareStatements,
-    observe: { poolWait: (s) => metrics.dbPoolWait.observe(s), statement: (s) => metrics.dbStatement.observe(s) },
+    bookingPoolSize: config.dbBookingPoolSize,
+    observe: { poolWait: (pool, s) => metrics.dbPoolWait.observe({ pool }, s), statement: (pool, s) => metrics.dbStatement.observe({ pool }, s) },
   });
   await migrateToLatest(database.db);
   const clock = options.clock ?? systemClock;

@@ -30,3 +30,11 @@ export interface Ctx {
   /** Prometheus metrics of this process. */
   metrics: Metrics;
 }
+
+/**
+ * The context of the booking path's routes (search, slots, book, change, cancel): the same, with
+ * the booking path's own pool as its database (`Database.bookingDb`, a bulkhead).
+ */
+export function onBookingPool(ctx: Ctx): Ctx {
+  return ctx.database.bookingDb === ctx.db ? ctx : { ...ctx, db: ctx.database.bookingDb };
+}

@@ -28,11 +28,11 @@ describe('reading the controller from /metrics', () => {
     const metrics = createMetrics();
     const mean = new HistogramMean('yeyak_db_statement_seconds');
     expect(mean.next(await metrics.registry.metrics())).toBeNull(); // the first reading has no interval
-    metrics.dbStatement.observe(0.01);
-    metrics.dbStatement.observe(0.03);
+    metrics.dbStatement.observe({ pool: 'main' }, 0.01);
+    metrics.dbStatement.observe({ pool: 'booking' }, 0.03);
     expect(mean.next(await metrics.registry.metrics())).toBeCloseTo(20, 6);
     expect(mean.next(await metrics.registry.metrics())).toBeNull(); // nothing observed since
-    metrics.dbStatement.observe(0.5);
+    metrics.dbStatement.observe({ pool: 'main' }, 0.5);
     expect(mean.next(await metrics.registry.metrics())).toBeCloseTo(500, 6);
     expect(new HistogramMean('yeyak_no_such_histogram').next(await metrics.registry.metrics())).toBeNull();
   });

@@ -20,7 +20,17 @@ export interface ControllerPoint {
   dbPoolWaitMeanMs: number | null;
 }
 
-/** Mean of a histogram over the interval between two readings of its `_sum` and `_count`. */
+/** The sum of every series of one metric name, whatever its labels; null when it has none. */
+export function metricTotal(text: string, name: string): number | null {
+  let total: number | null = null;
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+    const value = Number(match[1]);
+    if (Number.isFinite(value)) total = (total ?? 0) + value;
+  }
+  return total;
+}
+
+/** Mean of a histogram (all its label sets) over the interval between two readings of its `_sum` and `_count`. */
 export class HistogramMean {
   private last: { sum: number; count: number } | null = null;
 
@@ -28,8 +38,10 @@ export class HistogramMean {
 
   /** Milliseconds (the histogram is in seconds). */
   next(text: string): number | null {
-    const sum = metricValue(text, `${this.name}_sum`);
-    const count = metricValue(text, `${this.name}_count`);
+    // A labelled histogram shows no series before its first observation: known but empty is zero.
+    const known = text.includes(`# TYPE ${this.name} histogram`) ? 0 : null;
+    const sum = metricTotal(text, `${this.name}_sum`) ?? known;
+    const count = metricTotal(text, `${this.name}_count`) ?? known;
     if (sum === null || count === null) return null;
     const last = this.last;
     this.last = { sum, count };

@@ -38,13 +38,15 @@ export function createMetrics() {
     }),
     dbPoolWait: new Histogram({
       name: 'yeyak_db_pool_wait_seconds',
-      help: 'Time a call waited for a pooled PostgreSQL connection',
+      help: 'Time a call waited for a pooled PostgreSQL connection, by pool (main, booking)',
+      labelNames: ['pool'] as const,
       buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
     dbStatement: new Histogram({
       name: 'yeyak_db_statement_seconds',
-      help: 'A PostgreSQL statement from sending it to its answer taken up by the event loop (the loop’s queue included)',
+      help: 'A PostgreSQL statement from sending it to its answer taken up by the event loop (the loop’s queue included), by pool',
+      labelNames: ['pool'] as const,
       buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -8,6 +8,13 @@ export type Db = Kysely<DB>;
 
 export interface Database {
   db: Db;
+  /**
+   * The booking path's own connections (search, slots, book, change, cancel): a bulkhead, so a
+   * sign-in storm queueing for the main pool does not hold up people already admitted, and the
+   * admission controller reads the path's latency, not the crowd's. The main `db` where there is no
+   * second pool (PGlite, or `bookingPoolSize` 0).
+   */
+  bookingDb: Db;
   kind: 'pglite' | 'postgres';
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
@@ -21,6 +28,8 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; null keeps it in memory (tests). */
   dataDir: string | null;
   poolSize?: number;
+  /** Connections of the booking path's own pool; 0 (the default) shares the main pool. */
+  bookingPoolSize?: number;
   /**
    * Run recurring statements as named prepared statements (default true). Off for a pooler in
    * transaction mode that cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
@@ -30,9 +39,10 @@ export interface DatabaseOptions {
   observe?: DatabaseObserver;
 }
 
+/** `pool` is `main` or `booking`. */
 export interface DatabaseObserver {
-  poolWait(seconds: number): void;
-  statement(seconds: number): void;
+  poolWait(pool: string, seconds: number): void;
+  statement(pool: string, seconds: number): void;
 }
 
 // Dates stay `YYYY-MM-DD` strings: a JS Date would drag the process time zone into calendar days.
@@ -45,7 +55,7 @@ pg.types.setTypeParser(INT8_OID, (value) => Number(value));
  * The pool as Kysely sees it, with one addition: statements that recur run as named prepared
  * statements (`StatementNames` decides which). On PGlite every text runs as it is.
  */
-function preparingPool(pool: pg.Pool, names: StatementNames | null, observe: DatabaseObserver | undefined): PostgresPool {
+function preparingPool(pool: pg.Pool, names: StatementNames | null, observe: { poolWait(seconds: number): void; statement(seconds: number): void } | undefined): PostgresPool {
   const views = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const viewOf = (client: pg.PoolClient): PostgresPoolClient => ({
     query: ((textOrCursor: string | object, parameters?: readonly unknown[]) => {
@@ -78,26 +88,37 @@ function preparingPool(pool: pg.Pool, names: StatementNames | null, observe: Dat
   };
 }
 
+function openPool(url: string, size: number, names: StatementNames | null, label: string, observe: DatabaseObserver | undefined): { pool: pg.Pool; db: Db } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: size,
+    // A booking transaction is a few indexed statements; anything slower is a stuck lock.
+    statement_timeout: 10_000,
+    idle_in_transaction_session_timeout: 10_000,
+  });
+  // An idle connection dropped by the server (restart, failover) must not bring the process
+  // down: the pool discards it and opens another on the next checkout.
+  pool.on('error', () => {});
+  const told = observe && { poolWait: (seconds: number) => observe.poolWait(label, seconds), statement: (seconds: number) => observe.statement(label, seconds) };
+  return { pool, db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool, names, told) }) }) };
+}
+
 /** Opens PostgreSQL when a URL is given, else the embedded PGlite under `dataDir`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      // A booking transaction is a few indexed statements; anything slower is a stuck lock.
-      statement_timeout: 10_000,
-      idle_in_transaction_session_timeout: 10_000,
-    });
-    // An idle connection dropped by the server (restart, failover) must not bring the process
-    // down: the pool discards it and opens another on the next checkout.
-    pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool, options.prepareStatements === false ? null : new StatementNames(), options.observe) }) });
+    // One naming per process: a text has the same name on both pools' connections.
+    const names = options.prepareStatements === false ? null : new StatementNames();
+    const main = openPool(options.databaseUrl, options.poolSize ?? 10, names, 'main', options.observe);
+    const booking = options.bookingPoolSize ? openPool(options.databaseUrl, options.bookingPoolSize, names, 'booking', options.observe) : null;
     return {
-      db,
+      db: main.db,
+      bookingDb: booking?.db ?? main.db,
       kind: 'postgres',
-      ping: async () => void (await sql`select 1`.execute(db)),
-      waitingClients: () => pool.waitingCount,
-      close: () => db.destroy(),
+      ping: async () => void (await sql`select 1`.execute(main.db)),
+      waitingClients: () => main.pool.waitingCount + (booking?.pool.waitingCount ?? 0),
+      close: async () => {
+        await Promise.all([main.db.destroy(), booking?.db.destroy()]);
+      },
     };
   }
   const pglite = await PGlite.create(options.dataDir ?? undefined, {
@@ -106,6 +127,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
+    bookingDb: db,
     kind: 'pglite',
     ping: async () => void (await sql`select 1`.execute(db)),
     // One connection; requests queue inside Kysely's mutex, which does not say how many wait.

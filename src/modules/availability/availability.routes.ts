@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Ctx } from '../../context.ts';
+import { onBookingPool, type Ctx } from '../../context.ts';
 import { DateString, errorResponses } from '../../http/schemas.ts';
 import { requireBookingAccess } from '../booking/booking-access.ts';
 import { personOf } from '../identity/session-auth.ts';
@@ -19,7 +19,8 @@ const InstitutionItem = Type.Object({
 });
 
 /** Clinic search and slot listing: scarce data, so behind the booking gate. */
-export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, options) => {
+  const ctx = onBookingPool(options.ctx);
   const gate = requireBookingAccess(ctx);
 
   app.get(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Ctx } from '../../context.ts';
+import { onBookingPool, type Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
@@ -20,7 +20,8 @@ const NewBookingBody = Type.Object(
 );
 
 /** Creating, listing, cancelling and changing bookings (one's own, or a dependent's by proxy). */
-export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, options) => {
+  const ctx = onBookingPool(options.ctx);
   const gate = requireBookingAccess(ctx);
 
   app.post(

@@ -20,10 +20,21 @@ export interface InstitutionPageQuery extends RemainingFor {
   fromDate: string;
   after?: unknown[];
   limit: number;
+  /** The dates whose remaining doses each clinic of the page lists. */
+  datesFrom: string;
+  datesTo: string;
 }
 
-/** An institution of a search page, with its distance from the point searched near (if any). */
-export type InstitutionRow = Institution & { distance_km: number | null };
+export interface DateRemaining {
+  date: string;
+  remaining: number;
+}
+
+/**
+ * An institution of a search page, with its distance from the point searched near (if any) and
+ * its remaining doses per date from `datesFrom` to `datesTo`.
+ */
+export type InstitutionRow = Institution & { distance_km: number | null; dates: DateRemaining[] };
 
 /** Remaining doses of clinic-day `d` for the person: the smaller of their window's share and the day. */
 function remainingExpr(q: RemainingFor): RawBuilder<number> {
@@ -45,8 +56,9 @@ export function distanceExpr(lat: number, lng: number): RawBuilder<number> {
 
 /**
  * One page of a campaign's institutions: by region (ordered by sido, sigungu, name, id) or by
- * distance from a point (ordered by distance, id), keyset-paginated. Reads institutions and the
- * clinic-day projection only — never the bookings.
+ * distance from a point (ordered by distance, id), keyset-paginated, each with its remaining doses
+ * per date — one round trip (the dates are read for the page's rows only, after its limit). Reads
+ * institutions and the clinic-day projection only — never the bookings.
  */
 export async function institutionPage(db: Db, q: InstitutionPageQuery): Promise<InstitutionRow[]> {
   const conditions: RawBuilder<unknown>[] = [];
@@ -75,30 +87,19 @@ export async function institutionPage(db: Db, q: InstitutionPageQuery): Promise<
   }
   // Planned on every call: see CUSTOM_PLAN_MARK (a generic plan walks every clinic of a sold-out province).
   const result = await sql<InstitutionRow>`${sql.raw(CUSTOM_PLAN_MARK)}
-    SELECT i.id, i.name, i.address, i.sido, i.sigungu, i.lat, i.lng, ${distance} AS distance_km
-    FROM institutions i
-    WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY ${order}
-    LIMIT ${q.limit}::int
-  `.execute(db);
-  return result.rows;
-}
-
-export interface DateRemaining {
-  institution_id: string;
-  date: string;
-  remaining: number;
-}
-
-/** Remaining doses per date for the given institutions, from the projection. */
-export async function remainingByDate(db: Db, q: RemainingFor & { institutionIds: string[]; fromDate: string; toDate: string }): Promise<DateRemaining[]> {
-  if (q.institutionIds.length === 0) return [];
-  const result = await sql<DateRemaining>`
-    SELECT d.institution_id, d.date, ${remainingExpr(q)} AS remaining
-    FROM clinic_days d
-    WHERE d.campaign_id = ${q.campaignId} AND d.institution_id IN (${sql.join(q.institutionIds)})
-      AND d.date BETWEEN ${q.fromDate}::date AND ${q.toDate}::date
-    ORDER BY d.institution_id, d.date
+    SELECT page.*, (
+      SELECT COALESCE(json_agg(json_build_object('date', d.date, 'remaining', ${remainingExpr(q)}) ORDER BY d.date), '[]'::json)
+      FROM clinic_days d
+      WHERE d.campaign_id = ${q.campaignId} AND d.institution_id = page.id AND d.date BETWEEN ${q.datesFrom}::date AND ${q.datesTo}::date
+    ) AS dates
+    FROM (
+      SELECT i.id, i.name, i.address, i.sido, i.sigungu, i.lat, i.lng, ${distance} AS distance_km
+      FROM institutions i
+      WHERE ${sql.join(conditions, sql` AND `)}
+      ORDER BY ${order}
+      LIMIT ${q.limit}::int
+    ) AS page
+    ORDER BY ${q.near ? sql`page.distance_km, page.id` : sql`page.sido, page.sigungu, page.name, page.id`}
   `.execute(db);
   return result.rows;
 }

@@ -3,7 +3,7 @@ import { YeyakError } from '../../errors.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { addDays, seoulDate, timeFromMinutes } from '../campaigns/domain/seoul-time.ts';
 import { currentWindowFor } from '../campaigns/domain/windows.ts';
-import { institutionInCampaign, institutionPage, remainingByDate, slotsOf, type RemainingFor } from './availability.repository.ts';
+import { institutionInCampaign, institutionPage, slotsOf, type RemainingFor } from './availability.repository.ts';
 
 /** How far ahead availability is listed by default, in days. */
 export const DEFAULT_HORIZON_DAYS = 28;
@@ -70,12 +70,8 @@ export async function searchInstitutions(ctx: Ctx, campaign: Campaign, birthDate
     fromDate,
     after: search.cursor === undefined ? undefined : decodeCursor(search.cursor),
     limit,
-  });
-  const dates = await remainingByDate(ctx.db, {
-    ...forPerson,
-    institutionIds: rows.map((r) => r.id),
-    fromDate: search.date ?? fromDate,
-    toDate: search.date ?? addDays(fromDate, DEFAULT_HORIZON_DAYS - 1),
+    datesFrom: search.date ?? fromDate,
+    datesTo: search.date ?? addDays(fromDate, DEFAULT_HORIZON_DAYS - 1),
   });
   const last = rows.at(-1);
   const next = rows.length < limit || !last ? null : encodeCursor(near ? [last.distance_km ?? 0, last.id] : [last.sido, last.sigungu, last.name, last.id]);
@@ -89,7 +85,7 @@ export async function searchInstitutions(ctx: Ctx, campaign: Campaign, birthDate
       lat: r.lat,
       lng: r.lng,
       distanceKm: r.distance_km === null ? null : Math.round(r.distance_km * 100) / 100,
-      dates: dates.filter((d) => d.institution_id === r.id).map((d) => ({ date: d.date, remaining: d.remaining })),
+      dates: r.dates.map((d) => ({ date: d.date, remaining: d.remaining })),
     })),
     next,
   };
@@ -104,7 +100,9 @@ export async function listSlots(ctx: Ctx, campaign: Campaign, birthDate: string,
   if (toDate < fromDate || addDays(fromDate, MAX_SPAN_DAYS) < toDate) {
     throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: [`to must be on or after from and at most ${MAX_SPAN_DAYS} days later`] } });
   }
-  if (!(await institutionInCampaign(ctx.db, campaign.id, institutionId))) throw new YeyakError('YEYAK_ERR_INSTITUTION_NOT_FOUND');
   const slots = await slotsOf(ctx.db, { ...remainingFor(campaign, birthDate, now), institutionId, fromDate, toDate });
+  // Slots found means the clinic is in the campaign: one round trip where there are any (the common
+  // case), a second only to tell a clinic outside the campaign from one with no slots in the range.
+  if (slots.length === 0 && !(await institutionInCampaign(ctx.db, campaign.id, institutionId))) throw new YeyakError('YEYAK_ERR_INSTITUTION_NOT_FOUND');
   return slots.map((s) => ({ date: s.date, time: timeFromMinutes(s.minute), remaining: s.remaining }));
 }

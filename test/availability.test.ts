@@ -42,6 +42,29 @@ describe('availability', () => {
     expect(slots).toEqual([{ date: '2026-08-20', time: '09:00', remaining: 2 }, { date: '2026-08-20', time: '09:30', remaining: 3 }]);
   });
 
+  it('finds across a province the few clinics with a dose left on a date, page by page', async () => {
+    const P = 'province';
+    const ids = Array.from({ length: 9 }, (_, i) => `P${i}`);
+    await seedCampaign(t.app, { id: P, institutions: ids, dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 2 });
+    // The date sells out everywhere but three clinics (their operators set its capacity to 0).
+    const open = ['P2', 'P5', 'P7'];
+    const closing = ids.filter((id) => !open.includes(id)).map((institutionId) => ({ institutionId, date: '2026-08-20', time: '09:00', doses: 0 }));
+    await ok(t.app, 'POST', `/api/v1/admin/campaigns/${P}/capacity`, closing, operator);
+    const who = await admitted(t, await person(t.app), P);
+    const search = (query: string) => ok(t.app, 'GET', `/api/v1/campaigns/${P}/institutions?sido=${encodeURIComponent('서울특별시')}${query}`, undefined, who);
+    const everyone = (await search('&limit=50')).items.map((i: { id: string }) => i.id);
+    expect(everyone).toHaveLength(9);
+    const found: { id: string; dates: unknown }[] = [];
+    let page = await search('&date=2026-08-20&limit=2');
+    found.push(...page.items);
+    while (page.next) {
+      page = await search(`&date=2026-08-20&limit=2&cursor=${page.next}`);
+      found.push(...page.items);
+    }
+    expect(found.map((i) => i.id)).toEqual(everyone.filter((id: string) => open.includes(id)));
+    for (const item of found) expect(item.dates).toEqual([{ date: '2026-08-20', remaining: 2 }]);
+  });
+
   it('answers bad queries with 4xx codes', async () => {
     const who = await admitted(t, await person(t.app), C);
     const base = `/api/v1/campaigns/${C}/institutions`;

@@ -28,9 +28,9 @@ describe('migration 0016: the booking without its parent locks', () => {
     expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);
     const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
     const migrator = new Migrator({ db: t.ctx.db, provider });
-    const down = await migrator.migrateDown();
+    const down = await migrator.migrateTo('0015-capacity-fillfactor');
     expect(down.error).toBeUndefined();
-    expect(down.results?.map((r) => r.migrationName)).toEqual(['0016-booking-without-parent-locks']);
+    expect(down.results?.map((r) => r.migrationName)).toContain('0016-booking-without-parent-locks');
     expect(await foreignKeys()).toEqual(['booking_doses_booking_id_fkey', 'bookings_campaign_id_fkey', 'bookings_person_key_fkey']);
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);

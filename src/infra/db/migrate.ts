@@ -10,6 +10,7 @@ import * as bookingInOneStatement from '../../../migrations/0013-booking-in-one-
 import * as outboxPruning from '../../../migrations/0014-outbox-pruning.ts';
 import * as capacityFillfactor from '../../../migrations/0015-capacity-fillfactor.ts';
 import * as bookingWithoutParentLocks from '../../../migrations/0016-booking-without-parent-locks.ts';
+import * as clinicDaysByDate from '../../../migrations/0017-clinic-days-by-date.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-outbox-pruning': outboxPruning,
   '0015-capacity-fillfactor': capacityFillfactor,
   '0016-booking-without-parent-locks': bookingWithoutParentLocks,
+  '0017-clinic-days-by-date': clinicDaysByDate,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -62,8 +62,23 @@ export function distanceExpr(lat: number, lng: number): RawBuilder<number> {
  */
 export async function institutionPage(db: Db, q: InstitutionPageQuery): Promise<InstitutionRow[]> {
   const conditions: RawBuilder<unknown>[] = [];
-  const dayFilter = q.date ? sql`d.date = ${q.date}::date AND ${remainingExpr(q)} > 0` : sql`d.date >= ${q.fromDate}::date`;
-  conditions.push(sql`EXISTS (SELECT 1 FROM clinic_days d WHERE d.campaign_id = ${q.campaignId} AND d.institution_id = i.id AND ${dayFilter})`);
+  // One date across a province or a radius: start from that date's clinic-days with a dose left
+  // (index `clinic_days_by_date`, migration 0017) — at most one row per clinic, and few once the
+  // date sells out. Walking the province's clinics in order and probing each, as below, stops after
+  // a page while doses are plentiful, but visits every clinic of the province once they are gone:
+  // 15.5 ms a search, 70% of PostgreSQL's execution time on the 200,000-person night.
+  const fromOpenDays = q.date !== undefined && !q.sigungu;
+  const openDays = fromOpenDays
+    ? sql`WITH open_days AS MATERIALIZED (
+        SELECT d.institution_id FROM clinic_days d WHERE d.campaign_id = ${q.campaignId} AND d.date = ${q.date}::date AND ${remainingExpr(q)} > 0
+      )`
+    : sql``;
+  if (fromOpenDays) {
+    conditions.push(sql`i.id IN (SELECT institution_id FROM open_days)`);
+  } else {
+    const dayFilter = q.date ? sql`d.date = ${q.date}::date AND ${remainingExpr(q)} > 0` : sql`d.date >= ${q.fromDate}::date`;
+    conditions.push(sql`EXISTS (SELECT 1 FROM clinic_days d WHERE d.campaign_id = ${q.campaignId} AND d.institution_id = i.id AND ${dayFilter})`);
+  }
   if (q.sido) conditions.push(sql`i.sido = ${q.sido}`);
   if (q.sigungu) conditions.push(sql`i.sigungu = ${q.sigungu}`);
   let distance: RawBuilder<number | null> = sql<null>`NULL::float8`;
@@ -86,7 +101,7 @@ export async function institutionPage(db: Db, q: InstitutionPageQuery): Promise<
     order = sql`i.sido, i.sigungu, i.name, i.id`;
   }
   // Planned on every call: see CUSTOM_PLAN_MARK (a generic plan walks every clinic of a sold-out province).
-  const result = await sql<InstitutionRow>`${sql.raw(CUSTOM_PLAN_MARK)}
+  const result = await sql<InstitutionRow>`${sql.raw(CUSTOM_PLAN_MARK)} ${openDays}
     SELECT page.*, (
       SELECT COALESCE(json_agg(json_build_object('date', d.date, 'remaining', ${remainingExpr(q)}) ORDER BY d.date), '[]'::json)
       FROM clinic_days d

@@ -8,6 +8,8 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'yeyak_process_' });
   const campaign = ['campaign'] as const;
+  const dbHistogram = (name: string, help: string) =>
+    new Histogram({ name, help, labelNames: ['pool'] as const, buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] });
   return {
     registry,
     queueJoined: new Gauge({ name: 'yeyak_queue_joined', help: 'People who took a place (pre-queue included)', labelNames: campaign, registers: [registry] }),
@@ -36,20 +38,8 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    dbPoolWait: new Histogram({
-      name: 'yeyak_db_pool_wait_seconds',
-      help: 'Time a call waited for a pooled PostgreSQL connection, by pool (main, booking)',
-      labelNames: ['pool'] as const,
-      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    }),
-    dbStatement: new Histogram({
-      name: 'yeyak_db_statement_seconds',
-      help: 'A PostgreSQL statement from sending it to its answer taken up by the event loop (the loop’s queue included), by pool',
-      labelNames: ['pool'] as const,
-      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    }),
+    dbPoolWait: dbHistogram('yeyak_db_pool_wait_seconds', 'Time a call waited for a pooled PostgreSQL connection, by pool (main, booking)'),
+    dbStatement: dbHistogram('yeyak_db_statement_seconds', 'A PostgreSQL statement from sending it to its answer taken up by the event loop (the loop’s queue included), by pool'),
     bookings: new Counter({ name: 'yeyak_bookings_total', help: 'Booking outcomes by result', labelNames: ['result'] as const, registers: [registry] }),
     outboxDeliveries: new Counter({ name: 'yeyak_outbox_deliveries_total', help: 'Outbox job attempts by consumer and outcome (delivered, retry, dead)', labelNames: ['consumer', 'outcome'] as const, registers: [registry] }),
     outboxPruned: new Counter({ name: 'yeyak_outbox_pruned_rows_total', help: 'Finished outbox rows deleted by the retention pruner, by table (outbox_jobs, outbox)', labelNames: ['table'] as const, registers: [registry] }),

@@ -26,11 +26,16 @@ function scriptedReader() {
   };
 }
 
+/** A cache over a scripted reader, re-reading every 2 s, whose reads take no time. */
+function standardCache() {
+  const clock = new ManualClock('2026-08-09T11:00:00Z');
+  const reader = scriptedReader();
+  return { clock, reader, cache: new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 }) };
+}
+
 describe('the remaining-doses cache', () => {
   it('answers from memory and re-reads only once the interval has passed on the injected clock', async () => {
-    const clock = new ManualClock('2026-08-09T11:00:00Z');
-    const reader = scriptedReader();
-    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 });
+    const { clock, reader, cache } = standardCache();
     expect(cache.current('c1')).toBeUndefined(); // unknown until the first read answers
     await cache.settled();
     expect(cache.current('c1')).toEqual({ capacity: 10, remaining: 10 });
@@ -74,9 +79,7 @@ describe('the remaining-doses cache', () => {
   });
 
   it('never waits for a slow read, and starts no second one while the first is under way', async () => {
-    const clock = new ManualClock('2026-08-09T11:00:00Z');
-    const reader = scriptedReader();
-    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 });
+    const { clock, reader, cache } = standardCache();
     const release = reader.hold();
     expect(cache.current('c1')).toBeUndefined();
     clock.advance(10_000);
@@ -89,9 +92,7 @@ describe('the remaining-doses cache', () => {
   });
 
   it('re-reads at once when the clock steps back', async () => {
-    const clock = new ManualClock('2026-08-09T11:00:00Z');
-    const reader = scriptedReader();
-    const cache = new RemainingDosesCache(reader.read, clock, { intervalMs: 2_000, elapsedMs: () => 0 });
+    const { clock, reader, cache } = standardCache();
     cache.current('c1');
     await cache.settled();
     clock.advance(-60_000);
@@ -104,25 +105,23 @@ describe('the remaining-doses cache', () => {
     const clock = new ManualClock('2026-08-09T11:00:00Z');
     const reader = scriptedReader();
     let realMs = 0;
+    const costing = (ms: number) => new RemainingDosesCache(async (id, now) => ((realMs += ms), reader.read(id, now)), clock, { intervalMs: 2_000, costShare: 0.1, elapsedMs: () => realMs });
+    const ask = async (cache: RemainingDosesCache, advanceMs: number) => {
+      clock.advance(advanceMs);
+      cache.current('c1');
+      await cache.settled();
+    };
     // Each read costs 500 ms of real time: at a tenth of a connection, the next one waits 5 s.
-    const cache = new RemainingDosesCache(async (id, now) => ((realMs += 500), reader.read(id, now)), clock, { intervalMs: 2_000, costShare: 0.1, elapsedMs: () => realMs });
-    cache.current('c1');
-    await cache.settled();
-    clock.advance(4_999);
-    cache.current('c1');
-    await cache.settled();
+    const cache = costing(500);
+    await ask(cache, 0);
+    await ask(cache, 4_999);
     expect(reader.calls).toHaveLength(1);
-    clock.advance(1);
-    cache.current('c1');
-    await cache.settled();
+    await ask(cache, 1);
     expect(reader.calls).toHaveLength(2);
     // A read of a minute waits the ceiling (30 s), not ten minutes.
-    const slow = new RemainingDosesCache(async (id, now) => ((realMs += 60_000), reader.read(id, now)), clock, { intervalMs: 2_000, costShare: 0.1, elapsedMs: () => realMs });
-    slow.current('c1');
-    await slow.settled();
-    clock.advance(30_000);
-    slow.current('c1');
-    await slow.settled();
+    const slow = costing(60_000);
+    await ask(slow, 0);
+    await ask(slow, 30_000);
     expect(reader.calls).toHaveLength(4);
   });
 });

@@ -22,4 +22,19 @@ describe('the in-process waiting room journal', () => {
       { campaign_id: 'jB', person_key: 'p3' },
     ]);
   });
+
+  it('keeps the latest of an admission journalled twice (an extension) and drops one released in the same drain', async () => {
+    const at = Date.parse('2026-08-10T03:00:00Z');
+    const first = { campaignId: 'jC', personKey: 'p1', admissionId: 'jC-p1', expiresAtMs: at };
+    const other = { campaignId: 'jC', personKey: 'p2', admissionId: 'jC-p2', expiresAtMs: at };
+    await persistJournal(t.ctx.db, { places: [], admissions: [first, other], released: [], checkpoints: [] }, new Date());
+    const extended = { ...first, expiresAtMs: at + 600_000 };
+    const gone = { campaignId: 'jC', personKey: 'p3', admissionId: 'jC-p3', expiresAtMs: at };
+    await persistJournal(t.ctx.db, { places: [], admissions: [extended, gone], released: [{ campaignId: 'jC', personKey: 'p3' }], checkpoints: [] }, new Date());
+    const rows = await t.ctx.db.selectFrom('queue_admissions').select(['person_key', 'admission_id', 'expires_at_ms']).where('campaign_id', '=', 'jC').orderBy('person_key').execute();
+    expect(rows.map((r) => ({ ...r, expires_at_ms: Number(r.expires_at_ms) }))).toEqual([
+      { person_key: 'p1', admission_id: 'jC-p1', expires_at_ms: at + 600_000 },
+      { person_key: 'p2', admission_id: 'jC-p2', expires_at_ms: at },
+    ]);
+  });
 });

@@ -11,6 +11,7 @@ import * as outboxPruning from '../../../migrations/0014-outbox-pruning.ts';
 import * as capacityFillfactor from '../../../migrations/0015-capacity-fillfactor.ts';
 import * as bookingWithoutParentLocks from '../../../migrations/0016-booking-without-parent-locks.ts';
 import * as clinicDaysByDate from '../../../migrations/0017-clinic-days-by-date.ts';
+import * as fewerBookingIndexEntries from '../../../migrations/0018-fewer-booking-index-entries.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0015-capacity-fillfactor': capacityFillfactor,
   '0016-booking-without-parent-locks': bookingWithoutParentLocks,
   '0017-clinic-days-by-date': clinicDaysByDate,
+  '0018-fewer-booking-index-entries': fewerBookingIndexEntries,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -20,7 +20,7 @@ export interface AppointmentRow {
 
 /**
  * The day's list of a clinic: live booked doses there that day (by time) and the day's leftover
- * bookings. Served by `booking_doses_by_clinic_day`; names are the masked ones, never decrypted.
+ * bookings. Served by `booking_doses_by_day_clinic`; names are the masked ones, never decrypted.
  */
 export async function appointmentsOf(db: Db, institutionId: string, date: string): Promise<AppointmentRow[]> {
   const doses = await db

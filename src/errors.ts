@@ -79,14 +79,17 @@ export class YeyakError extends Error {
   readonly details: Record<string, unknown> | undefined;
   /** Seconds, for 425/429/503. */
   readonly retryAfterSeconds: number | undefined;
+  /** Fields the contract names at the top of the body, beside `error` (API.md: a 425 "with `{ahead, eta}`"). */
+  readonly topLevel: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, options: { message?: string; details?: Record<string, unknown>; retryAfterSeconds?: number } = {}) {
+  constructor(code: ErrorCode, options: { message?: string; details?: Record<string, unknown>; retryAfterSeconds?: number; topLevel?: Record<string, unknown> } = {}) {
     super(options.message ?? ERRORS[code].message);
     this.name = 'YeyakError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.details = options.details;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.topLevel = options.topLevel;
   }
 }
 

@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ERRORS, YeyakError, type ErrorCode } from '../errors.ts';
 
-/** Writes the one error shape of API.md: `{error: {code, message, details?}}`. */
+/** Writes the one error shape of API.md: `{error: {code, message, details?}}`, and any fields the contract puts beside it. */
 export function sendError(reply: FastifyReply, error: YeyakError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   const body: { error: { code: string; message: string; details?: Record<string, unknown> } } = {
+    ...error.topLevel,
     error: { code: error.code, message: error.message },
   };
   if (error.details) body.error.details = error.details;

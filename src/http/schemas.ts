@@ -15,6 +15,15 @@ export const ErrorBody = Type.Object({
   }),
 });
 
+const NullableSeconds = Type.Union([Type.Number(), Type.Null()]);
+
+/** A 425 from `POST …/admissions`: API.md's `{ahead, eta}` beside the error (and in its details). */
+export const NotAdmittedYetBody = Type.Object({
+  ahead: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'places ahead of the person; null in the pre-queue' })),
+  eta: Type.Optional(Type.Object({ p50Seconds: NullableSeconds, p90Seconds: NullableSeconds })),
+  error: ErrorBody.properties.error,
+});
+
 /** Response schemas for the error statuses a route can answer. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
   return Object.fromEntries(statuses.map((s) => [s, ErrorBody]));

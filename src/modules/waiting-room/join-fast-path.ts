@@ -16,7 +16,7 @@ const JOIN_PATH = /^\/api\/v1\/campaigns\/([A-Za-z0-9_-]{1,64})\/queue\/tickets$
  * dependent's place (a body), a missing or invalid session, an unknown campaign, an ineligible
  * person, a store failure — goes to the Fastify route, which answers it (taking a place is
  * idempotent, so a request handed on after a refusal is simply asked again there). Requests
- * answered here are not in Fastify's request log.
+ * answered here are logged by the fast-path dispatcher (`fastPath: true`), not by Fastify.
  */
 export function joinFastPath(ctx: Ctx, underPressure: () => boolean): FastPath {
   return (req, res, toFastify) => {

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { errorResponses } from '../../http/schemas.ts';
+import { errorResponses, NotAdmittedYetBody } from '../../http/schemas.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
@@ -123,7 +123,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       schema: {
         tags: ['waiting-room'],
         params: Params,
-        response: { 201: Type.Object({ admission: Type.String(), expiresAt: Type.String() }), ...errorResponses(401, 403, 404, 425, 503) },
+        response: { 201: Type.Object({ admission: Type.String(), expiresAt: Type.String() }), ...errorResponses(401, 403, 404, 503), 425: NotAdmittedYetBody },
       },
     },
     async (request, reply) => {
@@ -138,7 +138,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         const reason = status.state === 'paused' ? 'paused' : status.soldOut ? 'sold_out' : 'not_yet';
         ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason });
         const details = { ahead, eta, state: status.state, soldOut: status.soldOut };
-        return new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
+        return new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details, topLevel: { ahead, eta }, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
       };
       if (position === null || !admitted) throw notYet();
       // The store re-checks the place against its own (never older) servingUpTo, atomically.

@@ -37,6 +37,7 @@ import { clinicRoutes } from './modules/clinic/clinic.routes.ts';
 import { leftoverRoutes } from './modules/leftover/leftover.routes.ts';
 import { outboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { documentCredentials, SECURITY_SCHEMES } from './http/credential-docs.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -76,9 +77,10 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Yeyak API', version: '1.0.0', description: 'National vaccination pre-reservation (API.md)' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
+  documentCredentials(app);
 
   for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes]) {
     await app.register(routes, { ctx });

@@ -92,6 +92,21 @@ describe('health, time and the contract', () => {
     }
   });
 
+  it('says in openapi.json which of the four credentials each route needs', async () => {
+    const doc = await ok(t.app, 'GET', '/api/v1/openapi.json');
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['admission', 'operator', 'session', 'ticket']);
+    const security = (path: string, method: string) => doc.paths[path][method].security;
+    expect(security('/api/v1/campaigns/{campaignId}/queue/tickets', 'post')).toEqual([{ session: [] }]);
+    expect(security('/api/v1/me', 'get')).toEqual([{ session: [] }]);
+    expect(security('/api/v1/campaigns/{campaignId}/queue/tickets/me', 'get')).toEqual([{ ticket: [] }]);
+    expect(security('/api/v1/campaigns/{campaignId}/admissions', 'post')).toEqual([{ ticket: [] }]);
+    expect(security('/api/v1/campaigns/{campaignId}/institutions', 'get')).toEqual([{ admission: [] }]);
+    expect(security('/api/v1/campaigns/{campaignId}/bookings', 'post')).toEqual([{ admission: [] }]);
+    expect(security('/api/v1/admin/campaigns/{campaignId}/stats', 'get')).toEqual([{ operator: [] }]);
+    expect(security('/api/v1/campaigns/{campaignId}/queue', 'get')).toBeUndefined();
+    expect(security('/api/v1/campaigns', 'get')).toBeUndefined();
+  });
+
   it('says at the root what is running', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);

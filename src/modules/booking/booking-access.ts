@@ -4,6 +4,7 @@ import { YeyakError } from '../../errors.ts';
 import { TokenInvalidError } from '../../lib/signed-tokens.ts';
 import { SESSION_COOKIE, VerifiedSession } from '../identity/session-auth.ts';
 import { issueAdmission, verifyAdmission, type Admission } from '../waiting-room/credentials.ts';
+import { documentedAs } from '../../http/credential-docs.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,7 +53,7 @@ async function extendIfActive(ctx: Ctx, reply: FastifyReply, admission: Admissio
  * `admissionFor(request, campaignId)` once they know it.
  */
 export function requireBookingAccess(ctx: Ctx): onRequestAsyncHookHandler {
-  return async (request, reply) => {
+  return documentedAs('admission', async (request: FastifyRequest, reply: FastifyReply) => {
     const admission = await verifyAdmission(ctx, request);
     const campaignId = (request.params as { campaignId?: string } | undefined)?.campaignId;
     if (campaignId !== undefined && campaignId !== admission.campaignId) throw new YeyakError('YEYAK_ERR_ADMISSION_MISMATCH');
@@ -64,7 +65,7 @@ export function requireBookingAccess(ctx: Ctx): onRequestAsyncHookHandler {
     // use): the person without a `persons` read.
     if (admission.by === null && admission.personSeal) request.session = new VerifiedSession(ctx, admission.personKey, admission.personSeal);
     await extendIfActive(ctx, reply, admission);
-  };
+  });
 }
 
 /** The gate's admission, which must be for `campaignId`. */

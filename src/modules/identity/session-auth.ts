@@ -5,6 +5,7 @@ import { RecentByToken } from '../../lib/recent-by-token.ts';
 import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
 import { findPerson, type PersonRecord } from './persons.repository.ts';
 import '@fastify/cookie';
+import { documentedAs } from '../../http/credential-docs.ts';
 
 export const SESSION_COOKIE = 'yeyak_session';
 
@@ -161,11 +162,11 @@ export async function verifySession(ctx: Ctx, request: FastifyRequest): Promise<
 
 /** onRequest: the request must carry a valid session. */
 export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
-  return async (request) => {
+  return documentedAs('session', async (request: FastifyRequest) => {
     const session = verifySessionToken(ctx, credentialOf(request, SESSION_COOKIE));
     request.personKey = session.personKey;
     request.session = session;
-  };
+  });
 }
 
 /** The person behind an authenticated request (after `requireSession` or the booking gate). */

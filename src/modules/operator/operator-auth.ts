@@ -3,6 +3,7 @@ import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { TokenInvalidError } from '../../lib/signed-tokens.ts';
+import { documentedAs } from '../../http/credential-docs.ts';
 
 export const OPERATOR_ROLES = ['operator', 'clinic_staff', 'agent'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
@@ -69,7 +70,7 @@ export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<Oper
 export function requireOperator(ctx: Ctx, roles: readonly OperatorRole[]): onRequestAsyncHookHandler {
   if (roles.length === 0) throw new Error('requireOperator needs at least one role');
   const expected = ctx.config.operatorKey === null ? null : digest(ctx.config.operatorKey);
-  return async (request) => {
+  return documentedAs('operator', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     if (header === undefined) {
       // The cookie carries login tokens only; the automation key is never a cookie.
@@ -82,7 +83,7 @@ export function requireOperator(ctx: Ctx, roles: readonly OperatorRole[]): onReq
     const principal =
       expected !== null && timingSafeEqual(digest(presented), expected) ? OPERATOR_KEY_PRINCIPAL : await verifyOperatorToken(ctx, presented);
     admit(request, principal, roles);
-  };
+  });
 }
 
 function admit(request: FastifyRequest, principal: OperatorPrincipal | null, roles: readonly OperatorRole[]): void {

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
+import { credential } from '../../http/credential-docs.ts';
 import { errorResponses, NotAdmittedYetBody } from '../../http/schemas.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
@@ -92,6 +93,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
     {
       schema: {
         tags: ['waiting-room'],
+        security: credential('ticket'),
         params: Params,
         response: {
           200: Type.Object({
@@ -122,6 +124,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
     {
       schema: {
         tags: ['waiting-room'],
+        security: credential('ticket'),
         params: Params,
         response: { 201: Type.Object({ admission: Type.String(), expiresAt: Type.String() }), ...errorResponses(401, 403, 404, 503), 425: NotAdmittedYetBody },
       },

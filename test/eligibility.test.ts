@@ -52,6 +52,13 @@ describe('eligibility, reason by reason', () => {
     expect((await t.ctx.db.selectFrom('priority_entries').selectAll().execute()).length).toBe(2);
   });
 
+  it('regroups a person uploaded again (the later list wins) and keeps one entry each', async () => {
+    const body = (group: string) => [{ name: '다른사람', birthDate: '1990-01-01', phone: '010-9999-9999', group }, { name: '새사람', birthDate: '1991-02-02', phone: '010-8888-8888', group }];
+    expect(await ok(t.app, 'POST', '/api/v1/admin/campaigns/el/priority-list', body('지역 우선'), operator)).toEqual({ upserted: 2 });
+    const groups = await t.ctx.db.selectFrom('priority_entries').select('group_name').where('campaign_id', '=', 'el').orderBy('group_name').execute();
+    expect(groups.map((g) => g.group_name)).toEqual(['수험생', '지역 우선', '지역 우선']);
+  });
+
   it('ALREADY_VACCINATED per the registry\'s local copy: at sign-in for the queue, again at booking', async () => {
     const done = await verified('1970-01-01');
     const me = await ok(t.app, 'GET', '/api/v1/me', undefined, done.headers);

@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import type { DosePlace } from './capacity-ledger.ts';
@@ -85,4 +85,12 @@ export async function markCancelled(trx: Trx, id: string, at: Date): Promise<voi
 
 export async function markChanged(trx: Trx, id: string, windowId: string, shareWindowId: string | null, at: Date): Promise<void> {
   await trx.updateTable('bookings').set({ window_id: windowId, share_window_id: shareWindowId, updated_at: at }).where('id', '=', id).execute();
+}
+
+/** Live and cancelled bookings of a campaign, each counted from its partial index (migration 0018). Operator statistics only. */
+export async function countBookings(db: Db, campaignId: string): Promise<{ booked: number; cancelled: number }> {
+  const { rows } = await sql<{ booked: number; cancelled: number }>`
+    SELECT (SELECT count(*) FROM bookings WHERE campaign_id = ${campaignId} AND status = 'booked')::int AS booked,
+           (SELECT count(*) FROM bookings WHERE campaign_id = ${campaignId} AND status = 'cancelled')::int AS cancelled`.execute(db);
+  return rows[0]!;
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
@@ -10,6 +9,7 @@ import { inTransaction } from '../../infra/db/transaction.ts';
 import { contactHashOf } from '../identity/person-key.ts';
 import { ClaimedIdentityBody } from '../identity/identity.schemas.ts';
 import { auditedAs, type AuditInTransaction } from '../operator/audit.ts';
+import { upsertPriorityEntries } from './priority-entries.repository.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 
 const PriorityRow = Type.Object({ ...ClaimedIdentityBody.properties, group: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
@@ -41,13 +41,7 @@ export async function importPriorityList(ctx: Ctx, campaignId: string, body: unk
   const pepper = ctx.config.secrets.personPepper;
   const entries = [...new Map(rows.map((r) => [contactHashOf(pepper, r.name, r.birthDate, r.phone), r.group])).entries()];
   await inTransaction(ctx.db, async (trx) => {
-    for (let i = 0; i < entries.length; i += 1000) {
-      await trx
-        .insertInto('priority_entries')
-        .values(entries.slice(i, i + 1000).map(([contactHash, group]) => ({ campaign_id: campaignId, contact_hash: contactHash, group_name: group, created_at: now })))
-        .onConflict((oc) => oc.columns(['campaign_id', 'contact_hash']).doUpdateSet({ group_name: sql`excluded.group_name` }))
-        .execute();
-    }
+    await upsertPriorityEntries(trx, campaignId, entries, now);
     await audit(trx, { upserted: entries.length });
   });
   return entries.length;

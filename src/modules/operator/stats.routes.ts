@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
+import { countBookings } from '../booking/bookings.repository.ts';
 import { campaignDoses } from '../capacity/campaign-doses.repository.ts';
 import { requireOperator } from './operator-auth.ts';
 
@@ -32,12 +32,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
     async (request) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       // Operator statistics may count; the citizen path never does (it reads clinic_days).
-      // Each count from its partial index (migration 0018): live bookings, cancelled ones.
-      const counts = await sql<{ booked: number; cancelled: number }>`
-        SELECT (SELECT count(*) FROM bookings WHERE campaign_id = ${campaign.id} AND status = 'booked')::int AS booked,
-               (SELECT count(*) FROM bookings WHERE campaign_id = ${campaign.id} AND status = 'cancelled')::int AS cancelled`.execute(ctx.db);
+      const c = await countBookings(ctx.db, campaign.id);
       const d = await campaignDoses(ctx.db, campaign.id);
-      const c = counts.rows[0]!;
       const queue = await ctx.waitingRoom.store.snapshot(campaign.id, ctx.clock.now().getTime());
       const joined = queue.issuedUpTo + queue.prequeueSize;
       return { joined, admitted: queue.admitted, activeAdmissions: queue.activeAdmissions, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { installSignalHandlers } from '../bench/lib/processes.ts';
 import { revision, writeResult } from '../bench/lib/report.ts';
 import { defaultShape } from './lib/crowd-plan.ts';
 import { failedLoadInvariants, loadReport, writeLoadCharts } from './lib/load-report.ts';
@@ -74,6 +75,8 @@ function options(): { run: OpeningNightOptions; out: string } {
 
 async function main(): Promise<number> {
   const { run, out } = options();
+  // Ctrl-C stops the workers and apps and drops the run's database and Redis keys before exiting.
+  installSignalHandlers();
   if (!run.scaleOut && (process.env.DATABASE_URL || process.env.REDIS_URL)) console.log('only one of DATABASE_URL / REDIS_URL is set: running the embedded default');
   const result = await runOpeningNight(run);
   const charts = writeLoadCharts(result, out);

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { forkTs, stopChild } from '../../bench/lib/processes.ts';
+import { forkTs, onCleanup, stopChild } from '../../bench/lib/processes.ts';
 import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
 import type { CrowdShape } from './crowd-plan.ts';
 import { checkDatabase } from './db-check.ts';
@@ -46,6 +46,14 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
   const system = await startSystem({ apps: o.apps, scaleOut: o.scaleOut, env: o.appEnv });
   const campaignId = `night-${randomBytes(4).toString('hex')}`;
   const workers: ChildProcess[] = [];
+  // Once, whichever comes first: the run's end, or Ctrl-C (`installSignalHandlers` in the command).
+  let cleaned: Promise<void> | null = null;
+  const cleanUpRun = () =>
+    (cleaned ??= (async () => {
+      await Promise.all(workers.map((w) => stopChild(w, 5000)));
+      await system.cleanUp(campaignId);
+    })());
+  onCleanup(`load run ${campaignId}: its workers, apps, database and Redis keys`, cleanUpRun);
   try {
     o.log(`${system.mode} system up at ${system.origin} (${system.processes.map(([pid, label]) => `${label} ${pid}`).join(', ')})`);
     const eligible = Math.round(o.people * (1 - o.shape.ineligibleShare));
@@ -121,7 +129,6 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
     const database = await checkDatabase(system.env, campaignId);
     return mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, controllerPoints: controller.points, processes: processes.figures(), database, setupOverrunSeconds, openingMs });
   } finally {
-    await Promise.all(workers.map((w) => stopChild(w, 5000)));
-    await system.cleanUp(campaignId);
+    await cleanUpRun();
   }
 }

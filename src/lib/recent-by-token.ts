@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { SecondSight } from './second-sight.ts';
 
 /**
  * How much of a token names it in the memory: the length of an HMAC-SHA256 signature in base64url,
@@ -14,12 +15,17 @@ const TAIL = 43;
  * remembered equals the one asked about. V8 hashes a string key in full the first time it is used,
  * and every request's token is a fresh string of 500–800 characters: hashing it cost more (about
  * 1 µs) than the map itself, on every join of a new person, who gains nothing from the memory.
+ *
+ * For the same reason it keeps a token only from its second offer on (`SecondSight`): a new
+ * person's session, used once on this node, is never stored.
  */
 export class RecentByToken<V> {
   private readonly byTail: LRUCache<string, { token: string; value: V }>;
+  private readonly sight: SecondSight;
 
-  constructor(max: number) {
+  constructor(max: number, sight = new SecondSight()) {
     this.byTail = new LRUCache({ max });
+    this.sight = sight;
   }
 
   get(token: string): V | undefined {
@@ -27,8 +33,9 @@ export class RecentByToken<V> {
     return known !== undefined && known.token === token ? known.value : undefined;
   }
 
-  set(token: string, value: V): void {
-    this.byTail.set(token.slice(-TAIL), { token, value });
+  /** Remembers `value` for `token` if the token was offered before (see `SecondSight`). */
+  offer(token: string, value: V): void {
+    if (this.sight.seenBefore(token)) this.byTail.set(token.slice(-TAIL), { token, value });
   }
 
   delete(token: string): void {

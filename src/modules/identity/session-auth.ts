@@ -147,7 +147,7 @@ export function verifySessionToken(ctx: Ctx, token: string | undefined): Verifie
   try {
     const { subject, claims } = ctx.signer.verify('session', token, now);
     const session = new VerifiedSession(ctx, subject, claims.pd);
-    remembered.set(token, { session, expiresAtSeconds: typeof claims.exp === 'number' ? claims.exp : 0, notBeforeSeconds: typeof claims.nbf === 'number' ? claims.nbf : null });
+    remembered.offer(token, { session, expiresAtSeconds: typeof claims.exp === 'number' ? claims.exp : 0, notBeforeSeconds: typeof claims.nbf === 'number' ? claims.nbf : null });
     return session;
   } catch (error) {
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');

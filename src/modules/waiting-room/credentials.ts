@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { RecentByToken } from '../../lib/recent-by-token.ts';
+import { SecondSight } from '../../lib/second-sight.ts';
 import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
 import { credentialOf } from '../identity/session-auth.ts';
 
@@ -64,6 +65,8 @@ interface SignedTicket extends Ticket {
  */
 const TICKETS_REMEMBERED = 4096;
 const ticketsBySigner = new WeakMap<TokenSigner, LRUCache<string, SignedTicket>>();
+/** Only people who asked before are remembered: a new person's join would only churn the memory. */
+const ticketSight = new SecondSight();
 /** The cookies of those tickets (the same token, campaign and `secure` give the same cookie). */
 const ticketCookies = new RecentByToken<{ campaignId: string; secure: boolean; cookie: string }>(TICKETS_REMEMBERED);
 
@@ -84,7 +87,7 @@ export function signTicket(ctx: Ctx, ticket: Ticket): string {
   const last = remembered.get(ticket.personKey);
   if (last !== undefined && sameTicket(last, ticket, issuedAtSecond)) return last.token;
   const token = ctx.signer.sign('ticket', ticket.personKey, now, TICKET_TTL_SECONDS, { cid: ticket.campaignId, pos: ticket.position, by: ticket.by, ...sealClaim(ticket.personSeal) });
-  remembered.set(ticket.personKey, { ...ticket, issuedAtSecond, token });
+  if (ticketSight.seenBefore(ticket.personKey)) remembered.set(ticket.personKey, { ...ticket, issuedAtSecond, token });
   return token;
 }
 
@@ -94,7 +97,7 @@ export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): st
   const known = ticketCookies.get(token);
   if (known !== undefined && known.campaignId === campaignId && known.secure === secure) return known.cookie;
   const cookie = stringifySetCookie({ name: TICKET_COOKIE, value: token, httpOnly: true, secure, sameSite: 'lax', path: cookiePath(campaignId), maxAge: TICKET_TTL_SECONDS });
-  ticketCookies.set(token, { campaignId, secure, cookie });
+  ticketCookies.offer(token, { campaignId, secure, cookie });
   return cookie;
 }
 

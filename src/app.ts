@@ -38,6 +38,7 @@ import { leftoverRoutes } from './modules/leftover/leftover.routes.ts';
 import { outboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { documentCredentials, SECURITY_SCHEMES } from './http/credential-docs.ts';
+import { optionalBodyDocs } from './http/optional-body-docs.ts';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -79,6 +80,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
       info: { title: 'Yeyak API', version: '1.0.0', description: 'National vaccination pre-reservation (API.md)' },
       components: { securitySchemes: SECURITY_SCHEMES },
     },
+    ...optionalBodyDocs(),
   });
   documentCredentials(app);
 

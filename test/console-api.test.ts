@@ -177,6 +177,8 @@ describe('the live feed', () => {
     await feed.tick();
     const second = JSON.parse(chunks.at(-1)!.slice(6)) as LiveFrame;
     expect(second.at).not.toBe(first.at);
+    expect(Date.parse(second.at) - Date.parse(first.at)).toBe(1000);
+    expect([second.at, second.remainingAsOf]).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+09:00$/), expect.stringMatching(/\+09:00$/)]);
     expect(second.remainingAsOf).toBe(first.remainingAsOf);
     stop();
     feed.stop();

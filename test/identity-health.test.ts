@@ -107,6 +107,18 @@ describe('health, time and the contract', () => {
     expect(security('/api/v1/campaigns', 'get')).toBeUndefined();
   });
 
+  it('describes the optional bodies (joining for a dependent, a pause reason) as not required, and the logout', async () => {
+    const doc = await ok(t.app, 'GET', '/api/v1/openapi.json');
+    const join = doc.paths['/api/v1/campaigns/{campaignId}/queue/tickets'].post.requestBody;
+    expect(join.required).toBe(false);
+    expect(join.content['application/json'].schema.properties).toHaveProperty('dependentId');
+    const pause = doc.paths['/api/v1/admin/campaigns/{campaignId}/queue/pause'].post.requestBody;
+    expect(pause.required).toBe(false);
+    expect(pause.content['application/json'].schema.properties.reason).toMatchObject({ type: 'string', maxLength: 200 });
+    expect(doc.paths['/api/v1/admin/campaigns/{campaignId}/queue/resume'].post.requestBody).toBeUndefined();
+    expect(Object.keys(doc.paths['/api/v1/identity/logout'].post.responses)).toEqual(['204']);
+  });
+
   it('says at the root what is running', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);

@@ -42,6 +42,8 @@ describe('the waiting room', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('public, max-age=1');
     expect(res.json()).toMatchObject({ state: 'scheduled', servingUpTo: 0, issuedUpTo: 0, opensAt: '2026-08-09T20:00:00+09:00' });
+    // Every instant in Seoul time; this one to the millisecond of the last refresh (the server's clock).
+    expect(res.json().updatedAt).toBe('2026-08-09T18:00:00.000+09:00');
     // Polls do no store work: count calls on the real store while polling.
     const store = t.ctx.waitingRoom.store as unknown as Record<string, unknown>;
     let calls = 0;
@@ -175,6 +177,11 @@ describe('the waiting room', () => {
   it('pauses without losing a place, and admits no one new once closed', async () => {
     const who = await person(t.app);
     const { ticket, position } = (await join(who)).json();
+    for (const body of [{ reason: 'x'.repeat(201) }, { reason: 5 }, [], 'paused']) {
+      const bad = await t.app.inject({ method: 'POST', url: `/api/v1/admin/campaigns/${C}/queue/pause`, headers: { ...operator, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      expect([bad.statusCode, bad.json().error.code], JSON.stringify(body)).toEqual([400, 'YEYAK_ERR_VALIDATION']);
+    }
+    expect((await ok(t.app, 'GET', `${base}/queue`)).state).toBe('open');
     await ok(t.app, 'POST', `/api/v1/admin/campaigns/${C}/queue/pause`, { reason: '점검 중' }, operator);
     const paused = await ok(t.app, 'GET', `${base}/queue`);
     expect(paused).toMatchObject({ state: 'paused', pausedReason: '점검 중' });

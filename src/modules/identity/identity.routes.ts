@@ -51,9 +51,9 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     },
   );
 
-  app.post('/api/v1/identity/logout', { schema: { tags: ['identity'] } }, async (_request, reply) => {
+  app.post('/api/v1/identity/logout', { schema: { tags: ['identity'], response: { 204: Type.Null({ description: 'The session cookie is cleared.' }) } } }, async (_request, reply) => {
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
   app.get(

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
@@ -7,15 +8,13 @@ import { recordAudit } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
+const PauseBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200, description: 'Shown on the waiting page while paused.' })) });
 
 /** The optional `{reason}` shown on the waiting page while paused (a body is not required). */
 function pauseReason(body: unknown): string | null {
   if (body === undefined || body === null) return null;
-  const reason = (body as { reason?: unknown }).reason;
-  if (typeof body !== 'object' || (reason !== undefined && (typeof reason !== 'string' || reason.length > 200))) {
-    throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['body must be {"reason"?: string (≤ 200)}'] } });
-  }
-  return reason ?? null;
+  if (!Value.Check(PauseBody, body)) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['body must be {"reason"?: string (≤ 200)}'] } });
+  return body.reason ?? null;
 }
 
 /** Operators pause and resume admission; pausing keeps every place (API.md "Operator"). */
@@ -28,6 +27,7 @@ export const queueControlRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
         schema: {
           tags: ['operator'],
           params: Params,
+          ...(action === 'pause' ? { optionalBody: PauseBody } : {}),
           response: { 200: Type.Object({ state: Type.String() }), ...errorResponses(400, 401, 403, 404, 503) },
         },
       },

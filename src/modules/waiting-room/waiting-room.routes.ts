@@ -61,6 +61,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       schema: {
         tags: ['waiting-room'],
         params: Params,
+        optionalBody: JoinBody,
         response: {
           200: Type.Object({ ticket: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), state: Type.String() }),
           201: Type.Object({ ticket: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), state: Type.String() }),

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../lib/clock.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { formatSeoul, formatSeoulMillis } from '../campaigns/domain/seoul-time.ts';
 import { nextWindowFor } from '../campaigns/domain/windows.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { PACE, QueuePace } from './domain/queue-pace.ts';
@@ -202,7 +202,7 @@ export class WaitingRoom {
       nextOpensAt: next === null ? null : formatSeoul(new Date(next)),
       remainingDoses: doses?.remaining ?? null,
       soldOut,
-      updatedAt: now.toISOString(),
+      updatedAt: formatSeoulMillis(now),
     };
     const board = { status, body: JSON.stringify(status), snapshot, refreshedAtMs: nowMs };
     this.boards.set(campaign.id, board);

@@ -6,6 +6,7 @@ import {
   addDays,
   daysBetween,
   formatSeoul,
+  formatSeoulMillis,
   isValidDate,
   isValidTime,
   minutesOfDay,
@@ -49,6 +50,14 @@ describe.each(['UTC', 'Asia/Seoul', 'America/Los_Angeles'])('seoul-time with TZ=
     expect(formatSeoul(new Date('2026-12-31T14:59:59.999Z'))).toBe('2026-12-31T23:59:59+09:00');
     expect(formatSeoul(new Date('2026-12-31T15:00:00Z'))).toBe('2027-01-01T00:00:00+09:00');
     expect(formatSeoul(new Date(-1))).toBe('1970-01-01T08:59:59+09:00');
+  });
+
+  it('formats RFC 3339 in Seoul time with milliseconds, across midnight and a year end', () => {
+    expect(formatSeoulMillis(new Date('2026-08-09T11:00:00.250Z'))).toBe('2026-08-09T20:00:00.250+09:00');
+    expect(formatSeoulMillis(new Date('2026-12-31T14:59:59.999Z'))).toBe('2026-12-31T23:59:59.999+09:00');
+    expect(formatSeoulMillis(new Date('2026-12-31T15:00:00.007Z'))).toBe('2027-01-01T00:00:00.007+09:00');
+    expect(formatSeoulMillis(new Date(-1))).toBe('1970-01-01T08:59:59.999+09:00');
+    fc.assert(fc.property(modernInstant, (d) => Date.parse(formatSeoulMillis(d)) === d.getTime()));
   });
 
   it('seoulDate matches Intl Asia/Seoul for any modern instant', () => {

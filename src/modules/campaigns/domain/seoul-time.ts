@@ -113,6 +113,15 @@ export function formatSeoul(instant: Date): string {
   return `${utcMsToDate(dayStart)}T${hh}:${mm}:${pad(seconds % 60)}+09:00`;
 }
 
+/**
+ * RFC 3339 in Seoul time with milliseconds, e.g. `2026-08-09T20:00:00.250+09:00`: for instants that
+ * change within a second (the status document's `updatedAt`, refreshed every 250 ms).
+ */
+export function formatSeoulMillis(instant: Date): string {
+  const ms = ((instant.getTime() % 1000) + 1000) % 1000;
+  return `${formatSeoul(instant).slice(0, 19)}.${String(ms).padStart(3, '0')}+09:00`;
+}
+
 /** Minutes since midnight of an `HH:MM` time (e.g. `20:00` → 1200). */
 export function minutesOfDay(time: string): number {
   const m = TIME_RE.exec(time);

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ctx } from '../../../context.ts';
-import { seoulDate } from '../../campaigns/domain/seoul-time.ts';
+import { formatSeoulMillis, seoulDate } from '../../campaigns/domain/seoul-time.ts';
 import type { LiveFrame } from './live-frame.ts';
 import { remainingBySido, type SidoRemaining } from './remaining-by-sido.repository.ts';
 
@@ -123,7 +123,7 @@ export class LiveFeed {
       const bySido = sido.rows.filter((r) => r.campaignId === campaignId).map(({ sido: name, remaining, capacity }) => ({ sido: name, remaining, capacity }));
       frames.push({
         campaignId,
-        at: now.toISOString(),
+        at: formatSeoulMillis(now),
         state: status.state,
         pausedReason: status.pausedReason,
         waiting: Math.max(0, snapshot.issuedUpTo - snapshot.servingUpTo) + snapshot.prequeueSize,
@@ -138,7 +138,7 @@ export class LiveFeed {
         p99LatencyMs: Math.round(path.health(nowMs, snapshot.activeAdmissions).p99LatencyMs * 10) / 10,
         remainingDoses: bySido.reduce((sum, r) => sum + r.remaining, 0),
         remainingBySido: bySido,
-        remainingAsOf: sido.asOf.toISOString(),
+        remainingAsOf: formatSeoulMillis(sido.asOf),
       });
     }
     this.framesComputed += 1;

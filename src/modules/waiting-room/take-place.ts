@@ -66,13 +66,19 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
     throw new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { message: 'The queue has not opened yet.', details: { queueOpensAt: formatSeoul(schedule.queueOpensAt) }, retryAfterSeconds: Math.min(3600, seconds) });
   }
 
+  // Someone this node already handed their place back to (a reload, another device): the same
+  // place again, with no store call (`known-places.ts`). Whatever their eligibility or the queue's
+  // state now, a place once taken is theirs, as the store would say.
+  const remembered = room.knownPlaces.get(campaign.id, person.personKey);
+  if (remembered !== undefined) return placeTaken(ctx, request, state, false, remembered);
+
   // The store lost this person's place before journalling it (Redis lost its data): the ticket
   // the browser still holds, signed by us, puts them back where they were — or returns the place
   // the store knows.
   const held = heldTicket(ctx, request.ticketCookie, campaign.id, person.personKey);
   if (held?.position) {
     const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
-    if (place !== null) return placeTaken(ctx, request, state, false, place);
+    if (place !== null) return handedBack(ctx, room, request, state, place);
   }
 
   // The person's own window decides their round: its pre-queue from (opening − lead), first come
@@ -86,7 +92,7 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   let eligibility = request.sealed ? await eligibilityAsOfRound(ctx, request, plan) : null;
   if (!eligibility || !mayJoin(eligibility, state, plan)) {
     const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
-    if (known) return placeTaken(ctx, request, state, false, known.position);
+    if (known) return handedBack(ctx, room, request, state, known.position);
     eligibility ??= await eligibilityAsOfRound(ctx, request, plan);
     if (!mayJoin(eligibility, state, plan)) {
       const view = eligibilityView(campaign.id, eligibility);
@@ -96,7 +102,7 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   }
   const round = plan.kind === 'prequeue' ? plan.round : null;
   const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), round, roundsDue(roundsOf(campaign), now.getTime())));
-  return placeTaken(ctx, request, state, joined.created, joined.position);
+  return joined.created ? placeTaken(ctx, request, state, true, joined.position) : handedBack(ctx, room, request, state, joined.position);
 }
 
 // The helpers below are module functions rather than closures inside `takePlace`: under tsx
@@ -113,6 +119,12 @@ function placeTaken(ctx: Ctx, request: PlaceRequest, state: QueueState, created:
     state: position === null ? 'prequeue' : state,
     ticket: signTicket(ctx, { personKey: person.personKey, by: request.by, campaignId: campaign.id, position, ...(personSeal === undefined ? {} : { personSeal }) }),
   };
+}
+
+/** The answer for a place the person already held, which this node now remembers. */
+function handedBack(ctx: Ctx, room: WaitingRoom, request: PlaceRequest, state: QueueState, position: number | null): PlaceTaken {
+  room.knownPlaces.handedBack(request.campaign.id, request.person.personKey, position);
+  return placeTaken(ctx, request, state, false, position);
 }
 
 /** The person's eligibility as of their round's opening (the plan's `asOf`). */

@@ -11,6 +11,7 @@ import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type 
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
 import { isSoldOut } from './domain/sold-out.ts';
+import { KnownPlaces } from './known-places.ts';
 import type { RemainingDosesCache } from './remaining-doses-cache.ts';
 import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 import type { QueueStatus } from './queue-status.schema.ts';
@@ -75,6 +76,8 @@ export class WaitingRoom {
    * where there is no database (the national simulation): the hold then never happens.
    */
   doses: RemainingDosesCache | null = null;
+  /** Places handed back to people who asked again, answered from memory next time. */
+  readonly knownPlaces = new KnownPlaces();
 
   constructor(
     readonly store: QueueStore,

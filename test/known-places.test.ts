@@ -54,7 +54,10 @@ describe('places handed back', () => {
     expect([again.statusCode, again.json().position]).toEqual([200, first.json().position]);
     expect((await join(once)).statusCode).toBe(201);
 
+    const metric = async () => (await t.ctx.metrics.joinsRemembered.get()).values[0]?.value ?? 0;
+    const before = await metric();
     const [remembered, asked, arrived] = await withStoreDown(async () => [await join(regular), await join(once), await join(newcomer)]);
+    expect(await metric()).toBe(before + 1);
     expect([remembered.statusCode, remembered.json().position]).toEqual([200, first.json().position]);
     expect(t.ctx.signer.verify('ticket', remembered.json().ticket, t.clock.now()).claims.pos).toBe(first.json().position);
     for (const refused of [asked, arrived]) expect([refused.statusCode, refused.json().error.code]).toEqual([503, 'YEYAK_ERR_QUEUE_UNAVAILABLE']);

@@ -30,6 +30,7 @@ export function createMetrics() {
     admissionsIssued: new Counter({ name: 'yeyak_admissions_issued_total', help: 'Admissions issued by this node', labelNames: campaign, registers: [registry] }),
     admissionsRefused: new Counter({ name: 'yeyak_admissions_refused_total', help: 'Admission requests refused, by reason', labelNames: ['campaign', 'reason'] as const, registers: [registry] }),
     joinFastPath: new Counter({ name: 'yeyak_join_fast_path_total', help: 'Places answered before routing (src/modules/waiting-room/join-fast-path.ts); the rest went to the route', registers: [registry] }),
+    joinsRemembered: new Counter({ name: 'yeyak_joins_remembered_total', help: 'Repeat joins answered from the node\'s memory of places it handed back, with no store call (src/modules/waiting-room/known-places.ts)', registers: [registry] }),
     shedRequests: new Counter({ name: 'yeyak_shed_requests_total', help: 'Requests answered 503 at the front door, by cause', labelNames: ['cause'] as const, registers: [registry] }),
     bookingPath: new Histogram({
       name: 'yeyak_booking_path_seconds',

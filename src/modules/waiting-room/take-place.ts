@@ -70,7 +70,10 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   // place again, with no store call (`known-places.ts`). Whatever their eligibility or the queue's
   // state now, a place once taken is theirs, as the store would say.
   const remembered = room.knownPlaces.get(campaign.id, person.personKey);
-  if (remembered !== undefined) return placeTaken(ctx, request, state, false, remembered);
+  if (remembered !== undefined) {
+    ctx.metrics.joinsRemembered.inc();
+    return placeTaken(ctx, request, state, false, remembered);
+  }
 
   // The store lost this person's place before journalling it (Redis lost its data): the ticket
   // the browser still holds, signed by us, puts them back where they were — or returns the place

@@ -466,7 +466,7 @@ async function runScenario(scenario: Scenario, appEnv: NodeJS.ProcessEnv): Promi
   const { options, tmp } = scenario;
   log(`\n== ${scenario.title} ==`);
   const t = performance.now();
-  const app = forkTs(join(BENCH_DIR, 'lib', 'queue-app.ts'), { cwd: REPO_ROOT, env: appEnv });
+  const app = forkTs(join(BENCH_DIR, 'lib', 'queue-app.ts'), { cwd: REPO_ROOT, env: appEnv, stdoutFile: join(tmp, 'app.log') });
   onCleanup(`stop the app (${scenario.name})`, () => stopChild(app));
   const { port } = await waitForMessage<{ type: 'listening'; port: number }>(app, 'listening', 180_000);
   const origin = `http://127.0.0.1:${port}`;

@@ -8,6 +8,8 @@ import { installErrorHandling } from './http/error-handler.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { shedLoadWhenSaturated } from './http/load-shedding.ts';
 import { installObservability } from './http/observability.ts';
+import { HotPathLog } from './http/hot-path-log.ts';
+import { createLogger, type LogStream } from './http/logger.ts';
 import { serverWithFastPaths, statusFastPath } from './http/fast-paths.ts';
 import { availabilityRoutes } from './modules/availability/availability.routes.ts';
 import { bookingRoutes } from './modules/booking/booking.routes.ts';
@@ -40,36 +42,33 @@ import { notificationRoutes } from './modules/notifications/notifications.routes
 import { documentCredentials, SECURITY_SCHEMES } from './http/credential-docs.ts';
 import { optionalBodyDocs } from './http/optional-body-docs.ts';
 
-/** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
-
 /** Builds the Yeyak app: infrastructure plugins first, then the feature modules. */
 export interface BuildOptions extends FastifyServerOptions {
   /** Where log lines go (default: standard output); tests capture them to prove no personal data leaks. */
-  logStream?: { write(line: string): void };
+  logStream?: LogStream;
+  /** The process's logger (`createLogger`), when it has logged before the app existed; else the app makes one. */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions = {}): Promise<FastifyInstance> {
-  // The join fast path sheds when the app does: it asks under-pressure once that is registered.
-  // Both are the app's own, known only once Fastify has built it; the fast paths ask for them per request.
-  const shedding: { underPressure: () => boolean; log?: FastifyBaseLogger } = { underPressure: () => false };
+  // The app's logger is known only once Fastify has built it; the fast paths ask for it per request.
+  const shedding: { log?: FastifyBaseLogger } = {};
+  // Every request logs as Fastify logs it, but the waiting room's hot routes: counted, and 1 in N logged.
+  const hotPaths = new HotPathLog(ctx.metrics, ctx.config.hotPathLogSample);
   const app = Fastify({
-    logger: {
-      level: ctx.config.logLevel,
-      redact: REDACT,
-      // Query strings can carry where a person is (near=lat,lng): requests are logged by path only.
-      serializers: { req: (req) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }) },
-      ...(logStream ? { stream: logStream } : {}),
-    },
+    // Credentials redacted, requests by path only (src/http/logger.ts).
+    loggerInstance: options.loggerInstance ?? createLogger(ctx.config.logLevel, logStream),
+    logController: hotPaths.controller(),
     bodyLimit: ctx.config.bodyLimit,
+    // request.ip is the client's address only behind proxies we were told to believe (YEYAK_TRUST_PROXY).
+    trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     // The requests of opening night, answered before routing (src/http/fast-paths.ts).
-    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom), joinFastPath(ctx, () => shedding.underPressure())], () => shedding.log),
+    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom), joinFastPath(ctx, () => ctx.pressure.cause() !== null)], () => shedding.log, hotPaths),
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // First: a saturated process refuses cheaply before any other hook runs.
-  await shedLoadWhenSaturated(app, ctx);
-  shedding.underPressure = () => app.isUnderPressure();
+  shedLoadWhenSaturated(app, ctx);
   shedding.log = app.log;
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
@@ -91,4 +90,9 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   installObservability(app, ctx);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** Trusts the `hops` proxies nearest the socket (what Fastify does with a number, which its types do not take). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

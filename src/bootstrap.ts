@@ -16,6 +16,7 @@ import { createRedisClient } from './infra/redis.ts';
 import { createMetrics, type Metrics } from './infra/metrics.ts';
 import { persistJournal, queueRecoveryFrom, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
 import { isJournalling } from './modules/waiting-room/queue-journal.ts';
+import { JournalWriter } from './modules/waiting-room/journal-writer.ts';
 import type { Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
@@ -23,6 +24,7 @@ import { RemainingDosesCache } from './modules/waiting-room/remaining-doses-cach
 import { campaignDoses } from './modules/capacity/campaign-doses.repository.ts';
 import { firstBookableDate } from './modules/availability/availability.service.ts';
 import { join } from 'node:path';
+import { NodePressure } from './lib/node-pressure.ts';
 
 export interface ContextOptions {
   clock?: Clock;
@@ -66,8 +68,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Identity limits hold across nodes when they share Redis.
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db), database.db, clock, metrics),
+    waitingRoom: withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock), database.db, clock, metrics),
     metrics,
+    pressure: new NodePressure(config.shedding, () => database.waitingClients()),
   };
 }
 
@@ -79,18 +82,16 @@ function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): W
   return room;
 }
 
-/** Every refresh writes what the store handed out to the database (retried on failure). */
-function journalled(room: WaitingRoom, db: Db): WaitingRoom {
+/**
+ * Every refresh writes what the store handed out to the database (retried on failure). The
+ * in-process store is not durable itself: its joins and admissions wait for that write (group
+ * commit) before they answer, so a 201 survives a kill -9.
+ */
+function journalled(room: WaitingRoom, db: Db, clock: Clock): WaitingRoom {
   const store = room.store;
   if (!isJournalling(store)) return room;
-  room.afterRefresh = async (now) => {
-    const journal = store.drainJournal();
-    try {
-      await persistJournal(db, journal, now);
-    } catch (error) {
-      store.requeue(journal);
-      throw error;
-    }
-  };
+  const writer = new JournalWriter(store, (journal, now) => persistJournal(db, journal, now), () => clock.now());
+  room.afterRefresh = () => writer.flush();
+  if (store instanceof MemoryQueueStore) room.journal = writer;
   return room;
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './config-proxy.ts';
 import { ConfigError, loadSecrets, type Secrets } from './config-secrets.ts';
 import { parseOidcProviders, parsePublicUrl, type OidcProviderConfig } from './modules/identity/oidc/oidc-config.ts';
 
@@ -22,6 +23,8 @@ export interface Config {
   /** Largest accepted request body in bytes. */
   bodyLimit: number;
   logLevel: string;
+  /** The waiting room's hot routes log 1 request in this many (server errors always); 0: none, 1: all. */
+  hotPathLogSample: number;
   secrets: Secrets;
   /** Load shedding thresholds: past any of them, requests get 503 with Retry-After before any work. */
   shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxDbWaiting: number };
@@ -33,6 +36,8 @@ export interface Config {
   operatorTokenTtlSeconds: number;
   /** Identity attempts allowed per network address and per claimed person in ten minutes. */
   identityLimits: { perAddress: number; perPerson: number };
+  /** Which proxies' `X-Forwarded-For` gives the client's address (Fastify's `trustProxy`); false: none. */
+  trustProxy: TrustProxy;
   /** Cookies carry the Secure flag unless explicitly turned off for plain-HTTP local testing. */
   secureCookies: boolean;
   /** The app's external origin (OpenID Connect redirect URIs are built from it). */
@@ -50,6 +55,19 @@ export interface Config {
 }
 
 export type Env = Record<string, string | undefined>;
+
+/**
+ * Identity attempts per 10 minutes. Per address: a carrier-grade NAT puts thousands of phones
+ * behind one address, nearly all signing in within the hour before an opening, so the address
+ * limit only stops a script hammering from one place; the per-person limit is the real guard.
+ */
+export const DEFAULT_IDENTITY_LIMITS = { perAddress: 5_000, perPerson: 10 } as const;
+
+function trustProxyVar(env: Env): TrustProxy {
+  const parsed = parseTrustProxy(env.YEYAK_TRUST_PROXY);
+  if (typeof parsed === 'object' && !Array.isArray(parsed)) throw new ConfigError(`YEYAK_TRUST_PROXY: ${parsed.error}`);
+  return parsed;
+}
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -111,18 +129,20 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dbPrepareStatements: flagVar(env, 'YEYAK_DB_PREPARE_STATEMENTS', true),
     bodyLimit: intVar(env, 'YEYAK_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    hotPathLogSample: intVar(env, 'YEYAK_HOT_PATH_LOG_SAMPLE', 1000, 0, 1_000_000),
     secrets: loadSecrets(env, dataDir, embedded),
     shedding: {
-      maxEventLoopDelayMs: intVar(env, 'YEYAK_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxEventLoopDelayMs: intVar(env, 'YEYAK_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
       maxHeapUsedBytes: intVar(env, 'YEYAK_SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
       maxDbWaiting: intVar(env, 'YEYAK_SHED_DB_WAITING', 500, 0, 1_000_000),
     },
     admissionTtlSeconds: intVar(env, 'YEYAK_ADMISSION_TTL_SECONDS', 600, 60, 7200),
     sessionTtlSeconds: intVar(env, 'YEYAK_SESSION_TTL_SECONDS', 3600, 60, 86_400),
     operatorTokenTtlSeconds: intVar(env, 'YEYAK_OPERATOR_TOKEN_TTL_SECONDS', 8 * 3600, 300, 12 * 3600),
+    trustProxy: trustProxyVar(env),
     identityLimits: {
-      perAddress: intVar(env, 'YEYAK_IDENTITY_LIMIT_PER_ADDRESS', 60, 1, 100_000_000),
-      perPerson: intVar(env, 'YEYAK_IDENTITY_LIMIT_PER_PERSON', 10, 1, 100_000_000),
+      perAddress: intVar(env, 'YEYAK_IDENTITY_LIMIT_PER_ADDRESS', DEFAULT_IDENTITY_LIMITS.perAddress, 1, 100_000_000),
+      perPerson: intVar(env, 'YEYAK_IDENTITY_LIMIT_PER_PERSON', DEFAULT_IDENTITY_LIMITS.perPerson, 1, 100_000_000),
     },
     secureCookies: flagVar(env, 'YEYAK_SECURE_COOKIES', true),
     publicUrl: parsePublicUrl(env.YEYAK_PUBLIC_URL, intVar(env, 'PORT', 3000, 0, 65535)),

@@ -9,6 +9,7 @@ import type { VaccinationRegistry } from './modules/eligibility/vaccination-regi
 import type { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import type { Metrics } from './infra/metrics.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
+import type { NodePressure } from './lib/node-pressure.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
 export interface Ctx {
@@ -29,6 +30,8 @@ export interface Ctx {
   waitingRoom: WaitingRoom;
   /** Prometheus metrics of this process. */
   metrics: Metrics;
+  /** Whether this node is saturated now (load shedding and readiness ask it). */
+  pressure: NodePressure;
 }
 
 /**

@@ -1,7 +1,10 @@
 import { buildApp } from './app.ts';
 import { createContext } from './bootstrap.ts';
+import { warmUp } from './warm-up.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
+import { createLogger } from './http/logger.ts';
+import { describeSeedProgress, seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
+import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
 import { OutboxPruner } from './modules/outbox/outbox-pruner.ts';
 import { createOutboxWorker } from './modules/outbox/workers.ts';
 
@@ -17,13 +20,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // One logger from the first line on: the app takes it over once it exists.
+  const log = createLogger(config.logLevel);
+  log.info(config.databaseUrl ? 'connecting to PostgreSQL and migrating' : `opening the embedded database in ${config.dataDir} and migrating`);
   const ctx = await createContext(config);
   // Seed before the app exists: the seed's long synchronous work must not count as event-loop
   // delay for load shedding once the app serves.
   const started = Date.now();
-  const seeded = config.demo && (await seedDemoIfEmpty(ctx));
-  const app = await buildApp(ctx, { connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
-  if (seeded) app.log.info({ ms: Date.now() - started }, 'demo data seeded');
+  const seeded = config.demo ? await seedDemoIfEmpty(ctx, { onProgress: (progress) => log.info(describeSeedProgress(progress)) }) : null;
+  if (seeded) log.info({ ms: Date.now() - started }, 'demo data seeded');
+  const app = await buildApp(ctx, { loggerInstance: log, connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
   ctx.waitingRoom.start();
   // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0.
   const worker = config.workers ? createOutboxWorker(ctx) : null;
@@ -46,7 +52,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
+  // Ready before listening: a balancer's first request meets a node with nothing to catch up on.
+  await warmUp(app, ctx);
   await app.listen({ port: config.port, host: config.host });
+  const urls = servedUrls(app.server.address(), config.host);
+  app.log.info(urls, servingMessage(urls));
+  // Straight to standard output, never through the logger: initial passwords must not land in kept logs.
+  if (seeded && seeded.accounts.length > 0) process.stdout.write(demoAccountsText(seeded.accounts, urls));
 }
 
 main().catch((error: unknown) => {

@@ -31,7 +31,7 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
 
   async function start(): Promise<ChildProcess> {
     const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/server.ts'], {
-      env: { ...process.env, PORT: String(port), YEYAK_DATA_DIR: dataDir, YEYAK_DEMO: '0', YEYAK_OPERATOR_KEY: OPERATOR_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', YEYAK_SHED_EVENT_LOOP_DELAY_MS: '0' },
+      env: { ...process.env, PORT: String(port), YEYAK_DATA_DIR: dataDir, YEYAK_DEMO: '0', YEYAK_OPERATOR_KEY: OPERATOR_KEY, DATABASE_URL: '' },
       stdio: 'ignore',
       // Its own process group: tsx runs the server as a child, and kill -9 must reach it too.
       detached: true,
@@ -53,34 +53,41 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
   }
 
   /** Through the real waiting room: a ticket, then admission once the queue (ticking on the real clock) reaches it. */
-  async function admit(session: string): Promise<string> {
-    const joined = await post('/api/v1/campaigns/durable/queue/tickets', {}, { authorization: `Bearer ${session}` });
+  async function admit(session: string, campaignId = 'durable'): Promise<string> {
+    const joined = await post(`/api/v1/campaigns/${campaignId}/queue/tickets`, {}, { authorization: `Bearer ${session}` });
     for (let i = 0; i < 100; i++) {
-      const res = await post('/api/v1/campaigns/durable/admissions', {}, { authorization: `Bearer ${joined.body.ticket as string}` });
+      const res = await post(`/api/v1/campaigns/${campaignId}/admissions`, {}, { authorization: `Bearer ${joined.body.ticket as string}` });
       if (res.status === 201) return res.body.admission as string;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('not admitted within 10 s');
   }
 
-  it('keeps every acknowledged booking across kill -9', async () => {
-    server = await start();
+  /** An open campaign with one clinic and `doses` on one dose-1 day and its dose-2 day; returns the dose-1 day. */
+  async function openCampaign(id: string, clinic: string, doses: number, admission?: object): Promise<string> {
     const op = { authorization: `Bearer ${OPERATOR_KEY}` };
     const now = Date.now();
     const campaign = {
-      id: 'durable',
-      name: 'durability',
+      id,
+      name: `durability ${id}`,
       cohort: { bornFrom: '1900-01-01', bornTo: '2005-12-31' },
       vaccine: { name: 'x', doses: 2, intervalDays: 21 },
       queueOpensAt: new Date(now - 86_400_000).toISOString(),
       windows: [{ id: 'open', opensAt: new Date(now - 86_400_000).toISOString(), closesAt: new Date(now + 30 * 86_400_000).toISOString(), birthDayDigits: null }],
       proxyAllowed: false,
+      ...(admission ? { admission } : {}),
     };
     expect((await post('/api/v1/admin/campaigns', campaign, op)).status).toBe(201);
-    expect((await post('/api/v1/admin/institutions', [{ id: 'D1', name: '내구의원', address: '서울 중구 1', sido: '서울특별시', sigungu: '중구', lat: 37.5, lng: 127 }], op)).status).toBe(200);
+    expect((await post('/api/v1/admin/institutions', [{ id: clinic, name: `${clinic} 내구의원`, address: '서울 중구 1', sido: '서울특별시', sigungu: '중구', lat: 37.5, lng: 127 }], op)).status).toBe(200);
     const d1 = addDays(seoulDate(new Date()), 2);
     const d2 = addDays(d1, 21);
-    expect((await post('/api/v1/admin/campaigns/durable/capacity', [{ institutionId: 'D1', date: d1, time: '09:00', doses: 50 }, { institutionId: 'D1', date: d2, time: '09:00', doses: 50 }], op)).status).toBe(200);
+    expect((await post(`/api/v1/admin/campaigns/${id}/capacity`, [{ institutionId: clinic, date: d1, time: '09:00', doses }, { institutionId: clinic, date: d2, time: '09:00', doses }], op)).status).toBe(200);
+    return d1;
+  }
+
+  it('keeps every acknowledged booking across kill -9', async () => {
+    server = await start();
+    const d1 = await openCampaign('durable', 'D1', 50);
     const sessions: string[] = [];
     const codes: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -105,4 +112,35 @@ describe.skipIf(onPostgres)('embedded PGlite durability', () => {
       expect(list.map((b) => [b.code, b.status])).toEqual([[codes[i], 'booked']]);
     }
   }, 90_000);
+
+  /** kill -9 of the server, waited for; the port must be free before the next start. */
+  async function crash(): Promise<void> {
+    const exited = new Promise((r) => server!.once('exit', r));
+    killHard(server!);
+    await exited;
+    await expect(fetch(`${base}/api/v1/health`)).rejects.toThrow();
+  }
+
+  it('keeps a place and an admission acknowledged an instant before kill -9', async () => {
+    server ??= await start();
+    const d1 = await openCampaign('placed', 'P1', 5, { mode: 'fixed', ratePerSecond: 1000, maxActive: 100_000 });
+    const signIn = async (i: number) => (await post('/api/v1/identity/dev', { name: `자리${i}`, birthDate: '1971-02-03', phone: `010-6666-${String(i).padStart(4, '0')}` })).body.session as string;
+
+    // An admission, and the server killed the instant its 201 arrives.
+    const admission = await admit(await signIn(1), 'placed');
+    await crash();
+    server = await start();
+    const booked = await post('/api/v1/campaigns/placed/bookings', { institutionId: 'P1', date: d1, time: '09:00' }, { authorization: `Bearer ${admission}` });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+
+    // A place, and the server killed the instant its 201 arrives (no sleep: the 201 means committed).
+    const joined = await post('/api/v1/campaigns/placed/queue/tickets', {}, { authorization: `Bearer ${await signIn(2)}` });
+    expect(joined.status).toBe(201);
+    await crash();
+    server = await start();
+    // The same person from a new device: a new session, nothing else kept — the same place.
+    const again = await post('/api/v1/campaigns/placed/queue/tickets', {}, { authorization: `Bearer ${await signIn(2)}` });
+    expect(again.status).toBe(200);
+    expect(again.body.position).toBe(joined.body.position);
+  }, 120_000);
 });

@@ -10,7 +10,8 @@ let t: TestApp;
 let origin: string;
 const logLines: string[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-09T10:30:00Z', env: { LOG_LEVEL: 'info' }, logStream: { write: (line) => void logLines.push(line) } });
+  // Every hot request logged (the default samples 1 in 1,000): the request-log test below checks each line.
+  t = await startTestApp({ now: '2026-08-09T10:30:00Z', env: { LOG_LEVEL: 'info', YEYAK_HOT_PATH_LOG_SAMPLE: '1' }, logStream: { write: (line) => void logLines.push(line) } });
   await ok(t.app, 'POST', '/api/v1/admin/campaigns', openCampaign('fast'), operator);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const address = t.app.server.address();

@@ -42,14 +42,12 @@ describe('crash between send and mark', () => {
       YEYAK_DATA_DIR: dataDir,
       DATABASE_URL: database?.url ?? '',
       YEYAK_MESSAGE_GATEWAY_URL: gateway.url,
-      YEYAK_SHED_EVENT_LOOP_DELAY_MS: '0',
-      LOG_LEVEL: 'silent',
     };
 
     // 1. A booking commits (its confirmation waits in the outbox).
     const clock = new ManualClock('2026-08-10T02:00:00Z');
     const ctx = await createContext(loadConfig(env), { clock });
-    const app = await buildApp(ctx);
+    const app = await buildApp(ctx, { logStream: { write: () => {} } });
     const t = { app, ctx, clock };
     await seedCampaign(app, { id: 'crash', institutions: ['C1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 5 });
     const who = { authorization: `Bearer ${(await ok(app, 'POST', '/api/v1/identity/dev', { name: '정다섯', birthDate: '1970-03-04', phone: '010-7000-0001' })).session}` };

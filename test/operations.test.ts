@@ -38,14 +38,20 @@ describe('metrics', () => {
 });
 
 describe('load shedding', () => {
-  /** An app shedding at 30 ms of event-loop delay, whose loop has just been blocked for 400 ms. */
+  /**
+   * An app on the default thresholds whose event loop is really behind: for 4 s every turn takes
+   * 900 ms (a CPU-bound overload), longer than the whole window the node must be behind for.
+   */
   async function saturatedApp() {
-    const busy = await startTestApp({ env: { YEYAK_SHED_EVENT_LOOP_DELAY_MS: '30' } });
-    const until = Date.now() + 400;
+    const busy = await startTestApp();
+    const until = Date.now() + 4_000;
     while (Date.now() < until) {
-      // Block the event loop, as a CPU-bound overload would.
+      const turn = Date.now() + 900;
+      while (Date.now() < turn) {
+        // Block the event loop, as a CPU-bound overload would.
+      }
+      await new Promise((r) => setTimeout(r, 0));
     }
-    await new Promise((r) => setTimeout(r, 20));
     return busy;
   }
 
@@ -57,6 +63,8 @@ describe('load shedding', () => {
       expect(res.json().error.code).toBe('YEYAK_ERR_UNAVAILABLE');
       expect(res.headers['retry-after']).toBe('2');
       expect((await busy.app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode).toBe(200);
+      // Readiness says so too: a balancer stops sending what would be refused.
+      expect((await busy.app.inject({ method: 'GET', url: '/api/v1/ready' })).statusCode).toBe(503);
       const metrics = await busy.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/yeyak_shed_requests_total\{cause="eventLoopDelay"\} [1-9]/);
     } finally {
@@ -75,6 +83,24 @@ describe('load shedding', () => {
       expect(busy.ctx.waitingRoom.bookingPath.health(busy.clock.now().getTime(), 0)).toMatchObject({ errors: 0, errorRate: 0, p99LatencyMs: 0 });
     } finally {
       await busy.close();
+    }
+  });
+
+  it('does not shed after one long task, however long, nor while its first window is being measured', async () => {
+    const app = await startTestApp();
+    try {
+      const until = Date.now() + 2_500;
+      while (Date.now() < until) {
+        // One long task: a node that is interrupted, not behind.
+      }
+      for (let i = 0; i < 5; i++) {
+        expect((await app.app.inject({ method: 'GET', url: '/api/v1/campaigns' })).statusCode).toBe(200);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await app.app.inject({ method: 'GET', url: '/api/v1/ready' })).statusCode).toBe(200);
+      expect((await app.app.inject({ method: 'GET', url: '/metrics' })).body).not.toMatch(/yeyak_shed_requests_total\{cause="eventLoopDelay"\} [1-9]/);
+    } finally {
+      await app.close();
     }
   });
 });

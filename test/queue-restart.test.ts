@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +24,6 @@ describe('the in-process waiting room across a restart', () => {
     YEYAK_ENCRYPTION_KEYS: `e1:${randomBytes(32).toString('base64')}`,
     YEYAK_OPERATOR_KEY: 'restart-operator-key-0123',
     YEYAK_DEMO: '0',
-    LOG_LEVEL: 'silent',
-    YEYAK_SHED_EVENT_LOOP_DELAY_MS: '0',
     YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '1000000',
   };
   const clock = new ManualClock('2026-08-10T02:00:00Z');
@@ -32,7 +31,7 @@ describe('the in-process waiting room across a restart', () => {
 
   async function life() {
     const ctx = await createContext(loadConfig({ ...env, DATABASE_URL: '' }), { clock });
-    const app = await buildApp(ctx);
+    const app = await buildApp(ctx, { logStream: { write: () => {} } });
     return { app, ctx, close: async () => (await app.close(), await ctx.database.close()) };
   }
 
@@ -76,7 +75,7 @@ describe('the in-process waiting room across a restart', () => {
     await second.close();
   }, 60_000);
 
-  it('gives a place handed out but never journalled (a crash) back to the person whose ticket carries it', async () => {
+  it('gives a place whose journal row was lost back to the person whose ticket carries it', async () => {
     const first = await life();
     await seedCampaignOn(first.app, OPERATOR_KEY_HEADER(env.YEYAK_OPERATOR_KEY), 'rs2', { ratePerSecond: 1 });
     const join = async (app: typeof first.app, i: number, cookies: Record<string, string> = {}) => {
@@ -87,15 +86,17 @@ describe('the in-process waiting room across a restart', () => {
     await first.ctx.waitingRoom.refresh();
     const lost = (await join(first.app, 3)).json();
     expect(lost.position).toBe(3);
-    // The crash comes before the next refresh: what the journal had not written yet is gone.
-    (first.ctx.waitingRoom.store as unknown as { drainJournal(): unknown }).drainJournal();
+    // Its 201 came once the place was journalled; the journal's row is then lost all the same (a
+    // database restored from a backup taken just before): only the person's signed ticket knows.
+    await first.ctx.waitingRoom.refresh();
+    await sql`DELETE FROM queue_places WHERE campaign_id = 'rs2' AND position = 3`.execute(first.ctx.db);
     await first.close();
 
     const second = await life();
     await second.ctx.waitingRoom.refresh();
     // A forged or foreign ticket gets nothing back: another person's ticket is ignored.
     const stranger = await join(second.app, 4, { yeyak_ticket: lost.ticket });
-    expect(stranger.json().position).toBe(2 + RESTART_GAP + 1);
+    expect(stranger.json().position).toBe(3 + RESTART_GAP + 1); // the counters still say place 3 was handed out
     // The person, from the browser that holds the ticket, is put back at place 3.
     const back = await join(second.app, 3, { yeyak_ticket: lost.ticket });
     expect(back.statusCode).toBe(200);

@@ -2,8 +2,9 @@
  * The environment of an app process started by a bench or the load lab: this process's
  * environment without Yeyak's own settings, then loopback on a free port, a data directory of the
  * run, secrets generated for the run (never reused), the development identity provider, no demo
- * seed, warnings-only logs, and the per-address identity limit lifted (the whole crowd comes from
- * 127.0.0.1). `extra` overrides any of it.
+ * seed, and the per-address identity limit lifted (the whole crowd comes from 127.0.0.1). Every
+ * other setting — the log level and load shedding among them — is the shipped default; the
+ * caller sends the app's log lines to a file (`forkTs`'s `stdoutFile`). `extra` overrides any of it.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -25,7 +26,6 @@ export function appEnvironment(dataDir: string, extra: Record<string, string>): 
     // The whole crowd comes from 127.0.0.1: the per-address abuse limit would stop it.
     YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
     YEYAK_DEMO: '0',
-    LOG_LEVEL: 'warn',
     ...extra,
   };
 }

@@ -4,6 +4,7 @@
  * SIGKILL), and one list of clean-ups run exactly once — on success, on failure, and on Ctrl-C.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 /** Things to undo on the way out, last first. */
 const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
@@ -71,14 +72,21 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
   });
 }
 
-/** Forks a TypeScript file with this process's Node and tsx, an IPC channel, and inherited output. */
-export function forkTs(file: string, options: { cwd: string; env: NodeJS.ProcessEnv; execArgv?: string[] }): ChildProcess {
-  return fork(file, [], {
+/**
+ * Forks a TypeScript file with this process's Node and tsx, an IPC channel, and inherited output —
+ * or, with `stdoutFile`, its standard output appended to that file: an app at the default log level
+ * writes its request lines there, as a deployed node writes them to its log collector.
+ */
+export function forkTs(file: string, options: { cwd: string; env: NodeJS.ProcessEnv; execArgv?: string[]; stdoutFile?: string }): ChildProcess {
+  const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'a') : 'inherit';
+  const child = fork(file, [], {
     cwd: options.cwd,
     env: options.env,
     execArgv: [...(options.execArgv ?? []), '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  if (typeof stdout === 'number') closeSync(stdout); // the child has its own copy
+  return child;
 }
 
 /** Waits for a message of a type from a child, failing if it exits first or takes too long. */

@@ -16,6 +16,7 @@ import { eventLoopReporter } from './event-loop-report.ts';
 import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
+import { warmUp } from '../../src/warm-up.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       })();
     }
   });
+  await warmUp(app, ctx); // as src/server.ts: ready before it listens
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
   if (process.send) process.send({ type: 'listening', port, pid: process.pid });

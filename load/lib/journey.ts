@@ -38,8 +38,13 @@ export interface JourneyRecord {
   admissions: number[];
   /** Flat [place, epoch ms sent] of each 425 on the admission call. */
   refusals: number[];
-  /** `unestimated`: admitted before any estimate was shown to them (not measured). */
-  eta: { measured: number; withinQuarter: number; withinP90: number; unestimated: number };
+  /**
+   * `unestimated`: admitted before any estimate was shown to them (not measured). The `waiters`
+   * counts are over everyone admitted more than 5 s after their place (BRIEF §4.5: each of them
+   * must have seen an estimate within 5 s of joining): how many, how many saw none in time, and
+   * how many were served within ±25% of their first estimate (a late or missing one counts as a miss).
+   */
+  eta: EtaCounts;
   /** Flat [place, epoch ms, p50 s, p90 s, places ahead] of each person's first estimate (checked against the status at the end). */
   estimates: number[];
   admissionsPerSecond: PerSecond;
@@ -49,6 +54,21 @@ export interface JourneyRecord {
   changed: number;
 }
 
+export interface EtaCounts {
+  measured: number;
+  withinQuarter: number;
+  withinP90: number;
+  unestimated: number;
+  waiters: number;
+  waitersWithoutEstimate: number;
+  waitersWithinQuarter: number;
+}
+
+export const emptyEtaCounts = (): EtaCounts => ({ measured: 0, withinQuarter: 0, withinP90: 0, unestimated: 0, waiters: 0, waitersWithoutEstimate: 0, waitersWithinQuarter: 0 });
+
+/** Within 5 s of joining, everyone who waits is shown an estimate (BRIEF §4.5). */
+const ESTIMATE_WITHIN_MS = 5_000;
+
 export function newRecord(offsetSeconds: number): JourneyRecord {
   return {
     outcomes: {},
@@ -56,7 +76,7 @@ export function newRecord(offsetSeconds: number): JourneyRecord {
     anomalies: {},
     admissions: [],
     refusals: [],
-    eta: { measured: 0, withinQuarter: 0, withinP90: 0, unestimated: 0 },
+    eta: emptyEtaCounts(),
     estimates: [],
     admissionsPerSecond: new PerSecond(offsetSeconds),
     bookingsPerSecond: new PerSecond(offsetSeconds),
@@ -72,6 +92,8 @@ interface Person {
   position: number | null;
   admitted: boolean;
   estimate: { p50: number; p90: number; atMs: number } | null;
+  /** When (epoch ms) any of their devices first learnt their place. */
+  placedAtMs: number | null;
   finished: boolean;
   /** Since when (epoch ms) any of their devices has seen the status say every dose is booked, uninterrupted. */
   soldOutSinceMs: number | null;
@@ -98,8 +120,10 @@ function finish(j: Journey, p: Person, outcome: string): void {
 
 function samePlace(j: Journey, p: Person, position: number | null, how: string): void {
   if (position === null) return;
-  if (p.position === null) p.position = position;
-  else if (p.position !== position) tally(j.record.bounces, `${how}: place ${p.position} became ${position}`);
+  if (p.position === null) {
+    p.position = position;
+    p.placedAtMs = epochMs();
+  } else if (p.position !== position) tally(j.record.bounces, `${how}: place ${p.position} became ${position}`);
 }
 
 async function identity(j: Journey, p: Person, node: number): Promise<string | null> {
@@ -177,12 +201,19 @@ function admitted(j: Journey, p: Person): void {
   p.admitted = true;
   j.record.admissions.push(p.position ?? 0, now);
   j.record.admissionsPerSecond.add((now - j.settings.openingMs) / 1000);
+  const eta = j.record.eta;
+  const withinQuarter = p.estimate !== null && Math.abs((now - p.estimate.atMs) / 1000 - p.estimate.p50) <= Math.max(1, 0.25 * p.estimate.p50);
   if (p.estimate) {
     const actual = (now - p.estimate.atMs) / 1000;
-    j.record.eta.measured++;
-    if (Math.abs(actual - p.estimate.p50) <= Math.max(1, 0.25 * p.estimate.p50)) j.record.eta.withinQuarter++;
-    if (actual <= Math.max(1, p.estimate.p90)) j.record.eta.withinP90++;
-  } else j.record.eta.unestimated++;
+    eta.measured++;
+    if (withinQuarter) eta.withinQuarter++;
+    if (actual <= Math.max(1, p.estimate.p90)) eta.withinP90++;
+  } else eta.unestimated++;
+  if (p.placedAtMs !== null && now - p.placedAtMs > ESTIMATE_WITHIN_MS) {
+    eta.waiters++;
+    if (p.estimate === null || p.estimate.atMs - p.placedAtMs > ESTIMATE_WITHIN_MS) eta.waitersWithoutEstimate++;
+    else if (withinQuarter) eta.waitersWithinQuarter++;
+  }
 }
 
 /** Asks for an admission; returns the token on 201, null otherwise (a 425 is logged for the fairness check). */
@@ -248,7 +279,7 @@ async function device(j: Journey, p: Person, d: number, node: number): Promise<v
 
 /** Runs one citizen: all their devices at once (each device talks to one app node). */
 export async function citizen(j: Journey, plan: CitizenPlan): Promise<void> {
-  const p: Person = { plan, position: null, admitted: false, estimate: null, finished: false, soldOutSinceMs: null };
+  const p: Person = { plan, position: null, admitted: false, estimate: null, placedAtMs: null, finished: false, soldOutSinceMs: null };
   await Promise.all(Array.from({ length: plan.devices }, (_, d) => device(j, p, d, plan.index + d)));
   if (!p.finished) finish(j, p, p.admitted ? 'admitted, journey unfinished' : 'no outcome');
 }

@@ -140,6 +140,8 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
         ['wait estimate, to the status serving their place: within ±25% of the first p50 (1 s floor) / at most the first p90', `${pct(r.etaServed.withinQuarter / r.etaServed.measured)} / ${pct(r.etaServed.withinP90 / r.etaServed.measured)} of ${fmt(r.etaServed.measured)} people`],
         ['wait estimate, to the admission the client got (its polling lag included): same two shares', `${pct(r.eta.withinQuarter / r.eta.measured)} / ${pct(r.eta.withinP90 / r.eta.measured)} of ${fmt(r.eta.measured)} people`],
         ['admitted before any estimate was shown to them (the pace still measured or unsteady; not in the shares)', fmt(r.eta.unestimated)],
+        ['of everyone who waited over 5 s: shown no estimate within 5 s of their place (goal ≤ 1%)', `${pct(r.eta.waitersWithoutEstimate / r.eta.waiters)} of ${fmt(r.eta.waiters)} people`],
+        ['of everyone who waited over 5 s: served within ±25% of their first estimate (a missing or late one a miss; goal 90%)', pct(r.eta.waitersWithinQuarter / r.eta.waiters)],
         ['time a request waited in the generator for a free connection: p50 / p99', `${ms(percentile(r.clientWait, 50))} / ${ms(percentile(r.clientWait, 99))} ms`],
       ],
     ),

@@ -14,6 +14,7 @@ const ESTIMATE_FIELDS = 5;
 import type { Seeded } from './seed.ts';
 import { mergeCounts, mergeHistogram, mergePerSecond, type Counts, type Histogram } from './tallies.ts';
 import type { WorkerResult } from './worker.ts';
+import { emptyEtaCounts, type EtaCounts } from './journey.ts';
 
 /** 503s the app sends on purpose (load shed, store unreachable), with an error code and Retry-After. */
 const DELIBERATE_503 = new Set(['503 YEYAK_ERR_UNAVAILABLE', '503 YEYAK_ERR_QUEUE_UNAVAILABLE']);
@@ -62,7 +63,7 @@ export interface OpeningNightResult {
   controllerPoints: ControllerPoint[];
   outcomes: Counts;
   /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
-  eta: { measured: number; withinQuarter: number; withinP90: number; unestimated: number };
+  eta: EtaCounts;
   /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
   etaServed: { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] };
   booked201: number;
@@ -148,7 +149,7 @@ export function mergeRuns(input: {
   const bookingsPerSecond: number[] = [];
   const admissions: number[] = [];
   const refusals: number[] = [];
-  const eta = { measured: 0, withinQuarter: 0, withinP90: 0, unestimated: 0 };
+  const eta = emptyEtaCounts();
   const estimates: number[] = [];
   let booked201 = 0;
   let cancelled = 0;
@@ -165,10 +166,7 @@ export function mergeRuns(input: {
     mergePerSecond(bookingsPerSecond, r.bookingsPerSecond);
     for (const x of r.admissions) admissions.push(x);
     for (const x of r.refusals) refusals.push(x);
-    eta.measured += r.eta.measured;
-    eta.withinQuarter += r.eta.withinQuarter;
-    eta.withinP90 += r.eta.withinP90;
-    eta.unestimated += r.eta.unestimated;
+    for (const k of Object.keys(eta) as (keyof EtaCounts)[]) eta[k] += r.eta[k];
     for (const x of r.estimates) estimates.push(x);
     booked201 += r.booked201;
     cancelled += r.cancelled;

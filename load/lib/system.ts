@@ -61,11 +61,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   let processes: [number, string][];
   try {
     if (options.scaleOut) {
-      child = forkTs(join(root, 'load/lib/cluster-app.ts'), { cwd: root, env });
+      child = forkTs(join(root, 'load/lib/cluster-app.ts'), { cwd: root, env, stdoutFile: join(dataDir, 'app.log') });
       const ready = await waitForMessage<{ type: 'listening'; pid: number; workers: number[] }>(child, 'listening', 120_000);
       processes = [[ready.pid, 'cluster primary'], ...ready.workers.map((pid, i): [number, string] => [pid, `app ${i + 1}`])];
     } else {
-      child = forkTs(join(root, 'bench/lib/queue-app.ts'), { cwd: root, env });
+      child = forkTs(join(root, 'bench/lib/queue-app.ts'), { cwd: root, env, stdoutFile: join(dataDir, 'app.log') });
       const ready = await waitForMessage<{ type: 'listening'; pid: number }>(child, 'listening', 120_000);
       processes = [[ready.pid, 'app']];
     }

@@ -1,5 +1,3 @@
-import underPressure from '@fastify/under-pressure';
-import { getHeapStatistics } from 'node:v8';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ctx } from '../context.ts';
 import { YeyakError } from '../errors.ts';
@@ -19,26 +17,21 @@ export function wasShed(request: FastifyRequest): boolean {
 }
 
 /**
- * Load shedding at the front door (BRIEF §4.1): when the process is saturated — event-loop delay,
- * heap, requests queued for a database connection — every request is answered 503 with
- * Retry-After in seconds in its first hook, before parsing or any work, so the node recovers
- * instead of collapsing. Liveness and metrics stay answerable.
+ * Load shedding at the front door (BRIEF §4.1): when the process is saturated (`ctx.pressure`: its
+ * event loop behind over a whole window, its heap near the limit, too many requests queued for a
+ * database connection), every request is answered 503 with Retry-After in seconds in its first
+ * hook, before parsing or any work, so the node recovers instead of collapsing. Below saturation it
+ * never sheds — not while starting, not after one slow request. Liveness, readiness and metrics
+ * stay answerable.
  */
-export async function shedLoadWhenSaturated(app: FastifyInstance, ctx: Ctx): Promise<void> {
-  const limits = ctx.config.shedding;
-  // Default heap ceiling: 90% of V8's limit, unless configured.
-  const maxHeap = limits.maxHeapUsedBytes || Math.floor(getHeapStatistics().heap_size_limit * 0.9);
-  await app.register(underPressure, {
-    maxEventLoopDelay: limits.maxEventLoopDelayMs,
-    maxHeapUsedBytes: maxHeap,
-    sampleInterval: 250,
-    healthCheckInterval: 500,
-    healthCheck: async () => limits.maxDbWaiting === 0 || ctx.database.waitingClients() < limits.maxDbWaiting,
-    pressureHandler: (request, reply, type) => {
-      if (EXEMPT.has(request.url)) return; // liveness, readiness and metrics are answered however busy we are
-      ctx.metrics.shedRequests.inc({ cause: String(type) });
-      shed.add(request);
-      sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2 }));
-    },
+export function shedLoadWhenSaturated(app: FastifyInstance, ctx: Ctx): void {
+  ctx.pressure.start();
+  app.addHook('onClose', async () => ctx.pressure.stop());
+  app.addHook('onRequest', (request, reply, done) => {
+    const cause = EXEMPT.has(request.url) ? null : ctx.pressure.cause();
+    if (cause === null) return done();
+    ctx.metrics.shedRequests.inc({ cause });
+    shed.add(request);
+    sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2 }));
   });
 }

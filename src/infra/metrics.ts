@@ -31,6 +31,8 @@ export function createMetrics() {
     admissionsRefused: new Counter({ name: 'yeyak_admissions_refused_total', help: 'Admission requests refused, by reason', labelNames: ['campaign', 'reason'] as const, registers: [registry] }),
     joinFastPath: new Counter({ name: 'yeyak_join_fast_path_total', help: 'Places answered before routing (src/modules/waiting-room/join-fast-path.ts); the rest went to the route', registers: [registry] }),
     joinsRemembered: new Counter({ name: 'yeyak_joins_remembered_total', help: 'Repeat joins answered from the node\'s memory of places it handed back, with no store call (src/modules/waiting-room/known-places.ts)', registers: [registry] }),
+    // Every request of the waiting room's hot routes, fast path or Fastify route alike: their log lines are only sampled (src/http/hot-path-log.ts).
+    hotPathRequests: new Counter({ name: 'yeyak_hot_path_requests_total', help: 'Requests of the waiting room\'s hot routes (status poll, join, ticket status, admission) by route pattern and status code; their log lines are sampled', labelNames: ['route', 'status'] as const, registers: [registry] }),
     shedRequests: new Counter({ name: 'yeyak_shed_requests_total', help: 'Requests answered 503 at the front door, by cause', labelNames: ['cause'] as const, registers: [registry] }),
     bookingPath: new Histogram({
       name: 'yeyak_booking_path_seconds',

@@ -21,12 +21,18 @@ function attribute(attributes: Readonly<Record<string, string>>, name: string): 
   return escapeHtml(attributes[name] ?? '');
 }
 
-/** The opening every page has: Korean first, a phone-sized viewport. */
+/**
+ * The opening every page has: Korean first, a phone-sized viewport, the icon, and the web app
+ * manifest (`site/public/`), whose theme colour is the site's brand blue (`--brand` in site.css).
+ */
 const DOCUMENT_START = `<!doctype html>
 <html lang="ko">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">`;
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="theme-color" content="#0b4fb3">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="manifest" href="/manifest.webmanifest">`;
 
 export const PAGE_PARTS: Readonly<Record<string, PagePart>> = {
   /**

@@ -25,6 +25,8 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
   for (const area of ['/console', '/clinic']) {
     if (assets.has(`${area}/`)) app.get(area, { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${area}/`, 301));
   }
+  // Browsers ask for /favicon.ico whatever the page links; the icon is an SVG (every page links it).
+  if (assets.has('/favicon.svg')) app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/favicon.svg', 301));
 };
 
 function send(request: FastifyRequest, reply: FastifyReply, file: WebAsset): FastifyReply {

@@ -128,7 +128,6 @@ function clusterEnv(databaseUrl: string, redisUrl: string, dataDir: string): Rec
     YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
     YEYAK_DB_POOL_SIZE: '16',
     YEYAK_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
   };
 }
 

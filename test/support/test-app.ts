@@ -59,19 +59,17 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     YEYAK_OPERATOR_KEY: OPERATOR_KEY,
     YEYAK_DEV_IDENTITY: '1',
     YEYAK_DEMO: '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // The default level (info) as deployed, written to a sink unless a test captures the lines.
+    ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
     YEYAK_DB_POOL_SIZE: '20',
     // Every test person signs in from the same loopback address; the limit has its own test.
     YEYAK_IDENTITY_LIMIT_PER_ADDRESS: '100000000',
-    // PGlite runs in this thread: under a parallel test run its queries block the event loop for
-    // long stretches. Shedding by event-loop delay has its own test (test/operations.test.ts).
-    YEYAK_SHED_EVENT_LOOP_DELAY_MS: '0',
     ...(url ? { DATABASE_URL: url } : {}),
     ...options.env,
   });
   const clock = new ManualClock(options.now ?? '2026-08-10T02:00:00Z');
   const ctx = await createContext(config, { clock, inMemory: true });
-  const app = await buildApp(ctx, { logStream: options.logStream });
+  const app = await buildApp(ctx, { logStream: options.logStream ?? { write: () => {} } });
   await app.ready();
   return {
     app,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie } from 'cookie';
 import type { Ctx } from '../../context.ts';
 import type { FastPath } from '../../http/fast-paths.ts';
+import { HOT_ROUTES } from '../../http/hot-path-log.ts';
 import { credentialFrom, personOfKey, SESSION_COOKIE, verifySessionToken } from '../identity/session-auth.ts';
 import { TICKET_COOKIE, ticketSetCookie } from './credentials.ts';
 import { sealedFacts, takePlace } from './take-place.ts';
@@ -16,10 +17,10 @@ const JOIN_PATH = /^\/api\/v1\/campaigns\/([A-Za-z0-9_-]{1,64})\/queue\/tickets$
  * dependent's place (a body), a missing or invalid session, an unknown campaign, an ineligible
  * person, a store failure — goes to the Fastify route, which answers it (taking a place is
  * idempotent, so a request handed on after a refusal is simply asked again there). Requests
- * answered here are logged by the fast-path dispatcher (`fastPath: true`), not by Fastify.
+ * answered here are counted and logged (1 in N) by the fast-path dispatcher (`fastPath: true`), not by Fastify.
  */
 export function joinFastPath(ctx: Ctx, underPressure: () => boolean): FastPath {
-  return (req, res, toFastify) => {
+  const take = (req: IncomingMessage, res: ServerResponse, toFastify: (req: IncomingMessage, res: ServerResponse) => void): boolean => {
     if (req.method !== 'POST') return false;
     const campaignId = JOIN_PATH.exec(req.url ?? '')?.[1];
     if (campaignId === undefined) return false;
@@ -31,6 +32,8 @@ export function joinFastPath(ctx: Ctx, underPressure: () => boolean): FastPath {
     );
     return true;
   };
+  // Counted and logged (1 in N) under the route it stands in for.
+  return Object.assign(take, { route: HOT_ROUTES.join });
 }
 
 async function answer(ctx: Ctx, req: IncomingMessage, res: ServerResponse, campaignId: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ActiveAdmissions } from './active-admissions.ts';
 import { advanceServing } from './domain/admission-rate.ts';
 import { checkRound, prequeueScore, roundOfScore, secretDraw } from './prequeue-draw.ts';
-import { emptyJournal, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
+import { emptyJournal, holdsHandouts, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 
 interface CampaignQueue {
@@ -45,6 +45,10 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     this.dirty.clear();
     this.journal = emptyJournal();
     return drained;
+  }
+
+  journalPending(): boolean {
+    return holdsHandouts(this.journal);
   }
 
   /** Puts back a drained journal whose write failed, so the next drain retries it. */

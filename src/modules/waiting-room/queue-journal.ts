@@ -70,10 +70,12 @@ export interface JournallingStore {
   drainJournal(): QueueJournal;
   /** Puts back a drained journal whose write failed, so the next drain retries it. */
   requeue(failed: QueueJournal): void;
+  /** True while places or admissions handed out are not yet drained. */
+  journalPending(): boolean;
 }
 
 export function isJournalling(store: object): store is JournallingStore {
-  return 'drainJournal' in store && 'requeue' in store;
+  return 'drainJournal' in store && 'requeue' in store && 'journalPending' in store;
 }
 
 /**
@@ -128,6 +130,11 @@ export function putBack(journal: QueueJournal, failed: QueueJournal): void {
   journal.places.unshift(...failed.places);
   journal.admissions.unshift(...failed.admissions);
   journal.released.unshift(...failed.released);
+}
+
+/** True when a journal holds places, admissions or releases (counters aside). */
+export function holdsHandouts(journal: QueueJournal): boolean {
+  return journal.places.length > 0 || journal.admissions.length > 0 || journal.released.length > 0;
 }
 
 /** An empty journal. */

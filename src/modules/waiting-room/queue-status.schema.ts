@@ -15,10 +15,10 @@ export const QueueStatusSchema = Type.Object({
   etaRatePerSecond: Nullable(
     Type.Number({
       description:
-        'The pace the wait estimate divides by (domain/eta.ts waitFor): places passed per second over the last minute the queue was moving; null while measured or unsteady, and while sold out.',
+        'The pace the wait estimate divides by (domain/eta.ts waitFor): places passed per second over the last minute the queue was moving; until that has settled (and while it is unsteady), the rate the queue is set to admit at, with a wider deviation. Null before the opening, while paused with nothing measured yet, and while sold out.',
     }),
   ),
-  etaRateDeviation: Type.Number({ description: 'Spread of that pace between 5 s slices of the minute (the p90 widens with it).' }),
+  etaRateDeviation: Type.Number({ description: 'Spread of that pace between 5 s slices of the minute, or the set rate’s allowance before it is measured (the p90 widens with it).' }),
   prequeueSize: Type.Integer({ description: 'People in the pre-queue of a round not opened yet.' }),
   pausedReason: Nullable(Type.String()),
   opensAt: Type.String({ description: 'The queue’s first opening (round 0), RFC 3339 in Asia/Seoul.' }),

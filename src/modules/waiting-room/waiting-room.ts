@@ -6,12 +6,14 @@ import { formatSeoul, formatSeoulMillis } from '../campaigns/domain/seoul-time.t
 import { nextWindowFor } from '../campaigns/domain/windows.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { PACE, QueuePace } from './domain/queue-pace.ts';
+import { etaPace } from './domain/eta.ts';
 import { queueState, type QueueSchedule } from './domain/queue-state.ts';
 import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type RoundSchedule } from './domain/rounds.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
 import { isSoldOut } from './domain/sold-out.ts';
 import { KnownPlaces } from './known-places.ts';
+import type { JournalWriter } from './journal-writer.ts';
 import type { RemainingDosesCache } from './remaining-doses-cache.ts';
 import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 import type { QueueStatus } from './queue-status.schema.ts';
@@ -172,6 +174,17 @@ export class WaitingRoom {
   /** Runs after every refresh (the in-process store journals its changes to the database here). */
   afterRefresh: ((now: Date) => Promise<void>) | null = null;
 
+  /**
+   * Where a store that is not durable itself (the in-process one) makes what it handed out
+   * durable: its journal's writer (group commit). Null for Redis, whose AOF is.
+   */
+  journal: Pick<JournalWriter, 'settled'> | null = null;
+
+  /** Resolves once every place and admission handed out so far is committed (at once where the store is durable). */
+  durable(): Promise<void> {
+    return this.journal ? this.journal.settled() : Promise.resolve();
+  }
+
   private async refreshCampaign(campaign: Campaign, now: Date): Promise<Board> {
     const schedule = scheduleOf(campaign);
     const rounds = roundsOf(campaign);
@@ -190,15 +203,22 @@ export class WaitingRoom {
     const moving = snapshot.opened && !snapshot.paused && !snapshot.closed && !soldOut && snapshot.issuedUpTo > snapshot.servingUpTo;
     pace.observe({ atMs: nowMs, servingUpTo: snapshot.servingUpTo, admitted: snapshot.admitted, activeAdmissions: snapshot.activeAdmissions, moving });
     const round = (x: number) => Math.round(x * 100) / 100;
+    const etaRate = etaPace({
+      measured: pace.ratePerSecond,
+      measuredDeviation: pace.deviation,
+      mode: campaign.admission.mode,
+      targetRate: snapshot.targetRatePerSecond,
+      open: snapshot.opened && !snapshot.paused && !snapshot.closed,
+      soldOut,
+    });
     const status: QueueStatus = {
       state: queueState(schedule, now, { paused: snapshot.paused, closed: snapshot.closed }),
       servingUpTo: snapshot.servingUpTo,
       issuedUpTo: snapshot.issuedUpTo,
       admitRatePerSecond: round(snapshot.admitRatePerSecond),
       admitRateDeviation: round(snapshot.admitRateDeviation),
-      // Sold out, the queue is not moving: no rate a client could turn into a wait.
-      etaRatePerSecond: pace.ratePerSecond === null || soldOut ? null : round(pace.ratePerSecond),
-      etaRateDeviation: soldOut ? 0 : round(pace.deviation),
+      etaRatePerSecond: etaRate.rate === null ? null : round(etaRate.rate),
+      etaRateDeviation: round(etaRate.deviation),
       prequeueSize: snapshot.prequeueSize,
       pausedReason: snapshot.pausedReason,
       opensAt: formatSeoul(schedule.opensAt),

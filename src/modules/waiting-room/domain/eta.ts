@@ -50,6 +50,34 @@ export function estimateWait(ahead: number, rate: number, standardDeviation: num
   return { p50Seconds: Math.ceil(ahead / rate), p90Seconds: Math.ceil(ahead / slow) };
 }
 
+/** What decides the pace the wait estimate divides by. */
+export interface PaceInputs {
+  /** The pace measured over the last minute, or null while it settles (or is unsteady). */
+  measured: number | null;
+  measuredDeviation: number;
+  mode: 'fixed' | 'adaptive';
+  /** The rate the queue is set to admit at now: the configured one (fixed), the controller's (adaptive). */
+  targetRate: number;
+  /** The queue can move: opened, neither paused nor closed. */
+  open: boolean;
+  soldOut: boolean;
+}
+
+/**
+ * The pace the status document gives (BRIEF §4.5: everyone who waits sees an estimate within 5 s
+ * of joining): the measured one once it has settled; until then, and while it is unsteady, the rate
+ * the queue is set to admit at, with a spread that widens the p90 — to p50 ÷ 0.75 for a fixed rate
+ * (the limit on active admissions may still hold it back), to twice the p50 for the controller's
+ * (it moves). The measurement then narrows it. Sold out, the queue is not moving: no pace.
+ */
+export function etaPace(p: PaceInputs): { rate: number | null; deviation: number } {
+  if (p.soldOut) return { rate: null, deviation: 0 };
+  if (p.measured !== null) return { rate: p.measured, deviation: p.measuredDeviation };
+  if (!p.open || !(p.targetRate > 0)) return { rate: null, deviation: 0 };
+  const slowest = p.mode === 'fixed' ? 0.75 : 0.5;
+  return { rate: p.targetRate, deviation: ((1 - slowest) * p.targetRate) / 1.28 };
+}
+
 /** What the wait estimate reads from the shared status document (API.md, `GET …/queue`). */
 export interface PaceStatus {
   servingUpTo: number;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adaptRate, advanceServing, BOOKING_PATH_LOOP_TURNS, pathLatencyMs } from './admission-rate.ts';
-import { estimateWait, RateEstimator } from './eta.ts';
+import { estimateWait, etaPace, RateEstimator } from './eta.ts';
 import { joinsPrequeue, queueState } from './queue-state.ts';
 
 const schedule = {
@@ -219,6 +219,38 @@ describe('wait estimate', () => {
         expect(next.activeLimit).toBeGreaterThanOrEqual(bounds.minActive);
         expect(next.activeLimit).toBeLessThanOrEqual(bounds.maxActive);
         expect(Number.isInteger(next.activeLimit)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('etaPace: an estimate from the first second a queue moves', () => {
+  const base = { measured: null, measuredDeviation: 0, targetRate: 40, open: true, soldOut: false } as const;
+
+  it('gives the set rate before anything is measured: a fixed rate with a p90 of p50 ÷ 0.75, the controller’s with twice its p50', () => {
+    const fixed = etaPace({ ...base, mode: 'fixed' });
+    expect(fixed.rate).toBe(40);
+    expect(estimateWait(400, fixed.rate!, fixed.deviation)).toEqual({ p50Seconds: 10, p90Seconds: 14 });
+    const adaptive = etaPace({ ...base, mode: 'adaptive' });
+    expect(estimateWait(400, adaptive.rate!, adaptive.deviation)).toEqual({ p50Seconds: 10, p90Seconds: 20 });
+  });
+
+  it('gives the measured pace once it has settled, whatever the set rate', () => {
+    expect(etaPace({ ...base, mode: 'adaptive', measured: 25, measuredDeviation: 3 })).toEqual({ rate: 25, deviation: 3 });
+  });
+
+  it('gives no pace while sold out, before the opening, or paused with nothing measured', () => {
+    expect(etaPace({ ...base, mode: 'fixed', soldOut: true, measured: 25 }).rate).toBeNull();
+    expect(etaPace({ ...base, mode: 'fixed', open: false }).rate).toBeNull();
+    expect(etaPace({ ...base, mode: 'adaptive', targetRate: 0 }).rate).toBeNull();
+  });
+
+  it('never promises a p90 shorter than its p50', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 1e5, noNaN: true }), fc.constantFrom('fixed' as const, 'adaptive' as const), fc.integer({ min: 1, max: 1e7 }), (rate, mode, ahead) => {
+        const pace = etaPace({ ...base, targetRate: rate, mode });
+        const eta = estimateWait(ahead, pace.rate!, pace.deviation);
+        expect(eta.p90Seconds!).toBeGreaterThanOrEqual(eta.p50Seconds!);
       }),
     );
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { checkRound, secretDraw } from '../prequeue-draw.ts';
-import { emptyJournal, putBack, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
+import { emptyJournal, holdsHandouts, putBack, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
 import { QueueStoreUnavailableError } from '../queue-store-errors.ts';
 import { SCRIPTS, runScript, type LuaScript, type RedisConnection } from './lua-scripts.ts';
@@ -74,6 +74,10 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     this.checkpoints.clear();
     this.journal = emptyJournal();
     return drained;
+  }
+
+  journalPending(): boolean {
+    return holdsHandouts(this.journal);
   }
 
   requeue(failed: QueueJournal): void {

@@ -1,0 +1,95 @@
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Metrics } from '../infra/metrics.ts';
+
+/**
+ * The waiting room's routes that everyone calls, many times each, on opening night: the shared
+ * status poll, taking a place, one's own place, and asking for an admission. Their labels are the
+ * Fastify route patterns, whether a fast path (`src/http/fast-paths.ts`) or the route answered.
+ */
+export const HOT_ROUTES = {
+  status: '/api/v1/campaigns/:campaignId/queue',
+  join: '/api/v1/campaigns/:campaignId/queue/tickets',
+  ticket: '/api/v1/campaigns/:campaignId/queue/tickets/me',
+  admission: '/api/v1/campaigns/:campaignId/admissions',
+} as const;
+
+export type HotRoute = (typeof HOT_ROUTES)[keyof typeof HOT_ROUTES];
+
+/** Whether a hot request gets its `request completed` line: no, as 1 in N of its route, or always (a server error). */
+export type HotLine = 'none' | 'sampled' | 'always';
+
+/** One route's tally: requests seen (the sample's clock) and the counter's label sets by status, made once. */
+interface RouteTally {
+  seen: number;
+  labels: Map<number, { route: HotRoute; status: string }>;
+}
+
+/**
+ * Counts every request of the hot routes in `yeyak_hot_path_requests_total{route,status}` and
+ * decides which ones are logged: every server error (≥ 500), and of the rest the `sampleEvery`-th,
+ * 2×`sampleEvery`-th… request of each route (0: none, 1: all). The sample is a plain counter, not a
+ * random draw: cheap, and exact in tests (1,000 polls at 1 in 1,000 write one line). Client errors (4xx) are sampled too: on these routes
+ * they are the crowd's ordinary answers (425 "not yet" to everyone asking early, 401 for an
+ * expired ticket, 404 from a stale page), so logging each would bring back the per-request cost
+ * at the moment the crowd is largest; the counter has each one by status.
+ */
+export class HotPathLog {
+  private readonly tallies = new Map<string, RouteTally>(Object.values(HOT_ROUTES).map((route) => [route, { seen: 0, labels: new Map() }]));
+
+  constructor(
+    private readonly metrics: Metrics,
+    /** Log 1 request in this many per route; 0 logs none but the server errors. */
+    readonly sampleEvery: number,
+  ) {}
+
+  /** True for a Fastify route pattern that is one of the hot routes. */
+  isHot(route: string | undefined): boolean {
+    return route !== undefined && this.tallies.has(route);
+  }
+
+  /** Counts one answered request of a hot route and says whether its line is written. */
+  answered(route: HotRoute, statusCode: number): HotLine {
+    const tally = this.tallies.get(route)!;
+    let labels = tally.labels.get(statusCode);
+    if (labels === undefined) tally.labels.set(statusCode, (labels = { route, status: String(statusCode) }));
+    this.metrics.hotPathRequests.inc(labels);
+    const seen = ++tally.seen;
+    if (statusCode >= 500) return 'always';
+    return this.sampleEvery > 0 && seen % this.sampleEvery === 0 ? 'sampled' : 'none';
+  }
+
+  /** The fields a hot request's line adds to today's `request completed`: how many requests a sampled line stands for. */
+  lineFields(line: HotLine): { sampled?: number } {
+    return line === 'sampled' ? { sampled: this.sampleEvery } : {};
+  }
+
+  /** Fastify's request logging with the hot routes counted and sampled; every other request logs as Fastify does. */
+  controller(): LogController {
+    return new HotPathLogController(this);
+  }
+}
+
+/**
+ * Fastify's own request lines (`incoming request`, `request completed`) for every route but the
+ * hot ones. A hot request writes no `incoming request`, and only a sampled or failed one writes
+ * `request completed` — with the request's method and path in it, as the fast paths' lines have,
+ * since it stands alone.
+ */
+class HotPathLogController extends LogController {
+  constructor(private readonly hot: HotPathLog) {
+    super();
+  }
+
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (!this.hot.isHot(request.routeOptions.url)) super.incomingRequest(request, reply);
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const route = request.routeOptions.url;
+    if (!this.hot.isHot(route)) return super.requestCompleted(error, request, reply);
+    const line = this.hot.answered(route as HotRoute, reply.statusCode);
+    if (error) return super.requestCompleted(error, request, reply);
+    if (line === 'none') return;
+    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime, ...this.hot.lineFields(line) }, 'request completed');
+  }
+}

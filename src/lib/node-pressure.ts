@@ -1,0 +1,64 @@
+import { getHeapStatistics } from 'node:v8';
+import { EventLoopSaturation } from './event-loop-saturation.ts';
+
+/** Why the front door refuses: the label of `yeyak_shed_requests_total`. */
+export type ShedCause = 'eventLoopDelay' | 'heapUsedBytes' | 'dbWaiting';
+
+export interface PressureLimits {
+  /** Sustained event-loop delay (ms) over the saturation window; 0 off. */
+  maxEventLoopDelayMs: number;
+  /** Heap in use (bytes); 0 means 90% of V8's heap limit. */
+  maxHeapUsedBytes: number;
+  /** Requests waiting for a database connection; 0 off. */
+  maxDbWaiting: number;
+}
+
+const HEAP_SAMPLE_MS = 250;
+
+/**
+ * Whether this node is saturated now, and why (BRIEF §4.1): its event loop behind over a whole
+ * window (one long task is not saturation: `EventLoopSaturation`), its heap near V8's limit, or
+ * more requests queued for a database connection than allowed. Asked per request, so each answer
+ * is a comparison of figures sampled off the request path (the pool's queue is a field read).
+ */
+export class NodePressure {
+  readonly eventLoop: EventLoopSaturation;
+  private readonly maxHeap: number;
+  private heapUsed = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly limits: PressureLimits,
+    private readonly waitingClients: () => number,
+  ) {
+    this.eventLoop = new EventLoopSaturation({ thresholdMs: limits.maxEventLoopDelayMs });
+    this.maxHeap = limits.maxHeapUsedBytes || Math.floor(getHeapStatistics().heap_size_limit * 0.9);
+  }
+
+  /** Starts sampling (idempotent). Nothing counts as saturation before a whole window is seen. */
+  start(): void {
+    this.eventLoop.start();
+    if (this.timer) return;
+    this.timer = setInterval(() => (this.heapUsed = getHeapStatistics().used_heap_size), HEAP_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.eventLoop.stop();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Forgets the event loop's past (the work of starting up is not load). */
+  reset(): void {
+    this.eventLoop.reset();
+  }
+
+  /** The first reason to refuse work now, or null when the node can serve. */
+  cause(): ShedCause | null {
+    if (this.eventLoop.saturated()) return 'eventLoopDelay';
+    if (this.heapUsed > this.maxHeap) return 'heapUsedBytes';
+    if (this.limits.maxDbWaiting > 0 && this.waitingClients() >= this.limits.maxDbWaiting) return 'dbWaiting';
+    return null;
+  }
+}

@@ -49,7 +49,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
   // A node starts even while Redis is down: admissions it already issued are verified locally, and
   // the client keeps reconnecting (new places and admissions fail closed until it is back).
-  const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
+  const redis = config.redisUrl ? createRedisClient(config.redisUrl, { sentinel: config.redisSentinel }) : null;
   // Both stores journal to the database, from which a restarted node (in-process) or a Redis
   // that lost its data is restored.
   const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:', queueRecoveryFrom(database.db)) : new MemoryQueueStore();

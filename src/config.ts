@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseTrustProxy, type TrustProxy } from './config-proxy.ts';
+import { parseRedisSentinels, type RedisSentinelConfig } from './config-redis.ts';
 import { ConfigError, loadSecrets, type Secrets } from './config-secrets.ts';
 import { parseOidcProviders, parsePublicUrl, type OidcProviderConfig } from './modules/identity/oidc/oidc-config.ts';
 
@@ -11,6 +12,8 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   redisUrl: string | null;
+  /** Redis found through Sentinel (null: `redisUrl`'s host is dialled directly); needs `redisUrl`, whose credentials and database it uses. */
+  redisSentinel: RedisSentinelConfig | null;
   operatorKey: string | null;
   devIdentity: boolean;
   demo: boolean;
@@ -69,6 +72,17 @@ function trustProxyVar(env: Env): TrustProxy {
   return parsed;
 }
 
+/**
+ * With Sentinels, `REDIS_URL` stays the one switch that turns Redis on and carries the password,
+ * database and TLS; its host and port are not dialled, since the Sentinels name the primary.
+ */
+function redisSentinelVar(env: Env, redisUrl: string | null): RedisSentinelConfig | null {
+  const parsed = parseRedisSentinels(env.YEYAK_REDIS_SENTINELS, env.YEYAK_REDIS_MASTER_NAME);
+  if (parsed !== null && 'error' in parsed) throw new ConfigError(parsed.error);
+  if (parsed !== null && redisUrl === null) throw new ConfigError('YEYAK_REDIS_SENTINELS needs REDIS_URL (e.g. redis://:password@yeyak/0: its password and database are used, its host is not dialled)');
+  return parsed;
+}
+
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -112,6 +126,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const embedded = databaseUrl === null;
   const dataDir = resolve(env.YEYAK_DATA_DIR || './data');
   const operatorKey = env.YEYAK_OPERATOR_KEY || null;
+  const redisUrl = urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']);
   if (operatorKey !== null && operatorKey.length < 16) {
     throw new ConfigError('YEYAK_OPERATOR_KEY must be at least 16 characters');
   }
@@ -120,7 +135,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     dataDir,
-    redisUrl: urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
+    redisSentinel: redisSentinelVar(env, redisUrl),
     operatorKey,
     devIdentity: flagVar(env, 'YEYAK_DEV_IDENTITY', embedded),
     demo: flagVar(env, 'YEYAK_DEMO', embedded),

@@ -60,7 +60,7 @@ describe('load shedding', () => {
     try {
       const res = await busy.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
       expect(res.statusCode).toBe(503);
-      expect(res.json().error.code).toBe('YEYAK_ERR_UNAVAILABLE');
+      expect(res.json().error).toMatchObject({ code: 'YEYAK_ERR_UNAVAILABLE', details: { shed: 'eventLoopDelay' } });
       expect(res.headers['retry-after']).toBe('2');
       expect((await busy.app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode).toBe(200);
       // Readiness says so too: a balancer stops sending what would be refused.

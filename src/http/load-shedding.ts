@@ -32,6 +32,7 @@ export function shedLoadWhenSaturated(app: FastifyInstance, ctx: Ctx): void {
     if (cause === null) return done();
     ctx.metrics.shedRequests.inc({ cause });
     shed.add(request);
-    sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2 }));
+    // The cause tells a client (and a test) that the node is saturated, not that a store is down.
+    sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2, details: { shed: cause } }));
   });
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisSentinelConfig } from '../config-redis.ts';
 
 export interface RedisClientOptions {
   /** How long one connection attempt may take before it counts as failed. */
@@ -12,6 +13,8 @@ export interface RedisClientOptions {
    * so this only observes; without a listener ioredis would print every one to the console.
    */
   onError?: (error: Error) => void;
+  /** Find the primary through these Sentinels (the URL then gives only password, database and TLS). */
+  sentinel?: RedisSentinelConfig | null;
 }
 
 const DEFAULTS = { connectTimeoutMs: 1_000, commandTimeoutMs: 1_000, maxReconnectDelayMs: 2_000 } as const;
@@ -31,12 +34,15 @@ export function reconnectDelayMs(attempt: number, capMs: number = DEFAULTS.maxRe
  * flight when the connection drops are not replayed later behind their caller's back. The client
  * keeps reconnecting in the background with capped, jittered backoff.
  *
+ * With `sentinel`, the primary is found through Sentinel (see `sentinelOptions`).
+ *
  * @example
- * const redis = createRedisClient(config.redisUrl, { onError: (err) => log.warn({ err }, 'redis') });
+ * const redis = createRedisClient(config.redisUrl, { sentinel: config.redisSentinel, onError: (err) => log.warn({ err }, 'redis') });
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const { connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs } = { ...DEFAULTS, ...options };
   const client = new Redis(url, {
+    ...sentinelOptions(options.sentinel ?? null, url.startsWith('rediss:'), connectTimeoutMs, maxReconnectDelayMs),
     enableOfflineQueue: false,
     connectTimeout: connectTimeoutMs,
     commandTimeout: commandTimeoutMs,
@@ -52,6 +58,32 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
   // Connect in the background; until it is ready, commands are refused immediately.
   client.connect().catch((error: unknown) => onError?.(error instanceof Error ? error : new Error(String(error))));
   return client;
+}
+
+/**
+ * ioredis' Sentinel mode: each (re)connection asks the Sentinels for the primary's address and
+ * checks the role of what it reached, so after a failover the same client follows the promoted
+ * replica without a restart. Sentinel calls get the same short timeouts as Redis itself.
+ */
+function sentinelOptions(sentinel: RedisSentinelConfig | null, tls: boolean, connectTimeoutMs: number, maxReconnectDelayMs: number): RedisOptions {
+  if (sentinel === null) return {};
+  return {
+    sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
+    name: sentinel.masterName,
+    role: 'master',
+    // Without this ioredis would reach the primary Sentinel names in plain TCP even for rediss://.
+    // (The Sentinels themselves are asked in plain TCP.)
+    enableTLSForSentinelMode: tls,
+    sentinelCommandTimeout: connectTimeoutMs,
+    // While no Sentinel answers, ask them again with the same capped, jittered backoff.
+    sentinelRetryStrategy: (attempt) => reconnectDelayMs(attempt, maxReconnectDelayMs),
+    // Subscribed to +switch-master: a primary demoted while still up (a manual or network-split
+    // failover) is left at once, instead of answering READONLY until the connection drops.
+    failoverDetector: true,
+    // A READONLY reply means we still talk to a demoted primary: reconnect through the Sentinels.
+    // 1 (not 2): the failed command is not resent; its caller already has the error (fail fast).
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 1 : false),
+  };
 }
 
 /** Waits until `client` is ready to take commands, or rejects after `timeoutMs`. */

@@ -207,7 +207,7 @@ export interface SendOptions {
 /** Keep-alive HTTP to each node (undici pools), JSON in and out. */
 export class ClusterClient {
   private readonly pools: Pool[];
-  /** Deliberate 503s that `patiently` (and `ok`) waited out and retried. */
+  /** A store's 503s that `patiently` (and `ok`) waited out and retried. */
   waitedOut = 0;
 
   constructor(cluster: Cluster, connectionsPerNode = 48) {
@@ -245,15 +245,18 @@ export class ClusterClient {
   }
 
   /**
-   * Like `send`, but waits out deliberate refusals — 503 with Retry-After (load shedding, queue
-   * store away) — as a well-behaved client does (the wait capped at 1 s), for up to `patienceMs`.
+   * Like `send`, but waits out a store's outage — 503 with Retry-After while the queue store or
+   * the database is away — as a well-behaved client does (the wait capped at 1 s), for up to
+   * `patienceMs`. Load shedding is not waited out: a node that sheds under these suites' load
+   * breaks BRIEF §4.1 (never shed below capacity), so its 503 is returned for the test to fail on.
    */
   async patiently(node: number, method: 'GET' | 'POST', path: string, options: SendOptions = {}, patienceMs = 30_000): Promise<Reply> {
     const deadline = Date.now() + patienceMs;
     for (;;) {
       const reply = await this.send(node, method, path, options);
       const retryAfter = Number(reply.headers['retry-after']);
-      if (reply.status !== 503 || !(retryAfter >= 1) || Date.now() > deadline) return reply;
+      const shed = (reply.body as { error?: { details?: { shed?: string } } } | null)?.error?.details?.shed !== undefined;
+      if (reply.status !== 503 || shed || !(retryAfter >= 1) || Date.now() > deadline) return reply;
       this.waitedOut += 1;
       await sleep(Math.min(1_000, retryAfter * 1_000) * (0.5 + Math.random() / 2));
     }

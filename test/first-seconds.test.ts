@@ -71,6 +71,39 @@ async function lightLoad(base: string): Promise<Tally> {
   return tally;
 }
 
+/**
+ * A citizen on the demo: signs in, waits for an admission to covid-2026 (its open window covers
+ * now), then pages every clinic 100 at a time and searches each of the 17 provinces.
+ */
+async function pageEverything(base: string): Promise<{ clinics: number; provinces: number; unexpected: string[] }> {
+  const tally: Tally = { statuses: new Map(), unexpected: [] };
+  const { session } = (await call(base, tally, 'POST', '/api/v1/identity/dev', { name: '전체보기', birthDate: '1968-03-03', phone: '010-9990-0001' })) as { session: string };
+  const { ticket } = (await call(base, tally, 'POST', '/api/v1/campaigns/covid-2026/queue/tickets', {}, { authorization: `Bearer ${session}` })) as { ticket: string };
+  let admission = '';
+  for (let i = 0; i < 300 && !admission; i++) {
+    const res = await fetch(`${base}/api/v1/campaigns/covid-2026/admissions`, { method: 'POST', headers: { authorization: `Bearer ${ticket}` } });
+    const body = (await res.json()) as { admission?: string };
+    if (res.status === 201) admission = body.admission!;
+    else if (res.status === 425) await sleep(200);
+    else tally.unexpected.push(`admission → ${res.status}`);
+  }
+  const auth = { authorization: `Bearer ${admission}` };
+  let clinics = 0;
+  let next: string | null = '';
+  while (next !== null) {
+    const page = (await call(base, tally, 'GET', `/api/v1/campaigns/covid-2026/institutions?limit=100${next ? `&cursor=${encodeURIComponent(next)}` : ''}`, undefined, auth)) as { items?: unknown[]; next?: string | null };
+    clinics += page.items?.length ?? 0;
+    next = page.next ?? null;
+  }
+  const regions = (await call(base, tally, 'GET', '/api/v1/regions')) as unknown as { name: string }[];
+  let provinces = 0;
+  for (const sido of regions) {
+    await call(base, tally, 'GET', `/api/v1/campaigns/covid-2026/institutions?limit=100&sido=${encodeURIComponent(sido.name)}`, undefined, auth);
+    provinces += 1;
+  }
+  return { clinics, provinces, unexpected: tally.unexpected };
+}
+
 describe('the first seconds of a node, on its default configuration', () => {
   const dataDirs: string[] = [];
   const nodes: NodeProcess[] = [];
@@ -81,12 +114,12 @@ describe('the first seconds of a node, on its default configuration', () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startNode(env: Record<string, string>): Promise<NodeProcess> {
+  async function startNode(env: Record<string, string>, timeoutMs = 90_000): Promise<NodeProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'yeyak-first-'));
     dataDirs.push(dataDir);
     const node = new NodeProcess(nodes.length, await freePort(), { YEYAK_DATA_DIR: dataDir, YEYAK_OPERATOR_KEY: OPERATOR_KEY, YEYAK_DEMO: '0', ...env });
     nodes.push(node);
-    await node.start(90_000);
+    await node.start(timeoutMs);
     return node;
   }
 
@@ -97,6 +130,16 @@ describe('the first seconds of a node, on its default configuration', () => {
     expect(tally.unexpected).toEqual([]);
     expect(tally.statuses.get(200)).toBeGreaterThan(50);
   }, 120_000);
+
+  it.skipIf(Boolean(process.env.DATABASE_URL))('embedded demo: one citizen pages all 2,000 clinics and searches every province during the light load, and every answer is 200', async () => {
+    const node = await startNode({ DATABASE_URL: '', REDIS_URL: '', YEYAK_DEMO: '1', YEYAK_DEV_IDENTITY: '1' }, 180_000);
+    const [tally, citizen] = await Promise.all([lightLoad(node.url), pageEverything(node.url)]);
+    expect(tally.statuses.get(503) ?? 0, node.tail()).toBe(0);
+    expect(tally.unexpected).toEqual([]);
+    expect(citizen.unexpected).toEqual([]);
+    expect(citizen.clinics).toBeGreaterThanOrEqual(2_000);
+    expect(citizen.provinces).toBe(17);
+  }, 300_000);
 
   it.skipIf(!process.env.DATABASE_URL || !process.env.REDIS_URL)('PostgreSQL + Redis: 0 answers 503 from the moment readiness passes', async () => {
     const { url, drop } = await createDatabase(process.env.DATABASE_URL!, 'yeyak_first');

@@ -1,7 +1,7 @@
-import { PGlite, types } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
+import { PgliteThread } from './pglite-thread.ts';
 import { StatementNames } from './statement-names.ts';
 
 export type Db = Kysely<DB>;
@@ -121,9 +121,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       },
     };
   }
-  const pglite = await PGlite.create(options.dataDir ?? undefined, {
-    parsers: { [types.DATE]: (value: string) => value, [types.INT8]: (value: string) => Number(value) },
-  });
+  // PGlite in a worker thread (same type parsers, same durability): its statements run in
+  // WebAssembly synchronously, and must not stall the event loop while they do.
+  const pglite = await PgliteThread.open(options.dataDir);
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,

@@ -51,8 +51,8 @@ export class OutboxPruner {
     private readonly ctx: Ctx,
     options: OutboxPrunerOptions,
   ) {
-    // Small enough that no statement holds its row locks for long. PGlite runs each statement on the
-    // serving thread itself, so there a batch is kept to a tenth to keep the event loop responsive.
+    // Small enough that no statement holds its row locks for long. PGlite has one connection, which
+    // every booking waits behind while a batch runs, so there a batch is kept to a tenth.
     this.batchSize = options.batchSize ?? (ctx.database.kind === 'pglite' ? 500 : 5_000);
     this.intervalMs = options.intervalMs ?? ctx.config.outbox.pruneIntervalSeconds * 1000;
     this.log = options.log;

@@ -87,7 +87,8 @@ async function tcpPort(client: Redis): Promise<number> {
   return Number(/tcp_port:(\d+)/.exec(info)?.[1]);
 }
 
-describe.skipIf(!redisServerOnPath || !sentinelOnPath)('Redis through Sentinel (own primary, replica and three Sentinels)', () => {
+// It starts its own servers and needs no PostgreSQL: it runs once, in the embedded pass of `.ci/run`.
+describe.skipIf(!redisServerOnPath || !sentinelOnPath || Boolean(process.env.DATABASE_URL))('Redis through Sentinel (own primary, replica and three Sentinels)', () => {
   it('follows a failover after kill -9 of the primary, then a switchover, with the same client; the queue scripts run on each new primary', async () => {
     const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort())) as [number, number, number, number, number];
     const primary = await startRedis(primaryPort, []);
@@ -125,6 +126,7 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath)('Redis through Sentinel (
       const killedAt = Date.now();
       await kill(primary);
       let refused = 0;
+      const others: string[] = [];
       const joined = await until(
         'a join on the promoted replica',
         async () => {
@@ -132,13 +134,18 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath)('Redis through Sentinel (
             return await store.join('c1', 'p4', T0, null);
           } catch (error) {
             // While there is no primary the store fails fast and typed (503), never anything else.
-            expect(error).toBeInstanceOf(QueueStoreUnavailableError);
-            refused++;
+            if (error instanceof QueueStoreUnavailableError) refused++;
+            else others.push(String(error));
             return undefined;
           }
         },
-        30_000,
-      );
+        // A Sentinel election that fails is retried after twice the failover timeout: on a busy
+        // machine the first try can miss.
+        60_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; ${refused} refused as unavailable, other errors: ${others.slice(0, 3).join(' | ') || 'none'}`);
+      });
+      expect(others).toEqual([]);
       const recoveredMs = Date.now() - killedAt;
 
       expect(await tcpPort(client)).toBe(replicaPort);
@@ -149,7 +156,7 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath)('Redis through Sentinel (
       await client.set(`${MASTER}:plain`, 'after');
       expect(await client.get(`${MASTER}:plain`)).toBe('after');
       process.stdout.write(`sentinel failover: writes back after ${recoveredMs} ms, ${refused} calls refused (503) meanwhile\n`);
-      expect(recoveredMs).toBeLessThan(30_000);
+      expect(recoveredMs).toBeLessThan(60_000);
 
       // The old primary comes back (Sentinel makes it a replica), then a switchover demotes the
       // primary while it stays up: the client must leave it (+switch-master, READONLY), not write to it.
@@ -173,5 +180,5 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath)('Redis through Sentinel (
     } finally {
       await store.close();
     }
-  }, 90_000);
+  }, 180_000);
 });

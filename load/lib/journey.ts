@@ -47,6 +47,8 @@ export interface JourneyRecord {
   eta: EtaCounts;
   /** Flat [place, epoch ms, p50 s, p90 s, places ahead] of each person's first estimate (checked against the status at the end). */
   estimates: number[];
+  /** Epoch ms at which each person admitted more than 5 s after their place learnt it (checked against the sampled status at the end). */
+  waitersPlacedAt: number[];
   admissionsPerSecond: PerSecond;
   bookingsPerSecond: PerSecond;
   booked201: number;
@@ -78,6 +80,7 @@ export function newRecord(offsetSeconds: number): JourneyRecord {
     refusals: [],
     eta: emptyEtaCounts(),
     estimates: [],
+    waitersPlacedAt: [],
     admissionsPerSecond: new PerSecond(offsetSeconds),
     bookingsPerSecond: new PerSecond(offsetSeconds),
     booked201: 0,
@@ -210,6 +213,7 @@ function admitted(j: Journey, p: Person): void {
     if (actual <= Math.max(1, p.estimate.p90)) eta.withinP90++;
   } else eta.unestimated++;
   if (p.placedAtMs !== null && now - p.placedAtMs > ESTIMATE_WITHIN_MS) {
+    j.record.waitersPlacedAt.push(p.placedAtMs);
     eta.waiters++;
     if (p.estimate === null || p.estimate.atMs - p.placedAtMs > ESTIMATE_WITHIN_MS) eta.waitersWithoutEstimate++;
     else if (withinQuarter) eta.waitersWithinQuarter++;

@@ -64,6 +64,12 @@ export interface OpeningNightResult {
   outcomes: Counts;
   /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
   eta: EtaCounts;
+  /**
+   * Of everyone admitted more than 5 s after their place: how many the sampled status document
+   * offered no estimate (no pace) at any sample within 5 s of their place — what the server gave,
+   * whatever the generator's own queue for a connection delayed its clients' polls.
+   */
+  estimateOffered: { waiters: number; withoutWithin5s: number };
   /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
   etaServed: { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] };
   booked201: number;
@@ -71,6 +77,17 @@ export interface OpeningNightResult {
   changed: number;
   database: DatabaseCheck;
   processes: { processes: ProcessFigures[]; machineBusyCores: number | null; seconds: number };
+}
+
+/** For each waiter's placing instant: did a status sample within the next 5 s carry a pace? */
+export function estimateOffered(placedAt: number[], points: StatusPoint[], openingMs: number): { waiters: number; withoutWithin5s: number } {
+  const offered = points.map((p) => ({ atMs: openingMs + p.secondsFromOpening * 1000, pace: p.etaRate !== null }));
+  let without = 0;
+  for (const t of placedAt) {
+    // Status samples are a second apart: the window [t, t + 5 s] holds about five.
+    if (!offered.some((s) => s.pace && s.atMs >= t && s.atMs <= t + 5_000)) without++;
+  }
+  return { waiters: placedAt.length, withoutWithin5s: without };
 }
 
 /** Each first estimate against when the sampled status first served that place: overall, and where it goes wrong. */
@@ -151,6 +168,7 @@ export function mergeRuns(input: {
   const refusals: number[] = [];
   const eta = emptyEtaCounts();
   const estimates: number[] = [];
+  const waitersPlacedAt: number[] = [];
   let booked201 = 0;
   let cancelled = 0;
   let changed = 0;
@@ -168,6 +186,7 @@ export function mergeRuns(input: {
     for (const x of r.refusals) refusals.push(x);
     for (const k of Object.keys(eta) as (keyof EtaCounts)[]) eta[k] += r.eta[k];
     for (const x of r.estimates) estimates.push(x);
+    for (const x of r.waitersPlacedAt) waitersPlacedAt.push(x);
     booked201 += r.booked201;
     cancelled += r.cancelled;
     changed += r.changed;
@@ -217,6 +236,7 @@ export function mergeRuns(input: {
     outcomes,
     eta,
     etaServed: servedEta(estimates, input.statusPoints, input.openingMs),
+    estimateOffered: estimateOffered(waitersPlacedAt, input.statusPoints, input.openingMs),
     booked201,
     cancelled,
     changed,

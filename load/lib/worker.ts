@@ -75,6 +75,7 @@ async function run(start: WorkerStart): Promise<void> {
     refusals: r.refusals,
     eta: r.eta,
     estimates: r.estimates,
+    waitersPlacedAt: r.waitersPlacedAt,
     booked201: r.booked201,
     cancelled: r.cancelled,
     changed: r.changed,

@@ -10,7 +10,7 @@ import { onPostgres, startTestApp } from './support/test-app.ts';
 describe.skipIf(!onPostgres)('the booking path’s pool', () => {
   it('searches and books while the main pool is held, and waits behind it without its own pool', async () => {
     for (const bookingPool of ['2', '0']) {
-      const t = await startTestApp({ now: '2026-08-10T02:00:00Z', env: { YEYAK_DB_POOL_SIZE: '1', YEYAK_DB_BOOKING_POOL_SIZE: bookingPool, YEYAK_SHED_DB_WAITING: '1000' } });
+      const t = await startTestApp({ now: '2026-08-10T02:00:00Z', env: { YEYAK_DB_POOL_SIZE: '1', YEYAK_DB_BOOKING_POOL_SIZE: bookingPool } });
       try {
         expect(t.ctx.database.bookingDb === t.ctx.db).toBe(bookingPool === '0');
         await seedCampaign(t.app, { id: 'bp', institutions: ['B1'], dates: ['2026-08-25', '2026-09-15'], times: ['10:00'], doses: 5 });

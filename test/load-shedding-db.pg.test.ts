@@ -11,6 +11,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 1200)); // the
 
 describe.skipIf(!onPostgres)('load shedding by the database pool', () => {
   it('answers 503 with Retry-After while too many wait for a connection, and serves again once they have', async () => {
+    // The test of the setting itself: a threshold of 2 on a pool of one shows it with four queries.
     const t = await startTestApp({ env: { YEYAK_DB_POOL_SIZE: '1', YEYAK_SHED_DB_WAITING: '2' } });
     try {
       // The one connection is held; three more queries wait behind it.

@@ -1,34 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ActiveAdmissions } from './active-admissions.ts';
 import { advanceServing } from './domain/admission-rate.ts';
 import { checkRound, prequeueScore, roundOfScore, secretDraw } from './prequeue-draw.ts';
-import { emptyJournal, holdsHandouts, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal } from './queue-journal.ts';
+import { checkpointOf, emptyCampaignQueue, restoreCounters, type CampaignQueue } from './memory-queue-state.ts';
+import { emptyJournal, holdsHandouts, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
-
-interface CampaignQueue {
-  /** FCFS places by person. */
-  positions: Map<string, number>;
-  /** Pre-queue members of every round by person: score round × 2^40 + secret draw (prequeue-draw.ts). */
-  prequeue: Map<string, number>;
-  /** Places of the members of opened rounds (base of their round + rank by draw). */
-  drawnPlaces: Map<string, number>;
-  /** Places handed out: the last place of the queue. */
-  issued: number;
-  /** Each opened round's base, in order (rounds open in order). */
-  bases: number[];
-  servingUpTo: number;
-  carry: number;
-  lastTickMs: number | null;
-  paused: boolean;
-  pausedReason: string | null;
-  closed: boolean;
-  admissions: ActiveAdmissions;
-  /** People whose admission ended in a booking (their later admissions are outside the cap). */
-  booked: Set<string>;
-  admitted: number;
-  rate: { mean: number; variance: number; samples: number };
-  targetRate: number;
-}
 
 const ALPHA = 0.2;
 
@@ -41,7 +16,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   /** Takes what changed since the last call (places, admissions, counters) for persistence. */
   drainJournal(): QueueJournal {
     const drained = this.journal;
-    drained.checkpoints = [...this.dirty].map((campaignId) => ({ campaignId, state: this.checkpointOf(this.queue(campaignId)) }));
+    drained.checkpoints = [...this.dirty].map((campaignId) => ({ campaignId, state: checkpointOf(this.queue(campaignId)) }));
     this.dirty.clear();
     this.journal = emptyJournal();
     return drained;
@@ -57,22 +32,6 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     for (const c of failed.checkpoints) this.dirty.add(c.campaignId);
   }
 
-  private checkpointOf(q: CampaignQueue): QueueCheckpoint {
-    return {
-      issued: q.issued,
-      bases: [...q.bases],
-      servingUpTo: q.servingUpTo,
-      carry: q.carry,
-      lastTickMs: q.lastTickMs,
-      paused: q.paused,
-      pausedReason: q.pausedReason,
-      closed: q.closed,
-      admitted: q.admitted,
-      rate: { ...q.rate },
-      targetRate: q.targetRate,
-    };
-  }
-
   /**
    * Loads a campaign's journalled state after a restart: every place and pre-queue draw, the
    * opened rounds, the admissions, the counters — with new places starting RESTART_GAP past the
@@ -84,9 +43,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     for (const p of places) if (p.draw === null && p.position !== null) q.positions.set(p.personKey, p.position);
     const rounds = restoredRounds(journal);
     for (const m of rounds.members) q.prequeue.set(m.personKey, prequeueScore(m.round, m.draw));
-    if (state) {
-      Object.assign(q, { servingUpTo: state.servingUpTo, carry: state.carry, lastTickMs: state.lastTickMs, paused: state.paused, pausedReason: state.pausedReason, closed: state.closed, admitted: state.admitted, rate: { ...state.rate }, targetRate: state.targetRate });
-    }
+    if (state) restoreCounters(q, state);
     q.bases = [];
     rounds.bases.forEach((base, round) => this.placeRound(q, round, base));
     q.issued = rounds.issued;
@@ -97,24 +54,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   private queue(campaignId: string): CampaignQueue {
     let q = this.queues.get(campaignId);
     if (!q) {
-      q = {
-        positions: new Map(),
-        prequeue: new Map(),
-        drawnPlaces: new Map(),
-        issued: 0,
-        bases: [],
-        servingUpTo: 0,
-        carry: 0,
-        lastTickMs: null,
-        paused: false,
-        pausedReason: null,
-        closed: false,
-        admissions: new ActiveAdmissions(),
-        booked: new Set(),
-        admitted: 0,
-        rate: { mean: 0, variance: 0, samples: 0 },
-        targetRate: 0,
-      };
+      q = emptyCampaignQueue();
       this.queues.set(campaignId, q);
     }
     return q;

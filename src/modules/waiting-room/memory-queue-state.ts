@@ -1,0 +1,72 @@
+import { ActiveAdmissions } from './active-admissions.ts';
+import type { QueueCheckpoint } from './queue-journal.ts';
+
+/** One campaign's queue in the in-process store (`memory-queue-store.ts`), as held in memory. */
+export interface CampaignQueue {
+  /** FCFS places by person. */
+  positions: Map<string, number>;
+  /** Pre-queue members of every round by person: score round × 2^40 + secret draw (prequeue-draw.ts). */
+  prequeue: Map<string, number>;
+  /** Places of the members of opened rounds (base of their round + rank by draw). */
+  drawnPlaces: Map<string, number>;
+  /** Places handed out: the last place of the queue. */
+  issued: number;
+  /** Each opened round's base, in order (rounds open in order). */
+  bases: number[];
+  servingUpTo: number;
+  carry: number;
+  lastTickMs: number | null;
+  paused: boolean;
+  pausedReason: string | null;
+  closed: boolean;
+  admissions: ActiveAdmissions;
+  /** People whose admission ended in a booking (their later admissions are outside the cap). */
+  booked: Set<string>;
+  admitted: number;
+  rate: { mean: number; variance: number; samples: number };
+  targetRate: number;
+}
+
+/** A campaign's queue before anyone joined it. */
+export function emptyCampaignQueue(): CampaignQueue {
+  return {
+    positions: new Map(),
+    prequeue: new Map(),
+    drawnPlaces: new Map(),
+    issued: 0,
+    bases: [],
+    servingUpTo: 0,
+    carry: 0,
+    lastTickMs: null,
+    paused: false,
+    pausedReason: null,
+    closed: false,
+    admissions: new ActiveAdmissions(),
+    booked: new Set(),
+    admitted: 0,
+    rate: { mean: 0, variance: 0, samples: 0 },
+    targetRate: 0,
+  };
+}
+
+/** The counters the journal keeps of a queue (places and admissions are journalled one by one). */
+export function checkpointOf(q: CampaignQueue): QueueCheckpoint {
+  return {
+    issued: q.issued,
+    bases: [...q.bases],
+    servingUpTo: q.servingUpTo,
+    carry: q.carry,
+    lastTickMs: q.lastTickMs,
+    paused: q.paused,
+    pausedReason: q.pausedReason,
+    closed: q.closed,
+    admitted: q.admitted,
+    rate: { ...q.rate },
+    targetRate: q.targetRate,
+  };
+}
+
+/** Puts a checkpoint's counters back (places, rounds and `issued` are the restore's to rebuild). */
+export function restoreCounters(q: CampaignQueue, state: QueueCheckpoint): void {
+  Object.assign(q, { servingUpTo: state.servingUpTo, carry: state.carry, lastTickMs: state.lastTickMs, paused: state.paused, pausedReason: state.pausedReason, closed: state.closed, admitted: state.admitted, rate: { ...state.rate }, targetRate: state.targetRate });
+}

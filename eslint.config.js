@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'load/**', 'sim/**', 'scripts/**'],
+    files: ['bench/**', 'load/**', 'sim/**', 'scripts/**', 'deploy/**', 'chaos/**'],
     rules: { 'no-console': 'off' },
   },
 );

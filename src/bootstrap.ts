@@ -17,7 +17,7 @@ import { createMetrics, type Metrics } from './infra/metrics.ts';
 import { persistJournal, queueRecoveryFrom, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
 import { isJournalling } from './modules/waiting-room/queue-journal.ts';
 import { JournalWriter } from './modules/waiting-room/journal-writer.ts';
-import type { Db } from './infra/db/database.ts';
+import type { Database, Db } from './infra/db/database.ts';
 import { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import { RemainingDosesCache } from './modules/waiting-room/remaining-doses-cache.ts';
@@ -35,14 +35,24 @@ export interface ContextOptions {
 /** Opens the stores, applies migrations and wires the context every module receives. */
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<Ctx> {
   const metrics = createMetrics();
+  // The pressure reads the pools' queues once they exist, and is told each main-pool checkout's wait.
+  let opened: Database | null = null;
+  const pressure = new NodePressure(config.shedding, { waitingClients: () => opened?.waitingClients() ?? 0, mainPoolWaiting: () => opened?.mainPoolWaiting() ?? 0 });
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemory ? null : join(config.dataDir, 'pglite'),
     poolSize: config.dbPoolSize,
     prepareStatements: config.dbPrepareStatements,
     bookingPoolSize: config.dbBookingPoolSize,
-    observe: { poolWait: (pool, s) => metrics.dbPoolWait.observe({ pool }, s), statement: (pool, s) => metrics.dbStatement.observe({ pool }, s) },
+    observe: {
+      poolWait: (pool, s) => {
+        metrics.dbPoolWait.observe({ pool }, s);
+        if (pool === 'main') pressure.mainPool.observe(s * 1000);
+      },
+      statement: (pool, s) => metrics.dbStatement.observe({ pool }, s),
+    },
   });
+  opened = database;
   await migrateToLatest(database.db);
   const clock = options.clock ?? systemClock;
   const campaigns = new CampaignCatalog(database.db);
@@ -70,7 +80,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     registry: new LocalVaccinationRegistry(database.db),
     waitingRoom: withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock), database.db, clock, metrics),
     metrics,
-    pressure: new NodePressure(config.shedding, () => database.waitingClients()),
+    pressure,
+    lifecycle: { draining: false },
   };
 }
 

@@ -28,9 +28,11 @@ export interface Config {
   logLevel: string;
   /** The waiting room's hot routes log 1 request in this many (server errors always); 0: none, 1: all. */
   hotPathLogSample: number;
+  /** On SIGTERM, seconds during which readiness fails while requests are still served, before the close. */
+  shutdownDrainSeconds: number;
   secrets: Secrets;
   /** Load shedding thresholds: past any of them, requests get 503 with Retry-After before any work. */
-  shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxDbWaiting: number };
+  shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxDbWaiting: number; maxDbWaitMs: number };
   /** How long an admission lasts (extended while the person is active), in seconds. */
   admissionTtlSeconds: number;
   /** Session lifetime in seconds. */
@@ -64,6 +66,13 @@ export type Env = Record<string, string | undefined>;
  * behind one address, nearly all signing in within the hour before an opening, so the address
  * limit only stops a script hammering from one place; the per-person limit is the real guard.
  */
+/**
+ * Seconds a node keeps serving after SIGTERM while its readiness fails, so a balancer that checks
+ * every 2 s and takes a node out after 2 failures (deploy/haproxy/yeyak.cfg) stops sending to it
+ * before it stops accepting: a rolling restart then drops no request.
+ */
+export const DEFAULT_SHUTDOWN_DRAIN_SECONDS = 5;
+
 export const DEFAULT_IDENTITY_LIMITS = { perAddress: 5_000, perPerson: 10 } as const;
 
 function trustProxyVar(env: Env): TrustProxy {
@@ -146,11 +155,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyLimit: intVar(env, 'YEYAK_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     hotPathLogSample: intVar(env, 'YEYAK_HOT_PATH_LOG_SAMPLE', 1000, 0, 1_000_000),
+    shutdownDrainSeconds: intVar(env, 'YEYAK_SHUTDOWN_DRAIN_SECONDS', DEFAULT_SHUTDOWN_DRAIN_SECONDS, 0, 120),
     secrets: loadSecrets(env, dataDir, embedded),
     shedding: {
       maxEventLoopDelayMs: intVar(env, 'YEYAK_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
       maxHeapUsedBytes: intVar(env, 'YEYAK_SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
       maxDbWaiting: intVar(env, 'YEYAK_SHED_DB_WAITING', 500, 0, 1_000_000),
+      maxDbWaitMs: intVar(env, 'YEYAK_SHED_DB_WAIT_MS', 250, 0, 60_000),
     },
     admissionTtlSeconds: intVar(env, 'YEYAK_ADMISSION_TTL_SECONDS', 600, 60, 7200),
     sessionTtlSeconds: intVar(env, 'YEYAK_SESSION_TTL_SECONDS', 3600, 60, 86_400),

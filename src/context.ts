@@ -32,6 +32,8 @@ export interface Ctx {
   metrics: Metrics;
   /** Whether this node is saturated now (load shedding and readiness ask it). */
   pressure: NodePressure;
+  /** The process's life: `draining` once SIGTERM arrived (readiness fails; requests are still served). */
+  lifecycle: { draining: boolean };
 }
 
 /**

@@ -41,7 +41,12 @@ async function main(): Promise<void> {
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'closing');
+    // SIGTERM (a balancer or orchestrator stopping the node): fail readiness and keep serving for
+    // the drain, so no request meets a closed port. Ctrl-C closes at once.
+    const drainSeconds = signal === 'SIGTERM' ? config.shutdownDrainSeconds : 0;
+    ctx.lifecycle.draining = true;
+    app.log.info({ signal, drainSeconds }, 'closing');
+    if (drainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, drainSeconds * 1000));
     await app.close();
     await worker?.stop();
     await pruner?.stop();

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../src/config.ts';
-import { nginxConfAt, nginxMain } from './deploy-nginx-conf.ts';
+import { DEFAULT_SHUTDOWN_DRAIN_SECONDS, loadConfig } from '../src/config.ts';
+import { nginxConfAt, nginxMain } from '../deploy/cluster/balancer-configs.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const ROOT = new URL('../', import.meta.url);
@@ -111,7 +111,9 @@ describe('deploy/kubernetes', () => {
     const registryTimeout = Number(configMap.data?.YEYAK_REGISTRY_TIMEOUT_MS ?? 3000) / 1000;
     expect(requestTimeout).toBeGreaterThan(0);
     expect(preStop).toBeGreaterThanOrEqual(5);
-    expect(preStop + requestTimeout + Math.max(gatewayTimeout, registryTimeout) + 5).toBeLessThanOrEqual(podSpec.terminationGracePeriodSeconds);
+    // The node's own drain after SIGTERM (readiness failing, requests still served) comes first.
+    const drain = Number(configMap.data?.YEYAK_SHUTDOWN_DRAIN_SECONDS ?? DEFAULT_SHUTDOWN_DRAIN_SECONDS);
+    expect(preStop + drain + requestTimeout + Math.max(gatewayTimeout, registryTimeout) + 5).toBeLessThanOrEqual(podSpec.terminationGracePeriodSeconds);
   });
 
   it('runs as non-root on a read-only root filesystem, with /tmp the only writable path', () => {

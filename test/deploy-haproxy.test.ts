@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haproxyConfAt } from '../deploy/cluster/balancer-configs.ts';
 import { freePort } from './support/redis.ts';
 
 const haproxyOnPath = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -79,11 +80,8 @@ describe.skipIf(!haproxyOnPath)('deploy/haproxy/yeyak.cfg in a real HAProxy', ()
       checkPorts[name] = await listen(rest);
     }
     for (const bind of ['8081', '5000', '5001', '8404']) ports[bind] = await freePort();
-    const cfg = readFileSync(new URL('../deploy/haproxy/yeyak.cfg', import.meta.url), 'utf8')
-      .replace(/bind :(\d+)/g, (_all, port: string) => `bind 127.0.0.1:${ports[port]}`)
-      .replace(/^(\s+server (\S+) )(\S+)/gm, (_all, head: string, name: string) => `${head}${addresses[name]}`)
-      .replace(/^(\s+server (\S+) .*check port )8008/gm, (_all, head: string, name: string) => `${head}${checkPorts[name]}`)
-      .replace(/inter 2s/g, 'inter 100ms');
+    const binds = Object.fromEntries(Object.keys(ports).map((bind) => [bind, ports[bind]!]));
+    const cfg = haproxyConfAt({ binds, addresses, checkPorts, checkInterval: '100ms' });
     writeFileSync(join(dir, 'yeyak.cfg'), cfg);
     haproxy = spawn('haproxy', ['-db', '-f', join(dir, 'yeyak.cfg')], { stdio: 'ignore' });
     await until('haproxy', async () => (await fetch(`http://127.0.0.1:${ports['8404']}/`)).ok);
@@ -104,6 +102,14 @@ describe.skipIf(!haproxyOnPath)('deploy/haproxy/yeyak.cfg in a real HAProxy', ()
     readiness.node2 = 200;
     await until('node2 back in', async () => (await served()).has('node2'));
     expect((await http('/api/v1/health', { 'x-forwarded-for': '203.0.113.7' })).split(' ')[1]).toBe('127.0.0.1');
+  });
+
+  it('fails open when every node fails /api/v1/ready at once (a shared store down): the nodes answer, not HAProxy', async () => {
+    for (const name of Object.keys(readiness)) readiness[name] = 503;
+    const served = async () => new Set(await Promise.all(Array.from({ length: 12 }, () => http('/api/v1/campaigns').then((t) => t.split(' ')[0]))));
+    await until('every node marked down', async () => (await served()).size === 3 && !(await fetch(`http://127.0.0.1:${ports['8404']}/;csv`).then((r) => r.text())).split('\n').some((l) => /^yeyak_nodes,node\d,.*,UP,/.test(l)));
+    expect(await served()).toEqual(new Set(['node1', 'node2', 'node3']));
+    for (const name of Object.keys(readiness)) readiness[name] = 200;
   });
 
   it('sends PostgreSQL connections to the Patroni primary, follows a switchover, and refuses while there is none', async () => {

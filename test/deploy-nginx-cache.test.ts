@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nginxConfAt, nginxMain } from './deploy-nginx-conf.ts';
+import { nginxConfAt, nginxMain } from '../deploy/cluster/balancer-configs.ts';
 import { freePort } from './support/redis.ts';
 
 const nginxOnPath = spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;

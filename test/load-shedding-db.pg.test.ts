@@ -1,7 +1,8 @@
 /**
- * Load shedding by the database pool's queue (PostgreSQL): while more requests wait for a
- * connection than `YEYAK_SHED_DB_WAITING`, the app answers 503 with Retry-After at once instead of
- * queueing more, keeps liveness answerable, and serves again once the queue has drained.
+ * Load shedding by the database pool (PostgreSQL): while more requests wait for a connection than
+ * `YEYAK_SHED_DB_WAITING`, the app answers 503 with Retry-After at once instead of queueing more,
+ * keeps liveness answerable, and serves again once the queue has drained; while the main pool's
+ * wait stays over `YEYAK_SHED_DB_WAIT_MS`, only the work that needs that pool is refused.
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,34 @@ describe.skipIf(!onPostgres)('load shedding by the database pool', () => {
       const waits = (le: string) => Number(series('yeyak_db_pool_wait_seconds_bucket', `le="${le}"`, 'pool="main"')?.split(' ')[1]);
       expect(waits('5') - waits('1')).toBeGreaterThanOrEqual(3);
       expect(Number(series('yeyak_db_statement_seconds_count', 'pool="main"')?.split(' ')[1])).toBeGreaterThan(4);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+
+  it('refuses only the work that needs the main pool while its wait stays over the shipped threshold, and serves the waiting room and the booking path', async () => {
+    // The shipped threshold (250 ms); a pool of one held for 3.5 s makes every checkout wait.
+    const t = await startTestApp({ env: { YEYAK_DB_POOL_SIZE: '1' } });
+    try {
+      const held = sql`SELECT pg_sleep(3.5)`.execute(t.ctx.db);
+      const queued = sql`SELECT 1`.execute(t.ctx.db);
+      // The wait must be sustained over the whole window (2 s) before anything is refused.
+      await new Promise((resolve) => setTimeout(resolve, 2_600));
+      const shed = await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' });
+      expect(shed.statusCode).toBe(503);
+      expect(shed.json().error.details.shed).toBe('dbWait');
+      expect(shed.headers['retry-after']).toBe('2');
+      // The waiting room (its store) and the booking path (its own pool) are not refused.
+      for (const url of ['/api/v1/campaigns/c1/queue/tickets/me', '/api/v1/campaigns/c1/institutions?limit=5']) {
+        const answer = await t.app.inject({ method: 'GET', url });
+        expect(answer.statusCode, `${url}: ${answer.body}`).not.toBe(503);
+      }
+      // Readiness does not fail for it: every node's main pool waits together, and the balancer must keep sending the rest.
+      expect(t.ctx.pressure.cause()).toBeNull();
+      await Promise.all([held, queued]);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/campaigns' })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/yeyak_shed_requests_total\{cause="dbWait"\} [1-9]/);
     } finally {
       await t.close();
     }

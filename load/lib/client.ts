@@ -61,6 +61,9 @@ export class Slots {
   }
 }
 
+/** 503s the app answers on purpose (shedding, a store away): the client retries them. */
+export const DELIBERATE_503 = new Set(['503 YEYAK_ERR_UNAVAILABLE', '503 YEYAK_ERR_QUEUE_UNAVAILABLE']);
+
 /** The admitted person's journey: its calls take the fast lane (see `Slots`). */
 const JOURNEY_ENDPOINTS = new Set(['admission', 'clinic search', 'slots', 'booking', 'cancel', 'change']);
 
@@ -75,19 +78,34 @@ export class LoadClient {
   /** Time spent waiting for a free connection in this process (the generator's own saturation). */
   readonly clientWait: Histogram = {};
   readonly requests: PerSecond;
+  /** Per second: answers that are neither 2xx/4xx nor a deliberate 503 (a 5xx, a balancer's page, no answer at all). */
+  readonly failures: PerSecond;
+  /** Per second: deliberate 503s (`DELIBERATE_503`). */
+  readonly deliberate: PerSecond;
 
+  /**
+   * One pool per origin. `localAddresses` (loopback addresses, 127.x.y.z) gives pool i its own
+   * source address, `localAddresses[i % n]`: behind a balancer each pool is then a client of its
+   * own, as the crowd's phones are, rather than one address for the whole crowd.
+   */
   constructor(
     origins: string[],
     connections: number,
     private readonly openingMs: number,
     offsetSeconds: number,
+    localAddresses: string[] = [],
   ) {
     for (const origin of origins) {
       if (new URL(origin).hostname !== '127.0.0.1') throw new Error(`the load generator only talks to 127.0.0.1, not ${origin}`);
     }
-    this.pools = origins.map((origin) => new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000 }));
+    this.pools = origins.map((origin, i) => {
+      const localAddress = localAddresses.length ? localAddresses[i % localAddresses.length] : undefined;
+      return new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000, ...(localAddress ? { localAddress } : {}) });
+    });
     this.slots = origins.map(() => new Slots(connections));
     this.requests = new PerSecond(offsetSeconds);
+    this.failures = new PerSecond(offsetSeconds);
+    this.deliberate = new PerSecond(offsetSeconds);
   }
 
   get origins(): number {
@@ -132,7 +150,10 @@ export class LoadClient {
     }
     record((this.latency[endpoint] ??= {}), performance.now() - sent);
     tally((this.statuses[endpoint] ??= {}), answer.key);
-    this.requests.add((epochMs() - this.openingMs) / 1000);
+    const second = (epochMs() - this.openingMs) / 1000;
+    this.requests.add(second);
+    if (DELIBERATE_503.has(answer.key)) this.deliberate.add(second);
+    else if (answer.status === 0 || answer.status >= 500) this.failures.add(second);
     return answer;
   }
 

@@ -15,6 +15,11 @@ export interface CrowdShape {
   spikeMeanSeconds: number;
   /** The rest arrive in the tail: mean delay after the opening (exponential, cut at 4 means). */
   tailMeanSeconds: number;
+  /**
+   * When set, the tail arrives evenly over this many seconds after the opening instead: a steady
+   * load (the chaos suite injects its faults into one).
+   */
+  steadySeconds?: number;
   /** Share of people outside the cohort (they are refused 403 before taking a place). */
   ineligibleShare: number;
   deviceWeights: [number, number, number];
@@ -84,6 +89,7 @@ export function planCitizen(shape: CrowdShape, index: number): CitizenPlan {
   let arrivalSeconds: number;
   if (u < shape.prequeueShare) arrivalSeconds = -random() * shape.prequeueSeconds;
   else if (u < shape.prequeueShare + shape.spikeShare) arrivalSeconds = exponential(random, shape.spikeMeanSeconds);
+  else if (shape.steadySeconds !== undefined) arrivalSeconds = random() * shape.steadySeconds;
   else arrivalSeconds = Math.min(exponential(random, shape.tailMeanSeconds), 4 * shape.tailMeanSeconds);
   const eligible = random() >= shape.ineligibleShare;
   // The test cohort is born 1950–2003; the ineligible are too young.

@@ -47,7 +47,7 @@ export interface JourneyRecord {
   eta: EtaCounts;
   /** Flat [place, epoch ms, p50 s, p90 s, places ahead] of each person's first estimate (checked against the status at the end). */
   estimates: number[];
-  /** Epoch ms at which each person admitted more than 5 s after their place learnt it (checked against the sampled status at the end). */
+  /** Flat [place, epoch ms they learnt it] of each person admitted more than 5 s after their place (checked against the sampled status at the end). */
   waitersPlacedAt: number[];
   admissionsPerSecond: PerSecond;
   bookingsPerSecond: PerSecond;
@@ -113,7 +113,8 @@ const until = (ms: number) => sleep(Math.max(0, ms - epochMs()));
 
 /** Waits as a client does after a 429/503: its Retry-After (capped), or a second. */
 const backOff = (answer: Answer) => sleep(Math.min(10, answer.retryAfterSeconds ?? 1) * 1000);
-const retryable = (answer: Answer) => answer.status === 0 || answer.status === 429 || answer.status === 503;
+// A balancer's 502/504 (a node died under the request) is retried as a site's client does.
+const retryable = (answer: Answer) => answer.status === 0 || answer.status === 429 || answer.status === 502 || answer.status === 503 || answer.status === 504;
 
 function finish(j: Journey, p: Person, outcome: string): void {
   if (p.finished) return;
@@ -213,7 +214,7 @@ function admitted(j: Journey, p: Person): void {
     if (actual <= Math.max(1, p.estimate.p90)) eta.withinP90++;
   } else eta.unestimated++;
   if (p.placedAtMs !== null && now - p.placedAtMs > ESTIMATE_WITHIN_MS) {
-    j.record.waitersPlacedAt.push(p.placedAtMs);
+    j.record.waitersPlacedAt.push(p.position ?? 0, p.placedAtMs);
     eta.waiters++;
     if (p.estimate === null || p.estimate.atMs - p.placedAtMs > ESTIMATE_WITHIN_MS) eta.waitersWithoutEstimate++;
     else if (withinQuarter) eta.waitersWithinQuarter++;

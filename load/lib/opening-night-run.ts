@@ -14,7 +14,7 @@ import { checkDatabase } from './db-check.ts';
 import { ControllerSampler } from './controller-sampler.ts';
 import { ProcessSampler, StatusSampler } from './samplers.ts';
 import { seedNight, SIGUNGUS } from './seed.ts';
-import { startSystem } from './system.ts';
+import { startSystem, type RunningSystem } from './system.ts';
 import { mergeRuns, type OpeningNightResult } from './run-result.ts';
 import type { WorkerMessage, WorkerResult, WorkerStart } from './worker.ts';
 
@@ -40,10 +40,19 @@ export interface OpeningNightOptions {
   maxSecondsAfterOpening: number;
   appEnv?: Record<string, string>;
   log: (line: string) => void;
+  /** The system under test, when not the one `startSystem` starts (the chaos suite's cluster). */
+  system?: () => Promise<RunningSystem>;
+  /**
+   * Source addresses for the generator's connections (see `LoadClient`): each worker opens one
+   * pool per address, so a balancer sees that many clients. None: one pool from 127.0.0.1.
+   */
+  localAddresses?: string[];
+  /** Runs beside the crowd from the moment it starts (the chaos suite injects its faults here); its failure fails the run. */
+  during?: (run: { system: RunningSystem; openingMs: number; campaignId: string }) => Promise<void>;
 }
 
 export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNightResult> {
-  const system = await startSystem({ apps: o.apps, scaleOut: o.scaleOut, env: o.appEnv });
+  const system = o.system ? await o.system() : await startSystem({ apps: o.apps, scaleOut: o.scaleOut, env: o.appEnv });
   const campaignId = `night-${randomBytes(4).toString('hex')}`;
   const workers: ChildProcess[] = [];
   // Once, whichever comes first: the run's end, or Ctrl-C (`installSignalHandlers` in the command).
@@ -82,7 +91,11 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
         const child = forkTs(resolve(root, 'load/lib/worker.ts'), { cwd: root, env: process.env, execArgv: ['--max-old-space-size=4096'] });
         workers.push(child);
         processes.watch(child.pid!, `load worker ${w + 1}`);
-        const start: WorkerStart = { type: 'start', worker: w, workers: o.workers, people: o.people, origins: [system.origin], connections: o.connections, shape: o.shape, settings };
+        const addresses = o.localAddresses ?? [];
+        // One pool per source address, the connections shared among them.
+        const origins = addresses.length ? addresses.map(() => system.origin) : [system.origin];
+        const connections = Math.max(1, Math.round(o.connections / origins.length));
+        const start: WorkerStart = { type: 'start', worker: w, workers: o.workers, people: o.people, origins, localAddresses: addresses, connections, shape: o.shape, settings };
         child.send(start);
         return new Promise<void>((done, fail) => {
           child.on('message', (m: WorkerMessage) => {
@@ -117,7 +130,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
       );
     }, 10_000);
     try {
-      await finished;
+      await Promise.all([finished, o.during?.({ system, openingMs, campaignId })]);
     } finally {
       clearInterval(ticker);
       clearInterval(backends);

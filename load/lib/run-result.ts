@@ -15,9 +15,9 @@ import type { Seeded } from './seed.ts';
 import { mergeCounts, mergeHistogram, mergePerSecond, type Counts, type Histogram } from './tallies.ts';
 import type { WorkerResult } from './worker.ts';
 import { emptyEtaCounts, type EtaCounts } from './journey.ts';
+import { DELIBERATE_503 } from './client.ts';
 
 /** 503s the app sends on purpose (load shed, store unreachable), with an error code and Retry-After. */
-const DELIBERATE_503 = new Set(['503 YEYAK_ERR_UNAVAILABLE', '503 YEYAK_ERR_QUEUE_UNAVAILABLE']);
 /**
  * With several nodes each serves from its own snapshot, refreshed every 250 ms: a node a refresh
  * behind — later still when its event loop is delayed, up to the 1 s at which it sheds load — may
@@ -56,6 +56,9 @@ export interface OpeningNightResult {
   /** Per second from `offsetSeconds` before the opening. */
   offsetSeconds: number;
   requestsPerSecond: number[];
+  /** Per second: answers neither 2xx/4xx nor a deliberate 503, and deliberate 503s (index 0 is `offsetSeconds` before the opening). */
+  failuresPerSecond: number[];
+  deliberatePerSecond: number[];
   admissionsPerSecond: number[];
   bookingsPerSecond: number[];
   statusPoints: StatusPoint[];
@@ -66,10 +69,11 @@ export interface OpeningNightResult {
   eta: EtaCounts;
   /**
    * Of everyone admitted more than 5 s after their place: how many the sampled status document
-   * offered no estimate (no pace) at any sample within 5 s of their place — what the server gave,
-   * whatever the generator's own queue for a connection delayed its clients' polls.
+   * offered no estimate (no pace) at any sample within 5 s of their place, and how many its first
+   * estimate served within ±25% — what the server gave, whatever the generator's own queue for a
+   * connection delayed its clients' polls.
    */
-  estimateOffered: { waiters: number; withoutWithin5s: number };
+  estimateOffered: { waiters: number; withoutWithin5s: number; withinQuarter: number };
   /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
   etaServed: { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] };
   booked201: number;
@@ -79,15 +83,49 @@ export interface OpeningNightResult {
   processes: { processes: ProcessFigures[]; machineBusyCores: number | null; seconds: number };
 }
 
-/** For each waiter's placing instant: did a status sample within the next 5 s carry a pace? */
-export function estimateOffered(placedAt: number[], points: StatusPoint[], openingMs: number): { waiters: number; withoutWithin5s: number } {
-  const offered = points.map((p) => ({ atMs: openingMs + p.secondsFromOpening * 1000, pace: p.etaRate !== null }));
+/**
+ * For each waiter (flat [place, epoch ms placed]), what the server offered them: whether a sampled
+ * status within 5 s of their place carried a pace, and whether the first such estimate
+ * (places ahead ÷ that pace, as the status computes it) came within ±25% (1 s floor) of when the
+ * sampled status first served their place. A missing or late estimate is a miss.
+ */
+export function estimateOffered(waiters: number[], points: StatusPoint[], openingMs: number): { waiters: number; withoutWithin5s: number; withinQuarter: number } {
+  const at = points.map((p) => openingMs + p.secondsFromOpening * 1000);
+  const firstAtOrAfter = (ok: (i: number) => boolean): number => {
+    // Both the sample times and servingUpTo only grow: binary search on the predicate.
+    let lo = 0;
+    let hi = points.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ok(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
   let without = 0;
-  for (const t of placedAt) {
+  let withinQuarter = 0;
+  for (let w = 0; w < waiters.length; w += 2) {
+    const [place, placedAt] = [waiters[w]!, waiters[w + 1]!];
     // Status samples are a second apart: the window [t, t + 5 s] holds about five.
-    if (!offered.some((s) => s.pace && s.atMs >= t && s.atMs <= t + 5_000)) without++;
+    let offered = -1;
+    for (let i = firstAtOrAfter((i) => at[i]! >= placedAt); i < points.length && at[i]! <= placedAt + 5_000; i++) {
+      if (points[i]!.etaRate !== null) {
+        offered = i;
+        break;
+      }
+    }
+    if (offered < 0) {
+      without++;
+      continue;
+    }
+    const s = points[offered]!;
+    const p50 = Math.ceil(Math.max(0, place - s.servingUpTo) / s.etaRate!);
+    const served = firstAtOrAfter((i) => points[i]!.servingUpTo >= place);
+    if (served === points.length) continue;
+    const actual = Math.max(0, at[served]! - at[offered]!) / 1000;
+    if (Math.abs(actual - p50) <= Math.max(1, 0.25 * p50)) withinQuarter++;
   }
-  return { waiters: placedAt.length, withoutWithin5s: without };
+  return { waiters: waiters.length / 2, withoutWithin5s: without, withinQuarter };
 }
 
 /** Each first estimate against when the sampled status first served that place: overall, and where it goes wrong. */
@@ -162,6 +200,8 @@ export function mergeRuns(input: {
   const bounceReasons: Counts = {};
   const anomalyReasons: Counts = {};
   const requestsPerSecond: number[] = [];
+  const failuresPerSecond: number[] = [];
+  const deliberatePerSecond: number[] = [];
   const admissionsPerSecond: number[] = [];
   const bookingsPerSecond: number[] = [];
   const admissions: number[] = [];
@@ -180,6 +220,8 @@ export function mergeRuns(input: {
     mergeCounts(bounceReasons, r.bounces);
     mergeCounts(anomalyReasons, r.anomalies);
     mergePerSecond(requestsPerSecond, r.requestsPerSecond);
+    mergePerSecond(failuresPerSecond, r.failuresPerSecond);
+    mergePerSecond(deliberatePerSecond, r.deliberatePerSecond);
     mergePerSecond(admissionsPerSecond, r.admissionsPerSecond);
     mergePerSecond(bookingsPerSecond, r.bookingsPerSecond);
     for (const x of r.admissions) admissions.push(x);
@@ -229,6 +271,8 @@ export function mergeRuns(input: {
     clientWait,
     offsetSeconds: Math.ceil(options.shape.prequeueSeconds) + 5,
     requestsPerSecond,
+    failuresPerSecond,
+    deliberatePerSecond,
     admissionsPerSecond,
     bookingsPerSecond,
     statusPoints: input.statusPoints,

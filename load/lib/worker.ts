@@ -15,6 +15,8 @@ export interface WorkerStart {
   workers: number;
   people: number;
   origins: string[];
+  /** Source addresses for the pools (see `LoadClient`); none: the system's default. */
+  localAddresses?: string[];
   connections: number;
   shape: CrowdShape;
   settings: JourneySettings;
@@ -28,6 +30,8 @@ export interface WorkerResult extends Omit<JourneyRecord, 'admissionsPerSecond' 
   statuses: Record<string, Counts>;
   clientWait: Histogram;
   requestsPerSecond: number[];
+  failuresPerSecond: number[];
+  deliberatePerSecond: number[];
   admissionsPerSecond: number[];
   bookingsPerSecond: number[];
 }
@@ -40,7 +44,7 @@ function send(message: WorkerMessage): Promise<void> {
 
 async function run(start: WorkerStart): Promise<void> {
   const offsetSeconds = Math.ceil(start.shape.prequeueSeconds) + 5;
-  const client = new LoadClient(start.origins, start.connections, start.settings.openingMs, offsetSeconds);
+  const client = new LoadClient(start.origins, start.connections, start.settings.openingMs, offsetSeconds, start.localAddresses);
   const j: Journey = { client, settings: start.settings, record: newRecord(offsetSeconds) };
   let done = 0;
   const progress = setInterval(() => void send({ type: 'progress', worker: start.worker, done, admitted: j.record.admissions.length / 2, booked: j.record.booked201 }), 2000);
@@ -66,6 +70,8 @@ async function run(start: WorkerStart): Promise<void> {
     statuses: client.statuses,
     clientWait: client.clientWait,
     requestsPerSecond: client.requests.values,
+    failuresPerSecond: client.failures.values,
+    deliberatePerSecond: client.deliberate.values,
     admissionsPerSecond: r.admissionsPerSecond.values,
     bookingsPerSecond: r.bookingsPerSecond.values,
     outcomes: r.outcomes,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ERRORS, YeyakError, type ErrorCode } from '../errors.ts';
+import { isDatabaseUnavailable } from '../infra/db/database-errors.ts';
 
 /** Writes the one error shape of API.md: `{error: {code, message, details?}}`, and any fields the contract puts beside it. */
 export function sendError(reply: FastifyReply, error: YeyakError): FastifyReply {
@@ -43,6 +44,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, 'request failed');
       return sendError(reply, known);
+    }
+    // The database cut off or refusing (a failover, a restart): the client retries, nothing was lost.
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable');
+      return sendError(reply, new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 2 }));
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, new YeyakError('YEYAK_ERR_INTERNAL'));

@@ -1,8 +1,9 @@
 import { getHeapStatistics } from 'node:v8';
 import { EventLoopSaturation } from './event-loop-saturation.ts';
+import { PoolWaitSaturation } from './pool-wait-saturation.ts';
 
 /** Why the front door refuses: the label of `yeyak_shed_requests_total`. */
-export type ShedCause = 'eventLoopDelay' | 'heapUsedBytes' | 'dbWaiting';
+export type ShedCause = 'eventLoopDelay' | 'heapUsedBytes' | 'dbWaiting' | 'dbWait';
 
 export interface PressureLimits {
   /** Sustained event-loop delay (ms) over the saturation window; 0 off. */
@@ -11,6 +12,16 @@ export interface PressureLimits {
   maxHeapUsedBytes: number;
   /** Requests waiting for a database connection; 0 off. */
   maxDbWaiting: number;
+  /** Sustained median wait for a connection of the main pool (ms) over the window; 0 off. */
+  maxDbWaitMs: number;
+}
+
+/** The database's pools as the pressure reads them (field reads). */
+export interface PoolQueues {
+  /** Requests waiting for a connection, in every pool. */
+  waitingClients(): number;
+  /** Requests waiting for a connection of the main pool (not the booking path's). */
+  mainPoolWaiting(): number;
 }
 
 const HEAP_SAMPLE_MS = 250;
@@ -23,21 +34,25 @@ const HEAP_SAMPLE_MS = 250;
  */
 export class NodePressure {
   readonly eventLoop: EventLoopSaturation;
+  /** The main pool's waits, fed by the pool on every checkout (`observeMainPoolWait`). */
+  readonly mainPool: PoolWaitSaturation;
   private readonly maxHeap: number;
   private heapUsed = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly limits: PressureLimits,
-    private readonly waitingClients: () => number,
+    private readonly pools: PoolQueues,
   ) {
     this.eventLoop = new EventLoopSaturation({ thresholdMs: limits.maxEventLoopDelayMs });
+    this.mainPool = new PoolWaitSaturation({ thresholdMs: limits.maxDbWaitMs, waiting: () => pools.mainPoolWaiting() });
     this.maxHeap = limits.maxHeapUsedBytes || Math.floor(getHeapStatistics().heap_size_limit * 0.9);
   }
 
   /** Starts sampling (idempotent). Nothing counts as saturation before a whole window is seen. */
   start(): void {
     this.eventLoop.start();
+    this.mainPool.start();
     if (this.timer) return;
     this.timer = setInterval(() => (this.heapUsed = getHeapStatistics().used_heap_size), HEAP_SAMPLE_MS);
     this.timer.unref();
@@ -45,6 +60,7 @@ export class NodePressure {
 
   stop(): void {
     this.eventLoop.stop();
+    this.mainPool.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -52,13 +68,23 @@ export class NodePressure {
   /** Forgets the event loop's past (the work of starting up is not load). */
   reset(): void {
     this.eventLoop.reset();
+    this.mainPool.reset();
   }
 
-  /** The first reason to refuse work now, or null when the node can serve. */
+  /** The first reason to refuse any work now, or null when the node can serve. */
   cause(): ShedCause | null {
     if (this.eventLoop.saturated()) return 'eventLoopDelay';
     if (this.heapUsed > this.maxHeap) return 'heapUsedBytes';
-    if (this.limits.maxDbWaiting > 0 && this.waitingClients() >= this.limits.maxDbWaiting) return 'dbWaiting';
+    if (this.limits.maxDbWaiting > 0 && this.pools.waitingClients() >= this.limits.maxDbWaiting) return 'dbWaiting';
     return null;
+  }
+
+  /**
+   * Why work that needs the main pool (sign-ins, profiles, operators' writes) is refused now: the
+   * pool's wait sustained over the threshold. The booking path has a pool of its own and the
+   * waiting room needs none, so they go on being served: shedding them would not shorten this queue.
+   */
+  mainPoolCause(): ShedCause | null {
+    return this.mainPool.saturated() ? 'dbWait' : null;
   }
 }

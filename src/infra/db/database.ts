@@ -20,6 +20,8 @@ export interface Database {
   ping(): Promise<void>;
   /** Requests waiting for a pooled connection now (a saturation signal for load shedding). */
   waitingClients(): number;
+  /** Requests waiting for a connection of the main pool alone (the booking path's excluded). */
+  mainPoolWaiting(): number;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,11 @@ function openPool(url: string, size: number, names: StatementNames | null, label
   // An idle connection dropped by the server (restart, failover) must not bring the process
   // down: the pool discards it and opens another on the next checkout.
   pool.on('error', () => {});
+  // Nor one dropped while checked out between two statements (a transaction awaiting the app):
+  // node-postgres then emits 'error' on the client itself, which nothing else listens to, and an
+  // unhandled 'error' event ends the process — every node at once in a failover. The next
+  // statement on it fails instead (mapped to 503), and the pool discards it when released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const told = observe && { poolWait: (seconds: number) => observe.poolWait(label, seconds), statement: (seconds: number) => observe.statement(label, seconds) };
   return { pool, db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool, names, told) }) }) };
 }
@@ -116,6 +123,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       kind: 'postgres',
       ping: async () => void (await sql`select 1`.execute(main.db)),
       waitingClients: () => main.pool.waitingCount + (booking?.pool.waitingCount ?? 0),
+      mainPoolWaiting: () => main.pool.waitingCount,
       close: async () => {
         await Promise.all([main.db.destroy(), booking?.db.destroy()]);
       },
@@ -132,6 +140,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => void (await sql`select 1`.execute(db)),
     // One connection; requests queue inside Kysely's mutex, which does not say how many wait.
     waitingClients: () => 0,
+    mainPoolWaiting: () => 0,
     close: () => db.destroy(),
   };
 }

@@ -5,6 +5,7 @@ import { DateString, errorResponses } from '../../http/schemas.ts';
 import { requireBookingAccess } from '../booking/booking-access.ts';
 import { personOf } from '../identity/session-auth.ts';
 import { listSlots, searchInstitutions } from './availability.service.ts';
+import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
 
 const InstitutionItem = Type.Object({
   id: Type.String(),
@@ -20,6 +21,8 @@ const InstitutionItem = Type.Object({
 
 /** Clinic search and slot listing: scarce data, so behind the booking gate. */
 export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, options) => {
+  // Needs no connection of the main pool: served while it is saturated (load-shedding.ts).
+  servedWhileMainPoolWaits(app);
   const ctx = onBookingPool(options.ctx);
   const gate = requireBookingAccess(ctx);
 

@@ -13,8 +13,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     '/api/v1/ready',
     { schema: { tags: ['public'], response: { 200: Type.Object({ status: Type.String(), database: Type.String(), queue: Type.String() }), ...errorResponses(503) } } },
     async () => {
-      // A node that would shed says so here too, so a balancer sends it nothing it would refuse.
-      if (ctx.pressure.cause() !== null) throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1 });
+      // A node that would shed says so here too, so a balancer sends it nothing it would refuse;
+      // so does a node about to close, so the balancer has moved on before it stops accepting.
+      if (ctx.pressure.cause() !== null || ctx.lifecycle.draining) throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1 });
       try {
         await ctx.database.ping();
       } catch {

@@ -13,6 +13,7 @@ import { waitFor } from './domain/eta.ts';
 import { QueueStatusSchema } from './queue-status.schema.ts';
 import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
 import { orUnavailable, sealedFacts, takePlace } from './take-place.ts';
+import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
 const EtaView = Type.Object({ p50Seconds: Type.Union([Type.Integer(), Type.Null()]), p90Seconds: Type.Union([Type.Integer(), Type.Null()]) });
@@ -28,6 +29,8 @@ function optionalDependent(body: unknown): string | undefined {
 
 /** The waiting room: the shared status, tickets (places) and admissions (API.md "Waiting room"). */
 export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
+  // Needs no connection of the main pool: served while it is saturated (load-shedding.ts).
+  servedWhileMainPoolWaits(app);
   const room = ctx.waitingRoom;
 
   async function positionOf(campaign: Campaign, personKey: string, signed: number | null): Promise<number | null> {

@@ -1,0 +1,45 @@
+/**
+ * A connection cut while the app holds it between two statements — what every node meets when
+ * PostgreSQL's primary fails over or restarts — fails that transaction as "unavailable" (503) and
+ * never ends the process. Found by the chaos suite: node-postgres emitted an unhandled 'error'
+ * event on the checked-out client, and all three nodes exited at once.
+ */
+import { sql } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from '../src/infra/db/database-errors.ts';
+import { onPostgres, startTestApp } from './support/test-app.ts';
+
+describe.skipIf(!onPostgres)('a database connection cut under a transaction', () => {
+  it('fails the transaction as unavailable, keeps the process, and serves the next request on a new connection', async () => {
+    const t = await startTestApp();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const admin = new pg.Client({ connectionString: t.ctx.config.databaseUrl! });
+    await admin.connect();
+    try {
+      const failure = await t.ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+          // The server ends this backend while the app holds it idle inside its transaction.
+          await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await sql`select 1`.execute(trx);
+        })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(failure).not.toBeNull();
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+      expect(uncaught).toEqual([]);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/ready' })).statusCode).toBe(200);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await admin.end();
+      await t.close();
+    }
+  }, 30_000);
+});

@@ -1,0 +1,31 @@
+// The chaos suite's short version (npm run chaos, chaos/): a small steady crowd through the
+// topology of npm run cluster while a node is killed, the Redis primary is killed and PostgreSQL
+// is stalled for 10 s. It asserts the invariants only — nothing lost, double, oversold, moved back
+// or refused after being granted — never timings; the figures are printed.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runChaos } from '../../chaos/chaos.ts';
+import { brokenChaosInvariants } from '../../chaos/lib/chaos-report.ts';
+
+const needed = ['nginx', 'haproxy', 'redis-server', 'redis-sentinel', 'etcd', 'patroni', 'prometheus'];
+const missing = needed.filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status !== 0);
+
+describe.skipIf(missing.length > 0)('chaos, short version: faults under a steady crowd through the balancer', () => {
+  it('loses, doubles, oversells and bounces nothing while a node, the Redis primary and PostgreSQL fail', async () => {
+    const { result, figures } = await runChaos({
+      people: 3_000,
+      faults: ['node-kill', 'redis-failover', 'postgres-pause'],
+      steadySeconds: 20,
+      recoverySeconds: 20,
+      useRunning: false,
+      log: () => {},
+    });
+    for (const f of figures) {
+      console.warn(`[chaos] ${f.window.name}: ${f.requests} answers, ${f.failures} failures, ${f.deliberate503} deliberate 503, errors < 1% after ${f.secondsToUnderOnePercent ?? 'never'} s`);
+    }
+    console.warn(`[chaos] invariants ${JSON.stringify(result.invariants)}; bookings ${result.booked201}`);
+    expect(figures.map((f) => f.window.name)).toEqual(['node-kill', 'redis-failover', 'postgres-pause']);
+    expect(result.booked201).toBeGreaterThan(0);
+    expect(brokenChaosInvariants(result)).toEqual([]);
+  }, 900_000);
+});

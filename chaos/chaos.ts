@@ -20,7 +20,8 @@ import { alive, readState, type ClusterState } from '../deploy/cluster/processes
 import { clusterUp } from '../deploy/cluster/up.ts';
 import { defaultShape } from '../load/lib/crowd-plan.ts';
 import { runOpeningNight } from '../load/lib/opening-night-run.ts';
-import { brokenChaosInvariants, chaosReport, writeChaosCharts } from './lib/chaos-report.ts';
+import { brokenChaosInvariants, brokenOutreach, chaosReport, writeChaosCharts } from './lib/chaos-report.ts';
+import { outreachFigures } from './lib/outreach-check.ts';
 import { faultFigures, injectFaults, type FaultWindow } from './lib/chaos-run.ts';
 import { clusterSystem } from './lib/cluster-system.ts';
 import { FAULTS } from './lib/faults.ts';
@@ -28,7 +29,20 @@ import { FAULTS } from './lib/faults.ts';
 const root = resolve(import.meta.dirname, '..');
 
 /** Rough length of each fault's injection (s), to size the steady crowd. */
-const EXPECTED_SECONDS: Record<string, number> = { 'node-kill': 40, 'rolling-restart': 120, 'redis-failover': 45, 'postgres-failover': 70, 'postgres-pause': 10 };
+const EXPECTED_SECONDS: Record<string, number> = {
+  'node-kill': 25,
+  'rolling-restart': 40,
+  'redis-failover': 45,
+  'redis-restart': 15,
+  'redis-flushall': 1,
+  'postgres-failover': 70,
+  'postgres-pause': 10,
+  'registry-down': 120,
+  'registry-slow': 120,
+  'gateway-failing': 120,
+  'clock-skew': 120,
+  'cpu-starvation': 60,
+};
 
 export interface ChaosOptions {
   people: number;
@@ -88,7 +102,9 @@ export async function runChaos(o: ChaosOptions) {
       },
       log: o.log,
     });
-    return { result, figures: windows.map((w) => faultFigures(result, w)) };
+    // Messages and registry events, once the outbox has drained (or 5 minutes), against what the stand-ins received.
+    const outreach = await outreachFigures(300, o.log);
+    return { result, figures: windows.map((w) => faultFigures(result, w)), outreach };
   } finally {
     if (ours) await clusterDown(dir);
   }
@@ -107,7 +123,7 @@ async function main(): Promise<number> {
   });
   installSignalHandlers();
   const out = resolve(root, values.out ?? 'bench/results/chaos-latest.md');
-  const { result, figures } = await runChaos({
+  const { result, figures, outreach } = await runChaos({
     people: Number(values.people),
     faults: values.faults.split(',').filter(Boolean),
     steadySeconds: Number(values.steady),
@@ -117,10 +133,10 @@ async function main(): Promise<number> {
   });
   const charts = writeChaosCharts(result, figures, out);
   const command = `npm run chaos${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const markdown = chaosReport(result, figures, charts, command, revision(root));
+  const markdown = chaosReport(result, figures, outreach, charts, command, revision(root));
   writeResult(out, markdown);
   console.log(markdown);
-  const broken = brokenChaosInvariants(result);
+  const broken = [...brokenChaosInvariants(result), ...brokenOutreach(outreach)];
   if (broken.length) console.error(`invariants broken: ${broken.join(', ')}`);
   return broken.length ? 1 : 0;
 }

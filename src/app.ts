@@ -63,7 +63,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     // request.ip is the client's address only behind proxies we were told to believe (YEYAK_TRUST_PROXY).
     trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     // The requests of opening night, answered before routing (src/http/fast-paths.ts).
-    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom), joinFastPath(ctx, () => ctx.pressure.cause() !== null)], () => shedding.log, hotPaths),
+    serverFactory: serverWithFastPaths([statusFastPath(ctx.waitingRoom, () => ctx.clockAgreement?.disagrees() ?? false), joinFastPath(ctx, () => ctx.pressure.cause() !== null)], () => shedding.log, hotPaths),
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -2,7 +2,8 @@ import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import { openDatabase } from './infra/db/database.ts';
 import { migrateToLatest } from './infra/db/migrate.ts';
-import { systemClock, type Clock } from './lib/clock.ts';
+import { offsetClock, systemClock, type Clock } from './lib/clock.ts';
+import { ClockAgreement } from './lib/clock-agreement.ts';
 import { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import { MemoryRateLimiter } from './lib/rate-limiter.ts';
 import { RedisRateLimiter } from './lib/redis-rate-limiter.ts';
@@ -24,7 +25,17 @@ import { RemainingDosesCache } from './modules/waiting-room/remaining-doses-cach
 import { campaignDoses } from './modules/capacity/campaign-doses.repository.ts';
 import { firstBookableDate } from './modules/availability/availability.service.ts';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { NodePressure } from './lib/node-pressure.ts';
+
+/** How often a node compares its clock with PostgreSQL's. */
+const CLOCK_CHECK_INTERVAL_MS = 5_000;
+
+/** The database server's own time, as it is when the statement runs (not its transaction's start). */
+async function databaseNow(db: Db): Promise<Date> {
+  const { rows } = await sql<{ now: Date }>`SELECT clock_timestamp() AS now`.execute(db);
+  return new Date(rows[0]!.now);
+}
 
 export interface ContextOptions {
   clock?: Clock;
@@ -54,7 +65,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   });
   opened = database;
   await migrateToLatest(database.db);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? offsetClock(systemClock, config.clock.labOffsetMs);
+  // Only the real clock is compared: a test's manual clock is meant to differ from the database's.
+  const clockAgreement =
+    options.clock || config.clock.maxSkewMs === 0
+      ? null
+      : new ClockAgreement(clock, () => databaseNow(database.db), {
+          maxSkewMs: config.clock.maxSkewMs,
+          intervalMs: CLOCK_CHECK_INTERVAL_MS,
+          onReading: (skewMs) => metrics.clockSkew.set(skewMs / 1000),
+        });
   const campaigns = new CampaignCatalog(database.db);
   // Redis for many nodes (REDIS_URL); otherwise the in-process store of the embedded default.
   // A node starts even while Redis is down: admissions it already issued are verified locally, and
@@ -65,6 +85,11 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:', queueRecoveryFrom(database.db)) : new MemoryQueueStore();
   // The in-process store survives restarts through its journal in the database.
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
+  const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock), database.db, clock, metrics);
+  if (clockAgreement) {
+    pressure.watchClock(clockAgreement);
+    waitingRoom.holdRefreshWhile(() => clockAgreement.disagrees());
+  }
   return {
     config,
     database,
@@ -78,9 +103,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // Identity limits hold across nodes when they share Redis.
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
-    waitingRoom: withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock), database.db, clock, metrics),
+    waitingRoom,
     metrics,
     pressure,
+    clockAgreement,
     lifecycle: { draining: false },
   };
 }
@@ -103,6 +129,7 @@ function journalled(room: WaitingRoom, db: Db, clock: Clock): WaitingRoom {
   if (!isJournalling(store)) return room;
   const writer = new JournalWriter(store, (journal, now) => persistJournal(db, journal, now), () => clock.now());
   room.afterRefresh = () => writer.flush();
+  if (store instanceof RedisQueueStore) store.flushBeforeRestore = () => writer.flush();
   if (store instanceof MemoryQueueStore) room.journal = writer;
   return room;
 }

@@ -31,6 +31,12 @@ export interface Config {
   /** On SIGTERM, seconds during which readiness fails while requests are still served, before the close. */
   shutdownDrainSeconds: number;
   secrets: Secrets;
+  /**
+   * This node's clock against the database's: past `maxSkewMs` (0: never compared) the node refuses
+   * to serve and holds its background work. `labOffsetMs` moves this node's clock (lab only: the
+   * chaos suite's wrong clock); 0 in production.
+   */
+  clock: { maxSkewMs: number; labOffsetMs: number };
   /** Load shedding thresholds: past any of them, requests get 503 with Retry-After before any work. */
   shedding: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxDbWaiting: number; maxDbWaitMs: number };
   /** How long an admission lasts (extended while the person is active), in seconds. */
@@ -73,6 +79,13 @@ export type Env = Record<string, string | undefined>;
  */
 export const DEFAULT_SHUTDOWN_DRAIN_SECONDS = 5;
 
+/**
+ * Milliseconds a node's clock may differ from PostgreSQL's before it stops serving. Servers kept by
+ * NTP agree within milliseconds; 3 s tolerates a slow reading and a clock being corrected, and is
+ * far below anything that moves a 20:00 opening or a birth-date window.
+ */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 3_000;
+
 export const DEFAULT_IDENTITY_LIMITS = { perAddress: 5_000, perPerson: 10 } as const;
 
 function trustProxyVar(env: Env): TrustProxy {
@@ -98,6 +111,15 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function signedIntVar(env: Env, name: string, fallback: number, limit: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (Math.abs(n) > limit) throw new ConfigError(`${name} must be between -${limit} and ${limit}, got ${n}`);
   return n;
 }
 
@@ -157,6 +179,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     hotPathLogSample: intVar(env, 'YEYAK_HOT_PATH_LOG_SAMPLE', 1000, 0, 1_000_000),
     shutdownDrainSeconds: intVar(env, 'YEYAK_SHUTDOWN_DRAIN_SECONDS', DEFAULT_SHUTDOWN_DRAIN_SECONDS, 0, 120),
     secrets: loadSecrets(env, dataDir, embedded),
+    clock: {
+      maxSkewMs: intVar(env, 'YEYAK_MAX_CLOCK_SKEW_MS', DEFAULT_MAX_CLOCK_SKEW_MS, 0, 3_600_000),
+      labOffsetMs: signedIntVar(env, 'YEYAK_LAB_CLOCK_OFFSET_MS', 0, 7 * 86_400_000),
+    },
     shedding: {
       maxEventLoopDelayMs: intVar(env, 'YEYAK_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
       maxHeapUsedBytes: intVar(env, 'YEYAK_SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),

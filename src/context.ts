@@ -10,6 +10,7 @@ import type { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
 import type { Metrics } from './infra/metrics.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import type { NodePressure } from './lib/node-pressure.ts';
+import type { ClockAgreement } from './lib/clock-agreement.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
 export interface Ctx {
@@ -32,6 +33,8 @@ export interface Ctx {
   metrics: Metrics;
   /** Whether this node is saturated now (load shedding and readiness ask it). */
   pressure: NodePressure;
+  /** This node's clock compared with the database's (null when the clock is a test's own); a disagreement refuses all work. */
+  clockAgreement: ClockAgreement | null;
   /** The process's life: `draining` once SIGTERM arrived (readiness fails; requests are still served). */
   lifecycle: { draining: boolean };
 }

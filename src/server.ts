@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
 import { describeSeedProgress, seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
 import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
+import { BackgroundWork } from './background-work.ts';
 import { OutboxPruner } from './modules/outbox/outbox-pruner.ts';
 import { createOutboxWorker } from './modules/outbox/workers.ts';
 
@@ -30,13 +31,17 @@ async function main(): Promise<void> {
   const seeded = config.demo ? await seedDemoIfEmpty(ctx, { onProgress: (progress) => log.info(describeSeedProgress(progress)) }) : null;
   if (seeded) log.info({ ms: Date.now() - started }, 'demo data seeded');
   const app = await buildApp(ctx, { loggerInstance: log, connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
-  ctx.waitingRoom.start();
-  // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0.
-  const worker = config.workers ? createOutboxWorker(ctx) : null;
-  worker?.start();
-  // Finished outbox work older than YEYAK_OUTBOX_RETENTION_HOURS goes, in the process that runs the worker.
-  const pruner = config.workers ? new OutboxPruner(ctx, { log: app.log }) : null;
-  pruner?.start();
+  // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0;
+  // finished outbox work older than YEYAK_OUTBOX_RETENTION_HOURS goes, in the process that runs it.
+  const background = new BackgroundWork([ctx.waitingRoom, ...(config.workers ? [createOutboxWorker(ctx), new OutboxPruner(ctx, { log: app.log })] : [])]);
+  // The clock is compared with the database's before the first request, then every few seconds:
+  // a node whose clock is off refuses to serve and holds its background work (src/lib/clock-agreement.ts).
+  if (ctx.clockAgreement) {
+    background.followClock(ctx.clockAgreement, app.log);
+    await ctx.clockAgreement.check().catch((error: unknown) => app.log.warn({ err: error }, 'the clock could not be compared with the database’s yet'));
+    ctx.clockAgreement.start();
+  }
+  background.start();
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -48,9 +53,8 @@ async function main(): Promise<void> {
     app.log.info({ signal, drainSeconds }, 'closing');
     if (drainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, drainSeconds * 1000));
     await app.close();
-    await worker?.stop();
-    await pruner?.stop();
-    await ctx.waitingRoom.stop();
+    ctx.clockAgreement?.stop();
+    await background.stop();
     await ctx.waitingRoom.store.close();
     await ctx.database.close();
     process.exit(0);

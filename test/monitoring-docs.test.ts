@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -9,7 +10,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const docs = ['docs/monitoring/alerts.yml', 'docs/monitoring/grafana-dashboard.json'];
+const docs = ['docs/monitoring/alerts.yml', 'docs/monitoring/grafana-dashboard.json', 'docs/monitoring/alerts.test.yml'];
+
+// Debian's prometheus package ships promtool; CI installs it (.ci/run). Elsewhere these two are skipped.
+const promtool = spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
+const runPromtool = (...args: string[]) => spawnSync('promtool', args, { cwd: 'docs/monitoring', encoding: 'utf8' });
 
 describe('docs/monitoring', () => {
   it.each(docs)('%s names only exported metrics', async (file) => {
@@ -18,6 +23,22 @@ describe('docs/monitoring', () => {
     const named = new Set([...readFileSync(file, 'utf8').matchAll(/\byeyak_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, '')));
     expect(named.size).toBeGreaterThan(5);
     expect([...named].filter((name) => !families.has(name))).toEqual([]);
+  });
+
+  it.skipIf(!promtool)('the alert rules pass promtool check rules', () => {
+    const checked = runPromtool('check', 'rules', 'alerts.yml');
+    expect(checked.stdout + checked.stderr).toContain('SUCCESS');
+    expect(checked.status).toBe(0);
+  });
+
+  it.skipIf(!promtool)('every alert fires on its unit test and stays quiet on the near misses (promtool test rules)', () => {
+    const tested = runPromtool('test', 'rules', 'alerts.test.yml');
+    expect(tested.stdout + tested.stderr).toContain('SUCCESS');
+    expect(tested.status).toBe(0);
+    // Every alert of alerts.yml has a test.
+    const alerts = [...readFileSync('docs/monitoring/alerts.yml', 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    const tests = readFileSync('docs/monitoring/alerts.test.yml', 'utf8');
+    expect(alerts.filter((name) => !tests.includes(`alertname: ${name}`))).toEqual([]);
   });
 
   it('the dashboard is valid JSON with a panel per figure', () => {

@@ -7,6 +7,7 @@ import { addDays, seoulDate } from '../src/modules/campaigns/domain/seoul-time.t
 import { campaignKeys } from '../src/modules/waiting-room/redis/queue-keys.ts';
 import { Cluster, ClusterClient, mapLimit, NetworkError, type Reply } from './support/cluster.ts';
 import { redisServerOnPath, RedisServerProcess } from './support/redis.ts';
+import { campaignOpenNow } from './support/fixtures.ts';
 import { OPERATOR_KEY } from './support/test-app.ts';
 
 /**
@@ -20,7 +21,6 @@ import { OPERATOR_KEY } from './support/test-app.ts';
 const NODES = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const DAY = 86_400_000;
 
 /** Pairs (i < j) with values[i] > values[j]: 0 when the values follow the order of the array. */
 function inversions(values: readonly number[]): number {
@@ -93,20 +93,7 @@ describe.skipIf(!process.env.DATABASE_URL || !redisServerOnPath)('three nodes ov
    * `institutions × times` half-hour slots of `doses` each on both dose dates.
    */
   async function createCampaign(id: string, admission: { ratePerSecond: number; maxActive: number }, slots: { institutions: number; times: number; doses: number }) {
-    const now = Date.now();
-    await client.ok(0, 'POST', '/api/v1/admin/campaigns', {
-      ...admin,
-      body: {
-        id,
-        name: `multi-node ${id}`,
-        cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
-        vaccine: { name: 'mRNA', doses: 2, intervalDays: 21 },
-        queueOpensAt: new Date(now - 2 * DAY).toISOString(),
-        windows: [{ id: 'open', opensAt: new Date(now - DAY).toISOString(), closesAt: new Date(now + 60 * DAY).toISOString(), birthDayDigits: null }],
-        proxyAllowed: false,
-        admission: { mode: 'fixed', ...admission },
-      },
-    });
+    await client.ok(0, 'POST', '/api/v1/admin/campaigns', { ...admin, body: campaignOpenNow(id, `multi-node ${id}`, admission) });
     const institutions = range(slots.institutions).map((i) => `${id.toUpperCase()}${i}`);
     const times = range(slots.times).map((i) => `${String(9 + Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`);
     await client.ok(1, 'POST', '/api/v1/admin/institutions', {

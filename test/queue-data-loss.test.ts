@@ -68,6 +68,34 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
     }
   });
 
+  it('keeps the places handed out since the last journal write: every node writes its journal before the restore reads it', async () => {
+    const prefix = randomKeyPrefix();
+    const clients = await Promise.all([1, 2].map(() => connectRedis(redisUrl!)));
+    const nodes = clients.map((client) => new RedisQueueStore(client, prefix, queueRecoveryFrom(database.db)));
+    const T0 = Date.parse('2026-08-09T11:00:00Z');
+    // What the app wires (src/bootstrap.ts): each node's journal writer.
+    for (const n of nodes) n.flushBeforeRestore = () => persistJournal(database.db, n.drainJournal(), new Date(T0));
+    const c = `loss-${randomBytes(4).toString('hex')}`;
+    try {
+      for (let i = 0; i < 20; i += 1) await nodes[i % 2]!.join(c, `p-${i}`, T0 + i, null);
+      for (const n of nodes) await persistJournal(database.db, n.drainJournal(), new Date(T0));
+      // Node 0 hands out a place, and Redis loses everything before node 0's next journal write.
+      const lastMoment = await nodes[0]!.join(c, 'last-moment', T0 + 100, null);
+      await deleteKeys(clients[0]!, prefix);
+      // Node 1 meets the loss first (a join) and restores; node 0's refresh meets it 250 ms later.
+      const newcomer = nodes[1]!.join(c, 'newcomer', T0 + 200, null);
+      await new Promise((r) => setTimeout(r, 250));
+      await nodes[0]!.tick(c, T0 + 300, { ratePerSecond: 1, maxActive: 1000 });
+      expect((await newcomer).position).toBe(21 + RESTART_GAP + 1);
+      // The last-moment place is back: the person's other device, on another node, finds it.
+      expect(await nodes[1]!.lookup(c, 'last-moment')).toEqual({ position: lastMoment.position });
+      expect(await nodes[1]!.join(c, 'last-moment', T0 + 400, null)).toEqual({ position: lastMoment.position, created: false });
+    } finally {
+      await deleteKeys(clients[0]!, prefix);
+      await Promise.all(nodes.map((n) => n.close()));
+    }
+  });
+
   it('restores a pre-queue lost before the opening, so the opening still orders everyone by their secret draw', async () => {
     const prefix = randomKeyPrefix();
     const client = await connectRedis(redisUrl!);

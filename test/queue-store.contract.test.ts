@@ -176,6 +176,20 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect(Math.abs(model.servingUpTo - ideal)).toBeLessThan(1);
   });
 
+  it('is not held by a tick from a clock hours ahead: the others count from their own time again', async () => {
+    const d = await kind.deploy();
+    const c = d.campaignId;
+    await Promise.all(range(1, 100).map((i) => at(d, i).join(c, `person-${i}`, T0, null)));
+    await at(d, 0).tick(c, T0, { ratePerSecond: 10, maxActive: NO_CAP });
+    // A node 6 hours ahead ticks once (its burst bounded by the cap) before its clock check stops it.
+    await at(d, 1).tick(c, T0 + 6 * 3_600_000, { ratePerSecond: 10, maxActive: 5 });
+    expect((await at(d, 0).snapshot(c, T0)).servingUpTo).toBe(5);
+    // The nodes on the right time: the first tick counts nothing, the next advances at the rate.
+    await at(d, 2).tick(c, T0 + 1_000, { ratePerSecond: 10, maxActive: NO_CAP });
+    await at(d, 0).tick(c, T0 + 2_000, { ratePerSecond: 10, maxActive: NO_CAP });
+    expect((await at(d, 0).snapshot(c, T0 + 2_000)).servingUpTo).toBe(15);
+  });
+
   it('never advances past the places issued nor beyond the cap on active admissions; expiry and release free the cap', async () => {
     const d = await kind.deploy();
     const c = d.campaignId;

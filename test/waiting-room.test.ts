@@ -231,4 +231,20 @@ describe('the waiting room', () => {
     expect(stats.admitted).toBeGreaterThan(3);
     expect(stats.booked).toBeGreaterThanOrEqual(2);
   });
+
+  it('moves the queue by nothing while its refresh is held (this node’s clock disagrees with the database’s)', async () => {
+    for (let i = 0; i < 6; i++) expect((await join(await person(t.app))).statusCode).toBe(201);
+    const serving = async () => ((await ok(t.app, 'GET', `${base}/queue`)) as { servingUpTo: number }).servingUpTo;
+    const before = await serving();
+    t.ctx.waitingRoom.holdRefreshWhile(() => true);
+    try {
+      await tick(2_000);
+      await t.ctx.waitingRoom.refresh();
+      expect(await serving()).toBe(before);
+    } finally {
+      t.ctx.waitingRoom.holdRefreshWhile(() => false);
+    }
+    await tick(1_000);
+    expect(await serving()).toBeGreaterThan(before);
+  });
 });

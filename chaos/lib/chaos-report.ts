@@ -4,12 +4,23 @@ import { fmt, machineLine, markdownTable } from '../../bench/lib/report.ts';
 import { renderSvgChart } from '../../bench/lib/svg-chart.ts';
 import type { OpeningNightResult } from '../../load/lib/run-result.ts';
 import type { FaultFigures } from './chaos-run.ts';
+import type { OutreachFigures } from './outreach-check.ts';
 
 /** The invariants whose breaking fails the suite (BRIEF §4: nothing lost, double, oversold, moved back or refused after being granted). */
 export const CHAOS_INVARIANTS = ['lostBookings', 'doubleBookings', 'oversoldSlots', 'counterDrift', 'bounces', 'anomalies'] as const;
 
 export function brokenChaosInvariants(r: OpeningNightResult): string[] {
   return CHAOS_INVARIANTS.filter((k) => r.invariants[k] !== 0).map((k) => `${k}: ${r.invariants[k]}`);
+}
+
+/** Messages or registry events lost (done but never received, dead) or received twice (BRIEF §4.6). */
+export function brokenOutreach(outreach: OutreachFigures[]): string[] {
+  return outreach.flatMap((o) => [
+    ...(o.doneButMissing ? [`${o.consumer} done but never received: ${o.doneButMissing}`] : []),
+    ...(o.dead ? [`${o.consumer} dead letters: ${o.dead}`] : []),
+    ...(o.twice ? [`${o.consumer} received twice: ${o.twice}`] : []),
+    ...(o.unknownKeys ? [`${o.consumer} received under unknown keys: ${o.unknownKeys}`] : []),
+  ]);
 }
 
 const LABELS: Record<string, string> = {
@@ -54,7 +65,7 @@ export function writeChaosCharts(r: OpeningNightResult, figures: FaultFigures[],
   });
 }
 
-export function chaosReport(r: OpeningNightResult, figures: FaultFigures[], charts: string[], command: string, code: string): string {
+export function chaosReport(r: OpeningNightResult, figures: FaultFigures[], outreach: OutreachFigures[], charts: string[], command: string, code: string): string {
   const lines: string[] = [];
   lines.push('# Chaos — faults under load, through the balancer', '');
   lines.push(`Run ${new Date().toISOString()} · \`${command}\` · code ${code} · ${machineLine()}`, '');
@@ -69,7 +80,7 @@ export function chaosReport(r: OpeningNightResult, figures: FaultFigures[], char
   lines.push('## Per fault (from its start to the end of its recovery)', '');
   lines.push(
     markdownTable(
-      ['fault', 'what was done', 'injection took', 'answers', 'failures (goal 0)', 'deliberate 503', 'seconds until errors < 1% (goal < 30)', 'bookings/s before → during'],
+      ['fault', 'what was done', 'injection took', 'answers', 'failures (goal 0)', 'deliberate 503', 'seconds until errors < 1% (goal < 30)', 'bookings/s before → during', 'bounces, anomalies (goal 0)'],
       figures.map((f) => [
         f.window.name,
         f.window.description,
@@ -79,10 +90,21 @@ export function chaosReport(r: OpeningNightResult, figures: FaultFigures[], char
         fmt(f.deliberate503),
         f.secondsToUnderOnePercent === null ? 'never' : fmt(f.secondsToUnderOnePercent),
         `${fmt(f.bookingsBefore, 1)} → ${fmt(f.bookingsDuring, 1)}`,
+        `${fmt(f.bounces)}, ${fmt(f.anomalies)}`,
       ]),
     ),
     '',
   );
+  lines.push('## Messages and registry events (after the outbox drained), against what the stand-ins received', '');
+  lines.push(
+    markdownTable(
+      ['consumer', 'jobs', 'delivered', 'done but never received (goal 0)', 'dead letters (goal 0)', 'still pending', 'received twice (goal 0)', 'received under unknown keys'],
+      outreach.map((o) => [o.consumer, fmt(o.jobs), fmt(o.delivered), fmt(o.doneButMissing), fmt(o.dead), fmt(o.pending), fmt(o.twice), fmt(o.unknownKeys)]),
+    ),
+    '',
+  );
+  const reasons = [...Object.entries(r.bounceReasons), ...Object.entries(r.anomalyReasons)];
+  if (reasons.length) lines.push('Bounces and anomalies, by what the client saw: ' + reasons.map(([k, n]) => `${k} × ${fmt(n)}`).join('; '), '');
   const unexpected = Object.entries(r.unexpectedAnswers);
   if (unexpected.length) lines.push('Answers other than 2xx/4xx and deliberate 503, by endpoint: ' + unexpected.map(([k, n]) => `${k} × ${fmt(n)}`).join(', '), '');
   lines.push('## Charts', '', ...charts.map((c) => `![${c}](${c})`), '');

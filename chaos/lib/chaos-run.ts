@@ -11,6 +11,9 @@ export interface FaultWindow {
   injectedSecond: number;
   /** The end of the recovery that followed (the next fault's start). */
   endSecond: number;
+  /** The same span in epoch ms (bounces and anomalies are timed so). */
+  startMs: number;
+  endMs: number;
 }
 
 /**
@@ -22,13 +25,14 @@ export async function injectFaults(t: Topology, faults: Fault[], openingMs: numb
   const windows: FaultWindow[] = [];
   await sleep(Math.max(0, openingMs + steadySeconds * 1000 - Date.now()));
   for (const fault of faults) {
+    const startMs = Date.now();
     const startSecond = at();
     t.log(`chaos: ${fault.name} at t=${startSecond.toFixed(0)} s — ${fault.description}`);
     await fault.inject(t);
     const injectedSecond = at();
     t.log(`chaos: ${fault.name} done at t=${injectedSecond.toFixed(0)} s; ${recoverySeconds} s of recovery`);
     await sleep(recoverySeconds * 1000);
-    windows.push({ name: fault.name, description: fault.description, startSecond, injectedSecond, endSecond: at() });
+    windows.push({ name: fault.name, description: fault.description, startSecond, injectedSecond, endSecond: at(), startMs, endMs: Date.now() });
   }
   return windows;
 }
@@ -45,6 +49,9 @@ export interface FaultFigures {
   /** Bookings per second: the mean over the minute before the fault, and over the fault and its recovery. */
   bookingsBefore: number;
   bookingsDuring: number;
+  /** Bounces and anomalies the clients met from the fault's start to the end of its recovery (goal 0). */
+  bounces: number;
+  anomalies: number;
 }
 
 const STABLE_SECONDS = 5;
@@ -71,5 +78,7 @@ export function faultFigures(r: OpeningNightResult, window: FaultWindow): FaultF
     secondsToUnderOnePercent: recovered,
     bookingsBefore: sum(r.bookingsPerSecond, from - 60, from) / 60,
     bookingsDuring: sum(r.bookingsPerSecond, from, to) / Math.max(1, to - from),
+    bounces: r.bounceTimes.filter((t) => t >= window.startMs && t < window.endMs).length,
+    anomalies: r.anomalyTimes.filter((t) => t >= window.startMs && t < window.endMs).length,
   };
 }

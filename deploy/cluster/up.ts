@@ -141,9 +141,9 @@ export async function clusterUp(dir: string): Promise<ClusterState> {
 }
 
 /** Starts node `i` (the first one seeds the demo) as its own process group. */
-export function startNode(dir: string, env: Record<string, string>, i: number): RunningPart {
+export function startNode(dir: string, env: Record<string, string>, i: number, extraEnv: Record<string, string> = {}): RunningPart {
   const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
-  return startPart(dir, nodeName(i), tsx, ['src/server.ts'], { cwd: ROOT, env: { ...env, PORT: String(PORTS.nodes[i]), YEYAK_DEMO: i === 0 ? '1' : '0' } });
+  return startPart(dir, nodeName(i), tsx, ['src/server.ts'], { cwd: ROOT, env: { ...env, PORT: String(PORTS.nodes[i]), YEYAK_DEMO: i === 0 ? '1' : '0', ...extraEnv } });
 }
 
 /** The nodes' environment: the stores through HAProxy and Sentinel, both proxies trusted, fresh secrets. */

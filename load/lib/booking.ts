@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { epochMs, type Answer } from './client.ts';
 import type { CitizenPlan } from './crowd-plan.ts';
 import type { Journey } from './journey.ts';
-import { tally } from './tallies.ts';
+import { anomaly, bounced } from './tallies.ts';
 
 interface Choice {
   institutionId: string;
@@ -68,7 +68,7 @@ async function bookOnce(j: Journey, plan: CitizenPlan, node: number, auth: Recor
     const [a, b] = await Promise.all([post(j, node, auth, key, choice), post(j, node, auth, key, choice)]);
     const idA = (a.body as { booking?: { id?: string } } | null)?.booking?.id;
     const idB = (b.body as { booking?: { id?: string } } | null)?.booking?.id;
-    if (a.status === 201 && b.status === 201 && idA !== idB) tally(j.record.anomalies, 'one Idempotency-Key booked twice');
+    if (a.status === 201 && b.status === 201 && idA !== idB) anomaly(j.record, 'one Idempotency-Key booked twice');
     answer = a.status === 201 ? a : b;
   } else answer = await post(j, node, auth, key, choice);
   for (let retry = 0; retry < MAX_RETRIES && (answer.status === 0 || answer.status >= 500); retry++) {
@@ -83,7 +83,7 @@ async function afterBooking(j: Journey, plan: CitizenPlan, node: number, auth: R
     const other = await chooseSlot(j, plan, node, auth);
     if (other && other !== 'refused') {
       const second = await post(j, node, auth, randomUUID(), other);
-      if (second.status === 201) tally(j.record.anomalies, 'a second booking for the same person was accepted');
+      if (second.status === 201) anomaly(j.record, 'a second booking for the same person was accepted');
     }
   }
   if (plan.change) {
@@ -113,7 +113,7 @@ export async function bookAsAdmitted(j: Journey, plan: CitizenPlan, node: number
     if (epochMs() >= j.settings.deadlineMs) return finish('admitted, out of time before booking');
     const choice = await chooseSlot(j, plan, node, auth, search > 0);
     if (choice === 'refused') {
-      tally(j.record.bounces, 'admission refused on the booking path');
+      bounced(j.record, 'admission refused on the booking path');
       return finish('bounced from the booking path');
     }
     if (choice === null) continue;
@@ -125,10 +125,10 @@ export async function bookAsAdmitted(j: Journey, plan: CitizenPlan, node: number
       return finish(await afterBooking(j, plan, node, auth, session, bookingId));
     }
     if (answer.status === 401 || answer.status === 403) {
-      tally(j.record.bounces, `booking refused ${answer.key}`);
+      bounced(j.record, `booking refused ${answer.key}`);
       return finish('bounced from the booking path');
     }
-    if (answer.key === '409 YEYAK_ERR_ALREADY_BOOKED') tally(j.record.anomalies, 'first booking attempt answered ALREADY_BOOKED');
+    if (answer.key === '409 YEYAK_ERR_ALREADY_BOOKED') anomaly(j.record, 'first booking attempt answered ALREADY_BOOKED');
     if (answer.status !== 409) return finish(`gave up after ${answer.key}`);
   }
   finish('found nothing left (sold out)');

@@ -10,7 +10,7 @@ import { waitFor } from '../../src/modules/waiting-room/domain/eta.ts';
 import { bookAsAdmitted } from './booking.ts';
 import { epochMs, type Answer, type LoadClient } from './client.ts';
 import type { CitizenPlan } from './crowd-plan.ts';
-import { PerSecond, tally, type Counts } from './tallies.ts';
+import { anomaly, bounced, PerSecond, tally, type Counts } from './tallies.ts';
 
 export interface JourneySettings {
   runId: string;
@@ -34,6 +34,9 @@ export interface JourneyRecord {
   bounces: Counts;
   /** Things that must never happen, by what happened (a second booking accepted, …). */
   anomalies: Counts;
+  /** When each bounce and each anomaly happened (epoch ms): the chaos suite tells which fault it followed. */
+  bounceTimes: number[];
+  anomalyTimes: number[];
   /** Flat [place, epoch ms] of each person's first admission. */
   admissions: number[];
   /** Flat [place, epoch ms sent] of each 425 on the admission call. */
@@ -76,6 +79,8 @@ export function newRecord(offsetSeconds: number): JourneyRecord {
     outcomes: {},
     bounces: {},
     anomalies: {},
+    bounceTimes: [],
+    anomalyTimes: [],
     admissions: [],
     refusals: [],
     eta: emptyEtaCounts(),
@@ -127,7 +132,7 @@ function samePlace(j: Journey, p: Person, position: number | null, how: string):
   if (p.position === null) {
     p.position = position;
     p.placedAtMs = epochMs();
-  } else if (p.position !== position) tally(j.record.bounces, `${how}: place ${p.position} became ${position}`);
+  } else if (p.position !== position) bounced(j.record, `${how}: place ${p.position} became ${position}`);
 }
 
 async function identity(j: Journey, p: Person, node: number): Promise<string | null> {
@@ -148,7 +153,7 @@ async function join(j: Journey, p: Person, node: number, session: string, how: s
     const answer = await j.client.call('join', node, 'POST', path, { authorization: `Bearer ${session}` });
     if (answer.status === 200 || answer.status === 201) {
       const body = answer.body as { ticket: string; position: number | null };
-      if (how === 'reload' && answer.status === 201) tally(j.record.bounces, 'a reload was given a new place');
+      if (how === 'reload' && answer.status === 201) bounced(j.record, 'a reload was given a new place');
       samePlace(j, p, body.position, how);
       return body.ticket;
     }
@@ -160,7 +165,7 @@ async function join(j: Journey, p: Person, node: number, session: string, how: s
       await backOff(answer);
       continue;
     }
-    if (answer.status === 403) tally(j.record.anomalies, `eligible person refused a place: ${answer.key}`);
+    if (answer.status === 403) anomaly(j.record, `eligible person refused a place: ${answer.key}`);
     finish(j, p, `join refused ${answer.key}`);
     return null;
   }
@@ -171,7 +176,7 @@ async function join(j: Journey, p: Person, node: number, session: string, how: s
 async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Promise<void> {
   const answer = await j.client.call('ticket status', node, 'GET', `/api/v1/campaigns/${j.settings.campaignId}/queue/tickets/me`, { authorization: `Bearer ${ticket}` });
   if (answer.status !== 200) {
-    if (answer.status === 401 || answer.status === 403) tally(j.record.bounces, `ticket refused ${answer.key}`);
+    if (answer.status === 401 || answer.status === 403) bounced(j.record, `ticket refused ${answer.key}`);
     return;
   }
   const body = answer.body as { position: number | null; ahead: number | null; eta: { p50Seconds: number | null; p90Seconds: number | null } };
@@ -227,7 +232,7 @@ async function askAdmission(j: Journey, p: Person, node: number, ticket: string)
   const answer = await j.client.call('admission', node, 'POST', `/api/v1/campaigns/${j.settings.campaignId}/admissions`, { authorization: `Bearer ${ticket}` });
   if (answer.status === 201) return (answer.body as { admission: string }).admission;
   if (answer.status === 425 && p.position !== null) j.record.refusals.push(p.position, sent);
-  if (answer.status === 401 || answer.status === 403) tally(j.record.bounces, `admission call refused ${answer.key}`);
+  if (answer.status === 401 || answer.status === 403) bounced(j.record, `admission call refused ${answer.key}`);
   return null;
 }
 

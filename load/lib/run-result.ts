@@ -48,6 +48,9 @@ export interface OpeningNightResult {
   setupOverrunSeconds: number;
   invariants: LoadInvariants;
   bounceReasons: Counts;
+  /** When each bounce and each anomaly happened (epoch ms). */
+  bounceTimes: number[];
+  anomalyTimes: number[];
   anomalyReasons: Counts;
   unexpectedAnswers: Counts;
   latency: Record<string, Histogram>;
@@ -199,6 +202,8 @@ export function mergeRuns(input: {
   const outcomes: Counts = {};
   const bounceReasons: Counts = {};
   const anomalyReasons: Counts = {};
+  const bounceTimes: number[] = [];
+  const anomalyTimes: number[] = [];
   const requestsPerSecond: number[] = [];
   const failuresPerSecond: number[] = [];
   const deliberatePerSecond: number[] = [];
@@ -219,6 +224,8 @@ export function mergeRuns(input: {
     mergeCounts(outcomes, r.outcomes);
     mergeCounts(bounceReasons, r.bounces);
     mergeCounts(anomalyReasons, r.anomalies);
+    for (const x of r.bounceTimes) bounceTimes.push(x);
+    for (const x of r.anomalyTimes) anomalyTimes.push(x);
     mergePerSecond(requestsPerSecond, r.requestsPerSecond);
     mergePerSecond(failuresPerSecond, r.failuresPerSecond);
     mergePerSecond(deliberatePerSecond, r.deliberatePerSecond);
@@ -265,6 +272,8 @@ export function mergeRuns(input: {
     },
     bounceReasons,
     anomalyReasons,
+    bounceTimes,
+    anomalyTimes,
     unexpectedAnswers,
     latency,
     statuses,

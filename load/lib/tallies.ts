@@ -64,3 +64,15 @@ export class PerSecond {
 export function mergePerSecond(into: number[], from: number[]): void {
   for (let i = 0; i < from.length; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
 }
+
+/** A bounce (a place moved or lost, a ticket or admission refused after being granted): counted by reason, and when (epoch ms). */
+export function bounced(record: { bounces: Counts; bounceTimes: number[] }, reason: string): void {
+  tally(record.bounces, reason);
+  record.bounceTimes.push(Date.now());
+}
+
+/** Something that must never happen: counted by what happened, and when (epoch ms). */
+export function anomaly(record: { anomalies: Counts; anomalyTimes: number[] }, what: string): void {
+  tally(record.anomalies, what);
+  record.anomalyTimes.push(Date.now());
+}

@@ -77,6 +77,8 @@ async function run(start: WorkerStart): Promise<void> {
     outcomes: r.outcomes,
     bounces: r.bounces,
     anomalies: r.anomalies,
+    bounceTimes: r.bounceTimes,
+    anomalyTimes: r.anomalyTimes,
     admissions: r.admissions,
     refusals: r.refusals,
     eta: r.eta,

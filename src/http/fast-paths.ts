@@ -86,10 +86,12 @@ export interface StatusBoards {
  * The shared queue status — the request millions poll — from this node's snapshot; a campaign
  * without a snapshot yet, or an unknown one, goes to Fastify. The document is the same for
  * everyone and costs a map look-up, so it is never shed: a 503 would only bring the poll back.
+ * Only while `untrusted()` (this node's clock disagrees with the database's, and its snapshot has
+ * stopped moving) does the request go to Fastify, which refuses it.
  */
-export function statusFastPath(boards: StatusBoards): FastPath {
+export function statusFastPath(boards: StatusBoards, untrusted: () => boolean = () => false): FastPath {
   const answer = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET') return false;
+    if (req.method !== 'GET' || untrusted()) return false;
     const campaignId = STATUS_PATH.exec(req.url ?? '')?.[1];
     const body = campaignId === undefined ? undefined : boards.statusBody(campaignId);
     if (body === undefined) return false;

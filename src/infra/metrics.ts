@@ -19,6 +19,7 @@ export function createMetrics() {
     queueTargetRate: new Gauge({ name: 'yeyak_queue_target_rate_per_second', help: 'The admission controller’s target rate', labelNames: campaign, registers: [registry] }),
     queueActiveLimit: new Gauge({ name: 'yeyak_queue_active_limit', help: 'The adaptive controller’s limit on admissions active at once (adaptive mode)', labelNames: campaign, registers: [registry] }),
     bookingPathP99: new Gauge({ name: 'yeyak_booking_path_window_p99_seconds', help: 'This node’s booking-path p99 latency over the controller’s health window', registers: [registry] }),
+    clockSkew: new Gauge({ name: 'yeyak_clock_skew_seconds', help: 'PostgreSQL’s clock minus this node’s at the last comparison (past YEYAK_MAX_CLOCK_SKEW_MS the node refuses to serve)', registers: [registry] }),
     eventLoopDelayP99: new Gauge({ name: 'yeyak_event_loop_delay_window_p99_seconds', help: 'This process’s event-loop delay (p99) over the controller’s health window: the queue every call waits in', registers: [registry] }),
     queueActiveAdmissions: new Gauge({ name: 'yeyak_queue_active_admissions', help: 'Admissions valid now', labelNames: campaign, registers: [registry] }),
     queueSnapshotAge: new Gauge({ name: 'yeyak_queue_snapshot_age_seconds', help: 'Age of this node’s status snapshot', labelNames: campaign, registers: [registry] }),

@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import { IntervalTimer } from './interval-timer.ts';
 import { SustainedLevel } from './sustained-level.ts';
 
 export interface SaturationOptions {
@@ -24,28 +25,25 @@ const RESOLUTION_MS = 10;
  */
 export class EventLoopSaturation {
   private histogram: ELDHistogram | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timer: IntervalTimer;
   private readonly level: SustainedLevel;
-  private readonly intervalMs: number;
 
   constructor(private readonly options: SaturationOptions) {
     this.level = new SustainedLevel({ windowMs: options.windowMs, minIntervals: options.minIntervals, now: options.now });
-    this.intervalMs = options.intervalMs ?? 250;
+    this.timer = new IntervalTimer(() => this.roll(), options.intervalMs ?? 250);
   }
 
   /** Starts measuring (idempotent); what came before is forgotten. */
   start(): void {
-    if (this.timer || this.options.thresholdMs === 0) return;
+    if (this.timer.running || this.options.thresholdMs === 0) return;
     this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.histogram.enable();
     this.reset();
-    this.timer = setInterval(() => this.roll(), this.intervalMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.timer.stop();
     this.histogram?.disable();
     this.histogram = null;
   }
@@ -80,7 +78,7 @@ export class EventLoopSaturation {
     // Each sample is one turn's wait for the histogram's timer; the delay is what exceeds the
     // resolution. A loop blocked in every turn records no sample at all (seen on Node 24): the
     // interval's delay is then how late this roll itself came.
-    const lateMs = this.level.now() - this.level.intervalStartMs - this.intervalMs;
+    const lateMs = this.level.now() - this.level.intervalStartMs - this.timer.intervalMs;
     this.record(h.count > 0 ? Math.max(0, h.percentile(50) / 1e6 - RESOLUTION_MS) : Math.max(0, lateMs));
     h.reset();
   }

@@ -3,7 +3,7 @@ import { EventLoopSaturation } from './event-loop-saturation.ts';
 import { PoolWaitSaturation } from './pool-wait-saturation.ts';
 
 /** Why the front door refuses: the label of `yeyak_shed_requests_total`. */
-export type ShedCause = 'eventLoopDelay' | 'heapUsedBytes' | 'dbWaiting' | 'dbWait';
+export type ShedCause = 'clockSkew' | 'eventLoopDelay' | 'heapUsedBytes' | 'dbWaiting' | 'dbWait';
 
 export interface PressureLimits {
   /** Sustained event-loop delay (ms) over the saturation window; 0 off. */
@@ -39,6 +39,7 @@ export class NodePressure {
   private readonly maxHeap: number;
   private heapUsed = 0;
   private timer: NodeJS.Timeout | null = null;
+  private clock: { disagrees(): boolean } | null = null;
 
   constructor(
     private readonly limits: PressureLimits,
@@ -65,14 +66,24 @@ export class NodePressure {
     this.timer = null;
   }
 
+  /** Refuses all work while this node's clock disagrees with the database's (`ClockAgreement`). */
+  watchClock(clock: { disagrees(): boolean }): void {
+    this.clock = clock;
+  }
+
   /** Forgets the event loop's past (the work of starting up is not load). */
   reset(): void {
     this.eventLoop.reset();
     this.mainPool.reset();
   }
 
-  /** The first reason to refuse any work now, or null when the node can serve. */
+  /**
+   * The first reason to refuse any work now, or null when the node can serve. A clock that
+   * disagrees comes first: such a node is not saturated, but whatever it decided by its time
+   * (eligible, admitted, open) could be wrong.
+   */
   cause(): ShedCause | null {
+    if (this.clock?.disagrees()) return 'clockSkew';
     if (this.eventLoop.saturated()) return 'eventLoopDelay';
     if (this.heapUsed > this.maxHeap) return 'heapUsedBytes';
     if (this.limits.maxDbWaiting > 0 && this.pools.waitingClients() >= this.limits.maxDbWaiting) return 'dbWaiting';

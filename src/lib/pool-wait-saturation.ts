@@ -1,3 +1,4 @@
+import { IntervalTimer } from './interval-timer.ts';
 import { SustainedLevel } from './sustained-level.ts';
 
 /** At most this many waits are kept per interval (a sample of them past that: the median holds). */
@@ -22,15 +23,14 @@ export interface PoolWaitOptions {
  */
 export class PoolWaitSaturation {
   private readonly level: SustainedLevel;
-  private readonly intervalMs: number;
+  private readonly timer: IntervalTimer;
   private samples: number[] = [];
   private seen = 0;
   private lastCheckoutMs = 0;
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: PoolWaitOptions) {
     this.level = new SustainedLevel({ windowMs: options.windowMs, now: options.now });
-    this.intervalMs = options.intervalMs ?? 250;
+    this.timer = new IntervalTimer(() => this.roll(), options.intervalMs ?? 250);
   }
 
   /** One checkout's wait for a connection (ms). */
@@ -46,15 +46,13 @@ export class PoolWaitSaturation {
   }
 
   start(): void {
-    if (this.timer || this.options.thresholdMs === 0) return;
+    if (this.timer.running || this.options.thresholdMs === 0) return;
     this.reset();
-    this.timer = setInterval(() => this.roll(), this.intervalMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.timer.stop();
   }
 
   reset(): void {

@@ -19,6 +19,25 @@ export function openCampaign(id: string, overrides: Record<string, unknown> = {}
   };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A campaign body open now on the real clock (the suites that run real processes): queue open since
+ * two days, one window from yesterday to 60 days on, two doses 21 days apart, a fixed admission rate.
+ */
+export function campaignOpenNow(id: string, name: string, admission: { ratePerSecond: number; maxActive: number }, nowMs = Date.now()) {
+  return {
+    id,
+    name,
+    cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
+    vaccine: { name: 'mRNA', doses: 2, intervalDays: 21 },
+    queueOpensAt: new Date(nowMs - 2 * DAY_MS).toISOString(),
+    windows: [{ id: 'open', opensAt: new Date(nowMs - DAY_MS).toISOString(), closesAt: new Date(nowMs + 60 * DAY_MS).toISOString(), birthDayDigits: null }],
+    proxyAllowed: false,
+    admission: { mode: 'fixed', ...admission },
+  };
+}
+
 /** A 10-day rotation from `firstDay` (August 2026): window k opens day k at 20:00 Seoul, closes the next day 18:00, for birth days ending in (k + 9) mod 10. */
 export function rotationWindows(firstDay = 8) {
   return Array.from({ length: 10 }, (_, i) => ({

@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterDown } from '../../deploy/cluster/down.ts';
 import { memberName, PORTS } from '../../deploy/cluster/layout.ts';
 import { alive, processAlive, sleep, until, type ClusterState } from '../../deploy/cluster/processes.ts';
-import { patroniPrimary, redisSays, sentinelPrimary } from '../../deploy/cluster/clients.ts';
+import { patroniPrimary, redisSays, sentinelPrimary, withPostgres } from '../../deploy/cluster/clients.ts';
+import { haproxyServerStates } from '../../deploy/cluster/status.ts';
 import { clusterUp } from '../../deploy/cluster/up.ts';
 import { mapLimit } from '../support/cluster.ts';
+import { campaignOpenNow } from '../support/fixtures.ts';
 import { call, clientAddress, closeAgents, ok, type Answer } from './source-client.ts';
 
 const needed = ['nginx', 'haproxy', 'redis-server', 'redis-sentinel', 'etcd', 'patroni', 'prometheus'];
@@ -86,19 +88,7 @@ describe.skipIf(missing.length > 0)(`the topology of npm run cluster${missing.le
   async function createCampaign(id: string, admission: { ratePerSecond: number; maxActive: number }, doses = 50) {
     const now = Date.now();
     const auth = { token: admin };
-    await ok(EDGE, 'POST', '/api/v1/admin/campaigns', {
-      ...auth,
-      body: {
-        id,
-        name: `topology ${id}`,
-        cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
-        vaccine: { name: 'mRNA', doses: 2, intervalDays: 21 },
-        queueOpensAt: new Date(now - 2 * DAY).toISOString(),
-        windows: [{ id: 'open', opensAt: new Date(now - DAY).toISOString(), closesAt: new Date(now + 60 * DAY).toISOString(), birthDayDigits: null }],
-        proxyAllowed: false,
-        admission: { mode: 'fixed', ...admission },
-      },
-    });
+    await ok(EDGE, 'POST', '/api/v1/admin/campaigns', { ...auth, body: campaignOpenNow(id, `topology ${id}`, admission, now) });
     const clinics = [`${id.toUpperCase()}A`, `${id.toUpperCase()}B`];
     await ok(EDGE, 'POST', '/api/v1/admin/institutions', {
       ...auth,
@@ -286,6 +276,8 @@ describe.skipIf(missing.length > 0)(`the topology of npm run cluster${missing.le
     const [early, ...rest] = ready;
     const acknowledged = await ok<{ booking: { id: string } }>(EDGE, 'POST', '/api/v1/campaigns/pgfail/bookings', { from: early!.from, token: early!.admission, body: { institutionId: 'PGFAILA', date: first, time: '09:00' } });
     const primaryIndex = await patroniPrimary();
+    // Patroni's synchronous mode: the primary acknowledges a commit once the standby has it.
+    await until('the standby replicating synchronously', async () => (await withPostgres('postgres', (c) => c.query<{ sync_state: string }>('SELECT sync_state FROM pg_stat_replication'))).rows.some((r) => r.sync_state === 'sync'), 30_000, 250);
     const member = memberName(primaryIndex);
     const patroni = state.parts.find((p) => p.name === `patroni-${member}`)!;
     const postmaster = Number(readFileSync(join(dir, member, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -294,25 +286,38 @@ describe.skipIf(missing.length > 0)(`the topology of npm run cluster${missing.le
     process.kill(-patroni.pid, 'SIGKILL');
     process.kill(postmaster, 'SIGKILL');
     const seen: Record<string, number> = {};
+    // Bookings acknowledged during the fault — some by backends of the dead primary that outlive
+    // their postmaster for a moment — must all be on the promoted standby: with asynchronous
+    // replication one was missing (found by this test); synchronous replication keeps them.
+    // Recovery is a booking through the promoted member.
+    const acknowledgedDuring: { token: string; from: string; id: string }[] = [];
+    const standby = primaryIndex === 0 ? 'pg-b' : 'pg-a';
     let next = 0;
-    await until('a booking after the failover', async () => {
+    await until('a booking through the promoted standby', async () => {
       const who = rest[next % rest.length]!;
       const a = await call(EDGE, 'POST', '/api/v1/campaigns/pgfail/bookings', { from: who.from, token: who.admission, body: { institutionId: 'PGFAILB', date: first, time: '09:30' } });
       tally(seen, a, 'booking');
+      if (a.status === 201) acknowledgedDuring.push({ token: who.token, from: who.from, id: (a.body as { booking: { id: string } }).booking.id });
       if (a.status === 201 || errorCode(a) === 'YEYAK_ERR_ALREADY_BOOKED') next++;
-      return a.status === 201;
+      return a.status === 201 && (await haproxyServerStates()).postgres_primary?.[standby] === 'UP';
     }, 120_000, 250);
     const recovery = (performance.now() - killedAt) / 1000;
     const promoted = await patroniPrimary();
-    report(`PostgreSQL primary ${member} killed: bookings again after ${recovery.toFixed(1)} s through HAProxy, now on ${memberName(promoted)}; answers meanwhile ${JSON.stringify(seen)}`);
+    report(`PostgreSQL primary ${member} killed: bookings through the promoted standby after ${recovery.toFixed(1)} s, now on ${memberName(promoted)}; answers meanwhile ${JSON.stringify(seen)}`);
     expect(promoted).not.toBe(primaryIndex);
     expect(processAlive(postmaster)).toBe(false);
     // While there was no primary: clear errors, never a 500.
     expect(Object.keys(seen).filter((k) => / 5\d\d/.test(k) && !/ 503/.test(k))).toEqual([]);
+    const booked = async (b: { token: string; from: string; id: string }) => {
+      const mine = await ok<{ id: string; status: string }[] | { bookings: { id: string; status: string }[] }>(EDGE, 'GET', '/api/v1/bookings', { from: b.from, token: b.token });
+      return (Array.isArray(mine) ? mine : mine.bookings).find((x) => x.id === b.id)?.status === 'booked';
+    };
     // The booking acknowledged before the fault is there on the promoted standby.
-    const mine = await ok<{ id: string; status: string }[] | { bookings: { id: string; status: string }[] }>(EDGE, 'GET', '/api/v1/bookings', { from: early!.from, token: early!.token });
-    const list = Array.isArray(mine) ? mine : mine.bookings;
-    expect(list.find((b) => b.id === acknowledged.booking.id)?.status).toBe('booked');
+    expect(await booked({ token: early!.token, from: early!.from, id: acknowledged.booking.id })).toBe(true);
+    let found = 0;
+    for (const b of acknowledgedDuring) if (await booked(b)) found++;
+    report(`bookings acknowledged during the kill found on the promoted standby: ${found} of ${acknowledgedDuring.length}`);
+    expect(found).toBe(acknowledgedDuring.length);
   }, 240_000);
 
   /** Counts an answer under "<what> <status> <code>"; undefined, so a poll goes on. */

@@ -15,7 +15,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app,
     async () => {
       // A node that would shed says so here too, so a balancer sends it nothing it would refuse;
       // so does a node about to close, so the balancer has moved on before it stops accepting.
-      if (ctx.pressure.cause() !== null || ctx.lifecycle.draining) throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1 });
+      // So does a node whose clock disagrees with the database's (the cause says which).
+      const shed = ctx.pressure.cause();
+      if (shed !== null || ctx.lifecycle.draining) throw new YeyakError('YEYAK_ERR_UNAVAILABLE', { retryAfterSeconds: 1, details: shed ? { shed } : { draining: true } });
       try {
         await ctx.database.ping();
       } catch {

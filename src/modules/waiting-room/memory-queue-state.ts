@@ -1,8 +1,8 @@
 import { ActiveAdmissions } from './active-admissions.ts';
-import type { QueueCheckpoint } from './queue-journal.ts';
+import type { QueueCheckpoint, QueueCounters } from './queue-journal.ts';
 
 /** One campaign's queue in the in-process store (`memory-queue-store.ts`), as held in memory. */
-export interface CampaignQueue {
+export interface CampaignQueue extends QueueCounters {
   /** FCFS places by person. */
   positions: Map<string, number>;
   /** Pre-queue members of every round by person: score round × 2^40 + secret draw (prequeue-draw.ts). */
@@ -13,18 +13,9 @@ export interface CampaignQueue {
   issued: number;
   /** Each opened round's base, in order (rounds open in order). */
   bases: number[];
-  servingUpTo: number;
-  carry: number;
-  lastTickMs: number | null;
-  paused: boolean;
-  pausedReason: string | null;
-  closed: boolean;
   admissions: ActiveAdmissions;
   /** People whose admission ended in a booking (their later admissions are outside the cap). */
   booked: Set<string>;
-  admitted: number;
-  rate: { mean: number; variance: number; samples: number };
-  targetRate: number;
 }
 
 /** A campaign's queue before anyone joined it. */

@@ -32,16 +32,8 @@ export interface QueueJournal {
   checkpoints: { campaignId: string; state: QueueCheckpoint }[];
 }
 
-/** The counters of one campaign's queue, as persisted. */
-export interface QueueCheckpoint {
-  /** Places handed out (absent in checkpoints written before rounds existed). */
-  issued?: number;
-  /** Each opened round's base: round r's members hold base + their rank (absent before rounds). */
-  bases?: number[];
-  /** Before rounds: first-come places handed out, whether the one opening happened, its size. */
-  fcfsCount?: number;
-  opened?: boolean;
-  prequeueSize?: number;
+/** The counters of one campaign's queue that are both held (in memory or in Redis) and persisted. */
+export interface QueueCounters {
   servingUpTo: number;
   carry: number;
   lastTickMs: number | null;
@@ -51,6 +43,18 @@ export interface QueueCheckpoint {
   admitted: number;
   rate: { mean: number; variance: number; samples: number };
   targetRate: number;
+}
+
+/** The counters of one campaign's queue, as persisted. */
+export interface QueueCheckpoint extends QueueCounters {
+  /** Places handed out (absent in checkpoints written before rounds existed). */
+  issued?: number;
+  /** Each opened round's base: round r's members hold base + their rank (absent before rounds). */
+  bases?: number[];
+  /** Before rounds: first-come places handed out, whether the one opening happened, its size. */
+  fcfsCount?: number;
+  opened?: boolean;
+  prequeueSize?: number;
 }
 
 /** One campaign's journal as loaded back: its latest counters, every place, its admissions. */

@@ -68,6 +68,7 @@ export class WaitingRoom {
   private readonly paces = new Map<string, QueuePace>();
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  private held: () => boolean = () => false;
   /** The last refresh failed to reach the store. */
   storeHealthy = true;
   /** This node's booking path, measured (the adaptive controller follows it). */
@@ -107,8 +108,17 @@ export class WaitingRoom {
     await this.doses?.settled();
   }
 
+  /**
+   * No refresh runs while `held()`: a node whose clock disagrees with the database's must not tick
+   * the shared queue by its own time (src/lib/clock-agreement.ts), whoever calls (timer, warm-up).
+   */
+  holdRefreshWhile(held: () => boolean): void {
+    this.held = held;
+  }
+
   /** Refreshes every campaign's board now (the timer calls this; tests call it after moving the clock). */
   refresh(): Promise<void> {
+    if (this.held()) return Promise.resolve();
     this.refreshing ??= this.refreshAll().finally(() => {
       this.refreshing = null;
     });

@@ -60,6 +60,14 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   private readonly checkpoints = new Map<string, QueueCheckpoint>();
   private readonly initializing = new Map<string, Promise<void>>();
 
+  /**
+   * Writes this node's journal to the database (set by whoever persists it). Run when a script
+   * finds a campaign uninitialized, before waiting for the restore: the restorer waits a moment
+   * (`RESTORE_SETTLE_MS`) for every node to do so, so the places handed out in the last refresh
+   * before Redis lost its data come back with the rest.
+   */
+  flushBeforeRestore: (() => Promise<void>) | null = null;
+
   constructor(
     private readonly client: RedisConnection,
     prefix: string,
@@ -111,6 +119,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
       if (!isUninitialized(error)) throw queueStoreError(error);
     }
     try {
+      await this.flushBeforeRestore?.().catch(() => {}); // a failed write stays queued for the next
       await this.initialize(campaignId);
       return await runScript(this.client, script, keys, args);
     } catch (error) {

@@ -59,6 +59,12 @@ const CHUNK = 1000;
 const LOCK_MS = 30_000;
 /** How long another node waits for a restore under way before answering 503 (the client retries). */
 const WAIT_MS = 3_000;
+/**
+ * How long a restorer waits, once it found a journal, for every node to write what it handed out
+ * since its last refresh: each refresh (every 250 ms) meets the refusal and writes its journal
+ * first (`flushBeforeRestore`). Below `WAIT_MS`, so the nodes waiting meanwhile do not give up.
+ */
+export const RESTORE_SETTLE_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +72,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Sets up a campaign whose state hash has no `initializedAtMs`: a new campaign, or one whose
  * data Redis lost (or one whose state predates rounds). Under a lock, one node writes back every
  * journalled place, pre-queue draw and admission, then the counters in one script
- * (`initialize-1.lua`); other nodes wait for it.
+ * (`initialize-1.lua`); other nodes wait for it. When a journal exists (data lost, not a new
+ * campaign), it is read again after `settleMs`, once every node has written its last places.
  * Writing the same journal twice changes nothing, so a restorer that dies midway is harmless.
  * Returns false when another node's restore did not finish in time.
  */
@@ -75,6 +82,7 @@ export async function initializeCampaign(
   keys: CampaignKeys,
   load: () => Promise<CampaignJournal>,
   runInitialize: (fields: string[]) => Promise<unknown>,
+  settleMs = RESTORE_SETTLE_MS,
 ): Promise<boolean> {
   const token = randomUUID();
   const deadline = Date.now() + WAIT_MS;
@@ -89,7 +97,12 @@ export async function initializeCampaign(
     if (await initialized()) return true;
     // What is there is partial (a restorer died midway) or from before rounds: the journal has it all.
     await client.del(keys.state, keys.places, keys.prequeue);
-    const journal = await load();
+    let journal = await load();
+    // Data lost, not a new campaign: the last places handed out may still be on their way.
+    if (journal.places.length > 0 || journal.admissions.length > 0 || journal.state !== null) {
+      await sleep(settleMs);
+      journal = await load();
+    }
     for (let i = 0; i < journal.places.length; i += CHUNK) {
       const placed = journal.places.slice(i, i + CHUNK).flatMap((p) => (p.draw === null && p.position !== null ? [p.personKey, String(p.position)] : []));
       if (placed.length > 0) await client.hset(keys.places, ...placed);

@@ -5,8 +5,11 @@
   domain/admission-rate.ts advanceServing), then records the measured rate (EWMA, alpha 0.2, as
   memory-queue-store.ts does) unless the queue's end limited the step (starved). The last tick's time is kept here, so N nodes ticking every 250 ms
   advance the queue at the rate, not at N times it; a node whose clock lags behind the last tick
-  advances nothing and does not move the last tick back. Paused, closed or not yet opened: the
-  clock still moves, the queue does not (no burst on resuming).
+  advances nothing and does not move the last tick back — unless the last tick is more than
+  FUTURE_TICK_FORGET_MS ahead: then it was stamped by a clock that was wrong (a node hours ahead,
+  before its clock check refused it), and is forgotten, or it would hold the queue until every
+  other clock caught up. Paused, closed or not yet opened: the clock still moves, the queue does
+  not (no burst on resuming).
 
   KEYS[1] state       hash (lastTickMs, rounds, paused, closed, issued, servingUpTo, carry,
                       rateMean, rateVar, rateSamples, targetRate, base:<r>)
@@ -29,6 +32,9 @@
 if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local ALPHA = 0.2
+-- Nodes' clocks each agree with the database's within 3 s (YEYAK_MAX_CLOCK_SKEW_MS), so within 6 s
+-- of each other; a last tick further ahead than this came from a wrong clock.
+local FUTURE_TICK_FORGET_MS = 10000
 local stateKey = KEYS[1]
 local now = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
@@ -40,6 +46,7 @@ local s = redis.call('HMGET', stateKey, 'lastTickMs', 'rounds', 'paused', 'close
 redis.call('HSET', stateKey, 'targetRate', num(rate))
 
 local last = tonumber(s[1])
+if last and last - now > FUTURE_TICK_FORGET_MS then last = nil end
 local elapsed = 0
 if last then elapsed = math.max(0, (now - last) / 1000) end
 if last == nil or now > last then redis.call('HSET', stateKey, 'lastTickMs', ARGV[1]) end

@@ -2,13 +2,11 @@
 // refuses to serve rather than tell eligible people they are not eligible: its readiness fails, so
 // a balancer takes it out, and every request it still gets is a 503 the client retries elsewhere.
 // A real process on its defaults, its clock moved by the lab-only YEYAK_LAB_CLOCK_OFFSET_MS.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/redis.ts';
-import { OPERATOR_KEY } from './support/test-app.ts';
+import { startServerProcess } from './support/server-process.ts';
 
 const SIX_HOURS_MS = 6 * 3_600_000;
 
@@ -17,17 +15,10 @@ describe('a node whose clock disagrees with the database', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('fails readiness and answers 503 to everything but liveness and metrics, from its first request', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/server.ts'], {
-      env: { ...process.env, PORT: String(port), YEYAK_DATA_DIR: dataDir, YEYAK_DEMO: '0', YEYAK_OPERATOR_KEY: OPERATOR_KEY, DATABASE_URL: '', REDIS_URL: '', YEYAK_LAB_CLOCK_OFFSET_MS: String(SIX_HOURS_MS) },
-      stdio: ['ignore', 'pipe', 'ignore'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const server = await startServerProcess(dataDir, { YEYAK_LAB_CLOCK_OFFSET_MS: String(SIX_HOURS_MS) });
+    const base = server.base;
     try {
-      for (let i = 0; i < 600 && !(await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      await server.until('/api/v1/health');
       // The first request the node answers already finds the clock compared.
       const ready = await fetch(`${base}/api/v1/ready`);
       expect(ready.status).toBe(503);
@@ -45,13 +36,9 @@ describe('a node whose clock disagrees with the database', () => {
       expect(skew).toBeLessThan(-SIX_HOURS_MS / 1000 + 5);
       expect(skew).toBeGreaterThan(-SIX_HOURS_MS / 1000 - 5);
       expect(metrics).toMatch(/yeyak_shed_requests_total\{cause="clockSkew"\} [1-9]/);
-      expect(output).toContain('clock disagrees with the database');
+      expect(server.output()).toContain('clock disagrees with the database');
     } finally {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      server.kill();
     }
   }, 120_000);
 });

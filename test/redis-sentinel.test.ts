@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.ts';
 import { connectRedis } from '../src/infra/redis.ts';
 import { QueueStoreUnavailableError } from '../src/modules/waiting-room/queue-store-errors.ts';
 import { RedisQueueStore } from '../src/modules/waiting-room/redis/redis-queue-store.ts';
+import { redisSays } from '../deploy/cluster/clients.ts';
 import { T0 } from './support/queue-store-kinds.ts';
 import { freePort, randomKeyPrefix, redisServerOnPath } from './support/redis.ts';
 
@@ -40,23 +41,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** A throwaway plain client for one admin call (no fail-fast options: it is the test's own probe). */
-async function ask<T>(port: number, call: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await call(client);
-  } finally {
-    client.disconnect();
-  }
-}
-
 async function startRedis(port: number, extra: string[]): Promise<ChildProcess> {
   const data = mkdtempSync(join(dir, `redis-${port}-`));
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' });
   children.push(child);
-  await until(`redis-server on ${port}`, () => ask(port, (c) => c.ping()));
+  await until(`redis-server on ${port}`, () => redisSays(port, (c) => c.ping()));
   return child;
 }
 
@@ -93,12 +82,12 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath || Boolean(process.env.DAT
     const [primaryPort, replicaPort, ...sentinelPorts] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort())) as [number, number, number, number, number];
     const primary = await startRedis(primaryPort, []);
     await startRedis(replicaPort, ['--replicaof', '127.0.0.1', String(primaryPort)]);
-    await until('the replica in sync', () => ask(replicaPort, async (c) => ((await c.info('replication')).includes('master_link_status:up') ? true : undefined)));
+    await until('the replica in sync', () => redisSays(replicaPort, async (c) => ((await c.info('replication')).includes('master_link_status:up') ? true : undefined)));
     for (const port of sentinelPorts) await startSentinel(port, primaryPort);
     // A failover needs a quorum that knows the replica and a majority of Sentinels that know each other.
     for (const port of sentinelPorts) {
       await until(`sentinel ${port} knowing the others and the replica`, () =>
-        ask(port, async (c) => {
+        redisSays(port, async (c) => {
           const [others, replicas] = (await Promise.all([c.call('SENTINEL', 'SENTINELS', MASTER), c.call('SENTINEL', 'REPLICAS', MASTER)])) as [unknown[], unknown[]];
           return others.length === 2 && replicas.length === 1 ? true : undefined;
         }),
@@ -161,8 +150,8 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath || Boolean(process.env.DAT
       // The old primary comes back (Sentinel makes it a replica), then a switchover demotes the
       // primary while it stays up: the client must leave it (+switch-master, READONLY), not write to it.
       await startRedis(primaryPort, []);
-      await until('the old primary as an in-sync replica', () => ask(primaryPort, async (c) => ((await c.info('replication')).includes('master_link_status:up') ? true : undefined)));
-      await until('a switchover', () => ask(sentinelPorts[0], async (c) => ((await c.call('SENTINEL', 'FAILOVER', MASTER)) === 'OK' ? true : undefined)), 30_000);
+      await until('the old primary as an in-sync replica', () => redisSays(primaryPort, async (c) => ((await c.info('replication')).includes('master_link_status:up') ? true : undefined)));
+      await until('a switchover', () => redisSays(sentinelPorts[0], async (c) => ((await c.call('SENTINEL', 'FAILOVER', MASTER)) === 'OK' ? true : undefined)), 30_000);
       const switched = await until(
         'a join on the new primary',
         async () => {

@@ -24,9 +24,16 @@ function fakeNode(name: string, ready: () => number): Server {
   });
 }
 
-/** A stand-in PostgreSQL that says its name on connect, and its Patroni REST API. */
+/**
+ * A stand-in PostgreSQL that says its name on connect, and its Patroni REST API. HAProxy's TCP
+ * check connects and resets at once, so writing the name may meet EPIPE/ECONNRESET: ignored, as a
+ * real server would.
+ */
 function fakeDatabase(name: string, role: () => 'primary' | 'replica' | 'none'): { sql: TcpServer; rest: Server } {
-  const sql = createTcpServer((socket) => socket.end(name));
+  const sql = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end(name);
+  });
   const rest = createServer((request, response) => {
     response.writeHead(request.url === `/${role()}` ? 200 : 503);
     response.end();

@@ -27,6 +27,7 @@ import { directoryRoutes } from './modules/institutions/directory.routes.ts';
 import { priorityListRoutes } from './modules/eligibility/priority-list.ts';
 import { dependentRoutes } from './modules/proxy/dependents.routes.ts';
 import { agentRoutes } from './modules/agent/agent.routes.ts';
+import { probeRoutes } from './modules/probe/probe.routes.ts';
 import { auditRoutes } from './modules/operator/audit.routes.ts';
 import { operatorAccountRoutes } from './modules/operator/operator-accounts.routes.ts';
 import { statsRoutes } from './modules/operator/stats.routes.ts';
@@ -83,7 +84,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   });
   documentCredentials(app);
 
-  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes, probeRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

@@ -15,6 +15,8 @@ export interface Config {
   /** Redis found through Sentinel (null: `redisUrl`'s host is dialled directly); needs `redisUrl`, whose credentials and database it uses. */
   redisSentinel: RedisSentinelConfig | null;
   operatorKey: string | null;
+  /** The synthetic probe's credential (`YEYAK_PROBE_KEY`): signs in registered synthetic persons only; null: probe sign-in is off. */
+  probeKey: string | null;
   devIdentity: boolean;
   demo: boolean;
   /** Connections to PostgreSQL per process. */
@@ -161,6 +163,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (operatorKey !== null && operatorKey.length < 16) {
     throw new ConfigError('YEYAK_OPERATOR_KEY must be at least 16 characters');
   }
+  const probeKey = env.YEYAK_PROBE_KEY || null;
+  if (probeKey !== null && probeKey.length < 16) throw new ConfigError('YEYAK_PROBE_KEY must be at least 16 characters');
+  // Credentials are never interchangeable: the probe's must not also open the operator's door.
+  if (probeKey !== null && probeKey === operatorKey) throw new ConfigError('YEYAK_PROBE_KEY must differ from YEYAK_OPERATOR_KEY');
   const config: Config = {
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -169,6 +175,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl,
     redisSentinel: redisSentinelVar(env, redisUrl),
     operatorKey,
+    probeKey,
     devIdentity: flagVar(env, 'YEYAK_DEV_IDENTITY', embedded),
     demo: flagVar(env, 'YEYAK_DEMO', embedded),
     dbPoolSize: intVar(env, 'YEYAK_DB_POOL_SIZE', 10, 1, 500),

@@ -4,6 +4,7 @@ import { warmUp } from './warm-up.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
 import { describeSeedProgress, seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
+import { seedProbeIfMissing } from './modules/demo/probe-seed.ts';
 import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
 import { BackgroundWork } from './background-work.ts';
 import { OutboxPruner } from './modules/outbox/outbox-pruner.ts';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const seeded = config.demo ? await seedDemoIfEmpty(ctx, { onProgress: (progress) => log.info(describeSeedProgress(progress)) }) : null;
   if (seeded) log.info({ ms: Date.now() - started }, 'demo data seeded');
+  // The synthetic probe's campaign, clinic and persons, once, when the demo has a probe credential.
+  if (config.demo && config.probeKey !== null && (await seedProbeIfMissing(ctx))) log.info('probe campaign, clinic and synthetic persons seeded (npm run probe)');
   const app = await buildApp(ctx, { loggerInstance: log, connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
   // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0;
   // finished outbox work older than YEYAK_OUTBOX_RETENTION_HOURS goes, in the process that runs it.

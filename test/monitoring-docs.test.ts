@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeMetrics } from '../probe/metrics.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
-// The example alert rules and Grafana dashboard in docs/monitoring/ name only metrics that /metrics exports.
+// The example alert rules and Grafana dashboard in docs/monitoring/ name only metrics that /metrics
+// exports, or the synthetic probe's own /metrics (probe/metrics.ts).
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
@@ -18,7 +20,7 @@ const runPromtool = (...args: string[]) => spawnSync('promtool', args, { cwd: 'd
 
 describe('docs/monitoring', () => {
   it.each(docs)('%s names only exported metrics', async (file) => {
-    const exported = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const exported = (await t.app.inject({ method: 'GET', url: '/metrics' })).body + (await probeMetrics().registry.metrics());
     const families = new Set([...exported.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
     const named = new Set([...readFileSync(file, 'utf8').matchAll(/\byeyak_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, '')));
     expect(named.size).toBeGreaterThan(5);

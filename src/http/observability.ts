@@ -1,6 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../context.ts';
+import { readiness } from '../modules/health/readiness.ts';
+import { outboxBacklog } from '../modules/outbox/outbox-backlog.repository.ts';
 import { wasShed } from './load-shedding.ts';
+
+/** Several Prometheus servers (or a scrape every second) read the outbox's backlog at most this often. */
+const OUTBOX_READ_INTERVAL_MS = 5000;
+
+/** `work`, run at most once per `intervalMs`; calls in between share the last run. */
+function scrapeAtMostEvery(intervalMs: number, work: () => Promise<void>): () => Promise<void> {
+  let last: { at: number; run: Promise<void> } | null = null;
+  return () => {
+    const now = performance.now();
+    if (last === null || now - last.at >= intervalMs) last = { at: now, run: work() };
+    return last.run;
+  };
+}
 
 /** The routes whose latency and errors are "the booking path" (the adaptive controller watches them). */
 const BOOKING_PATH = new Set([
@@ -29,11 +44,20 @@ export function installObservability(app: FastifyInstance, ctx: Ctx): void {
     }
   });
 
+  const readOutbox = scrapeAtMostEvery(OUTBOX_READ_INTERVAL_MS, async () => {
+    for (const b of await outboxBacklog(ctx.db, ctx.clock.now())) {
+      ctx.metrics.outboxPending.set({ stage: b.stage }, b.pending);
+      ctx.metrics.outboxOldestPending.set({ stage: b.stage }, b.oldestSeconds);
+    }
+  });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     for (const campaign of await ctx.campaigns.list()) {
       const age = ctx.waitingRoom.snapshotAgeSeconds(campaign.id);
       if (age !== null) ctx.metrics.queueSnapshotAge.set({ campaign: campaign.id }, age);
     }
+    ctx.metrics.ready.set((await readiness(ctx)).ready ? 1 : 0);
+    // A database that cannot answer leaves the last figures (readiness says it is gone).
+    await readOutbox().catch(() => undefined);
     reply.type(ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });

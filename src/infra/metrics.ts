@@ -23,6 +23,8 @@ export function createMetrics() {
     eventLoopDelayP99: new Gauge({ name: 'yeyak_event_loop_delay_window_p99_seconds', help: 'This process’s event-loop delay (p99) over the controller’s health window: the queue every call waits in', registers: [registry] }),
     queueActiveAdmissions: new Gauge({ name: 'yeyak_queue_active_admissions', help: 'Admissions valid now', labelNames: campaign, registers: [registry] }),
     queueSnapshotAge: new Gauge({ name: 'yeyak_queue_snapshot_age_seconds', help: 'Age of this node’s status snapshot', labelNames: campaign, registers: [registry] }),
+    queuePlacedWaiting: new Gauge({ name: 'yeyak_queue_placed_waiting', help: 'Numbered places issued and not yet served (issuedUpTo - servingUpTo): people the queue owes a turn now', labelNames: campaign, registers: [registry] }),
+    queueOpen: new Gauge({ name: 'yeyak_queue_open', help: '1 while the queue is open (not scheduled, in its pre-queue, paused or closed)', labelNames: campaign, registers: [registry] }),
     queuePaused: new Gauge({ name: 'yeyak_queue_paused', help: '1 while an operator has paused admission', labelNames: campaign, registers: [registry] }),
     campaignRemainingDoses: new Gauge({ name: 'yeyak_campaign_remaining_doses', help: 'Doses not booked yet from the first bookable date on, as this node last read them (every ~2 s); 0 with doses loaded holds the queue', labelNames: campaign, registers: [registry] }),
     queueSoldOut: new Gauge({ name: 'yeyak_queue_sold_out', help: '1 while this node holds the queue because every dose loaded is booked (its own remaining-doses figure)', labelNames: campaign, registers: [registry] }),
@@ -47,6 +49,9 @@ export function createMetrics() {
     bookings: new Counter({ name: 'yeyak_bookings_total', help: 'Booking outcomes by result', labelNames: ['result'] as const, registers: [registry] }),
     outboxDeliveries: new Counter({ name: 'yeyak_outbox_deliveries_total', help: 'Outbox job attempts by consumer and outcome (delivered, retry, dead)', labelNames: ['consumer', 'outcome'] as const, registers: [registry] }),
     outboxPruned: new Counter({ name: 'yeyak_outbox_pruned_rows_total', help: 'Finished outbox rows deleted by the retention pruner, by table (outbox_jobs, outbox)', labelNames: ['table'] as const, registers: [registry] }),
+    outboxPending: new Gauge({ name: 'yeyak_outbox_pending', help: 'Outbox work not done yet, by stage (fan-out: events not routed; registry, messages: jobs pending), read at each scrape', labelNames: ['stage'] as const, registers: [registry] }),
+    outboxOldestPending: new Gauge({ name: 'yeyak_outbox_oldest_pending_seconds', help: 'Age of the oldest outbox work not done yet, by stage (0 when none), read at each scrape', labelNames: ['stage'] as const, registers: [registry] }),
+    ready: new Gauge({ name: 'yeyak_ready', help: '1 while this node answers GET /api/v1/ready with 200 (evaluated at each scrape)', registers: [registry] }),
     registryCircuitOpen: new Gauge({ name: 'yeyak_registry_circuit_open', help: '1 while the registry client refuses calls after repeated failures', registers: [registry] }),
   };
 }

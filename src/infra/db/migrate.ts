@@ -12,6 +12,7 @@ import * as capacityFillfactor from '../../../migrations/0015-capacity-fillfacto
 import * as bookingWithoutParentLocks from '../../../migrations/0016-booking-without-parent-locks.ts';
 import * as clinicDaysByDate from '../../../migrations/0017-clinic-days-by-date.ts';
 import * as fewerBookingIndexEntries from '../../../migrations/0018-fewer-booking-index-entries.ts';
+import * as syntheticProbe from '../../../migrations/0019-synthetic-probe.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0016-booking-without-parent-locks': bookingWithoutParentLocks,
   '0017-clinic-days-by-date': clinicDaysByDate,
   '0018-fewer-booking-index-entries': fewerBookingIndexEntries,
+  '0019-synthetic-probe': syntheticProbe,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

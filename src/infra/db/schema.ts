@@ -15,6 +15,8 @@ export interface PersonsTable {
   contact_hash: string | null;
   /** Language of the person's messages. */
   locale: Generated<'ko' | 'en'>;
+  /** A probe's citizen (migration 0019): signs in only with the probe credential. */
+  synthetic: Generated<boolean>;
   created_at: Generated<Date>;
 }
 
@@ -82,6 +84,8 @@ export interface CampaignsTable {
   queue_opens_at: Timestamp;
   proxy_allowed: boolean;
   admission: ColumnType<unknown, string, string>;
+  /** The probe's own campaign (migration 0019): hidden from the public, only synthetic persons join. */
+  synthetic: Generated<boolean>;
   created_at: Generated<Date>;
 }
 

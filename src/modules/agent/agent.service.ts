@@ -53,7 +53,7 @@ export async function recordPhonedInPerson(ctx: Ctx, agent: OperatorPrincipal, i
   const { personKey, person } = await recordPerson(ctx, { ci, name: input.name, birthDate: input.birthDate, sex: null, phone: input.phone });
   await audit(ctx, agent, { action: 'agent.person.recorded', target: `person:${personKey}` });
   const record = { personKey, ...person };
-  const campaigns = await ctx.campaigns.list();
+  const campaigns = await ctx.campaigns.listReal();
   const eligibility = await Promise.all(campaigns.map(async (c) => eligibilityView(c.id, await eligibilityOf(ctx, c, record))));
   return { personId: personKey, person, eligibility };
 }

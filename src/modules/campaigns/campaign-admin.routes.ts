@@ -9,7 +9,7 @@ import { AdmissionBody, CampaignBody, CampaignView } from './campaigns.schemas.t
 import { campaignView } from './campaigns.service.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
-const AdminCampaignView = Type.Object({ ...CampaignView.properties, admission: AdmissionBody });
+const AdminCampaignView = Type.Object({ ...CampaignView.properties, admission: AdmissionBody, synthetic: Type.Boolean() });
 
 /** The operator's view and edits of campaigns (creation is `POST /admin/campaigns` in campaigns.routes.ts). */
 export const campaignAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
@@ -21,7 +21,7 @@ export const campaignAdminRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = asyn
     },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
-      return (await ctx.campaigns.list()).map((c) => ({ ...campaignView(c), admission: c.admission }));
+      return (await ctx.campaigns.list()).map((c) => ({ ...campaignView(c), admission: c.admission, synthetic: c.synthetic ?? false }));
     },
   );
 

@@ -9,7 +9,7 @@ import { loadCampaigns } from './campaigns.repository.ts';
  * node is seen within that time). Decisions still use the server clock at the moment of the call.
  */
 export class CampaignCatalog {
-  private cache: { at: number; byId: Map<string, Campaign>; list: Campaign[] } | null = null;
+  private cache: { at: number; byId: Map<string, Campaign>; list: Campaign[]; real: Campaign[] } | null = null;
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -22,6 +22,17 @@ export class CampaignCatalog {
   async list(): Promise<Campaign[]> {
     await this.fresh();
     return this.cache!.list;
+  }
+
+  /** Every real campaign (the probe's synthetic ones left out), in creation order: what the public and citizens see. */
+  async listReal(): Promise<Campaign[]> {
+    await this.fresh();
+    return this.cache!.real;
+  }
+
+  /** The campaigns a person sees: a synthetic person (the probe's) every one, a citizen the real ones. */
+  async listFor(person: { synthetic?: boolean }): Promise<Campaign[]> {
+    return person.synthetic ? this.list() : this.listReal();
   }
 
   /** The campaign, or a 404 error. */
@@ -46,7 +57,7 @@ export class CampaignCatalog {
     if (this.cache && this.nowMs() - this.cache.at < this.ttlMs) return;
     this.loading ??= loadCampaigns(this.db)
       .then((list) => {
-        this.cache = { at: this.nowMs(), list, byId: new Map(list.map((c) => [c.id, c])) };
+        this.cache = { at: this.nowMs(), list, real: list.filter((c) => !c.synthetic), byId: new Map(list.map((c) => [c.id, c])) };
       })
       .finally(() => {
         this.loading = null;

@@ -27,7 +27,10 @@ export async function updateCampaign(ctx: Ctx, id: string, body: CampaignBody, a
   await inTransaction(ctx.db, async (trx) => {
     const before = await lockCampaign(trx, id);
     if (!before) throw new YeyakError('YEYAK_ERR_CAMPAIGN_NOT_FOUND');
-    const after: Campaign = { ...parsed, admission: body.admission ?? before.admission };
+    if (body.synthetic !== undefined && body.synthetic !== (before.synthetic ?? false)) {
+      throw new YeyakError('YEYAK_ERR_CAMPAIGN_EDIT_REFUSED', { details: { problems: ['synthetic cannot change: a real campaign never takes probe bookings, nor the probe real ones'] } });
+    }
+    const after: Campaign = { ...parsed, admission: body.admission ?? before.admission, synthetic: before.synthetic ?? false };
     const problems = campaignEditProblems(before, after, ctx.clock.now());
     if (problems.length > 0) throw new YeyakError('YEYAK_ERR_CAMPAIGN_EDIT_REFUSED', { details: { problems } });
     await replaceCampaign(trx, after);

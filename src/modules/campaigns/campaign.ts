@@ -16,6 +16,11 @@ export interface Campaign {
   windows: CampaignWindow[];
   proxyAllowed: boolean;
   admission: AdmissionPolicy;
+  /**
+   * The probe's own campaign (absent = false): hidden from every public list, joined only by
+   * synthetic persons, its bookings never counted, reported or messaged (`docs/monitoring.md`).
+   */
+  synthetic?: boolean;
 }
 
 export const DEFAULT_ADMISSION: AdmissionPolicy = { mode: 'adaptive', ratePerSecond: 200, maxActive: 20_000 };

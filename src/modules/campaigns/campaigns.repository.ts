@@ -15,6 +15,7 @@ function campaignColumns(campaign: Campaign) {
     queue_opens_at: campaign.queueOpensAt,
     proxy_allowed: campaign.proxyAllowed,
     admission: JSON.stringify(campaign.admission),
+    synthetic: campaign.synthetic ?? false,
   };
 }
 
@@ -67,6 +68,7 @@ export async function loadCampaigns(db: Db, ids?: string[]): Promise<Campaign[]>
     queueOpensAt: row.queue_opens_at,
     proxyAllowed: row.proxy_allowed,
     admission: row.admission as AdmissionPolicy,
+    synthetic: row.synthetic,
     windows: windowRows
       .filter((w) => w.campaign_id === row.id)
       .map((w) => ({

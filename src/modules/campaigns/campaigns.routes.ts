@@ -13,7 +13,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     '/api/v1/campaigns',
     { schema: { tags: ['public'], response: { 200: Type.Array(CampaignView) } } },
     async (_request, reply) => {
-      const campaigns = await ctx.campaigns.list();
+      const campaigns = await ctx.campaigns.listReal();
       reply.header('cache-control', 'public, max-age=5');
       return campaigns.map(campaignView);
     },

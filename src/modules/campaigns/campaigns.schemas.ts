@@ -40,6 +40,9 @@ export const CampaignBody = Type.Object(
     windows: Type.Array(WindowBody, { minItems: 1, maxItems: 200 }),
     proxyAllowed: Type.Boolean(),
     admission: Type.Optional(AdmissionBody),
+    synthetic: Type.Optional(
+      Type.Boolean({ description: "The probe's own campaign: hidden from the public, joined only by synthetic persons, its bookings never reported or messaged. Set at creation; it never changes." }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -37,6 +37,7 @@ export function campaignFromBody(body: CampaignBody): Campaign {
     windows,
     proxyAllowed: body.proxyAllowed,
     admission: body.admission ?? DEFAULT_ADMISSION,
+    synthetic: body.synthetic ?? false,
   };
 }
 

@@ -44,7 +44,7 @@ export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string, known:
 
 /** Whether and when this person may book in this campaign, by the server clock. */
 export function eligibilityOf(ctx: Ctx, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
-  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), facts: factsFor(ctx, campaign, person.personKey, known) }, rules);
+  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), synthetic: person.synthetic === true, facts: factsFor(ctx, campaign, person.personKey, known) }, rules);
 }
 
 /** The public form of an eligibility answer (API.md `GET /me`). */

@@ -61,7 +61,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     { onRequest: requireSession(ctx), schema: { tags: ['identity'], response: { 200: MeView, ...errorResponses(401) } } },
     async (request) => {
       const person = await personOf(ctx, request);
-      const campaigns = await ctx.campaigns.list();
+      const campaigns = await ctx.campaigns.listFor(person);
       const bookings = await bookingsOfPerson(ctx.db, person.personKey);
       return {
         person: { maskedName: person.maskedName, birthDate: person.birthDate },

@@ -5,6 +5,8 @@ export interface PersonRecord {
   personKey: string;
   birthDate: string;
   maskedName: string;
+  /** A probe's synthetic person (migration 0019); absent means a citizen. */
+  synthetic?: boolean;
 }
 
 /** Records a verified person (idempotent: a second verification keeps the first record). */
@@ -19,10 +21,10 @@ export async function upsertPerson(db: Db, person: PersonRecord): Promise<void> 
 export async function findPerson(db: Db, personKey: string): Promise<PersonRecord | undefined> {
   const row = await db
     .selectFrom('persons')
-    .select(['person_key', 'birth_date', 'masked_name'])
+    .select(['person_key', 'birth_date', 'masked_name', 'synthetic'])
     .where('person_key', '=', personKey)
     .executeTakeFirst();
-  return row && { personKey: row.person_key, birthDate: row.birth_date, maskedName: row.masked_name };
+  return row && { personKey: row.person_key, birthDate: row.birth_date, maskedName: row.masked_name, ...(row.synthetic ? { synthetic: true } : {}) };
 }
 
 /** A verified person's record as sign-in writes it: name and phone encrypted, the contact hash for priority lists. */

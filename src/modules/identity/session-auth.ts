@@ -46,7 +46,7 @@ export interface SessionFacts {
  * the token is only signed, and a bearer token may pass through places that should read none of it.
  */
 export function sessionClaims(ctx: Ctx, person: PersonRecord, facts: SessionFacts): Record<string, string> {
-  const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor };
+  const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor, ...(person.synthetic ? { sy: 1 } : {}) };
   return { pd: ctx.crypto.encryptCompact(JSON.stringify(sealed), sealContext(person.personKey)) };
 }
 
@@ -60,8 +60,8 @@ interface SealedClaims {
 function openClaims(ctx: Ctx, personKey: string, sealed: unknown): SealedClaims {
   if (typeof sealed !== 'string') return { person: undefined, facts: undefined };
   try {
-    const { bd, mn, vc, vx } = JSON.parse(ctx.crypto.decrypt(sealed, sealContext(personKey))) as Record<string, unknown>;
-    const person = typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn } : undefined;
+    const { bd, mn, vc, vx, sy } = JSON.parse(ctx.crypto.decrypt(sealed, sealContext(personKey))) as Record<string, unknown>;
+    const person = typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn, ...(sy === 1 ? { synthetic: true } : {}) } : undefined;
     const facts = isStrings(vc) && isStrings(vx) ? { checkedCampaigns: vc, vaccinatedFor: vx } : undefined;
     return { person, facts };
   } catch {

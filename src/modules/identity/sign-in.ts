@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { contactHashOf, maskName, personKeyOf } from './person-key.ts';
-import { recordVerifiedPerson } from './persons.repository.ts';
+import { recordVerifiedPerson, type PersonRecord } from './persons.repository.ts';
 import { SESSION_COOKIE, sessionClaims, type SessionFacts } from './session-auth.ts';
 
 /** What every identity provider returns: the verified person. */
@@ -55,8 +55,17 @@ async function registryFacts(ctx: Ctx, personKey: string): Promise<SessionFacts>
 /** Records a verified person (`recordPerson`) and starts a session (bearer token and HttpOnly cookie). */
 export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
   const { personKey, person } = await recordPerson(ctx, identity);
-  const facts = await registryFacts(ctx, personKey);
-  const session = ctx.signer.sign('session', personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, { personKey, ...person }, facts));
+  return startSession(ctx, reply, { personKey, ...person });
+}
+
+/**
+ * Starts a session for a person already recorded: the registry's facts sealed in it, the bearer
+ * token and the HttpOnly cookie. `signIn` after any identity provider, and the probe's sign-in of a
+ * synthetic person (`modules/probe`), whose seal then says so.
+ */
+export async function startSession(ctx: Ctx, reply: FastifyReply, person: PersonRecord): Promise<SignedIn> {
+  const facts = await registryFacts(ctx, person.personKey);
+  const session = ctx.signer.sign('session', person.personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, person, facts));
   reply.setCookie(SESSION_COOKIE, session, {
     httpOnly: true,
     secure: ctx.config.secureCookies,
@@ -64,5 +73,5 @@ export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedId
     path: '/',
     maxAge: ctx.config.sessionTtlSeconds,
   });
-  return { session, personKey, person };
+  return { session, personKey: person.personKey, person: { maskedName: person.maskedName, birthDate: person.birthDate } };
 }

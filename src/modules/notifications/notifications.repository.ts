@@ -52,6 +52,7 @@ export async function leftoverSubscribers(db: Db, institutionId: string): Promis
  * Enqueues a reminder job for every live booking's dose on `today + 1` (Seoul). The key
  * `messages:reminder:<booking>:<dose>:<date>` is unique, so running this any number of times a day
  * schedules each reminder once; a booking moved to another date gets a reminder for the new date.
+ * The probe's bookings (synthetic campaigns) are never reminded.
  */
 export async function enqueueRemindersFor(db: Db, today: string, now: Date): Promise<number> {
   const tomorrow = addDays(today, 1);
@@ -59,8 +60,8 @@ export async function enqueueRemindersFor(db: Db, today: string, now: Date): Pro
     INSERT INTO outbox_jobs (consumer, idempotency_key, topic, aggregate_id, payload, next_attempt_at, created_at)
     SELECT 'messages', 'messages:reminder:' || d.booking_id || ':' || d.dose || ':' || d.date, 'booking.reminder', d.booking_id::text,
            jsonb_build_object('bookingId', d.booking_id, 'dose', d.dose, 'date', d.date), ${now}::timestamptz, ${now}::timestamptz
-    FROM booking_doses d JOIN bookings b ON b.id = d.booking_id
-    WHERE d.date = ${tomorrow}::date AND b.status = 'booked'
+    FROM booking_doses d JOIN bookings b ON b.id = d.booking_id JOIN campaigns c ON c.id = b.campaign_id
+    WHERE d.date = ${tomorrow}::date AND b.status = 'booked' AND NOT c.synthetic
     ON CONFLICT (idempotency_key) DO NOTHING
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);

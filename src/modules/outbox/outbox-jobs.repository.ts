@@ -33,6 +33,8 @@ function toJob(row: Selectable<OutboxJobsTable>): OutboxJob {
  * Moves up to `limit` new outbox events into one job per consumer, and marks them processed, in one
  * statement. `SKIP LOCKED` lets several nodes fan out at once without waiting on each other; the
  * idempotency key (`<consumer>:<outbox id>`) is unique, so an event is never fanned out twice.
+ * An event of a synthetic campaign (the probe's) is marked processed with no job: the probe's
+ * bookings travel the outbox like any other, and reach neither the registry nor a phone.
  */
 export async function fanOutEvents(db: Db, now: Date, limit: number): Promise<number> {
   const routes = sql.join(routingPairs().map(([consumer, topic]) => sql`(${consumer}, ${topic})`));
@@ -44,6 +46,7 @@ export async function fanOutEvents(db: Db, now: Date, limit: number): Promise<nu
       INSERT INTO outbox_jobs (consumer, idempotency_key, outbox_id, topic, aggregate_id, payload, next_attempt_at, created_at)
       SELECT r.consumer, r.consumer || ':' || p.id, p.id, p.topic, p.aggregate_id, p.payload, ${now}::timestamptz, ${now}::timestamptz
       FROM picked p JOIN (VALUES ${routes}) AS r (consumer, topic) ON r.topic = p.topic
+      WHERE NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.id = p.payload->>'campaignId' AND c.synthetic)
       ON CONFLICT (idempotency_key) DO NOTHING
     )
     UPDATE outbox SET processed_at = ${now}::timestamptz WHERE id IN (SELECT id FROM picked) RETURNING id

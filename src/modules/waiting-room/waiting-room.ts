@@ -241,6 +241,7 @@ export class WaitingRoom {
     this.boards.set(campaign.id, board);
     this.publish(campaign.id, snapshot);
     this.metrics?.queueSoldOut.set({ campaign: campaign.id }, soldOut ? 1 : 0);
+    this.metrics?.queueOpen.set({ campaign: campaign.id }, status.state === 'open' ? 1 : 0);
     if (doses) this.metrics?.campaignRemainingDoses.set({ campaign: campaign.id }, doses.remaining);
     return board;
   }
@@ -262,6 +263,7 @@ export class WaitingRoom {
     m.queueJoined.set(labels, s.issuedUpTo + s.prequeueSize);
     m.queueWaiting.set(labels, Math.max(0, s.issuedUpTo - s.servingUpTo) + s.prequeueSize);
     m.queueServingUpTo.set(labels, s.servingUpTo);
+    m.queuePlacedWaiting.set(labels, Math.max(0, s.issuedUpTo - s.servingUpTo));
     m.queueAdmitRate.set(labels, s.admitRatePerSecond);
     m.queueTargetRate.set(labels, s.targetRatePerSecond);
     m.queueActiveAdmissions.set(labels, s.activeAdmissions);

@@ -22,6 +22,10 @@ export const ERROR_WORDS: Record<string, Words> = {
   YEYAK_ERR_OTP_INVALID: { ko: ['인증번호가 맞지 않습니다.', '문자 메시지의 6자리 숫자를 다시 확인해 입력해 주세요.'], en: ['That code is not right.', 'Check the 6 digits in the text message and enter them again.'] },
   YEYAK_ERR_OTP_EXPIRED: { ko: ['인증번호의 유효 시간이 지났거나 이미 사용되었습니다.', '인증번호를 다시 받아 주세요.'], en: ['That code has expired or was already used.', 'Ask for a new code.'] },
   YEYAK_ERR_OPERATOR_UNAUTHENTICATED: STAFF_ONLY,
+  // The synthetic probe's door: no citizen's page ever calls it.
+  YEYAK_ERR_PROBE_UNAUTHENTICATED: STAFF_ONLY,
+  YEYAK_ERR_NOT_SYNTHETIC: STAFF_ONLY,
+  YEYAK_ERR_PROBE_DISABLED: STAFF_ONLY,
   YEYAK_ERR_OPERATOR_LOGIN_FAILED: STAFF_ONLY,
   YEYAK_ERR_OIDC_LOGIN_INVALID: SIGN_IN_AGAIN,
   YEYAK_ERR_OIDC_STATE_MISMATCH: SIGN_IN_AGAIN,

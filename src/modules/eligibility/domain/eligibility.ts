@@ -2,7 +2,17 @@ import type { Campaign } from '../../campaigns/campaign.ts';
 import { inCohort } from '../../campaigns/domain/cohort.ts';
 import { currentWindowFor, nextWindowFor, type CampaignWindow } from '../../campaigns/domain/windows.ts';
 
-export type EligibilityReason = 'ELIGIBLE' | 'NOT_IN_COHORT' | 'ALREADY_VACCINATED' | 'ALREADY_BOOKED' | 'NOT_YOUR_WINDOW' | 'CAMPAIGN_CLOSED';
+export type EligibilityReason =
+  | 'ELIGIBLE'
+  | 'NOT_IN_COHORT'
+  | 'ALREADY_VACCINATED'
+  | 'ALREADY_BOOKED'
+  | 'NOT_YOUR_WINDOW'
+  | 'CAMPAIGN_CLOSED'
+  /** A probe's synthetic person, whom every other rule admits to a real campaign: never a citizen's dose. */
+  | 'SYNTHETIC_PERSON'
+  /** The probe's own campaign, which only synthetic persons join. */
+  | 'PROBE_CAMPAIGN';
 
 /** What the rules need to know beyond the person's birth date; read lazily, only when a rule asks. */
 export interface EligibilityFacts {
@@ -19,6 +29,8 @@ export interface EligibilityInput {
   birthDate: string;
   /** The server clock's now; never a client's. */
   now: Date;
+  /** A probe's synthetic person (`persons.synthetic`). */
+  synthetic: boolean;
   facts: EligibilityFacts;
 }
 
@@ -51,10 +63,21 @@ export const windowRule: EligibilityValidator = async ({ campaign, birthDate, no
   return next ? refuse('NOT_YOUR_WINDOW', next) : refuse('CAMPAIGN_CLOSED');
 };
 
+/**
+ * Synthetic persons only in synthetic campaigns, and real ones only in real campaigns. Last, so a
+ * probe's person reads every other rule's answer first: `SYNTHETIC_PERSON` means "the rules admit
+ * this birth date now", which the probe's canary compares with its own computation.
+ */
+export const syntheticRule: EligibilityValidator = async ({ campaign, synthetic }) => {
+  const probeCampaign = campaign.synthetic ?? false;
+  if (probeCampaign === synthetic) return null;
+  return refuse(synthetic ? 'SYNTHETIC_PERSON' : 'PROBE_CAMPAIGN');
+};
+
 /** Everything, for "may I book?" (GET /me, joining the queue). */
-export const ELIGIBILITY_RULES: readonly EligibilityValidator[] = [cohortRule, vaccinatedRule, bookedRule, windowRule];
+export const ELIGIBILITY_RULES: readonly EligibilityValidator[] = [cohortRule, vaccinatedRule, bookedRule, windowRule, syntheticRule];
 /** For taking doses: one live booking is the database's to enforce (and a change holds one). */
-export const BOOKING_RULES: readonly EligibilityValidator[] = [cohortRule, vaccinatedRule, windowRule];
+export const BOOKING_RULES: readonly EligibilityValidator[] = [cohortRule, vaccinatedRule, windowRule, syntheticRule];
 
 /** Runs the pipeline of small validators (STYLE.md); the first refusal is the answer, with its own reason. */
 export async function evaluateEligibility(input: EligibilityInput, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES): Promise<Eligibility> {

@@ -18,12 +18,11 @@ import { clusterDown } from '../deploy/cluster/down.ts';
 import { clusterDir } from '../deploy/cluster/layout.ts';
 import { alive, readState, type ClusterState } from '../deploy/cluster/processes.ts';
 import { clusterUp } from '../deploy/cluster/up.ts';
-import { defaultShape } from '../load/lib/crowd-plan.ts';
 import { runOpeningNight } from '../load/lib/opening-night-run.ts';
 import { brokenChaosInvariants, brokenOutreach, chaosReport, writeChaosCharts } from './lib/chaos-report.ts';
 import { outreachFigures } from './lib/outreach-check.ts';
 import { faultFigures, injectFaults, type FaultWindow } from './lib/chaos-run.ts';
-import { clusterSystem } from './lib/cluster-system.ts';
+import { steadyCrowd } from './lib/steady-crowd.ts';
 import { FAULTS } from './lib/faults.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -77,26 +76,9 @@ export async function runChaos(o: ChaosOptions) {
   }
   try {
     const span = o.steadySeconds + faults.reduce((s, f) => s + (EXPECTED_SECONDS[f.name] ?? 60) + o.recoverySeconds, 0);
-    const shape = { ...defaultShape(), prequeueShare: 0, spikeShare: 0, steadySeconds: span, prequeueSeconds: 5 };
-    const eligiblePerSecond = (o.people * (1 - shape.ineligibleShare)) / span;
     let windows: FaultWindow[] = [];
     const result = await runOpeningNight({
-      people: o.people,
-      workers: 2,
-      connections: 256,
-      apps: 3,
-      scaleOut: true,
-      shape,
-      // Admitted at twice the arrival rate: the queue stays short, so faults meet bookings.
-      admission: { mode: 'adaptive', ratePerSecond: Math.max(10, Math.ceil(2 * eligiblePerSecond)), maxActive: 20_000 },
-      doseShare: 1,
-      minPollSeconds: 0.5,
-      maxPollSeconds: 5,
-      soldOutPatienceSeconds: 30,
-      maxSecondsAfterOpening: span + 120,
-      system: async () => clusterSystem(state),
-      // 64 client addresses: behind the balancer the crowd is not one address's sign-ins.
-      localAddresses: Array.from({ length: 64 }, (_, i) => `127.3.0.${i + 1}`),
+      ...steadyCrowd({ people: o.people, spanSeconds: span, state, workers: 2, connections: 256, addresses: 64, minAdmitRate: 10 }),
       during: async ({ openingMs }) => {
         windows = await injectFaults({ dir, state, log: o.log }, faults, openingMs, o.steadySeconds, o.recoverySeconds);
       },

@@ -14,6 +14,7 @@ import { LocalVaccinationRegistry } from './modules/eligibility/vaccination-regi
 import { MemoryQueueStore } from './modules/waiting-room/memory-queue-store.ts';
 import { RedisQueueStore } from './modules/waiting-room/redis/redis-queue-store.ts';
 import { createRedisClient } from './infra/redis.ts';
+import { LocalNodeFiguresBoard, RedisNodeFiguresBoard } from './modules/operator/live/node-figures-board.ts';
 import { createMetrics, type Metrics } from './infra/metrics.ts';
 import { persistJournal, queueRecoveryFrom, restoreJournal } from './modules/waiting-room/queue-journal.repository.ts';
 import { isJournalling } from './modules/waiting-room/queue-journal.ts';
@@ -104,6 +105,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
     waitingRoom,
+    // With Redis the nodes see each other's booking path; alone, the cluster is this node.
+    nodeFigures: redis ? new RedisNodeFiguresBoard(redis) : new LocalNodeFiguresBoard(),
     metrics,
     pressure,
     clockAgreement,

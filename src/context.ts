@@ -1,3 +1,4 @@
+import type { NodeFiguresBoard } from './modules/operator/live/node-figures-board.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './infra/db/database.ts';
 import type { Clock } from './lib/clock.ts';
@@ -29,6 +30,8 @@ export interface Ctx {
   registry: VaccinationRegistry;
   /** This node's view of the waiting rooms, over the shared queue store. */
   waitingRoom: WaitingRoom;
+  /** Where the nodes leave their booking-path figures for each other (the live dashboard's cluster-wide view). */
+  nodeFigures: NodeFiguresBoard;
   /** Prometheus metrics of this process. */
   metrics: Metrics;
   /** Whether this node is saturated now (load shedding and readiness ask it). */

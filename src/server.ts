@@ -8,6 +8,7 @@ import { seedProbeIfMissing } from './modules/demo/probe-seed.ts';
 import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
 import { BackgroundWork } from './background-work.ts';
 import { OutboxPruner } from './modules/outbox/outbox-pruner.ts';
+import { NodeFiguresPublisher } from './modules/operator/live/node-figures-publisher.ts';
 import { createOutboxWorker } from './modules/outbox/workers.ts';
 
 /** The process: read config, open stores, seed the demo, listen, and close gracefully. */
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const app = await buildApp(ctx, { loggerInstance: log, connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
   // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0;
   // finished outbox work older than YEYAK_OUTBOX_RETENTION_HOURS goes, in the process that runs it.
-  const background = new BackgroundWork([ctx.waitingRoom, ...(config.workers ? [createOutboxWorker(ctx), new OutboxPruner(ctx, { log: app.log })] : [])]);
+  // Every node leaves its booking-path figures for the others' live dashboards.
+  const background = new BackgroundWork([ctx.waitingRoom, new NodeFiguresPublisher(ctx, app.log), ...(config.workers ? [createOutboxWorker(ctx), new OutboxPruner(ctx, { log: app.log })] : [])]);
   // The clock is compared with the database's before the first request, then every few seconds:
   // a node whose clock is off refuses to serve and holds its background work (src/lib/clock-agreement.ts).
   if (ctx.clockAgreement) {

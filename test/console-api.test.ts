@@ -149,7 +149,7 @@ describe('the live feed', () => {
     expect(received[0]).toEqual(received[1]);
     const frame = (chunk: string): LiveFrame => JSON.parse(chunk.slice('data: '.length));
     const first = frame(received[0]!.at(-1)!);
-    expect(first).toMatchObject({ campaignId: 'live', state: 'open', bookingsPerSecond: 0, remainingBySido: [{ sido: '서울특별시', remaining: expect.any(Number) }] });
+    expect(first).toMatchObject({ campaignId: 'live', state: 'open', bookingsPerSecond: 0, nodes: 1, probe: { lastBookingAt: null, secondsAgo: null }, remainingBySido: [{ sido: '서울특별시', remaining: expect.any(Number) }] });
 
     const who = await person(t.app, '1971-03-03');
     const access = await admitted(t, who, 'live');

@@ -4,6 +4,7 @@ import { ProbeClient } from '../probe/client.ts';
 import { probeMetrics } from '../probe/metrics.ts';
 import { runRound, type ProbeOptions } from '../probe/probe.ts';
 import { PROBE_CAMPAIGN_ID, seedProbeIfMissing } from '../src/modules/demo/probe-seed.ts';
+import { LiveFeed, type LiveFrame } from '../src/modules/operator/live/live-feed.ts';
 import { enqueueRemindersFor } from '../src/modules/notifications/notifications.repository.ts';
 import { fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { admitted, ok, operator, person, seedCampaign } from './support/fixtures.ts';
@@ -85,6 +86,15 @@ describe('the synthetic probe', () => {
     expect(text).toMatch(/^yeyak_probe_step_duration_seconds_count\{step="book"\} 3$/m);
     expect(text).toMatch(/^yeyak_probe_rule_violations_total\{rule="cohort"\} 0$/m);
     expect(text).toMatch(/^yeyak_probe_last_success_timestamp_seconds \d+/m);
+    // The operators' live dashboard (any campaign's) says when the probe last booked.
+    const feed = new LiveFeed(t.ctx, t.app.log, 1);
+    const frames: string[] = [];
+    const stop = feed.subscribe('real', (chunk) => frames.push(chunk));
+    await feed.tick();
+    stop();
+    const frame = JSON.parse(frames.at(-1)!.slice('data: '.length)) as LiveFrame;
+    expect(frame.probe.secondsAgo).toBeLessThanOrEqual(5);
+    expect(frame.nodes).toBe(1);
     // Each journey cancelled what it booked: the probe campaign holds no live booking.
     const live = await t.ctx.db.selectFrom('bookings').select('id').where('campaign_id', '=', PROBE_CAMPAIGN_ID).where('status', '=', 'booked').execute();
     expect(live).toEqual([]);

@@ -241,6 +241,10 @@ describe('the waiting room', () => {
       await tick(2_000);
       await t.ctx.waitingRoom.refresh();
       expect(await serving()).toBe(before);
+      // Held is not down: the store still answers, and the metric says so.
+      t.ctx.metrics.queueStoreUp.set(0);
+      await t.ctx.waitingRoom.refresh();
+      expect((await t.ctx.metrics.queueStoreUp.get()).values[0]?.value).toBe(1);
     } finally {
       t.ctx.waitingRoom.holdRefreshWhile(() => false);
     }

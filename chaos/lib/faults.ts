@@ -29,7 +29,7 @@ function part(t: Topology, name: string): RunningPart {
   return found;
 }
 
-function replace(t: Topology, started: RunningPart): void {
+export function replace(t: Topology, started: RunningPart): void {
   t.state.parts = t.state.parts.map((p) => (p.name === started.name ? started : p));
   writeState(t.dir, t.state);
 }
@@ -39,14 +39,14 @@ async function gone(p: RunningPart, timeoutMs: number): Promise<void> {
 }
 
 /** SIGTERM to node `i` (it drains, then closes); resolves once it has exited. */
-async function stopNode(t: Topology, i: number): Promise<void> {
+export async function stopNode(t: Topology, i: number): Promise<void> {
   const node = part(t, nodeName(i));
   signalGroup(node.pid, 'SIGTERM');
   await gone(node, 60_000);
 }
 
 /** Starts node `i` again and waits until HAProxy passes it. */
-async function restartNode(t: Topology, i: number): Promise<void> {
+export async function restartNode(t: Topology, i: number): Promise<void> {
   replace(t, startNode(t.dir, t.state.nodeEnv, i));
   await ready(t, i);
 }
@@ -74,7 +74,7 @@ function startRedisAgain(t: Topology, victim: RunningPart, port: number): void {
 }
 
 /** Changes a stand-in's behaviour (src/stand-ins/http-behaviour.ts) and returns what it was. */
-async function misbehave(port: number, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function misbehave(port: number, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
   const before = (await (await fetch(`http://127.0.0.1:${port}/_admin/behaviour`, { method: 'POST', body: '{}' })).json()) as Record<string, unknown>;
   const answer = await fetch(`http://127.0.0.1:${port}/_admin/behaviour`, { method: 'POST', body: JSON.stringify(patch) });
   if (!answer.ok) throw new Error(`stand-in on ${port} refused ${JSON.stringify(patch)}: ${await answer.text()}`);
@@ -104,7 +104,7 @@ function nodeServerPids(part: RunningPart): number[] {
     .filter((pid) => pid > 0);
 }
 
-const SIX_HOURS_MS = 6 * 3_600_000;
+export const SIX_HOURS_MS = 6 * 3_600_000;
 
 const postmasterOf = (t: Topology, member: number) => Number(readFileSync(join(t.dir, memberName(member), 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
 

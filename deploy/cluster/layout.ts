@@ -26,6 +26,8 @@ export const PORTS = {
   postgres: [15432, 15433],
   patroniApi: [18008, 18009],
   prometheus: 19090,
+  /** The synthetic probe's own /metrics (npm run probe). */
+  probe: 19465,
   registry: 14500,
   messages: 14600,
 } as const;

@@ -96,13 +96,16 @@ export function patroniConf(dir: string, member: number, binDir: string): string
   return JSON.stringify(conf, null, 2);
 }
 
-/** Prometheus scraping every node (by its own port, not through the balancer) with the project's alert rules. */
+/** Prometheus scraping every node (by its own port, not through the balancer) and the synthetic probe, with the project's alert rules. */
 export function prometheusConf(alertsFile: string): string {
   return JSON.stringify(
     {
       global: { scrape_interval: '5s', evaluation_interval: '5s' },
       rule_files: [alertsFile],
-      scrape_configs: [{ job_name: 'yeyak', metrics_path: '/metrics', static_configs: [{ targets: PORTS.nodes.map((p) => `127.0.0.1:${p}`) }] }],
+      scrape_configs: [
+        { job_name: 'yeyak', metrics_path: '/metrics', static_configs: [{ targets: PORTS.nodes.map((p) => `127.0.0.1:${p}`) }] },
+        { job_name: 'yeyak-probe', metrics_path: '/metrics', static_configs: [{ targets: [`127.0.0.1:${PORTS.probe}`] }] },
+      ],
     },
     null,
     2,

@@ -123,6 +123,15 @@ export async function clusterUp(dir: string): Promise<ClusterState> {
   started(startPart(dir, 'nginx', 'nginx', ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;']));
   await until('nginx', async () => (await fetch(`http://127.0.0.1:${PORTS.nginx}/api/v1/ready`)).ok, 30_000);
 
+  say('the synthetic probe (a citizen\'s journey every 10 s through nginx)…');
+  started(
+    startPart(dir, 'probe', tsx, ['probe/probe.ts', '--target', `http://127.0.0.1:${PORTS.nginx}`, '--metrics-port', String(PORTS.probe)], {
+      cwd: ROOT,
+      env: { YEYAK_PROBE_KEY: state.nodeEnv.YEYAK_PROBE_KEY! },
+    }),
+  );
+  await until('the probe\'s first successful journey', async () => /^yeyak_probe_up 1$/m.test(await (await fetch(`http://127.0.0.1:${PORTS.probe}/metrics`)).text()), 90_000, 500);
+
   say('Prometheus with the alert rules…');
   const promFile = join(dir, 'prometheus', 'prometheus.yml');
   writeFileSync(promFile, prometheusConf(join(ROOT, 'docs', 'monitoring', 'alerts.yml')));
@@ -133,9 +142,9 @@ export async function clusterUp(dir: string): Promise<ClusterState> {
       `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
     ]),
   );
-  await until('Prometheus scraping the three nodes', async () => {
+  await until('Prometheus scraping the three nodes and the probe', async () => {
     const targets = (await (await fetch(`http://127.0.0.1:${PORTS.prometheus}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string }[] } };
-    return targets.data.activeTargets.filter((t) => t.health === 'up').length === PORTS.nodes.length;
+    return targets.data.activeTargets.filter((t) => t.health === 'up').length === PORTS.nodes.length + 1;
   }, 60_000, 500);
   return state;
 }
@@ -161,6 +170,8 @@ function nodeEnvironment(): Record<string, string> {
     YEYAK_ENCRYPTION_KEYS: key('cluster-e1'),
     YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
     YEYAK_OPERATOR_KEY: randomBytes(24).toString('base64url'),
+    // The synthetic probe's credential: node1 seeds the probe's campaign and persons with the demo.
+    YEYAK_PROBE_KEY: randomBytes(24).toString('base64url'),
     YEYAK_REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
     YEYAK_MESSAGE_GATEWAY_URL: `http://127.0.0.1:${PORTS.messages}`,
     // A lab: the development sign-in stands in for the identity providers, over plain HTTP.

@@ -40,7 +40,7 @@ export function installObservability(app: FastifyInstance, ctx: Ctx): void {
     if (route === '/api/v1/campaigns/:campaignId/bookings') {
       ctx.metrics.bookings.inc({ result: reply.statusCode === 201 ? 'booked' : reply.statusCode >= 500 ? 'error' : 'refused' });
       const { campaignId } = request.params as { campaignId?: string };
-      if (reply.statusCode === 201 && campaignId) ctx.waitingRoom.bookingPath.countBooking(campaignId);
+      if (reply.statusCode === 201 && campaignId) ctx.waitingRoom.bookingPath.countBooking(campaignId, ctx.clock.now().getTime());
     }
   });
 

@@ -20,6 +20,7 @@ export class BookingPathHealth {
   /** Server errors on the booking path since start (the live dashboard turns it into a rate). */
   serverErrorsTotal = 0;
   private readonly committed = new Map<string, number>();
+  private readonly lastCommittedMs = new Map<string, number>();
 
   private eventLoop: EventLoopDelayWindow | null = null;
 
@@ -45,9 +46,26 @@ export class BookingPathHealth {
     this.count = Math.min(SIZE, this.count + 1);
   }
 
-  /** Counts one booking committed by this node in a campaign. */
-  countBooking(campaignId: string): void {
+  /** Counts one booking committed by this node in a campaign, at `nowMs`. */
+  countBooking(campaignId: string, nowMs: number): void {
     this.committed.set(campaignId, (this.committed.get(campaignId) ?? 0) + 1);
+    this.lastCommittedMs.set(campaignId, nowMs);
+  }
+
+  /** Bookings this node has committed since start, and the time of the latest, per campaign. */
+  bookingTotals(): { bookings: Record<string, number>; lastBookingMs: Record<string, number> } {
+    return { bookings: Object.fromEntries(this.committed), lastBookingMs: Object.fromEntries(this.lastCommittedMs) };
+  }
+
+  /** The calls of the window per latency bucket (`bucketOf`: the live dashboard merges nodes' histograms). */
+  latencyHistogram(nowMs: number, buckets: number, bucketOf: (latencyMs: number) => number): number[] {
+    const counts = new Array<number>(buckets).fill(0);
+    for (let i = 0; i < this.count; i++) {
+      if (nowMs - this.at[i]! > this.windowMs) continue;
+      const b = bucketOf(this.latency[i]!);
+      counts[b] = (counts[b] ?? 0) + 1;
+    }
+    return counts;
   }
 
   /** Bookings this node has committed in a campaign since start. */

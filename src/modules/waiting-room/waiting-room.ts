@@ -118,7 +118,7 @@ export class WaitingRoom {
 
   /** Refreshes every campaign's board now (the timer calls this; tests call it after moving the clock). */
   refresh(): Promise<void> {
-    if (this.held()) return Promise.resolve();
+    if (this.held()) return this.pingWhileHeld();
     this.refreshing ??= this.refreshAll().finally(() => {
       this.refreshing = null;
     });
@@ -179,6 +179,18 @@ export class WaitingRoom {
     this.storeHealthy = healthy;
     this.metrics?.queueStoreUp.set(healthy ? 1 : 0);
     await this.afterRefresh?.(now);
+  }
+
+  /**
+   * Held (the node's clock disagrees): nothing moves, but whether the store answers is still known,
+   * so `yeyak_queue_store_up` does not report a store down that is only not being asked.
+   */
+  private async pingWhileHeld(): Promise<void> {
+    const up = await this.store.ping().then(
+      () => true,
+      () => false,
+    );
+    this.metrics?.queueStoreUp.set(up ? 1 : 0);
   }
 
   /** Runs after every refresh (the in-process store journals its changes to the database here). */

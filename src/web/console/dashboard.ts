@@ -25,11 +25,26 @@ const TILES: Tile[] = [
   { key: 'servingUpTo', label: '입장 순번 (servingUpTo)', unit: '' },
   { key: 'admitRatePerSecond', label: '입장 속도', unit: '명/초', digits: 2 },
   { key: 'activeAdmissions', label: '활성 입장', unit: '명' },
-  { key: 'bookingsPerSecond', label: '예약', unit: '건/초', digits: 2 },
-  { key: 'errorsPerSecond', label: '오류 (5xx)', unit: '건/초', digits: 2 },
-  { key: 'p99LatencyMs', label: '예약 경로 p99', unit: 'ms', digits: 1 },
+  { key: 'bookingsPerSecond', label: '예약 (전체 노드)', unit: '건/초', digits: 2 },
+  { key: 'errorsPerSecond', label: '오류 5xx (전체 노드)', unit: '건/초', digits: 2 },
+  { key: 'p99LatencyMs', label: '예약 경로 p99 (전체 노드)', unit: 'ms', digits: 1 },
   { key: 'remainingDoses', label: '잔여 백신', unit: '회분' },
 ];
+
+/** The synthetic probe books every 10 s while it works: silent for longer than this, something is wrong. */
+const PROBE_STALE_SECONDS = 30;
+
+/** The probe's state as the service saw it: its last booking, and whether that is recent. */
+function renderProbe(element: HTMLElement, probe: LiveFrame['probe']): void {
+  if (probe.secondsAgo === null) {
+    element.dataset.probe = 'absent';
+    replace(element, '합성 점검(프로브): ', h('strong', {}, '기록 없음'), ' — 프로브가 실행 중이 아니거나 아직 예약하지 못했습니다.');
+    return;
+  }
+  const ok = probe.secondsAgo <= PROBE_STALE_SECONDS;
+  element.dataset.probe = ok ? 'ok' : 'stale';
+  replace(element, '합성 점검(프로브): ', h('strong', { class: ok ? 'probe-ok' : 'probe-stale' }, ok ? '정상' : '응답 없음'), ` — 마지막 예약 ${num(probe.secondsAgo, 0)}초 전`);
+}
 
 /**
  * The live dashboard of one campaign: figures and charts fed by server-sent events, one frame a
@@ -49,6 +64,7 @@ export function dashboardView(root: HTMLElement, campaigns: Campaign[], selected
 
   const connection = h('p', { class: 'connection', role: 'status' }, '연결 중…');
   const state = h('p', { class: 'state' });
+  const probe = h('p', { class: 'probe', 'data-probe': 'unknown' });
   const tiles = new Map(TILES.map((t) => [t.key, h('dd', { 'data-value': '' }, '–')]));
   const tileList = h('dl', { class: 'tiles' }, ...TILES.flatMap((t) => [h('div', { class: 'tile', 'data-key': t.key }, h('dt', {}, t.label), tiles.get(t.key)!)]));
 
@@ -84,7 +100,8 @@ export function dashboardView(root: HTMLElement, campaigns: Campaign[], selected
 
   const seoulTime = (iso: string) => new Date(iso).toLocaleTimeString('ko-KR', { timeZone: 'Asia/Seoul' });
   const onFrame = (frame: LiveFrame) => {
-    replace(state, '상태: ', h('strong', { class: `state-${frame.state}` }, STATE_LABEL[frame.state] ?? frame.state), frame.pausedReason ? ` — 사유: ${frame.pausedReason}` : '', ` · 서버 시각 ${seoulTime(frame.at)}`);
+    replace(state, '상태: ', h('strong', { class: `state-${frame.state}` }, STATE_LABEL[frame.state] ?? frame.state), frame.pausedReason ? ` — 사유: ${frame.pausedReason}` : '', ` · 서버 시각 ${seoulTime(frame.at)} · 노드 ${frame.nodes}개 합계`);
+    renderProbe(probe, frame.probe);
     for (const tile of TILES) {
       const dd = tiles.get(tile.key)!;
       dd.textContent = `${num(frame[tile.key], tile.digits ?? 0)}${tile.unit ? ` ${tile.unit}` : ''}`;
@@ -108,6 +125,7 @@ export function dashboardView(root: HTMLElement, campaigns: Campaign[], selected
     heading,
     h('div', { class: 'row' }, h('div', { class: 'field' }, h('label', { for: selectId }, '캠페인'), select), connection),
     state,
+    probe,
     h('section', { 'aria-label': '현재 값' }, tileList),
     h('section', { 'aria-label': '추이 (최근 2분)', class: 'chart-section' }, grid),
     queueControl(selected),

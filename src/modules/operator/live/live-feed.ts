@@ -3,6 +3,8 @@ import type { Ctx } from '../../../context.ts';
 import { formatSeoulMillis, seoulDate } from '../../campaigns/domain/seoul-time.ts';
 import type { LiveFrame } from './live-frame.ts';
 import { remainingBySido, type SidoRemaining } from './remaining-by-sido.repository.ts';
+import { ClusterRates, type NodeFigures } from './node-figures.ts';
+import { nodeFiguresNow } from './node-figures-publisher.ts';
 
 export type { LiveFrame } from './live-frame.ts';
 
@@ -23,16 +25,13 @@ interface SidoReading {
 
 type Send = (chunk: string) => void;
 
-interface Previous {
-  atMs: number;
-  total: number;
-}
 
 /**
  * The live dashboard's source on one node. While anyone watches, a timer computes one frame per
- * watched campaign per second — the queue figures from this node's in-memory board, remaining
- * doses by sido in one SQL statement for all of them — serialises it once and writes the same
- * bytes to every subscriber. Cost grows with campaigns watched, not with people watching.
+ * watched campaign per second — the queue figures from this node's in-memory board, the booking
+ * path's from every node's figures on the shared board (`node-figures.ts`), remaining doses by sido
+ * in one SQL statement for all of them — serialises it once and writes the same bytes to every
+ * subscriber. Cost grows with campaigns watched, not with people watching.
  *
  * The sido read scans the watched campaigns' clinic-days (100,000 rows for the demo, several times
  * that nationally), so it is spaced to take at most `sidoCostShare` of real time: every second while
@@ -42,8 +41,7 @@ export class LiveFeed {
   private readonly subscribers = new Map<string, Set<Send>>();
   private timer: NodeJS.Timeout | null = null;
   private computing: Promise<void> | null = null;
-  private readonly previous = new Map<string, Previous>();
-  private previousErrors: Previous | null = null;
+  private readonly rates = new ClusterRates(LIVE_INTERVAL_MS);
   /** Frames computed since start (a test proves they do not multiply with subscribers). */
   framesComputed = 0;
 
@@ -109,17 +107,15 @@ export class LiveFeed {
     const now = ctx.clock.now();
     const nowMs = now.getTime();
     const sido = await this.readSido(campaignIds, now);
-    const path = ctx.waitingRoom.bookingPath;
-    const errorsPerSecond = this.perSecond(this.previousErrors, nowMs, path.serverErrorsTotal);
-    this.previousErrors = { atMs: nowMs, total: path.serverErrorsTotal };
+    const nodes = await this.clusterFigures();
+    const probeCampaigns = (await ctx.campaigns.list()).filter((c) => c.synthetic).map((c) => c.id);
     const frames: LiveFrame[] = [];
     for (const campaignId of campaignIds) {
       const campaign = await ctx.campaigns.get(campaignId).catch(() => null);
       if (!campaign) continue;
       const { status, snapshot } = await ctx.waitingRoom.board(campaign);
-      const bookings = path.bookingsTotal(campaignId);
-      const bookingsPerSecond = this.perSecond(this.previous.get(campaignId) ?? null, nowMs, bookings);
-      this.previous.set(campaignId, { atMs: nowMs, total: bookings });
+      const cluster = this.rates.figures(nodes, campaignId);
+      const probeBooked = cluster.lastBookingMs(probeCampaigns);
       const bySido = sido.rows.filter((r) => r.campaignId === campaignId).map(({ sido: name, remaining, capacity }) => ({ sido: name, remaining, capacity }));
       frames.push({
         campaignId,
@@ -133,16 +129,34 @@ export class LiveFeed {
         targetRatePerSecond: Math.round(snapshot.targetRatePerSecond * 100) / 100,
         activeAdmissions: snapshot.activeAdmissions,
         maxActive: campaign.admission.maxActive,
-        bookingsPerSecond,
-        errorsPerSecond,
-        p99LatencyMs: Math.round(path.health(nowMs, snapshot.activeAdmissions).p99LatencyMs * 10) / 10,
+        bookingsPerSecond: cluster.bookingsPerSecond,
+        errorsPerSecond: cluster.errorsPerSecond,
+        p99LatencyMs: cluster.p99LatencyMs,
+        nodes: cluster.nodes,
+        probe: { lastBookingAt: probeBooked === null ? null : formatSeoulMillis(new Date(probeBooked)), secondsAgo: probeBooked === null ? null : Math.max(0, Math.round((nowMs - probeBooked) / 1000)) },
         remainingDoses: bySido.reduce((sum, r) => sum + r.remaining, 0),
         remainingBySido: bySido,
         remainingAsOf: formatSeoulMillis(sido.asOf),
       });
     }
+    this.rates.remember(nodes);
     this.framesComputed += 1;
     return frames;
+  }
+
+  /**
+   * Every node's booking-path figures: this node's published afresh (so they are this frame's), then
+   * all of them read back. Without the shared board (Redis down) the frame shows this node alone.
+   */
+  private async clusterFigures(): Promise<NodeFigures[]> {
+    const own = nodeFiguresNow(this.ctx);
+    try {
+      await this.ctx.nodeFigures.publish(own);
+      const all = await this.ctx.nodeFigures.readAll();
+      return all.some((f) => f.node === own.node) ? all : [...all, own];
+    } catch {
+      return [own];
+    }
   }
 
   /** Remaining doses by sido of the watched campaigns, read again once its cost budget allows. */
@@ -155,16 +169,5 @@ export class LiveFeed {
     const tookMs = performance.now() - startedMs;
     this.sido = { key, rows, asOf: now, dueAtMs: startedMs + tookMs / this.sidoCostShare };
     return this.sido;
-  }
-
-  /**
-   * Events per second since the previous frame, timed by the server clock, over at least the
-   * frame's nominal second: a clock that barely moved (a manual clock in tests, a frame computed on
-   * demand just after another) must not turn three bookings into thousands a second.
-   */
-  private perSecond(previous: Previous | null, nowMs: number, total: number): number {
-    if (!previous) return 0;
-    const seconds = Math.max(nowMs - previous.atMs, LIVE_INTERVAL_MS) / 1000;
-    return Math.round(((total - previous.total) / seconds) * 100) / 100;
   }
 }

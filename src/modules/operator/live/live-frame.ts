@@ -17,10 +17,21 @@ export interface LiveFrame {
   targetRatePerSecond: number;
   activeAdmissions: number;
   maxActive: number;
-  /** This node's booking path: bookings committed and server errors per second, p99 latency over the last 10 s. */
+  /**
+   * The whole cluster's booking path (every node that published its figures in the last 5 s):
+   * bookings committed in this campaign and server errors per second, p99 latency over the last 10 s
+   * (the upper bound of its latency bucket, buckets 25% apart).
+   */
   bookingsPerSecond: number;
   errorsPerSecond: number;
   p99LatencyMs: number;
+  /** How many nodes those figures come from. */
+  nodes: number;
+  /**
+   * The synthetic probe as the service saw it: when it last booked in its own campaign (any node;
+   * it books every 10 s while it works), or null if never since the nodes started.
+   */
+  probe: { lastBookingAt: string | null; secondsAgo: number | null };
   remainingDoses: number;
   remainingBySido: { sido: string; remaining: number; capacity: number }[];
   /** Server time the remaining doses were read (every second, or less often when that read is slow). */

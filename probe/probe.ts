@@ -155,9 +155,11 @@ async function main(): Promise<void> {
     process.stdout.write(`probe of ${options.target}: metrics on http://${options.metricsHost}:${typeof address === 'object' && address ? address.port : options.metricsPort}/metrics, a journey every ${options.intervalSeconds} s\n`);
   }
   let stopping = false;
+  let wake = () => {};
   const stop = () => {
     stopping = true;
     server.close();
+    wake();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -167,7 +169,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${statusLine(result, new Date())}\n`);
     if (options.once) process.exit(result.journey && result.canary && result.canary.violations.length === 0 ? 0 : 1);
     const wait = started + options.intervalSeconds * 1000 - Date.now();
-    if (wait > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0 && !stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
   }
   process.exit(0);
 }

@@ -153,7 +153,11 @@ describe('the synthetic probe', () => {
     const syntheticJoin = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/real/queue/tickets', headers: synthetic });
     expect(syntheticJoin.json().error).toMatchObject({ code: 'YEYAK_ERR_NOT_ELIGIBLE', details: { reason: 'SYNTHETIC_PERSON' } });
     // One live booking each: the citizen's in the real campaign, the synthetic person's in the probe's.
-    const citizenBooking = (await ok(t.app, 'POST', '/api/v1/campaigns/real/bookings', { institutionId: 'real-clinic', date: '2026-08-20', time: '09:00' }, await admitted(t, citizenNow, 'real'))).booking;
+    const citizenAccess = await admitted(t, citizenNow, 'real');
+    // The real campaign's clinics, for the citizen: never the probe's clinic or its doses.
+    const search = await ok(t.app, 'GET', '/api/v1/campaigns/real/institutions?date=2026-08-20&limit=100', undefined, citizenAccess);
+    expect(search.items.map((i: { id: string }) => i.id)).toEqual(['real-clinic']);
+    const citizenBooking = (await ok(t.app, 'POST', '/api/v1/campaigns/real/bookings', { institutionId: 'real-clinic', date: '2026-08-20', time: '09:00' }, citizenAccess)).booking;
     const probeBooking = (await ok(t.app, 'POST', `/api/v1/campaigns/${PROBE_CAMPAIGN_ID}/bookings`, { institutionId: 'probe-clinic', date: '2026-08-25', time: '09:00' }, await admitted(t, synthetic, PROBE_CAMPAIGN_ID))).booking;
     await ok(t.app, 'POST', `/api/v1/bookings/${probeBooking.id}/cancel`, undefined, synthetic);
     const probeBookingAgain = (await ok(t.app, 'POST', `/api/v1/campaigns/${PROBE_CAMPAIGN_ID}/bookings`, { institutionId: 'probe-clinic', date: '2026-08-20', time: '09:30' }, await admitted(t, synthetic, PROBE_CAMPAIGN_ID))).booking;

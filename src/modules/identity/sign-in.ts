@@ -46,9 +46,10 @@ export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promis
 }
 
 /** Asks the registry's local copy, once at sign-in, which campaigns' vaccines the person has completed. */
-async function registryFacts(ctx: Ctx, personKey: string): Promise<SessionFacts> {
-  const campaigns = await ctx.campaigns.list();
-  const completed = await Promise.all(campaigns.map((c) => ctx.registry.completed(personKey, c.vaccine.name, c.vaccine.doses)));
+async function registryFacts(ctx: Ctx, person: PersonRecord): Promise<SessionFacts> {
+  // A citizen's session asks about the real campaigns only (the probe's is no business of theirs, nor a read).
+  const campaigns = await ctx.campaigns.listFor(person);
+  const completed = await Promise.all(campaigns.map((c) => ctx.registry.completed(person.personKey, c.vaccine.name, c.vaccine.doses)));
   return { checkedCampaigns: campaigns.map((c) => c.id), vaccinatedFor: campaigns.filter((_c, i) => completed[i]).map((c) => c.id) };
 }
 
@@ -64,7 +65,7 @@ export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedId
  * synthetic person (`modules/probe`), whose seal then says so.
  */
 export async function startSession(ctx: Ctx, reply: FastifyReply, person: PersonRecord): Promise<SignedIn> {
-  const facts = await registryFacts(ctx, person.personKey);
+  const facts = await registryFacts(ctx, person);
   const session = ctx.signer.sign('session', person.personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, person, facts));
   reply.setCookie(SESSION_COOKIE, session, {
     httpOnly: true,

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { installSignalHandlers, onCleanup } from '../bench/lib/processes.ts';
+import { installSignalHandlers, onCleanup, runAsEntryPoint } from '../bench/lib/processes.ts';
 import { revision, writeResult } from '../bench/lib/report.ts';
 import { clusterDown } from '../deploy/cluster/down.ts';
 import { clusterDir } from '../deploy/cluster/layout.ts';
@@ -123,12 +123,4 @@ async function main(): Promise<number> {
   return broken.length ? 1 : 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('chaos failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runAsEntryPoint(import.meta.url, main, 'chaos');

@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { installSignalHandlers, onCleanup } from '../bench/lib/processes.ts';
+import { installSignalHandlers, onCleanup, runAsEntryPoint } from '../bench/lib/processes.ts';
 import { revision, writeResult } from '../bench/lib/report.ts';
 import { clusterDown } from '../deploy/cluster/down.ts';
 import { sleep } from '../deploy/cluster/processes.ts';
@@ -125,12 +125,4 @@ async function main(): Promise<number> {
   return detections.every((d) => d.seconds !== null && d.seconds < GOAL_SECONDS) ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('detection failed:', error);
-      process.exit(2);
-    },
-  );
-}
+runAsEntryPoint(import.meta.url, main, 'detection');

@@ -130,3 +130,21 @@ export function eventLoopBusy(start: Elu, end: Elu): number {
   const total = active + end.idle - start.idle;
   return total > 0 ? active / total : NaN;
 }
+
+/**
+ * Runs `main` when the module at `moduleUrl` is the process's entry point (not when a test
+ * imports it), and exits with its code, or 2 with the error printed when it throws.
+ *
+ * @example
+ * runAsEntryPoint(import.meta.url, main, 'chaos');
+ */
+export function runAsEntryPoint(moduleUrl: string, main: () => Promise<number>, name: string): void {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`${name} failed:`, error);
+      process.exit(2);
+    },
+  );
+}

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Callback, type RedisOptions } from 'ioredis';
 import type { RedisSentinelConfig } from '../config-redis.ts';
 
 export interface RedisClientOptions {
@@ -41,7 +41,7 @@ export function reconnectDelayMs(attempt: number, capMs: number = DEFAULTS.maxRe
  */
 export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   const { connectTimeoutMs, commandTimeoutMs, maxReconnectDelayMs } = { ...DEFAULTS, ...options };
-  const client = new Redis(url, {
+  const client = new ReconnectingRedis(url, {
     ...sentinelOptions(options.sentinel ?? null, url.startsWith('rediss:'), connectTimeoutMs, maxReconnectDelayMs),
     enableOfflineQueue: false,
     connectTimeout: connectTimeoutMs,
@@ -52,7 +52,7 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => reconnectDelayMs(attempt, maxReconnectDelayMs),
     lazyConnect: true,
-  });
+  }, maxReconnectDelayMs);
   const onError = options.onError;
   client.on('error', (error: Error) => onError?.(error));
   // Connect in the background; until it is ready, commands are refused immediately.
@@ -61,11 +61,49 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
 }
 
 /**
+ * An ioredis client that is never left ended unless its owner closed it.
+ *
+ * ioredis gives up on a client for good when a connection attempt is aborted from within: in
+ * Sentinel mode the failover detector of the previous connection hears `+switch-master` while
+ * the client is already reconnecting, disconnects the connector under the attempt in flight, and
+ * the client ends ("Connection is closed.") with no retry. After a real failover a node would
+ * then refuse every queue call until restarted. This client starts connecting again, with the
+ * same capped, jittered backoff, whenever it ends without `disconnect()` or `quit()`.
+ */
+class ReconnectingRedis extends Redis {
+  private closedByOwner = false;
+  private revivals = 0;
+
+  constructor(url: string, options: Omit<RedisOptions, 'replyMapping'>, maxReconnectDelayMs: number) {
+    super(url, options);
+    this.on('ready', () => {
+      this.revivals = 0;
+    });
+    this.on('end', () => {
+      if (this.closedByOwner) return;
+      setTimeout(() => {
+        if (!this.closedByOwner && this.status === 'end') this.connect().catch(() => undefined);
+      }, reconnectDelayMs(++this.revivals, maxReconnectDelayMs)).unref();
+    });
+  }
+
+  override disconnect(reconnect = false): void {
+    if (!reconnect) this.closedByOwner = true;
+    super.disconnect(reconnect);
+  }
+
+  override quit(callback?: Callback<'OK'>): Promise<'OK'> {
+    this.closedByOwner = true;
+    return super.quit(callback);
+  }
+}
+
+/**
  * ioredis' Sentinel mode: each (re)connection asks the Sentinels for the primary's address and
  * checks the role of what it reached, so after a failover the same client follows the promoted
  * replica without a restart. Sentinel calls get the same short timeouts as Redis itself.
  */
-function sentinelOptions(sentinel: RedisSentinelConfig | null, tls: boolean, connectTimeoutMs: number, maxReconnectDelayMs: number): RedisOptions {
+function sentinelOptions(sentinel: RedisSentinelConfig | null, tls: boolean, connectTimeoutMs: number, maxReconnectDelayMs: number): Omit<RedisOptions, 'replyMapping'> {
   if (sentinel === null) return {};
   return {
     sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),

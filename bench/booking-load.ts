@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { crowdAddress } from './lib/crowd-address.ts';
 import { mulberry32, pick, randInt } from '../src/modules/institutions/reference/prng.ts';
 
 /** A 425 (not admitted yet) is asked again after this long: about one waiting-room refresh. */
@@ -177,7 +178,7 @@ async function preparePeople(pools: Pool[], config: LoadConfig): Promise<{ admis
     // Adults of every birth day, so the same people would fit a 10-day rotation too.
     const birthDate = `${randInt(rng, 1950, 1999)}-${String(randInt(rng, 1, 12)).padStart(2, '0')}-${String(randInt(rng, 1, 28)).padStart(2, '0')}`;
     const phone = `010-${String(Math.floor(i / 10_000) % 10_000).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
-    const answer = await setupCall(pools[app]!, '/api/v1/identity/dev', {}, { name: `벤치${run}-${i}`, birthDate, phone });
+    const answer = await setupCall(pools[app]!, '/api/v1/identity/dev', { 'x-forwarded-for': crowdAddress(i, 100 + Math.floor(i / 65_536)) }, { name: `벤치${run}-${i}`, birthDate, phone });
     tally(identityStatuses, statusKey(answer.status, answer.text));
     if (answer.status === 201) sessions[app]!.push((JSON.parse(answer.text) as { session: string }).session);
   });

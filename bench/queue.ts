@@ -26,6 +26,7 @@ import { cleanUp, eventLoopBusy, eventLoopOf, forkTs, installSignalHandlers, int
 import { fmt, fmtCores, machineLine, markdownTable, revision, writeResult } from './lib/report.ts';
 import { findWrk, runWrk, stopAllWrk, type WrkResult } from './lib/wrk.ts';
 import { appEnvironment } from './lib/app-env.ts';
+import { crowdAddress } from './lib/crowd-address.ts';
 import { deleteCampaignKeys } from './lib/redis-keys.ts';
 import { writeSummary, type BenchFigure } from './lib/summary.ts';
 
@@ -34,9 +35,11 @@ const REPO_ROOT = dirname(BENCH_DIR);
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'queue-latest.md');
 const SUMMARY_FILE = join(BENCH_DIR, 'results', 'queue-latest.json');
 const TOKENS_LUA = join(BENCH_DIR, 'wrk', 'tokens.lua');
+const SIGN_IN_LUA = join(BENCH_DIR, 'wrk', 'sign-in.lua');
 const QUEUE_DB = 'yeyak_queue_bench';
 const TARGET_STATUS = 0.8;
 const TARGET_JOIN = 0.5;
+const TARGET_SIGN_IN = 0.1;
 /** Sessions for the timed join: this many times the warm-up's join rate × seconds (+ 2,000). */
 const JOIN_MARGIN = 2.5;
 /** Admission policy of the bench campaign: the queue never holds anyone back for long. */
@@ -163,7 +166,7 @@ async function createSessions(pool: Pool, count: number, firstIndex: number, run
     // Adults of every birth day; name and phone make each one a different person.
     const birthDate = `${1950 + (i % 50)}-${String(1 + (Math.floor(i / 50) % 12)).padStart(2, '0')}-${String(1 + (Math.floor(i / 600) % 28)).padStart(2, '0')}`;
     const phone = `010-${String(Math.floor(i / 10_000) % 10_000).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
-    const answer = await call(pool, 'POST', '/api/v1/identity/dev', {}, { name: `대기열${runTag}-${i}`, birthDate, phone });
+    const answer = await call(pool, 'POST', '/api/v1/identity/dev', { 'x-forwarded-for': crowdAddress(i, 100 + Math.floor(i / 65_536)) }, { name: `대기열${runTag}-${i}`, birthDate, phone });
     const key = answerKey(answer);
     statuses[key] = (statuses[key] ?? 0) + 1;
     if (answer.status === 201) tokens.push((JSON.parse(answer.text) as { session: string }).session);
@@ -233,7 +236,7 @@ async function waitForStatus(pool: Pool, campaignId: string, what: string, done:
 // ---------------------------------------------------------------------------------------------
 // Measurements.
 
-type PathKey = 'baseline-before' | 'status' | 'baseline-between' | 'join-new' | 'join-repeat' | 'admission' | 'baseline-after';
+type PathKey = 'baseline-before' | 'status' | 'baseline-between' | 'sign-in' | 'join-new' | 'join-repeat' | 'admission' | 'baseline-after';
 
 interface Measured {
   key: PathKey;
@@ -291,6 +294,8 @@ interface MeasureSpec {
   expected: number;
   /** Tokens for tokens.lua (one per request); none = plain wrk (a static GET). */
   tokensFile?: string;
+  /** Another wrk script and the arguments of its warm-up and of its timed run (sign-in.lua: a run tag each). */
+  script?: { file: string; warmupArgs: string[]; timedArgs: string[] };
   /** The path has had its warm-up already (the join calibration). */
   warmedUp?: boolean;
   seconds?: number;
@@ -329,13 +334,14 @@ async function measure(scenario: Scenario, target: Target, spec: MeasureSpec): P
     url: spec.url,
     threads: options.threads,
     connections: options.connections,
-    ...(spec.tokensFile ? { script: TOKENS_LUA } : {}),
+    ...(spec.tokensFile ? { script: TOKENS_LUA } : spec.script ? { script: spec.script.file } : {}),
   };
-  const scriptArgs = (file: string | undefined) => (file ? { scriptArgs: [file, String(options.threads), 'POST'] } : {});
+  const scriptArgs = (file: string | undefined, phase: 'warmupArgs' | 'timedArgs') =>
+    file ? { scriptArgs: [file, String(options.threads), 'POST'] } : spec.script ? { scriptArgs: spec.script[phase] } : {};
 
   let warmup: WrkResult | null = null;
   if (options.warmup > 0 && !spec.warmedUp) {
-    warmup = await runWrk({ ...base, seconds: options.warmup, ...scriptArgs(spec.tokensFile) });
+    warmup = await runWrk({ ...base, seconds: options.warmup, ...scriptArgs(spec.tokensFile, 'warmupArgs') });
     const problems = problemsOf(warmup, spec.expected, `${spec.label} (warm-up)`);
     if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${await diagnose(spec)}`);
   }
@@ -358,7 +364,7 @@ async function measure(scenario: Scenario, target: Target, spec: MeasureSpec): P
   const result = await runWrk({
     ...base,
     seconds,
-    ...scriptArgs(spec.tokensFile),
+    ...scriptArgs(spec.tokensFile, 'timedArgs'),
     onTick: (second, pid) => {
       // From second 1 to second T−1: wrk's connection set-up and its exit stay outside the window.
       if (second === 1) {
@@ -518,6 +524,17 @@ async function runScenario(scenario: Scenario, appEnv: NodeJS.ProcessEnv): Promi
   measured.push(await measure(scenario, appTarget, { key: 'status', label: 'status', request: `GET ${queuePath}`, url: `${origin}${queuePath}`, expected: 200 }));
   // A baseline right after the status too: the status ratio, the one near its target, gets neighbours on both sides.
   measured.push(await measure(scenario, bareTarget, { key: 'baseline-between', label: 'baseline (between)', request: `GET / on bare node:http (${bare.bodyBytes} bytes)`, url: `http://127.0.0.1:${bare.port}/`, expected: 200 }));
+  // Sign-in, a new person each time, each from an address of its own (the app trusts the bench as its balancer).
+  measured.push(
+    await measure(scenario, appTarget, {
+      key: 'sign-in',
+      label: 'sign-in (new people)',
+      request: 'POST /api/v1/identity/dev, a new person from a new address (X-Forwarded-For) each time',
+      url: `${origin}/api/v1/identity/dev`,
+      expected: 201,
+      script: { file: SIGN_IN_LUA, warmupArgs: ['1'], timedArgs: ['2'] },
+    }),
+  );
 
   // Join, new people: one distinct session per request. Sized from a warm-up with its own people.
   const runTag = randomBytes(3).toString('hex');
@@ -632,7 +649,7 @@ async function runScenario(scenario: Scenario, appEnv: NodeJS.ProcessEnv): Promi
 // ---------------------------------------------------------------------------------------------
 // Report.
 
-const TARGETS: Partial<Record<PathKey, number>> = { status: TARGET_STATUS, 'join-new': TARGET_JOIN, 'join-repeat': TARGET_JOIN };
+const TARGETS: Partial<Record<PathKey, number>> = { status: TARGET_STATUS, 'sign-in': TARGET_SIGN_IN, 'join-new': TARGET_JOIN, 'join-repeat': TARGET_JOIN };
 
 const isBaseline = (m: Measured) => m.key.startsWith('baseline');
 
@@ -732,7 +749,7 @@ function renderScenario(r: ScenarioResult): { markdown: string; problems: string
 
   const statusLines = r.measured
     .filter((m) => m.wrk.statuses)
-    .map((m) => `- ${m.label}: ${Object.entries(m.wrk.statuses!).map(([s, n]) => `${s} × ${fmt(n)}`).join(', ')}${m.key === 'join-new' && m.wrk.scriptValues.wraps ? ` (**${m.wrk.scriptValues.wraps} wrap-arounds: sessions repeated**)` : ''}; ${fmt(m.wrk.scriptValues.tokens ?? 0)} tokens loaded`);
+    .map((m) => `- ${m.label}: ${Object.entries(m.wrk.statuses!).map(([s, n]) => `${s} × ${fmt(n)}`).join(', ')}${m.key === 'join-new' && m.wrk.scriptValues.wraps ? ` (**${m.wrk.scriptValues.wraps} wrap-arounds: sessions repeated**)` : ''}${m.wrk.scriptValues.tokens === undefined ? '' : `; ${fmt(m.wrk.scriptValues.tokens)} tokens loaded`}`);
 
   const profileLines = r.measured.flatMap((m) => (m.profile ? renderProfile(m.label, m.profile) : []));
 

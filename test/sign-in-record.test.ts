@@ -49,4 +49,30 @@ describe('recording a signed-in person', () => {
     await recordPerson(t.ctx, { ...identity, phone: '010-5555-6666' });
     expect((await rowOf(personKey)).version).toBe(after.version);
   });
+
+  it('records a crowd signing in at once, and fails only the person whose row the database refuses', async () => {
+    const crowd = ['가', '나', '다', '라', '마'].map((syllable, i) => ({
+      ci: `ci-of-crowd-${i}`,
+      name: `김${syllable}윤`,
+      // The route checks a birth date first; here one that PostgreSQL itself refuses reaches the batch.
+      birthDate: i === 2 ? '1962-02-30' : `1962-03-0${i + 1}`,
+      sex: null,
+      phone: `010-7000-000${i}`,
+    }));
+    const results = await Promise.allSettled(crowd.map((identity) => recordPerson(t.ctx, identity)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const recorded = await t.ctx.db.selectFrom('persons').select('masked_name').where('masked_name', '=', '김*윤').execute();
+    expect(recorded).toHaveLength(4);
+  });
+
+  it('lets two nodes record the same crowd at once, in opposite orders, without a deadlock or a second row', async () => {
+    // A second context on the same database has batches of its own: on PostgreSQL they run at the same time.
+    const otherNode = { ...t.ctx };
+    const crowd = Array.from({ length: 200 }, (_, i) => ({ ci: `ci-of-two-nodes-${i}`, name: `박두${i}리`, birthDate: '1971-04-05', sex: null, phone: `010-7100-${String(i).padStart(4, '0')}` }));
+    const results = await Promise.all([...crowd.map((identity) => recordPerson(t.ctx, identity)), ...crowd.reverse().map((identity) => recordPerson(otherNode, identity))]);
+    expect(new Set(results.map((r) => r.personKey)).size).toBe(200);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM persons WHERE birth_date = '1971-04-05'`.execute(t.ctx.db);
+    expect(rows[0]!.n).toBe(200);
+  });
 });
+

@@ -11,14 +11,9 @@
 -- done() prints `status <code> <count>` for every status code seen, `bench wraps <n>` and
 -- `bench tokens <n>` (tokens loaded over all threads), which bench/lib/wrk.ts reads.
 
-local threads = {}
-local next_id = 0
-
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
+local tally = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "tally.lua")
+setup = tally.setup
+response = tally.response
 
 function init(args)
   local file = args[1]
@@ -57,24 +52,8 @@ function request()
   return requests[position]
 end
 
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
 function done(summary, latency, requests)
-  local totals = {}
-  local wrapped = 0
-  local tokens = 0
-  for _, thread in ipairs(threads) do
-    for status, n in pairs(thread:get("statuses") or {}) do
-      totals[status] = (totals[status] or 0) + n
-    end
-    wrapped = wrapped + (thread:get("wraps") or 0)
-    tokens = tokens + (thread:get("count") or 0)
-  end
-  for status, n in pairs(totals) do
-    io.write(string.format("status %d %d\n", status, n))
-  end
-  io.write(string.format("bench wraps %d\n", wrapped))
-  io.write(string.format("bench tokens %d\n", tokens))
+  tally.print_statuses()
+  io.write(string.format("bench wraps %d\n", tally.sum("wraps")))
+  io.write(string.format("bench tokens %d\n", tally.sum("count")))
 end

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 import type { KeyWithId } from '../config-secrets.ts';
 
 const VERSION = 'v1';
@@ -6,7 +7,7 @@ const VERSION = 'v1';
 const COMPACT = 'c1';
 
 function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; data: Buffer } {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
   const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -44,7 +45,7 @@ export class EnvelopeCrypto {
 
   /** Encrypts `plaintext` bound to `context`; the result is one printable string. */
   encrypt(plaintext: string, context: string): string {
-    const dataKey = randomBytes(32);
+    const dataKey = pooledRandomBytes(32);
     const aad = Buffer.from(context);
     const wrapped = seal(this.active.key, dataKey, Buffer.from(`kek:${context}`));
     const body = seal(createSecretKey(dataKey), Buffer.from(plaintext, 'utf8'), aad);

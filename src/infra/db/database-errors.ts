@@ -35,3 +35,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) return true;
   return CLIENT_MESSAGES.some((message) => error.message.startsWith(message));
 }
+
+/**
+ * True when the database refused a value of the statement itself — a data exception (SQLSTATE
+ * class 22, e.g. a NUL byte in text) or a violated constraint (class 23) — which the same
+ * statement without that value would not meet.
+ */
+export function isDataRefused(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}

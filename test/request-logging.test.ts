@@ -94,6 +94,17 @@ describe('at the default sample (1 in 1,000)', () => {
     expect(lines.join('\n')).not.toContain(ticket);
   });
 
+  it('writes no line for a sign-in, and counts each', async () => {
+    const before = (await counted(t, HOT_ROUTES.signInDev))['201'] ?? 0;
+    lines.length = 0;
+    const body = JSON.stringify({ name: '임꺽정', birthDate: '1966-06-06', phone: '010-6666-0606' });
+    const signedIn = await fetch(`${origin}/api/v1/identity/dev`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(signedIn.status).toBe(201);
+    await settled();
+    expect(parsed()).toEqual([]);
+    expect((await counted(t, HOT_ROUTES.signInDev))['201']).toBe(before + 1);
+  });
+
   it('keeps both lines of every other request as they were: incoming, then completed, by path only', async () => {
     lines.length = 0;
     expect((await fetch(`${origin}/api/v1/campaigns?near=37.5,127.0`)).status).toBe(200);

@@ -196,17 +196,12 @@ export const FAULTS: Fault[] = [
     async inject(t) {
       const member = await patroniPrimary();
       const pids = postgresProcesses(postmasterOf(t, member));
-      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      // A backend may end between the listing and its signal (its client left): nothing to stop then.
+      for (const pid of pids) signalIfAlive(pid, 'SIGSTOP');
       try {
         await sleep(10_000);
       } finally {
-        for (const pid of pids) {
-          try {
-            process.kill(pid, 'SIGCONT');
-          } catch {
-            // exited meanwhile
-          }
-        }
+        for (const pid of pids) signalIfAlive(pid, 'SIGCONT');
       }
     },
   },
@@ -266,3 +261,12 @@ export const FAULTS: Fault[] = [
     },
   },
 ];
+
+/** Sends `signal` to `pid` unless that process has exited already (ESRCH); any other failure is thrown. */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}

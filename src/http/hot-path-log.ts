@@ -2,15 +2,20 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Metrics } from '../infra/metrics.ts';
 
 /**
- * The waiting room's routes that everyone calls, many times each, on opening night: the shared
- * status poll, taking a place, one's own place, and asking for an admission. Their labels are the
- * Fastify route patterns, whether a fast path (`src/http/fast-paths.ts`) or the route answered.
+ * The routes that everyone calls on opening night: the waiting room's — the shared status poll,
+ * taking a place, one's own place, asking for an admission — many times each, and the end of a
+ * sign-in with each identity provider, once per person and device, millions in the hour before the
+ * opening. Their labels are the Fastify route patterns, whether a fast path
+ * (`src/http/fast-paths.ts`) or the route answered.
  */
 export const HOT_ROUTES = {
   status: '/api/v1/campaigns/:campaignId/queue',
   join: '/api/v1/campaigns/:campaignId/queue/tickets',
   ticket: '/api/v1/campaigns/:campaignId/queue/tickets/me',
   admission: '/api/v1/campaigns/:campaignId/admissions',
+  signInDev: '/api/v1/identity/dev',
+  signInMobile: '/api/v1/identity/mobile/verify',
+  signInOidc: '/api/v1/identity/oidc/:provider/callback',
 } as const;
 
 export type HotRoute = (typeof HOT_ROUTES)[keyof typeof HOT_ROUTES];

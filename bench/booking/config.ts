@@ -1,0 +1,101 @@
+/**
+ * The settings of `npm run bench:booking`: its files, databases, target and the bench
+ * campaign's admission policy, and the command-line options.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
+
+export const TARGET_RATIO = 0.5;
+/**
+ * Admission policy of the bench campaign: the waiting room admits as fast as it is asked, so it is
+ * not what limits a booking-throughput bench (everyone is admitted before the timed run anyway).
+ */
+export const ADMISSION: AdmissionPolicy = { mode: 'fixed', ratePerSecond: 100_000, maxActive: 10_000_000 };
+export const YEYAK_DB = 'yeyak_bench';
+export const PGBENCH_DB = 'pgbench_bench';
+export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const REPO_ROOT = dirname(BENCH_DIR);
+export const RESULTS_FILE = join(BENCH_DIR, 'results', 'booking-latest.md');
+export const SUMMARY_FILE = join(BENCH_DIR, 'results', 'booking-latest.json');
+
+export interface Options {
+  seconds: number;
+  warmup: number;
+  concurrency: number;
+  apps: number;
+  idempotencyKeys: boolean;
+  clinics: number;
+  people: number | null;
+  dbPool: number | null;
+  scale: number;
+  pgbenchClients: number;
+  pgbenchThreads: number;
+  pgbenchAfter: boolean;
+  port: number;
+  /** A V8 CPU profile of each app over the timed run. */
+  profile: boolean;
+  /** Per-statement costs from pg_stat_statements over the timed run (when the server loads it). */
+  statements: boolean;
+}
+
+export function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      apps: { type: 'string' },
+      'idempotency-keys': { type: 'boolean' },
+      clinics: { type: 'string' },
+      people: { type: 'string' },
+      'db-pool': { type: 'string' },
+      scale: { type: 'string' },
+      'pgbench-clients': { type: 'string' },
+      'pgbench-threads': { type: 'string' },
+      'no-pgbench-after': { type: 'boolean' },
+      port: { type: 'string' },
+      profile: { type: 'boolean' },
+      statements: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      'usage: npm run bench:booking -- [--seconds 20] [--warmup 2] [--concurrency 48] [--apps 1]\n' +
+        '         [--idempotency-keys] [--clinics 2000] [--people N] [--db-pool 10] [--scale 10]\n' +
+        '         [--pgbench-clients 16] [--pgbench-threads 2] [--no-pgbench-after] [--port 55433]\n' +
+        '         [--profile] [--statements]\n' +
+        'See bench/README.md.',
+    );
+    process.exit(0);
+  }
+  const int = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
+    return Number(raw);
+  };
+  return {
+    seconds: int('seconds', values.seconds, 20, 1),
+    warmup: int('warmup', values.warmup, 2, 0),
+    concurrency: int('concurrency', values.concurrency, 48, 1),
+    apps: int('apps', values.apps, 1, 1),
+    idempotencyKeys: values['idempotency-keys'] === true,
+    clinics: int('clinics', values.clinics, 2000, 1),
+    people: values.people === undefined ? null : int('people', values.people, 0, 1),
+    dbPool: values['db-pool'] === undefined ? null : int('db-pool', values['db-pool'], 10, 1),
+    scale: int('scale', values.scale, 10, 1),
+    pgbenchClients: int('pgbench-clients', values['pgbench-clients'], 16, 1),
+    pgbenchThreads: int('pgbench-threads', values['pgbench-threads'], 2, 1),
+    pgbenchAfter: !values['no-pgbench-after'],
+    port: int('port', values.port, 55433, 1024),
+    profile: values.profile === true,
+    statements: values.statements === true,
+  };
+}
+
+export function log(line: string): void {
+  console.log(line);
+}

@@ -1,0 +1,77 @@
+/**
+ * The settings of `npm run bench:queue`: where its files are, the targets, the bench campaign's
+ * admission policy, and the command-line options.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const REPO_ROOT = dirname(BENCH_DIR);
+export const RESULTS_FILE = join(BENCH_DIR, 'results', 'queue-latest.md');
+export const SUMMARY_FILE = join(BENCH_DIR, 'results', 'queue-latest.json');
+export const TOKENS_LUA = join(BENCH_DIR, 'wrk', 'tokens.lua');
+export const SIGN_IN_LUA = join(BENCH_DIR, 'wrk', 'sign-in.lua');
+export const QUEUE_DB = 'yeyak_queue_bench';
+export const TARGET_STATUS = 0.8;
+export const TARGET_JOIN = 0.5;
+export const TARGET_SIGN_IN = 0.1;
+/** Sessions for the timed join: this many times the warm-up's join rate × seconds (+ 2,000). */
+export const JOIN_MARGIN = 2.5;
+/** Admission policy of the bench campaign: the queue never holds anyone back for long. */
+export const ADMISSION = { mode: 'fixed', ratePerSecond: 100_000, maxActive: 10_000_000 } as const;
+
+export interface Options {
+  seconds: number;
+  warmup: number;
+  threads: number;
+  connections: number;
+  people: number | null;
+  tickets: number;
+  sessionBudget: number;
+  profile: boolean;
+}
+
+export function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      threads: { type: 'string' },
+      connections: { type: 'string' },
+      people: { type: 'string' },
+      tickets: { type: 'string' },
+      'session-budget': { type: 'string' },
+      profile: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      'usage: npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]\n' +
+        '         [--people N] [--tickets 10000] [--session-budget 120] [--profile]\n' +
+        'With DATABASE_URL and REDIS_URL it also measures PostgreSQL + Redis. See bench/README.md.',
+    );
+    process.exit(0);
+  }
+  const int = (name: string, raw: string | undefined, fallback: number, min: number): number => {
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
+    return Number(raw);
+  };
+  const threads = int('threads', values.threads, 1, 1);
+  return {
+    seconds: int('seconds', values.seconds, 10, 3),
+    warmup: int('warmup', values.warmup, 2, 0),
+    threads,
+    connections: int('connections', values.connections, 64, threads),
+    people: values.people === undefined ? null : int('people', values.people, 0, 1),
+    tickets: int('tickets', values.tickets, 10_000, 1),
+    sessionBudget: int('session-budget', values['session-budget'], 120, 5),
+    profile: values.profile === true,
+  };
+}
+
+export const log = (line: string) => console.log(line);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

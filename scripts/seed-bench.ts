@@ -26,6 +26,7 @@ import { addDays, seoulDate, seoulInstant } from '../src/modules/campaigns/domai
 import { seedCapacity } from '../src/modules/demo/demo-seed.ts';
 import { upsertInstitutions } from '../src/modules/institutions/institutions.repository.ts';
 import { generateClinics } from '../src/modules/institutions/reference/demo-clinics.ts';
+import { wholeNumberOption } from '../bench/lib/options.ts';
 
 export const BENCH_CAMPAIGN_ID = 'bench';
 export const BENCH_INTERVAL_DAYS = 21;
@@ -138,9 +139,7 @@ export async function seedBench(ctx: Ctx, options: SeedBenchOptions): Promise<Se
 const n = (x: number) => x.toLocaleString('en-US');
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${name} must be a whole number ≥ 1, got "${raw}"`);
-  return Number(raw);
+  return wholeNumberOption(name, raw, fallback, 1);
 }
 
 async function main(): Promise<void> {

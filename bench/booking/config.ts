@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
+import { wholeNumberOption } from '../lib/options.ts';
 
 export const TARGET_RATIO = 0.5;
 /**
@@ -72,11 +73,7 @@ export function parseOptions(): Options {
     );
     process.exit(0);
   }
-  const int = (name: string, raw: string | undefined, fallback: number, min: number): number => {
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
-    return Number(raw);
-  };
+  const int = wholeNumberOption;
   return {
     seconds: int('seconds', values.seconds, 20, 1),
     warmup: int('warmup', values.warmup, 2, 0),

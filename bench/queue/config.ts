@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { wholeNumberOption } from '../lib/options.ts';
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REPO_ROOT = dirname(BENCH_DIR);
@@ -55,11 +56,7 @@ export function parseOptions(): Options {
     );
     process.exit(0);
   }
-  const int = (name: string, raw: string | undefined, fallback: number, min: number): number => {
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${raw}"`);
-    return Number(raw);
-  };
+  const int = wholeNumberOption;
   const threads = int('threads', values.threads, 1, 1);
   return {
     seconds: int('seconds', values.seconds, 10, 3),

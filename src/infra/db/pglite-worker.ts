@@ -2,6 +2,7 @@ import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { serialiseError, type QueryResult, type Reply, type Request, type WorkerOptions } from './pglite-protocol.ts';
 import { PgliteStatistics } from './pglite-statistics.ts';
+import { keepWasmImportWrappersGeneric } from './wasm-wrapper-tier-up.ts';
 
 /**
  * The embedded database's own thread. PGlite runs PostgreSQL in WebAssembly synchronously, so on
@@ -23,6 +24,7 @@ const options = workerData as WorkerOptions;
  * becomes a number (as on `pg`, `database.ts`); durability is PGlite's default (no
  * `relaxedDurability`: a statement answers once its writes are in the files).
  */
+keepWasmImportWrappersGeneric();
 const pglite = await PGlite.create(options.dataDir ?? undefined, {
   parsers: { [types.DATE]: (value: string) => value, [types.INT8]: (value: string) => Number(value) },
 }).catch(failStart);

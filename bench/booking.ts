@@ -2,7 +2,7 @@
  * Booking throughput against pgbench, on the same PostgreSQL, in the same run (BRIEF §6: full
  * booking ≥ 50% of pgbench TPC-B-like TPS).
  *
- *   npm run bench:booking -- [--seconds 20] [--concurrency 48] [--apps 1] [--idempotency-keys]
+ *   npm run bench:booking -- [--seconds 20] [--concurrency 48] [--apps 1] [--no-idempotency-keys]
  *                            [--clinics 2000] [--people N] [--db-pool N] [--warmup 2] [--no-pgbench-after]
  *                            [--profile] [--statements]
  *

@@ -60,6 +60,27 @@ describe.skipIf(!onPostgres)('under contention on PostgreSQL', () => {
     expect(inv).toMatchObject({ bad_slots: 0, bad_days: 0, doubles: 0, live_doses: 500, slot_booked: 500, day_booked: 500 });
   }, 120_000);
 
+  it('moves 60 racing second doses to the nearest free times, none refused while a time is free', async () => {
+    // Dose 1: 60 doses at 10:00. Dose 2's day: 10 doses at each of six times around 10:00, so
+    // all 60 second doses race for 10:00 and then for the next nearest time, again and again.
+    await seedCampaign(t.app, { id: 'near', institutions: ['N1'], dates: ['2026-08-24'], times: ['10:00'], doses: 60 });
+    const dose2Times = ['08:30', '09:00', '09:30', '10:00', '10:30', '11:00'];
+    await ok(t.app, 'POST', '/api/v1/admin/campaigns/near/capacity', dose2Times.map((time) => ({ institutionId: 'N1', date: '2026-09-14', time, doses: 10 })), operator);
+    const people = await Promise.all(Array.from({ length: 60 }, async () => admitted(t, await person(t.app), 'near')));
+    const answers = await Promise.all(
+      people.map((who) => t.app.inject({ method: 'POST', url: '/api/v1/campaigns/near/bookings', headers: who, payload: { institutionId: 'N1', date: '2026-08-24', time: '10:00' } })),
+    );
+    expect(answers.map((a) => a.statusCode).filter((s) => s !== 201)).toEqual([]);
+    const taken = await sql<{ time: string; booked: number }>`
+      SELECT to_char(make_interval(mins => minute), 'HH24:MI') AS time, booked FROM capacity_slots
+       WHERE campaign_id = 'near' AND date = '2026-09-14' ORDER BY minute`.execute(t.ctx.db);
+    expect(taken.rows).toEqual(dose2Times.map((time) => ({ time, booked: 10 })));
+    // Each answer names the time its second dose took.
+    const times = answers.map((a) => (a.json() as { booking: { doses: { time: string }[] } }).booking.doses[1]!.time);
+    expect(dose2Times.map((time) => times.filter((x) => x === time).length)).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(await ledgerInvariants('near')).toMatchObject({ bad_slots: 0, bad_days: 0, doubles: 0, live_doses: 120 });
+  });
+
   it('10 concurrent replays of one Idempotency-Key make one booking', async () => {
     await seedCampaign(t.app, { id: 'idem', institutions: ['I1'], dates: ['2026-08-20', '2026-09-10'], times: ['09:00'], doses: 50 });
     const who = await admitted(t, await person(t.app), 'idem');

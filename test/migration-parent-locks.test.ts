@@ -5,8 +5,9 @@ import { MIGRATIONS } from '../src/infra/db/migrate.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
- * Migration 0016 drops the two foreign keys whose checks share-locked a booking's parent rows, and
- * its `down` puts them back (on whichever store the suite runs: PGlite, or PostgreSQL in CI).
+ * Migrations 0016 and 0020 drop the three foreign keys whose checks share-locked a booking's parent
+ * rows, and their `down` puts them back (on whichever store the suite runs: PGlite, or PostgreSQL
+ * in CI).
  */
 let t: TestApp;
 beforeAll(async () => {
@@ -23,16 +24,18 @@ async function foreignKeys(): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-describe('migration 0016: the booking without its parent locks', () => {
-  it('keeps only the person key on bookings, and puts both keys back when undone', async () => {
-    expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);
+describe('migrations 0016 and 0020: the booking without its parent locks', () => {
+  it('keeps no foreign key on a booking, and puts each back when undone', async () => {
+    expect(await foreignKeys()).toEqual([]);
     const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
     const migrator = new Migrator({ db: t.ctx.db, provider });
+    expect((await migrator.migrateTo('0019-synthetic-probe')).error).toBeUndefined();
+    expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);
     const down = await migrator.migrateTo('0015-capacity-fillfactor');
     expect(down.error).toBeUndefined();
     expect(down.results?.map((r) => r.migrationName)).toContain('0016-booking-without-parent-locks');
     expect(await foreignKeys()).toEqual(['booking_doses_booking_id_fkey', 'bookings_campaign_id_fkey', 'bookings_person_key_fkey']);
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
-    expect(await foreignKeys()).toEqual(['bookings_person_key_fkey']);
+    expect(await foreignKeys()).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ export function parseOptions(): Options {
       warmup: { type: 'string' },
       concurrency: { type: 'string' },
       apps: { type: 'string' },
-      'idempotency-keys': { type: 'boolean' },
+      'no-idempotency-keys': { type: 'boolean' },
       clinics: { type: 'string' },
       people: { type: 'string' },
       'db-pool': { type: 'string' },
@@ -66,7 +66,7 @@ export function parseOptions(): Options {
   if (values.help) {
     console.log(
       'usage: npm run bench:booking -- [--seconds 20] [--warmup 2] [--concurrency 48] [--apps 1]\n' +
-        '         [--idempotency-keys] [--clinics 2000] [--people N] [--db-pool 10] [--scale 10]\n' +
+        '         [--no-idempotency-keys] [--clinics 2000] [--people N] [--db-pool 10] [--scale 10]\n' +
         '         [--pgbench-clients 16] [--pgbench-threads 2] [--no-pgbench-after] [--port 55433]\n' +
         '         [--profile] [--statements]\n' +
         'See bench/README.md.',
@@ -79,7 +79,8 @@ export function parseOptions(): Options {
     warmup: int('warmup', values.warmup, 2, 0),
     concurrency: int('concurrency', values.concurrency, 48, 1),
     apps: int('apps', values.apps, 1, 1),
-    idempotencyKeys: values['idempotency-keys'] === true,
+    // The citizen site sends a fresh Idempotency-Key with every booking: so does the bench, unless told not to.
+    idempotencyKeys: values['no-idempotency-keys'] !== true,
     clinics: int('clinics', values.clinics, 2000, 1),
     people: values.people === undefined ? null : int('people', values.people, 0, 1),
     dbPool: values['db-pool'] === undefined ? null : int('db-pool', values['db-pool'], 10, 1),

@@ -9,6 +9,7 @@ import { renderProfile } from '../lib/cpu-profile.ts';
 import { renderStatementStats } from '../lib/statement-stats.ts';
 import { type ServerInfo } from '../lib/postgres.ts';
 import { cpuModel, fmt, fmtCores } from '../lib/report.ts';
+import { renderWalRecords } from '../lib/wal-records.ts';
 import { type BenchFigure } from '../lib/summary.ts';
 import { ADMISSION, type Options, TARGET_RATIO } from './config.ts';
 import { type PgbenchRun, type WalSpan } from './pgbench-run.ts';
@@ -142,7 +143,15 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
   const bw = r.yeyak.wal;
   const walLine = (w: WalSpan, per: number, unit: string) => `WAL per ${unit}: ${fmt(w.bytes / per / 1024, 1)} kB, ${fmt(w.records / per, 1)} records, ${fmt(w.fpi / per, 2)} full-page images`;
   if (pw && tpsBefore > 0) perUnit.push(walLine(pw, tpsBefore * pw.seconds, 'pgbench transaction'));
-  if (bw && perBooking) perUnit.push(walLine(bw, bookingsPerSecond * bw.seconds, 'booking'));
+  if (bw && perBooking) perUnit.push(walLine(bw, bookingsPerSecond * bw.seconds, 'booking') + ' (the whole cluster: the baseline\'s autovacuum included)');
+  const own = r.yeyak.walRecords && !('unavailable' in r.yeyak.walRecords) ? r.yeyak.walRecords.filter((g) => g.ours) : null;
+  if (own && load.booked > 0) {
+    const total = (key: 'bytes' | 'records' | 'withFpi' | 'fpiBytes') => own.reduce((sum, g) => sum + g[key], 0) / load.booked;
+    perUnit.push(
+      `WAL per booking, Yeyak's database only (pg_walinspect): ${fmt(total('bytes') / 1024, 1)} kB, ${fmt(total('records'), 1)} records, ` +
+        `${fmt(total('withFpi'), 2)} with a full-page image; ${fmt((total('bytes') - total('fpiBytes')) / 1024, 2)} kB without the page images (the run starts at a checkpoint)`,
+    );
+  }
   if (perBooking && b?.groups.load) perUnit.push(`load generator CPU per booking: ${((b.groups.load * 1000) / bookingsPerSecond).toFixed(3)} ms`);
   const steal = [p, b].map((use) => use?.machineStealCores ?? 0);
   if (steal.some((x) => x >= 0.01)) perUnit.push(`CPU stolen by the hypervisor: ${fmtCores(steal[0])} cores during pgbench, ${fmtCores(steal[1])} during the bookings`);
@@ -199,6 +208,7 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
     '',
     ...(activityLines.length > 0 ? ['## What the PostgreSQL backends were doing (average number of connections)', '', ...activityLines, ''] : []),
     ...statementSection(r.yeyak.statements, load.booked),
+    ...(r.yeyak.walRecords ? ['## WAL per booking by relation and record (pg_walinspect over the timed run)', '', ...renderWalRecords(r.yeyak.walRecords, load.booked, 'booking'), ''] : []),
     ...(r.yeyak.profiles.length > 0
       ? ['## CPU profiles of the app over the timed run (V8 sampling profiler, 500 µs; it slows the app a little)', '', ...r.yeyak.profiles.flatMap((p, i) => renderProfile(`app ${i + 1}`, p))]
       : []),

@@ -15,8 +15,9 @@ import { cpuBetween, snapshot, type CpuSnapshot, type CpuUse } from '../lib/cpu.
 import { summariseProfile, type ProfileSummary } from '../lib/cpu-profile.ts';
 import { startStatementStats, type StatementStats } from '../lib/statement-stats.ts';
 import { eventLoopOf, forkTs, onCleanup, stopChild, waitForMessage, type Elu } from '../lib/processes.ts';
-import { serverPids, walBetween, walMark, type WalMark, startActivitySampler, type ActivityProfile, withDatabase } from '../lib/postgres.ts';
+import { checkpoint, serverPids, walBetween, walMark, type WalMark, startActivitySampler, type ActivityProfile, withDatabase } from '../lib/postgres.ts';
 import { fmt } from '../lib/report.ts';
+import { walRecordsBetween, type WalRecordGroup } from '../lib/wal-records.ts';
 import { BENCH_DIR, type Options, REPO_ROOT, YEYAK_DB, log } from './config.ts';
 import { type WalSpan } from './pgbench-run.ts';
 import type { Seeded } from './seed.ts';
@@ -41,6 +42,8 @@ export interface YeyakRun {
   oversoldSlots: number;
   /** WAL over the timed run. */
   wal: WalSpan | null;
+  /** The same WAL by relation and record type (`pg_walinspect`), or why it could not be read. */
+  walRecords: WalRecordGroup[] | { unavailable: string } | null;
   /** pg_stat_statements over the timed run (--statements), or why there is none. */
   statements: StatementStats | { unavailable: string } | null;
   /** The apps' CPU profiles over the timed run (--profile). */
@@ -132,6 +135,7 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
           // from the list would put its CPU under "everything else", as it did until session 5).
           refreshPgPids();
           pgPidsTimer = setInterval(refreshPgPids, 500);
+          checkpoint(adminUrl).catch((error: unknown) => log(`  CHECKPOINT before the timed run failed: ${String(error)}`));
           break;
         }
         case 'timed-start':
@@ -190,6 +194,8 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
       : null;
   await stopChild(load, 5000);
   await Promise.all(apps.map((app) => stopChild(app)));
+  const [walStart, walEnd] = await Promise.all([samples.walStart, samples.walEnd]).catch(() => [undefined, undefined]);
+  const walRecords = walStart && walEnd ? await walRecordsBetween(adminUrl, YEYAK_DB, walStart.lsn, walEnd.lsn) : null;
 
   // Every 201 must be a committed booking, and no slot may hold more than its capacity.
   const check = loadConfig({ ...appEnv, DATABASE_URL: yeyakUrl });
@@ -208,6 +214,7 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
       statements,
       profiles,
       wal: await walSpan(samples.walStart, samples.walEnd),
+      walRecords,
     };
   } finally {
     await ctx.database.close();

@@ -13,6 +13,7 @@ import * as bookingWithoutParentLocks from '../../../migrations/0016-booking-wit
 import * as clinicDaysByDate from '../../../migrations/0017-clinic-days-by-date.ts';
 import * as fewerBookingIndexEntries from '../../../migrations/0018-fewer-booking-index-entries.ts';
 import * as syntheticProbe from '../../../migrations/0019-synthetic-probe.ts';
+import * as bookingWritesWhatItMust from '../../../migrations/0020-booking-writes-what-it-must.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0017-clinic-days-by-date': clinicDaysByDate,
   '0018-fewer-booking-index-entries': fewerBookingIndexEntries,
   '0019-synthetic-probe': syntheticProbe,
+  '0020-booking-writes-what-it-must': bookingWritesWhatItMust,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

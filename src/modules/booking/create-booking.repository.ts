@@ -35,7 +35,7 @@ interface Row {
   prior_response: unknown;
 }
 
-/** The refusals `create_booking` raises (migrations/0012), each rolling the whole booking back. */
+/** The refusals `create_booking` raises (migrations 0013 and 0020), each rolling the whole booking back. */
 const SOLD_OUT = 'YKS01';
 const VACCINATED = 'YKV01';
 
@@ -60,9 +60,10 @@ function refusalOf(error: unknown): NewBookingOutcome | null {
 }
 
 /**
- * The whole booking transaction as one statement: `create_booking` (migrations/0012) claims the
- * Idempotency-Key, re-checks the registry, inserts the booking, takes every dose with conditional
- * updates, writes the doses, the outbox event and the key's response — or raises, and the
+ * The whole booking transaction as one statement: `create_booking` (migrations 0013 and 0020)
+ * locks the Idempotency-Key and reads its stored answer, re-checks the registry, inserts the
+ * booking, takes every dose with conditional updates, writes the doses, the outbox event and the
+ * key with its response — or raises, and the
  * statement rolls back whole. One round trip; as a single statement it is its own transaction and
  * has committed when this returns. A deadlock victim is run again.
  */

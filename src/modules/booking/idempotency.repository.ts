@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import { YeyakError } from '../../errors.ts';
@@ -21,11 +21,14 @@ export async function findIdempotentResponse(db: Db | Trx, personKey: string, ke
 
 /**
  * Claims a key for this request, first thing in its transaction: false when it was claimed before.
- * A concurrent request with the same key waits on the primary key until the first one ends; if the
- * first committed, the claim fails and the caller reads its stored answer; if it rolled back (only
- * successes are stored), the claim succeeds and this request runs.
+ * It first takes the key's advisory lock, as the booking function does (migration 0020), so a
+ * booking and a leftover booking with the same key never run at once. A concurrent request with
+ * the same key waits until the first one ends; if the first committed, the claim fails and the
+ * caller reads its stored answer; if it rolled back (only successes are stored), the claim
+ * succeeds and this request runs.
  */
 export async function claimIdempotencyKey(trx: Trx, personKey: string, key: string, hash: string, at: Date): Promise<boolean> {
+  await sql`SELECT pg_advisory_xact_lock(idempotency_lock(${personKey}, ${key}))`.execute(trx);
   const claimed = await trx
     .insertInto('idempotency_keys')
     .values({ person_key: personKey, key, request_hash: hash, status_code: 0, response: JSON.stringify({}), created_at: at })

@@ -22,8 +22,8 @@ describe('national simulation, short version (100,000 people)', () => {
     expect(result.doses.remaining).toBeGreaterThanOrEqual(0);
     expect(result.outcomes['booked']).toBeGreaterThan(0);
     // BRIEF §4.5: this shape measured 99.8–100% within ±25% over three runs (the pre-queue's draws
-    // are truly random), 54% before the pace estimate; the national runs are in
-    // docs/performance.md. Everyone served was shown an estimate first, except those whose turn
+    // are truly random), 54% before the pace estimate (CHANGELOG.md, Performance); the national
+    // runs are in docs/performance.md, "The national simulation". Everyone served was shown an estimate first, except those whose turn
     // came while the pace was still being measured: its first seconds after the opening, and until
     // the first people admitted had chosen a clinic and booked (the booking path answering for the
     // pace: at most the longest choice plus the flow's window).

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persistJournal } from '../src/modules/waiting-room/queue-journal.repository.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import type { QueueCheckpoint } from '../src/modules/waiting-room/queue-journal.ts';
+import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -36,5 +37,21 @@ describe('the in-process waiting room journal', () => {
       { person_key: 'p1', admission_id: 'jC-p1', expires_at_ms: at + 600_000 },
       { person_key: 'p2', admission_id: 'jC-p2', expires_at_ms: at },
     ]);
+  });
+
+  it.skipIf(!onPostgres)('writes two nodes’ journals at once without a deadlock, whatever order each holds its campaigns in', async () => {
+    const state = (issued: number): QueueCheckpoint => ({
+      servingUpTo: 0, carry: 0, lastTickMs: null, paused: false, pausedReason: null, closed: false, admitted: 0,
+      rate: { mean: 0, variance: 0, samples: 0 }, targetRate: 1, issued,
+    });
+    const campaigns = ['jD', 'jE', 'jF', 'jG'];
+    // Each round, one node holds the campaigns in one order and the other in the reverse order:
+    // locking the checkpoints in those orders deadlocked (40P01) within a few rounds.
+    for (let round = 1; round <= 30; round++) {
+      const journal = (order: string[]) => ({ places: [], admissions: [], released: [], checkpoints: order.map((campaignId) => ({ campaignId, state: state(round) })) });
+      await Promise.all([persistJournal(t.ctx.db, journal(campaigns), new Date()), persistJournal(t.ctx.db, journal([...campaigns].reverse()), new Date())]);
+    }
+    const rows = await t.ctx.db.selectFrom('queue_checkpoints').select(['campaign_id', 'state']).where('campaign_id', 'in', campaigns).orderBy('campaign_id').execute();
+    expect(rows.map((r) => [r.campaign_id, (r.state as QueueCheckpoint).issued])).toEqual(campaigns.map((c) => [c, 30]));
   });
 });

@@ -210,7 +210,10 @@ export class ClusterClient {
   /** A store's 503s that `patiently` (and `ok`) waited out and retried. */
   waitedOut = 0;
 
-  constructor(cluster: Cluster, connectionsPerNode = 48) {
+  constructor(
+    private readonly cluster: Cluster,
+    connectionsPerNode = 48,
+  ) {
     this.pools = cluster.nodes.map(
       (node) => new Pool(node.url, { connections: connectionsPerNode, connectTimeout: 2_000, headersTimeout: 30_000, bodyTimeout: 30_000, keepAliveTimeout: 10_000 }),
     );
@@ -265,7 +268,11 @@ export class ClusterClient {
   /** Like `patiently`, but any final status other than `expected` fails with the answer. */
   async ok<T = Record<string, unknown>>(node: number, method: 'GET' | 'POST', path: string, options: SendOptions = {}, expected = [200, 201]): Promise<T> {
     const reply = await this.patiently(node, method, path, options);
-    if (!expected.includes(reply.status)) throw new Error(`${method} ${path} on node ${node} → ${reply.status}: ${JSON.stringify(reply.body)}`);
+    if (!expected.includes(reply.status)) {
+      // A 5xx is a bug on the node: its logged errors (pino level 50 and up) say which.
+      const errors = reply.status >= 500 ? (this.cluster.nodes[node]?.tail() ?? '').split('\n').filter((line) => /"level":(5|6)\d/.test(line)) : [];
+      throw new Error(`${method} ${path} on node ${node} → ${reply.status}: ${JSON.stringify(reply.body)}${errors.length > 0 ? `\nthe node logged:\n${errors.join('\n')}` : ''}`);
+    }
     return reply.body as T;
   }
 

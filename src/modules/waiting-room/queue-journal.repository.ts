@@ -6,9 +6,29 @@ import type { CampaignJournal, QueueCheckpoint, QueueJournal, QueueRecovery } fr
 /** Rows per statement, sent as arrays of this many elements each (a refresh at the opening journals thousands). */
 const BATCH = 10_000;
 
-/** Writes a drained journal in one transaction: places once, admissions upserted, counters upserted. */
-export async function persistJournal(db: Db, journal: QueueJournal, now: Date): Promise<void> {
-  if (!journal.places.length && !journal.admissions.length && !journal.released.length && !journal.checkpoints.length) return;
+/** Rows in one order on every node: (campaign, person). */
+function byKey<T extends { campaignId: string; personKey?: string }>(rows: readonly T[]): T[] {
+  const key = (r: T) => `${r.campaignId}\u0000${r.personKey ?? ''}`;
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * Writes a drained journal in one transaction: places once, admissions upserted, counters
+ * upserted. Every node writes its own journal, and they touch
+ * shared rows (each campaign's checkpoint above all), so each kind of row is written in one order
+ * on every node — by campaign, then person. Written in the order each node's journal happened to
+ * hold them, two nodes' checkpoints of two campaigns took their row locks in opposite orders: a
+ * deadlock, one write aborted after a second (SQLSTATE 40P01), and the refresh that had asked for
+ * it answered 500 (CI, `test/multi-node.test.ts`, an operator's resume).
+ */
+export async function persistJournal(db: Db, unordered: QueueJournal, now: Date): Promise<void> {
+  if (!unordered.places.length && !unordered.admissions.length && !unordered.released.length && !unordered.checkpoints.length) return;
+  const journal: QueueJournal = {
+    places: byKey(unordered.places),
+    admissions: unordered.admissions,
+    released: byKey(unordered.released),
+    checkpoints: byKey(unordered.checkpoints),
+  };
   await db.transaction().execute(async (trx) => {
     // Places as five arrays unnested into rows: five parameters per statement instead of five per
     // place, which cost the event loop (building and parsing thousands of them) more than the insert.
@@ -22,7 +42,7 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
     // The latest state of each admission wins (an extension follows its issue in the journal).
     const admissions = new Map(journal.admissions.map((a) => [`${a.campaignId}|${a.personKey}`, a]));
     for (const r of journal.released) admissions.delete(`${r.campaignId}|${r.personKey}`);
-    const latest = [...admissions.values()];
+    const latest = byKey([...admissions.values()]);
     for (let i = 0; i < latest.length; i += BATCH) {
       const rows = latest.slice(i, i + BATCH);
       await sql`INSERT INTO queue_admissions (campaign_id, person_key, admission_id, expires_at_ms)

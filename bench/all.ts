@@ -71,11 +71,11 @@ async function main(): Promise<number> {
     (s?.figures ?? []).map((f) => [
       f.path,
       f.setup,
-      `${fmt(f.value)} ${f.unit}`,
-      `${fmt(f.baseline)} ${f.baselineLabel}`,
+      `${fmt(f.value, f.digits)} ${f.unit}`,
+      `${fmt(f.baseline, f.digits)} ${f.baselineLabel}`,
       `**${f.ratio.toFixed(2)}**`,
-      f.target === null ? '–' : `≥ ${f.target}`,
-      f.target === null ? '–' : f.ratio >= f.target ? 'yes' : '**no**',
+      f.atMost !== undefined ? `≤ ${fmt(f.atMost, f.digits)} ${f.unit}` : f.target === null ? '–' : `≥ ${f.target}`,
+      f.atMost !== undefined ? (f.value <= f.atMost ? 'yes' : '**no**') : f.target === null ? '–' : f.ratio >= f.target ? 'yes' : '**no**',
       f.costRatio === null ? 'n/a' : f.costRatio.toFixed(2),
     ]),
   );

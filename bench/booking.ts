@@ -6,7 +6,7 @@
  *                            [--clinics 2000] [--people N] [--db-pool N] [--warmup 2] [--no-pgbench-after]
  *                            [--profile] [--statements]
  *
- * Without DATABASE_URL it starts its own throwaway PostgreSQL 15 (default settings) on
+ * Without DATABASE_URL it starts its own throwaway PostgreSQL 15 (the deployed settings) on
  * 127.0.0.1; with it, it uses that server and creates/drops the databases yeyak_bench and
  * pgbench_bench there. See bench/README.md for how to read the figures.
  *
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     const cluster: ThrowawayCluster = await startThrowawayCluster(options.port);
     onCleanup('remove the throwaway cluster', () => cluster.destroy());
     adminUrl = cluster.adminUrl;
-    serverSource = `throwaway cluster on 127.0.0.1:${cluster.port}, default settings`;
+    serverSource = `throwaway cluster on 127.0.0.1:${cluster.port}, the server's defaults plus deploy/postgresql-settings.ts`;
     log(`throwaway PostgreSQL in ${cluster.dir}, port ${cluster.port} (${((performance.now() - started) / 1000).toFixed(1)} s to initdb and start)`);
   }
   const server = await serverInfo(adminUrl);

@@ -39,6 +39,49 @@ describe('the in-process waiting room journal', () => {
     ]);
   });
 
+  const counters = (issued: number, bases: number[] = []): QueueCheckpoint => ({
+    servingUpTo: 0, carry: 0, lastTickMs: null, paused: false, pausedReason: null, closed: false, admitted: 0,
+    rate: { mean: 0, variance: 0, samples: 0 }, targetRate: 1, issued, bases,
+  });
+  const place = (campaignId: string, i: number) => ({ campaignId, personKey: `p${i}`, position: i, draw: null, round: null });
+  const placesOf = (campaignId: string) => t.ctx.db.selectFrom('queue_places').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+  const issuedOf = async (campaignId: string) => ((await t.ctx.db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst())?.state as QueueCheckpoint | undefined)?.issued;
+
+  it('writes every kind of row of a journal, and never lets an older checkpoint replace a newer one', async () => {
+    const at = Date.parse('2026-08-10T03:00:00Z');
+    const places = [place('jH', 1), place('jH', 2), { campaignId: 'jH', personKey: 'p3', position: null, draw: '12345', round: 1 }];
+    await persistJournal(t.ctx.db, { places, admissions: [{ campaignId: 'jH', personKey: 'p1', admissionId: 'a1', expiresAtMs: at }], released: [], checkpoints: [{ campaignId: 'jH', state: counters(2, [0]) }] }, new Date());
+    expect(Number((await placesOf('jH')).n)).toBe(3);
+    expect(await issuedOf('jH')).toBe(2);
+    // A node's snapshot taken before another node gave places (fewer issued, or fewer rounds) is dropped.
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [], checkpoints: [{ campaignId: 'jH', state: counters(1, [0, 5]) }] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [], checkpoints: [{ campaignId: 'jH', state: counters(4, []) }] }, new Date());
+    expect(await issuedOf('jH')).toBe(2);
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [{ campaignId: 'jH', personKey: 'p1' }], checkpoints: [{ campaignId: 'jH', state: counters(3, [0]) }] }, new Date());
+    expect(await issuedOf('jH')).toBe(3);
+    expect(await t.ctx.db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', 'jH').execute()).toEqual([]);
+  });
+
+  // A place with neither a position nor a draw breaks the table's CHECK: the database refuses it.
+  const refusedPlace = (campaignId: string) => ({ campaignId, personKey: 'zz-refused', position: null, draw: null, round: null });
+
+  it('writes a small journal all or nothing (one statement)', async () => {
+    const journal = { places: [place('jI', 1), place('jI', 2), refusedPlace('jI')], admissions: [], released: [], checkpoints: [{ campaignId: 'jI', state: counters(2) }] };
+    await expect(persistJournal(t.ctx.db, journal, new Date())).rejects.toThrow();
+    expect(Number((await placesOf('jI')).n)).toBe(0);
+    expect(await issuedOf('jI')).toBeUndefined();
+  });
+
+  it('writes a journal larger than one statement takes, in a transaction, all or nothing', async () => {
+    const many = Array.from({ length: 10_001 }, (_, i) => place('jJ', i + 1));
+    await expect(persistJournal(t.ctx.db, { places: [...many, refusedPlace('jJ')], admissions: [], released: [], checkpoints: [{ campaignId: 'jJ', state: counters(10_001) }] }, new Date())).rejects.toThrow();
+    expect(Number((await placesOf('jJ')).n)).toBe(0);
+    expect(await issuedOf('jJ')).toBeUndefined();
+    await persistJournal(t.ctx.db, { places: many, admissions: [], released: [], checkpoints: [{ campaignId: 'jJ', state: counters(10_001) }] }, new Date());
+    expect(Number((await placesOf('jJ')).n)).toBe(10_001);
+    expect(await issuedOf('jJ')).toBe(10_001);
+  });
+
   it.skipIf(!onPostgres)('writes two nodes’ journals at once without a deadlock, whatever order each holds its campaigns in', async () => {
     const state = (issued: number): QueueCheckpoint => ({
       servingUpTo: 0, carry: 0, lastTickMs: null, paused: false, pausedReason: null, closed: false, admitted: 0,

@@ -9,6 +9,8 @@ import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
 import { wholeNumberOption } from '../lib/options.ts';
 
 export const TARGET_RATIO = 0.5;
+/** The most write-ahead log a booking may write, in kB (issue 21: pgbench's TPC-B transaction writes about 0.5). */
+export const WAL_TARGET_KB = 3;
 /**
  * Admission policy of the bench campaign: the waiting room admits as fast as it is asked, so it is
  * not what limits a booking-throughput bench (everyone is admitted before the timed run anyway).

@@ -11,7 +11,7 @@ import { type ServerInfo } from '../lib/postgres.ts';
 import { cpuModel, fmt, fmtCores } from '../lib/report.ts';
 import { renderWalRecords } from '../lib/wal-records.ts';
 import { type BenchFigure } from '../lib/summary.ts';
-import { ADMISSION, type Options, TARGET_RATIO } from './config.ts';
+import { ADMISSION, type Options, TARGET_RATIO, WAL_TARGET_KB } from './config.ts';
 import { type PgbenchRun, type WalSpan } from './pgbench-run.ts';
 import type { Seeded } from './seed.ts';
 import { type YeyakRun, stepAnswers } from './yeyak-run.ts';
@@ -145,11 +145,11 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
   if (pw && tpsBefore > 0) perUnit.push(walLine(pw, tpsBefore * pw.seconds, 'pgbench transaction'));
   if (bw && perBooking) perUnit.push(walLine(bw, bookingsPerSecond * bw.seconds, 'booking') + ' (the whole cluster: the baseline\'s autovacuum included)');
   const own = r.yeyak.walRecords && !('unavailable' in r.yeyak.walRecords) ? r.yeyak.walRecords.filter((g) => g.ours) : null;
+  const perOwnBooking = (key: 'bytes' | 'records' | 'withFpi' | 'fpiBytes') => (own ?? []).reduce((sum, g) => sum + g[key], 0) / load.booked;
   if (own && load.booked > 0) {
-    const total = (key: 'bytes' | 'records' | 'withFpi' | 'fpiBytes') => own.reduce((sum, g) => sum + g[key], 0) / load.booked;
     perUnit.push(
-      `WAL per booking, Yeyak's database only (pg_walinspect): ${fmt(total('bytes') / 1024, 1)} kB, ${fmt(total('records'), 1)} records, ` +
-        `${fmt(total('withFpi'), 2)} with a full-page image; ${fmt((total('bytes') - total('fpiBytes')) / 1024, 2)} kB without the page images (the run starts at a checkpoint)`,
+      `WAL per booking, Yeyak's database only (pg_walinspect): ${fmt(perOwnBooking('bytes') / 1024, 1)} kB, ${fmt(perOwnBooking('records'), 1)} records, ` +
+        `${fmt(perOwnBooking('withFpi'), 2)} with a full-page image; ${fmt((perOwnBooking('bytes') - perOwnBooking('fpiBytes')) / 1024, 2)} kB without the page images (the run starts at a checkpoint)`,
     );
   }
   if (perBooking && b?.groups.load) perUnit.push(`load generator CPU per booking: ${((b.groups.load * 1000) / bookingsPerSecond).toFixed(3)} ms`);
@@ -217,5 +217,11 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
   const figures: BenchFigure[] = [
     { setup: 'PostgreSQL', path: 'full booking', value: bookingsPerSecond, unit: 'bookings/s', baseline: tps, baselineLabel: 'pgbench TPC-B-like TPS', ratio, target: TARGET_RATIO, costRatio },
   ];
+  // The write-ahead log per booking (BRIEF §6 prices a booking at two TPC-B transactions; issue 21: ≤ 3 kB).
+  const pgbenchWal = pw && tpsBefore > 0 ? pw.bytes / (tpsBefore * pw.seconds) / 1024 : null;
+  if (own && load.booked > 0 && pgbenchWal !== null) {
+    const kb = perOwnBooking('bytes') / 1024;
+    figures.push({ setup: 'PostgreSQL', path: 'WAL per booking', value: kb, unit: 'kB', baseline: pgbenchWal, baselineLabel: 'kB per pgbench transaction', ratio: kb / pgbenchWal, target: null, atMost: WAL_TARGET_KB, digits: 1, costRatio: null });
+  }
   return { markdown: md, problems, warnings, figures };
 }

@@ -1,6 +1,6 @@
 /**
- * PostgreSQL for benchmarks: a throwaway cluster (initdb in a temp dir, default settings, loopback
- * only), bench databases created and dropped by name, server facts, and pgbench runs.
+ * PostgreSQL for benchmarks: a throwaway cluster (initdb in a temp dir, the server's defaults plus
+ * the deployed settings of `deploy/postgresql-settings.ts`, loopback only), bench databases created and dropped by name, server facts, and pgbench runs.
  */
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { postgresSettingArgs } from '../../deploy/postgresql-settings.ts';
 
 export const PG_BIN_DIR = process.env.PG_BIN_DIR || '/usr/lib/postgresql/15/bin';
 
@@ -45,8 +46,8 @@ export interface ThrowawayCluster {
 }
 
 /**
- * initdb + pg_ctl start in a fresh temp directory, listening on 127.0.0.1 only, with default
- * settings (fsync on, synchronous_commit on). As root the server runs as the `postgres` user.
+ * initdb + pg_ctl start in a fresh temp directory, listening on 127.0.0.1 only, with the server's
+ * defaults (fsync on, synchronous_commit on) plus the deployed settings (`POSTGRES_SETTINGS`). As root the server runs as the `postgres` user.
  */
 export async function startThrowawayCluster(preferredPort = 55433): Promise<ThrowawayCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'yeyak-bench-pg-'));
@@ -82,7 +83,7 @@ export async function startThrowawayCluster(preferredPort = 55433): Promise<Thro
     const port = await freePort(preferredPort);
     run(pgBin('pg_ctl'), [
       '-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '60',
-      '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${postgresSettingArgs()}`,
       'start',
     ]);
     started = true;
@@ -143,7 +144,7 @@ export interface ServerInfo {
   settings: Record<string, string>;
 }
 
-const REPORTED_SETTINGS = ['synchronous_commit', 'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections'];
+const REPORTED_SETTINGS = ['synchronous_commit', 'fsync', 'wal_sync_method', 'wal_compression', 'shared_buffers', 'max_connections'];
 
 export async function serverInfo(url: string): Promise<ServerInfo> {
   return withClient(url, async (c) => {

@@ -15,7 +15,12 @@ export interface BenchFigure {
   baseline: number;
   baselineLabel: string;
   ratio: number;
+  /** The least ratio BRIEF §6 asks for, or null. */
   target: number | null;
+  /** Instead, for a cost: the most `value` may be (e.g. the write-ahead log per booking, ≤ 3 kB). */
+  atMost?: number;
+  /** Decimals to print `value`, `baseline` and `atMost` with (0 when absent). */
+  digits?: number;
   /** The same ratio from CPU cost per operation (shrugs off neighbours); null when not measured. */
   costRatio: number | null;
 }

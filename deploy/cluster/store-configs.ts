@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { POSTGRES_SETTINGS } from '../postgresql-settings.ts';
 import { PATRONI_SCOPE, PORTS, POSTGRES_PASSWORD, REDIS_MASTER_NAME } from './layout.ts';
 
 /**
@@ -73,7 +74,7 @@ export function patroniConf(dir: string, member: number, binDir: string): string
         synchronous_mode: true,
         postgresql: {
           use_pg_rewind: true,
-          parameters: { max_connections: 400, wal_level: 'replica', hot_standby: 'on', max_wal_senders: 10, max_replication_slots: 10, wal_log_hints: 'on' },
+          parameters: { max_connections: 400, wal_level: 'replica', hot_standby: 'on', max_wal_senders: 10, max_replication_slots: 10, wal_log_hints: 'on', ...POSTGRES_SETTINGS },
         },
       },
       initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],

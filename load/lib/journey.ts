@@ -10,6 +10,7 @@ import { waitFor } from '../../src/modules/waiting-room/domain/eta.ts';
 import { bookAsAdmitted } from './booking.ts';
 import { epochMs, type Answer, type LoadClient } from './client.ts';
 import type { CitizenPlan } from './crowd-plan.ts';
+import { crowdAddress } from '../../bench/lib/crowd-address.ts';
 import { anomaly, bounced, PerSecond, tally, type Counts } from './tallies.ts';
 
 export interface JourneySettings {
@@ -135,10 +136,16 @@ function samePlace(j: Journey, p: Person, position: number | null, how: string):
   } else if (p.position !== position) bounced(j.record, `${how}: place ${p.position} became ${position}`);
 }
 
+/** Citizen `i`'s address: 65,536 to a block from 10.16.0.0 up (bench/wrk's crowds use blocks 1 and 2). */
+const citizenAddress = (i: number) => crowdAddress(i % 65_536, 16 + Math.floor(i / 65_536));
+
 async function identity(j: Journey, p: Person, node: number): Promise<string | null> {
   const phone = `010-${String(Math.floor(p.plan.index / 10_000) % 10_000).padStart(4, '0')}-${String(p.plan.index % 10_000).padStart(4, '0')}`;
   for (let attempt = 0; attempt < 10 && epochMs() < j.settings.deadlineMs; attempt++) {
-    const answer = await j.client.call('identity', node, 'POST', '/api/v1/identity/dev', {}, { name: `시민${j.settings.runId}-${p.plan.index}`, birthDate: p.plan.birthDate, phone });
+    // Each citizen from an address of their own, as the balancer names it (the app trusts the load
+    // generator as its proxy): the per-address abuse limit keeps its default.
+    const from = { 'x-forwarded-for': citizenAddress(p.plan.index) };
+    const answer = await j.client.call('identity', node, 'POST', '/api/v1/identity/dev', from, { name: `시민${j.settings.runId}-${p.plan.index}`, birthDate: p.plan.birthDate, phone });
     if (answer.status === 201) return (answer.body as { session: string }).session;
     if (!retryable(answer)) break;
     await backOff(answer);

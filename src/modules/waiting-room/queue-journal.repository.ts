@@ -12,70 +12,92 @@ function byKey<T extends { campaignId: string; personKey?: string }>(rows: reado
   return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** Rows of each kind in one statement of a write. */
+interface JournalRows {
+  places: readonly QueueJournal['places'][number][];
+  admissions: readonly QueueJournal['admissions'][number][];
+  released: readonly QueueJournal['released'][number][];
+  checkpoints: readonly QueueJournal['checkpoints'][number][];
+}
+
+const NO_ROWS: JournalRows = { places: [], admissions: [], released: [], checkpoints: [] };
+
 /**
- * Writes a drained journal in one transaction: places once, admissions upserted, counters
- * upserted. Every node writes its own journal, and they touch
- * shared rows (each campaign's checkpoint above all), so each kind of row is written in one order
- * on every node — by campaign, then person. Written in the order each node's journal happened to
+ * Writes a drained journal atomically: places once, admissions upserted (the latest state of each;
+ * a released one deleted instead), counters upserted.
+ *
+ * A journal of a few thousand rows — every write but an opening's — is **one statement**, its
+ * kinds in data-modifying CTEs: a join's answer waits for this write, and on the embedded database
+ * each statement is a round trip to its thread (about 200 µs), so the four statements and the
+ * transaction's two of before cost a new person's join more than the rows themselves. A larger
+ * journal is written in a transaction, BATCH rows of one kind per statement.
+ *
+ * Every node writes its own journal, and they touch shared rows (each campaign's checkpoint above
+ * all), so rows are locked in one order on every node — by kind (places, admissions, releases,
+ * checkpoints), then by campaign and person. Written in the order each node's journal happened to
  * hold them, two nodes' checkpoints of two campaigns took their row locks in opposite orders: a
  * deadlock, one write aborted after a second (SQLSTATE 40P01), and the refresh that had asked for
  * it answered 500 (CI, `test/multi-node.test.ts`, an operator's resume).
  */
-export async function persistJournal(db: Db, unordered: QueueJournal, now: Date): Promise<void> {
-  if (!unordered.places.length && !unordered.admissions.length && !unordered.released.length && !unordered.checkpoints.length) return;
-  const journal: QueueJournal = {
-    places: byKey(unordered.places),
-    admissions: unordered.admissions,
-    released: byKey(unordered.released),
-    checkpoints: byKey(unordered.checkpoints),
+export async function persistJournal(db: Db, journal: QueueJournal, now: Date): Promise<void> {
+  // The latest state of each admission wins (an extension follows its issue in the journal).
+  const admissions = new Map(journal.admissions.map((a) => [`${a.campaignId}|${a.personKey}`, a]));
+  for (const r of journal.released) admissions.delete(`${r.campaignId}|${r.personKey}`);
+  const rows: JournalRows = {
+    places: byKey(journal.places),
+    admissions: byKey([...admissions.values()]),
+    released: byKey(journal.released),
+    checkpoints: byKey(journal.checkpoints),
   };
+  const counts = [rows.places.length, rows.admissions.length, rows.released.length, rows.checkpoints.length];
+  if (counts.every((n) => n === 0)) return;
+  if (counts.every((n) => n <= BATCH)) return writeRows(db, rows, now);
   await db.transaction().execute(async (trx) => {
-    // Places as five arrays unnested into rows: five parameters per statement instead of five per
-    // place, which cost the event loop (building and parsing thousands of them) more than the insert.
-    for (let i = 0; i < journal.places.length; i += BATCH) {
-      const places = journal.places.slice(i, i + BATCH);
-      await sql`INSERT INTO queue_places (campaign_id, person_key, position, draw, round)
-        SELECT * FROM unnest(${places.map((p) => p.campaignId)}::text[], ${places.map((p) => p.personKey)}::text[],
-          ${places.map((p) => p.position)}::integer[], ${places.map((p) => p.draw)}::text[], ${places.map((p) => p.round)}::integer[])
-        ON CONFLICT (campaign_id, person_key) DO NOTHING`.execute(trx);
-    }
-    // The latest state of each admission wins (an extension follows its issue in the journal).
-    const admissions = new Map(journal.admissions.map((a) => [`${a.campaignId}|${a.personKey}`, a]));
-    for (const r of journal.released) admissions.delete(`${r.campaignId}|${r.personKey}`);
-    const latest = byKey([...admissions.values()]);
-    for (let i = 0; i < latest.length; i += BATCH) {
-      const rows = latest.slice(i, i + BATCH);
-      await sql`INSERT INTO queue_admissions (campaign_id, person_key, admission_id, expires_at_ms)
-        SELECT * FROM unnest(${rows.map((a) => a.campaignId)}::text[], ${rows.map((a) => a.personKey)}::text[],
-          ${rows.map((a) => a.admissionId)}::text[], ${rows.map((a) => a.expiresAtMs)}::bigint[])
-        ON CONFLICT (campaign_id, person_key) DO UPDATE SET admission_id = excluded.admission_id, expires_at_ms = excluded.expires_at_ms`.execute(trx);
-    }
-    // Every booking releases its admission: one statement per batch, not one per booking. The keys
-    // come as two arrays joined to the primary key (a nested loop of index probes): a
-    // `(campaign_id, person_key) IN (…)` list of a thousand pairs became a BitmapOr of a thousand
-    // index scans, 155 ms to plan and 17 ms to run against 0.3 ms and 2.7 ms (docs/performance.md).
-    for (let i = 0; i < journal.released.length; i += BATCH) {
-      const released = journal.released.slice(i, i + BATCH);
-      await sql`DELETE FROM queue_admissions a
-        USING unnest(${released.map((r) => r.campaignId)}::text[], ${released.map((r) => r.personKey)}::text[]) AS r (campaign_id, person_key)
-        WHERE a.campaign_id = r.campaign_id AND a.person_key = r.person_key`.execute(trx);
-    }
-    for (const c of journal.checkpoints) {
-      await trx
-        .insertInto('queue_checkpoints')
-        .values({ campaign_id: c.campaignId, state: JSON.stringify(c.state), saved_at: now })
-        .onConflict((oc) =>
-          oc
-            .column('campaign_id')
-            .doUpdateSet({ state: sql`excluded.state`, saved_at: sql`excluded.saved_at` })
-            // Nodes write their own snapshots: one taken before another node's opening or join must
-            // not replace a later one (places issued and rounds opened only ever grow).
-            .where(sql<boolean>`coalesce((excluded.state->>'issued')::bigint, 0) >= coalesce((queue_checkpoints.state->>'issued')::bigint, 0)
-              AND coalesce(jsonb_array_length(excluded.state->'bases'), 0) >= coalesce(jsonb_array_length(queue_checkpoints.state->'bases'), 0)`),
-        )
-        .execute();
+    for (const kind of ['places', 'admissions', 'released', 'checkpoints'] as const) {
+      for (let i = 0; i < rows[kind].length; i += BATCH) await writeRows(trx, { ...NO_ROWS, [kind]: rows[kind].slice(i, i + BATCH) }, now);
     }
   });
+}
+
+/**
+ * One statement: each kind's rows as arrays unnested into rows (a few parameters per statement,
+ * not a few per row, which cost the event loop more than the insert). The main query reads the
+ * CTEs in the kinds' order, so their rows are locked in that order. Released admissions are joined
+ * to the primary key through two unnested arrays (a nested loop of index probes): a
+ * `(campaign_id, person_key) IN (…)` list of a thousand pairs became a BitmapOr of a thousand
+ * index scans, 155 ms to plan and 17 ms to run against 0.3 ms and 2.7 ms (docs/performance.md).
+ */
+async function writeRows(db: Db, { places, admissions, released, checkpoints }: JournalRows, now: Date): Promise<void> {
+  await sql`WITH
+    placed AS (
+      INSERT INTO queue_places (campaign_id, person_key, position, draw, round)
+      SELECT * FROM unnest(${places.map((p) => p.campaignId)}::text[], ${places.map((p) => p.personKey)}::text[],
+        ${places.map((p) => p.position)}::integer[], ${places.map((p) => p.draw)}::text[], ${places.map((p) => p.round)}::integer[])
+      ON CONFLICT (campaign_id, person_key) DO NOTHING
+      RETURNING 1),
+    admitted AS (
+      INSERT INTO queue_admissions (campaign_id, person_key, admission_id, expires_at_ms)
+      SELECT * FROM unnest(${admissions.map((a) => a.campaignId)}::text[], ${admissions.map((a) => a.personKey)}::text[],
+        ${admissions.map((a) => a.admissionId)}::text[], ${admissions.map((a) => a.expiresAtMs)}::bigint[])
+      ON CONFLICT (campaign_id, person_key) DO UPDATE SET admission_id = excluded.admission_id, expires_at_ms = excluded.expires_at_ms
+      RETURNING 1),
+    released AS (
+      DELETE FROM queue_admissions a
+      USING unnest(${released.map((r) => r.campaignId)}::text[], ${released.map((r) => r.personKey)}::text[]) AS r (campaign_id, person_key)
+      WHERE a.campaign_id = r.campaign_id AND a.person_key = r.person_key
+      RETURNING 1),
+    counted AS (
+      INSERT INTO queue_checkpoints (campaign_id, state, saved_at)
+      SELECT campaign_id, state::jsonb, ${now}::timestamptz
+        FROM unnest(${checkpoints.map((c) => c.campaignId)}::text[], ${checkpoints.map((c) => JSON.stringify(c.state))}::text[]) AS c (campaign_id, state)
+      ON CONFLICT (campaign_id) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at
+        -- Each node writes its own snapshots: one taken before another node opened a round or gave
+        -- a place must not replace a later one (places issued and rounds opened only ever grow).
+        WHERE coalesce((excluded.state->>'issued')::bigint, 0) >= coalesce((queue_checkpoints.state->>'issued')::bigint, 0)
+          AND coalesce(jsonb_array_length(excluded.state->'bases'), 0) >= coalesce(jsonb_array_length(queue_checkpoints.state->'bases'), 0)
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM placed) AS placed, (SELECT count(*) FROM admitted) AS admitted,
+      (SELECT count(*) FROM released) AS released, (SELECT count(*) FROM counted) AS counted`.execute(db);
 }
 
 /** Loads every journalled queue into the in-process store (at start, before serving). */

@@ -80,7 +80,7 @@ export interface PathHealth {
  * round trip or two, its reply. Latency up to this many of the loop's p99 delays is the node's
  * queue, not the booking path's: the crowd's sign-ins, joins and polls put it there, load shedding
  * at the front door bounds it, and admitting fewer people would not remove it (docs/performance.md,
- * "the controller pinned at its floor").
+ * "What bounds the night": round trips wait for the event loop).
  */
 export const BOOKING_PATH_LOOP_TURNS = 3;
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitted, ok, operator, person, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, operator, person, personKeyOfSession, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 // Server time 2026-08-10 11:00 Seoul; the open window runs 2026-08-09 20:00 → 2026-09-30 18:00.
@@ -54,11 +54,37 @@ describe('booking both doses', () => {
     expect(String(claims.pd)).not.toContain('1968');
     // The row says something else now: the answer still names the person as sealed at sign-in.
     const me = await ok(t.app, 'GET', '/api/v1/me', undefined, who);
-    await t.ctx.db.updateTable('persons').set({ masked_name: '바뀜' }).where('masked_name', '=', me.person.maskedName).execute();
+    await ok(t.app, 'PUT', '/api/v1/me/message-language', { language: 'ko' }, who);
+    const changed = await t.ctx.db.updateTable('persons').set({ masked_name: '바뀜' }).where('masked_name', '=', me.person.maskedName).executeTakeFirst();
+    expect(changed.numUpdatedRows).toBe(1n);
     const choice = { institutionId: 'S9', date: '2026-08-26', time: '14:00' };
     const { booking } = await ok(t.app, 'POST', '/api/v1/campaigns/seal/bookings', choice, admission);
     expect(booking.personMaskedName).toBe(me.person.maskedName);
     expect(booking.personMaskedName).not.toBe('바뀜');
+  });
+
+  it('records the person in the booking statement when it is their first need of a record, and only then', async () => {
+    await seedCampaign(t.app, { id: 'rec', institutions: ['R1'], dates: ['2026-08-27', '2026-09-17'], times: ['15:00'], doses: 1 });
+    const who = await person(t.app, '1967-07-07', '처음예약');
+    const personKey = personKeyOfSession(who);
+    const record = () => t.ctx.db.selectFrom('persons').select(['phone_enc', 'verified_at']).where('person_key', '=', personKey).execute();
+    expect(await record()).toEqual([]);
+    const choice = { institutionId: 'R1', date: '2026-08-27', time: '15:00' };
+    const admission = { ...(await admitted(t, who, 'rec')), 'idempotency-key': 'first-need' };
+    await ok(t.app, 'POST', '/api/v1/campaigns/rec/bookings', choice, admission);
+    const [row] = await record();
+    expect(row?.verified_at).not.toBeNull();
+    expect(t.ctx.crypto.decrypt(row!.phone_enc!, `persons.phone:${personKey}`)).toMatch(/^010/);
+    // A replay records nothing new; a refused booking (sold out) records nobody.
+    const version = async () => (await sql<{ v: string }>`SELECT xmin::text AS v FROM persons WHERE person_key = ${personKey}`.execute(t.ctx.db)).rows[0]?.v;
+    const before = await version();
+    await ok(t.app, 'POST', '/api/v1/campaigns/rec/bookings', choice, admission);
+    expect(await version()).toBe(before);
+    const late = await person(t.app, '1967-08-08', '매진');
+    const lateKey = personKeyOfSession(late);
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/rec/bookings', headers: await admitted(t, late, 'rec'), payload: choice });
+    expect(refused.json().error.code).toBe('YEYAK_ERR_SOLD_OUT');
+    expect(await t.ctx.db.selectFrom('persons').select('person_key').where('person_key', '=', lateKey).execute()).toEqual([]);
   });
 
   it('takes the nearest free time for dose 2 when the same time is full', async () => {

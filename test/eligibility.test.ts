@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitted, ok, openCampaign, operator, seedCampaign } from './support/fixtures.ts';
+import { admitted, ok, openCampaign, operator, personKeyOfSession, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -38,6 +38,10 @@ describe('eligibility, reason by reason', () => {
     expect(await ok(t.app, 'POST', '/api/v1/admin/campaigns/el/priority-list', csv, { ...operator, 'content-type': 'text/csv' })).toEqual({ upserted: 2 });
     expect(await eligibility(young.headers, 'el')).toMatchObject({ eligible: true, reason: 'ELIGIBLE' });
     await ok(t.app, 'POST', '/api/v1/campaigns/el/bookings', { institutionId: 'E1', date: '2026-08-25', time: '10:00' }, await admitted(t, young.headers, 'el'));
+    // The booking recorded the person: a session without the sealed identity finds the list through that record.
+    const personKey = personKeyOfSession(young.headers);
+    const unsealed = { authorization: `Bearer ${t.ctx.signer.sign('session', personKey, t.clock.now(), 600)}` };
+    expect(await eligibility(unsealed, 'el')).toMatchObject({ eligible: false, reason: 'ALREADY_BOOKED' });
     const stored = JSON.stringify(await t.ctx.db.selectFrom('priority_entries').selectAll().execute());
     expect(stored).not.toContain('우선순위');
     expect(stored).not.toContain('9999');
@@ -61,8 +65,8 @@ describe('eligibility, reason by reason', () => {
 
   it('ALREADY_VACCINATED per the registry\'s local copy: at sign-in for the queue, again at booking', async () => {
     const done = await verified('1970-01-01');
-    const me = await ok(t.app, 'GET', '/api/v1/me', undefined, done.headers);
-    const key = (await t.ctx.db.selectFrom('persons').select('person_key').where('masked_name', '=', me.person.maskedName).executeTakeFirstOrThrow()).person_key;
+    // The person key is the session's subject (signing in records nothing).
+    const key = personKeyOfSession(done.headers);
     await t.ctx.db.insertInto('vaccination_records').values([{ person_key: key, vaccine: 'mRNA', dose: 2, administered_on: '2026-05-01' }]).execute();
     expect(await eligibility(done.headers, 'el')).toMatchObject({ eligible: false, reason: 'ALREADY_VACCINATED' });
     // The session was made before the registry knew: the queue's pre-filter lets the person in

@@ -23,6 +23,10 @@ describe('development identity and sessions', () => {
     const meA = await ok(t.app, 'GET', '/api/v1/me', undefined, { authorization: `Bearer ${a.json().session}` });
     const meB = await t.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { yeyak_session: b.json().session } });
     expect(meB.json().person).toEqual(meA.person);
+    // Signing in records nothing; each session's first need of a record (here a language) records the one person.
+    expect(await t.ctx.db.selectFrom('persons').selectAll().execute()).toEqual([]);
+    await ok(t.app, 'PUT', '/api/v1/me/message-language', { language: 'en' }, { authorization: `Bearer ${a.json().session}` });
+    await ok(t.app, 'PUT', '/api/v1/me/message-language', { language: 'ko' }, { authorization: `Bearer ${b.json().session}` });
     const rows = await t.ctx.db.selectFrom('persons').selectAll().execute();
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain('김영희');
@@ -37,6 +41,8 @@ describe('development identity and sessions', () => {
     const me = await ok(t.app, 'GET', '/api/v1/me', undefined, { authorization: `Bearer ${signedIn.session}` });
     expect(me.person).toEqual({ maskedName: '김*희', birthDate: '1962-03-01' });
     const personKey = JSON.parse(payload).sub as string;
+    // The record the sessions below fall back to: written on the person's first need of one.
+    await ok(t.app, 'PUT', '/api/v1/me/message-language', { language: 'ko' }, { authorization: `Bearer ${signedIn.session}` });
     const now = t.clock.now();
     const bare = t.ctx.signer.sign('session', personKey, now, 600);
     // A seal made for another person does not open under this one: the record is read instead.

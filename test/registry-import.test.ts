@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxWorker } from '../src/modules/outbox/workers.ts';
-import { ok, openCampaign, operator } from './support/fixtures.ts';
+import { ok, openCampaign, operator, personKeyOfSession } from './support/fixtures.ts';
 import { freePort, standInAdmin, startRegistryProcess, type StandInProcess } from './support/stand-in-process.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -27,7 +27,7 @@ describe('registry import', () => {
     await ok(t.app, 'POST', '/api/v1/admin/campaigns', openCampaign('imp'), operator);
     const session = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/identity/dev', { name: '오접종', birthDate: '1960-01-01', phone: '010-8000-0001' })).session}` };
     const other = { authorization: `Bearer ${(await ok(t.app, 'POST', '/api/v1/identity/dev', { name: '나중에', birthDate: '1961-01-01', phone: '010-8000-0002' })).session}` };
-    const [first, second] = await t.ctx.db.selectFrom('persons').select(['person_key', 'birth_date']).orderBy('birth_date').execute();
+    const [first, second] = [session, other].map((credential) => ({ person_key: personKeyOfSession(credential) }));
     const clinics = (await standInAdmin<{ clinics: { id: string }[] }>(registry.url, '/v1/clinics')).clinics;
     expect(clinics).toHaveLength(4);
     await standInAdmin(registry.url, '/_admin/stock', [{ clinicId: clinics[0]!.id, vaccine: 'mRNA', doses: 300 }]);

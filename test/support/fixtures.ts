@@ -50,7 +50,7 @@ export function rotationWindows(firstDay = 8) {
 }
 
 /** Posts through the real app and fails loudly on an unexpected status. */
-export async function ok(app: FastifyInstance, method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}, expected = [200, 201]) {
+export async function ok(app: FastifyInstance, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, headers: Record<string, string> = {}, expected = [200, 201]) {
   const response = await app.inject({ method, url, payload: body as object, headers });
   if (!expected.includes(response.statusCode)) throw new Error(`${method} ${url} → ${response.statusCode}: ${response.body}`);
   return response.json();
@@ -78,6 +78,12 @@ export async function seedCampaign(
 let personCounter = 0;
 
 /** Verifies a fresh person through the development provider and returns its bearer header. */
+/** The person key a session names (its subject): signing in records nobody, so tests know a person by it. */
+export function personKeyOfSession(credential: string | { authorization: string }): string {
+  const token = typeof credential === 'string' ? credential : credential.authorization.replace(/^Bearer /, '');
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
+}
+
 export async function person(app: FastifyInstance, birthDate = '1970-05-15', name?: string): Promise<{ authorization: string }> {
   personCounter += 1;
   const phone = `010-${String(1000 + (personCounter % 9000)).padStart(4, '0')}-${String(personCounter).padStart(4, '0').slice(-4)}`;

@@ -14,6 +14,7 @@ import * as clinicDaysByDate from '../../../migrations/0017-clinic-days-by-date.
 import * as fewerBookingIndexEntries from '../../../migrations/0018-fewer-booking-index-entries.ts';
 import * as syntheticProbe from '../../../migrations/0019-synthetic-probe.ts';
 import * as bookingWritesWhatItMust from '../../../migrations/0020-booking-writes-what-it-must.ts';
+import * as personsRecordedOnFirstNeed from '../../../migrations/0021-persons-recorded-on-first-need.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0018-fewer-booking-index-entries': fewerBookingIndexEntries,
   '0019-synthetic-probe': syntheticProbe,
   '0020-booking-writes-what-it-must': bookingWritesWhatItMust,
+  '0021-persons-recorded-on-first-need': personsRecordedOnFirstNeed,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -17,6 +17,8 @@ export interface PersonsTable {
   locale: Generated<'ko' | 'en'>;
   /** A probe's citizen (migration 0019): signs in only with the probe credential. */
   synthetic: Generated<boolean>;
+  /** When the recorded identity was verified (migration 0021); null for rows written before. */
+  verified_at: Date | null;
   created_at: Generated<Date>;
 }
 

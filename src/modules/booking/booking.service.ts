@@ -10,6 +10,7 @@ import { canSelfService } from '../campaigns/domain/self-service.ts';
 import { currentWindowFor, isWindowOpen, type CampaignWindow } from '../campaigns/domain/windows.ts';
 import { BOOKING_RULES } from '../eligibility/domain/eligibility.ts';
 import { eligibilityOf, eligibilityView } from '../eligibility/eligibility.service.ts';
+import { sealedRow } from '../identity/person-records.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { firstBookableDate } from '../availability/availability.service.ts';
 import { newBookingCode, newBookingId } from './booking-code.ts';
@@ -104,6 +105,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
   const minute = minutesOfDay(choice.time);
   const dates = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays);
+  const personRecord = sealedRow(ctx, person);
   for (let attempt = 0; ; attempt++) {
     // Rendered for the wanted time; the statement sets a later dose's time where it moved.
     const record: BookingRecord = {
@@ -128,6 +130,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
       minute,
       event: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses },
       idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash, response: respond(record).body } : null,
+      personRecord,
     });
     switch (outcome.kind) {
       case 'booked':

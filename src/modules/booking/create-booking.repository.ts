@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import { pgConstraint, pgErrorCode, retryAborted } from '../../infra/db/transaction.ts';
+import { recordVerifiedPersonQuery, type VerifiedPersonRow } from '../identity/persons.repository.ts';
 import type { BookingRecord } from './bookings.repository.ts';
 
 /** Everything the booking statement writes, rendered by the caller: the booking's own fields, and more. */
@@ -18,6 +19,8 @@ export interface NewBooking extends Pick<BookingRecord, 'id' | 'code' | 'campaig
   event: unknown;
   /** With an Idempotency-Key: its request hash and the response as for the wanted time (`booking.doses[i].time` set where a dose moved). */
   idempotency: { key: string; requestHash: string; response: unknown } | null;
+  /** The person's record when their session's seal carries it: written with the booking if they have none yet (or an older one). */
+  personRecord: VerifiedPersonRow | null;
 }
 
 export type NewBookingOutcome =
@@ -63,14 +66,17 @@ function refusalOf(error: unknown): NewBookingOutcome | null {
  * The whole booking transaction as one statement: `create_booking` (migrations 0013 and 0020)
  * locks the Idempotency-Key and reads its stored answer, re-checks the registry, inserts the
  * booking, takes every dose with conditional updates, writes the doses, the outbox event and the
- * key with its response — or raises, and the
+ * key with its response, and the person is recorded if this is their first need of a record (a
+ * signed-in person has none until then, migration 0021) — or it raises, and the
  * statement rolls back whole. One round trip; as a single statement it is its own transaction and
  * has committed when this returns. A deadlock victim is run again.
  */
 export async function insertBookingWithDoses(db: Db, b: NewBooking): Promise<NewBookingOutcome> {
   const key = b.idempotency;
   // Always the same text (every value is a parameter), so it is prepared once per connection.
+  // The person's record is a data-modifying part of the same statement: committed with the booking, or not at all.
   const statement = sql<Row>`/* prepared: create_booking */
+    WITH recorded AS (${recordVerifiedPersonQuery(b.personRecord)})
     SELECT taken_minutes, prior_hash, prior_status, prior_response FROM create_booking(
       ${b.id}::uuid, ${b.code}, ${b.campaignId}, ${b.personKey}, ${b.windowId}, ${b.shareWindowId}::text,
       ${b.bookedBy}::text, ${b.at}::timestamptz, ${b.vaccine.name}, ${b.vaccine.doses}::smallint,

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { sealedContactHash } from '../identity/person-records.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { ELIGIBILITY_RULES, evaluateEligibility, type Eligibility, type EligibilityFacts, type EligibilityValidator } from './domain/eligibility.ts';
 
@@ -14,20 +15,23 @@ export interface KnownFacts {
   vaccinated?: boolean;
 }
 
+/** Whether the person is on the campaign's priority list: by the contact hash their seal gives, else through their record. */
+async function inPriorityList(ctx: Ctx, campaign: Campaign, person: PersonRecord): Promise<boolean> {
+  const contactHash = sealedContactHash(ctx, person);
+  const entries = ctx.db.selectFrom('priority_entries').select('priority_entries.group_name').where('priority_entries.campaign_id', '=', campaign.id);
+  const row = await (contactHash !== undefined
+    ? entries.where('priority_entries.contact_hash', '=', contactHash)
+    : entries.innerJoin('persons', 'persons.contact_hash', 'priority_entries.contact_hash').where('persons.person_key', '=', person.personKey)
+  ).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The facts about a person the rules may ask for, each read at most once and only if asked. */
-export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string, known: KnownFacts = {}): EligibilityFacts {
+export function factsFor(ctx: Ctx, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
   const { vaccinated } = known;
+  const { personKey } = person;
   return {
-    inPriorityList: once(async () => {
-      const row = await ctx.db
-        .selectFrom('priority_entries')
-        .innerJoin('persons', 'persons.contact_hash', 'priority_entries.contact_hash')
-        .select('priority_entries.group_name')
-        .where('priority_entries.campaign_id', '=', campaign.id)
-        .where('persons.person_key', '=', personKey)
-        .executeTakeFirst();
-      return row !== undefined;
-    }),
+    inPriorityList: once(() => inPriorityList(ctx, campaign, person)),
     vaccinated: vaccinated === undefined ? once(() => ctx.registry.completed(personKey, campaign.vaccine.name, campaign.vaccine.doses)) : async () => vaccinated,
     hasLiveBooking: once(async () => {
       const row = await ctx.db
@@ -44,7 +48,7 @@ export function factsFor(ctx: Ctx, campaign: Campaign, personKey: string, known:
 
 /** Whether and when this person may book in this campaign, by the server clock. */
 export function eligibilityOf(ctx: Ctx, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
-  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), synthetic: person.synthetic === true, facts: factsFor(ctx, campaign, person.personKey, known) }, rules);
+  return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), synthetic: person.synthetic === true, facts: factsFor(ctx, campaign, person, known) }, rules);
 }
 
 /** The public form of an eligibility answer (API.md `GET /me`). */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 
 export interface PersonRecord {
@@ -7,6 +7,19 @@ export interface PersonRecord {
   maskedName: string;
   /** A probe's synthetic person (migration 0019); absent means a citizen. */
   synthetic?: boolean;
+  /**
+   * The verified identity as the session sealed it at sign-in, which writes no record: what
+   * recording the person on first need writes (`recordOnFirstNeed`), and their contact hash for
+   * the priority lists. Absent for a person read from their record.
+   */
+  sealed?: SealedIdentity;
+}
+
+/** A verified person's name and phone, and when they were verified, carried in their session's seal. */
+export interface SealedIdentity {
+  name: string;
+  phone: string;
+  verifiedAt: Date;
 }
 
 /** Records a verified person (idempotent: a second verification keeps the first record). */
@@ -35,32 +48,56 @@ export interface VerifiedPersonRow {
   nameEnc: string;
   phoneEnc: string;
   contactHash: string;
+  /** When this identity was verified: an older verification never replaces a newer one's record. */
+  verifiedAt: Date;
 }
 
 /**
- * Records verified persons, or refreshes a record whose name, birth date or phone changed (the
- * contact hash covers all three), in one statement for the batch. Signing in again unchanged — a
- * second device, a new session — writes nothing: no new row version, no lock, no commit to flush
- * (the encrypted fields differ on every call, so an unconditional upsert rewrote the row each
- * time). One row per person key, in key order, so two nodes' batches lock rows in the same order.
+ * Records the verified persons of `source` (rows of `person_key, birth_date, masked_name, name_enc,
+ * phone_enc, contact_hash, verified_at`, as text), or refreshes a record whose name, birth date or
+ * phone changed (the contact hash covers all three) to a later verification. Recording a person
+ * again unchanged — a second booking, a second device's session — writes nothing: no new row
+ * version, no lock, no commit to flush (the encrypted fields differ on every call, so an
+ * unconditional upsert rewrote the row each time). In key order, so two nodes' batches lock rows
+ * in the same order.
  */
-export async function recordVerifiedPersons(db: Db, rows: readonly VerifiedPersonRow[]): Promise<void> {
-  const latest = [...new Map(rows.map((r) => [r.personKey, r])).values()].sort((a, b) => (a.personKey < b.personKey ? -1 : 1));
-  if (latest.length === 0) return;
-  const column = <K extends keyof VerifiedPersonRow>(key: K) => latest.map((r) => r[key]);
-  await sql`
-    INSERT INTO persons (person_key, birth_date, masked_name, name_enc, phone_enc, contact_hash)
-    SELECT v.person_key, v.birth_date::date, v.masked_name, v.name_enc, v.phone_enc, v.contact_hash
-    FROM unnest(${column('personKey')}::text[], ${column('birthDate')}::text[], ${column('maskedName')}::text[],
-                ${column('nameEnc')}::text[], ${column('phoneEnc')}::text[], ${column('contactHash')}::text[])
-      AS v (person_key, birth_date, masked_name, name_enc, phone_enc, contact_hash)
-    WHERE NOT EXISTS (
+function recordFrom(source: RawBuilder<unknown>) {
+  return sql`
+    INSERT INTO persons (person_key, birth_date, masked_name, name_enc, phone_enc, contact_hash, verified_at)
+    SELECT v.person_key, v.birth_date::date, v.masked_name, v.name_enc, v.phone_enc, v.contact_hash, v.verified_at::timestamptz
+    FROM ${source} AS v (person_key, birth_date, masked_name, name_enc, phone_enc, contact_hash, verified_at)
+    WHERE v.person_key IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM persons p
       WHERE p.person_key = v.person_key AND p.contact_hash = v.contact_hash AND p.birth_date = v.birth_date::date AND p.masked_name = v.masked_name
     )
     ORDER BY v.person_key
     ON CONFLICT (person_key) DO UPDATE SET
       birth_date = excluded.birth_date, masked_name = excluded.masked_name, name_enc = excluded.name_enc,
-      phone_enc = excluded.phone_enc, contact_hash = excluded.contact_hash
-  `.execute(db);
+      phone_enc = excluded.phone_enc, contact_hash = excluded.contact_hash, verified_at = excluded.verified_at
+    WHERE persons.verified_at IS NULL OR persons.verified_at <= excluded.verified_at
+  `;
+}
+
+/** A batch's statement (`recordFrom`): one row per person key, the arrays of every column. */
+function recordVerifiedPersonsQuery(rows: readonly VerifiedPersonRow[]) {
+  const latest = [...new Map(rows.map((r) => [r.personKey, r])).values()].sort((a, b) => (a.personKey < b.personKey ? -1 : 1));
+  const column = <K extends Exclude<keyof VerifiedPersonRow, 'verifiedAt'>>(key: K) => latest.map((r) => r[key]);
+  const verifiedAt = latest.map((r) => r.verifiedAt.toISOString());
+  return recordFrom(sql`unnest(${column('personKey')}::text[], ${column('birthDate')}::text[], ${column('maskedName')}::text[],
+    ${column('nameEnc')}::text[], ${column('phoneEnc')}::text[], ${column('contactHash')}::text[], ${verifiedAt}::text[])`);
+}
+
+/**
+ * One person's statement (`recordFrom`), or one that records nobody for null — the same text
+ * either way, so it can be part of a prepared statement: the booking's (`insertBookingWithDoses`),
+ * which records the person in the booking's own transaction.
+ */
+export function recordVerifiedPersonQuery(row: VerifiedPersonRow | null) {
+  return recordFrom(sql`(SELECT ${row?.personKey ?? null}::text, ${row?.birthDate ?? null}::text, ${row?.maskedName ?? null}::text,
+    ${row?.nameEnc ?? null}::text, ${row?.phoneEnc ?? null}::text, ${row?.contactHash ?? null}::text, ${row?.verifiedAt.toISOString() ?? null}::text)`);
+}
+
+/** Records verified persons in one statement (see `recordVerifiedPersonsQuery`). */
+export async function recordVerifiedPersons(db: Db, rows: readonly VerifiedPersonRow[]): Promise<void> {
+  if (rows.length > 0) await recordVerifiedPersonsQuery(rows).execute(db);
 }

@@ -3,7 +3,7 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { RecentByToken } from '../../lib/recent-by-token.ts';
 import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
-import { findPerson, type PersonRecord } from './persons.repository.ts';
+import { findPerson, type PersonRecord, type SealedIdentity } from './persons.repository.ts';
 import '@fastify/cookie';
 import { documentedAs } from '../../http/credential-docs.ts';
 
@@ -42,12 +42,20 @@ export interface SessionFacts {
 }
 
 /**
- * The session's claims about its person — birth date, masked name, registry facts — encrypted:
- * the token is only signed, and a bearer token may pass through places that should read none of it.
+ * The session's claims about its person — birth date, masked name, registry facts, and for a
+ * person just verified their name, phone and the instant (sign-in records nothing: the first need
+ * of a record writes it from these) — encrypted: the token is only signed, and a bearer token may
+ * pass through places that should read none of it.
  */
 export function sessionClaims(ctx: Ctx, person: PersonRecord, facts: SessionFacts): Record<string, string> {
-  const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor, ...(person.synthetic ? { sy: 1 } : {}) };
+  const identity = person.sealed && { nm: person.sealed.name, ph: person.sealed.phone, va: person.sealed.verifiedAt.getTime() };
+  const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor, ...(person.synthetic ? { sy: 1 } : {}), ...identity };
   return { pd: ctx.crypto.encryptCompact(JSON.stringify(sealed), sealContext(person.personKey)) };
+}
+
+/** The sealed identity when the seal has one whole. */
+function sealedIdentity(nm: unknown, ph: unknown, va: unknown): { sealed?: SealedIdentity } {
+  return typeof nm === 'string' && typeof ph === 'string' && typeof va === 'number' ? { sealed: { name: nm, phone: ph, verifiedAt: new Date(va) } } : {};
 }
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
@@ -60,8 +68,9 @@ interface SealedClaims {
 function openClaims(ctx: Ctx, personKey: string, sealed: unknown): SealedClaims {
   if (typeof sealed !== 'string') return { person: undefined, facts: undefined };
   try {
-    const { bd, mn, vc, vx, sy } = JSON.parse(ctx.crypto.decrypt(sealed, sealContext(personKey))) as Record<string, unknown>;
-    const person = typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn, ...(sy === 1 ? { synthetic: true } : {}) } : undefined;
+    const { bd, mn, vc, vx, sy, nm, ph, va } = JSON.parse(ctx.crypto.decrypt(sealed, sealContext(personKey))) as Record<string, unknown>;
+    const person =
+      typeof bd === 'string' && typeof mn === 'string' ? { personKey, birthDate: bd, maskedName: mn, ...(sy === 1 ? { synthetic: true } : {}), ...sealedIdentity(nm, ph, va) } : undefined;
     const facts = isStrings(vc) && isStrings(vx) ? { checkedCampaigns: vc, vaccinatedFor: vx } : undefined;
     return { person, facts };
   } catch {

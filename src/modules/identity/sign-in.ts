@@ -1,8 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
-import { contactHashOf, maskName, personKeyOf } from './person-key.ts';
+import { YeyakError } from '../../errors.ts';
+import { maskName, personKeyOf } from './person-key.ts';
+import { recordOnFirstNeed } from './person-records.ts';
 import type { PersonRecord } from './persons.repository.ts';
-import { signInBatches, type HighestDoses, type SignInWork } from './sign-in-batch.ts';
+import { signInBatches, type HighestDoses } from './sign-in-batch.ts';
 import { SESSION_COOKIE, sessionClaims, type SessionFacts } from './session-auth.ts';
 
 /** What every identity provider returns: the verified person. */
@@ -26,31 +28,46 @@ export interface RecordedPerson {
   person: { maskedName: string; birthDate: string };
 }
 
-/** The verified person's row — name and phone encrypted, the contact hash — and its share of a sign-in batch. */
-function verifiedWork(ctx: Ctx, identity: VerifiedIdentity): { recorded: RecordedPerson; work: SignInWork } {
-  const pepper = ctx.config.secrets.personPepper;
-  const personKey = personKeyOf(pepper, identity.ci);
-  const maskedName = maskName(identity.name);
-  const row = {
-    personKey,
-    birthDate: identity.birthDate,
-    maskedName,
-    nameEnc: ctx.crypto.encrypt(identity.name, `persons.name:${personKey}`),
-    phoneEnc: ctx.crypto.encrypt(identity.phone, `persons.phone:${personKey}`),
-    contactHash: contactHashOf(pepper, identity.name, identity.birthDate, identity.phone),
-  };
-  return { recorded: { personKey, person: { maskedName, birthDate: identity.birthDate } }, work: { personKey, row } };
+// Control characters are what this pattern is for.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** A calendar date written YYYY-MM-DD (no 30 February). */
+function isCalendarDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/**
+ * Refuses (400) an identity no record could hold: a control character in the name or phone, a
+ * birth date that is not a date. Signing in writes nothing, so this is checked here, not later by
+ * the database when the person first books.
+ */
+function checkRecordable(identity: VerifiedIdentity): void {
+  const problems = [
+    ...(CONTROL_CHARACTER.test(identity.name) ? ['name contains a control character'] : []),
+    ...(CONTROL_CHARACTER.test(identity.phone) ? ['phone contains a control character'] : []),
+    ...(isCalendarDate(identity.birthDate) ? [] : ['birthDate is not a calendar date']),
+  ];
+  if (problems.length > 0) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems } });
+}
+
+/** The person a verified identity names: keyed by HMAC of the CI, the name masked for display. */
+function verifiedPerson(ctx: Ctx, identity: VerifiedIdentity): PersonRecord {
+  checkRecordable(identity);
+  const sealed = { name: identity.name, phone: identity.phone, verifiedAt: ctx.clock.now() };
+  return { personKey: personKeyOf(ctx.config.secrets.personPepper, identity.ci), birthDate: identity.birthDate, maskedName: maskName(identity.name), sealed };
 }
 
 /**
  * Records a verified person — keyed by HMAC of the CI, name and phone encrypted, contact hash for
- * priority lists — without starting a session (a call-centre agent books for them). The same CI
- * from any provider or device is always the same person.
+ * priority lists — without starting a session (a call-centre agent books for them, a guardian
+ * registers them). The same CI from any provider or device is always the same person.
  */
 export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promise<RecordedPerson> {
-  const { recorded, work } = verifiedWork(ctx, identity);
-  await signInBatches(ctx).call(work);
-  return recorded;
+  const person = verifiedPerson(ctx, identity);
+  await recordOnFirstNeed(ctx, person);
+  return { personKey: person.personKey, person: { maskedName: person.maskedName, birthDate: person.birthDate } };
 }
 
 /** Which real campaigns' vaccines the person has completed, from the registry's copy as read in the sign-in's batch. */
@@ -63,20 +80,23 @@ async function registryFacts(ctx: Ctx, person: PersonRecord, doses: HighestDoses
   };
 }
 
-/** Records a verified person (as `recordPerson`, in the same batch as reading their registry facts) and starts a session. */
+/**
+ * Starts a session for a verified person, with their registry facts read in the sign-in's batch.
+ * Nothing is written: the session seals the verified identity, and the person is recorded when
+ * they first need a record (`recordOnFirstNeed`, a booking's own statement), so the crowd that only
+ * waits in line on opening night costs the database one batched read each.
+ */
 export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
-  const { recorded, work } = verifiedWork(ctx, identity);
-  const doses = await signInBatches(ctx).call(work);
-  return sessionFor(ctx, reply, { personKey: recorded.personKey, ...recorded.person }, doses);
+  return startSession(ctx, reply, verifiedPerson(ctx, identity));
 }
 
 /**
- * Starts a session for a person already recorded: the registry's facts sealed in it, the bearer
- * token and the HttpOnly cookie. `signIn` after any identity provider, and the probe's sign-in of a
- * synthetic person (`modules/probe`), whose seal then says so.
+ * Starts a session: the registry's facts sealed in it, the bearer token and the HttpOnly cookie.
+ * `signIn` after any identity provider, and the probe's sign-in of a synthetic person
+ * (`modules/probe`), recorded by an operator, whose seal then says so.
  */
 export async function startSession(ctx: Ctx, reply: FastifyReply, person: PersonRecord): Promise<SignedIn> {
-  return sessionFor(ctx, reply, person, await signInBatches(ctx).call({ personKey: person.personKey, row: null }));
+  return sessionFor(ctx, reply, person, await signInBatches(ctx).call(person.personKey));
 }
 
 /** The session token and cookie for a recorded person, with the registry's facts sealed in it. */

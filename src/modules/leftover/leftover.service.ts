@@ -6,6 +6,7 @@ import { addOutboxEvent } from '../booking/bookings.repository.ts';
 import { requestHash, type StoredResponse } from '../booking/idempotency.ts';
 import { claimIdempotencyKey, findIdempotentResponse, storeIdempotentResponse } from '../booking/idempotency.repository.ts';
 import { formatSeoul, seoulDate } from '../campaigns/domain/seoul-time.ts';
+import { recordOnFirstNeed } from '../identity/person-records.ts';
 import type { PersonRecord } from '../identity/persons.repository.ts';
 import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
 import { alertClinicsOf, findOffer, insertLeftoverBooking, isBarred, leftoverBookingsOf, offersNear, replaceAlertClinics, takeLeftoverDose } from './leftover.repository.ts';
@@ -42,6 +43,7 @@ export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: stri
   if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_NOT_FOUND');
   // Read before the transaction: the registry port reads through its own connection.
   if (await ctx.registry.completed(person.personKey, offer.vaccine, 1)) throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'ALREADY_VACCINATED' } });
+  await recordOnFirstNeed(ctx, person);
   try {
     return await inTransaction(ctx.db, async (trx) => {
       // The key first: a concurrent twin waits here, then answers with what this one stored.
@@ -83,6 +85,7 @@ export async function setAlertClinics(ctx: Ctx, person: PersonRecord, institutio
   const known = await existingInstitutionIds(ctx.db, wanted);
   const unknown = wanted.filter((id) => !known.has(id));
   if (unknown.length > 0) throw new YeyakError('YEYAK_ERR_INSTITUTION_NOT_FOUND', { details: { institutionIds: unknown } });
+  await recordOnFirstNeed(ctx, person);
   await inTransaction(ctx.db, (trx) => replaceAlertClinics(trx, person.personKey, wanted, ctx.clock.now()));
   return { institutionIds: wanted.sort() };
 }

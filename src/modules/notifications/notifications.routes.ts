@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
+import { recordOnFirstNeed } from '../identity/person-records.ts';
 import { personOf, requireSession } from '../identity/session-auth.ts';
 import { setLocale } from './notifications.repository.ts';
 
@@ -14,6 +15,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
     { onRequest: requireSession(ctx), schema: { tags: ['identity'], body: Language, response: { 200: Language, ...errorResponses(400, 401) } } },
     async (request) => {
       const person = await personOf(ctx, request);
+      await recordOnFirstNeed(ctx, person);
       await setLocale(ctx.db, person.personKey, request.body.language);
       return { language: request.body.language };
     },

@@ -6,6 +6,7 @@ import { seoulDate } from '../campaigns/domain/seoul-time.ts';
 import { devConnectingInformation } from '../identity/person-key.ts';
 import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
 import { recordPerson } from '../identity/sign-in.ts';
+import { recordOnFirstNeed } from '../identity/person-records.ts';
 
 /** A guardian registers at most this many dependents (2021: a child booking for two parents). */
 export const MAX_DEPENDENTS = 4;
@@ -32,6 +33,8 @@ export async function addDependent(ctx: Ctx, guardian: PersonRecord, input: Depe
   if (ageOn(guardian.birthDate, seoulDate(now)) < GUARDIAN_MIN_AGE) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { message: 'Only an adult can book for someone else.' });
   const recorded = await recordPerson(ctx, { ci: devConnectingInformation(input.name, input.birthDate, input.phone), name: input.name, birthDate: input.birthDate, phone: input.phone, sex: null });
   if (recorded.personKey === guardian.personKey) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['a dependent is someone else'] } });
+  // A guardian's first dependent is their first need of a record.
+  await recordOnFirstNeed(ctx, guardian);
   return ctx.db.transaction().execute(async (trx) => {
     // Lock the guardian's row so two concurrent registrations cannot both pass the limit.
     await trx.selectFrom('persons').select('person_key').where('person_key', '=', guardian.personKey).forUpdate().execute();

@@ -1,0 +1,69 @@
+import type { Ctx } from '../../context.ts';
+import { isDataRefused } from '../../infra/db/database-errors.ts';
+import { BatchedCalls } from '../../lib/batched-calls.ts';
+import { contactHashOf } from './person-key.ts';
+import { recordVerifiedPersons, type PersonRecord, type SealedIdentity, type VerifiedPersonRow } from './persons.repository.ts';
+
+/** The record a verified identity makes: name and phone envelope-encrypted, the contact hash for the priority lists. */
+export function verifiedRow(ctx: Ctx, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {
+  const { personKey, birthDate, maskedName } = person;
+  return {
+    personKey,
+    birthDate,
+    maskedName,
+    nameEnc: ctx.crypto.encrypt(identity.name, `persons.name:${personKey}`),
+    phoneEnc: ctx.crypto.encrypt(identity.phone, `persons.phone:${personKey}`),
+    contactHash: contactHashOf(ctx.config.secrets.personPepper, identity.name, birthDate, identity.phone),
+    verifiedAt: identity.verifiedAt,
+  };
+}
+
+/** The record of a person known from their session's seal, for a statement that writes it itself (a booking); null for one read from their record. */
+export function sealedRow(ctx: Ctx, person: PersonRecord): VerifiedPersonRow | null {
+  return person.sealed ? verifiedRow(ctx, person, person.sealed) : null;
+}
+
+/** The contact hash of a person known from their session's seal (no record needed to match a priority list). */
+export function sealedContactHash(ctx: Ctx, person: PersonRecord): string | undefined {
+  return person.sealed && contactHashOf(ctx.config.secrets.personPepper, person.sealed.name, person.birthDate, person.sealed.phone);
+}
+
+/** The most records one batch writes: its statement stays a few milliseconds. */
+const MAX_BATCH = 500;
+
+const batchesByCtx = new WeakMap<Ctx, BatchedCalls<VerifiedPersonRow, null>>();
+
+/**
+ * A node's person records, written in batches: one statement for every record asked for while the
+ * previous batch ran (unchanged ones write nothing). Each caller is answered once its batch has
+ * committed; a value the database refuses (a NUL in a name) fails that record only.
+ */
+function personRecords(ctx: Ctx): BatchedCalls<VerifiedPersonRow, null> {
+  let batches = batchesByCtx.get(ctx);
+  if (!batches) {
+    batches = new BatchedCalls(
+      async (rows: VerifiedPersonRow[]) => {
+        await recordVerifiedPersons(ctx.db, rows);
+        return rows.map(() => null);
+      },
+      { maxBatch: MAX_BATCH, retryAlone: isDataRefused },
+    );
+    batchesByCtx.set(ctx, batches);
+  }
+  return batches;
+}
+
+/** Records a verified person: a call-centre agent's, a dependent's, or one first needed (`recordOnFirstNeed`). */
+export async function recordVerifiedPerson(ctx: Ctx, row: VerifiedPersonRow): Promise<void> {
+  await personRecords(ctx).call(row);
+}
+
+/**
+ * Records the person known from their session's seal before what needs their record: a dependent
+ * they register, a leftover booking or alert, their language. Signing in records nothing (a
+ * person who only waits in line leaves no record); a person read from their record has one.
+ */
+export async function recordOnFirstNeed(ctx: Ctx, person: PersonRecord): Promise<void> {
+  const row = sealedRow(ctx, person);
+  if (row) await recordVerifiedPerson(ctx, row);
+}

@@ -1,8 +1,9 @@
+import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordOnFirstNeed } from '../src/modules/identity/person-records.ts';
 import { verifySessionToken } from '../src/modules/identity/session-auth.ts';
-import { recordPerson } from '../src/modules/identity/sign-in.ts';
+import { recordPerson, signIn } from '../src/modules/identity/sign-in.ts';
 import { ok, personKeyOfSession } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -65,6 +66,22 @@ describe('recording a signed-in person', () => {
     await recordOnFirstNeed(t.ctx, { ...other, sealed: earlier.sealed });
     await recordOnFirstNeed(t.ctx, { ...other, sealed: later.sealed });
     expect(t.ctx.crypto.decrypt((await rowOf(other.personKey)).phone_enc, `persons.phone:${other.personKey}`)).toBe('010-1234-0002');
+  });
+
+  it('refreshes at sign-in the record of a person who has one, when their phone changed', async () => {
+    // A person on record (the call centre recorded them), who then signs in with a new phone.
+    const identity = { ci: 'ci-of-a-booked-person-with-a-new-phone', name: '월매', birthDate: '1940-04-04', sex: null, phone: '010-4444-0001' };
+    const { personKey } = await recordPerson(t.ctx, identity);
+    const before = await rowOf(personKey);
+    t.clock.advance(1_000);
+    const reply = { setCookie: () => reply } as unknown as FastifyReply;
+    await signIn(t.ctx, reply, identity);
+    expect(await rowOf(personKey)).toEqual(before); // unchanged: nothing written
+    t.clock.advance(1_000);
+    await signIn(t.ctx, reply, { ...identity, phone: '010-4444-0002' });
+    const after = await rowOf(personKey);
+    expect(after.version).not.toBe(before.version);
+    expect(t.ctx.crypto.decrypt(after.phone_enc, `persons.phone:${personKey}`)).toBe('010-4444-0002');
   });
 
   it('updates the record when the verified phone changed', async () => {

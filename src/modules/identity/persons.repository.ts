@@ -40,6 +40,24 @@ export async function findPerson(db: Db, personKey: string): Promise<PersonRecor
   return row && { personKey: row.person_key, birthDate: row.birth_date, maskedName: row.masked_name, ...(row.synthetic ? { synthetic: true } : {}) };
 }
 
+/** What a person's record says of who they are: enough to tell whether a verification changed it. */
+export interface RecordedIdentity {
+  birthDate: string;
+  maskedName: string;
+  contactHash: string | null;
+}
+
+/** The records of these persons that exist, by person key (one read for a batch of sign-ins). */
+export async function recordedIdentities(db: Db, personKeys: readonly string[]): Promise<Map<string, RecordedIdentity>> {
+  if (personKeys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('persons')
+    .select(['person_key', 'birth_date', 'masked_name', 'contact_hash'])
+    .where('person_key', '=', (eb) => eb.fn.any(eb.val([...personKeys])))
+    .execute();
+  return new Map(rows.map((r) => [r.person_key, { birthDate: r.birth_date, maskedName: r.masked_name, contactHash: r.contact_hash }]));
+}
+
 /** A verified person's record as sign-in writes it: name and phone encrypted, the contact hash for priority lists. */
 export interface VerifiedPersonRow {
   personKey: string;

@@ -2,8 +2,8 @@ import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { maskName, personKeyOf } from './person-key.ts';
-import { recordOnFirstNeed } from './person-records.ts';
-import type { PersonRecord } from './persons.repository.ts';
+import { recordOnFirstNeed, sealedContactHash } from './person-records.ts';
+import type { PersonRecord, RecordedIdentity } from './persons.repository.ts';
 import { signInBatches, type HighestDoses } from './sign-in-batch.ts';
 import { SESSION_COOKIE, sessionClaims, type SessionFacts } from './session-auth.ts';
 
@@ -80,23 +80,32 @@ async function registryFacts(ctx: Ctx, person: PersonRecord, doses: HighestDoses
   };
 }
 
-/**
- * Starts a session for a verified person, with their registry facts read in the sign-in's batch.
- * Nothing is written: the session seals the verified identity, and the person is recorded when
- * they first need a record (`recordOnFirstNeed`, a booking's own statement), so the crowd that only
- * waits in line on opening night costs the database one batched read each.
- */
-export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
-  return startSession(ctx, reply, verifiedPerson(ctx, identity));
+/** Whether a person's record already says what this verification says (name, birth date, phone). */
+function recordIsCurrent(ctx: Ctx, record: RecordedIdentity, person: PersonRecord): boolean {
+  return record.birthDate === person.birthDate && record.maskedName === person.maskedName && record.contactHash === sealedContactHash(ctx, person);
 }
 
 /**
- * Starts a session: the registry's facts sealed in it, the bearer token and the HttpOnly cookie.
- * `signIn` after any identity provider, and the probe's sign-in of a synthetic person
- * (`modules/probe`), recorded by an operator, whose seal then says so.
+ * Starts a session for a verified person, with their registry facts read in the sign-in's batch.
+ * Nothing is written for a person without a record: the session seals the verified identity, and
+ * the person is recorded when they first need a record (`recordOnFirstNeed`, a booking's own
+ * statement), so the crowd that only waits in line on opening night costs the database two batched
+ * reads each. A person who has a record (they booked) and comes with a changed name or phone has it
+ * written before the session starts: their reminders go to the phone on record.
+ */
+export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
+  const person = verifiedPerson(ctx, identity);
+  const { doses, record } = await signInBatches(ctx).call(person.personKey);
+  if (record && !recordIsCurrent(ctx, record, person)) await recordOnFirstNeed(ctx, person);
+  return sessionFor(ctx, reply, person, doses);
+}
+
+/**
+ * Starts a session for a person recorded by an operator: the probe's sign-in of a synthetic person
+ * (`modules/probe`), whose seal then says so.
  */
 export async function startSession(ctx: Ctx, reply: FastifyReply, person: PersonRecord): Promise<SignedIn> {
-  return sessionFor(ctx, reply, person, await signInBatches(ctx).call(person.personKey));
+  return sessionFor(ctx, reply, person, (await signInBatches(ctx).call(person.personKey)).doses);
 }
 
 /** The session token and cookie for a recorded person, with the registry's facts sealed in it. */

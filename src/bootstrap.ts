@@ -28,6 +28,7 @@ import { firstBookableDate } from './modules/availability/availability.service.t
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { NodePressure } from './lib/node-pressure.ts';
+import { QueueLogs } from './modules/transparency/queue-log.ts';
 
 /** How often a node compares its clock with PostgreSQL's. */
 const CLOCK_CHECK_INTERVAL_MS = 5_000;
@@ -105,6 +106,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
     waitingRoom,
+    queueLogs: new QueueLogs(database.db, config.secrets.logSigner, clock),
     // With Redis the nodes see each other's booking path; alone, the cluster is this node.
     nodeFigures: redis ? new RedisNodeFiguresBoard(redis) : new LocalNodeFiguresBoard(),
     metrics,

@@ -1,6 +1,7 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NoteError, generateSignerKey, signerOf, type NoteSigner } from './modules/transparency/domain/signed-note.ts';
 
 export class ConfigError extends Error {}
 
@@ -18,6 +19,12 @@ export interface Secrets {
   personPepper: KeyObject;
   /** Key-encryption keys (AES-256) that wrap the data keys of personal data. */
   encryptionKeys: KeyWithId[];
+  /**
+   * The queue log's signer (C2SP signer key, `YEYAK_LOG_SIGNER_KEY`), with its verifier key; its
+   * name starts each campaign log's origin. Generated with the other secrets on the embedded
+   * default; optional while nothing writes the log (docs/transparency.md), null without it.
+   */
+  logSigner: (NoteSigner & { verifierKey: string }) | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -35,6 +42,18 @@ function parseKeys(name: string, raw: string, minBytes: number, exactBytes?: num
   });
 }
 
+function parseLogSigner(raw: string): NoteSigner & { verifierKey: string } {
+  try {
+    return signerOf(raw);
+  } catch (error) {
+    if (error instanceof NoteError) throw new ConfigError(`YEYAK_LOG_SIGNER_KEY must be a C2SP signer key (PRIVATE+KEY+name+hash+base64): ${error.message}`);
+    throw error;
+  }
+}
+
+/** The name of the queue log's key on the embedded default. */
+const EMBEDDED_LOG_KEY_NAME = 'localhost/yeyak-queue-log';
+
 function parsePepper(raw: string): KeyObject {
   const pepper = Buffer.from(raw, 'base64');
   if (pepper.length < 32) throw new ConfigError('YEYAK_PERSON_PEPPER must be at least 32 bytes (base64)');
@@ -49,7 +68,7 @@ const newKey = (prefix: string) => `${prefix}${Date.now().toString(36)}:${random
  * person key and encrypted record readable. A server deployment must configure all of them.
  */
 export function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secrets {
-  const configured = { signingKeys: env.YEYAK_SIGNING_KEYS, personPepper: env.YEYAK_PERSON_PEPPER, encryptionKeys: env.YEYAK_ENCRYPTION_KEYS };
+  const configured = { signingKeys: env.YEYAK_SIGNING_KEYS, personPepper: env.YEYAK_PERSON_PEPPER, encryptionKeys: env.YEYAK_ENCRYPTION_KEYS, logSignerKey: env.YEYAK_LOG_SIGNER_KEY };
   let stored: Partial<Record<keyof typeof configured, string>> = {};
   if (!configured.signingKeys || !configured.personPepper || !configured.encryptionKeys) {
     if (!embedded) {
@@ -61,6 +80,7 @@ export function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secre
       signingKeys: stored.signingKeys ?? newKey('s'),
       personPepper: stored.personPepper ?? randomBytes(32).toString('base64'),
       encryptionKeys: stored.encryptionKeys ?? newKey('e'),
+      logSignerKey: stored.logSignerKey ?? generateSignerKey(EMBEDDED_LOG_KEY_NAME),
     };
     if (JSON.stringify(complete) !== JSON.stringify(stored)) {
       mkdirSync(dataDir, { recursive: true });
@@ -72,5 +92,6 @@ export function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secre
     signingKeys: parseKeys('YEYAK_SIGNING_KEYS', configured.signingKeys ?? stored.signingKeys!, 32),
     personPepper: parsePepper(configured.personPepper ?? stored.personPepper!),
     encryptionKeys: parseKeys('YEYAK_ENCRYPTION_KEYS', configured.encryptionKeys ?? stored.encryptionKeys!, 32, 32),
+    logSigner: configured.logSignerKey || stored.logSignerKey ? parseLogSigner((configured.logSignerKey || stored.logSignerKey)!) : null,
   };
 }

@@ -12,6 +12,7 @@ import type { Metrics } from './infra/metrics.ts';
 import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import type { NodePressure } from './lib/node-pressure.ts';
 import type { ClockAgreement } from './lib/clock-agreement.ts';
+import type { QueueLogs } from './modules/transparency/queue-log.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
 export interface Ctx {
@@ -30,6 +31,8 @@ export interface Ctx {
   registry: VaccinationRegistry;
   /** This node's view of the waiting rooms, over the shared queue store. */
   waitingRoom: WaitingRoom;
+  /** The campaigns' public queue logs (docs/transparency.md). */
+  queueLogs: QueueLogs;
   /** Where the nodes leave their booking-path figures for each other (the live dashboard's cluster-wide view). */
   nodeFigures: NodeFiguresBoard;
   /** Prometheus metrics of this process. */

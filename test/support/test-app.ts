@@ -6,6 +6,7 @@ import { createContext } from '../../src/bootstrap.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
+import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789';
 
@@ -56,6 +57,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     YEYAK_SIGNING_KEYS: `test1:${randomBytes(32).toString('base64')}`,
     YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
     YEYAK_ENCRYPTION_KEYS: `enc1:${randomBytes(32).toString('base64')}`,
+    YEYAK_LOG_SIGNER_KEY: generateSignerKey('test.yeyak/queue-log'),
     YEYAK_OPERATOR_KEY: OPERATOR_KEY,
     YEYAK_DEV_IDENTITY: '1',
     YEYAK_DEMO: '0',

@@ -15,6 +15,7 @@ import * as fewerBookingIndexEntries from '../../../migrations/0018-fewer-bookin
 import * as syntheticProbe from '../../../migrations/0019-synthetic-probe.ts';
 import * as bookingWritesWhatItMust from '../../../migrations/0020-booking-writes-what-it-must.ts';
 import * as personsRecordedOnFirstNeed from '../../../migrations/0021-persons-recorded-on-first-need.ts';
+import * as queueLog from '../../../migrations/0022-queue-log.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -33,6 +34,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0019-synthetic-probe': syntheticProbe,
   '0020-booking-writes-what-it-must': bookingWritesWhatItMust,
   '0021-persons-recorded-on-first-need': personsRecordedOnFirstNeed,
+  '0022-queue-log': queueLog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -201,6 +201,14 @@ export interface QueueCheckpointsTable {
   saved_at: Timestamp;
 }
 
+/** The queue's transparency log: each campaign's entries in leaf order (migration 0022). */
+export interface QueueLogEntriesTable {
+  campaign_id: string;
+  leaf_index: number;
+  /** One ASCII line, newline included: the bytes its leaf hashes. */
+  entry: string;
+}
+
 export interface DB extends OutreachTables {
   persons: PersonsTable;
   campaigns: CampaignsTable;
@@ -222,4 +230,5 @@ export interface DB extends OutreachTables {
   queue_places: QueuePlacesTable;
   queue_admissions: QueueAdmissionsTable;
   queue_checkpoints: QueueCheckpointsTable;
+  queue_log_entries: QueueLogEntriesTable;
 }

@@ -50,11 +50,14 @@ async function main(): Promise<number> {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   const scenarios: { scenario: Scenario; env: NodeJS.ProcessEnv; prepare?: () => Promise<void> }[] = [];
+  // The queue's transparency log is kept unless --without-log (then the stores record nothing).
+  const logSetting: Record<string, string> = options.withoutLog ? { YEYAK_LOG_SIGNER_KEY: '' } : {};
+  if (options.withoutLog) log('  without the queue log (--without-log): compare with a run that keeps it');
   const embeddedDir = join(tmp, 'embedded');
   mkdirSync(embeddedDir);
   scenarios.push({
     scenario: { name: 'embedded', title: 'Embedded default (PGlite, in-process queue store), one process', tmp: embeddedDir, options, wrk: wrk.path, profileDir, extraGroups: () => ({}) },
-    env: appEnvironment(embeddedDir, {}),
+    env: appEnvironment(embeddedDir, logSetting),
   });
 
   const databaseUrl = process.env.DATABASE_URL;
@@ -78,7 +81,7 @@ async function main(): Promise<number> {
         profileDir,
         extraGroups: () => ({ postgres: { pids: pgPids, comm: 'postgres' }, redis: { pids: redisPid === null ? [] : [redisPid], comm: 'redis-server' } }),
       },
-      env: appEnvironment(scaleDir, { DATABASE_URL: dbUrl, REDIS_URL: redisUrl }),
+      env: appEnvironment(scaleDir, { DATABASE_URL: dbUrl, REDIS_URL: redisUrl, ...logSetting }),
       prepare: async () => {
         await recreateDatabase(databaseUrl, QUEUE_DB);
         onCleanup(`drop ${QUEUE_DB}`, () => dropDatabase(databaseUrl, QUEUE_DB));

@@ -35,6 +35,7 @@ import { liveRoutes } from './modules/operator/live/live.routes.ts';
 import { waitingRoomRoutes } from './modules/waiting-room/waiting-room.routes.ts';
 import { queueControlRoutes } from './modules/waiting-room/queue-control.routes.ts';
 import { queueLogRoutes } from './modules/transparency/queue-log.routes.ts';
+import { receiptRoutes } from './modules/transparency/receipt.routes.ts';
 import { joinFastPath } from './modules/waiting-room/join-fast-path.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { clinicRoutes } from './modules/clinic/clinic.routes.ts';
@@ -85,7 +86,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   });
   documentCredentials(app);
 
-  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, queueLogRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes, probeRoutes]) {
+  for (const routes of [healthRoutes, campaignRoutes, campaignAdminRoutes, myWindowRoutes, directoryRoutes, identityRoutes, identityMethodRoutes, mobileIdentityRoutes, oidcRoutes, dependentRoutes, institutionRoutes, capacityRoutes, priorityListRoutes, waitingRoomRoutes, queueControlRoutes, queueLogRoutes, receiptRoutes, availabilityRoutes, bookingRoutes, statsRoutes, operatorAccountRoutes, auditRoutes, agentRoutes, liveRoutes, clinicRoutes, leftoverRoutes, outboxRoutes, notificationRoutes, probeRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

@@ -29,6 +29,8 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { NodePressure } from './lib/node-pressure.ts';
 import { QueueLogs } from './modules/transparency/queue-log.ts';
+import { QueueOpenings } from './modules/transparency/queue-openings.ts';
+import { QueueSequencer } from './modules/transparency/queue-sequencer.ts';
 
 /** How often a node compares its clock with PostgreSQL's. */
 const CLOCK_CHECK_INTERVAL_MS = 5_000;
@@ -84,10 +86,14 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const redis = config.redisUrl ? createRedisClient(config.redisUrl, { sentinel: config.redisSentinel }) : null;
   // Both stores journal to the database, from which a restarted node (in-process) or a Redis
   // that lost its data is restored.
-  const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:', queueRecoveryFrom(database.db)) : new MemoryQueueStore();
+  // With a log key the stores record every change for the queue's transparency log (docs/transparency.md).
+  const openings = config.secrets.logSigner ? new QueueOpenings(config.secrets.personPepper) : null;
+  const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:', queueRecoveryFrom(database.db), openings) : new MemoryQueueStore(openings);
   // The in-process store survives restarts through its journal in the database.
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
-  const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock), database.db, clock, metrics);
+  const queueLogs = new QueueLogs(database.db, config.secrets.logSigner, clock);
+  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db) : null;
+  const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock, sequencer, metrics), database.db, clock, metrics);
   if (clockAgreement) {
     pressure.watchClock(clockAgreement);
     waitingRoom.holdRefreshWhile(() => clockAgreement.disagrees());
@@ -106,7 +112,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     rateLimiter: redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter(),
     registry: new LocalVaccinationRegistry(database.db),
     waitingRoom,
-    queueLogs: new QueueLogs(database.db, config.secrets.logSigner, clock),
+    queueLogs,
+    queueOpenings: openings,
     // With Redis the nodes see each other's booking path; alone, the cluster is this node.
     nodeFigures: redis ? new RedisNodeFiguresBoard(redis) : new LocalNodeFiguresBoard(),
     metrics,
@@ -127,13 +134,22 @@ function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): W
 /**
  * Every refresh writes what the store handed out to the database (retried on failure). The
  * in-process store is not durable itself: its joins and admissions wait for that write (group
- * commit) before they answer, so a 201 survives a kill -9.
+ * commit) before they answer, so a 201 survives a kill -9. Then, with a log key, the changes the
+ * store recorded go into each campaign's transparency log (on the node holding its lease).
  */
-function journalled(room: WaitingRoom, db: Db, clock: Clock): WaitingRoom {
+function journalled(room: WaitingRoom, db: Db, clock: Clock, sequencer: QueueSequencer | null, metrics: Metrics): WaitingRoom {
   const store = room.store;
   if (!isJournalling(store)) return room;
   const writer = new JournalWriter(store, (journal, now) => persistJournal(db, journal, now), () => clock.now());
-  room.afterRefresh = () => writer.flush();
+  const onError = (campaignId: string) => metrics.queueLogFailures.inc({ campaign: campaignId });
+  const onAppended = (campaignId: string, count: number) => metrics.queueLogEntries.inc({ campaign: campaignId }, count);
+  room.afterRefresh = async (_now, campaignIds) => {
+    try {
+      await writer.flush();
+    } finally {
+      await sequencer?.stepAll(campaignIds, onError, onAppended);
+    }
+  };
   if (store instanceof RedisQueueStore) store.flushBeforeRestore = () => writer.flush();
   if (store instanceof MemoryQueueStore) room.journal = writer;
   return room;

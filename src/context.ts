@@ -13,6 +13,7 @@ import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import type { NodePressure } from './lib/node-pressure.ts';
 import type { ClockAgreement } from './lib/clock-agreement.ts';
 import type { QueueLogs } from './modules/transparency/queue-log.ts';
+import type { QueueOpenings } from './modules/transparency/queue-openings.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
 export interface Ctx {
@@ -33,6 +34,8 @@ export interface Ctx {
   waitingRoom: WaitingRoom;
   /** The campaigns' public queue logs (docs/transparency.md). */
   queueLogs: QueueLogs;
+  /** The holders' openings and the rounds' seeds of the queue logs; null when no log is kept. */
+  queueOpenings: QueueOpenings | null;
   /** Where the nodes leave their booking-path figures for each other (the live dashboard's cluster-wide view). */
   nodeFigures: NodeFiguresBoard;
   /** Prometheus metrics of this process. */

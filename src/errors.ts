@@ -62,6 +62,7 @@ export const ERRORS = {
   YEYAK_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type.' },
   YEYAK_ERR_IDEMPOTENCY_MISMATCH: { status: 422, message: 'This Idempotency-Key was used with a different request.' },
   YEYAK_ERR_NOT_ADMITTED_YET: { status: 425, message: 'Your turn has not come yet; keep this page open.' },
+  YEYAK_ERR_NOT_LOGGED_YET: { status: 425, message: 'Your place is not in a signed checkpoint of the public log yet; try again in a second.' },
   YEYAK_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; wait and try again.' },
   YEYAK_ERR_OPERATOR_LOCKED: { status: 429, message: 'Too many failed logins; the account is locked until the time in Retry-After.' },
   YEYAK_ERR_OTP_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many wrong codes; ask for a new code later.' },

@@ -67,13 +67,13 @@ describe('places handed back', () => {
     const holder = await person(t.app);
     const { position } = (await join(holder)).json();
     await join(holder);
-    await t.ctx.waitingRoom.store.setClosed(C, true);
+    await t.ctx.waitingRoom.store.setClosed(C, true, 0);
     await t.ctx.waitingRoom.refresh();
     try {
       expect((await join(holder)).json()).toMatchObject({ position, state: 'closed' });
       expect((await join(await person(t.app))).json().error.details.reason).toBe('CAMPAIGN_CLOSED');
     } finally {
-      await t.ctx.waitingRoom.store.setClosed(C, false);
+      await t.ctx.waitingRoom.store.setClosed(C, false, 0);
       await t.ctx.waitingRoom.refresh();
     }
   });

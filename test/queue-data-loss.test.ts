@@ -36,7 +36,7 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
     try {
       // 40 people in the pre-queue, the opening, 60 first come, first served, through three nodes.
       for (let i = 0; i < 40; i += 1) await node(i).join(c, `early-${i}`, T0 - 60_000, 0);
-      await node(0).open(c, 0);
+      await node(0).open(c, 0, T0);
       for (let i = 0; i < 60; i += 1) await node(i).join(c, `late-${i}`, T0 + i, null);
       await node(1).tick(c, T0, { ratePerSecond: 50, maxActive: 1000 });
       await node(2).tick(c, T0 + 1000, { ratePerSecond: 50, maxActive: 1000 });
@@ -107,7 +107,7 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
       const draws = await database.db.selectFrom('queue_places').select(['person_key', 'draw']).where('campaign_id', '=', c).execute();
       await deleteKeys(client, prefix);
       expect(await store.lookup(c, 'early-7')).toEqual({ position: null });
-      await store.open(c, 0);
+      await store.open(c, 0, 0);
       const places = await Promise.all(draws.map((d) => store.positionOf(c, d.person_key)));
       const byDraw = [...draws].sort((a, b) => Number(BigInt(a.draw!) - BigInt(b.draw!)) || a.person_key.localeCompare(b.person_key));
       expect(byDraw.map((d) => places[draws.indexOf(d)])).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));

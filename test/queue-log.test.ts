@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCheckpoint } from '../src/modules/transparency/domain/checkpoint.ts';
-import { decodeEntry, type LogEntry } from '../src/modules/transparency/domain/log-entries.ts';
+import { decodeEntry } from '../src/modules/transparency/domain/log-entries.ts';
 import { leafHash, rootHash } from '../src/modules/transparency/domain/merkle.ts';
 import { verifyConsistency, verifyInclusion } from '../src/modules/transparency/domain/merkle-verify.ts';
-import { openNote, verifierOf } from '../src/modules/transparency/domain/signed-note.ts';
-import { decodeEntryBundle, hashReaderOfTiles, tileWidth } from '../src/modules/transparency/domain/tiles.ts';
-import { CampaignQueueLog } from '../src/modules/transparency/queue-log.ts';
+import { decodeEntryBundle } from '../src/modules/transparency/domain/tiles.ts';
+import { CampaignQueueLog, type NewEntry } from '../src/modules/transparency/queue-log.ts';
 import { ok, openCampaign, operator } from './support/fixtures.ts';
+import { readServedLog } from './support/queue-log-reader.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -19,8 +18,8 @@ afterAll(() => t.close());
 
 const commitment = (i: number) => createHash('sha256').update(`opening ${i}`).digest();
 
-function places(from: number, count: number, atMs: number): LogEntry[] {
-  return Array.from({ length: count }, (_, i) => ({ kind: 'place', position: from + i, atMs, commitment: commitment(from + i) }));
+function places(from: number, count: number, atMs: number): NewEntry[] {
+  return Array.from({ length: count }, (_, i) => ({ entry: { kind: 'place', position: from + i, atMs, commitment: commitment(from + i) }, subject: commitment(from + i).toString('base64') }));
 }
 
 async function get(url: string) {
@@ -28,23 +27,7 @@ async function get(url: string) {
 }
 
 /** What an auditor reads: the key, the checkpoint opened with it, and the tree's tiles. */
-async function audit(campaignId: string) {
-  const key = (await get('/api/v1/log/key')).body.trim();
-  const { text } = openNote((await get(`/api/v1/campaigns/${campaignId}/log/checkpoint`)).body, [verifierOf(key)]);
-  const checkpoint = parseCheckpoint(text);
-  const tiles = new Map<string, Buffer>();
-  for (let level = 0; tileWidth(checkpoint.size, level, 0) > 0; level++) {
-    for (let index = 0; tileWidth(checkpoint.size, level, index) > 0; index++) {
-      const width = tileWidth(checkpoint.size, level, index);
-      const res = await get(`/api/v1/campaigns/${campaignId}/log/tile/${level}/${String(index).padStart(3, '0')}${width < 256 ? `.p/${width}` : ''}`);
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-      tiles.set(`${level}/${index}`, res.rawPayload);
-    }
-  }
-  const read = hashReaderOfTiles((level, index) => tiles.get(`${level}/${index}`) ?? Buffer.alloc(0));
-  return { checkpoint, read };
-}
+const audit = (campaignId: string) => readServedLog(t.app, campaignId);
 
 describe("a campaign's queue log, served in C2SP formats", () => {
   it('serves the verifier key, and an empty log for a campaign with no entries', async () => {
@@ -69,7 +52,7 @@ describe("a campaign's queue log, served in C2SP formats", () => {
     const full = await get('/api/v1/campaigns/logged/log/tile/entries/000');
     const bundle = decodeEntryBundle(full.rawPayload);
     expect(bundle).toHaveLength(256);
-    expect(decodeEntry(bundle[14]!)).toEqual(places(15, 1, atMs)[0]);
+    expect(decodeEntry(bundle[14]!)).toEqual(places(15, 1, atMs)[0]!.entry);
     const partial = decodeEntryBundle((await get('/api/v1/campaigns/logged/log/tile/entries/001.p/44')).rawPayload);
     expect(partial).toHaveLength(44);
     expect(verifyInclusion(14, 300, leafHash(bundle[14]!), log.inclusionProof(14, 300), checkpoint.root)).toBe(true);

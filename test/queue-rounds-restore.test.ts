@@ -29,10 +29,10 @@ type Store = QueueStore & JournallingStore;
 async function fill(store: Store, c: string): Promise<void> {
   for (const p of round0) await store.join(c, p, T0 - 60_000, 0);
   for (const p of round1.slice(0, 2)) await store.join(c, p, T0 - 60_000, 1);
-  await store.open(c, 0);
+  await store.open(c, 0, 0);
   for (const p of ['fcfs-1', 'fcfs-2', 'fcfs-3']) await store.join(c, p, T0 + 1_000, null, 1);
   for (const p of round1.slice(2)) await store.join(c, p, T0 + DAY - 60_000, 1);
-  await store.open(c, 1);
+  await store.open(c, 1, 0);
   for (const p of ['fcfs-4', 'fcfs-5']) await store.join(c, p, T0 + DAY + 1_000, null, 2);
   for (const p of round2) await store.join(c, p, T0 + 2 * DAY - 60_000, 2);
   // Every node ticks every refresh; the tick's snapshot is the shared store's checkpoint.
@@ -41,7 +41,7 @@ async function fill(store: Store, c: string): Promise<void> {
 
 /** Round 2's members in the order of their places after its opening. */
 async function orderAfterOpening(store: Store, c: string): Promise<string[]> {
-  await store.open(c, 2);
+  await store.open(c, 2, 0);
   const places = await Promise.all(round2.map((p) => store.positionOf(c, p)));
   return [...round2].sort((a, b) => places[round2.indexOf(a)]! - places[round2.indexOf(b)]!);
 }

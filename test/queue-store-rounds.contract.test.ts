@@ -35,7 +35,7 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     await joinInOrder(d, c, day2.slice(0, 3), 1, T0 - 60_000);
     expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ issuedUpTo: 0, prequeueSize: 8, opened: false, openedRounds: 0 });
 
-    await Promise.all(d.nodes.map((node) => node.open(c, 0)));
+    await Promise.all(d.nodes.map((node) => node.open(c, 0, 0)));
     expect(sorted(await Promise.all(day1.map((p, i) => at(d, i).positionOf(c, p))))).toEqual(range(1, 5));
     expect(await at(d, 1).snapshot(c, T0)).toMatchObject({ issuedUpTo: 5, prequeueSize: 3, opened: true, openedRounds: 1 });
     const between = await joinInOrder(d, c, ['fcfs-1', 'fcfs-2', 'fcfs-3'], null);
@@ -50,12 +50,12 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     expect(await at(d, 2).snapshot(c, T0)).toMatchObject({ issuedUpTo: 8, prequeueSize: 6, openedRounds: 1 });
 
     // Every node opens round 1 at once (idempotent), and opening it again changes nothing.
-    await Promise.all([...d.nodes, ...d.nodes].map((node, i) => node.open(c, i % 2 === 0 ? 1 : 0)));
+    await Promise.all([...d.nodes, ...d.nodes].map((node, i) => node.open(c, i % 2 === 0 ? 1 : 0, 0)));
     const draws = drawsOf(d, c);
     const places = await Promise.all(byDraw(day2, draws).map((p, i) => at(d, i).positionOf(c, p)));
     expect(places).toEqual(range(9, 14));
     expect(await at(d, 0).join(c, 'fcfs-4', T0 + 86_400_000, null, 2)).toEqual({ position: 15, created: true });
-    await at(d, 1).open(c, 1);
+    await at(d, 1).open(c, 1, 0);
     expect(await Promise.all(byDraw(day2, draws).map((p, i) => at(d, i + 1).lookup(c, p)))).toEqual(range(9, 14).map((position) => ({ position })));
     expect(await at(d, 2).snapshot(c, T0)).toMatchObject({ issuedUpTo: 15, prequeueSize: 0, opened: true, openedRounds: 2 });
   });
@@ -72,7 +72,7 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     expect(await at(d, 2).positionOf(c, 'r2-1')).toBeNull();
     expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ issuedUpTo: 8, prequeueSize: 2, openedRounds: 2 });
     // Opening a later round opens the ones before it first (here none are left).
-    await at(d, 0).open(c, 2);
+    await at(d, 0).open(c, 2, 0);
     expect(sorted(await Promise.all(['r2-1', 'r2-2'].map((p, i) => at(d, i).positionOf(c, p))))).toEqual([9, 10]);
   });
 
@@ -80,7 +80,7 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     const d = await kind.deploy();
     const c = d.campaignId;
     await joinInOrder(d, c, ['a', 'b'], 1);
-    await at(d, 0).open(c, 1);
+    await at(d, 0).open(c, 1, 0);
     expect(await at(d, 1).join(c, 'laggard', T0, 1)).toEqual({ position: 3, created: true });
     expect(await at(d, 2).join(c, 'early-for-2', T0, 2)).toEqual({ position: null, created: true });
     expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ issuedUpTo: 3, prequeueSize: 1, openedRounds: 2 });
@@ -96,10 +96,10 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     // Round 1 starts after the 5 places issued before its opening.
     const counts = await shuffleCounts(runs, people, 6, async (c) => {
       await joinInOrder(d, c, ['d1-a', 'd1-b', 'd1-c'], 0);
-      await at(d, 1).open(c, 0);
+      await at(d, 1).open(c, 0, 0);
       await joinInOrder(d, c, ['fcfs-a', 'fcfs-b'], null);
       await joinInOrder(d, c, people, 1);
-      await at(d, 2).open(c, 1);
+      await at(d, 2).open(c, 1, 0);
       return Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
     });
     for (const node of d.nodes) if (isJournalling(node)) node.drainJournal();

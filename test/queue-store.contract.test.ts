@@ -27,7 +27,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect(waiting.every((r) => r.position === null)).toBe(true);
     expect(waiting.filter((r) => r.created)).toHaveLength(1);
     await at(d, 0).join(early, 'person-c', T0, 0);
-    await at(d, 1).open(early, 0);
+    await at(d, 1).open(early, 0, 0);
     const places = await Promise.all(d.nodes.map((node) => node.positionOf(early, 'person-b')));
     expect(places[0]).toBeOneOf([1, 2]);
     expect(new Set(places).size).toBe(1);
@@ -46,7 +46,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect(first.filter((r) => r.created)).toHaveLength(1);
     // And once the queue is open.
     const opened = randomCampaignId();
-    await at(d, 0).open(opened, 0);
+    await at(d, 0).open(opened, 0, 0);
     const later = await sameInstant(opened);
     expect(later.map((r) => r.position)).toEqual(later.map(() => 1));
     expect(later.filter((r) => r.created)).toHaveLength(1);
@@ -70,7 +70,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect((await at(d, 1).snapshot(c, T0)).prequeueSize).toBe(0);
     await at(d, 1).join(c, 'early', T0 - 60_000, 0);
     expect(await at(d, 2).lookup(c, 'early')).toEqual({ position: null });
-    await at(d, 0).open(c, 0);
+    await at(d, 0).open(c, 0, 0);
     expect(await at(d, 1).lookup(c, 'early')).toEqual({ position: 1 });
     await at(d, 2).join(c, 'late', T0, null);
     expect(await at(d, 0).lookup(c, 'late')).toEqual({ position: 2 });
@@ -99,13 +99,13 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect(await at(d, 0).positionOf(c, 'early-1')).toBeNull();
     expect(await at(d, 1).snapshot(c, T0)).toMatchObject({ prequeueSize: 300, opened: false, issuedUpTo: 0 });
 
-    await Promise.all([...d.nodes, ...d.nodes].map((node) => node.open(c, 0)));
+    await Promise.all([...d.nodes, ...d.nodes].map((node) => node.open(c, 0, 0)));
     const places = await Promise.all(early.map((person, i) => at(d, i).positionOf(c, person)));
     expect(sorted(places)).toEqual(range(1, 300));
 
     const late = await Promise.all(range(1, 50).map((i) => at(d, i).join(c, `late-${i}`, T0 + i, null)));
     expect(sorted(late.map((r) => r.position))).toEqual(range(301, 350));
-    await at(d, 2).open(c, 0);
+    await at(d, 2).open(c, 0, 0);
     expect(await Promise.all(early.map((person, i) => at(d, i + 1).positionOf(c, person)))).toEqual(places);
     expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ prequeueSize: 0, opened: true, openedRounds: 1, issuedUpTo: 350 });
   });
@@ -114,7 +114,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const d = await kind.deploy();
     const c = d.campaignId;
     await joinInOrder(d, c, range(1, 10).map((i) => `early-${i}`), 0);
-    await at(d, 0).open(c, 0);
+    await at(d, 0).open(c, 0, 0);
     expect(await at(d, 1).join(c, 'laggard', T0 - 1, 0)).toEqual({ position: 11, created: true });
     expect(await at(d, 2).positionOf(c, 'laggard')).toBe(11);
     expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ prequeueSize: 0, issuedUpTo: 11 });
@@ -137,7 +137,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const people = range(0, 19).map((i) => `person-${i}`);
     const counts = await shuffleCounts(runs, people, 1, async (c) => {
       await joinInOrder(d, c, people, 0);
-      await at(d, 0).open(c, 0);
+      await at(d, 0).open(c, 0, 0);
       return Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)));
     });
     // Rows and columns both sum to `runs` (each run is a permutation): df = (20 - 1)².
@@ -287,7 +287,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     expect(await at(d, 0).snapshot(c, T0 + 2_500)).toMatchObject({ admitted: 2, activeAdmissions: 1 });
     // Still no admission before one's turn, nor once the queue is closed.
     expect(await at(d, 0).admit(c, 'p3', 3, T0 + 2_500, TTL)).toBeNull();
-    await at(d, 0).setClosed(c, true);
+    await at(d, 0).setClosed(c, true, 0);
     expect(await at(d, 1).admit(c, 'p1', 1, T0 + 3_000, TTL)).toBeNull();
   });
 
@@ -299,13 +299,13 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const policy = { ratePerSecond: 4, maxActive: NO_CAP };
     await at(d, 0).tick(c, T0, policy);
     expect((await at(d, 1).tick(c, T0 + 1_000, policy)).servingUpTo).toBe(4);
-    await at(d, 2).setPaused(c, true, 'booking path degraded');
+    await at(d, 2).setPaused(c, true, 'booking path degraded', 0);
     for (let t = 1_250; t <= 6_000; t += 250) await Promise.all(d.nodes.map((node) => node.tick(c, T0 + t, policy)));
     expect(await at(d, 0).snapshot(c, T0 + 6_000)).toMatchObject({ servingUpTo: 4, paused: true, pausedReason: 'booking path degraded' });
     expect(await Promise.all(people.map((person, i) => at(d, i).positionOf(c, person)))).toEqual(range(1, 20));
     expect(await at(d, 1).join(c, 'person-21', T0 + 6_000, null)).toEqual({ position: 21, created: true });
 
-    await at(d, 1).setPaused(c, false, null);
+    await at(d, 1).setPaused(c, false, null, 0);
     expect(await at(d, 2).tick(c, T0 + 6_250, policy)).toMatchObject({ servingUpTo: 5, paused: false, pausedReason: null });
   });
 
@@ -317,11 +317,11 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     await at(d, 0).tick(c, T0, policy);
     await at(d, 0).tick(c, T0 + 1_000, policy);
     const p1 = await at(d, 1).admit(c, 'p1', 1, T0 + 1_000, TTL);
-    await at(d, 2).setClosed(c, true);
+    await at(d, 2).setClosed(c, true, 0);
     expect(await at(d, 0).admit(c, 'p2', 2, T0 + 1_100, TTL)).toBeNull();
     expect(await at(d, 1).admit(c, 'p1', 1, T0 + 1_100, TTL)).toEqual({ ...p1, created: false });
     expect(await at(d, 2).tick(c, T0 + 3_000, policy)).toMatchObject({ closed: true, servingUpTo: 2, admitted: 1 });
-    await at(d, 0).setClosed(c, false);
+    await at(d, 0).setClosed(c, false, 0);
     expect(await at(d, 1).admit(c, 'p2', 2, T0 + 3_000, TTL)).toMatchObject({ created: true });
   });
 
@@ -336,7 +336,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
     const policy = { ratePerSecond: 2, maxActive: 50 };
     await at(d, 1).tick(c, T0 - 500, policy);
     expect(await at(d, 2).tick(c, T0 - 250, policy)).toMatchObject({ prequeueSize: 4, opened: false, issuedUpTo: 0, servingUpTo: 0 });
-    await at(d, 0).open(c, 0);
+    await at(d, 0).open(c, 0, 0);
     await joinInOrder(d, c, ['f1', 'f2'], null);
     await at(d, 1).tick(c, T0, policy);
     await at(d, 2).tick(c, T0 + 1_500, policy);
@@ -344,7 +344,7 @@ describe.each(kinds)('QueueStore contract: $name', (kind) => {
       const place = (await at(d, 0).positionOf(c, person))!;
       if (place <= 3) await at(d, place).admit(c, person, place, T0 + 1_500, TTL);
     }
-    await at(d, 0).setPaused(c, true, 'operator check');
+    await at(d, 0).setPaused(c, true, 'operator check', 0);
     const expected = {
       issuedUpTo: 6, servingUpTo: 3, prequeueSize: 0, opened: true, openedRounds: 1, paused: true, pausedReason: 'operator check', closed: false,
       admitted: 3, activeAdmissions: 3, admitRatePerSecond: 0.4, admitRateDeviation: 0.8, targetRatePerSecond: 2,
@@ -382,14 +382,14 @@ async function expectUnavailableFast(store: QueueStore): Promise<void> {
     () => store.join(c, 'p', T0, null),
     () => store.join(c, 'p', T0, 0),
     () => store.positionOf(c, 'p'),
-    () => store.open(c, 0),
+    () => store.open(c, 0, 0),
     () => store.tick(c, T0, { ratePerSecond: 1, maxActive: 10 }),
     () => store.snapshot(c, T0),
     () => store.admit(c, 'p', 1, T0, TTL),
     () => store.extend(c, 'p', T0, TTL),
     () => store.release(c, 'p', T0),
-    () => store.setPaused(c, true, null),
-    () => store.setClosed(c, true),
+    () => store.setPaused(c, true, null, 0),
+    () => store.setClosed(c, true, 0),
     () => store.ping(),
   ];
   for (const call of calls) {
@@ -432,7 +432,7 @@ describe.skipIf(!redisServerOnPath)('RedisQueueStore across a Redis restart (own
     const c = d.campaignId;
     const early = range(1, 20).map((i) => `early-${i}`);
     await joinInOrder(d, c, early, 0);
-    await at(d, 0).open(c, 0);
+    await at(d, 0).open(c, 0, 0);
     await joinInOrder(d, c, range(1, 10).map((i) => `late-${i}`), null);
     const policy = { ratePerSecond: 4, maxActive: 100 };
     await at(d, 0).tick(c, T0, policy);

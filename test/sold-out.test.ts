@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis } from '../src/infra/redis.ts';
 import { QueueStatusSchema } from '../src/modules/waiting-room/queue-status.schema.ts';
 import { REMAINING_DOSES_INTERVAL_MS } from '../src/modules/waiting-room/remaining-doses-cache.ts';
 import { ok, person, seedCampaign } from './support/fixtures.ts';
-import { deleteKeys, redisUrl } from './support/redis.ts';
+import { deleteAppCampaignKeys, redisUrl } from './support/redis.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 // The queue holds while every dose is booked and moves again once doses come back — with the
@@ -45,11 +44,7 @@ describe.each(kinds)('sold out, with the $name', ({ env }) => {
   });
   afterAll(async () => {
     await t.close();
-    if (redisUrl && env.REDIS_URL) {
-      const client = await connectRedis(redisUrl);
-      await deleteKeys(client, `yeyak:q:{${C}}`);
-      client.disconnect();
-    }
+    await deleteAppCampaignKeys(env, C);
   });
 
   it('holds every place while nothing is left, admits those already reached, and moves again when a dose comes back', async () => {

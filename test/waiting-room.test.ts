@@ -191,11 +191,11 @@ describe('the waiting room', () => {
     expect((await ok(t.app, 'GET', `${base}/queue/tickets/me`, undefined, { authorization: `Bearer ${ticket}` })).position).toBe(position);
     for (let s = 0; s < 60; s++) await tick(1000);
     expect((await admit(ticket)).statusCode).toBe(201);
-    await t.ctx.waitingRoom.store.setClosed(C, true);
+    await t.ctx.waitingRoom.store.setClosed(C, true, 0);
     await t.ctx.waitingRoom.refresh();
     const late = (await join(await person(t.app))).json();
     expect(late.error.details.reason).toBe('CAMPAIGN_CLOSED');
-    await t.ctx.waitingRoom.store.setClosed(C, false);
+    await t.ctx.waitingRoom.store.setClosed(C, false, 0);
     await t.ctx.waitingRoom.refresh();
   });
 

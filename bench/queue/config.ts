@@ -31,6 +31,8 @@ export interface Options {
   tickets: number;
   sessionBudget: number;
   profile: boolean;
+  /** Run the apps without the queue's transparency log (to compare with a run that keeps it). */
+  withoutLog: boolean;
 }
 
 export function parseOptions(): Options {
@@ -44,6 +46,7 @@ export function parseOptions(): Options {
       tickets: { type: 'string' },
       'session-budget': { type: 'string' },
       profile: { type: 'boolean' },
+      'without-log': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -51,7 +54,7 @@ export function parseOptions(): Options {
   if (values.help) {
     console.log(
       'usage: npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]\n' +
-        '         [--people N] [--tickets 10000] [--session-budget 120] [--profile]\n' +
+        '         [--people N] [--tickets 10000] [--session-budget 120] [--profile] [--without-log]\n' +
         'With DATABASE_URL and REDIS_URL it also measures PostgreSQL + Redis. See bench/README.md.',
     );
     process.exit(0);
@@ -67,6 +70,7 @@ export function parseOptions(): Options {
     tickets: int('tickets', values.tickets, 10_000, 1),
     sessionBudget: int('session-budget', values['session-budget'], 120, 5),
     profile: values.profile === true,
+    withoutLog: values['without-log'] === true,
   };
 }
 

@@ -5,6 +5,7 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { connectRedis } from '../../src/infra/redis.ts';
 
 /** The Redis the suites share when CI provides one; null runs the in-process stores only. */
 export const redisUrl: string | null = process.env.REDIS_URL ?? null;
@@ -25,6 +26,14 @@ export async function deleteKeys(client: Redis, prefix: string): Promise<void> {
     if (keys.length > 0) await client.unlink(...keys);
     cursor = next;
   } while (cursor !== '0');
+}
+
+/** Removes a campaign's queue keys that an app with its own `yeyak:` keys left in the shared Redis (when its env names one). */
+export async function deleteAppCampaignKeys(env: Record<string, string>, campaignId: string): Promise<void> {
+  if (!env.REDIS_URL) return;
+  const client = await connectRedis(env.REDIS_URL);
+  await deleteKeys(client, `yeyak:q:{${campaignId}}`);
+  client.disconnect();
 }
 
 /** A loopback port that was free a moment ago. */

@@ -16,6 +16,7 @@ import * as syntheticProbe from '../../../migrations/0019-synthetic-probe.ts';
 import * as bookingWritesWhatItMust from '../../../migrations/0020-booking-writes-what-it-must.ts';
 import * as personsRecordedOnFirstNeed from '../../../migrations/0021-persons-recorded-on-first-need.ts';
 import * as queueLog from '../../../migrations/0022-queue-log.ts';
+import * as queueLogSequencer from '../../../migrations/0023-queue-log-sequencer.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -35,6 +36,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0020-booking-writes-what-it-must': bookingWritesWhatItMust,
   '0021-persons-recorded-on-first-need': personsRecordedOnFirstNeed,
   '0022-queue-log': queueLog,
+  '0023-queue-log-sequencer': queueLogSequencer,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -207,6 +207,15 @@ export interface QueueLogEntriesTable {
   leaf_index: number;
   /** One ASCII line, newline included: the bytes its leaf hashes. */
   entry: string;
+  /** The commitment (base64) of a `place` or `enter` entry, else null. */
+  subject: string | null;
+}
+
+export interface QueueLogCursorsTable {
+  campaign_id: string;
+  /** The store's epoch of the last event stored (queue-events.ts). */
+  epoch: string;
+  seq: string | number;
 }
 
 export interface DB extends OutreachTables {
@@ -231,4 +240,5 @@ export interface DB extends OutreachTables {
   queue_admissions: QueueAdmissionsTable;
   queue_checkpoints: QueueCheckpointsTable;
   queue_log_entries: QueueLogEntriesTable;
+  queue_log_cursors: QueueLogCursorsTable;
 }

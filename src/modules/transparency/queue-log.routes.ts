@@ -20,7 +20,10 @@ export const queueLogRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     await ctx.campaigns.get(campaignId);
     const log = ctx.queueLogs.forCampaign(campaignId);
     if (!log) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (no YEYAK_LOG_SIGNER_KEY)' } });
-    return log;
+    // Another node may write the log: what it stored is read at most twice a second.
+    const loaded = await log;
+    await loaded.follow();
+    return loaded;
   }
 
   app.get(

@@ -6,13 +6,22 @@ import { encodeEntry, type LogEntry } from './domain/log-entries.ts';
 import { consistencyProof, inclusionProof, leafHash, rootHash } from './domain/merkle.ts';
 import { signNote, type NoteSigner } from './domain/signed-note.ts';
 import { TILE_WIDTH, encodeEntryBundle, tileHashes, tileWidth } from './domain/tiles.ts';
-import { insertLogEntries, readLogEntries } from './queue-log.repository.ts';
+import { insertLogEntries, readLogEntries, type LogCursor } from './queue-log.repository.ts';
 
 /** How often a growing log's checkpoint is signed again, at most: signing is per checkpoint, never per request. */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 
 /** How many stored entries a load reads per statement. */
 const LOAD_PAGE = 10_000;
+
+/** How often a node that does not write a campaign's log reads what the writer stored, at most. */
+export const FOLLOW_INTERVAL_MS = 500;
+
+/** An entry to append, with what it is about for look-ups (a commitment, `seed <round>`) or null. */
+export interface NewEntry {
+  entry: LogEntry;
+  subject: string | null;
+}
 
 /**
  * One campaign's queue log (docs/transparency.md): its entries stored in the database, the
@@ -23,6 +32,7 @@ export class CampaignQueueLog {
   readonly #levels = new HashLevels();
   #tail: Promise<unknown> = Promise.resolve();
   #signed: { size: number; note: string; atMs: number } | null = null;
+  #followedAtMs = -Infinity;
 
   constructor(
     readonly campaignId: string,
@@ -38,40 +48,59 @@ export class CampaignQueueLog {
     return this.#levels.size;
   }
 
-  /** Reads the stored entries into the tree (a node starting, or taking the log over). */
-  async load(): Promise<void> {
-    for (;;) {
-      const page = await readLogEntries(this.db, this.campaignId, this.size, this.size + LOAD_PAGE);
-      for (const entry of page) this.#levels.append(leafHash(Buffer.from(entry, 'ascii')));
-      if (page.length < LOAD_PAGE) return;
-    }
+  /** Reads the entries stored past the tree into it (a node starting, following, or taking the log over). */
+  load(): Promise<void> {
+    return this.serially(async () => {
+      this.#followedAtMs = this.clock.now().getTime();
+      for (;;) {
+        const page = await readLogEntries(this.db, this.campaignId, this.size, this.size + LOAD_PAGE);
+        for (const entry of page) this.#levels.append(leafHash(Buffer.from(entry, 'ascii')));
+        if (page.length < LOAD_PAGE) return;
+      }
+    });
+  }
+
+  /** Reads what the log's writer (another node) stored, at most once per FOLLOW_INTERVAL_MS. */
+  async follow(): Promise<void> {
+    if (this.clock.now().getTime() - this.#followedAtMs >= FOLLOW_INTERVAL_MS) await this.load();
   }
 
   /**
    * Appends entries in order, one append at a time: stored first (so the tree never holds what the
-   * database lost), then hashed in. Returns the first entry's leaf index.
+   * database lost), with the cursor of the store events they came from, then hashed in. Returns
+   * the first entry's leaf index.
    */
-  append(entries: readonly LogEntry[]): Promise<number> {
-    const lines = entries.map((e) => encodeEntry(e).toString('ascii'));
-    const appended = this.#tail.then(async () => {
+  append(entries: readonly NewEntry[], cursor: LogCursor | null = null): Promise<number> {
+    const stored = entries.map((e) => ({ line: encodeEntry(e.entry).toString('ascii'), subject: e.subject }));
+    return this.serially(async () => {
       const first = this.size;
-      await insertLogEntries(this.db, this.campaignId, first, lines);
-      for (const line of lines) this.#levels.append(leafHash(Buffer.from(line, 'ascii')));
+      await insertLogEntries(this.db, this.campaignId, first, stored, cursor);
+      for (const { line } of stored) this.#levels.append(leafHash(Buffer.from(line, 'ascii')));
       return first;
     });
-    this.#tail = appended.catch(() => {});
-    return appended;
+  }
+
+  /** Runs `work` after every change started before it (loads and appends never interleave). */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.#tail.then(work);
+    this.#tail = done.catch(() => {});
+    return done;
   }
 
   /** The latest checkpoint, a signed note: signed again only once the tree grew and a second has passed. */
   checkpoint(): string {
+    return this.signedCheckpoint().note;
+  }
+
+  /** The latest checkpoint and the tree size it signs. */
+  signedCheckpoint(): { size: number; note: string } {
     const nowMs = this.clock.now().getTime();
     const last = this.#signed;
-    if (last && (last.size === this.size || nowMs - last.atMs < CHECKPOINT_INTERVAL_MS)) return last.note;
+    if (last && (last.size === this.size || nowMs - last.atMs < CHECKPOINT_INTERVAL_MS)) return last;
     const size = this.size;
     const text = formatCheckpoint({ origin: this.origin, size, root: rootHash(this.#levels.read, size), extensions: [] });
     this.#signed = { size, note: signNote(text, [this.signer]), atMs: nowMs };
-    return this.#signed.note;
+    return this.#signed;
   }
 
   /** A hash tile's bytes, or null while the tree does not reach that width of it. */
@@ -100,8 +129,8 @@ export class CampaignQueueLog {
 
 /**
  * Every campaign's queue log on this node, each loaded from the database on first use. Null logs
- * without a signer key (`YEYAK_LOG_SIGNER_KEY`). Nothing appends yet but tests: the queue's
- * sequencer is issue 22's next part, and until then a node serves the entries it loaded.
+ * without a signer key (`YEYAK_LOG_SIGNER_KEY`). The node that holds a campaign's sequencer lease
+ * appends (queue-sequencer.ts); every other node follows what it stored.
  */
 export class QueueLogs {
   readonly #logs = new Map<string, Promise<CampaignQueueLog>>();

@@ -1,4 +1,5 @@
 import { ActiveAdmissions } from './active-admissions.ts';
+import type { QueueEvent } from './queue-events.ts';
 import type { QueueCheckpoint, QueueCounters } from './queue-journal.ts';
 
 /** One campaign's queue in the in-process store (`memory-queue-store.ts`), as held in memory. */
@@ -16,6 +17,9 @@ export interface CampaignQueue extends QueueCounters {
   admissions: ActiveAdmissions;
   /** People whose admission ended in a booking (their later admissions are outside the cap). */
   booked: Set<string>;
+  /** Changes recorded for the transparency log and not yet dropped, numbered from 1. */
+  events: { seq: number; event: QueueEvent }[];
+  eventSeq: number;
 }
 
 /** A campaign's queue before anyone joined it. */
@@ -34,6 +38,8 @@ export function emptyCampaignQueue(): CampaignQueue {
     closed: false,
     admissions: new ActiveAdmissions(),
     booked: new Set(),
+    events: [],
+    eventSeq: 0,
     admitted: 0,
     rate: { mean: 0, variance: 0, samples: 0 },
     targetRate: 0,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { advanceServing } from './domain/admission-rate.ts';
 import { checkRound, prequeueScore, roundOfScore, secretDraw } from './prequeue-draw.ts';
+import type { QueueEvent, QueueLogging, RecordedEvents } from './queue-events.ts';
 import { checkpointOf, emptyCampaignQueue, restoreCounters, type CampaignQueue } from './memory-queue-state.ts';
 import { emptyJournal, holdsHandouts, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
@@ -12,6 +13,17 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   private readonly queues = new Map<string, CampaignQueue>();
   private journal: QueueJournal = emptyJournal();
   private readonly dirty = new Set<string>();
+  /** Recorded events are numbered anew in each process: its epoch. */
+  private readonly epoch = randomUUID();
+
+  /** With `logging`, changes are recorded for the transparency log and pre-queue draws come from its seeds. */
+  constructor(private readonly logging: QueueLogging | null = null) {}
+
+  private record(q: CampaignQueue, event: QueueEvent): void {
+    if (!this.logging) return;
+    q.eventSeq += 1;
+    q.events.push({ seq: q.eventSeq, event });
+  }
 
   /** Takes what changed since the last call (places, admissions, counters) for persistence. */
   drainJournal(): QueueJournal {
@@ -65,23 +77,25 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return q.prequeue.size - q.drawnPlaces.size;
   }
 
-  async join(campaignId: string, personKey: string, _nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
+  async join(campaignId: string, personKey: string, nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
     // No await between the look-up and the write: two devices joining at once get one place.
     const q = this.queue(campaignId);
     const existing = this.placeOf(q, personKey);
     if (existing !== null || q.prequeue.has(personKey)) return { position: existing, created: false };
     // A late pre-queue join for a round already opened (a node whose clock lags) is first come, first served.
     if (prequeueRound !== null && prequeueRound >= q.bases.length) {
-      const draw = secretDraw();
+      const draw = this.logging ? this.logging.draw(campaignId, prequeueRound, personKey) : secretDraw();
       q.prequeue.set(personKey, prequeueScore(prequeueRound, draw));
+      this.record(q, { kind: 'enter', round: prequeueRound, atMs: nowMs, personKey });
       this.journal.places.push({ campaignId, personKey, position: null, draw: String(draw), round: prequeueRound });
       this.dirty.add(campaignId);
       return { position: null, created: true };
     }
-    this.openRounds(q, Math.max(1, roundsDue) - 1);
+    this.openRounds(q, Math.max(1, roundsDue) - 1, nowMs);
     q.issued += 1;
     const position = q.issued;
     q.positions.set(personKey, position);
+    this.record(q, { kind: 'place', position, atMs: nowMs, personKey });
     this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     this.dirty.add(campaignId);
     return { position, created: true };
@@ -112,27 +126,36 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return this.placeOf(this.queue(campaignId), personKey);
   }
 
-  async open(campaignId: string, round: number): Promise<void> {
+  async open(campaignId: string, round: number, nowMs: number): Promise<void> {
     const q = this.queue(campaignId);
-    if (this.openRounds(q, checkRound(round)) > 0) this.dirty.add(campaignId);
+    if (this.openRounds(q, checkRound(round), nowMs) > 0) this.dirty.add(campaignId);
   }
 
   /** Opens every round up to `through` not opened yet, in order; returns how many it opened. */
-  private openRounds(q: CampaignQueue, through: number): number {
+  private openRounds(q: CampaignQueue, through: number, nowMs: number): number {
     let opened = 0;
     while (q.bases.length <= through) {
       const round = q.bases.length;
-      q.issued += this.placeRound(q, round, q.issued);
+      const base = q.issued;
+      const size = this.placeRound(q, round, base);
+      q.issued += size;
+      this.record(q, { kind: 'open', round, atMs: nowMs, base, size });
       opened += 1;
     }
     return opened;
   }
 
-  /** Gives round `round`'s members the places base + 1 … base + size by draw (ties by person key); returns the size. */
-  private placeRound(q: CampaignQueue, round: number, base: number): number {
+  /** The members of round `round` in draw order (ties by person key, as Redis's sorted set). */
+  private membersOf(q: CampaignQueue, round: number): string[] {
     const members = [...q.prequeue].filter(([, score]) => roundOfScore(score) === round);
     members.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    members.forEach(([person], index) => q.drawnPlaces.set(person, base + index + 1));
+    return members.map(([person]) => person);
+  }
+
+  /** Gives round `round`'s members the places base + 1 … base + size by draw (ties by person key); returns the size. */
+  private placeRound(q: CampaignQueue, round: number, base: number): number {
+    const members = this.membersOf(q, round);
+    members.forEach((person, index) => q.drawnPlaces.set(person, base + index + 1));
     q.bases[round] = base;
     return members.length;
   }
@@ -158,6 +181,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       });
       q.servingUpTo = next.servingUpTo;
       q.carry = next.carry;
+      if (q.servingUpTo > before) this.record(q, { kind: 'serve', servingUpTo: q.servingUpTo, atMs: nowMs });
       // A rate of 0 is a hold (sold out): like a pause, it is not a rate the queue moves at.
       if (!next.starved && policy.ratePerSecond > 0) this.observeRate(q, q.servingUpTo - before, elapsed);
     }
@@ -203,6 +227,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     const admission = { id: randomUUID(), expiresAtMs: nowMs + ttlMs };
     q.admissions.set(personKey, admission);
     q.admitted += 1;
+    this.record(q, { kind: 'admit', position, atMs: nowMs });
     this.journal.admissions.push({ campaignId, personKey, admissionId: admission.id, expiresAtMs: admission.expiresAtMs });
     this.dirty.add(campaignId);
     return { ...admission, created: true };
@@ -225,16 +250,39 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     this.journal.released.push({ campaignId, personKey });
   }
 
-  async setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void> {
+  async setPaused(campaignId: string, paused: boolean, reason: string | null, nowMs: number): Promise<void> {
     const q = this.queue(campaignId);
+    if (q.paused !== paused) this.record(q, { kind: paused ? 'pause' : 'resume', atMs: nowMs });
     q.paused = paused;
     q.pausedReason = paused ? reason : null;
     this.dirty.add(campaignId);
   }
 
-  async setClosed(campaignId: string, closed: boolean): Promise<void> {
-    this.queue(campaignId).closed = closed;
+  async setClosed(campaignId: string, closed: boolean, nowMs: number): Promise<void> {
+    const q = this.queue(campaignId);
+    if (q.closed !== closed) this.record(q, { kind: closed ? 'close' : 'reopen', atMs: nowMs });
+    q.closed = closed;
     this.dirty.add(campaignId);
+  }
+
+  async recordedEvents(campaignId: string, max: number): Promise<RecordedEvents> {
+    return { epoch: this.epoch, events: this.queue(campaignId).events.slice(0, max) };
+  }
+
+  async dropEvents(campaignId: string, epoch: string, throughSeq: number): Promise<void> {
+    if (epoch !== this.epoch) return;
+    const q = this.queue(campaignId);
+    const count = q.events.findIndex((e) => e.seq > throughSeq);
+    q.events.splice(0, count === -1 ? q.events.length : count);
+  }
+
+  async roundMembers(campaignId: string, round: number): Promise<string[]> {
+    return this.membersOf(this.queue(campaignId), round);
+  }
+
+  /** One process, one sequencer. */
+  async holdSequencer(): Promise<boolean> {
+    return true;
   }
 
   async ping(): Promise<void> {}

@@ -34,7 +34,7 @@ export const queueControlRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
       async (request) => {
         const campaign = await ctx.campaigns.get(request.params.campaignId);
         const reason = action === 'pause' ? pauseReason(request.body) : null;
-        await ctx.waitingRoom.store.setPaused(campaign.id, action === 'pause', reason);
+        await ctx.waitingRoom.store.setPaused(campaign.id, action === 'pause', reason, ctx.clock.now().getTime());
         await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: `queue.${action}d`, target: `campaign:${campaign.id}`, details: { reason } });
         await ctx.waitingRoom.refresh();
         return { state: (await ctx.waitingRoom.board(campaign)).status.state };

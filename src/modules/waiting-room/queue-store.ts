@@ -4,6 +4,7 @@
  * suite runs against both. Positions are 1-based; nothing here holds personal data — people are
  * their person keys (keyed hashes).
  */
+import type { RecordedEvents } from './queue-events.ts';
 
 export interface JoinResult {
   /** The place in line; null while the person waits in the pre-queue (before the opening). */
@@ -83,7 +84,7 @@ export interface QueueStore {
    * places issued + 1 … issued + size(k) in the order of secret random draws made at join time
    * (a uniform permutation the clients cannot predict or influence). Idempotent, across nodes.
    */
-  open(campaignId: string, round: number): Promise<void>;
+  open(campaignId: string, round: number, nowMs: number): Promise<void>;
   /**
    * Advances `servingUpTo` by the elapsed time at the policy's rate (idempotent across nodes). A rate
    * of 0 holds the queue (sold out): nothing is served, no rate is learnt, every place is kept.
@@ -100,8 +101,19 @@ export interface QueueStore {
   extend(campaignId: string, personKey: string, nowMs: number, ttlMs: number): Promise<number | null>;
   /** Ends an admission early because its holder booked, so its slot under the cap frees up. */
   release(campaignId: string, personKey: string, nowMs: number): Promise<void>;
-  setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void>;
-  setClosed(campaignId: string, closed: boolean): Promise<void>;
+  setPaused(campaignId: string, paused: boolean, reason: string | null, nowMs: number): Promise<void>;
+  setClosed(campaignId: string, closed: boolean, nowMs: number): Promise<void>;
+  /**
+   * The changes recorded for the transparency log (queue-events.ts) and not yet dropped, oldest
+   * first, at most `max`. Nothing is recorded unless the store was given a `QueueLogging`.
+   */
+  recordedEvents(campaignId: string, max: number): Promise<RecordedEvents>;
+  /** Drops the recorded events numbered up to `throughSeq` in `epoch` (the sequencer stored them). */
+  dropEvents(campaignId: string, epoch: string, throughSeq: number): Promise<void>;
+  /** The person keys of an opened round's pre-queue members, in the order of their places. */
+  roundMembers(campaignId: string, round: number): Promise<string[]>;
+  /** Takes or renews the lease of the campaign's log sequencer for `holder`: true while it holds it. */
+  holdSequencer(campaignId: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Throws when the store cannot be reached (admissions then fail closed). */
   ping(): Promise<void>;
   close(): Promise<void>;

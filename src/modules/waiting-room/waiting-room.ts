@@ -168,7 +168,8 @@ export class WaitingRoom {
   private async refreshAll(): Promise<void> {
     const now = this.clock.now();
     let healthy = true;
-    for (const campaign of await this.campaigns.list()) {
+    const campaigns = await this.campaigns.list();
+    for (const campaign of campaigns) {
       try {
         await this.refreshCampaign(campaign, now);
       } catch (error) {
@@ -178,7 +179,10 @@ export class WaitingRoom {
     }
     this.storeHealthy = healthy;
     this.metrics?.queueStoreUp.set(healthy ? 1 : 0);
-    await this.afterRefresh?.(now);
+    await this.afterRefresh?.(
+      now,
+      campaigns.map((c) => c.id),
+    );
   }
 
   /**
@@ -193,8 +197,8 @@ export class WaitingRoom {
     this.metrics?.queueStoreUp.set(up ? 1 : 0);
   }
 
-  /** Runs after every refresh (the in-process store journals its changes to the database here). */
-  afterRefresh: ((now: Date) => Promise<void>) | null = null;
+  /** Runs after every refresh (the stores journal their changes to the database here, and the log is written). */
+  afterRefresh: ((now: Date, campaignIds: readonly string[]) => Promise<void>) | null = null;
 
   /**
    * Where a store that is not durable itself (the in-process one) makes what it handed out
@@ -214,7 +218,7 @@ export class WaitingRoom {
     // Every refresh, not only when this node's last snapshot lacks it: a store restored from an
     // older checkpoint must still get every due round (the script is idempotent and cheap).
     const due = roundsDue(rounds, nowMs);
-    if (due > 0) await this.store.open(campaign.id, due - 1);
+    if (due > 0) await this.store.open(campaign.id, due - 1, nowMs);
     const next = nextOpening(rounds, nowMs);
     const before = this.boards.get(campaign.id)?.snapshot;
     const doses = this.doses?.current(campaign.id);

@@ -61,6 +61,7 @@ export const ERROR_WORDS: Record<string, Words> = {
   YEYAK_ERR_UNSUPPORTED_MEDIA_TYPE: TRY_AGAIN,
   YEYAK_ERR_IDEMPOTENCY_MISMATCH: { ko: ['앞서 보낸 예약 요청과 내용이 다릅니다.', '내 예약에서 예약이 되었는지 먼저 확인해 주세요.'], en: ['This differs from the booking request sent before.', 'Check “My bookings” first to see whether you are booked.'] },
   YEYAK_ERR_NOT_ADMITTED_YET: { ko: ['아직 차례가 오지 않았습니다.', '이 화면을 그대로 두세요. 차례가 되면 바로 알려드립니다.'], en: ['Your turn has not come yet.', 'Keep this page open; we will tell you the moment it comes.'] },
+  YEYAK_ERR_NOT_LOGGED_YET: { ko: ['아직 공개 기록에 서명되어 올라가지 않았습니다.', '1초쯤 뒤에 다시 확인해 주세요.'], en: ['Your place is not in a signed checkpoint of the public log yet.', 'Check again in a second.'] },
   YEYAK_ERR_RATE_LIMITED: { ko: ['짧은 시간에 요청이 너무 많았습니다.', '잠시 기다리시면 자동으로 다시 시도합니다.'], en: ['Too many requests in a short time.', 'Wait a moment; we will try again by ourselves.'] },
   YEYAK_ERR_OPERATOR_LOCKED: STAFF_ONLY,
   YEYAK_ERR_OTP_TOO_MANY_ATTEMPTS: { ko: ['인증번호를 여러 번 틀렸습니다.', '10분쯤 뒤에 인증번호를 새로 받아 주세요.'], en: ['The code was wrong too many times.', 'Ask for a new code in about 10 minutes.'] },

@@ -20,6 +20,7 @@ describe('queue log entries', () => {
       [{ kind: 'pause', atMs: 7 }, 'pause 7\n'],
       [{ kind: 'resume', atMs: 8 }, 'resume 8\n'],
       [{ kind: 'close', atMs: 9 }, 'close 9\n'],
+      [{ kind: 'reopen', atMs: 10 }, 'reopen 10\n'],
     ];
     for (const [entry, text] of entries) {
       expect(encodeEntry(entry).toString('ascii')).toBe(text);

@@ -27,7 +27,8 @@ export type LogEntry =
   | { kind: 'skip'; position: number; atMs: number; reason: SkipReason }
   | { kind: 'pause'; atMs: number }
   | { kind: 'resume'; atMs: number }
-  | { kind: 'close'; atMs: number };
+  | { kind: 'close'; atMs: number }
+  | { kind: 'reopen'; atMs: number };
 
 export type SkipReason = 'abandoned' | 'expired';
 const SKIP_REASONS: readonly SkipReason[] = ['abandoned', 'expired'];
@@ -47,6 +48,7 @@ const FIELDS: { [K in Kind]: [Exclude<keyof Extract<LogEntry, { kind: K }>, 'kin
   pause: [['atMs', 'int']],
   resume: [['atMs', 'int']],
   close: [['atMs', 'int']],
+  reopen: [['atMs', 'int']],
 };
 
 export class EntryError extends Error {}

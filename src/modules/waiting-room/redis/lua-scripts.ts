@@ -30,19 +30,22 @@ export function loadScript(fileName: string): LuaScript {
 
 /** The waiting room's scripts, one per state change (and one per consistent read). */
 export const SCRIPTS = {
-  join: loadScript('join-3.lua'),
-  open: loadScript('open-2.lua'),
+  join: loadScript('join-4.lua'),
+  open: loadScript('open-3.lua'),
   positionOf: loadScript('position-of-3.lua'),
   lookup: loadScript('lookup-3.lua'),
   reinstate: loadScript('reinstate-3.lua'),
-  tick: loadScript('tick-4.lua'),
+  tick: loadScript('tick-5.lua'),
   snapshot: loadScript('snapshot-3.lua'),
-  admit: loadScript('admit-3.lua'),
+  admit: loadScript('admit-4.lua'),
   extend: loadScript('extend-1.lua'),
   release: loadScript('release-2.lua'),
-  setPaused: loadScript('set-paused-1.lua'),
-  setClosed: loadScript('set-closed-1.lua'),
+  setPaused: loadScript('set-paused-2.lua'),
+  setClosed: loadScript('set-closed-2.lua'),
   initialize: loadScript('initialize-1.lua'),
+  readLog: loadScript('read-log-2.lua'),
+  dropLog: loadScript('drop-log-2.lua'),
+  holdSequencer: loadScript('hold-sequencer-1.lua'),
 } as const satisfies Record<string, LuaScript>;
 
 function isNoScript(error: unknown): boolean {

@@ -15,6 +15,10 @@
  * `{prefix}q:{campaignId}:active`     sorted set: person scored by admission expiry (ms)
  * `{prefix}q:{campaignId}:restoring`  string: the lock of the node restoring the campaign from
  *                                     its journal (Redis lost its data), with a time limit
+ * `{prefix}q:{campaignId}:log`        list: "<seq> <event>", the changes recorded for the
+ *                                     transparency log (queue-events.ts), numbered by the state
+ *                                     hash's logSeq, until the sequencer has stored them
+ * `{prefix}q:{campaignId}:sequencer`  string: the id of the node writing the log, with a time limit
  *
  * The state hash has `initializedAtMs` once the campaign is set up; scripts refuse until then.
  */
@@ -25,6 +29,8 @@ export interface CampaignKeys {
   admissions: string;
   active: string;
   restoring: string;
+  log: string;
+  sequencer: string;
 }
 
 const CAMPAIGN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -47,5 +53,7 @@ export function campaignKeys(prefix: string, campaignId: string): CampaignKeys {
     admissions: `${base}admissions`,
     active: `${base}active`,
     restoring: `${base}restoring`,
+    log: `${base}log`,
+    sequencer: `${base}sequencer`,
   };
 }

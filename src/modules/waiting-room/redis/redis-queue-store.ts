@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { checkRound, secretDraw } from '../prequeue-draw.ts';
+import { ROUND_SPAN, checkRound, secretDraw } from '../prequeue-draw.ts';
+import { parseRecordedEvent, type QueueLogging, type RecordedEvents } from '../queue-events.ts';
 import { emptyJournal, holdsHandouts, putBack, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
 import { QueueStoreUnavailableError } from '../queue-store-errors.ts';
@@ -72,9 +73,15 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     private readonly client: RedisConnection,
     prefix: string,
     private readonly recovery: QueueRecovery = NO_JOURNAL,
+    /** With `logging`, changes are recorded for the transparency log and pre-queue draws come from its seeds. */
+    private readonly logging: QueueLogging | null = null,
   ) {
     this.prefix = checkKeyPrefix(prefix);
+    this.logFlag = logging ? '1' : '0';
   }
+
+  /** The scripts' last argument: '1' to record each change for the transparency log. */
+  private readonly logFlag: '0' | '1';
 
   drainJournal(): QueueJournal {
     const drained = this.journal;
@@ -127,12 +134,13 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     }
   }
 
-  async join(campaignId: string, personKey: string, _nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
+  async join(campaignId: string, personKey: string, nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
     const k = this.keys(campaignId);
-    // Only a pre-queue join uses a draw (the script ignores it for a first-come one).
-    const draw = prequeueRound === null ? 0 : secretDraw();
     const round = prequeueRound === null ? -1 : checkRound(prequeueRound);
-    const reply = (await this.run(campaignId, SCRIPTS.join, [k.state, k.places, k.prequeue], [personKey, round, roundsDue, draw])) as [number | null, number];
+    // Only a pre-queue join uses a draw (the script ignores it for a first-come one).
+    const draw = prequeueRound === null ? 0 : this.logging ? this.logging.draw(campaignId, round, personKey) : secretDraw();
+    const args = [personKey, round, roundsDue, draw, nowMs, this.logFlag];
+    const reply = (await this.run(campaignId, SCRIPTS.join, [k.state, k.places, k.prequeue, k.log], args)) as [number | null, number];
     const created = reply[1] === 1;
     const drawn = reply[0] === null;
     if (created) this.journal.places.push({ campaignId, personKey, position: reply[0], draw: drawn ? String(draw) : null, round: drawn ? round : null });
@@ -157,15 +165,15 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     return (await this.run(campaignId, SCRIPTS.positionOf, [k.state, k.places, k.prequeue], [personKey])) as number | null;
   }
 
-  async open(campaignId: string, round: number): Promise<void> {
+  async open(campaignId: string, round: number, nowMs: number): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(campaignId, SCRIPTS.open, [k.state, k.prequeue], [checkRound(round)]);
+    await this.run(campaignId, SCRIPTS.open, [k.state, k.prequeue, k.log], [checkRound(round), nowMs, this.logFlag]);
   }
 
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
     const k = this.keys(campaignId);
-    const args = [nowMs, policy.ratePerSecond, policy.maxActive, TRIM_LIMIT];
-    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active], args)) as SnapshotReply;
+    const args = [nowMs, policy.ratePerSecond, policy.maxActive, TRIM_LIMIT, this.logFlag];
+    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active, k.log], args)) as SnapshotReply;
     const snapshot = decodeSnapshot(reply);
     this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot, (reply[13] as string[]).map(Number)));
     return snapshot;
@@ -178,8 +186,8 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
 
   async admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null> {
     const k = this.keys(campaignId);
-    const args = [personKey, position, nowMs, ttlMs, randomUUID(), TRIM_LIMIT];
-    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active], args)) as [string, string, number] | null;
+    const args = [personKey, position, nowMs, ttlMs, randomUUID(), TRIM_LIMIT, this.logFlag];
+    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active, k.log], args)) as [string, string, number] | null;
     if (reply === null) return null;
     const record = { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1, ...(reply[2] === 2 ? { afterBooking: true } : {}) };
     if (record.created) this.journal.admissions.push({ campaignId, personKey, admissionId: record.id, expiresAtMs: record.expiresAtMs });
@@ -200,14 +208,40 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     this.journal.released.push({ campaignId, personKey });
   }
 
-  async setPaused(campaignId: string, paused: boolean, reason: string | null): Promise<void> {
+  async setPaused(campaignId: string, paused: boolean, reason: string | null, nowMs: number): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(campaignId, SCRIPTS.setPaused, [k.state], [paused ? '1' : '0', reason === null ? '0' : '1', reason ?? '']);
+    await this.run(campaignId, SCRIPTS.setPaused, [k.state, k.log], [paused ? '1' : '0', reason === null ? '0' : '1', reason ?? '', nowMs, this.logFlag]);
   }
 
-  async setClosed(campaignId: string, closed: boolean): Promise<void> {
+  async setClosed(campaignId: string, closed: boolean, nowMs: number): Promise<void> {
     const k = this.keys(campaignId);
-    await this.run(campaignId, SCRIPTS.setClosed, [k.state], [closed ? '1' : '0']);
+    await this.run(campaignId, SCRIPTS.setClosed, [k.state, k.log], [closed ? '1' : '0', nowMs, this.logFlag]);
+  }
+
+  async recordedEvents(campaignId: string, max: number): Promise<RecordedEvents> {
+    const k = this.keys(campaignId);
+    const [epoch, lines] = (await this.run(campaignId, SCRIPTS.readLog, [k.state, k.log], [max])) as [string, string[]];
+    return { epoch, events: lines.map(parseRecordedEvent) };
+  }
+
+  async dropEvents(campaignId: string, epoch: string, throughSeq: number): Promise<void> {
+    const k = this.keys(campaignId);
+    await this.run(campaignId, SCRIPTS.dropLog, [k.state, k.log], [epoch, throughSeq]);
+  }
+
+  async roundMembers(campaignId: string, round: number): Promise<string[]> {
+    const k = this.keys(campaignId);
+    try {
+      // Ties in draw are ordered by member, as ZRANK orders them (rounds.lua prequeuePlace).
+      return await this.client.zrangebyscore(k.prequeue, checkRound(round) * ROUND_SPAN, `(${(round + 1) * ROUND_SPAN}`);
+    } catch (error) {
+      throw queueStoreError(error);
+    }
+  }
+
+  async holdSequencer(campaignId: string, holder: string, ttlMs: number): Promise<boolean> {
+    const k = this.keys(campaignId);
+    return (await this.run(campaignId, SCRIPTS.holdSequencer, [k.sequencer], [holder, ttlMs])) === 1;
   }
 
   async ping(): Promise<void> {

@@ -9,18 +9,28 @@ local function scoreArg(x)
   return string.format('%.17g', x)
 end
 
--- Opens every round up to `through` not opened yet, in order (idempotent); returns how many it opened.
+-- Opens every round up to `through` not opened yet, in order (idempotent); returns each round it
+-- opened as { round, base, size } (empty when they had all opened).
 local function openRounds(stateKey, prequeueKey, through)
   local opened = tonumber(redis.call('HGET', stateKey, 'rounds') or 0)
-  if opened > through then return 0 end
+  if opened > through then return {} end
   local issued = tonumber(redis.call('HGET', stateKey, 'issued') or 0)
+  local done = {}
   for round = opened, through do
     local size = redis.call('ZCOUNT', prequeueKey, scoreArg(round * ROUND_SPAN), '(' .. scoreArg((round + 1) * ROUND_SPAN))
     redis.call('HSET', stateKey, 'base:' .. round, issued)
+    done[#done + 1] = { round, issued, size }
     issued = issued + size
   end
   redis.call('HSET', stateKey, 'issued', issued, 'rounds', through + 1)
-  return through + 1 - opened
+  return done
+end
+
+-- Logs each round `openRounds` opened: `open <round> <time> <base> <size>` (includes/log-event.lua).
+local function logOpenings(stateKey, logKey, logging, nowArg, opened)
+  for _, o in ipairs(opened) do
+    logEvent(stateKey, logKey, logging, 'open ' .. o[1] .. ' ' .. nowArg .. ' ' .. o[2] .. ' ' .. o[3])
+  end
 end
 
 -- A pre-queue member's place: false when not a member, 0 while their round has not opened, else

@@ -16,14 +16,17 @@
   KEYS[2] prequeue    sorted set person → round × 2^40 + draw (for the snapshot)
   KEYS[3] admissions  hash person → admission id (expired ones trimmed)
   KEYS[4] active      sorted set person → admission expiry (ms)
+  KEYS[5] log         list of events for the transparency log (includes/log-event.lua)
   ARGV[1] now (ms)
   ARGV[2] rate (places per second; 0 holds the queue: nothing served, the carry kept, no rate learnt)
   ARGV[3] cap on active admissions
   ARGV[4] how many expired admissions to trim at most
+  ARGV[5] '1' to record the change for the transparency log
   Output: the snapshot array after the tick (includes/snapshot.lua), then as element 14 the
           bases of the opened rounds (for the node's journal checkpoint)
 ]]
 -- @include "format"
+-- @include "log-event"
 -- @include "trim-admissions"
 -- @include "rounds"
 -- @include "snapshot"
@@ -84,6 +87,7 @@ if elapsed > 0 and (tonumber(s[2]) or 0) > 0 and s[3] ~= '1' and s[4] ~= '1' the
 
   -- Served up to the queue's end: that says nothing of the rate, so the estimate does not learn it;
   -- nor does a rate of 0 (the queue held while sold out: like a pause).
+  if nextServing > serving then logEvent(stateKey, KEYS[5], ARGV[5], 'serve ' .. nextServing .. ' ' .. ARGV[1]) end
   if starved or rate <= 0 then
     redis.call('HSET', stateKey, 'servingUpTo', num(nextServing), 'carry', num(nextCarry))
     return snapshotWithBases()

@@ -147,7 +147,10 @@ function journalled(room: WaitingRoom, db: Db, clock: Clock, sequencer: QueueSeq
     try {
       await writer.flush();
     } finally {
-      await sequencer?.stepAll(campaignIds, onError, onAppended);
+      if (sequencer) {
+        await sequencer.stepAll(campaignIds, onError, onAppended);
+        for (const campaignId of campaignIds) metrics.queueLogSequencer.set({ campaign: campaignId }, sequencer.holds(campaignId) ? 1 : 0);
+      }
     }
   };
   if (store instanceof RedisQueueStore) store.flushBeforeRestore = () => writer.flush();

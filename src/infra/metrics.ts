@@ -30,6 +30,7 @@ export function createMetrics() {
     queueSoldOut: new Gauge({ name: 'yeyak_queue_sold_out', help: '1 while this node holds the queue because every dose loaded is booked (its own remaining-doses figure)', labelNames: campaign, registers: [registry] }),
     remainingDosesReadFailures: new Counter({ name: 'yeyak_remaining_doses_read_failures_total', help: 'Reads of a campaign’s remaining doses that failed (the last known figure stood)', labelNames: campaign, registers: [registry] }),
     queueLogEntries: new Counter({ name: 'yeyak_queue_log_entries_total', help: 'Entries this node appended to the queue’s transparency log (as its sequencer)', labelNames: campaign, registers: [registry] }),
+    queueLogSequencer: new Gauge({ name: 'yeyak_queue_log_sequencer', help: '1 while this node holds the campaign’s log sequencer lease (it writes the public queue log)', labelNames: campaign, registers: [registry] }),
     queueLogFailures: new Counter({ name: 'yeyak_queue_log_failures_total', help: 'Sequencer steps that failed to store a campaign’s recorded queue events in its log (retried next refresh)', labelNames: campaign, registers: [registry] }),
     queueStoreUp: new Gauge({ name: 'yeyak_queue_store_up', help: '1 when the last refresh reached the queue store', registers: [registry] }),
     admissionsIssued: new Counter({ name: 'yeyak_admissions_issued_total', help: 'Admissions issued by this node', labelNames: campaign, registers: [registry] }),

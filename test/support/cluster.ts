@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
 import { freePort } from './redis.ts';
 import { OPERATOR_KEY } from './test-app.ts';
 import { createDatabase as createTestDatabase } from './test-app.ts';
@@ -121,6 +122,7 @@ function clusterEnv(databaseUrl: string, redisUrl: string, dataDir: string): Rec
     YEYAK_SIGNING_KEYS: `mn1:${key()}`,
     YEYAK_PERSON_PEPPER: key(),
     YEYAK_ENCRYPTION_KEYS: `mnenc1:${key()}`,
+    YEYAK_LOG_SIGNER_KEY: generateSignerKey('test.yeyak/cluster-queue-log'),
     YEYAK_DEV_IDENTITY: '1',
     YEYAK_DEMO: '0',
     YEYAK_OPERATOR_KEY: OPERATOR_KEY,

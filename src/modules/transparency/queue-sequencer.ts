@@ -27,7 +27,6 @@ export const drawSubject = (round: number) => `draw ${round}`;
  * which events are stored already, and a takeover reads the stored log before it appends.
  */
 export class QueueSequencer {
-  readonly #holder = randomUUID();
   /** Per campaign this node holds the lease of: where its log stands (read when the lease was taken). */
   readonly #held = new Map<string, { cursor: LogCursor | null; seeded: Set<number> }>();
 
@@ -36,13 +35,20 @@ export class QueueSequencer {
     private readonly logs: QueueLogs,
     private readonly openings: QueueOpenings,
     private readonly db: Db,
+    /** This node's name in the lease (a process of its own each time). */
+    private readonly holder: string = randomUUID(),
   ) {}
+
+  /** True while this node holds the campaign's lease (as of its last step). */
+  holds(campaignId: string): boolean {
+    return this.#held.has(campaignId);
+  }
 
   /** Stores the campaign's recorded events in its log if this node holds its lease; returns how many entries it appended. */
   async step(campaignId: string): Promise<number> {
     const pending = this.logs.forCampaign(campaignId);
     if (!pending) return 0;
-    if (!(await this.store.holdSequencer(campaignId, this.#holder, SEQUENCER_LEASE_MS))) {
+    if (!(await this.store.holdSequencer(campaignId, this.holder, SEQUENCER_LEASE_MS))) {
       this.#held.delete(campaignId);
       return 0;
     }

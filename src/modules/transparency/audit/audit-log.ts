@@ -1,5 +1,5 @@
 import type { Checkpoint } from '../domain/checkpoint.ts';
-import { rootHash } from '../domain/merkle.ts';
+import { rootHash, type HashReader } from '../domain/merkle.ts';
 import { replayLog, type Replay } from '../domain/order-of-service.ts';
 import { downloadLog, type LogFetch } from './download-log.ts';
 
@@ -13,6 +13,8 @@ export interface RememberedCheckpoint {
 
 export interface AuditReport {
   checkpoint: Checkpoint;
+  /** The hashes of the checkpoint's tree, from its tiles. */
+  read: HashReader;
   replay: Replay;
   /** Every rule broken; empty for a clean verdict. */
   violations: string[];
@@ -35,7 +37,7 @@ export async function auditLog(get: LogFetch, campaignId: string, verifierKey: s
   }
   const replay = replayLog(log.entries);
   violations.push(...replay.violations);
-  return { checkpoint: log.checkpoint, replay, violations };
+  return { checkpoint: log.checkpoint, read: log.read, replay, violations };
 }
 
 /** What to remember of an audited checkpoint for the next audit. */

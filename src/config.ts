@@ -1,3 +1,4 @@
+import { COSIGNATURE_V1, verifierOf } from './modules/transparency/domain/signed-note.ts';
 import { resolve } from 'node:path';
 import { parseTrustProxy, type TrustProxy } from './config-proxy.ts';
 import { parseRedisSentinels, type RedisSentinelConfig } from './config-redis.ts';
@@ -61,6 +62,8 @@ export interface Config {
   registry: { url: string | null; timeoutMs: number; importIntervalSeconds: number };
   /** The SMS/KakaoTalk gateway: base URL (null: the in-process stand-in) and the channel messages go by. */
   messages: { gatewayUrl: string | null; channel: 'kakao' | 'sms' };
+  /** Witnesses whose cosignatures the queue logs accept and serve: their C2SP verifier keys (type 0x04). */
+  logWitnesses: string[];
   /** Whether this process runs the outbox workers (registry, messages, reminders, import). */
   workers: boolean;
   /** Finished outbox work: `done` jobs (and events whose jobs are all gone) older than this are deleted, checked every interval. */
@@ -105,6 +108,19 @@ function redisSentinelVar(env: Env, redisUrl: string | null): RedisSentinelConfi
   if (parsed !== null && 'error' in parsed) throw new ConfigError(parsed.error);
   if (parsed !== null && redisUrl === null) throw new ConfigError('YEYAK_REDIS_SENTINELS needs REDIS_URL (e.g. redis://:password@yeyak/0: its password and database are used, its host is not dialled)');
   return parsed;
+}
+
+/** YEYAK_LOG_WITNESSES: witness verifier keys, separated by commas or whitespace. */
+function witnessKeysVar(env: Env): string[] {
+  const keys = (env.YEYAK_LOG_WITNESSES ?? '').split(/[\s,]+/).filter((k) => k !== '');
+  for (const key of keys) {
+    try {
+      verifierOf(key, [COSIGNATURE_V1]);
+    } catch (error) {
+      throw new ConfigError(`YEYAK_LOG_WITNESSES: not a witness verifier key (name+hash+base64 of type 0x04): ${key} (${(error as Error).message})`);
+    }
+  }
+  return keys;
 }
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -212,6 +228,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       timeoutMs: intVar(env, 'YEYAK_REGISTRY_TIMEOUT_MS', 3000, 100, 60_000),
       importIntervalSeconds: intVar(env, 'YEYAK_REGISTRY_IMPORT_INTERVAL_SECONDS', 300, 10, 86_400),
     },
+    logWitnesses: witnessKeysVar(env),
     messages: {
       gatewayUrl: urlVar(env, 'YEYAK_MESSAGE_GATEWAY_URL', ['http:', 'https:']),
       channel: oneOf(env, 'YEYAK_MESSAGE_CHANNEL', ['kakao', 'sms'], 'kakao') as 'kakao' | 'sms',

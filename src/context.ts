@@ -14,6 +14,7 @@ import type { NodePressure } from './lib/node-pressure.ts';
 import type { ClockAgreement } from './lib/clock-agreement.ts';
 import type { QueueLogs } from './modules/transparency/queue-log.ts';
 import type { QueueOpenings } from './modules/transparency/queue-openings.ts';
+import type { Cosignatures } from './modules/transparency/cosignatures.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
 export interface Ctx {
@@ -36,6 +37,8 @@ export interface Ctx {
   queueLogs: QueueLogs;
   /** The holders' openings and the rounds' seeds of the queue logs; null when no log is kept. */
   queueOpenings: QueueOpenings | null;
+  /** The witnesses' cosignatures of the queue logs' checkpoints. */
+  cosignatures: Cosignatures;
   /** Where the nodes leave their booking-path figures for each other (the live dashboard's cluster-wide view). */
   nodeFigures: NodeFiguresBoard;
   /** Prometheus metrics of this process. */

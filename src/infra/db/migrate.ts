@@ -17,6 +17,7 @@ import * as bookingWritesWhatItMust from '../../../migrations/0020-booking-write
 import * as personsRecordedOnFirstNeed from '../../../migrations/0021-persons-recorded-on-first-need.ts';
 import * as queueLog from '../../../migrations/0022-queue-log.ts';
 import * as queueLogSequencer from '../../../migrations/0023-queue-log-sequencer.ts';
+import * as queueLogCosignatures from '../../../migrations/0024-queue-log-cosignatures.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -37,6 +38,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0021-persons-recorded-on-first-need': personsRecordedOnFirstNeed,
   '0022-queue-log': queueLog,
   '0023-queue-log-sequencer': queueLogSequencer,
+  '0024-queue-log-cosignatures': queueLogCosignatures,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

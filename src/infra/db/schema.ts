@@ -211,6 +211,17 @@ export interface QueueLogEntriesTable {
   subject: string | null;
 }
 
+export interface QueueLogCosignaturesTable {
+  campaign_id: string;
+  /** The witness's verifier key name and key ID, `name+hash`. */
+  witness: string;
+  tree_size: number;
+  /** base64 */
+  root: string;
+  /** The cosignature line (C2SP tlog-cosignature), newline included. */
+  line: string;
+}
+
 export interface QueueLogCursorsTable {
   campaign_id: string;
   /** The store's epoch of the last event stored (queue-events.ts). */
@@ -241,4 +252,5 @@ export interface DB extends OutreachTables {
   queue_checkpoints: QueueCheckpointsTable;
   queue_log_entries: QueueLogEntriesTable;
   queue_log_cursors: QueueLogCursorsTable;
+  queue_log_cosignatures: QueueLogCosignaturesTable;
 }

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { Id, errorResponses } from '../../http/schemas.ts';
+import { CosignatureRefused } from './cosignatures.ts';
 import { parseTilePath } from './domain/tiles.ts';
 import type { CampaignQueueLog } from './queue-log.ts';
 
@@ -48,7 +49,51 @@ export const queueLogRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     },
     async (request, reply) => {
       const log = await logOf(request.params.campaignId);
-      return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=1').send(log.checkpoint());
+      const { size, note } = log.signedCheckpoint();
+      // The witnesses' cosignatures of this very checkpoint, when they have caught up with it.
+      const witnessed = await ctx.cosignatures.witnessed(log.campaignId);
+      const cosigned = witnessed?.size === size ? note + witnessed.lines.join('') : note;
+      return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=1').send(cosigned);
+    },
+  );
+
+  app.get(
+    '/api/v1/campaigns/:campaignId/log/checkpoint/witnessed',
+    {
+      schema: {
+        tags: ['public'],
+        description: 'The largest checkpoint of the campaign’s queue log that a witness cosigned: the log’s signed note with every cosignature of it (C2SP tlog-cosignature).',
+        params: Params,
+        response: { 200: Type.String(), ...errorResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const log = await logOf(request.params.campaignId);
+      const witnessed = await ctx.cosignatures.witnessed(log.campaignId);
+      if (!witnessed || witnessed.size > log.size) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'no witness has cosigned a checkpoint of this log yet' } });
+      return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=1').send(log.signedAtSize(witnessed.size) + witnessed.lines.join(''));
+    },
+  );
+
+  app.post(
+    '/api/v1/campaigns/:campaignId/log/cosignatures',
+    {
+      schema: {
+        tags: ['public'],
+        description: 'Submits a witness’s cosignature: the log’s checkpoint as a signed note carrying the cosignature line of a witness this deployment names (YEYAK_LOG_WITNESSES). Anyone may submit; the cosignature itself is the credential.',
+        params: Params,
+        body: Type.String({ maxLength: 16_384 }),
+        response: { 200: Type.Object({ accepted: Type.Array(Type.String()) }), ...errorResponses(400, 404, 415) },
+      },
+    },
+    async (request) => {
+      const log = await logOf(request.params.campaignId);
+      try {
+        return { accepted: await ctx.cosignatures.submit(log, request.body) };
+      } catch (error) {
+        if (error instanceof CosignatureRefused) throw new YeyakError('YEYAK_ERR_VALIDATION', { message: 'The cosignature is refused.', details: { reason: error.message } });
+        throw error;
+      }
     },
   );
 

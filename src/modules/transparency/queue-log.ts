@@ -33,6 +33,7 @@ export class CampaignQueueLog {
   #tail: Promise<unknown> = Promise.resolve();
   #signed: { size: number; note: string; atMs: number } | null = null;
   #followedAtMs = -Infinity;
+  #past: { size: number; note: string } | null = null;
 
   constructor(
     readonly campaignId: string,
@@ -101,6 +102,20 @@ export class CampaignQueueLog {
     const text = formatCheckpoint({ origin: this.origin, size, root: rootHash(this.#levels.read, size), extensions: [] });
     this.#signed = { size, note: signNote(text, [this.signer]), atMs: nowMs };
     return this.#signed;
+  }
+
+  /** The root of the tree of its first `size` entries. */
+  rootAt(size: number): Buffer {
+    return rootHash(this.#levels.read, size);
+  }
+
+  /** The log's signed note of the checkpoint of an earlier size (a witnessed one), signed once per size. */
+  signedAtSize(size: number): string {
+    if (this.#past?.size !== size) {
+      const text = formatCheckpoint({ origin: this.origin, size, root: this.rootAt(size), extensions: [] });
+      this.#past = { size, note: signNote(text, [this.signer]) };
+    }
+    return this.#past.note;
   }
 
   /** A hash tile's bytes, or null while the tree does not reach that width of it. */

@@ -29,11 +29,32 @@ export function httpLogFetch(baseUrl: string): LogFetch {
   };
 }
 
-async function fetchOk(get: LogFetch, path: string): Promise<Buffer> {
+export async function fetchOk(get: LogFetch, path: string): Promise<Buffer> {
   const res = await get(path);
   if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
   return res.body;
 }
+
+/**
+ * The hashes of a log's tree of `size` entries, from its hash tiles under `base` (`…/log`). Full
+ * tiles never change: with a `cache`, each is fetched once across calls.
+ */
+export async function fetchTree(get: LogFetch, base: string, size: number, cache = new Map<string, Buffer>()): Promise<HashReader> {
+  const tiles = new Map<string, Buffer>();
+  for (let level = 0; tileWidth(size, level, 0) > 0; level++) {
+    for (let index = 0; tileWidth(size, level, index) > 0; index++) {
+      const id = `${level}/${index}`;
+      const full = tileWidth(size, level, index) === TILE_WIDTH;
+      const tile = (full ? cache.get(id) : undefined) ?? (await fetchOk(get, `${base}/tile/${level}/${tileSuffix(size, level, index)}`));
+      if (full) cache.set(id, tile);
+      tiles.set(id, tile);
+    }
+  }
+  return hashReaderOfTiles((level, index) => tiles.get(`${level}/${index}`) ?? Buffer.alloc(0));
+}
+
+/** Where a campaign's log is served. */
+export const logBase = (campaignId: string) => `/api/v1/campaigns/${encodeURIComponent(campaignId)}/log`;
 
 /**
  * Downloads a campaign's log as C2SP formats describe it, with no Yeyak code on the server's side
@@ -41,7 +62,7 @@ async function fetchOk(get: LogFetch, path: string): Promise<Buffer> {
  * tree is fetched and must hash to the signed root, and every entry must hash to its leaf.
  */
 export async function downloadLog(get: LogFetch, campaignId: string, verifierKey: string): Promise<DownloadedLog> {
-  const base = `/api/v1/campaigns/${encodeURIComponent(campaignId)}/log`;
+  const base = logBase(campaignId);
   const note = (await fetchOk(get, `${base}/checkpoint`)).toString('utf8');
   const violations: string[] = [];
   let text: string;
@@ -53,13 +74,7 @@ export async function downloadLog(get: LogFetch, campaignId: string, verifierKey
   }
   const checkpoint = parseCheckpoint(text);
   if (!checkpoint.origin.endsWith(`/${campaignId}`)) violations.push(`the checkpoint names another log (${checkpoint.origin})`);
-  const tiles = new Map<string, Buffer>();
-  for (let level = 0; tileWidth(checkpoint.size, level, 0) > 0; level++) {
-    for (let index = 0; tileWidth(checkpoint.size, level, index) > 0; index++) {
-      tiles.set(`${level}/${index}`, await fetchOk(get, `${base}/tile/${level}/${tileSuffix(checkpoint.size, level, index)}`));
-    }
-  }
-  const read = hashReaderOfTiles((level, index) => tiles.get(`${level}/${index}`) ?? Buffer.alloc(0));
+  const read = await fetchTree(get, base, checkpoint.size);
   if (!rootHash(read, checkpoint.size).equals(checkpoint.root)) violations.push('the tiles do not hash to the signed root');
   const entries: Buffer[] = [];
   for (let index = 0; tileWidth(checkpoint.size, 0, index) > 0; index++) {

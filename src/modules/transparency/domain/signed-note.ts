@@ -10,6 +10,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
  */
 
 export const ED25519 = 0x01;
+/** A witness's cosignature key (C2SP tlog-cosignature): Ed25519 over a timestamped message. */
+export const COSIGNATURE_V1 = 0x04;
 const SIGNATURE_PREFIX = '— ';
 /** The DER of an Ed25519 PKCS #8 private key up to its 32-byte seed (RFC 8410). */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -61,28 +63,33 @@ function splitKey(text: string): { name: string; hash: string; data: Buffer } {
   return { name, hash, data };
 }
 
-/** A new Ed25519 signer key for `name`, in the signer key format. */
-export function generateSignerKey(name: string): string {
+/** A new Ed25519 signer key for `name`, in the signer key format (`type` 0x04 for a witness's cosignature key). */
+export function generateSignerKey(name: string, type = ED25519): string {
   if (!isKeyName(name)) throw new NoteError('invalid key name');
   const { privateKey } = generateKeyPairSync('ed25519');
   const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
-  const keyId = keyIdOf(name, ED25519, rawPublicKey(privateKey));
-  return `PRIVATE+KEY+${name}+${hex8(keyId)}+${Buffer.concat([Buffer.from([ED25519]), seed]).toString('base64')}`;
+  const keyId = keyIdOf(name, type, rawPublicKey(privateKey));
+  return `PRIVATE+KEY+${name}+${hex8(keyId)}+${Buffer.concat([Buffer.from([type]), seed]).toString('base64')}`;
 }
 
-/** The signer of a signer key (`PRIVATE+KEY+name+hash+base64`); throws NoteError if it is malformed or its hash does not match. */
-export function signerOf(signerKey: string): NoteSigner & { verifierKey: string } {
+/**
+ * The signer of a signer key (`PRIVATE+KEY+name+hash+base64`) of a type it accepts (Ed25519 by
+ * default); throws NoteError if it is malformed or its hash does not match.
+ */
+export function signerOf(signerKey: string, types: readonly number[] = [ED25519]): NoteSigner & { verifierKey: string; type: number } {
   if (!signerKey.startsWith('PRIVATE+KEY+')) throw new NoteError('not a signer key');
   const { name, hash, data } = splitKey(signerKey.slice('PRIVATE+KEY+'.length));
-  if (data.length !== 33 || data[0] !== ED25519) throw new NoteError('unsupported signer key');
+  const type = data[0];
+  if (data.length !== 33 || type === undefined || !types.includes(type)) throw new NoteError('unsupported signer key');
   const privateKey = privateKeyOfSeed(data.subarray(1));
   const publicKey = rawPublicKey(privateKey);
-  const keyId = keyIdOf(name, ED25519, publicKey);
+  const keyId = keyIdOf(name, type, publicKey);
   if (hex8(keyId) !== hash) throw new NoteError('signer key hash does not match');
   return {
     name,
     keyId,
-    verifierKey: `${name}+${hash}+${Buffer.concat([Buffer.from([ED25519]), publicKey]).toString('base64')}`,
+    type,
+    verifierKey: `${name}+${hash}+${Buffer.concat([Buffer.from([type]), publicKey]).toString('base64')}`,
     sign: (message) => sign(null, message, privateKey),
   };
 }

@@ -4,8 +4,10 @@
  * the log extends the checkpoint audited last time (with --state), re-runs every pre-queue draw and
  * checks the order of service. Prints a verdict; exits 1 on any violation, 2 on bad usage.
  *
- *   npm run audit -- --url https://yeyak.example --campaign 2026-covid-booster [--key <verifier key>] [--state audit.json]
+ *   npm run audit -- --url https://yeyak.example --campaign 2026-covid-booster [--key <verifier key>] [--state audit.json] [--witness <witness verifier key> …]
  *
+ * With --witness (once per witness one trusts), the largest witnessed checkpoint must carry each
+ * one's cosignature, and the log audited must extend it: the history the witnesses saw.
  * Without --key the server's own key is fetched and printed: pin it with --key (or a state file)
  * from then on. With --operator the admissions the database granted are checked against the log
  * too; it reads the database and the person pepper from the server's configuration (DATABASE_URL,
@@ -27,11 +29,11 @@ interface AuditState {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run audit -- --url <base URL> --campaign <id> [--key <verifier key>] [--state <file>] [--operator]`);
+  console.error(`${message}\nusage: npm run audit -- --url <base URL> --campaign <id> [--key <verifier key>] [--state <file>] [--operator] [--witness <key> …]`);
   process.exit(2);
 }
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, campaign: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, operator: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { url: { type: 'string' }, campaign: { type: 'string' }, key: { type: 'string' }, state: { type: 'string' }, operator: { type: 'boolean', default: false }, witness: { type: 'string', multiple: true } } });
 if (!values.url || !values.campaign) usage('--url and --campaign are required');
 const get = httpLogFetch(values.url);
 const state: AuditState | null = values.state && existsSync(values.state) ? (JSON.parse(readFileSync(values.state, 'utf8')) as AuditState) : null;
@@ -44,7 +46,7 @@ if (!key) {
 }
 if (state && state.key !== key) usage(`--key differs from the key in ${values.state}`);
 
-const report = await auditLog(get, values.campaign, key, state?.checkpoint ?? null);
+const report = await auditLog(get, values.campaign, key, state?.checkpoint ?? null, values.witness ?? []);
 if (values.operator) {
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), poolSize: 2 });

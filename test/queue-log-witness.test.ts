@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../src/modules/transparency/audit/audit-log.ts';
 import type { LogFetch } from '../src/modules/transparency/audit/download-log.ts';
 import { cosignedAt, witnessOf } from '../src/modules/transparency/domain/cosignature.ts';
 import { COSIGNATURE_V1, generateSignerKey, openNote, verifierOf } from '../src/modules/transparency/domain/signed-note.ts';
@@ -85,6 +86,13 @@ describe('a witness of the queue log', () => {
     memory = second.memory;
     t.clock.advance(1000);
     expect(openNote((await t.app.inject({ method: 'GET', url: `/api/v1/campaigns/${C}/log/checkpoint/witnessed` })).body, [verifierOf(logKey)]).text).toContain(`\n${memory.size}\n`);
+  });
+
+  it('lets an auditor who trusts the witness check that the log it audits extends what the witness cosigned', async () => {
+    const trusted = await auditLog(served, C, logKey, null, [witness.verifierKey]);
+    expect(trusted.violations).toEqual([]);
+    const unknown = await auditLog(served, C, logKey, null, [witness.verifierKey, stranger.verifierKey]);
+    expect(unknown.violations).toEqual(['the witnessed checkpoint lacks the cosignature of witness.example/w2']);
   });
 
   it('refuses the log’s cosignature of a witness it does not name, of a root that is not its own, or of another log', async () => {

@@ -4,6 +4,7 @@ import { parseCheckpoint } from '../src/modules/transparency/domain/checkpoint.t
 import { decodeEntry, type LogEntry } from '../src/modules/transparency/domain/log-entries.ts';
 import { leafHash, rootHash } from '../src/modules/transparency/domain/merkle.ts';
 import { verifyInclusion } from '../src/modules/transparency/domain/merkle-verify.ts';
+import { replayLog } from '../src/modules/transparency/domain/order-of-service.ts';
 import { commitmentOf, drawnOrder, orderHashOf, seedHashOf } from '../src/modules/transparency/domain/prequeue-order.ts';
 import { openNote, verifierOf } from '../src/modules/transparency/domain/signed-note.ts';
 import { QueueLogs } from '../src/modules/transparency/queue-log.ts';
@@ -176,5 +177,22 @@ describe.each(kinds)('the queue’s log, with the $name', ({ env }) => {
     await t.ctx.waitingRoom.refresh();
     expect(log.size).toBe(size);
     expect((await t.ctx.waitingRoom.store.recordedEvents(C, 10)).events).toEqual([]);
+  });
+
+  it('logs each admission that expired unused as a skip of its place, at its expiry; the replay finds the log clean', async () => {
+    const before = (await readServedLog(t.app, C, true)).decoded;
+    const admitted = only(before, 'admit').map((e) => e.position);
+    expect(admitted).toHaveLength(3);
+    // Admissions last 10 minutes unextended; nobody booked.
+    t.clock.advance(601_000);
+    await t.ctx.waitingRoom.refresh();
+    t.clock.advance(1000);
+    const { decoded, entries } = await readServedLog(t.app, C, true);
+    const skips = only(decoded.slice(before.length), 'skip');
+    expect(skips.map((e) => e.position).sort()).toEqual([...admitted].sort());
+    expect(skips.every((e) => e.reason === 'expired')).toBe(true);
+    const admittedAt = new Map(only(before, 'admit').map((e) => [e.position, e.atMs]));
+    for (const skip of skips) expect(skip.atMs).toBe(admittedAt.get(skip.position)! + 600_000);
+    expect(replayLog(entries).violations).toEqual([]);
   });
 });

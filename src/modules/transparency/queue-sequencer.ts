@@ -133,6 +133,9 @@ export class QueueSequencer {
         case 'admit':
           entries.push({ entry: { kind: 'admit', position: event.position, atMs: event.atMs }, subject: null });
           break;
+        case 'skip':
+          entries.push({ entry: { kind: 'skip', position: event.position, atMs: event.atMs, reason: event.reason }, subject: null });
+          break;
         default:
           entries.push({ entry: { kind: event.kind, atMs: event.atMs }, subject: null });
       }

@@ -26,11 +26,17 @@ export class ActiveAdmissions {
     this.byPerson.delete(personKey);
   }
 
-  /** Forgets the admissions expired at `nowMs` and counts those still valid. */
-  count(nowMs: number): number {
+  /**
+   * Forgets the admissions expired at `nowMs`, telling `expired` of each (one that was released
+   * or extended is not expired), and counts those still valid.
+   */
+  count(nowMs: number, expired?: (personKey: string, expiresAtMs: number) => void): number {
     while (this.heap.length > 0 && this.heap[0]!.expiresAtMs <= nowMs) {
       const { personKey, expiresAtMs } = this.pop();
-      if (this.byPerson.get(personKey)?.expiresAtMs === expiresAtMs) this.byPerson.delete(personKey);
+      if (this.byPerson.get(personKey)?.expiresAtMs === expiresAtMs) {
+        this.byPerson.delete(personKey);
+        expired?.(personKey, expiresAtMs);
+      }
     }
     return this.byPerson.size;
   }

@@ -101,6 +101,14 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return { position, created: true };
   }
 
+  /** Counts the valid admissions, logging each that expired unused since (as Redis's trim does). */
+  private activeAdmissions(q: CampaignQueue, nowMs: number): number {
+    return q.admissions.count(nowMs, (personKey, expiresAtMs) => {
+      const position = this.placeOf(q, personKey);
+      if (position !== null) this.record(q, { kind: 'skip', position, atMs: expiresAtMs, reason: 'expired' });
+    });
+  }
+
   private placeOf(q: CampaignQueue, personKey: string): number | null {
     return q.positions.get(personKey) ?? q.drawnPlaces.get(personKey) ?? null;
   }
@@ -164,6 +172,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     const q = this.queue(campaignId);
     q.targetRate = policy.ratePerSecond;
     this.dirty.add(campaignId);
+    const active = this.activeAdmissions(q, nowMs);
     const elapsed = q.lastTickMs === null ? 0 : Math.max(0, (nowMs - q.lastTickMs) / 1000);
     // One node, one clock: if it steps back, count from there (Redis, shared by nodes whose clocks
     // differ slightly, keeps the latest instead, so a lagging node advances nothing).
@@ -176,7 +185,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
         carry: q.carry,
         ratePerSecond: policy.ratePerSecond,
         elapsedSeconds: elapsed,
-        activeAdmissions: q.admissions.count(nowMs),
+        activeAdmissions: active,
         maxActive: policy.maxActive,
       });
       q.servingUpTo = next.servingUpTo;
@@ -211,7 +220,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       pausedReason: q.pausedReason,
       closed: q.closed,
       admitted: q.admitted,
-      activeAdmissions: q.admissions.count(nowMs),
+      activeAdmissions: this.activeAdmissions(q, nowMs),
       admitRatePerSecond: q.rate.mean,
       admitRateDeviation: Math.sqrt(q.rate.variance),
       targetRatePerSecond: q.targetRate,
@@ -220,6 +229,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
 
   async admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null> {
     const q = this.queue(campaignId);
+    this.activeAdmissions(q, nowMs);
     const current = q.admissions.get(personKey);
     if (current && current.expiresAtMs > nowMs) return { ...current, created: false };
     if (q.closed || position > q.servingUpTo) return null;

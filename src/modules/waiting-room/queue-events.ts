@@ -11,6 +11,8 @@ export type QueueEvent =
   | { kind: 'open'; round: number; atMs: number; base: number; size: number }
   | { kind: 'serve'; servingUpTo: number; atMs: number }
   | { kind: 'admit'; position: number; atMs: number }
+  /** An admission that expired unused (at `atMs`, its expiry). */
+  | { kind: 'skip'; position: number; atMs: number; reason: 'expired' }
   | { kind: 'pause' | 'resume' | 'close' | 'reopen'; atMs: number };
 
 /** Recorded events, numbered from 1 within an epoch (a store that lost its state starts a new one). */
@@ -58,6 +60,11 @@ export function parseRecordedEvent(line: string): { seq: number; event: QueueEve
       case 'admit': {
         const [position = 0, atMs = 0] = ints(2);
         return { kind, position, atMs };
+      }
+      case 'skip': {
+        const [position = 0, atMs = 0] = ints(2);
+        if (fields[2] !== 'expired') throw new Error(`a malformed queue event: ${line}`);
+        return { kind, position, atMs, reason: 'expired' };
       }
       case 'pause':
       case 'resume':

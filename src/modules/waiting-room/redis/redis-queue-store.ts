@@ -173,7 +173,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
     const k = this.keys(campaignId);
     const args = [nowMs, policy.ratePerSecond, policy.maxActive, TRIM_LIMIT, this.logFlag];
-    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active, k.log], args)) as SnapshotReply;
+    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active, k.log, k.places], args)) as SnapshotReply;
     const snapshot = decodeSnapshot(reply);
     this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot, (reply[13] as string[]).map(Number)));
     return snapshot;
@@ -187,7 +187,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   async admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null> {
     const k = this.keys(campaignId);
     const args = [personKey, position, nowMs, ttlMs, randomUUID(), TRIM_LIMIT, this.logFlag];
-    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active, k.log], args)) as [string, string, number] | null;
+    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active, k.log, k.places, k.prequeue], args)) as [string, string, number] | null;
     if (reply === null) return null;
     const record = { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1, ...(reply[2] === 2 ? { afterBooking: true } : {}) };
     if (record.created) this.journal.admissions.push({ campaignId, personKey, admissionId: record.id, expiresAtMs: record.expiresAtMs });

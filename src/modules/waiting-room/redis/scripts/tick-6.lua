@@ -17,6 +17,7 @@
   KEYS[3] admissions  hash person → admission id (expired ones trimmed)
   KEYS[4] active      sorted set person → admission expiry (ms)
   KEYS[5] log         list of events for the transparency log (includes/log-event.lua)
+  KEYS[6] places      hash person → first-come place (the place of an expired admission, for the log)
   ARGV[1] now (ms)
   ARGV[2] rate (places per second; 0 holds the queue: nothing served, the carry kept, no rate learnt)
   ARGV[3] cap on active admissions
@@ -27,8 +28,9 @@
 ]]
 -- @include "format"
 -- @include "log-event"
--- @include "trim-admissions"
 -- @include "rounds"
+-- @include "trim-admissions"
+-- @include "log-expired"
 -- @include "snapshot"
 -- @include "require-initialized"
 
@@ -43,7 +45,7 @@ local now = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local maxActive = tonumber(ARGV[3])
 
-trimAdmissions(KEYS[3], KEYS[4], ARGV[1], ARGV[4])
+logExpired(stateKey, KEYS[6], KEYS[2], KEYS[5], ARGV[5], trimAdmissions(KEYS[3], KEYS[4], ARGV[1], ARGV[4]))
 local s = redis.call('HMGET', stateKey, 'lastTickMs', 'rounds', 'paused', 'closed', 'issued',
   'servingUpTo', 'carry', 'rateMean', 'rateVar', 'rateSamples')
 redis.call('HSET', stateKey, 'targetRate', num(rate))

@@ -7,6 +7,8 @@
   KEYS[2] admissions  hash person → admission id, or "!booked" once an admission ended in a booking
   KEYS[3] active      sorted set person → admission expiry (ms)
   KEYS[4] log         list of events for the transparency log (includes/log-event.lua)
+  KEYS[5] places      hash person → first-come place (the place of an expired admission, for the log)
+  KEYS[6] prequeue    sorted set person → round × 2^40 + draw (the same, for a pre-queue member)
   ARGV[1] person key
   ARGV[2] the person's place
   ARGV[3] now (ms)
@@ -20,14 +22,16 @@
 ]]
 -- @include "format"
 -- @include "log-event"
+-- @include "rounds"
 -- @include "trim-admissions"
+-- @include "log-expired"
 -- @include "require-initialized"
 
 if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local person = ARGV[1]
 local now = tonumber(ARGV[3])
-trimAdmissions(KEYS[2], KEYS[3], ARGV[3], ARGV[6])
+logExpired(KEYS[1], KEYS[5], KEYS[6], KEYS[4], ARGV[7], trimAdmissions(KEYS[2], KEYS[3], ARGV[3], ARGV[6]))
 
 local expiry = tonumber(redis.call('ZSCORE', KEYS[3], person))
 if expiry and expiry > now then

@@ -31,6 +31,7 @@ import { NodePressure } from './lib/node-pressure.ts';
 import { QueueLogs } from './modules/transparency/queue-log.ts';
 import { QueueOpenings } from './modules/transparency/queue-openings.ts';
 import { Cosignatures } from './modules/transparency/cosignatures.ts';
+import { PlaceLeafIndexes } from './modules/transparency/place-leaf-index.ts';
 import { QueueSequencer } from './modules/transparency/queue-sequencer.ts';
 
 /** How often a node compares its clock with PostgreSQL's. */
@@ -115,6 +116,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     waitingRoom,
     queueLogs,
     queueOpenings: openings,
+    placeLeafIndexes: openings ? new PlaceLeafIndexes(database.db, openings, clock) : null,
     cosignatures: new Cosignatures(config.logWitnesses, database.db, clock),
     // With Redis the nodes see each other's booking path; alone, the cluster is this node.
     nodeFigures: redis ? new RedisNodeFiguresBoard(redis) : new LocalNodeFiguresBoard(),

@@ -13,6 +13,7 @@ import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
 import type { NodePressure } from './lib/node-pressure.ts';
 import type { ClockAgreement } from './lib/clock-agreement.ts';
 import type { QueueLogs } from './modules/transparency/queue-log.ts';
+import type { PlaceLeafIndexes } from './modules/transparency/place-leaf-index.ts';
 import type { QueueOpenings } from './modules/transparency/queue-openings.ts';
 import type { Cosignatures } from './modules/transparency/cosignatures.ts';
 
@@ -37,6 +38,8 @@ export interface Ctx {
   queueLogs: QueueLogs;
   /** The holders' openings and the rounds' seeds of the queue logs; null when no log is kept. */
   queueOpenings: QueueOpenings | null;
+  /** Where a holder's place stands in the log, for the ticket's answer; null when no log is kept. */
+  placeLeafIndexes: PlaceLeafIndexes | null;
   /** The witnesses' cosignatures of the queue logs' checkpoints. */
   cosignatures: Cosignatures;
   /** Where the nodes leave their booking-path figures for each other (the live dashboard's cluster-wide view). */

@@ -29,7 +29,7 @@ const only = <K extends LogEntry['kind']>(entries: LogEntry[], kind: K) => entri
 describe.each(kinds)('the queue’s log, with the $name', ({ env }) => {
   let t: TestApp;
   /** Everyone who joined, with the place they were told. */
-  const people: { ticket: string; position: number }[] = [];
+  const people: { who: { authorization: string }; ticket: string; position: number }[] = [];
   const C = `log-${randomBytes(4).toString('hex')}`;
   const base = `/api/v1/campaigns/${C}`;
   const join = (who: { authorization: string }) => t.app.inject({ method: 'POST', url: `${base}/queue/tickets`, headers: who });
@@ -58,7 +58,8 @@ describe.each(kinds)('the queue’s log, with the $name', ({ env }) => {
     for (let i = 0; i < 6; i++) {
       const who = await person(t.app);
       const res = await join(who);
-      expect(res.json()).toMatchObject({ position: null, state: 'prequeue' });
+      // A place just handed out is not in the log yet: the sequencer numbers it a refresh later.
+      expect(res.json()).toMatchObject({ position: null, state: 'prequeue', leafIndex: null });
       early.push({ who, ticket: res.json().ticket as string });
     }
     // The refresh runs every 250 ms: the one before 20:00 and the opening's.
@@ -111,7 +112,7 @@ describe.each(kinds)('the queue’s log, with the $name', ({ env }) => {
     // No person key anywhere in the log.
     const text = decoded.map((e) => JSON.stringify(e)).join('\n');
     for (const p of [...early, ...late]) expect(text).not.toContain(personKeyOfSession(p.who));
-    people.push(...early.map((p) => ({ ticket: p.ticket, position: placeOf.get(p.ticket)! })), ...late);
+    people.push(...early.map((p) => ({ who: p.who, ticket: p.ticket, position: placeOf.get(p.ticket)! })), ...late);
   });
 
   it('gives every holder a receipt that an outsider verifies: their entry, its proof in the signed checkpoint, their opening', async () => {
@@ -126,6 +127,8 @@ describe.each(kinds)('the queue’s log, with the $name', ({ env }) => {
       const proof = (receipt.proof as string[]).map((h) => Buffer.from(h, 'base64'));
       expect(verifyInclusion(receipt.leafIndex, checkpoint.size, leafHash(entry), proof, checkpoint.root)).toBe(true);
       const decoded = decodeEntry(entry);
+      // Asking for the place again answers where it stands in the log.
+      expect((await join(p.who)).json()).toMatchObject({ ticket: expect.any(String), position: p.position, leafIndex: receipt.leafIndex });
       const commitment = commitmentOf(Buffer.from(receipt.opening, 'base64'));
       expect('commitment' in decoded && decoded.commitment.equals(commitment)).toBe(true);
       if (decoded.kind === 'place') {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, expectAccessible, signInToWaitingPage, startBrowserRig, type BrowserRig } from '../support/browser.ts';
@@ -100,6 +101,40 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     await expectAccessible(page);
     await phone.close();
     await tablet.close();
+  });
+
+  it('links the place to its receipt in the public log, which the browser checks itself', async () => {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await signInToWaitingPage(page, QUEUE, { name: '한지민', birth: '19700505', phone: '010-2323-4545' });
+    await ready(page);
+    await expect.poll(() => text(page, '#position')).toMatch(/^\d+$/);
+    const position = await text(page, '#position');
+    await expect.poll(() => page.locator('#in-log').isVisible()).toBe(true);
+    await page.click('#in-log-link');
+    await page.waitForURL(/\/receipt\/\?c=/);
+    // Until the sequencer has logged the place (the next refresh) the page says so and asks again.
+    await expect.poll(() => text(page, '#pending')).toContain('기록되는 중');
+    rig.clock.advance(250);
+    await rig.ctx.waitingRoom.refresh();
+    rig.clock.advance(1000);
+    await ready(page);
+    await expect.poll(() => text(page, '#verdict'), { timeout: 15_000 }).toContain('확인되었습니다');
+    expect(await page.locator('#checks li').count()).toBe(3);
+    expect(await page.locator('#checks .bad').count()).toBe(0);
+    expect(await page.locator('#checks .ok').count()).toBe(3);
+    expect(await text(page, '#entry-words')).toContain(`${position}번 순서`);
+    expect(await text(page, '#entry-line')).toMatch(new RegExp(`^place ${position} \\d+ [A-Za-z0-9+/]{43}=$`));
+    expect(await text(page, '#audit-command')).toBe(`npm run audit -- --url ${rig.baseUrl} --campaign ${QUEUE}`);
+    // The receipt can be saved to check again later (the key and what the server answered).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    expect(download.suggestedFilename()).toBe('yeyak-receipt.json');
+    const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+    expect(saved).toMatchObject({ campaign: QUEUE, key: expect.stringMatching(/^\S+\+[0-9a-f]{8}\+/), entry: expect.any(String), proof: expect.any(Array) });
+    await expectAccessible(page);
+    await page.click('#lang');
+    await expect.poll(() => text(page, '#verdict')).toBe('Verified: your place is in the public log.');
+    await context.close();
   });
 
   it('tells a person outside their window which day is theirs, on the landing page and the waiting page', async () => {

@@ -5,7 +5,7 @@ import type { FastPath } from '../../http/fast-paths.ts';
 import { HOT_ROUTES } from '../../http/hot-path-log.ts';
 import { credentialFrom, personOfKey, SESSION_COOKIE, verifySessionToken } from '../identity/session-auth.ts';
 import { TICKET_COOKIE, ticketSetCookie } from './credentials.ts';
-import { sealedFacts, takePlace } from './take-place.ts';
+import { joinAnswer, sealedFacts, takePlace } from './take-place.ts';
 
 /** `POST /api/v1/campaigns/{campaignId}/queue/tickets`, exactly (no query string). */
 const JOIN_PATH = /^\/api\/v1\/campaigns\/([A-Za-z0-9_-]{1,64})\/queue\/tickets$/;
@@ -43,8 +43,9 @@ async function answer(ctx: Ctx, req: IncomingMessage, res: ServerResponse, campa
   const session = verifySessionToken(ctx, token);
   const campaign = await ctx.campaigns.get(campaignId);
   const person = await personOfKey(ctx, session.personKey, session);
-  const taken = await takePlace(ctx, ctx.waitingRoom, { campaign, person, by: null, sealed: sealedFacts(session, campaign.id), ticketCookie: cookies[TICKET_COOKIE], personSeal: session.seal });
-  const body = JSON.stringify({ ticket: taken.ticket, position: taken.position, state: taken.state });
+  const request = { campaign, person, by: null, sealed: sealedFacts(session, campaign.id), ticketCookie: cookies[TICKET_COOKIE], personSeal: session.seal };
+  const taken = await takePlace(ctx, ctx.waitingRoom, request);
+  const body = JSON.stringify(await joinAnswer(ctx, request, taken));
   res.writeHead(taken.created ? 201 : 200, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),

@@ -34,6 +34,22 @@ export interface PlaceTaken {
   state: QueueState;
 }
 
+/** A join's answer: the place, and its leaf index in the public log once the sequencer has stored it (else null). */
+export interface JoinAnswer {
+  ticket: string;
+  position: number | null;
+  state: QueueState;
+  leafIndex: number | null;
+}
+
+/** The answer to a join (the route's and the fast path's): a place just handed out is not logged yet. */
+export async function joinAnswer(ctx: Ctx, request: PlaceRequest, taken: PlaceTaken): Promise<JoinAnswer> {
+  const logged = taken.created || !ctx.placeLeafIndexes ? null : ctx.placeLeafIndexes.of(request.campaign.id, request.person.personKey);
+  // Where the place stands in the log is for the holder's information: a failed look-up is not a failed join.
+  const leafIndex = logged === null ? null : await logged.catch(() => null);
+  return { ticket: taken.ticket, position: taken.position, state: taken.state, leafIndex };
+}
+
 /** The registry's answer for this campaign as sealed in the session at sign-in, if it has one. */
 export function sealedFacts(session: VerifiedSession | undefined, campaignId: string): KnownFacts | null {
   const facts = session?.facts;

@@ -12,12 +12,19 @@ import { dependentFor } from '../proxy/dependents.ts';
 import { waitFor } from './domain/eta.ts';
 import { QueueStatusSchema } from './queue-status.schema.ts';
 import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
-import { orUnavailable, sealedFacts, takePlace } from './take-place.ts';
+import { joinAnswer, orUnavailable, sealedFacts, takePlace } from './take-place.ts';
 import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
 const EtaView = Type.Object({ p50Seconds: Type.Union([Type.Integer(), Type.Null()]), p90Seconds: Type.Union([Type.Integer(), Type.Null()]) });
 
+const JoinAnswerSchema = Type.Object({
+  ticket: Type.String(),
+  position: Type.Union([Type.Integer(), Type.Null()]),
+  state: Type.String(),
+  /** The place's leaf index in the campaign's public log (docs/transparency.md); null until the log holds it, or when no log is kept. */
+  leafIndex: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+});
 const JoinBody = Type.Object({ dependentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
 
 /** The body is optional (most people queue for themselves); when sent it must be `{dependentId?}`. */
@@ -66,8 +73,8 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         params: Params,
         optionalBody: JoinBody,
         response: {
-          200: Type.Object({ ticket: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), state: Type.String() }),
-          201: Type.Object({ ticket: Type.String(), position: Type.Union([Type.Integer(), Type.Null()]), state: Type.String() }),
+          200: JoinAnswerSchema,
+          201: JoinAnswerSchema,
           ...errorResponses(401, 403, 404, 425, 503),
         },
       },
@@ -78,7 +85,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       // A guardian queues for a dependent where the campaign allows proxies: the place is the dependent's.
       const dependentId = optionalDependent(request.body);
       const person = dependentId === undefined ? actor : await dependentFor(ctx, campaign, actor.personKey, dependentId);
-      const taken = await takePlace(ctx, room, {
+      const placeRequest = {
         campaign,
         person,
         by: person === actor ? null : actor.personKey,
@@ -86,9 +93,10 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         // One's own session seal rides on in the ticket and the admission: booking then reads no person.
         personSeal: person === actor ? request.session?.seal : undefined,
         ticketCookie: request.cookies?.[TICKET_COOKIE],
-      });
+      };
+      const taken = await takePlace(ctx, room, placeRequest);
       reply.header('set-cookie', ticketSetCookie(ctx, campaign.id, taken.ticket));
-      return reply.code(taken.created ? 201 : 200).send({ ticket: taken.ticket, position: taken.position, state: taken.state });
+      return reply.code(taken.created ? 201 : 200).send(await joinAnswer(ctx, placeRequest, taken));
     },
   );
 

@@ -154,6 +154,7 @@ async function join(): Promise<boolean> {
     position = joined.position;
     queueOpensAt = null;
     byId('queue').hidden = false;
+    void showLogLink();
     return true;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -168,6 +169,14 @@ async function join(): Promise<boolean> {
     } else throw error;
     return false;
   }
+}
+
+/** Where the deployment keeps a public queue log, a link to check this place in it (the receipt page). */
+async function showLogLink(): Promise<void> {
+  const key = await fetch('/api/v1/log/key').catch(() => null);
+  if (!key?.ok) return;
+  byId<HTMLAnchorElement>('in-log-link').href = flowHref('/receipt/');
+  byId('in-log').hidden = false;
 }
 
 /** A pre-queue place is drawn at the opening: ask for it once the queue is open. */

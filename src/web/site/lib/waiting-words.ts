@@ -7,6 +7,8 @@ export const WAITING_EN: Record<string, string> = {
   'fig.eta': 'Expected wait',
   'fig.progress': 'Progress',
   keep: 'Closing or reloading this page keeps your place. Signing in on another device shows the same place.',
+  inLog: 'Your place is in a public log that anyone can check.',
+  'inLog.check': 'Check it in this browser',
   alert: 'Tell me with a sound, a vibration and a notification when it is my turn',
   'turn.h': 'It is your turn',
   'turn.go': 'Choose a clinic',

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Ctx } from './context.ts';
-import { acceptCsvBodies } from './http/csv.ts';
+import { addressErrors, acceptOnlyCleanText } from './http/clean-text.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { shedLoadWhenSaturated } from './http/load-shedding.ts';
@@ -63,6 +63,8 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
     loggerInstance: options.loggerInstance ?? createLogger(ctx.config.logLevel, logStream),
     logController: hotPaths.controller(),
     bodyLimit: ctx.config.bodyLimit,
+    // A path that is not UTF-8, or a parameter past its limit, answered in the API's error shape.
+    frameworkErrors: addressErrors,
     // request.ip is the client's address only behind proxies we were told to believe (YEYAK_TRUST_PROXY).
     trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
     // The requests of opening night, answered before routing (src/http/fast-paths.ts).
@@ -75,7 +77,8 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
   shedding.log = app.log;
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
-  acceptCsvBodies(app);
+  // Every path parameter, query value and body (JSON, text/csv, text/plain) is Unicode PostgreSQL can store, or a 400 (issue 23).
+  acceptOnlyCleanText(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {

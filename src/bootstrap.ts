@@ -1,4 +1,6 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
+import { createLogger } from './http/logger.ts';
 import type { Ctx } from './context.ts';
 import { openDatabase } from './infra/db/database.ts';
 import { migrateToLatest } from './infra/db/migrate.ts';
@@ -45,6 +47,8 @@ async function databaseNow(db: Db): Promise<Date> {
 
 export interface ContextOptions {
   clock?: Clock;
+  /** Where background work that is not a request logs (the queue's refresh and journal); the process's logger. */
+  log?: FastifyBaseLogger;
   /** Keep the embedded database in memory (tests) instead of under the data directory. */
   inMemory?: boolean;
 }
@@ -95,7 +99,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
   const queueLogs = new QueueLogs(database.db, config.secrets.logSigner, clock);
   const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db) : null;
-  const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, undefined, config.admissionTtlSeconds), database.db, clock, sequencer, metrics), database.db, clock, metrics);
+  const log = options.log ?? createLogger(config.logLevel);
+  const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, log, config.admissionTtlSeconds), database.db, clock, sequencer, metrics, log), database.db, clock, metrics);
   if (clockAgreement) {
     pressure.watchClock(clockAgreement);
     waitingRoom.holdRefreshWhile(() => clockAgreement.disagrees());
@@ -136,15 +141,21 @@ function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): W
 }
 
 /**
- * Every refresh writes what the store handed out to the database (retried on failure). The
+ * Every refresh writes what the store handed out to the database (retried on failure, logged and
+ * counted per campaign, one campaign's refused row holding up no other). The
  * in-process store is not durable itself: its joins and admissions wait for that write (group
  * commit) before they answer, so a 201 survives a kill -9. Then, with a log key, the changes the
  * store recorded go into each campaign's transparency log (on the node holding its lease).
  */
-function journalled(room: WaitingRoom, db: Db, clock: Clock, sequencer: QueueSequencer | null, metrics: Metrics): WaitingRoom {
+function journalled(room: WaitingRoom, db: Db, clock: Clock, sequencer: QueueSequencer | null, metrics: Metrics, log: FastifyBaseLogger): WaitingRoom {
   const store = room.store;
   if (!isJournalling(store)) return room;
-  const writer = new JournalWriter(store, (journal, now) => persistJournal(db, journal, now), () => clock.now());
+  // A refused write is never silent: logged (the error without its values) and counted per campaign (YeyakQueueJournalFailing).
+  const journalFailed = (campaignId: string, error: unknown) => {
+    metrics.queueJournalFailures.inc({ campaign: campaignId });
+    log.error({ campaignId, err: error }, 'queue journal write failed');
+  };
+  const writer = new JournalWriter(store, (journal, now) => persistJournal(db, journal, now), () => clock.now(), journalFailed);
   const onError = (campaignId: string) => metrics.queueLogFailures.inc({ campaign: campaignId });
   const onAppended = (campaignId: string, count: number) => metrics.queueLogEntries.inc({ campaign: campaignId }, count);
   room.afterRefresh = async (_now, campaignIds) => {

@@ -59,6 +59,7 @@ export const ERRORS = {
   YEYAK_ERR_APPOINTMENT_NOT_DUE: { status: 409, message: 'An appointment can be recorded only on or after its day, while the booking is live.' },
   YEYAK_ERR_LEFTOVER_ALERTS_LIMIT: { status: 409, message: 'You can be alerted about at most five clinics.' },
   YEYAK_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  YEYAK_ERR_URI_TOO_LONG: { status: 414, message: 'The address is too long.' },
   YEYAK_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type.' },
   YEYAK_ERR_IDEMPOTENCY_MISMATCH: { status: 422, message: 'This Idempotency-Key was used with a different request.' },
   YEYAK_ERR_NOT_ADMITTED_YET: { status: 425, message: 'Your turn has not come yet; keep this page open.' },

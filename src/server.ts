@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   // One logger from the first line on: the app takes it over once it exists.
   const log = createLogger(config.logLevel);
   log.info(config.databaseUrl ? 'connecting to PostgreSQL and migrating' : `opening the embedded database in ${config.dataDir} and migrating`);
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { log });
   // Seed before the app exists: the seed's long synchronous work must not count as event-loop
   // delay for load shedding once the app serves.
   const started = Date.now();

@@ -1,11 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { FastifyInstance } from 'fastify';
 import { YeyakError } from '../errors.ts';
-
-/** Accepts `text/csv` bodies as a string; modules parse them with `parseCsv`. */
-export function acceptCsvBodies(app: FastifyInstance): void {
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-}
 
 /** Records of a CSV file with a header row, and the line of the file each record starts on. */
 export interface CsvRows {

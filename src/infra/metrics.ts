@@ -31,6 +31,7 @@ export function createMetrics() {
     remainingDosesReadFailures: new Counter({ name: 'yeyak_remaining_doses_read_failures_total', help: 'Reads of a campaign’s remaining doses that failed (the last known figure stood)', labelNames: campaign, registers: [registry] }),
     queueLogEntries: new Counter({ name: 'yeyak_queue_log_entries_total', help: 'Entries this node appended to the queue’s transparency log (as its sequencer)', labelNames: campaign, registers: [registry] }),
     queueLogSequencer: new Gauge({ name: 'yeyak_queue_log_sequencer', help: '1 while this node holds the campaign’s log sequencer lease (it writes the public queue log)', labelNames: campaign, registers: [registry] }),
+    queueJournalFailures: new Counter({ name: 'yeyak_queue_journal_failures_total', help: 'Writes of a campaign’s queue journal (places, admissions, counters) the database refused; retried with the next write, the campaign’s joins answer 503 meanwhile', labelNames: campaign, registers: [registry] }),
     queueLogFailures: new Counter({ name: 'yeyak_queue_log_failures_total', help: 'Sequencer steps that failed to store a campaign’s recorded queue events in its log (retried next refresh)', labelNames: campaign, registers: [registry] }),
     queueStoreUp: new Gauge({ name: 'yeyak_queue_store_up', help: '1 when the last refresh reached the queue store', registers: [registry] }),
     admissionsIssued: new Counter({ name: 'yeyak_admissions_issued_total', help: 'Admissions issued by this node', labelNames: campaign, registers: [registry] }),

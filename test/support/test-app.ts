@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
+import { createLogger } from '../../src/http/logger.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
@@ -70,8 +71,10 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     ...options.env,
   });
   const clock = new ManualClock(options.now ?? '2026-08-10T02:00:00Z');
-  const ctx = await createContext(config, { clock, inMemory: true });
-  const app = await buildApp(ctx, { logStream: options.logStream ?? { write: () => {} } });
+  // The app's lines and the background work's (the queue's refresh and journal) go to the same sink.
+  const logStream = options.logStream ?? { write: () => {} };
+  const ctx = await createContext(config, { clock, inMemory: true, log: createLogger(config.logLevel, logStream) });
+  const app = await buildApp(ctx, { logStream });
   await app.ready();
   return {
     app,

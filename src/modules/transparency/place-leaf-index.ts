@@ -14,6 +14,7 @@ const RETRY_MS = 1000;
  * for the ticket's answer: the leaf index of their first entry, once the sequencer has stored it
  * (a place just handed out is numbered a refresh later), else null. One indexed look-up per
  * holder and node once logged; a holder not yet logged is asked about at most once a second.
+ * Nothing here is logged or leaves the process.
  */
 export class PlaceLeafIndexes {
   readonly #found = new LRUCache<string, number>({ max: REMEMBERED });
@@ -26,13 +27,13 @@ export class PlaceLeafIndexes {
   ) {}
 
   async of(campaignId: string, personKey: string): Promise<number | null> {
-    const subject = this.openings.commitment(campaignId, personKey).toString('base64');
-    const key = `${campaignId} ${subject}`;
+    // Keyed by the person key in this node's memory (as KnownPlaces is): a known place costs no hash.
+    const key = `${campaignId} ${personKey}`;
     const known = this.#found.get(key);
     if (known !== undefined) return known;
     const now = this.clock.now().getTime();
     if ((this.#notBefore.get(key) ?? 0) > now) return null;
-    const found = await findLogEntry(this.db, campaignId, subject);
+    const found = await findLogEntry(this.db, campaignId, this.openings.commitment(campaignId, personKey).toString('base64'));
     if (!found) {
       this.#notBefore.set(key, now + RETRY_MS);
       return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JournalWriter } from './journal-writer.ts';
+import { JournalWriteFailed, JournalWriter } from './journal-writer.ts';
 import { MemoryQueueStore } from './memory-queue-store.ts';
 import type { QueueJournal } from './queue-journal.ts';
 
@@ -70,5 +70,36 @@ describe('JournalWriter (group commit)', () => {
     await flushed;
     await writer.settled();
     expect(writes).toHaveLength(1);
+  });
+
+  it('writes each campaign on its own when a write fails: one campaign the database refuses holds up no other', async () => {
+    const store = new MemoryQueueStore();
+    const written: string[] = [];
+    const failures: string[] = [];
+    // The database refuses any write that holds campaign "bad" (as it refused a pause reason with U+0000).
+    const writer = new JournalWriter(
+      store,
+      async (journal) => {
+        if (journal.places.some((p) => p.campaignId === 'bad')) throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+        written.push(...journal.places.map((p) => `${p.campaignId}/${p.personKey}`));
+      },
+      () => new Date(0),
+      (campaignId) => failures.push(campaignId),
+    );
+    await store.join('good', 'a', 0, null);
+    await store.join('bad', 'b', 0, null);
+    await store.join('other', 'c', 0, null);
+    const error = await writer.flush().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalWriteFailed);
+    expect((error as JournalWriteFailed).campaignIds).toEqual(['bad']);
+    expect(written.sort()).toEqual(['good/a', 'other/c']);
+    expect(failures).toEqual(['bad']);
+    // The good campaigns' joins are answered; the bad one's waits (503), its place kept for the next write.
+    await store.join('good', 'd', 0, null);
+    await expect(writer.settled('good')).resolves.toBeUndefined();
+    expect(written).toContain('good/d');
+    await expect(writer.settled('bad')).rejects.toBeInstanceOf(JournalWriteFailed);
+    expect(failures).toEqual(['bad', 'bad', 'bad']);
+    expect(store.journalPending()).toBe(true);
   });
 });

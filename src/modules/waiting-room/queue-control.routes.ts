@@ -34,8 +34,17 @@ export const queueControlRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
       async (request) => {
         const campaign = await ctx.campaigns.get(request.params.campaignId);
         const reason = action === 'pause' ? pauseReason(request.body) : null;
-        await ctx.waitingRoom.store.setPaused(campaign.id, action === 'pause', reason, ctx.clock.now().getTime());
-        await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: `queue.${action}d`, target: `campaign:${campaign.id}`, details: { reason } });
+        const store = ctx.waitingRoom.store;
+        const nowMs = ctx.clock.now().getTime();
+        const before = await store.snapshot(campaign.id, nowMs);
+        await store.setPaused(campaign.id, action === 'pause', reason, nowMs);
+        try {
+          await recordAudit(ctx.db, ctx.clock.now(), operatorOf(request), { action: `queue.${action}d`, target: `campaign:${campaign.id}`, details: { reason } });
+        } catch (error) {
+          // Audited or not applied: the queue lives outside the database's transaction, so the change is undone before the error is answered.
+          await store.setPaused(campaign.id, before.paused, before.pausedReason, nowMs);
+          throw error;
+        }
         await ctx.waitingRoom.refresh();
         return { state: (await ctx.waitingRoom.board(campaign)).status.state };
       },

@@ -141,6 +141,19 @@ export function holdsHandouts(journal: QueueJournal): boolean {
   return journal.places.length > 0 || journal.admissions.length > 0 || journal.released.length > 0;
 }
 
+/** The campaigns a journal holds changes of, in the order they first appear. */
+export function campaignsOf(journal: QueueJournal): string[] {
+  const ids = new Set<string>();
+  for (const kind of [journal.places, journal.admissions, journal.released, journal.checkpoints]) for (const item of kind) ids.add(item.campaignId);
+  return [...ids];
+}
+
+/** One campaign's part of a journal. */
+export function journalOf(journal: QueueJournal, campaignId: string): QueueJournal {
+  const mine = <T extends { campaignId: string }>(items: T[]) => items.filter((item) => item.campaignId === campaignId);
+  return { places: mine(journal.places), admissions: mine(journal.admissions), released: mine(journal.released), checkpoints: mine(journal.checkpoints) };
+}
+
 /** An empty journal. */
 export function emptyJournal(): QueueJournal {
   return { places: [], admissions: [], released: [], checkpoints: [] };

@@ -97,7 +97,7 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   const held = heldTicket(ctx, request.ticketCookie, campaign.id, person.personKey);
   if (held?.position) {
     const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
-    if (place !== null) return durably(handedBack(ctx, room, request, state, place), room);
+    if (place !== null) return durably(handedBack(ctx, room, request, state, place), room, request.campaign.id);
   }
 
   // The person's own window decides their round: its pre-queue from (opening − lead), first come
@@ -111,7 +111,7 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   let eligibility = request.sealed ? await eligibilityAsOfRound(ctx, request, plan) : null;
   if (!eligibility || !mayJoin(eligibility, state, plan)) {
     const known = await orUnavailable(room.store.lookup(campaign.id, person.personKey));
-    if (known) return durably(handedBack(ctx, room, request, state, known.position), room);
+    if (known) return durably(handedBack(ctx, room, request, state, known.position), room, request.campaign.id);
     eligibility ??= await eligibilityAsOfRound(ctx, request, plan);
     if (!mayJoin(eligibility, state, plan)) {
       const view = eligibilityView(campaign.id, eligibility);
@@ -121,16 +121,17 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   }
   const round = plan.kind === 'prequeue' ? plan.round : null;
   const joined = await orUnavailable(room.store.join(campaign.id, person.personKey, now.getTime(), round, roundsDue(roundsOf(campaign), now.getTime())));
-  return durably(joined.created ? placeTaken(ctx, request, state, true, joined.position) : handedBack(ctx, room, request, state, joined.position), room);
+  return durably(joined.created ? placeTaken(ctx, request, state, true, joined.position) : handedBack(ctx, room, request, state, joined.position), room, request.campaign.id);
 }
 
 /**
  * The answer once its place is committed (BRIEF §4.3, §4.6: a 2xx is durable): the in-process
  * store's journal is written first, together with every other join waiting (group commit); a
- * write that fails answers 503 and the place, kept, is written with the next one.
+ * write that fails for this campaign answers 503 and the place, kept, is written with the next one
+ * (another campaign's failure does not hold this one up).
  */
-async function durably(taken: PlaceTaken, room: WaitingRoom): Promise<PlaceTaken> {
-  await orUnavailable(room.durable());
+async function durably(taken: PlaceTaken, room: WaitingRoom, campaignId: string): Promise<PlaceTaken> {
+  await orUnavailable(room.durable(campaignId));
   return taken;
 }
 

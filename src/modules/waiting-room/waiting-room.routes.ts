@@ -161,7 +161,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       const record = await orUnavailable(room.store.admit(campaign.id, ticket.personKey, position, now.getTime(), ttlMs));
       if (!record) throw notYet();
       // Issued only once the store's record of it is committed (in-process store: group commit).
-      await orUnavailable(room.durable());
+      await orUnavailable(room.durable(campaign.id));
       if (record.created) ctx.metrics.admissionsIssued.inc({ campaign: campaign.id });
       const expiresAt = new Date(record.expiresAtMs);
       const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt, personSeal: ticket.personSeal });

@@ -206,9 +206,9 @@ export class WaitingRoom {
    */
   journal: Pick<JournalWriter, 'settled'> | null = null;
 
-  /** Resolves once every place and admission handed out so far is committed (at once where the store is durable). */
-  durable(): Promise<void> {
-    return this.journal ? this.journal.settled() : Promise.resolve();
+  /** Resolves once every place and admission handed out so far (of `campaignId`, when given) is committed (at once where the store is durable). */
+  durable(campaignId?: string): Promise<void> {
+    return this.journal ? this.journal.settled(campaignId) : Promise.resolve();
   }
 
   private async refreshCampaign(campaign: Campaign, now: Date): Promise<Board> {

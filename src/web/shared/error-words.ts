@@ -58,6 +58,7 @@ export const ERROR_WORDS: Record<string, Words> = {
   YEYAK_ERR_DEPENDENT_LIMIT: { ko: ['대리 예약할 가족을 더 등록할 수 없습니다.', '이미 등록된 가족으로 예약해 주세요.'], en: ['You cannot register more family members.', 'Book for the ones already registered.'] },
   YEYAK_ERR_CONFLICT_RETRY: { ko: ['같은 시각에 다른 요청과 겹쳤습니다.', '같은 버튼을 한 번 더 눌러 주세요. 두 번 예약되지 않습니다.'], en: ['Your request crossed another one.', 'Press the same button again; you will not be booked twice.'] },
   YEYAK_ERR_BODY_TOO_LARGE: TRY_AGAIN,
+  YEYAK_ERR_URI_TOO_LONG: TRY_AGAIN,
   YEYAK_ERR_UNSUPPORTED_MEDIA_TYPE: TRY_AGAIN,
   YEYAK_ERR_IDEMPOTENCY_MISMATCH: { ko: ['앞서 보낸 예약 요청과 내용이 다릅니다.', '내 예약에서 예약이 되었는지 먼저 확인해 주세요.'], en: ['This differs from the booking request sent before.', 'Check “My bookings” first to see whether you are booked.'] },
   YEYAK_ERR_NOT_ADMITTED_YET: { ko: ['아직 차례가 오지 않았습니다.', '이 화면을 그대로 두세요. 차례가 되면 바로 알려드립니다.'], en: ['Your turn has not come yet.', 'Keep this page open; we will tell you the moment it comes.'] },

@@ -43,7 +43,7 @@ import { leftoverRoutes } from './modules/leftover/leftover.routes.ts';
 import { outboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { notificationRoutes } from './modules/notifications/notifications.routes.ts';
 import { documentCredentials, SECURITY_SCHEMES } from './http/credential-docs.ts';
-import { optionalBodyDocs } from './http/optional-body-docs.ts';
+import { openApiDocs } from './http/openapi-document.ts';
 
 /** Builds the Yeyak app: infrastructure plugins first, then the feature modules. */
 export interface BuildOptions extends FastifyServerOptions {
@@ -85,7 +85,7 @@ export async function buildApp(ctx: Ctx, { logStream, ...options }: BuildOptions
       info: { title: 'Yeyak API', version: '1.0.0', description: 'National vaccination pre-reservation (API.md)' },
       components: { securitySchemes: SECURITY_SCHEMES },
     },
-    ...optionalBodyDocs(),
+    ...openApiDocs(),
   });
   documentCredentials(app);
 

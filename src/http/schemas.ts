@@ -1,3 +1,4 @@
+import { CSV_UPLOAD } from './openapi-document.ts';
 import { Type } from 'typebox';
 
 /** Schemas shared by several modules' routes. */
@@ -27,4 +28,12 @@ export const NotAdmittedYetBody = Type.Object({
 /** Response schemas for the error statuses a route can answer. */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
   return Object.fromEntries(statuses.map((s) => [s, ErrorBody]));
+}
+
+/**
+ * The body of an upload that takes a JSON array or a CSV file (`text/csv`, read as a string): the
+ * handler tells them apart. openapi.json shows the two media types (`openapi-document.ts`).
+ */
+export function jsonOrCsvBody(maxItems: number, description: string) {
+  return Type.Union([Type.Array(Type.Unknown(), { maxItems }), Type.String()], { description, [CSV_UPLOAD]: true });
 }

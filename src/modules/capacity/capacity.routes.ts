@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
-import { errorResponses } from '../../http/schemas.ts';
+import { errorResponses, jsonOrCsvBody } from '../../http/schemas.ts';
 import { auditedAs } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { upsertCapacity } from './capacity.service.ts';
@@ -15,7 +15,7 @@ export const capacityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       schema: {
         tags: ['operator'],
         params: Type.Object({ campaignId: Type.String() }),
-        body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String()]),
+        body: jsonOrCsvBody(100_000, 'Capacity rows: [{institutionId, date, time, doses}].'),
         response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },

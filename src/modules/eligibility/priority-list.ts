@@ -4,7 +4,7 @@ import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
-import { errorResponses } from '../../http/schemas.ts';
+import { errorResponses, jsonOrCsvBody } from '../../http/schemas.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
 import { contactHashOf } from '../identity/person-key.ts';
 import { ClaimedIdentityBody } from '../identity/identity.schemas.ts';
@@ -56,7 +56,7 @@ export const priorityListRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async
       schema: {
         tags: ['operator'],
         params: Type.Object({ campaignId: Type.String() }),
-        body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String()]),
+        body: jsonOrCsvBody(100_000, 'The priority list: [{name, birthDate, phone, group}].'),
         response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 413, 415) },
       },
     },

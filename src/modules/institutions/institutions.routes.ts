@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
-import { errorResponses } from '../../http/schemas.ts';
+import { errorResponses, jsonOrCsvBody } from '../../http/schemas.ts';
 import { auditedAs } from '../operator/audit.ts';
 import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 import { importInstitutions } from './institutions.service.ts';
@@ -15,7 +15,7 @@ export const institutionRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
       schema: {
         tags: ['operator'],
         // Rows are validated one by one in the service, so a bad row is reported by number.
-        body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 50_000 }), Type.String()]),
+        body: jsonOrCsvBody(50_000, 'Institutions to create or update: [{id, name, address, sido, sigungu, lat, lng}].'),
         response: { 200: Type.Object({ upserted: Type.Integer() }), ...errorResponses(400, 401, 403, 413, 415) },
       },
     },

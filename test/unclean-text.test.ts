@@ -130,6 +130,21 @@ describe('unclean text at the edge, on every route of openapi.json', () => {
     expect(await rowCounts()).toEqual(before);
   }, 120_000);
 
+  it('refuses such text in a header-derived value (a cookie, an Idempotency-Key) with a 4xx, never a 5xx', async () => {
+    const book = '/api/v1/campaigns/uc/bookings';
+    const body = { institutionId: 'U1', date: '2026-08-20', time: '09:00' };
+    for (const cookie of ['yeyak_session=%00', 'yeyak_admission=a%00b', 'yeyak_ticket=%ED%A0%80', 'yeyak_session=\u00ff\u00fe']) {
+      for (const url of ['/api/v1/me', book, '/api/v1/campaigns/uc/queue/tickets/me']) {
+        const res = await t.app.inject({ method: url === book ? 'POST' : 'GET', url, headers: { cookie }, ...(url === book ? { payload: body } : {}) });
+        expect(res.statusCode, `${url} with ${cookie} → ${res.body}`).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, `${url} with ${cookie} → ${res.body}`).toBeLessThan(500);
+      }
+    }
+    // Node's parser refuses U+0000 in a header; bytes past ASCII arrive as Latin-1 text, which the database stores.
+    const key = await t.app.inject({ method: 'POST', url: book, headers: { ...credentials.admission, 'idempotency-key': 'k\u00ff\u00fe' }, payload: body });
+    expect(key.statusCode).toBeLessThan(500);
+  });
+
   it('still takes clean text, Korean and emoji included', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/campaigns/uc/queue/pause', headers: { ...operator, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: '시스템 점검 🛠 (10분)' }) });
     expect(res.statusCode).toBe(200);

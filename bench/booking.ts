@@ -15,6 +15,7 @@
  * data), `yeyak-run.ts` (the apps and the timed bookings) and `report.ts` (the tables and figures).
  */
 import { randomBytes } from 'node:crypto';
+import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
@@ -81,6 +82,7 @@ async function main(): Promise<number> {
     YEYAK_SIGNING_KEYS: `bench${Date.now().toString(36)}:${randomBytes(32).toString('base64')}`,
     YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
     YEYAK_ENCRYPTION_KEYS: `bench${Date.now().toString(36)}:${randomBytes(32).toString('base64')}`,
+    YEYAK_LOG_SIGNER_KEY: generateSignerKey('bench.yeyak/queue-log'),
     YEYAK_OPERATOR_KEY: randomBytes(24).toString('base64url'),
     YEYAK_DEV_IDENTITY: '1',
     // The bench stands where the balancer would: each person's address comes in X-Forwarded-For.

@@ -51,7 +51,8 @@ async function main(): Promise<number> {
 
   const scenarios: { scenario: Scenario; env: NodeJS.ProcessEnv; prepare?: () => Promise<void> }[] = [];
   // The queue's transparency log is kept unless --without-log (then the stores record nothing).
-  const logSetting: Record<string, string> = options.withoutLog ? { YEYAK_LOG_SIGNER_KEY: '' } : {};
+  // The setting this comparison is about: the log is on by default, and off only when a deployment says so.
+  const logSetting: Record<string, string> = options.withoutLog ? { YEYAK_QUEUE_LOG: 'off' } : {};
   if (options.withoutLog) log('  without the queue log (--without-log): compare with a run that keeps it');
   const embeddedDir = join(tmp, 'embedded');
   mkdirSync(embeddedDir);

@@ -9,6 +9,7 @@
  * `bench/booking.ts` calls `seedBench` with fewer clinics on its own throwaway database.
  */
 import { randomBytes } from 'node:crypto';
+import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
     env.YEYAK_SIGNING_KEYS ||= `seed:${randomBytes(32).toString('base64')}`;
     env.YEYAK_PERSON_PEPPER ||= randomBytes(32).toString('base64');
     env.YEYAK_ENCRYPTION_KEYS ||= `seed:${randomBytes(32).toString('base64')}`;
+    env.YEYAK_LOG_SIGNER_KEY ||= generateSignerKey('seed.yeyak/queue-log');
   }
   const config = loadConfig(env);
   const target = config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `embedded PGlite under ${config.dataDir}`;

@@ -22,7 +22,8 @@ export interface Secrets {
   /**
    * The queue log's signer (C2SP signer key, `YEYAK_LOG_SIGNER_KEY`), with its verifier key; its
    * name starts each campaign log's origin. Generated with the other secrets on the embedded
-   * default; optional while nothing writes the log (docs/transparency.md), null without it.
+   * default, required with DATABASE_URL (docs/transparency.md); null only where the deployment
+   * says it keeps no log (`YEYAK_QUEUE_LOG=off`).
    */
   logSigner: (NoteSigner & { verifierKey: string }) | null;
 }
@@ -69,6 +70,10 @@ const newKey = (prefix: string) => `${prefix}${Date.now().toString(36)}:${random
  */
 export function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secrets {
   const configured = { signingKeys: env.YEYAK_SIGNING_KEYS, personPepper: env.YEYAK_PERSON_PEPPER, encryptionKeys: env.YEYAK_ENCRYPTION_KEYS, logSignerKey: env.YEYAK_LOG_SIGNER_KEY };
+  const keepsLog = queueLogKept(env);
+  if (!embedded && keepsLog && !configured.logSignerKey) {
+    throw new ConfigError('YEYAK_LOG_SIGNER_KEY is required when DATABASE_URL is set: the queue’s public log is signed with it (npm run log:signer-key). A deployment that keeps no log says so with YEYAK_QUEUE_LOG=off');
+  }
   let stored: Partial<Record<keyof typeof configured, string>> = {};
   if (!configured.signingKeys || !configured.personPepper || !configured.encryptionKeys) {
     if (!embedded) {
@@ -92,6 +97,13 @@ export function loadSecrets(env: Env, dataDir: string, embedded: boolean): Secre
     signingKeys: parseKeys('YEYAK_SIGNING_KEYS', configured.signingKeys ?? stored.signingKeys!, 32),
     personPepper: parsePepper(configured.personPepper ?? stored.personPepper!),
     encryptionKeys: parseKeys('YEYAK_ENCRYPTION_KEYS', configured.encryptionKeys ?? stored.encryptionKeys!, 32, 32),
-    logSigner: configured.logSignerKey || stored.logSignerKey ? parseLogSigner((configured.logSignerKey || stored.logSignerKey)!) : null,
+    logSigner: keepsLog && (configured.logSignerKey || stored.logSignerKey) ? parseLogSigner((configured.logSignerKey || stored.logSignerKey)!) : null,
   };
+}
+
+/** `YEYAK_QUEUE_LOG`: `on` (the default: the queue writes its public log) or `off` (it keeps none, and says so). */
+function queueLogKept(env: Env): boolean {
+  const value = env.YEYAK_QUEUE_LOG ?? 'on';
+  if (value !== 'on' && value !== 'off') throw new ConfigError(`YEYAK_QUEUE_LOG must be on or off, got "${value}"`);
+  return value === 'on';
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ describe('deploy/kubernetes', () => {
     const configSource = ['src/config.ts', 'src/config-secrets.ts', 'src/config-proxy.ts', 'src/config-redis.ts'].map(read).join('\n');
     const names = [...Object.keys(configMap.data ?? {}), ...Object.keys(secret.stringData ?? {})];
     for (const name of names) expect(configSource.includes(`'${name}'`) || configSource.includes(`env.${name}`), name).toBe(true);
-    expect(Object.keys(secret.stringData ?? {}).sort()).toEqual(['DATABASE_URL', 'YEYAK_ENCRYPTION_KEYS', 'YEYAK_OPERATOR_KEY', 'YEYAK_PERSON_PEPPER', 'YEYAK_SIGNING_KEYS']);
+    expect(Object.keys(secret.stringData ?? {}).sort()).toEqual(['DATABASE_URL', 'YEYAK_ENCRYPTION_KEYS', 'YEYAK_LOG_SIGNER_KEY', 'YEYAK_OPERATOR_KEY', 'YEYAK_PERSON_PEPPER', 'YEYAK_SIGNING_KEYS']);
     // Placeholders only: no value in the template is a usable key.
     for (const [name, value] of Object.entries(secret.stringData ?? {})) expect(value, name).toContain('CHANGE-ME');
     // The ConfigMap as it ships, with real-looking keys in place of the placeholders.
@@ -94,6 +95,7 @@ describe('deploy/kubernetes', () => {
       YEYAK_ENCRYPTION_KEYS: `e1:${key()}`,
       YEYAK_PERSON_PEPPER: key(),
       YEYAK_OPERATOR_KEY: 'x'.repeat(24),
+      YEYAK_LOG_SIGNER_KEY: generateSignerKey('test.yeyak/queue-log'),
     });
     expect(config.redisSentinel?.sentinels).toHaveLength(3);
     expect(config.trustProxy).not.toBe(true);

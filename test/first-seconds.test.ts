@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,7 @@ describe('the first seconds of a node, on its default configuration', () => {
       YEYAK_SIGNING_KEYS: `first:${key()}`,
       YEYAK_PERSON_PEPPER: key(),
       YEYAK_ENCRYPTION_KEYS: `firstenc:${key()}`,
+      YEYAK_LOG_SIGNER_KEY: generateSignerKey('first.yeyak/queue-log'),
     });
     const tally = await lightLoad(node.url);
     expect(tally.statuses.get(503) ?? 0, node.tail()).toBe(0);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ describe('crash between send and mark', () => {
       YEYAK_SIGNING_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
       YEYAK_ENCRYPTION_KEYS: `e1:${randomBytes(32).toString('base64')}`,
+      YEYAK_LOG_SIGNER_KEY: generateSignerKey('crash.yeyak/queue-log'),
       YEYAK_OPERATOR_KEY: OPERATOR_KEY,
       YEYAK_DEV_IDENTITY: '1',
       YEYAK_DEMO: '0',

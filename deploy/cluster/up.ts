@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -169,6 +170,8 @@ function nodeEnvironment(): Record<string, string> {
     YEYAK_SIGNING_KEYS: key('cluster-s1'),
     YEYAK_ENCRYPTION_KEYS: key('cluster-e1'),
     YEYAK_PERSON_PEPPER: randomBytes(32).toString('base64'),
+    // The queue's public log, checked by `npm run audit -- --url http://127.0.0.1:<nginx port> --campaign …`.
+    YEYAK_LOG_SIGNER_KEY: generateSignerKey('cluster.yeyak/queue-log'),
     YEYAK_OPERATOR_KEY: randomBytes(24).toString('base64url'),
     // The synthetic probe's credential: node1 seeds the probe's campaign and persons with the demo.
     YEYAK_PROBE_KEY: randomBytes(24).toString('base64url'),

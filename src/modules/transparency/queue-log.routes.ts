@@ -20,7 +20,7 @@ export const queueLogRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
   async function logOf(campaignId: string): Promise<CampaignQueueLog> {
     await ctx.campaigns.get(campaignId);
     const log = ctx.queueLogs.forCampaign(campaignId);
-    if (!log) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (no YEYAK_LOG_SIGNER_KEY)' } });
+    if (!log) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (YEYAK_QUEUE_LOG=off)' } });
     // Another node may write the log: what it stored is read at most twice a second.
     const loaded = await log;
     await loaded.follow();
@@ -32,7 +32,7 @@ export const queueLogRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     { schema: { tags: ['public'], description: 'The queue logs’ verifier key (C2SP signed-note verifier key format), one line.', response: { 200: Type.String(), ...errorResponses(404) } } },
     async (_request, reply) => {
       const key = ctx.queueLogs.verifierKey;
-      if (!key) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (no YEYAK_LOG_SIGNER_KEY)' } });
+      if (!key) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (YEYAK_QUEUE_LOG=off)' } });
       return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(`${key}\n`);
     },
   );

@@ -144,7 +144,7 @@ export class CampaignQueueLog {
 
 /**
  * Every campaign's queue log on this node, each loaded from the database on first use. Null logs
- * without a signer key (`YEYAK_LOG_SIGNER_KEY`). The node that holds a campaign's sequencer lease
+ * where the deployment keeps none (`YEYAK_QUEUE_LOG=off`: no signer key). The node that holds a campaign's sequencer lease
  * appends (queue-sequencer.ts); every other node follows what it stored.
  */
 export class QueueLogs {

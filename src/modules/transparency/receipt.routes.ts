@@ -61,7 +61,7 @@ export const receiptRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const ticket = await ticketOf(ctx, request, campaign.id);
       const pending = ctx.queueLogs.forCampaign(campaign.id);
-      if (!pending || !ctx.queueOpenings) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (no YEYAK_LOG_SIGNER_KEY)' } });
+      if (!pending || !ctx.queueOpenings) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (YEYAK_QUEUE_LOG=off)' } });
       const opening = ctx.queueOpenings.opening(campaign.id, ticket.personKey);
       const found = await findLogEntry(ctx.db, campaign.id, ctx.queueOpenings.commitment(campaign.id, ticket.personKey).toString('base64'));
       const log = await pending;

@@ -145,6 +145,19 @@ describe('unclean text at the edge, on every route of openapi.json', () => {
     expect(key.statusCode).toBeLessThan(500);
   });
 
+  it('refuses it on a real socket too, where the fast paths stand before Fastify (they take only [A-Za-z0-9_-] ids)', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    const origin = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+    for (const [method, path] of [['GET', '/api/v1/campaigns/%00/queue'], ['POST', '/api/v1/campaigns/a%00b/queue/tickets'], ['GET', '/api/v1/campaigns/uc/queue?x=%ED%A0%80'], ['POST', '/api/v1/campaigns/%ED%A0%80/queue/tickets']] as const) {
+      const res = await fetch(`${origin}${path}`, { method, headers: credentials.session });
+      const body = (await res.json()) as { error?: { code?: string } };
+      // The status document ignores its query (one document for everyone); every other case is refused at the edge.
+      if (path.includes('?')) expect(res.status, path).toBe(200);
+      else expect([res.status, body.error?.code], path).toEqual([400, 'YEYAK_ERR_VALIDATION']);
+    }
+  });
+
   it('still takes clean text, Korean and emoji included', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/campaigns/uc/queue/pause', headers: { ...operator, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: '시스템 점검 🛠 (10분)' }) });
     expect(res.statusCode).toBe(200);

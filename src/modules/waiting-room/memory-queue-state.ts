@@ -1,8 +1,12 @@
 import { ActiveAdmissions } from './active-admissions.ts';
+import { roundOfScore } from './prequeue-draw.ts';
 import type { QueueEvent } from './queue-events.ts';
 import type { QueueCheckpoint, QueueCounters } from './queue-journal.ts';
 
-/** One campaign's queue in the in-process store (`memory-queue-store.ts`), as held in memory. */
+/**
+ * One campaign's queue in the in-process store (`memory-queue-store.ts`), as held in memory, and
+ * the operations on it that need no store: a round's draw order and places, the smoothed rate.
+ */
 export interface CampaignQueue extends QueueCounters {
   /** FCFS places by person. */
   positions: Map<string, number>;
@@ -66,4 +70,34 @@ export function checkpointOf(q: CampaignQueue): QueueCheckpoint {
 /** Puts a checkpoint's counters back (places, rounds and `issued` are the restore's to rebuild). */
 export function restoreCounters(q: CampaignQueue, state: QueueCheckpoint): void {
   Object.assign(q, { servingUpTo: state.servingUpTo, carry: state.carry, lastTickMs: state.lastTickMs, paused: state.paused, pausedReason: state.pausedReason, closed: state.closed, admitted: state.admitted, rate: { ...state.rate }, targetRate: state.targetRate });
+}
+
+/** The members of round `round` in draw order (ties by person key, as Redis's sorted set). */
+export function membersOf(q: CampaignQueue, round: number): string[] {
+  const members = [...q.prequeue].filter(([, score]) => roundOfScore(score) === round);
+  members.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return members.map(([person]) => person);
+}
+
+/** Gives round `round`'s members the places base + 1 … base + size by draw (ties by person key); returns the size. */
+export function placeRound(q: CampaignQueue, round: number, base: number): number {
+  const members = membersOf(q, round);
+  members.forEach((person, index) => q.drawnPlaces.set(person, base + index + 1));
+  q.bases[round] = base;
+  return members.length;
+}
+
+/** Weight of the newest sample in the smoothed admission rate (as Redis's tick script). */
+const ALPHA = 0.2;
+
+/** Folds an advance of the queue into its smoothed rate and deviation (exponentially weighted). */
+export function observeRate(q: CampaignQueue, served: number, seconds: number): void {
+  const rate = served / seconds;
+  if (q.rate.samples === 0) q.rate.mean = rate;
+  else {
+    const delta = rate - q.rate.mean;
+    q.rate.mean += ALPHA * delta;
+    q.rate.variance = (1 - ALPHA) * (q.rate.variance + ALPHA * delta * delta);
+  }
+  q.rate.samples += 1;
 }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { advanceServing } from './domain/admission-rate.ts';
-import { checkRound, prequeueScore, roundOfScore, secretDraw } from './prequeue-draw.ts';
+import { checkRound, prequeueScore, secretDraw } from './prequeue-draw.ts';
 import type { QueueEvent, QueueLogging, RecordedEvents } from './queue-events.ts';
-import { checkpointOf, emptyCampaignQueue, restoreCounters, type CampaignQueue } from './memory-queue-state.ts';
+import { checkpointOf, emptyCampaignQueue, membersOf, observeRate, placeRound, restoreCounters, type CampaignQueue } from './memory-queue-state.ts';
 import { emptyJournal, holdsHandouts, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueJournal } from './queue-journal.ts';
 import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
-
-const ALPHA = 0.2;
 
 /** The in-process store of the embedded default: one node, the same behaviour as Redis. */
 export class MemoryQueueStore implements QueueStore, JournallingStore {
@@ -57,7 +55,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     for (const m of rounds.members) q.prequeue.set(m.personKey, prequeueScore(m.round, m.draw));
     if (state) restoreCounters(q, state);
     q.bases = [];
-    rounds.bases.forEach((base, round) => this.placeRound(q, round, base));
+    rounds.bases.forEach((base, round) => placeRound(q, round, base));
     q.issued = rounds.issued;
     for (const a of admissions) q.admissions.set(a.personKey, { id: a.admissionId, expiresAtMs: a.expiresAtMs });
     this.dirty.add(campaignId);
@@ -145,27 +143,12 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     while (q.bases.length <= through) {
       const round = q.bases.length;
       const base = q.issued;
-      const size = this.placeRound(q, round, base);
+      const size = placeRound(q, round, base);
       q.issued += size;
       this.record(q, { kind: 'open', round, atMs: nowMs, base, size });
       opened += 1;
     }
     return opened;
-  }
-
-  /** The members of round `round` in draw order (ties by person key, as Redis's sorted set). */
-  private membersOf(q: CampaignQueue, round: number): string[] {
-    const members = [...q.prequeue].filter(([, score]) => roundOfScore(score) === round);
-    members.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return members.map(([person]) => person);
-  }
-
-  /** Gives round `round`'s members the places base + 1 … base + size by draw (ties by person key); returns the size. */
-  private placeRound(q: CampaignQueue, round: number, base: number): number {
-    const members = this.membersOf(q, round);
-    members.forEach((person, index) => q.drawnPlaces.set(person, base + index + 1));
-    q.bases[round] = base;
-    return members.length;
   }
 
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
@@ -192,20 +175,9 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       q.carry = next.carry;
       if (q.servingUpTo > before) this.record(q, { kind: 'serve', servingUpTo: q.servingUpTo, atMs: nowMs });
       // A rate of 0 is a hold (sold out): like a pause, it is not a rate the queue moves at.
-      if (!next.starved && policy.ratePerSecond > 0) this.observeRate(q, q.servingUpTo - before, elapsed);
+      if (!next.starved && policy.ratePerSecond > 0) observeRate(q, q.servingUpTo - before, elapsed);
     }
     return this.snapshot(campaignId, nowMs);
-  }
-
-  private observeRate(q: CampaignQueue, served: number, seconds: number): void {
-    const rate = served / seconds;
-    if (q.rate.samples === 0) q.rate.mean = rate;
-    else {
-      const delta = rate - q.rate.mean;
-      q.rate.mean += ALPHA * delta;
-      q.rate.variance = (1 - ALPHA) * (q.rate.variance + ALPHA * delta * delta);
-    }
-    q.rate.samples += 1;
   }
 
   async snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot> {
@@ -287,7 +259,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   }
 
   async roundMembers(campaignId: string, round: number): Promise<string[]> {
-    return this.membersOf(this.queue(campaignId), round);
+    return membersOf(this.queue(campaignId), round);
   }
 
   /** One process, one sequencer. */

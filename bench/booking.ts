@@ -15,7 +15,7 @@
  * data), `yeyak-run.ts` (the apps and the timed bookings) and `report.ts` (the tables and figures).
  */
 import { randomBytes } from 'node:crypto';
-import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../src/lib/signed-note.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';

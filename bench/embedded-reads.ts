@@ -29,7 +29,7 @@ import type { DB } from '../src/infra/db/schema.ts';
 import { DEFAULT_HORIZON_DAYS, firstBookableDate, remainingFor } from '../src/modules/availability/availability.service.ts';
 import { institutionPage, type InstitutionPageQuery } from '../src/modules/availability/availability.repository.ts';
 import { CampaignCatalog } from '../src/modules/campaigns/campaign-catalog.ts';
-import { addDays } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { addDays } from '../src/lib/seoul-time.ts';
 import { campaignDoses } from '../src/modules/capacity/campaign-doses.repository.ts';
 import { seedDemoIfEmpty } from '../src/modules/demo/demo-seed.ts';
 import { appEnvironment } from './lib/app-env.ts';

@@ -4,7 +4,7 @@ import type { Rule } from './metrics.ts';
 import { edgeBirthDates, expectedDay, expectedEligibility, seoulDateOf, type PublicCampaign } from './rules.ts';
 
 /** One disagreement between the server and the probe's own computation. */
-export interface Violation {
+interface Violation {
   rule: Rule;
   campaignId: string;
   birthDate: string;

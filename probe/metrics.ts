@@ -5,7 +5,7 @@ export const STEPS = ['sign-in', 'me', 'cleanup', 'join', 'admission', 'search',
 export type Step = (typeof STEPS)[number];
 
 /** The rules the canary compares (each a `rule` label, present at 0 from the start so an alert sees the first one). */
-export const RULES = ['cohort', 'window', 'digit', 'me'] as const;
+const RULES = ['cohort', 'window', 'digit', 'me'] as const;
 export type Rule = (typeof RULES)[number];
 
 /** The probe's metrics, with the names the alert rules read (`docs/monitoring/alerts.yml`). */

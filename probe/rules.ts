@@ -14,7 +14,7 @@ export interface PublicCampaign {
   windows: PublicWindow[];
 }
 
-export interface PublicWindow {
+interface PublicWindow {
   id: string;
   opensAt: string;
   closesAt: string;
@@ -24,7 +24,7 @@ export interface PublicWindow {
 }
 
 /** `GET …/my-window`'s answer. */
-export type DayAnswer = 'OPEN_NOW' | 'UPCOMING' | 'NOT_IN_COHORT' | 'CLOSED';
+type DayAnswer = 'OPEN_NOW' | 'UPCOMING' | 'NOT_IN_COHORT' | 'CLOSED';
 
 export interface ExpectedDay {
   answer: DayAnswer;
@@ -56,7 +56,7 @@ export function isCalendarDate(date: string): boolean {
 const within = (date: string, from: string | null | undefined, to: string | null | undefined) => (from == null || date >= from) && (to == null || date <= to);
 
 /** The day of month's last digit: 9, 19 and 29 → 9; 10, 20 and 30 → 0. */
-export function digitOf(birthDate: string): number {
+function digitOf(birthDate: string): number {
   return Number(birthDate.slice(8, 10)) % 10;
 }
 

@@ -5,7 +5,7 @@
  *
  *   npm run log:signer-key -- yeyak.example/queue-log
  */
-import { generateSignerKey, isKeyName, signerOf } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey, isKeyName, signerOf } from '../src/lib/signed-note.ts';
 
 const name = process.argv[2];
 if (!name || !isKeyName(name)) {

@@ -9,7 +9,7 @@
  * `bench/booking.ts` calls `seedBench` with fewer clinics on its own throwaway database.
  */
 import { randomBytes } from 'node:crypto';
-import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../src/lib/signed-note.ts';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ import { inTransaction } from '../src/infra/db/transaction.ts';
 import type { Campaign } from '../src/modules/campaigns/campaign.ts';
 import { CampaignCatalog } from '../src/modules/campaigns/campaign-catalog.ts';
 import { campaignExists, insertCampaign } from '../src/modules/campaigns/campaigns.repository.ts';
-import { addDays, seoulDate, seoulInstant } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { addDays, seoulDate, seoulInstant } from '../src/lib/seoul-time.ts';
 import { seedCapacity } from '../src/modules/demo/demo-seed.ts';
 import { upsertInstitutions } from '../src/modules/institutions/institutions.repository.ts';
 import { generateClinics } from '../src/modules/institutions/reference/demo-clinics.ts';

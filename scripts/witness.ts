@@ -14,7 +14,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { httpLogFetch } from '../src/modules/transparency/audit/download-log.ts';
 import { witnessOf } from '../src/modules/transparency/domain/cosignature.ts';
-import { COSIGNATURE_V1, generateSignerKey, isKeyName } from '../src/modules/transparency/domain/signed-note.ts';
+import { COSIGNATURE_V1, generateSignerKey, isKeyName } from '../src/lib/signed-note.ts';
 import { witnessOnce, type WitnessMemory } from '../src/modules/transparency/witness/witness.ts';
 
 function usage(message: string): never {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 
 /** One Sentinel to ask where the Redis primary is. */
-export interface SentinelAddress {
+interface SentinelAddress {
   host: string;
   port: number;
 }
@@ -13,10 +13,10 @@ export interface RedisSentinelConfig {
 }
 
 /** Sentinel's own default port, used when an entry gives none. */
-export const DEFAULT_SENTINEL_PORT = 26379;
+const DEFAULT_SENTINEL_PORT = 26379;
 
 /** The master name when `YEYAK_REDIS_MASTER_NAME` is unset (the name in `sentinel monitor <name> …`). */
-export const DEFAULT_REDIS_MASTER_NAME = 'yeyak';
+const DEFAULT_REDIS_MASTER_NAME = 'yeyak';
 
 // A DNS name (Kubernetes service names included) or an IPv4 address; IPv6 goes in brackets.
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import { ConfigError } from './config-secrets.ts';
-import { generateSignerKey } from './modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from './lib/signed-note.ts';
 
 describe('the queue log’s signer key (YEYAK_LOG_SIGNER_KEY, YEYAK_QUEUE_LOG)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'yeyak-secrets-'));

@@ -1,14 +1,10 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NoteError, generateSignerKey, signerOf, type NoteSigner } from './modules/transparency/domain/signed-note.ts';
+import type { KeyWithId } from './lib/envelope-crypto.ts';
+import { NoteError, generateSignerKey, signerOf, type NoteSigner } from './lib/signed-note.ts';
 
 export class ConfigError extends Error {}
-
-export interface KeyWithId {
-  kid: string;
-  key: Buffer;
-}
 
 /** Signing, hashing and encryption secrets. Each key has an id so it can be rotated (the first is active, all are accepted). */
 export interface Secrets {

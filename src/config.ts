@@ -1,11 +1,11 @@
-import { COSIGNATURE_V1, verifierOf } from './modules/transparency/domain/signed-note.ts';
+import { COSIGNATURE_V1, verifierOf } from './lib/signed-note.ts';
 import { resolve } from 'node:path';
 import { parseTrustProxy, type TrustProxy } from './config-proxy.ts';
 import { parseRedisSentinels, type RedisSentinelConfig } from './config-redis.ts';
 import { ConfigError, loadSecrets, type Secrets } from './config-secrets.ts';
-import { parseOidcProviders, parsePublicUrl, type OidcProviderConfig } from './modules/identity/oidc/oidc-config.ts';
+import { parseOidcProviders, parsePublicUrl, type OidcProviderConfig } from './config-oidc.ts';
 
-export { ConfigError, type Secrets };
+export { ConfigError };
 
 export interface Config {
   port: number;
@@ -89,7 +89,7 @@ export const DEFAULT_SHUTDOWN_DRAIN_SECONDS = 5;
  * NTP agree within milliseconds; 3 s tolerates a slow reading and a clock being corrected, and is
  * far below anything that moves a 20:00 opening or a birth-date window.
  */
-export const DEFAULT_MAX_CLOCK_SKEW_MS = 3_000;
+const DEFAULT_MAX_CLOCK_SKEW_MS = 3_000;
 
 export const DEFAULT_IDENTITY_LIMITS = { perAddress: 5_000, perPerson: 10 } as const;
 

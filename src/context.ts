@@ -1,21 +1,18 @@
-import type { NodeFiguresBoard } from './modules/operator/live/node-figures-board.ts';
+import type { NodeFiguresBoard } from './modules/operator/index.ts';
 import type { Config } from './config.ts';
 import type { Database, Db } from './infra/db/database.ts';
 import type { Clock } from './lib/clock.ts';
 import type { EnvelopeCrypto } from './lib/envelope-crypto.ts';
 import type { RateLimiter } from './lib/rate-limiter.ts';
 import type { TokenSigner } from './lib/signed-tokens.ts';
-import type { MessageGateway } from './modules/notifications/message-gateway.ts';
-import type { VaccinationRegistry } from './modules/eligibility/vaccination-registry.ts';
-import type { WaitingRoom } from './modules/waiting-room/waiting-room.ts';
+import type { MessageGateway } from './modules/notifications/index.ts';
+import type { VaccinationRegistry } from './modules/eligibility/index.ts';
+import type { WaitingRoom } from './modules/waiting-room/index.ts';
 import type { Metrics } from './infra/metrics.ts';
-import type { CampaignCatalog } from './modules/campaigns/campaign-catalog.ts';
+import type { CampaignCatalog } from './modules/campaigns/index.ts';
 import type { NodePressure } from './lib/node-pressure.ts';
 import type { ClockAgreement } from './lib/clock-agreement.ts';
-import type { QueueLogs } from './modules/transparency/queue-log.ts';
-import type { PlaceLeafIndexes } from './modules/transparency/place-leaf-index.ts';
-import type { QueueOpenings } from './modules/transparency/queue-openings.ts';
-import type { Cosignatures } from './modules/transparency/cosignatures.ts';
+import type { Cosignatures, PlaceLeafIndexes, QueueLogs, QueueOpenings } from './modules/transparency/index.ts';
 
 /** What every feature module is handed: configuration, stores, the clock and the signer. */
 export interface Ctx {

@@ -97,8 +97,3 @@ export class YeyakError extends Error {
     this.topLevel = options.topLevel;
   }
 }
-
-/** Throws a coded error; for expressions such as `row ?? fail('YEYAK_ERR_NOT_FOUND')`. */
-export function fail(code: ErrorCode, options?: ConstructorParameters<typeof YeyakError>[1]): never {
-  throw new YeyakError(code, options);
-}

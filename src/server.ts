@@ -3,13 +3,12 @@ import { createContext } from './bootstrap.ts';
 import { warmUp } from './warm-up.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
-import { describeSeedProgress, seedDemoIfEmpty } from './modules/demo/demo-seed.ts';
-import { seedProbeIfMissing } from './modules/demo/probe-seed.ts';
+import { describeSeedProgress, seedDemoIfEmpty, seedProbeIfMissing } from './modules/demo/index.ts';
 import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
 import { BackgroundWork } from './background-work.ts';
-import { OutboxPruner } from './modules/outbox/outbox-pruner.ts';
-import { NodeFiguresPublisher } from './modules/operator/live/node-figures-publisher.ts';
-import { createOutboxWorker } from './modules/outbox/workers.ts';
+import { OutboxPruner } from './modules/outbox/index.ts';
+import { NodeFiguresPublisher } from './modules/operator/index.ts';
+import { createOutboxWorker } from './outbox-workers.ts';
 
 /** The process: read config, open stores, seed the demo, listen, and close gracefully. */
 async function main(): Promise<void> {
@@ -60,7 +59,7 @@ async function main(): Promise<void> {
     await app.close();
     ctx.clockAgreement?.stop();
     await background.stop();
-    await ctx.waitingRoom.store.close();
+    await ctx.waitingRoom.close();
     await ctx.database.close();
     process.exit(0);
   };

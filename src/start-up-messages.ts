@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { DemoAccount } from './modules/demo/demo-accounts.ts';
+import type { DemoAccount } from './modules/demo/index.ts';
 
 /** The pages a newcomer opens first, on the address the server listens on. */
 export interface ServedUrls {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxWorker } from '../src/modules/outbox/workers.ts';
+import { createOutboxWorker } from '../src/outbox-workers.ts';
 import { LocalMessageGateway } from '../src/modules/notifications/message-gateway.ts';
 import { admitted, ok, operator, seedCampaign } from './support/fixtures.ts';
 import { drain } from './support/outbox-helpers.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays, seoulDate } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { addDays, seoulDate } from '../src/lib/seoul-time.ts';
 import { OPERATOR_KEY, onPostgres } from './support/test-app.ts';
 
 /**

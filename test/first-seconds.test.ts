@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../src/lib/signed-note.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDays, seoulDate } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { addDays, seoulDate } from '../src/lib/seoul-time.ts';
 import { NodeProcess } from './support/cluster.ts';
 import { openCampaign } from './support/fixtures.ts';
 import { freePort } from './support/redis.ts';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { generateSignerKey } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../src/lib/signed-note.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { buildApp } from '../src/app.ts';
 import { createContext } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { ManualClock } from '../src/lib/clock.ts';
-import { createOutboxWorker } from '../src/modules/outbox/workers.ts';
+import { createOutboxWorker } from '../src/outbox-workers.ts';
 import { startMessageGatewayStandIn } from '../src/stand-ins/message-gateway/gateway-server.ts';
 import { admitted, ok, seedCampaign } from './support/fixtures.ts';
 import { createDatabase, OPERATOR_KEY } from './support/test-app.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxWorker } from '../src/modules/outbox/workers.ts';
+import { createOutboxWorker } from '../src/outbox-workers.ts';
 import { startMessageGatewayStandIn, type MessageGatewayStandIn } from '../src/stand-ins/message-gateway/gateway-server.ts';
 import { admitted, ok, operator, seedCampaign } from './support/fixtures.ts';
 import { drain, jobCounts } from './support/outbox-helpers.ts';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitEvenly } from '../src/modules/campaigns/domain/quota.ts';
-import { daysBetween } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { daysBetween } from '../src/lib/seoul-time.ts';
 import { ok, openCampaign, operator } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 

@@ -6,7 +6,7 @@ import { ProbeClient } from '../probe/client.ts';
 import type { Campaign } from '../src/modules/campaigns/campaign.ts';
 import { campaignView } from '../src/modules/campaigns/campaigns.service.ts';
 import { myDay, type MyDay } from '../src/modules/campaigns/domain/my-window.ts';
-import { formatSeoul, seoulInstant } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { formatSeoul, seoulInstant } from '../src/lib/seoul-time.ts';
 import { buildTenDayRotation } from '../src/modules/campaigns/domain/windows.ts';
 
 const campaign: Campaign = {

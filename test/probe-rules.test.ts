@@ -4,7 +4,7 @@ import { edgeBirthDates, expectedDay, expectedEligibility, isCalendarDate, seoul
 import type { Campaign } from '../src/modules/campaigns/campaign.ts';
 import { campaignView } from '../src/modules/campaigns/campaigns.service.ts';
 import { myDay } from '../src/modules/campaigns/domain/my-window.ts';
-import { addDays, seoulDate, seoulInstant } from '../src/modules/campaigns/domain/seoul-time.ts';
+import { addDays, seoulDate, seoulInstant } from '../src/lib/seoul-time.ts';
 import { buildTenDayRotation, type CampaignWindow } from '../src/modules/campaigns/domain/windows.ts';
 import { evaluateEligibility } from '../src/modules/eligibility/domain/eligibility.ts';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, rememberCheckpoint, type RememberedCheckpoint } from '../src/modules/transparency/audit/audit-log.ts';
 import { crossCheckAdmissions } from '../src/modules/transparency/audit/cross-check.ts';
 import type { LogFetch } from '../src/modules/transparency/audit/download-log.ts';
-import { generateSignerKey, signNote, signerOf } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey, signNote, signerOf } from '../src/lib/signed-note.ts';
 import { parseTilePath } from '../src/modules/transparency/domain/tiles.ts';
 import { CampaignQueueLog } from '../src/modules/transparency/queue-log.ts';
 import { QueueOpenings } from '../src/modules/transparency/queue-openings.ts';

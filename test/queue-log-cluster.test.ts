@@ -6,7 +6,7 @@ import { decodeEntry } from '../src/modules/transparency/domain/log-entries.ts';
 import { leafHash, rootHash } from '../src/modules/transparency/domain/merkle.ts';
 import { verifyInclusion } from '../src/modules/transparency/domain/merkle-verify.ts';
 import { commitmentOf } from '../src/modules/transparency/domain/prequeue-order.ts';
-import { openNote, verifierOf } from '../src/modules/transparency/domain/signed-note.ts';
+import { openNote, verifierOf } from '../src/lib/signed-note.ts';
 import { Cluster, ClusterClient, mapLimit, type Reply } from './support/cluster.ts';
 import { campaignOpenNow } from './support/fixtures.ts';
 import { redisServerOnPath, RedisServerProcess } from './support/redis.ts';

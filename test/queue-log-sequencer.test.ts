@@ -6,7 +6,7 @@ import { leafHash, rootHash } from '../src/modules/transparency/domain/merkle.ts
 import { verifyInclusion } from '../src/modules/transparency/domain/merkle-verify.ts';
 import { replayLog } from '../src/modules/transparency/domain/order-of-service.ts';
 import { commitmentOf, drawnOrder, orderHashOf, seedHashOf } from '../src/modules/transparency/domain/prequeue-order.ts';
-import { openNote, verifierOf } from '../src/modules/transparency/domain/signed-note.ts';
+import { openNote, verifierOf } from '../src/lib/signed-note.ts';
 import { QueueLogs } from '../src/modules/transparency/queue-log.ts';
 import { QueueOpenings } from '../src/modules/transparency/queue-openings.ts';
 import { QueueSequencer } from '../src/modules/transparency/queue-sequencer.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/modules/transparency/audit/audit-log.ts';
 import type { LogFetch } from '../src/modules/transparency/audit/download-log.ts';
 import { cosignedAt, witnessOf } from '../src/modules/transparency/domain/cosignature.ts';
-import { COSIGNATURE_V1, generateSignerKey, openNote, verifierOf } from '../src/modules/transparency/domain/signed-note.ts';
+import { COSIGNATURE_V1, generateSignerKey, openNote, verifierOf } from '../src/lib/signed-note.ts';
 import { parseTilePath } from '../src/modules/transparency/domain/tiles.ts';
 import { CampaignQueueLog } from '../src/modules/transparency/queue-log.ts';
 import { witnessOnce, type WitnessMemory } from '../src/modules/transparency/witness/witness.ts';

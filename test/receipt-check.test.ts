@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSignerKey, parseNote, signerOf, signNote } from '../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey, parseNote, signerOf, signNote } from '../src/lib/signed-note.ts';
 import { checkReceipt, parseVerifierKey, type Receipt } from '../src/web/site/lib/receipt-check.ts';
 import { ok, openCampaign, operator, person } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';

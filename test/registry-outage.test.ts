@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutboxWorker } from '../src/modules/outbox/workers.ts';
+import { createOutboxWorker } from '../src/outbox-workers.ts';
 import { admitted, ok, person, seedCampaign } from './support/fixtures.ts';
 import { drain, jobCounts } from './support/outbox-helpers.ts';
 import { freePort, standInAdmin, startRegistryProcess, type StandInProcess } from './support/stand-in-process.ts';

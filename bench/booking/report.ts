@@ -31,7 +31,7 @@ export interface Report {
 }
 
 /** The set-up before the timed run, step by step (not measured against anything). */
-export function setupLine(people: PeopleResult): string {
+function setupLine(people: PeopleResult): string {
   const { identity, ticket, admission } = people.steps;
   const rate = (s: { ok: number; seconds: number }) => `${fmt(s.ok)} in ${s.seconds.toFixed(1)} s (${fmt(s.ok / Math.max(0.001, s.seconds))}/s)`;
   return (
@@ -42,7 +42,7 @@ export function setupLine(people: PeopleResult): string {
 }
 
 /** The per-statement section (--statements): PostgreSQL's own counters over the timed run. */
-export function statementSection(stats: YeyakRun['statements'], bookings: number): string[] {
+function statementSection(stats: YeyakRun['statements'], bookings: number): string[] {
   if (stats === null) return [];
   const body = 'unavailable' in stats ? [stats.unavailable] : renderStatementStats(stats, bookings);
   return ['## Statements per booking (pg_stat_statements over the timed run)', '', ...body, ''];

@@ -3,7 +3,7 @@
  */
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.ts';
-import { addDays, seoulDate, timeFromMinutes } from '../../src/modules/campaigns/domain/seoul-time.ts';
+import { addDays, seoulDate, timeFromMinutes } from '../../src/lib/seoul-time.ts';
 import { CLINIC_MINUTES } from '../../src/modules/demo/demo-seed.ts';
 import { BENCH_CAMPAIGN_ID, BENCH_INTERVAL_DAYS, DEFAULT_DAYS, openSeedContext, seedBench } from '../../scripts/seed-bench.ts';
 import { ADMISSION, type Options } from './config.ts';

@@ -132,7 +132,7 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
           log(`  booking: ${options.warmup} s warm-up, then ${options.seconds} s timed, ${options.concurrency} in flight…`);
           // The app's pool opens its connections during the warm-up: the backends serving the timed
           // run are those there at its start, so the list is refreshed until then (a backend missing
-          // from the list would put its CPU under "everything else", as it did until session 5).
+          // from the list would put its CPU under "everything else").
           refreshPgPids();
           pgPidsTimer = setInterval(refreshPgPids, 500);
           checkpoint(adminUrl).catch((error: unknown) => log(`  CHECKPOINT before the timed run failed: ${String(error)}`));

@@ -8,7 +8,7 @@
  * caller sends the app's log lines to a file (`forkTs`'s `stdoutFile`). `extra` overrides any of it.
  */
 import { randomBytes } from 'node:crypto';
-import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../../src/lib/signed-note.ts';
 
 export function appEnvironment(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = Object.fromEntries(

@@ -29,7 +29,7 @@ interface Profile {
   timeDeltas?: number[];
 }
 
-export interface ProfileEntry {
+interface ProfileEntry {
   name: string;
   /** Share of all samples (0–1). */
   share: number;
@@ -49,7 +49,7 @@ export interface ProfileSummary {
 }
 
 /** The area of the code a frame belongs to. */
-export function areaOf(frame: CallFrame, repoRoot: string): string {
+function areaOf(frame: CallFrame, repoRoot: string): string {
   const { url, functionName } = frame;
   if (url === '') {
     if (functionName === '(garbage collector)') return '(garbage collector)';

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { postgresSettingArgs } from '../../deploy/postgresql-settings.ts';
 
-export const PG_BIN_DIR = process.env.PG_BIN_DIR || '/usr/lib/postgresql/15/bin';
+const PG_BIN_DIR = process.env.PG_BIN_DIR || '/usr/lib/postgresql/15/bin';
 
-export function pgBin(name: string): string {
+function pgBin(name: string): string {
   const path = join(PG_BIN_DIR, name);
   if (!existsSync(path)) throw new Error(`${path} not found (set PG_BIN_DIR to PostgreSQL's bin directory)`);
   return path;

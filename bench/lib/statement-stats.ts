@@ -9,7 +9,7 @@
 import pg from 'pg';
 import { markdownTable } from './report.ts';
 
-export interface StatementCost {
+interface StatementCost {
   query: string;
   /** Sent by a client (a round trip), not run inside a function or trigger (`pg_stat_statements.track = all`). */
   toplevel: boolean;

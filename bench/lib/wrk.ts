@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export const WRK_INSTALL_HINT = 'install it with: apt-get install wrk   (Debian/Ubuntu; elsewhere build https://github.com/wg/wrk)';
+const WRK_INSTALL_HINT = 'install it with: apt-get install wrk   (Debian/Ubuntu; elsewhere build https://github.com/wg/wrk)';
 
 /** The wrk binary (WRK_BIN if set, else `wrk` on the PATH, else /usr/bin/wrk), or an error saying how to install it. */
 export function findWrk(): { path: string; version: string } {
@@ -39,7 +39,7 @@ export interface WrkOptions {
   onTick?: (second: number, pid: number) => void;
 }
 
-export interface WrkLatency {
+interface WrkLatency {
   /** Milliseconds. */
   p50: number;
   p75: number;
@@ -67,7 +67,7 @@ export interface WrkResult {
 }
 
 /** wrk's duration units: 1.23us, 4.56ms, 1.20s, 2.00m, 1.00h → milliseconds. */
-export function parseWrkDuration(text: string): number {
+function parseWrkDuration(text: string): number {
   const match = /^([\d.]+)(us|ms|s|m|h)$/.exec(text.trim());
   if (!match) return NaN;
   const value = Number(match[1]);
@@ -77,7 +77,7 @@ export function parseWrkDuration(text: string): number {
 }
 
 /** Reads wrk's report (the default one, plus --latency's distribution and our scripts' lines). */
-export function parseWrkOutput(output: string, args: string[] = []): WrkResult {
+function parseWrkOutput(output: string, args: string[] = []): WrkResult {
   const requestsMatch = /(\d+) requests in ([\d.]+)(us|ms|s|m|h),/.exec(output);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);

@@ -48,7 +48,7 @@ export interface Target {
 }
 
 /** The app's `yeyak_shed_requests_total` by cause, from its Prometheus /metrics (empty when it has none). */
-export async function shedCounts(origin: string | undefined): Promise<Record<string, number>> {
+async function shedCounts(origin: string | undefined): Promise<Record<string, number>> {
   if (!origin) return {};
   const pool = new Pool(origin, { connections: 1 });
   try {
@@ -203,7 +203,7 @@ export async function measure(scenario: Scenario, target: Target, spec: MeasureS
 }
 
 /** A short name for another process on the machine — its script (`src/server.ts`, `vitest/dist/workers/forks.js`) — or its comm. */
-export function commandOf(pid: number, comm: string): string {
+function commandOf(pid: number, comm: string): string {
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
     const script = args.length > 1 ? args[args.length - 1]! : (args[0] ?? comm);

@@ -9,12 +9,12 @@ import { ADMISSION, TARGET_JOIN, TARGET_SIGN_IN, TARGET_STATUS } from './config.
 import { type Measured, type PathKey } from './measure.ts';
 import type { ScenarioResult } from './scenario.ts';
 
-export const TARGETS: Partial<Record<PathKey, number>> = { status: TARGET_STATUS, 'sign-in': TARGET_SIGN_IN, 'join-new': TARGET_JOIN, 'join-repeat': TARGET_JOIN };
+const TARGETS: Partial<Record<PathKey, number>> = { status: TARGET_STATUS, 'sign-in': TARGET_SIGN_IN, 'join-new': TARGET_JOIN, 'join-repeat': TARGET_JOIN };
 
-export const isBaseline = (m: Measured) => m.key.startsWith('baseline');
+const isBaseline = (m: Measured) => m.key.startsWith('baseline');
 
 /** Requests/s that count: for new people only the 201s (a 200 there is a repeat), else every answer. */
-export function rateOf(m: Measured): number {
+function rateOf(m: Measured): number {
   if (m.key === 'join-new' && m.wrk.statuses) return (m.wrk.statuses['201'] ?? 0) / m.wrk.seconds;
   return m.wrk.requestsPerSecond;
 }

@@ -24,7 +24,7 @@ export interface ScenarioResult {
   tickets: { count: number; maxPosition: number; servingUpTo: number } | null;
 }
 
-export function writeTokens(file: string, tokens: string[]): string {
+function writeTokens(file: string, tokens: string[]): string {
   writeFileSync(file, `${tokens.join('\n')}\n`);
   return file;
 }

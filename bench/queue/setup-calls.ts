@@ -44,7 +44,7 @@ export function answerKey({ status, text }: Answer): string {
 }
 
 /** Runs `work(i)` for i in [0, count) with `concurrency` in flight. */
-export async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {

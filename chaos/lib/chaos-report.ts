@@ -7,7 +7,7 @@ import type { FaultFigures } from './chaos-run.ts';
 import type { OutreachFigures } from './outreach-check.ts';
 
 /** The invariants whose breaking fails the suite (BRIEF §4: nothing lost, double, oversold, moved back or refused after being granted). */
-export const CHAOS_INVARIANTS = ['lostBookings', 'doubleBookings', 'oversoldSlots', 'counterDrift', 'bounces', 'anomalies'] as const;
+const CHAOS_INVARIANTS = ['lostBookings', 'doubleBookings', 'oversoldSlots', 'counterDrift', 'bounces', 'anomalies'] as const;
 
 export function brokenChaosInvariants(r: OpeningNightResult): string[] {
   return CHAOS_INVARIANTS.filter((k) => r.invariants[k] !== 0).map((k) => `${k}: ${r.invariants[k]}`);

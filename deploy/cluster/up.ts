@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../../src/lib/signed-note.ts';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';

@@ -21,7 +21,7 @@ export interface ControllerPoint {
 }
 
 /** The sum of every series of one metric name, whatever its labels; null when it has none. */
-export function metricTotal(text: string, name: string): number | null {
+function metricTotal(text: string, name: string): number | null {
   let total: number | null = null;
   for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
     const value = Number(match[1]);

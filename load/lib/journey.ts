@@ -11,7 +11,8 @@ import { bookAsAdmitted } from './booking.ts';
 import { epochMs, type Answer, type LoadClient } from './client.ts';
 import type { CitizenPlan } from './crowd-plan.ts';
 import { crowdAddress } from '../../bench/lib/crowd-address.ts';
-import { anomaly, bounced, PerSecond, tally, type Counts } from './tallies.ts';
+import type { JourneyRecord } from './journey-record.ts';
+import { anomaly, bounced, tally } from './tallies.ts';
 
 export interface JourneySettings {
   runId: string;
@@ -29,71 +30,8 @@ export interface JourneySettings {
   dates: string[];
 }
 
-/** What a worker's citizens found, in forms that merge across workers. */
-export interface JourneyRecord {
-  outcomes: Counts;
-  bounces: Counts;
-  /** Things that must never happen, by what happened (a second booking accepted, …). */
-  anomalies: Counts;
-  /** When each bounce and each anomaly happened (epoch ms): the chaos suite tells which fault it followed. */
-  bounceTimes: number[];
-  anomalyTimes: number[];
-  /** Flat [place, epoch ms] of each person's first admission. */
-  admissions: number[];
-  /** Flat [place, epoch ms sent] of each 425 on the admission call. */
-  refusals: number[];
-  /**
-   * `unestimated`: admitted before any estimate was shown to them (not measured). The `waiters`
-   * counts are over everyone admitted more than 5 s after their place (BRIEF §4.5: each of them
-   * must have seen an estimate within 5 s of joining): how many, how many saw none in time, and
-   * how many were served within ±25% of their first estimate (a late or missing one counts as a miss).
-   */
-  eta: EtaCounts;
-  /** Flat [place, epoch ms, p50 s, p90 s, places ahead] of each person's first estimate (checked against the status at the end). */
-  estimates: number[];
-  /** Flat [place, epoch ms they learnt it] of each person admitted more than 5 s after their place (checked against the sampled status at the end). */
-  waitersPlacedAt: number[];
-  admissionsPerSecond: PerSecond;
-  bookingsPerSecond: PerSecond;
-  booked201: number;
-  cancelled: number;
-  changed: number;
-}
-
-export interface EtaCounts {
-  measured: number;
-  withinQuarter: number;
-  withinP90: number;
-  unestimated: number;
-  waiters: number;
-  waitersWithoutEstimate: number;
-  waitersWithinQuarter: number;
-}
-
-export const emptyEtaCounts = (): EtaCounts => ({ measured: 0, withinQuarter: 0, withinP90: 0, unestimated: 0, waiters: 0, waitersWithoutEstimate: 0, waitersWithinQuarter: 0 });
-
 /** Within 5 s of joining, everyone who waits is shown an estimate (BRIEF §4.5). */
 const ESTIMATE_WITHIN_MS = 5_000;
-
-export function newRecord(offsetSeconds: number): JourneyRecord {
-  return {
-    outcomes: {},
-    bounces: {},
-    anomalies: {},
-    bounceTimes: [],
-    anomalyTimes: [],
-    admissions: [],
-    refusals: [],
-    eta: emptyEtaCounts(),
-    estimates: [],
-    waitersPlacedAt: [],
-    admissionsPerSecond: new PerSecond(offsetSeconds),
-    bookingsPerSecond: new PerSecond(offsetSeconds),
-    booked201: 0,
-    cancelled: 0,
-    changed: 0,
-  };
-}
 
 /** A person's state shared by their devices. */
 interface Person {
@@ -192,7 +130,7 @@ async function whereAmI(j: Journey, p: Person, node: number, ticket: string): Pr
 }
 
 /** The outcome of a person who gave up after the status told them every dose was booked. */
-export const TOLD_SOLD_OUT = 'told sold out while waiting';
+const TOLD_SOLD_OUT = 'told sold out while waiting';
 
 /** Follows the status's `soldOut`: true once this person has seen it long enough to give up. */
 function givesUpSoldOut(j: Journey, p: Person, soldOut: boolean | undefined): boolean {

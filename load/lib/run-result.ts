@@ -14,7 +14,7 @@ const ESTIMATE_FIELDS = 5;
 import type { Seeded } from './seed.ts';
 import { mergeCounts, mergeHistogram, mergePerSecond, type Counts, type Histogram } from './tallies.ts';
 import type { WorkerResult } from './worker.ts';
-import { emptyEtaCounts, type EtaCounts } from './journey.ts';
+import { emptyEtaCounts, type EtaCounts } from './journey-record.ts';
 import { DELIBERATE_503 } from './client.ts';
 
 /** 503s the app sends on purpose (load shed, store unreachable), with an error code and Retry-After. */
@@ -25,7 +25,7 @@ import { DELIBERATE_503 } from './client.ts';
  */
 const MULTI_NODE_GRACE_MS = 1500;
 
-export interface LoadInvariants {
+interface LoadInvariants {
   /** Slots with more live doses than capacity, and slots whose counter disagrees with their doses. */
   oversoldSlots: number;
   counterDrift: number;
@@ -132,7 +132,7 @@ export function estimateOffered(waiters: number[], points: StatusPoint[], openin
 }
 
 /** Each first estimate against when the sampled status first served that place: overall, and where it goes wrong. */
-export function servedEta(estimates: number[], points: StatusPoint[], openingMs: number): { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] } {
+function servedEta(estimates: number[], points: StatusPoint[], openingMs: number): { measured: number; withinQuarter: number; withinP90: number; groups: EtaGroup[] } {
   const served = points.map((p) => p.servingUpTo);
   const at = points.map((p) => openingMs + p.secondsFromOpening * 1000);
   const result = { measured: 0, withinQuarter: 0, withinP90: 0 };
@@ -159,7 +159,7 @@ export function servedEta(estimates: number[], points: StatusPoint[], openingMs:
 }
 
 /** Refusals (flat [place, sent ms]) made while a later place had already been admitted (flat [place, ms]). */
-export function fairnessInversions(admissions: number[], refusals: number[], graceMs: number): number {
+function fairnessInversions(admissions: number[], refusals: number[], graceMs: number): number {
   const order = Array.from({ length: admissions.length / 2 }, (_, i) => i).sort((a, b) => admissions[2 * a + 1]! - admissions[2 * b + 1]!);
   const times = order.map((i) => admissions[2 * i + 1]!);
   const maxPlace: number[] = [];

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { formatSeoul } from '../../src/modules/campaigns/domain/seoul-time.ts';
+import { formatSeoul } from '../../src/lib/seoul-time.ts';
 import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
 
 export const SIGUNGUS = ['종로구', '중구', '용산구', '성동구', '광진구', '동대문구', '중랑구', '성북구', '강북구', '도봉구', '노원구', '은평구', '서대문구', '마포구', '양천구', '강서구', '구로구', '금천구', '영등포구', '동작구', '관악구', '서초구', '강남구', '송파구', '강동구'];

@@ -6,7 +6,8 @@
  */
 import { LoadClient } from './client.ts';
 import { planCitizen, type CrowdShape } from './crowd-plan.ts';
-import { citizen, newRecord, type Journey, type JourneyRecord, type JourneySettings } from './journey.ts';
+import { citizen, type Journey, type JourneySettings } from './journey.ts';
+import { newRecord, type JourneyRecord } from './journey-record.ts';
 import type { Counts, Histogram } from './tallies.ts';
 
 export interface WorkerStart {

@@ -20,7 +20,7 @@ export interface BookingPathConfig {
 }
 
 /** The path's capacity `secondsFromOpening` into the night. */
-export function capacityAt(config: BookingPathConfig, secondsFromOpening: number): number {
+function capacityAt(config: BookingPathConfig, secondsFromOpening: number): number {
   const ramp = config.ramp;
   if (!ramp || secondsFromOpening <= 0) return config.capacityPerSecond;
   const share = ramp.overSeconds <= 0 ? 1 : Math.min(1, secondsFromOpening / ramp.overSeconds);

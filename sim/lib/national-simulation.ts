@@ -10,17 +10,16 @@
  */
 import { ManualClock } from '../../src/lib/clock.ts';
 import { mulberry32 } from '../../src/modules/institutions/reference/prng.ts';
-import { joinsPrequeue } from '../../src/modules/waiting-room/domain/queue-state.ts';
 import { MemoryQueueStore } from '../../src/modules/waiting-room/memory-queue-store.ts';
-import { REFRESH_MS, scheduleOf, WaitingRoom } from '../../src/modules/waiting-room/waiting-room.ts';
+import { scheduleOf } from '../../src/modules/waiting-room/campaign-schedule.ts';
+import { WaitingRoom } from '../../src/modules/waiting-room/waiting-room.ts';
 import { BookingPathModel, DoseLedger } from './booking-path-model.ts';
 import { drawCrowd, pollIntervalSeconds } from './crowd.ts';
-import { campaignFor, CAMPAIGN_ID, countOutcomes, Ev, firstMinute, newSeries, OPENING_MS, State } from './night-setup.ts';
+import { nightEvents, type NightProgress } from './night-events.ts';
+import { campaignFor, countOutcomes, Ev, firstMinute, newSeries, OPENING_MS, State, TICK_SECONDS } from './night-setup.ts';
 import { PollCounter } from './poll-counter.ts';
 import type { SimulationConfig } from './simulation-config.ts';
 import { countInversions, etaAccuracy, type Invariants, type SimulationResult } from './simulation-result.ts';
-
-const TICK_SECONDS = REFRESH_MS / 1000;
 
 /** Runs the night; `onProgress` hears about every simulated minute. */
 export async function simulateNight(config: SimulationConfig, onProgress?: (line: string) => void): Promise<SimulationResult> {
@@ -35,7 +34,6 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
   const room = new WaitingRoom(store, { list: async () => [campaign] }, clock);
   const path = new BookingPathModel(config.bookingPath, mulberry32(config.crowd.seed ^ 0xb00c));
   const ledger = new DoseLedger(config.doses, P);
-  const ttlMs = config.admissionTtlSeconds * 1000;
 
   const prequeueSeconds = config.crowd.prequeueSeconds;
   const totalSeconds = Math.ceil(prequeueSeconds + config.maxSecondsAfterOpening);
@@ -52,8 +50,6 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
   const expiresAt = new Float64Array(P);
   const firstPlaceAt = new Float64Array(P);
   const admissionOrder = new Int32Array(P);
-  let admittedCount = 0;
-  const key = (i: number) => `p${i.toString(36)}`;
 
   const series = newSeries(totalSeconds, startSecond);
 
@@ -61,12 +57,6 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
   const inv: Invariants = { oversold: 0, doubleBookings: 0, bounces: 0, fairnessInversions: 0, orderViolations: 0, splitAdmissions: 0 };
   const statuses: Record<string, number> = {};
   const bounceReasons: Record<string, number> = {};
-  const bounce = (reason: string) => {
-    inv.bounces++;
-    bounceReasons[reason] = (bounceReasons[reason] ?? 0) + 1;
-  };
-  const count = (status: string, n = 1) => (statuses[status] = (statuses[status] ?? 0) + n);
-  const request = (t: number, n = 1) => (series.requests[secondIndex(t)]! += n);
   const polls = new PollCounter(totalSeconds);
   const events: (number[] | undefined)[] = new Array(totalTicks + 1);
   const at = (t: number, person: number, ev: Ev) => {
@@ -75,177 +65,9 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     (events[k] ??= []).push(person * 8 + ev);
   };
 
-  let servingUpTo = 0;
-  let lastFcfsPlace = 0;
-  let maxAdmittedPlace = 0;
-  let resolved = 0;
-  let maxLatencyMs = 0;
-  let opened = false;
+  const progress: NightProgress = { servingUpTo: 0, opened: false, resolved: 0, admittedCount: 0, maxLatencyMs: 0 };
   let peakHeap = 0;
-  const resolve = (i: number, s: State) => {
-    state[i] = s;
-    resolved++;
-  };
-  const stopPolling = (i: number) => polls.remove(secondIndex(crowd.arrival[i]!), crowd.devices[i]!);
-
-  const admitted = (i: number, t: number, expiresAtMs: number) => {
-    state[i] = State.Admitted;
-    expiresAt[i] = expiresAtMs;
-    admissionOrder[admittedCount++] = position[i]!;
-    maxAdmittedPlace = Math.max(maxAdmittedPlace, position[i]!);
-    series.admissions[secondIndex(t)]! += 1;
-    stopPolling(i);
-    const think = config.thinkSeconds[0] + rng() * (config.thinkSeconds[1] - config.thinkSeconds[0]);
-    request(t + think / 2, config.searchesPerPerson);
-    count('200 clinic search', config.searchesPerPerson);
-    at(t + think, i, Ev.Book);
-  };
-
-  /** One device asks for an admission the way the route does: the board first, then the store. */
-  const askAdmission = async (i: number, nowMs: number, t: number): Promise<string | null> => {
-    request(t);
-    const place = position[i]!;
-    const record = place <= servingUpTo ? await store.admit(CAMPAIGN_ID, key(i), place, nowMs, ttlMs) : null;
-    if (record) {
-      count(record.created ? '201 admission' : '201 admission (same again)');
-      return record.id;
-    }
-    count('425 not yet');
-    if (maxAdmittedPlace > place) inv.fairnessInversions++;
-    return null;
-  };
-
-  // One window, one round: before its opening a join waits in round 0's pre-queue.
-  const prequeueRound = () => (joinsPrequeue(schedule, clock.now()) ? 0 : null);
-
-  const arrive = async (i: number, t: number, nowMs: number) => {
-    const devices = crowd.devices[i]!;
-    request(t, 2); // the identity check and the join of the first device
-    count('201 identity');
-    if (rng() < config.crowd.ineligibleShare) {
-      request(t, 2);
-      count('403 not eligible');
-    }
-    const joined = await store.join(CAMPAIGN_ID, key(i), nowMs, prequeueRound());
-    count(joined.created ? '201 ticket' : '200 ticket (same place)');
-    // A first-come join performs the opening in the store if no refresh has yet.
-    if (joined.position !== null && !opened) await placePrequeue();
-    if (!joined.created) bounce('a first join found a place already taken');
-    firstPlaceAt[i] = Math.max(t, 0);
-    if (joined.position !== null) {
-      position[i] = joined.position;
-      posToPerson[joined.position] = i + 1;
-      if (joined.position <= lastFcfsPlace) inv.orderViolations++;
-      lastFcfsPlace = joined.position;
-    }
-    polls.add(secondIndex(t), devices);
-    for (let d = 1; d < devices; d++) at(t + 1 + rng() * 119, i, Ev.ExtraDevice);
-    if (rng() < config.earlyProbeShare) at(Math.max(t, 0) + rng() * 300, i, Ev.EarlyProbe);
-    if (Number.isFinite(crowd.abandonAt[i]!)) at(crowd.abandonAt[i]!, i, Ev.Abandon);
-  };
-
-  const handle = async (i: number, ev: Ev, t: number, nowMs: number) => {
-    switch (ev) {
-      case Ev.ExtraDevice: {
-        request(t, 2);
-        count('201 identity');
-        const joined = await store.join(CAMPAIGN_ID, key(i), nowMs, prequeueRound());
-        count(joined.created ? '201 ticket' : '200 ticket (same place)');
-        if (joined.position !== null && !opened) await placePrequeue();
-        // Another device must get the same place (or the same pending pre-queue place): else a bounce.
-        if (joined.created || (joined.position ?? 0) !== position[i]) bounce('another device got another place');
-        return;
-      }
-      case Ev.EarlyProbe:
-        if (state[i] === State.Waiting && position[i]! > 0 && position[i]! > servingUpTo) {
-          const id = await askAdmission(i, nowMs, t);
-          if (id !== null) admitted(i, t, nowMs + ttlMs);
-        }
-        return;
-      case Ev.Abandon:
-        if (state[i] === State.Waiting) {
-          stopPolling(i);
-          resolve(i, State.Abandoned);
-        }
-        return;
-      case Ev.Admit: {
-        if (state[i] !== State.Waiting) return;
-        // Every device sees its turn on the shared status and asks: one admission for all of them.
-        let first: string | null = null;
-        for (let d = 0; d < crowd.devices[i]!; d++) {
-          const id = await askAdmission(i, nowMs, t);
-          if (id === null) bounce('refused admission after the turn came');
-          else if (first === null) first = id;
-          else if (id !== first) inv.splitAdmissions++;
-        }
-        if (first !== null) admitted(i, t, nowMs + ttlMs);
-        return;
-      }
-      case Ev.Book: {
-        request(t);
-        // The booking gate: an expired admission is refused (the person would have to queue again).
-        if (nowMs >= expiresAt[i]!) {
-          bounce('admission expired before the booking');
-          count('401 admission expired');
-          resolve(i, State.Bounced);
-          return;
-        }
-        if (expiresAt[i]! - nowMs <= ttlMs / 2) {
-          const extended = await store.extend(CAMPAIGN_ID, key(i), nowMs, ttlMs);
-          if (extended === null) bounce('admission could not be extended');
-          else expiresAt[i] = extended;
-        }
-        path.enqueue(i, t);
-        return;
-      }
-      case Ev.Cancel:
-        if (state[i] === State.Booked) {
-          request(t);
-          count('200 cancel');
-          ledger.cancel(i);
-          state[i] = State.Cancelled;
-        }
-        return;
-    }
-  };
-
-  const serveBookings = async (t: number, nowMs: number) => {
-    for (const call of path.serve(t, TICK_SECONDS)) {
-      const i = call.person;
-      maxLatencyMs = Math.max(maxLatencyMs, call.latencyMs);
-      room.bookingPath.record(nowMs, call.latencyMs, call.failed);
-      if (call.failed) {
-        count('503 booking failed');
-        attempts[i]!++;
-        if (attempts[i]! < config.maxBookingAttempts) at(t + config.retryDelaySeconds, i, Ev.Book);
-        else resolve(i, State.GaveUp);
-        continue;
-      }
-      if (ledger.book(i)) {
-        count('201 booking');
-        series.bookings[secondIndex(t)]! += 1;
-        resolve(i, State.Booked);
-        if (rng() < config.crowd.cancelShare) at(t + 60 + rng() * 1800, i, Ev.Cancel);
-      } else {
-        count('409 sold out');
-        resolve(i, State.SoldOut);
-      }
-      await store.release(CAMPAIGN_ID, key(i));
-    }
-  };
-
-  /** The opening happened in this refresh: every pre-queue person learns their drawn place. */
-  const placePrequeue = async () => {
-    opened = true;
-    const seen = new Uint8Array(crowd.prequeueCount + 1);
-    for (let i = 0; i < crowd.prequeueCount; i++) {
-      const place = (await store.positionOf(CAMPAIGN_ID, key(i))) ?? 0;
-      if (place < 1 || place > crowd.prequeueCount || seen[place]) inv.orderViolations++;
-      else seen[place] = 1;
-      position[i] = place;
-      if (place > 0) posToPerson[place] = i + 1;
-    }
-  };
+  const { arrive, handle, serveBookings, placePrequeue, bounce } = nightEvents({ config, crowd, rng, schedule, clock, store, room, path, ledger, position, state, attempts, expiresAt, firstPlaceAt, posToPerson, admissionOrder, series, inv, statuses, bounceReasons, polls, secondIndex, at, progress });
 
   let next = 0;
   let k = 0;
@@ -264,10 +86,10 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     // is drained the same way so it does not grow with the crowd.
     store.drainJournal();
     const board = await room.board(campaign);
-    if (!opened && board.snapshot.opened) await placePrequeue();
+    if (!progress.opened && board.snapshot.opened) await placePrequeue();
     const serving = board.status.servingUpTo;
-    if (serving < servingUpTo) bounce('servingUpTo moved back');
-    for (let place = servingUpTo + 1; place <= serving; place++) {
+    if (serving < progress.servingUpTo) bounce('servingUpTo moved back');
+    for (let place = progress.servingUpTo + 1; place <= serving; place++) {
       const i = posToPerson[place]! - 1;
       if (i < 0) continue;
       servedAt[i] = t;
@@ -276,7 +98,7 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
       const lag = rng() + rng() * pollIntervalSeconds(t - firstPlaceAt[i]!);
       at(t + lag, i, Ev.Admit);
     }
-    servingUpTo = Math.max(servingUpTo, serving);
+    progress.servingUpTo = Math.max(progress.servingUpTo, serving);
     ticks.serving[k] = serving;
     // What the estimate divides by (0 while the pace is still being measured: no estimate shown).
     ticks.rate[k] = board.status.etaRatePerSecond ?? 0;
@@ -298,7 +120,7 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
         if (s % 300 === 299) onProgress?.(`t=${Math.round(t)} s: joined ${next.toLocaleString('en-US')}, serving ${serving.toLocaleString('en-US')}, admit rate ${snap.admitRatePerSecond.toFixed(0)}/s, booked ${ledger.booked.toLocaleString('en-US')}, backlog ${path.backlog}`);
       }
     }
-    if (next === P && resolved === P && t > 0) break;
+    if (next === P && progress.resolved === P && t > 0) break;
   }
   const simulatedSeconds = Math.min(totalSeconds, (k + 1) * TICK_SECONDS);
   inv.oversold = ledger.oversold + Math.max(0, -ledger.remaining);
@@ -319,13 +141,13 @@ export async function simulateNight(config: SimulationConfig, onProgress?: (line
     pollsFirstMinute: minute.polls,
     requestsTotal: series.requests.reduce((a, b) => a + b, 0),
     statuses,
-    clientOrderInversions: countInversions(admissionOrder, admittedCount, P + 1),
+    clientOrderInversions: countInversions(admissionOrder, progress.admittedCount, P + 1),
     eta: etaAccuracy({ ...ticks, serving: ticks.serving.subarray(0, k), rate: ticks.rate.subarray(0, k), deviation: ticks.deviation.subarray(0, k) }, firstPlaceAt, position, servedAt),
     simulatedSeconds,
-    secondsToDrain: resolved === P ? simulatedSeconds - prequeueSeconds : null,
+    secondsToDrain: progress.resolved === P ? simulatedSeconds - prequeueSeconds : null,
     series: { startSecond, requests: trim(series.requests), admissions: trim(series.admissions), bookings: trim(series.bookings), queueLength: trim(series.queueLength), admitRate: trim(series.admitRate), targetRate: trim(series.targetRate), activeAdmissions: trim(series.activeAdmissions), bookingBacklog: trim(series.bookingBacklog) },
     doses: { onSale: config.doses, booked: ledger.booked, cancelled: ledger.cancelled, remaining: ledger.remaining },
-    maxBookingLatencyMs: maxLatencyMs,
+    maxBookingLatencyMs: progress.maxLatencyMs,
     wallSeconds: (performance.now() - wallStart) / 1000,
     peakHeapMb: Math.max(peakHeap, process.memoryUsage().heapUsed) / 1e6,
   };

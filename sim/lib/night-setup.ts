@@ -4,12 +4,15 @@
  * made once the night is over.
  */
 import type { Campaign } from '../../src/modules/campaigns/campaign.ts';
+import { REFRESH_MS } from '../../src/modules/waiting-room/waiting-room.ts';
 import type { SimulationConfig } from './simulation-config.ts';
 import type { SeriesPerSecond } from './simulation-result.ts';
 
 /** 20:00 in Seoul on a summer night: the opening instant. */
 export const OPENING_MS = Date.parse('2026-08-09T11:00:00Z');
 export const CAMPAIGN_ID = 'national';
+/** Time advances one waiting-room refresh at a time. */
+export const TICK_SECONDS = REFRESH_MS / 1000;
 
 /** Events, packed with the person's index as `person * 8 + event`. */
 export const Ev = { ExtraDevice: 1, EarlyProbe: 2, Admit: 3, Book: 4, Abandon: 5, Cancel: 6 } as const;
@@ -19,7 +22,7 @@ export type Ev = (typeof Ev)[keyof typeof Ev];
 export const State = { Waiting: 0, Admitted: 1, Booked: 2, Abandoned: 3, GaveUp: 4, SoldOut: 5, Bounced: 6, Cancelled: 7 } as const;
 export type State = (typeof State)[keyof typeof State];
 
-export const STATE_NAMES = ['still waiting', 'admitted, not yet booked', 'booked', 'left while waiting', 'gave up after failed bookings', 'sold out (409)', 'bounced', 'booked, then cancelled'];
+const STATE_NAMES = ['still waiting', 'admitted, not yet booked', 'booked', 'left while waiting', 'gave up after failed bookings', 'sold out (409)', 'bounced', 'booked, then cancelled'];
 
 /** The campaign the simulated waiting room serves: a pre-queue, then one window for everyone. */
 export function campaignFor(config: SimulationConfig): Campaign {

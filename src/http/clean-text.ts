@@ -10,12 +10,12 @@ import { sendError } from './error-handler.ts';
  * edge, for every path parameter, query value and body — a 400 `YEYAK_ERR_VALIDATION` before any
  * handler runs — so no module has to remember it.
  */
-export function isCleanText(text: string): boolean {
+function isCleanText(text: string): boolean {
   return !text.includes('\u0000') && text.isWellFormed();
 }
 
 /** Where the first unclean string of a parsed value is (`/name`, `/items/3/reason`, a key's own path), or null. */
-export function uncleanAt(value: unknown, path = ''): string | null {
+function uncleanAt(value: unknown, path = ''): string | null {
   if (typeof value === 'string') return isCleanText(value) ? null : path || '/';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

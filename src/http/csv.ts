@@ -39,11 +39,6 @@ export function parseCsv(text: string): CsvRows {
   return { records: parsed.map((p) => p.record), lines };
 }
 
-/** Parses CSV with a header row into records (see `parseCsv` for their line numbers). */
-export function parseCsvRecords(text: string): Record<string, string>[] {
-  return parseCsv(text).records;
-}
-
 export interface RowProblem {
   /** 1-based position of the row among the data rows (the header not counted). */
   row: number;

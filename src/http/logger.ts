@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 /** Headers and fields that must never reach a log line (credentials; personal data never is logged). */
-export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /**
  * Fields of database errors (pg's and PGlite's) that carry the statement's values — `detail`
@@ -13,7 +13,7 @@ export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.h
 const VALUE_FIELDS = ['detail', 'parameters', 'params', 'query', 'internalQuery', 'where', 'hint', 'position', 'internalPosition'];
 
 /** An error as logged: pino's serialisation (message, stack, cause), without database values. */
-export function errorWithoutValues(error: unknown): unknown {
+function errorWithoutValues(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const serialised = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
   for (const field of VALUE_FIELDS) delete serialised[field];

@@ -15,7 +15,7 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
  * maximum), `const` becomes a one-value `enum`, and `{type: 'null'}` in an `anyOf` becomes
  * `nullable: true` on the union.
  */
-export function toOpenApi30Schema(schema: unknown): void {
+function toOpenApi30Schema(schema: unknown): void {
   if (Array.isArray(schema)) return schema.forEach(toOpenApi30Schema);
   if (!isObject(schema)) return;
   for (const [bound, flag] of [['minimum', 'exclusiveMinimum'], ['maximum', 'exclusiveMaximum']] as const) {

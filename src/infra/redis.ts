@@ -23,7 +23,7 @@ const DEFAULTS = { connectTimeoutMs: 1_000, commandTimeoutMs: 1_000, maxReconnec
  * Delay before reconnection attempt `attempt` (1, 2, …): doubling from 50 ms up to the cap, with
  * full jitter so that many nodes do not hammer a Redis that has just come back all at once.
  */
-export function reconnectDelayMs(attempt: number, capMs: number = DEFAULTS.maxReconnectDelayMs, random: () => number = Math.random): number {
+function reconnectDelayMs(attempt: number, capMs: number = DEFAULTS.maxReconnectDelayMs, random: () => number = Math.random): number {
   const ceiling = Math.min(capMs, 50 * 2 ** Math.min(attempt - 1, 16));
   return Math.max(10, Math.round(ceiling * (0.5 + random() / 2)));
 }

@@ -1,6 +1,11 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { pooledRandomBytes } from './random-pool.ts';
-import type { KeyWithId } from '../config-secrets.ts';
+
+/** A key with its id, so it can be rotated: the first of a list is active, all are accepted. */
+export interface KeyWithId {
+  kid: string;
+  key: Buffer;
+}
 
 const VERSION = 'v1';
 /** One AES-GCM under the key-encryption key itself, for short-lived values (see `encryptCompact`). */

@@ -8,7 +8,7 @@ export interface SigningKey {
   key: Buffer;
 }
 
-export interface TokenClaims {
+interface TokenClaims {
   iss?: string;
   sub?: string;
   aud?: string | string[];

@@ -34,7 +34,7 @@ const DOCUMENT_START = `<!doctype html>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="manifest" href="/manifest.webmanifest">`;
 
-export const PAGE_PARTS: Readonly<Record<string, PagePart>> = {
+const PAGE_PARTS: Readonly<Record<string, PagePart>> = {
   /**
    * A citizen page's head, up to `<body>`: the title (which `data-t="title"` lets the language
    * button switch), the site stylesheet and the page's own script (`script` names its entry).

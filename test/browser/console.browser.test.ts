@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, expectAccessible, startBrowserRig, type BrowserRig } from '../support/browser.ts';
 import { admitted, ok, operator, person, seedCampaign } from '../support/fixtures.ts';
 import { drain } from '../support/outbox-helpers.ts';
-import { createOutboxWorker } from '../../src/modules/outbox/workers.ts';
+import { createOutboxWorker } from '../../src/outbox-workers.ts';
 
 // The operator console at a desk: login, CSV uploads with their error report, the live dashboard
 // while bookings are made, the confirmed queue controls, campaign editing and the audit log.

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../../src/lib/signed-note.ts';
 import { freePort } from './redis.ts';
 import { OPERATOR_KEY } from './test-app.ts';
 import { createDatabase as createTestDatabase } from './test-app.ts';
@@ -34,7 +34,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A fresh database `yeyak_mn_<random>` next to the one `base` names, and how to drop it. */
-export const createDatabase = (base: string) => createTestDatabase(base, 'yeyak_mn');
+const createDatabase = (base: string) => createTestDatabase(base, 'yeyak_mn');
 
 /** One application node: a server process on a fixed port that can be killed and restarted. */
 export class NodeProcess {

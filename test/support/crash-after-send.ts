@@ -5,7 +5,7 @@
  */
 import { createContext } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createOutboxWorker } from '../../src/modules/outbox/workers.ts';
+import { createOutboxWorker } from '../../src/outbox-workers.ts';
 
 const ctx = await createContext(loadConfig(process.env));
 const gateway = ctx.messages;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseCheckpoint, type Checkpoint } from '../../src/modules/transparency/domain/checkpoint.ts';
 import { decodeEntry, type LogEntry } from '../../src/modules/transparency/domain/log-entries.ts';
-import { openNote, verifierOf } from '../../src/modules/transparency/domain/signed-note.ts';
+import { openNote, verifierOf } from '../../src/lib/signed-note.ts';
 import { TILE_WIDTH, decodeEntryBundle, hashReaderOfTiles, tileWidth } from '../../src/modules/transparency/domain/tiles.ts';
 import type { HashReader } from '../../src/modules/transparency/domain/merkle.ts';
 

@@ -22,6 +22,8 @@ export interface StoreKind {
 }
 
 export const T0 = Date.parse('2026-08-09T11:00:00Z');
+/** How long an admission lasts in the contract suites (ms). */
+export const TTL = 10_000;
 
 export const randomCampaignId = () => `c-${randomBytes(6).toString('hex')}`;
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/http/logger.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Ctx } from '../../src/context.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { generateSignerKey } from '../../src/modules/transparency/domain/signed-note.ts';
+import { generateSignerKey } from '../../src/lib/signed-note.ts';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789';
 

@@ -1,120 +1,19 @@
 // The production topology of `npm run cluster` (deploy/cluster/), as deployed: nginx caching the
 // status document → HAProxy checking /api/v1/ready → three nodes, on Redis with Sentinel and on
 // PostgreSQL with Patroni behind HAProxy. Runs where Debian's packages are installed
-// (`npm run test:topology`; .ci/run installs them). Every figure it measures is printed.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+// (`npm run test:topology`; .ci/run installs them). Every figure it measures is printed. Here:
+// sign-ins limited per real client address, one person's journey over the three nodes, and the
+// status document's cache; the failovers are through-the-balancer-failover.topology.test.ts.
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterDown } from '../../deploy/cluster/down.ts';
-import { memberName, PORTS } from '../../deploy/cluster/layout.ts';
-import { alive, processAlive, sleep, until, type ClusterState } from '../../deploy/cluster/processes.ts';
-import { patroniPrimary, redisSays, sentinelPrimary, withPostgres } from '../../deploy/cluster/clients.ts';
-import { haproxyServerStates } from '../../deploy/cluster/status.ts';
-import { clusterUp } from '../../deploy/cluster/up.ts';
+import { describe, expect, it } from 'vitest';
+import { PORTS } from '../../deploy/cluster/layout.ts';
+import { sleep, until } from '../../deploy/cluster/processes.ts';
 import { mapLimit } from '../support/cluster.ts';
-import { campaignOpenNow } from '../support/fixtures.ts';
-import { call, clientAddress, closeAgents, ok, type Answer } from './source-client.ts';
-
-const needed = ['nginx', 'haproxy', 'redis-server', 'redis-sentinel', 'etcd', 'patroni', 'prometheus'];
-const missing = needed.filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status !== 0);
-const EDGE = `http://127.0.0.1:${PORTS.nginx}`;
-const NODE1 = `http://127.0.0.1:${PORTS.nodes[0]}`;
-const DAY = 86_400_000;
-/** Low on purpose, so that one bucket shared by everyone behind the balancer would show at once. */
-const PER_ADDRESS = 50;
-
-const report = (line: string) => console.warn(`[topology] ${line}`);
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const errorCode = (a: Answer) => (a.body as { error?: { code?: string } } | null)?.error?.code ?? '';
+import { EDGE, errorCode, missing, NODE1, PER_ADDRESS, range, report, useTopology } from '../support/topology-cluster.ts';
+import { call, clientAddress, type Answer } from './source-client.ts';
 
 describe.skipIf(missing.length > 0)(`the topology of npm run cluster${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'yeyak-topology-'));
-  let state: ClusterState;
-  let admin: string;
-  let people = 0;
-
-  beforeAll(async () => {
-    const started = performance.now();
-    process.env.YEYAK_IDENTITY_LIMIT_PER_ADDRESS = String(PER_ADDRESS);
-    try {
-      state = await clusterUp(dir);
-    } finally {
-      delete process.env.YEYAK_IDENTITY_LIMIT_PER_ADDRESS;
-    }
-    admin = state.nodeEnv.YEYAK_OPERATOR_KEY!;
-    report(`up in ${Math.round((performance.now() - started) / 1000)} s`);
-  }, 600_000);
-
-  afterAll(async () => {
-    closeAgents();
-    const parts = state?.parts ?? [];
-    // What the nodes logged as errors (pino level ≥ 50), for a failure's diagnosis.
-    for (const part of parts.filter((p) => p.name.startsWith('node'))) {
-      const errors = readFileSync(part.log, 'utf8').split('\n').filter((line) => /"level":(50|60)/.test(line));
-      if (errors.length > 0) report(`${part.name} logged ${errors.length} errors; the last: ${errors.slice(-3).map((l) => l.slice(0, 300)).join('\n')}`);
-    }
-    // HAProxy's own 5xx answers (its log line says which server and why: the termination state).
-    const haproxy = parts.find((p) => p.name === 'haproxy');
-    if (haproxy) {
-      // A node's own 503 has the termination state "----"; anything else is HAProxy's doing.
-      const own = readFileSync(haproxy.log, 'utf8').split('\n').filter((line) => / (502|503|504) \d+ /.test(line) && !/ - - ---- /.test(line));
-      if (own.length > 0) report(`HAProxy answered ${own.length} 5xx of its own; the last: ${own.slice(-6).join('\n')}`);
-    }
-    await clusterDown(dir);
-    // `down` leaves nothing running and nothing listening.
-    expect(parts.filter((p) => alive(p.pid)).map((p) => p.name)).toEqual([]);
-    const listening = await Promise.all(Object.values(PORTS).flat().map(async (port) => ((await portOpen(port)) ? port : null)));
-    expect(listening.filter((p) => p !== null)).toEqual([]);
-  }, 120_000);
-
-  /** A distinct person (name, birth date, phone) signed in from `from`. */
-  function newPerson(from: string, base = EDGE) {
-    const n = people++;
-    const body = { name: `시민${n}`, birthDate: `19${50 + (n % 50)}-0${1 + (n % 9)}-${10 + (n % 19)}`, phone: `010-${String(1000 + Math.floor(n / 10_000))}-${String(n % 10_000).padStart(4, '0')}` };
-    return call(base, 'POST', '/api/v1/identity/dev', { from, body });
-  }
-
-  async function session(from: string): Promise<string> {
-    const answer = await newPerson(from);
-    if (answer.status !== 201) throw new Error(`sign-in from ${from} → ${answer.status} ${JSON.stringify(answer.body)}`);
-    return (answer.body as { session: string }).session;
-  }
-
-  /** A campaign open now, with `doses` per half-hour at two clinics on both dose dates. */
-  async function createCampaign(id: string, admission: { ratePerSecond: number; maxActive: number }, doses = 50) {
-    const now = Date.now();
-    const auth = { token: admin };
-    await ok(EDGE, 'POST', '/api/v1/admin/campaigns', { ...auth, body: campaignOpenNow(id, `topology ${id}`, admission, now) });
-    const clinics = [`${id.toUpperCase()}A`, `${id.toUpperCase()}B`];
-    await ok(EDGE, 'POST', '/api/v1/admin/institutions', {
-      ...auth,
-      body: clinics.map((cid, i) => ({ id: cid, name: `${cid} 내과의원`, address: `서울특별시 중구 세종대로 ${i + 1}`, sido: '서울특별시', sigungu: '중구', lat: 37.56 + i * 0.001, lng: 126.97 + i * 0.001 })),
-    });
-    const first = new Date(now + 3 * DAY).toISOString().slice(0, 10);
-    const second = new Date(now + 24 * DAY).toISOString().slice(0, 10);
-    const rows = clinics.flatMap((institutionId) => [first, second].flatMap((date) => ['09:00', '09:30', '10:00'].map((time) => ({ institutionId, date, time, doses }))));
-    await ok(EDGE, 'POST', `/api/v1/admin/campaigns/${id}/capacity`, { ...auth, body: rows });
-    return { clinics, first };
-  }
-
-  /** Joins and asks for the admission every 250 ms until it is given. */
-  async function admitted(campaign: string, token: string, from: string): Promise<{ ticket: string; position: number; admission: string }> {
-    const joined = await ok<{ ticket: string; position: number }>(EDGE, 'POST', `/api/v1/campaigns/${campaign}/queue/tickets`, { from, token });
-    const admission = await until(
-      `admission to ${campaign}`,
-      async () => {
-        const a = await call(EDGE, 'POST', `/api/v1/campaigns/${campaign}/admissions`, { from, token: joined.ticket });
-        return a.status === 201 ? (a.body as { admission: string }).admission : undefined;
-      },
-      60_000,
-      250,
-    );
-    return { ...joined, admission };
-  }
+  const { newPerson, createCampaign } = useTopology();
 
   it('counts sign-ins per real client address behind nginx and HAProxy, and ignores a forged X-Forwarded-For', async () => {
     // 400 people, each from an address of their own: none shares a bucket.
@@ -219,116 +118,6 @@ describe.skipIf(missing.length > 0)(`the topology of npm run cluster${missing.le
     expect(probed.oldestMs).toBeLessThanOrEqual(atOrigin.oldestMs + 2_000);
   }, 120_000);
 
-  it('keeps every place and admission when the Redis primary is killed: Sentinel promotes the replica, no node restarts', async () => {
-    await createCampaign('redisfail', { ratePerSecond: 2, maxActive: 1_000 });
-    const placed = await mapLimit(range(20), 10, async (i) => {
-      const from = clientAddress(6, i);
-      const token = await session(from);
-      const joined = await ok<{ ticket: string; position: number }>(EDGE, 'POST', '/api/v1/campaigns/redisfail/queue/tickets', { from, token });
-      return { from, token, ...joined };
-    });
-    const firstInLine = placed.reduce((a, b) => (a.position < b.position ? a : b));
-    const admission = await until('the first admission', async () => {
-      const a = await call(EDGE, 'POST', '/api/v1/campaigns/redisfail/admissions', { from: firstInLine.from, token: firstInLine.ticket });
-      return a.status === 201 ? (a.body as { admission: string }).admission : undefined;
-    }, 30_000, 250);
-    const primaryPort = Number((await sentinelPrimary())[1]);
-    // Replication is asynchronous: what the test checks is the failover, not the last
-    // millisecond of lag (docs/architecture.md says what a failover can lose).
-    expect(await redisSays(primaryPort, (r) => r.call('WAIT', 1, 2000))).toBe(1);
-    const nodePids = state.parts.filter((p) => p.name.startsWith('node')).map((p) => p.pid);
-    const primary = state.parts.find((p) => p.name === (primaryPort === PORTS.redis[0] ? 'redis1' : 'redis2'))!;
-    const killedAt = performance.now();
-    process.kill(-primary.pid, 'SIGKILL');
-    // Each node on its own: the failover is over when every one of them hands out places again.
-    const seen: Record<string, number> = {};
-    const recoveredAfter = await Promise.all(
-      PORTS.nodes.map((port, n) =>
-        until(`node${n + 1} handing out places after the failover`, async () => {
-          const from = clientAddress(6, 1000 + people);
-          const signIn = await newPerson(from, `http://127.0.0.1:${port}`);
-          if (signIn.status !== 201) return tally(seen, signIn, 'sign-in');
-          const a = await call(`http://127.0.0.1:${port}`, 'POST', '/api/v1/campaigns/redisfail/queue/tickets', { from, token: (signIn.body as { session: string }).session });
-          tally(seen, a, 'join');
-          return a.status === 201 ? (performance.now() - killedAt) / 1000 : undefined;
-        }, 90_000, 250),
-      ),
-    );
-    report(`Redis primary killed: each node handing out places again after ${recoveredAfter.map((s) => s.toFixed(1)).join(' / ')} s; answers meanwhile ${JSON.stringify(seen)}; Sentinel's primary now ${(await sentinelPrimary()).join(':')}`);
-    expect(Object.keys(seen).filter((k) => / 5\d\d/.test(k) && !/ 503/.test(k))).toEqual([]);
-    expect(nodePids.every((pid) => alive(pid))).toBe(true);
-    // Every place kept, by whichever device asks (the session), and the admission books.
-    for (const p of placed) {
-      const again = await ok<{ position: number }>(EDGE, 'POST', '/api/v1/campaigns/redisfail/queue/tickets', { from: p.from, token: p.token });
-      expect(again.position).toBe(p.position);
-    }
-    const first = new Date(Date.now() + 3 * DAY).toISOString().slice(0, 10);
-    await ok(EDGE, 'POST', '/api/v1/campaigns/redisfail/bookings', { from: firstInLine.from, token: admission, body: { institutionId: 'REDISFAILA', date: first, time: '09:00' } });
-  }, 180_000);
-
-  it('goes on booking when the PostgreSQL primary dies: Patroni promotes the standby, HAProxy follows, nothing acknowledged is lost', async () => {
-    const { first } = await createCampaign('pgfail', { ratePerSecond: 100_000, maxActive: 100_000 }, 500);
-    const ready = await mapLimit(range(40), 10, async (i) => {
-      const from = clientAddress(7, i);
-      const token = await session(from);
-      return { from, token, ...(await admitted('pgfail', token, from)) };
-    });
-    const [early, ...rest] = ready;
-    const acknowledged = await ok<{ booking: { id: string } }>(EDGE, 'POST', '/api/v1/campaigns/pgfail/bookings', { from: early!.from, token: early!.admission, body: { institutionId: 'PGFAILA', date: first, time: '09:00' } });
-    const primaryIndex = await patroniPrimary();
-    // Patroni's synchronous mode: the primary acknowledges a commit once the standby has it.
-    await until('the standby replicating synchronously', async () => (await withPostgres('postgres', (c) => c.query<{ sync_state: string }>('SELECT sync_state FROM pg_stat_replication'))).rows.some((r) => r.sync_state === 'sync'), 30_000, 250);
-    const member = memberName(primaryIndex);
-    const patroni = state.parts.find((p) => p.name === `patroni-${member}`)!;
-    const postmaster = Number(readFileSync(join(dir, member, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    // The host dies: Patroni and PostgreSQL killed at once, the leader key left to expire.
-    const killedAt = performance.now();
-    process.kill(-patroni.pid, 'SIGKILL');
-    process.kill(postmaster, 'SIGKILL');
-    const seen: Record<string, number> = {};
-    // Bookings acknowledged during the fault — some by backends of the dead primary that outlive
-    // their postmaster for a moment — must all be on the promoted standby: with asynchronous
-    // replication one was missing (found by this test); synchronous replication keeps them.
-    // Recovery is a booking through the promoted member.
-    const acknowledgedDuring: { token: string; from: string; id: string }[] = [];
-    const standby = primaryIndex === 0 ? 'pg-b' : 'pg-a';
-    let next = 0;
-    await until('a booking through the promoted standby', async () => {
-      const who = rest[next % rest.length]!;
-      const a = await call(EDGE, 'POST', '/api/v1/campaigns/pgfail/bookings', { from: who.from, token: who.admission, body: { institutionId: 'PGFAILB', date: first, time: '09:30' } });
-      tally(seen, a, 'booking');
-      if (a.status === 201) acknowledgedDuring.push({ token: who.token, from: who.from, id: (a.body as { booking: { id: string } }).booking.id });
-      if (a.status === 201 || errorCode(a) === 'YEYAK_ERR_ALREADY_BOOKED') next++;
-      return a.status === 201 && (await haproxyServerStates()).postgres_primary?.[standby] === 'UP';
-    }, 120_000, 250);
-    const recovery = (performance.now() - killedAt) / 1000;
-    const promoted = await patroniPrimary();
-    report(`PostgreSQL primary ${member} killed: bookings through the promoted standby after ${recovery.toFixed(1)} s, now on ${memberName(promoted)}; answers meanwhile ${JSON.stringify(seen)}`);
-    expect(promoted).not.toBe(primaryIndex);
-    expect(processAlive(postmaster)).toBe(false);
-    // While there was no primary: clear errors, never a 500.
-    expect(Object.keys(seen).filter((k) => / 5\d\d/.test(k) && !/ 503/.test(k))).toEqual([]);
-    const booked = async (b: { token: string; from: string; id: string }) => {
-      const mine = await ok<{ id: string; status: string }[] | { bookings: { id: string; status: string }[] }>(EDGE, 'GET', '/api/v1/bookings', { from: b.from, token: b.token });
-      return (Array.isArray(mine) ? mine : mine.bookings).find((x) => x.id === b.id)?.status === 'booked';
-    };
-    // The booking acknowledged before the fault is there on the promoted standby.
-    expect(await booked({ token: early!.token, from: early!.from, id: acknowledged.booking.id })).toBe(true);
-    let found = 0;
-    for (const b of acknowledgedDuring) if (await booked(b)) found++;
-    report(`bookings acknowledged during the kill found on the promoted standby: ${found} of ${acknowledgedDuring.length}`);
-    expect(found).toBe(acknowledgedDuring.length);
-  }, 240_000);
-
-  /** Counts an answer under "<what> <status> <code>"; undefined, so a poll goes on. */
-  function tally(seen: Record<string, number>, a: Answer, what: string): undefined {
-    // Not our JSON: what answered instead (a balancer's page) is part of the figure.
-    const code = errorCode(a) || (typeof a.body === 'string' ? a.body.replace(/\s+/g, ' ').slice(0, 60) : '');
-    const key = `${what} ${a.status} ${code}`.trim();
-    seen[key] = (seen[key] ?? 0) + 1;
-    return undefined;
-  }
-
   async function originStatusRequests(): Promise<number> {
     let total = 0;
     for (const port of PORTS.nodes) {
@@ -339,8 +128,6 @@ describe.skipIf(missing.length > 0)(`the topology of npm run cluster${missing.le
     }
     return total;
   }
-
-
 
   function batch(answers: Answer[]): Record<number, number> {
     const counts: Record<number, number> = {};
@@ -381,15 +168,3 @@ function freshnessProber(urls: string[], ms: number): Promise<{ oldestMs: number
     worker.once('error', reject);
   });
 }
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-

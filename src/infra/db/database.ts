@@ -42,7 +42,7 @@ export interface DatabaseOptions {
 }
 
 /** `pool` is `main` or `booking`. */
-export interface DatabaseObserver {
+interface DatabaseObserver {
   poolWait(pool: string, seconds: number): void;
   statement(pool: string, seconds: number): void;
 }

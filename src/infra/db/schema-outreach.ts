@@ -27,7 +27,7 @@ export interface OutboxJobsTable {
   done_at: Timestamp | null;
 }
 
-export interface DoseOutcomesTable {
+interface DoseOutcomesTable {
   booking_id: string;
   dose: number;
   outcome: 'given' | 'no_show';
@@ -35,7 +35,7 @@ export interface DoseOutcomesTable {
   recorded_by: string;
 }
 
-export interface ClinicStockTable {
+interface ClinicStockTable {
   institution_id: string;
   vaccine: string;
   doses: number;
@@ -43,7 +43,7 @@ export interface ClinicStockTable {
   reported_at: Timestamp;
 }
 
-export interface LeftoverOffersTable {
+interface LeftoverOffersTable {
   id: string;
   institution_id: string;
   date: DateString;
@@ -53,7 +53,7 @@ export interface LeftoverOffersTable {
   published_at: Timestamp;
 }
 
-export interface LeftoverBookingsTable {
+interface LeftoverBookingsTable {
   id: string;
   offer_id: string;
   person_key: string;
@@ -64,19 +64,19 @@ export interface LeftoverBookingsTable {
   recorded_by: string | null;
 }
 
-export interface LeftoverBarsTable {
+interface LeftoverBarsTable {
   person_key: string;
   reason: string;
   barred_at: Timestamp;
 }
 
-export interface LeftoverAlertsTable {
+interface LeftoverAlertsTable {
   person_key: string;
   institution_id: string;
   created_at: Timestamp;
 }
 
-export interface RegistrySyncTable {
+interface RegistrySyncTable {
   name: string;
   cursor: string;
   synced_at: Timestamp;

@@ -6,7 +6,7 @@ import type { OutreachTables } from './schema-outreach.ts';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DateString = ColumnType<string, string, string>;
 
-export interface PersonsTable {
+interface PersonsTable {
   person_key: string;
   birth_date: DateString;
   masked_name: string;
@@ -22,14 +22,14 @@ export interface PersonsTable {
   created_at: Generated<Date>;
 }
 
-export interface DependentsTable {
+interface DependentsTable {
   guardian_key: string;
   person_key: string;
   relationship: 'parent' | 'grandparent' | 'spouse' | 'child' | 'sibling' | 'other';
   created_at: Timestamp;
 }
 
-export interface OtpChallengesTable {
+interface OtpChallengesTable {
   id: string;
   code_hash: string;
   identity_enc: string;
@@ -40,21 +40,21 @@ export interface OtpChallengesTable {
   created_at: Timestamp;
 }
 
-export interface PriorityEntriesTable {
+interface PriorityEntriesTable {
   campaign_id: string;
   contact_hash: string;
   group_name: string;
   created_at: Timestamp;
 }
 
-export interface VaccinationRecordsTable {
+interface VaccinationRecordsTable {
   person_key: string;
   vaccine: string;
   dose: number;
   administered_on: DateString;
 }
 
-export interface OperatorsTable {
+interface OperatorsTable {
   id: string;
   username: string;
   password_hash: string;
@@ -65,7 +65,7 @@ export interface OperatorsTable {
   created_at: Timestamp;
 }
 
-export interface AuditLogTable {
+interface AuditLogTable {
   id: Generated<number>;
   at: Timestamp;
   actor: string;
@@ -75,7 +75,7 @@ export interface AuditLogTable {
   details: ColumnType<unknown, string | undefined, never>;
 }
 
-export interface CampaignsTable {
+interface CampaignsTable {
   id: string;
   name: string;
   born_from: DateString;
@@ -91,7 +91,7 @@ export interface CampaignsTable {
   created_at: Generated<Date>;
 }
 
-export interface CampaignWindowsTable {
+interface CampaignWindowsTable {
   campaign_id: string;
   id: string;
   kind: 'rotation' | 'catchup' | 'open';
@@ -113,7 +113,7 @@ export interface InstitutionsTable {
   updated_at: Generated<Date>;
 }
 
-export interface CapacitySlotsTable {
+interface CapacitySlotsTable {
   campaign_id: string;
   institution_id: string;
   date: DateString;
@@ -122,7 +122,7 @@ export interface CapacitySlotsTable {
   booked: Generated<number>;
 }
 
-export interface ClinicDaysTable {
+interface ClinicDaysTable {
   campaign_id: string;
   institution_id: string;
   date: DateString;
@@ -130,7 +130,7 @@ export interface ClinicDaysTable {
   booked: Generated<number>;
 }
 
-export interface WindowSharesTable {
+interface WindowSharesTable {
   campaign_id: string;
   institution_id: string;
   date: DateString;
@@ -139,7 +139,7 @@ export interface WindowSharesTable {
   booked: Generated<number>;
 }
 
-export interface BookingsTable {
+interface BookingsTable {
   id: string;
   code: string;
   campaign_id: string;
@@ -153,7 +153,7 @@ export interface BookingsTable {
   booked_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export interface BookingDosesTable {
+interface BookingDosesTable {
   booking_id: string;
   dose: number;
   institution_id: string;
@@ -161,7 +161,7 @@ export interface BookingDosesTable {
   minute: number;
 }
 
-export interface IdempotencyKeysTable {
+interface IdempotencyKeysTable {
   person_key: string;
   key: string;
   request_hash: string;
@@ -170,7 +170,7 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
-export interface OutboxTable {
+interface OutboxTable {
   id: Generated<number>;
   topic: string;
   aggregate_id: string;
@@ -179,7 +179,7 @@ export interface OutboxTable {
   processed_at: Timestamp | null;
 }
 
-export interface QueuePlacesTable {
+interface QueuePlacesTable {
   campaign_id: string;
   person_key: string;
   position: number | null;
@@ -188,21 +188,21 @@ export interface QueuePlacesTable {
   round: number | null;
 }
 
-export interface QueueAdmissionsTable {
+interface QueueAdmissionsTable {
   campaign_id: string;
   person_key: string;
   admission_id: string;
   expires_at_ms: number;
 }
 
-export interface QueueCheckpointsTable {
+interface QueueCheckpointsTable {
   campaign_id: string;
   state: ColumnType<unknown, string, string>;
   saved_at: Timestamp;
 }
 
 /** The queue's transparency log: each campaign's entries in leaf order (migration 0022). */
-export interface QueueLogEntriesTable {
+interface QueueLogEntriesTable {
   campaign_id: string;
   leaf_index: number;
   /** One ASCII line, newline included: the bytes its leaf hashes. */
@@ -211,7 +211,7 @@ export interface QueueLogEntriesTable {
   subject: string | null;
 }
 
-export interface QueueLogCosignaturesTable {
+interface QueueLogCosignaturesTable {
   campaign_id: string;
   /** The witness's verifier key name and key ID, `name+hash`. */
   witness: string;
@@ -222,7 +222,7 @@ export interface QueueLogCosignaturesTable {
   line: string;
 }
 
-export interface QueueLogCursorsTable {
+interface QueueLogCursorsTable {
   campaign_id: string;
   /** The store's epoch of the last event stored (queue-events.ts). */
   epoch: string;

@@ -18,7 +18,7 @@ export interface StatementNameOptions {
   maxTextLength: number;
 }
 
-export const STATEMENT_NAMES: StatementNameOptions = { after: 2, maxTexts: 2_000, maxTextLength: 4_096 };
+const STATEMENT_NAMES: StatementNameOptions = { after: 2, maxTexts: 2_000, maxTextLength: 4_096 };
 
 /**
  * Which statement texts run as named prepared statements. PostgreSQL then parses and plans each

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { DateString, errorResponses, Id, TimeString } from '../../http/schemas.ts';
-import { BookingEnvelope, BookingView, IdempotencyHeaders } from '../booking/booking.schemas.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { BookingEnvelope, BookingView, IdempotencyHeaders } from '../booking/index.ts';
+import { operatorOf, requireOperator } from '../operator/index.ts';
 import { bookForPerson, bookingsForPerson, cancelForPerson, recordPhonedInPerson } from './agent.service.ts';
 
 /** A person key (HMAC-SHA256, base64url). */

@@ -1,16 +1,10 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { bookingView } from '../booking/booking.view.ts';
-import { cancelBooking, createBooking, type SlotChoice } from '../booking/booking.service.ts';
-import { bookingsOfPerson, findBooking } from '../booking/bookings.repository.ts';
-import type { StoredResponse } from '../booking/idempotency.ts';
-import { seoulDate } from '../campaigns/domain/seoul-time.ts';
-import { eligibilityOf, eligibilityView } from '../eligibility/eligibility.service.ts';
-import { devConnectingInformation } from '../identity/person-key.ts';
-import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
-import { recordPerson } from '../identity/sign-in.ts';
-import { recordAudit, type AuditEntry } from '../operator/audit.ts';
-import type { OperatorPrincipal } from '../operator/operator-auth.ts';
+import { bookingsOfPerson, bookingView, cancelBooking, createBooking, findBooking, type SlotChoice, type StoredResponse } from '../booking/index.ts';
+import { seoulDate } from '../../lib/seoul-time.ts';
+import { eligibilityOf, eligibilityView } from '../eligibility/index.ts';
+import { devConnectingInformation, findPerson, type PersonRecord, recordPerson } from '../identity/index.ts';
+import { type AuditEntry, type OperatorPrincipal, recordAudit } from '../operator/index.ts';
 
 /** What the caller tells the agent on the phone. */
 export interface PhonedInPerson {

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
-import type { Institution } from '../institutions/institutions.repository.ts';
+import { distanceExpr } from '../../infra/db/great-circle.ts';
+import type { Institution } from '../institutions/index.ts';
 
 /** Whose remaining doses to show: a rotation window's share, or the whole clinic-day. */
 export interface RemainingFor {
@@ -24,7 +25,7 @@ export interface InstitutionPageQuery extends RemainingFor {
   datesTo: string;
 }
 
-export interface DateRemaining {
+interface DateRemaining {
   date: string;
   remaining: number;
 }
@@ -42,15 +43,6 @@ function remainingExpr(q: RemainingFor): RawBuilder<number> {
     SELECT ws.share - ws.booked FROM window_shares ws
     WHERE ws.campaign_id = d.campaign_id AND ws.institution_id = d.institution_id AND ws.date = d.date AND ws.window_id = ${q.shareWindowId}
   ), 0))`;
-}
-
-const EARTH_RADIUS_KM = 6371;
-
-/** Great-circle distance in km from a point to the institution aliased `i`. */
-export function distanceExpr(lat: number, lng: number): RawBuilder<number> {
-  return sql<number>`(${2 * EARTH_RADIUS_KM}::float8 * asin(sqrt(
-    power(sin(radians(i.lat - ${lat}::float8) / 2), 2)
-    + cos(radians(${lat}::float8)) * cos(radians(i.lat)) * power(sin(radians(i.lng - ${lng}::float8) / 2), 2))))`;
 }
 
 /**
@@ -101,7 +93,7 @@ export async function institutionPage(db: Db, q: InstitutionPageQuery): Promise<
   }
   // Prepared like any recurring statement: since the search for a date starts from the open
   // clinic-days, PostgreSQL's generic plans run within 5–14% of per-call plans, which also cost
-  // 0.17 ms of planning per call (docs/performance.md, session 7). `CUSTOM_PLAN_MARK` would plan it per call.
+  // 0.17 ms of planning per call (docs/performance.md, "The night's database work"). `CUSTOM_PLAN_MARK` would plan it per call.
   const result = await sql<InstitutionRow>`${openDays}
     SELECT page.*, (
       SELECT COALESCE(json_agg(json_build_object('date', d.date, 'remaining', ${remainingExpr(q)}) ORDER BY d.date), '[]'::json)

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { onBookingPool, type Ctx } from '../../context.ts';
 import { DateString, errorResponses } from '../../http/schemas.ts';
-import { requireBookingAccess } from '../booking/booking-access.ts';
-import { personOf } from '../identity/session-auth.ts';
+import { requireBookingAccess } from '../waiting-room/index.ts';
+import { personOf } from '../identity/index.ts';
 import { listSlots, searchInstitutions } from './availability.service.ts';
 import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
 

@@ -1,8 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import type { Campaign } from '../campaigns/campaign.ts';
-import { addDays, seoulDate, timeFromMinutes } from '../campaigns/domain/seoul-time.ts';
-import { currentWindowFor } from '../campaigns/domain/windows.ts';
+import { type Campaign, currentWindowFor } from '../campaigns/index.ts';
+import { addDays, seoulDate, timeFromMinutes } from '../../lib/seoul-time.ts';
 import { institutionInCampaign, institutionPage, slotsOf, type RemainingFor } from './availability.repository.ts';
 
 /** How far ahead availability is listed by default, in days. */

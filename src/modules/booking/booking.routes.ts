@@ -4,10 +4,9 @@ import { Type, type Static } from 'typebox';
 import { onBookingPool, type Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
-import { personOf, requireSession } from '../identity/session-auth.ts';
-import { dependentFor, managedPersonKeys } from '../proxy/dependents.ts';
-import { admissionFor, requireBookingAccess } from './booking-access.ts';
+import { findPerson, personOf, type PersonRecord, requireSession } from '../identity/index.ts';
+import { dependentFor, managedPersonKeys } from '../proxy/index.ts';
+import { admissionFor, requireBookingAccess } from '../waiting-room/index.ts';
 import { BookingEnvelope, BookingView, IdempotencyHeaders, SlotChoiceBody } from './booking.schemas.ts';
 import { cancelBooking, changeBooking, createBooking } from './booking.service.ts';
 import { bookingView } from './booking.view.ts';
@@ -49,7 +48,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       const bookedBy = dependentId === undefined ? undefined : `guardian:${person.personKey}`;
       const result = await createBooking(ctx, campaign, subject, choice, request.headers['idempotency-key'], bookedBy);
       // Booked: the admission's place under the active cap frees up for the next person.
-      await ctx.waitingRoom.store.release(campaign.id, subject.personKey, ctx.clock.now().getTime()).catch(() => {});
+      await ctx.waitingRoom.admissionUsed(campaign.id, subject.personKey);
       // Only successes are stored under an Idempotency-Key, so a replay is the same 201 and body.
       return reply.code(result.statusCode as 201).send(result.body as Static<typeof BookingEnvelope>);
     },

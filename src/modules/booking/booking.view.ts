@@ -1,4 +1,4 @@
-import { timeFromMinutes } from '../campaigns/domain/seoul-time.ts';
+import { timeFromMinutes } from '../../lib/seoul-time.ts';
 import type { BookingRecord } from './bookings.repository.ts';
 
 /** The public shape of a booking (API.md); the person appears only as a masked name. */

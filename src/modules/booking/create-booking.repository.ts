@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import { pgConstraint, pgErrorCode, retryAborted } from '../../infra/db/transaction.ts';
-import { recordVerifiedPersonQuery, type VerifiedPersonRow } from '../identity/persons.repository.ts';
+import { recordVerifiedPersonQuery, type VerifiedPersonRow } from '../identity/index.ts';
 import type { BookingRecord } from './bookings.repository.ts';
 
 /** Everything the booking statement writes, rendered by the caller: the booking's own fields, and more. */

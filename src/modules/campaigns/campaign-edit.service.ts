@@ -1,8 +1,8 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { refreshClinicDays } from '../capacity/clinic-days.repository.ts';
-import type { AuditInTransaction } from '../operator/audit.ts';
+import { refreshClinicDays } from './clinic-days.repository.ts';
+import type { AuditInTransaction } from '../operator/index.ts';
 import { rotationWindows, type AdmissionPolicy, type Campaign } from './campaign.ts';
 import { dropSharesOutside, lockCampaign, replaceAdmission, replaceCampaign } from './campaigns.repository.ts';
 import type { CampaignBody } from './campaigns.schemas.ts';

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { auditedAs } from '../operator/audit.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { auditedAs, operatorOf, requireOperator } from '../operator/index.ts';
 import { CampaignBody, CampaignView } from './campaigns.schemas.ts';
 import { campaignView, createCampaign } from './campaigns.service.ts';
 

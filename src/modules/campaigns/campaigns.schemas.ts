@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { DateString, Id, Instant } from '../../http/schemas.ts';
 
-export const WindowBody = Type.Object(
+const WindowBody = Type.Object(
   {
     id: Id,
     kind: Type.Optional(Type.Union([Type.Literal('rotation'), Type.Literal('catchup'), Type.Literal('open')])),

@@ -4,10 +4,10 @@ import { YeyakError } from '../../errors.ts';
 import { isUniqueViolation, inTransaction } from '../../infra/db/transaction.ts';
 import { DEFAULT_ADMISSION, type Campaign } from './campaign.ts';
 import type { CampaignBody } from './campaigns.schemas.ts';
-import { formatSeoul } from './domain/seoul-time.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
 import { validateWindows, type CampaignWindow } from './domain/windows.ts';
 import { insertCampaign } from './campaigns.repository.ts';
-import type { AuditInTransaction } from '../operator/audit.ts';
+import type { AuditInTransaction } from '../operator/index.ts';
 
 /** Turns a validated request body into a campaign, or throws YEYAK_ERR_CAMPAIGN_INVALID with every problem. */
 export function campaignFromBody(body: CampaignBody): Campaign {

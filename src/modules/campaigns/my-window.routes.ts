@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { DateString, errorResponses } from '../../http/schemas.ts';
-import { checkPlausibleBirthDate } from '../identity/plausible-birth-date.ts';
+import { checkPlausibleBirthDate } from '../identity/index.ts';
 import { myDay } from './domain/my-window.ts';
-import { formatSeoul } from './domain/seoul-time.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
 import { isWindowOpen } from './domain/windows.ts';
 
 const MyWindowView = Type.Object({

@@ -5,14 +5,13 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { DateString, Id, TimeString } from '../../http/schemas.ts';
-import { rotationWindows } from '../campaigns/campaign.ts';
-import { minutesOfDay } from '../campaigns/domain/seoul-time.ts';
+import { refreshClinicDays, rotationWindows } from '../campaigns/index.ts';
+import { minutesOfDay } from '../../lib/seoul-time.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
-import { refreshClinicDays } from './clinic-days.repository.ts';
-import type { AuditInTransaction } from '../operator/audit.ts';
+import { existingInstitutionIds } from '../institutions/index.ts';
+import type { AuditInTransaction } from '../operator/index.ts';
 
-export const CapacityRow = Type.Object(
+const CapacityRow = Type.Object(
   { institutionId: Id, date: DateString, time: TimeString, doses: Type.Integer({ minimum: 0, maximum: 100_000 }) },
   { additionalProperties: false },
 );

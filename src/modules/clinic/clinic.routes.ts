@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { DateString, errorResponses } from '../../http/schemas.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { operatorOf, requireOperator } from '../operator/index.ts';
 import { appointmentsCsv } from './domain/appointments-csv.ts';
 import { listAppointments, publishLeftovers, recordOutcome, reportStock, stockView } from './clinic.service.ts';
 

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { addOutboxEvent } from '../booking/bookings.repository.ts';
-import { formatSeoul, seoulDate, timeFromMinutes } from '../campaigns/domain/seoul-time.ts';
-import { recordAudit } from '../operator/audit.ts';
-import type { OperatorPrincipal } from '../operator/operator-auth.ts';
+import { addOutboxEvent } from '../booking/index.ts';
+import { formatSeoul, seoulDate, timeFromMinutes } from '../../lib/seoul-time.ts';
+import { type OperatorPrincipal, recordAudit } from '../operator/index.ts';
 import {
   appointmentsOf,
   barFromLeftovers,

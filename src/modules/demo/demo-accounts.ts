@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Ctx } from '../../context.ts';
-import { createOperator } from '../operator/operator-accounts.ts';
-import type { OperatorRole } from '../operator/operator-auth.ts';
+import { createOperator, type OperatorRole } from '../operator/index.ts';
 
 /** A staff account the demo made, with its initial password: shown to the person at the terminal once, stored only as a hash. */
 export interface DemoAccount {

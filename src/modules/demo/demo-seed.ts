@@ -1,13 +1,9 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { rotationWindows, type Campaign } from '../campaigns/campaign.ts';
-import { insertCampaign } from '../campaigns/campaigns.repository.ts';
-import { addDays, seoulDate, seoulInstant } from '../campaigns/domain/seoul-time.ts';
-import { buildTenDayRotation } from '../campaigns/domain/windows.ts';
-import { refreshClinicDays } from '../capacity/clinic-days.repository.ts';
-import { upsertInstitutions } from '../institutions/institutions.repository.ts';
-import { generateClinics } from '../institutions/reference/demo-clinics.ts';
+import { buildTenDayRotation, type Campaign, insertCampaign, refreshClinicDays, rotationWindows } from '../campaigns/index.ts';
+import { addDays, seoulDate, seoulInstant } from '../../lib/seoul-time.ts';
+import { generateClinics, upsertInstitutions } from '../institutions/index.ts';
 import { createDemoAccounts, demoAccountsAllowed, type DemoAccount } from './demo-accounts.ts';
 
 /** Half-hour slots a typical clinic vaccinates in: 09:00–12:00 and 14:00–17:00. */
@@ -73,7 +69,7 @@ function daysBetween(fromDate: string, toDate: string): number {
 }
 
 /** The two demo campaigns, relative to the server's today in Seoul. */
-export function demoCampaigns(now: Date): Campaign[] {
+function demoCampaigns(now: Date): Campaign[] {
   const today = seoulDate(now);
   const adultsBornBy = addDays(today, -18 * 365 - 5);
   const rotationStart = addDays(today, 1);

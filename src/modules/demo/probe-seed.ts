@@ -1,16 +1,14 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { rotationWindows, type Campaign } from '../campaigns/campaign.ts';
-import { insertCampaign } from '../campaigns/campaigns.repository.ts';
-import { addDays, seoulDate, seoulInstant } from '../campaigns/domain/seoul-time.ts';
-import { refreshClinicDays } from '../capacity/clinic-days.repository.ts';
-import { upsertInstitutions } from '../institutions/institutions.repository.ts';
-import { registerSyntheticPersons, type SyntheticIdentity } from '../probe/synthetic-persons.ts';
+import { type Campaign, insertCampaign, refreshClinicDays, rotationWindows } from '../campaigns/index.ts';
+import { addDays, seoulDate, seoulInstant } from '../../lib/seoul-time.ts';
+import { upsertInstitutions } from '../institutions/index.ts';
+import { registerSyntheticPersons, type SyntheticIdentity } from '../probe/index.ts';
 import { CLINIC_MINUTES } from './demo-seed.ts';
 
 export const PROBE_CAMPAIGN_ID = 'probe';
-export const PROBE_CLINIC_ID = 'probe-clinic';
+const PROBE_CLINIC_ID = 'probe-clinic';
 /** Days of probe capacity from tomorrow, and of the probe campaign's window. */
 const PROBE_DAYS = 366;
 /** Doses per half-hour slot: the probe books and cancels one at a time, so it never runs short. */
@@ -21,7 +19,7 @@ const PROBE_SLOT_DOSES = 100;
  * where date arithmetic breaks (the 31st, the 30th/29th, a leap day), so `GET /me` for each is a
  * canary of the eligibility rules (`npm run probe`).
  */
-export const DEMO_PROBE_IDENTITIES: readonly SyntheticIdentity[] = [
+const DEMO_PROBE_IDENTITIES: readonly SyntheticIdentity[] = [
   { label: 'probe-0', birthDate: '1961-04-30' },
   { label: 'probe-1', birthDate: '1972-01-31' },
   { label: 'probe-2', birthDate: '1983-07-22' },
@@ -35,7 +33,7 @@ export const DEMO_PROBE_IDENTITIES: readonly SyntheticIdentity[] = [
 ];
 
 /** The probe's own campaign: synthetic, open to every birth date for a year, one dose. */
-export function probeCampaign(now: Date): Campaign {
+function probeCampaign(now: Date): Campaign {
   const today = seoulDate(now);
   const opensAt = seoulInstant(addDays(today, -1), '00:00');
   return {

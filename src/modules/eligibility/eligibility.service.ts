@@ -1,8 +1,7 @@
 import type { Ctx } from '../../context.ts';
-import type { Campaign } from '../campaigns/campaign.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { sealedContactHash } from '../identity/person-records.ts';
-import type { PersonRecord } from '../identity/persons.repository.ts';
+import type { Campaign } from '../campaigns/index.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
+import { type PersonRecord, sealedContactHash } from '../identity/index.ts';
 import { ELIGIBILITY_RULES, evaluateEligibility, type Eligibility, type EligibilityFacts, type EligibilityValidator } from './domain/eligibility.ts';
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -27,7 +26,7 @@ async function inPriorityList(ctx: Ctx, campaign: Campaign, person: PersonRecord
 }
 
 /** The facts about a person the rules may ask for, each read at most once and only if asked. */
-export function factsFor(ctx: Ctx, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
+function factsFor(ctx: Ctx, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
   const { vaccinated } = known;
   const { personKey } = person;
   return {

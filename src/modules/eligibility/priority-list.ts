@@ -6,11 +6,9 @@ import { YeyakError } from '../../errors.ts';
 import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { errorResponses, jsonOrCsvBody } from '../../http/schemas.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { contactHashOf } from '../identity/person-key.ts';
-import { ClaimedIdentityBody } from '../identity/identity.schemas.ts';
-import { auditedAs, type AuditInTransaction } from '../operator/audit.ts';
+import { ClaimedIdentityBody, contactHashOf } from '../identity/index.ts';
+import { auditedAs, type AuditInTransaction, operatorOf, requireOperator } from '../operator/index.ts';
 import { upsertPriorityEntries } from './priority-entries.repository.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
 
 const PriorityRow = Type.Object({ ...ClaimedIdentityBody.properties, group: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 type PriorityRow = { name: string; birthDate: string; phone: string; group: string };
@@ -31,7 +29,7 @@ function validRows(rows: unknown[], lines?: readonly number[]): PriorityRow[] {
  * the cohort who may book. Identifiers are hashed at upload (HMAC of name, birth date and phone)
  * and the clear values are dropped at once; a verified person is matched by the same hash.
  */
-export async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
+async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   await ctx.campaigns.get(campaignId);
   const csv = typeof body === 'string' ? parseCsv(body) : null;
   const raw = csv ? csv.records : Array.isArray(body) ? body : null;

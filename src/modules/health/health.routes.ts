@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
 import { readiness } from './readiness.ts';
 
 /** Liveness, readiness and the server's time (for display only). */

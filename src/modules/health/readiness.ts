@@ -21,9 +21,6 @@ export async function readiness(ctx: Ctx): Promise<Readiness> {
   } catch {
     return { ready: false, details: { database: 'unreachable' } };
   }
-  const queueUp = await ctx.waitingRoom.store.ping().then(
-    () => true,
-    () => false,
-  );
+  const queueUp = await ctx.waitingRoom.reachable();
   return { ready: true, database: ctx.database.kind, queue: queueUp ? (ctx.config.redisUrl ? 'redis' : 'in-process') : 'unavailable' };
 }

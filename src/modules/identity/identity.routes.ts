@@ -3,31 +3,14 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { eligibilityOf, eligibilityView } from '../eligibility/eligibility.service.ts';
-import { bookingsOfPerson } from '../booking/bookings.repository.ts';
-import { bookingView } from '../booking/booking.view.ts';
-import { BookingView } from '../booking/booking.schemas.ts';
 import { devConnectingInformation } from './person-key.ts';
 import { signIn } from './sign-in.ts';
 import { ClaimedIdentityBody, PersonView } from './identity.schemas.ts';
 import { limitIdentityAttempts } from './identity-limits.ts';
 import { checkPlausibleBirthDate } from './plausible-birth-date.ts';
-import { personOf, requireSession, SESSION_COOKIE } from './session-auth.ts';
+import { SESSION_COOKIE } from './session-auth.ts';
 
-const MeView = Type.Object({
-  person: PersonView,
-  eligibility: Type.Array(
-    Type.Object({
-      campaignId: Type.String(),
-      eligible: Type.Boolean(),
-      reason: Type.String(),
-      window: Type.Union([Type.Object({ id: Type.String(), opensAt: Type.String(), closesAt: Type.String() }), Type.Null()]),
-    }),
-  ),
-  bookings: Type.Array(BookingView),
-});
-
-/** The development identity provider, logout and the person's own page. */
+/** The development identity provider and logout. */
 export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
   app.post(
     '/api/v1/identity/dev',
@@ -55,19 +38,4 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send(null);
   });
-
-  app.get(
-    '/api/v1/me',
-    { onRequest: requireSession(ctx), schema: { tags: ['identity'], response: { 200: MeView, ...errorResponses(401) } } },
-    async (request) => {
-      const person = await personOf(ctx, request);
-      const campaigns = await ctx.campaigns.listFor(person);
-      const bookings = await bookingsOfPerson(ctx.db, person.personKey);
-      return {
-        person: { maskedName: person.maskedName, birthDate: person.birthDate },
-        eligibility: await Promise.all(campaigns.map(async (c) => eligibilityView(c.id, await eligibilityOf(ctx, c, person)))),
-        bookings: bookings.map((b) => bookingView(b, person.maskedName)),
-      };
-    },
-  );
 };

@@ -5,7 +5,7 @@ import { contactHashOf } from './person-key.ts';
 import { recordVerifiedPersons, type PersonRecord, type SealedIdentity, type VerifiedPersonRow } from './persons.repository.ts';
 
 /** The record a verified identity makes: name and phone envelope-encrypted, the contact hash for the priority lists. */
-export function verifiedRow(ctx: Ctx, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {
+function verifiedRow(ctx: Ctx, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {
   const { personKey, birthDate, maskedName } = person;
   return {
     personKey,
@@ -54,7 +54,7 @@ function personRecords(ctx: Ctx): BatchedCalls<VerifiedPersonRow, null> {
 }
 
 /** Records a verified person: a call-centre agent's, a dependent's, or one first needed (`recordOnFirstNeed`). */
-export async function recordVerifiedPerson(ctx: Ctx, row: VerifiedPersonRow): Promise<void> {
+async function recordVerifiedPerson(ctx: Ctx, row: VerifiedPersonRow): Promise<void> {
   await personRecords(ctx).call(row);
 }
 

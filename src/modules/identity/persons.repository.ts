@@ -22,15 +22,6 @@ export interface SealedIdentity {
   verifiedAt: Date;
 }
 
-/** Records a verified person (idempotent: a second verification keeps the first record). */
-export async function upsertPerson(db: Db, person: PersonRecord): Promise<void> {
-  await db
-    .insertInto('persons')
-    .values({ person_key: person.personKey, birth_date: person.birthDate, masked_name: person.maskedName })
-    .onConflict((oc) => oc.column('person_key').doNothing())
-    .execute();
-}
-
 export async function findPerson(db: Db, personKey: string): Promise<PersonRecord | undefined> {
   const row = await db
     .selectFrom('persons')

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { seoulDate } from '../campaigns/domain/seoul-time.ts';
+import { seoulDate } from '../../lib/seoul-time.ts';
 
 /** A birth date between 1900-01-01 and today (Seoul), else a 400. */
 export function checkPlausibleBirthDate(ctx: Ctx, birthDate: string): void {

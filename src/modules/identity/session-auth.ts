@@ -164,11 +164,6 @@ export function verifySessionToken(ctx: Ctx, token: string | undefined): Verifie
   }
 }
 
-/** Verifies the session credential and returns the person key, or throws 401. */
-export async function verifySession(ctx: Ctx, request: FastifyRequest): Promise<string> {
-  return verifySessionToken(ctx, credentialOf(request, SESSION_COOKIE)).personKey;
-}
-
 /** onRequest: the request must carry a valid session. */
 export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
   return documentedAs('session', async (request: FastifyRequest) => {

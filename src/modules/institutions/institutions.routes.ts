@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses, jsonOrCsvBody } from '../../http/schemas.ts';
-import { auditedAs } from '../operator/audit.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { auditedAs, operatorOf, requireOperator } from '../operator/index.ts';
 import { importInstitutions } from './institutions.service.ts';
 
 /** Operator upload of institutions (JSON array or text/csv). */

@@ -4,10 +4,10 @@ import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/cs
 import { YeyakError } from '../../errors.ts';
 import { upsertInstitutions, type Institution } from './institutions.repository.ts';
 import { InstitutionBody } from './institutions.schemas.ts';
-import type { AuditInTransaction } from '../operator/audit.ts';
+import type { AuditInTransaction } from '../operator/index.ts';
 
 /** Checks each row against the institution schema; every bad row is reported (with its CSV line), none is imported. */
-export function institutionsFromRows(rows: unknown[], lines?: readonly number[]): Institution[] {
+function institutionsFromRows(rows: unknown[], lines?: readonly number[]): Institution[] {
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
   rows.forEach((row, index) => {
@@ -22,7 +22,7 @@ export function institutionsFromRows(rows: unknown[], lines?: readonly number[])
 }
 
 /** CSV columns: id,name,address,sido,sigungu,lat,lng. */
-export function institutionsFromCsv(text: string): Institution[] {
+function institutionsFromCsv(text: string): Institution[] {
   const { records, lines } = parseCsv(text);
   // A blank or non-numeric coordinate stays a string, so the report says "must be number", not "NaN".
   const numeric = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : v);

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
-import { distanceExpr } from '../availability/availability.repository.ts';
+import { distanceExpr } from '../../infra/db/great-circle.ts';
 
 type Trx = Transaction<DB>;
 

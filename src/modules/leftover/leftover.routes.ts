@@ -3,8 +3,8 @@ import { Type, type Static } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses, Id } from '../../http/schemas.ts';
-import { IdempotencyHeaders } from '../booking/booking.schemas.ts';
-import { personOf, requireSession } from '../identity/session-auth.ts';
+import { IdempotencyHeaders } from '../booking/index.ts';
+import { personOf, requireSession } from '../identity/index.ts';
 import { alertClinics, bookLeftover, leftoversNear, MAX_ALERT_CLINICS, myLeftoverBookings, setAlertClinics } from './leftover.service.ts';
 
 const NEAR = /^(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)$/;

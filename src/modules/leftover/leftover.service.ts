@@ -1,14 +1,10 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
-import { newBookingId } from '../booking/booking-code.ts';
-import { addOutboxEvent } from '../booking/bookings.repository.ts';
-import { requestHash, type StoredResponse } from '../booking/idempotency.ts';
-import { claimIdempotencyKey, findIdempotentResponse, storeIdempotentResponse } from '../booking/idempotency.repository.ts';
-import { formatSeoul, seoulDate } from '../campaigns/domain/seoul-time.ts';
-import { recordOnFirstNeed } from '../identity/person-records.ts';
-import type { PersonRecord } from '../identity/persons.repository.ts';
-import { existingInstitutionIds } from '../institutions/institutions.repository.ts';
+import { addOutboxEvent, claimIdempotencyKey, findIdempotentResponse, newBookingId, requestHash, type StoredResponse, storeIdempotentResponse } from '../booking/index.ts';
+import { formatSeoul, seoulDate } from '../../lib/seoul-time.ts';
+import { type PersonRecord, recordOnFirstNeed } from '../identity/index.ts';
+import { existingInstitutionIds } from '../institutions/index.ts';
 import { alertClinicsOf, findOffer, insertLeftoverBooking, isBarred, leftoverBookingsOf, offersNear, replaceAlertClinics, takeLeftoverDose } from './leftover.repository.ts';
 
 /** How many clinics a person may be alerted about (BRIEF §3, as in 2021). */

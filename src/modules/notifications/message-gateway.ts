@@ -16,6 +16,8 @@ export interface OutgoingMessage {
 /** The port every SMS/KakaoTalk gateway implements. */
 export interface MessageGateway {
   send(message: OutgoingMessage): Promise<void>;
+  /** A stand-in that keeps what it sent answers this (the demo's inbox); a real gateway does not. */
+  byKey?(key: string): OutgoingMessage | undefined;
 }
 
 export interface LocalGatewayOptions {

@@ -1,7 +1,6 @@
 import type { Ctx } from '../../context.ts';
-import { seoulDate, timeFromMinutes } from '../campaigns/domain/seoul-time.ts';
-import { enqueueJobs, type OutboxJob } from '../outbox/outbox-jobs.repository.ts';
-import { PermanentDeliveryError, type OutboxConsumer } from '../outbox/outbox-worker.ts';
+import { seoulDate, timeFromMinutes } from '../../lib/seoul-time.ts';
+import { enqueueJobs, type OutboxConsumer, type OutboxJob, PermanentDeliveryError } from '../outbox/index.ts';
 import { renderMessage, scheduleLine, type TemplateName } from './domain/templates.ts';
 import { MessageRejectedError } from './http-message-gateway.ts';
 import { bookingForMessage, clinicName, enqueueRemindersFor, leftoverSubscribers, recipientOf, type Recipient } from './notifications.repository.ts';

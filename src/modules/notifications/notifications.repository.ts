@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
-import { addDays } from '../campaigns/domain/seoul-time.ts';
+import { addDays } from '../../lib/seoul-time.ts';
 
 /** Who receives a message: the encrypted phone (decrypted only at send time), masked name, language. */
 export interface Recipient {

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { recordOnFirstNeed } from '../identity/person-records.ts';
-import { personOf, requireSession } from '../identity/session-auth.ts';
+import { personOf, recordOnFirstNeed, requireSession } from '../identity/index.ts';
 import { setLocale } from './notifications.repository.ts';
 
 const Language = Type.Object({ language: Type.Union([Type.Literal('ko'), Type.Literal('en')]) }, { additionalProperties: false });

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
 
 /** Who did something: an operator account, the automation key, the command line, or nobody known. */
 export interface AuditActor {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses, Id } from '../../http/schemas.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
 import { CLINIC_COOKIE_PATH, OPERATOR_COOKIE, OPERATOR_COOKIE_PATH, OPERATOR_ROLES, operatorOf, requireOperator } from './operator-auth.ts';
 import { createOperator, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN } from './operator-accounts.ts';
 import { logIn } from './operator-login.ts';

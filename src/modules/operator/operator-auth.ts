@@ -35,7 +35,7 @@ export const OPERATOR_COOKIE_PATH = '/api/v1/admin';
 export const CLINIC_COOKIE_PATH = '/api/v1/clinic';
 
 /** The principal of the automation key (`YEYAK_OPERATOR_KEY`). */
-export const OPERATOR_KEY_PRINCIPAL: OperatorPrincipal = Object.freeze({ id: 'operator-key', role: 'operator', institutionId: null });
+const OPERATOR_KEY_PRINCIPAL: OperatorPrincipal = Object.freeze({ id: 'operator-key', role: 'operator', institutionId: null });
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -46,7 +46,7 @@ function isRole(value: unknown): value is OperatorRole {
 }
 
 /** Verifies an operator token (kind `operator`, pinned HS256) into its principal; null if not one. */
-export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<OperatorPrincipal | null> {
+async function verifyOperatorToken(ctx: Ctx, token: string): Promise<OperatorPrincipal | null> {
   try {
     const { subject, claims } = ctx.signer.verify('operator', token, ctx.clock.now());
     const institutionId = typeof claims.institutionId === 'string' ? claims.institutionId : null;

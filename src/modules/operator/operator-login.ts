@@ -7,8 +7,8 @@ import { clearFailedLogins, findOperatorByUsername, recordFailedLogin, type Oper
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 
 /** Consecutive failures that lock an account, and for how long (OWASP Authentication Cheat Sheet). */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+const MAX_FAILED_LOGINS = 5;
+const LOCKOUT_MS = 15 * 60_000;
 
 const NOBODY: AuditActor = { id: 'anonymous', role: 'none' };
 

@@ -8,7 +8,7 @@ const ARGON2ID: Algorithm = 2;
  * OWASP Password Storage Cheat Sheet, argon2id row: m=19 MiB, t=2, p=1. The work runs on libuv's
  * thread pool (N-API), so a login never blocks the event loop that serves bookings.
  */
-export const PASSWORD_HASH_OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const PASSWORD_HASH_OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /** A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a fresh random salt. */
 export function hashPassword(password: string): Promise<string> {

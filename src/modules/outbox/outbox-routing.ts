@@ -5,7 +5,7 @@ import type { OutboxConsumer } from '../../infra/db/schema-outreach.ts';
  * worker for it runs on this node, so nothing is lost while, say, no registry is configured: the
  * jobs wait as pending.
  */
-export const TOPIC_CONSUMERS: Readonly<Record<string, readonly OutboxConsumer[]>> = Object.freeze({
+const TOPIC_CONSUMERS: Readonly<Record<string, readonly OutboxConsumer[]>> = Object.freeze({
   'booking.created': ['registry', 'messages'],
   'booking.changed': ['registry', 'messages'],
   'booking.cancelled': ['registry', 'messages'],

@@ -3,9 +3,8 @@ import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { recordAudit } from '../operator/audit.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
+import { operatorOf, recordAudit, requireOperator } from '../operator/index.ts';
 import { listDeadLetters, outboxCounts, replayDeadLetters } from './outbox-jobs.repository.ts';
 
 const Consumer = Type.Union([Type.Literal('registry'), Type.Literal('messages')]);

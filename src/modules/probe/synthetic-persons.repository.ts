@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
-import type { PersonRecord } from '../identity/persons.repository.ts';
+import type { PersonRecord } from '../identity/index.ts';
 
 /** A synthetic person as an operator registers it: a label (not personal data) and a birth date. */
 export interface SyntheticPersonRow {

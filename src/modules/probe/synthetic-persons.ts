@@ -2,8 +2,8 @@ import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { startSession, type SignedIn } from '../identity/sign-in.ts';
-import { recordAudit, type AuditActor } from '../operator/audit.ts';
+import { type SignedIn, startSession } from '../identity/index.ts';
+import { type AuditActor, recordAudit } from '../operator/index.ts';
 import { syntheticPersonKeyOf } from './probe-credential.ts';
 import { findSyntheticPerson, upsertSyntheticPersons } from './synthetic-persons.repository.ts';
 

@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { ClaimedIdentityBody } from '../identity/identity.schemas.ts';
-import { checkPlausibleBirthDate } from '../identity/plausible-birth-date.ts';
-import { personOf, requireSession } from '../identity/session-auth.ts';
+import { checkPlausibleBirthDate, ClaimedIdentityBody, personOf, requireSession } from '../identity/index.ts';
 import { addDependent, listDependents, RELATIONSHIPS } from './dependents.ts';
 
 const DependentView = Type.Object({ id: Type.String(), maskedName: Type.String(), birthDate: Type.String(), relationship: Type.String() });

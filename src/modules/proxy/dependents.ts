@@ -1,20 +1,16 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import type { Campaign } from '../campaigns/campaign.ts';
-import { ageOn } from '../campaigns/domain/cohort.ts';
-import { seoulDate } from '../campaigns/domain/seoul-time.ts';
-import { devConnectingInformation } from '../identity/person-key.ts';
-import { findPerson, type PersonRecord } from '../identity/persons.repository.ts';
-import { recordPerson } from '../identity/sign-in.ts';
-import { recordOnFirstNeed } from '../identity/person-records.ts';
+import { ageOn, type Campaign } from '../campaigns/index.ts';
+import { seoulDate } from '../../lib/seoul-time.ts';
+import { devConnectingInformation, findPerson, type PersonRecord, recordOnFirstNeed, recordPerson } from '../identity/index.ts';
 
 /** A guardian registers at most this many dependents (2021: a child booking for two parents). */
-export const MAX_DEPENDENTS = 4;
+const MAX_DEPENDENTS = 4;
 /** A guardian must be an adult (만 19세, Korean civil majority). */
-export const GUARDIAN_MIN_AGE = 19;
+const GUARDIAN_MIN_AGE = 19;
 
 export const RELATIONSHIPS = ['parent', 'grandparent', 'spouse', 'child', 'sibling', 'other'] as const;
-export type Relationship = (typeof RELATIONSHIPS)[number];
+type Relationship = (typeof RELATIONSHIPS)[number];
 
 export interface DependentInput {
   name: string;

@@ -4,7 +4,7 @@ import { CircuitBreaker } from './domain/circuit-breaker.ts';
 import { networkReason } from '../../lib/network-reason.ts';
 
 /** The registry could not be reached, timed out, answered 5xx/429, or the circuit is open: try again later. */
-export class RegistryUnavailableError extends Error {
+class RegistryUnavailableError extends Error {
   override name = 'RegistryUnavailableError';
 }
 

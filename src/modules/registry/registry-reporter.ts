@@ -1,6 +1,5 @@
 import type { Ctx } from '../../context.ts';
-import type { OutboxJob } from '../outbox/outbox-jobs.repository.ts';
-import { PermanentDeliveryError, type OutboxConsumer } from '../outbox/outbox-worker.ts';
+import { type OutboxConsumer, type OutboxJob, PermanentDeliveryError } from '../outbox/index.ts';
 import { RegistryRejectedError, type RegistryClient } from './registry-client.ts';
 import { bookingFacts } from './registry.repository.ts';
 

@@ -2,7 +2,7 @@ import type { Db } from '../../infra/db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { parseCheckpoint } from './domain/checkpoint.ts';
 import { cosignedAt } from './domain/cosignature.ts';
-import { COSIGNATURE_V1, NoteError, parseNote, verifierOf } from './domain/signed-note.ts';
+import { COSIGNATURE_V1, NoteError, parseNote, verifierOf } from '../../lib/signed-note.ts';
 import type { CampaignQueueLog } from './queue-log.ts';
 
 /** How long a node answers from what it last read of a campaign's cosignatures. */

@@ -4,18 +4,18 @@ import { formatCheckpoint } from './domain/checkpoint.ts';
 import { HashLevels } from './domain/hash-levels.ts';
 import { encodeEntry, type LogEntry } from './domain/log-entries.ts';
 import { consistencyProof, inclusionProof, leafHash, rootHash } from './domain/merkle.ts';
-import { signNote, type NoteSigner } from './domain/signed-note.ts';
+import { signNote, type NoteSigner } from '../../lib/signed-note.ts';
 import { TILE_WIDTH, encodeEntryBundle, tileHashes, tileWidth } from './domain/tiles.ts';
 import { insertLogEntries, readLogEntries, type LogCursor } from './queue-log.repository.ts';
 
 /** How often a growing log's checkpoint is signed again, at most: signing is per checkpoint, never per request. */
-export const CHECKPOINT_INTERVAL_MS = 1000;
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 /** How many stored entries a load reads per statement. */
 const LOAD_PAGE = 10_000;
 
 /** How often a node that does not write a campaign's log reads what the writer stored, at most. */
-export const FOLLOW_INTERVAL_MS = 500;
+const FOLLOW_INTERVAL_MS = 500;
 
 /** An entry to append, with what it is about for look-ups (a commitment, `seed <round>`) or null. */
 export interface NewEntry {

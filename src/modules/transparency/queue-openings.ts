@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
-import type { QueueLogging } from '../waiting-room/queue-events.ts';
+import type { QueueLogging } from '../waiting-room/index.ts';
 import { commitmentOf, drawOf } from './domain/prequeue-order.ts';
 
 /** A round's seeds kept per campaign at most (a campaign has at most 200 rounds). */

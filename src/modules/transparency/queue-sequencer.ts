@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db/database.ts';
-import type { QueueEvent } from '../waiting-room/queue-events.ts';
-import type { QueueStore } from '../waiting-room/queue-store.ts';
+import type { QueueEvent, QueueStore } from '../waiting-room/index.ts';
 import { orderHashOf, seedHashOf } from './domain/prequeue-order.ts';
 import type { CampaignQueueLog, NewEntry, QueueLogs } from './queue-log.ts';
 import { findLogEntry, readLogCursor, type LogCursor } from './queue-log.repository.ts';
 import type { QueueOpenings } from './queue-openings.ts';
 
 /** How long a node holds a campaign's sequencer lease unrenewed (it renews it every refresh, 250 ms). */
-export const SEQUENCER_LEASE_MS = 5000;
+const SEQUENCER_LEASE_MS = 5000;
 
 /** Events stored per step at most (one statement each). */
 const STEP_EVENTS = 5000;
 
 /** What a round's seed and draw entries are about, for look-ups (a holder's entries are about their commitment). */
-export const seedSubject = (round: number) => `seed ${round}`;
+const seedSubject = (round: number) => `seed ${round}`;
 export const drawSubject = (round: number) => `draw ${round}`;
 
 /**

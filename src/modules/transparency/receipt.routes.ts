@@ -4,7 +4,7 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { credential } from '../../http/credential-docs.ts';
 import { Id, errorResponses } from '../../http/schemas.ts';
-import { ticketOf } from '../waiting-room/credentials.ts';
+import { ticketOf } from '../waiting-room/index.ts';
 import { decodeEntry } from './domain/log-entries.ts';
 import type { CampaignQueueLog } from './queue-log.ts';
 import { findLogEntry } from './queue-log.repository.ts';

@@ -6,10 +6,10 @@ import { YeyakError } from '../../errors.ts';
 import { RecentByToken } from '../../lib/recent-by-token.ts';
 import { SecondSight } from '../../lib/second-sight.ts';
 import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
-import { credentialOf } from '../identity/session-auth.ts';
+import { credentialOf } from '../identity/index.ts';
 
 export const TICKET_COOKIE = 'yeyak_ticket';
-export const ADMISSION_COOKIE = 'yeyak_admission';
+const ADMISSION_COOKIE = 'yeyak_admission';
 /** A ticket is a place in line: it lasts as long as a campaign's booking period plausibly runs. */
 const TICKET_TTL_SECONDS = 3 * 24 * 3600;
 
@@ -101,13 +101,6 @@ export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): st
   return cookie;
 }
 
-/** Signs a ticket and sets it as the browser's cookie. */
-export async function issueTicket(ctx: Ctx, reply: FastifyReply, ticket: Ticket): Promise<string> {
-  const token = signTicket(ctx, ticket);
-  reply.header('set-cookie', ticketSetCookie(ctx, ticket.campaignId, token));
-  return token;
-}
-
 /** The request's ticket for this campaign, or 401. */
 export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: string): Promise<Ticket> {
   const token = credentialOf(request, TICKET_COOKIE);
@@ -121,14 +114,6 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
     if (error instanceof TokenInvalidError) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED', { message: 'A valid queue ticket is required.' });
     throw error;
   }
-}
-
-/**
- * The person's own ticket for this campaign from the browser's cookie, if it is valid and theirs;
- * null otherwise (a rejoin with no ticket, or a stale one, simply joins).
- */
-export function ticketCookieFor(ctx: Ctx, request: FastifyRequest, campaignId: string, personKey: string): Ticket | null {
-  return heldTicket(ctx, request.cookies?.[TICKET_COOKIE], campaignId, personKey);
 }
 
 /** The ticket cookie's token if it is valid and this person's for this campaign; null otherwise. */

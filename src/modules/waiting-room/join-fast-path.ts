@@ -3,7 +3,7 @@ import { parseCookie } from 'cookie';
 import type { Ctx } from '../../context.ts';
 import type { FastPath } from '../../http/fast-paths.ts';
 import { HOT_ROUTES } from '../../http/hot-path-log.ts';
-import { credentialFrom, personOfKey, SESSION_COOKIE, verifySessionToken } from '../identity/session-auth.ts';
+import { credentialFrom, personOfKey, SESSION_COOKIE, verifySessionToken } from '../identity/index.ts';
 import { TICKET_COOKIE, ticketSetCookie } from './credentials.ts';
 import { joinAnswer, sealedFacts, takePlace } from './take-place.ts';
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { MAX_ROUNDS } from './domain/rounds.ts';
+import { MAX_ROUNDS } from '../campaigns/index.ts';
 
 /**
  * The pre-queue's secret draws. Every pre-queue member of every round sits in one order, scored

@@ -4,8 +4,7 @@ import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { recordAudit } from '../operator/audit.ts';
-import { operatorOf, requireOperator } from '../operator/operator-auth.ts';
+import { operatorOf, recordAudit, requireOperator } from '../operator/index.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
 const PauseBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200, description: 'Shown on the waiting page while paused.' })) });

@@ -17,7 +17,7 @@ export interface JournalledPlace {
   round: number | null;
 }
 
-export interface JournalledAdmission {
+interface JournalledAdmission {
   campaignId: string;
   personKey: string;
   admissionId: string;

@@ -1,7 +1,7 @@
 import { YeyakError } from '../../errors.ts';
 
 /** Seconds a client should wait before trying again when the queue store is unreachable. */
-export const QUEUE_STORE_RETRY_AFTER_SECONDS = 2;
+const QUEUE_STORE_RETRY_AFTER_SECONDS = 2;
 
 /**
  * The queue store cannot be reached (connection refused or lost, timed out, loading, failing

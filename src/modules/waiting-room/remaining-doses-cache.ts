@@ -14,8 +14,8 @@ export const REMAINING_DOSES_INTERVAL_MS = 2_000;
  * the next, not 2 s — never longer than REMAINING_DOSES_MAX_INTERVAL_MS. Ordinary reads (a few ms)
  * keep the 2 s interval.
  */
-export const REMAINING_DOSES_COST_SHARE = 0.25;
-export const REMAINING_DOSES_MAX_INTERVAL_MS = 30_000;
+const REMAINING_DOSES_COST_SHARE = 0.25;
+const REMAINING_DOSES_MAX_INTERVAL_MS = 30_000;
 
 /** Reads a campaign's doses from the first bookable date at `now` on (the capacity repository). */
 export type DosesReader = (campaignId: string, now: Date) => Promise<DosesFigure>;

@@ -1,15 +1,13 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import type { Campaign } from '../campaigns/campaign.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { BOOKING_RULES, type Eligibility } from '../eligibility/domain/eligibility.ts';
-import { eligibilityOf, eligibilityView, type KnownFacts } from '../eligibility/eligibility.service.ts';
-import type { PersonRecord } from '../identity/persons.repository.ts';
-import type { VerifiedSession } from '../identity/session-auth.ts';
+import { type Campaign, type JoinPlan, roundsDue } from '../campaigns/index.ts';
+import { formatSeoul } from '../../lib/seoul-time.ts';
+import { BOOKING_RULES, type Eligibility, eligibilityOf, eligibilityView, type KnownFacts } from '../eligibility/index.ts';
+import type { PersonRecord, VerifiedSession } from '../identity/index.ts';
 import { heldTicket, signTicket } from './credentials.ts';
 import { queueState, type QueueState } from './domain/queue-state.ts';
-import { roundsDue, type JoinPlan } from './domain/rounds.ts';
-import { joinPlanFor, roundsOf, scheduleOf, type WaitingRoom } from './waiting-room.ts';
+import { joinPlanFor, roundsOf, scheduleOf } from './campaign-schedule.ts';
+import type { WaitingRoom } from './waiting-room.ts';
 
 /** Who asks for a place, and for whom. */
 export interface PlaceRequest {

@@ -5,14 +5,12 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { credential } from '../../http/credential-docs.ts';
 import { errorResponses, NotAdmittedYetBody } from '../../http/schemas.ts';
-import type { Campaign } from '../campaigns/campaign.ts';
-import { formatSeoul } from '../campaigns/domain/seoul-time.ts';
-import { personOf, requireSession } from '../identity/session-auth.ts';
-import { dependentFor } from '../proxy/dependents.ts';
-import { waitFor } from './domain/eta.ts';
+import { personOf, requireSession } from '../identity/index.ts';
+import { dependentFor } from '../proxy/index.ts';
 import { QueueStatusSchema } from './queue-status.schema.ts';
-import { issueAdmission, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
-import { joinAnswer, orUnavailable, sealedFacts, takePlace } from './take-place.ts';
+import { ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
+import { admit, standing, stateOf } from './progress.ts';
+import { joinAnswer, sealedFacts, takePlace } from './take-place.ts';
 import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
@@ -39,17 +37,6 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
   // Needs no connection of the main pool: served while it is saturated (load-shedding.ts).
   servedWhileMainPoolWaits(app);
   const room = ctx.waitingRoom;
-
-  async function positionOf(campaign: Campaign, personKey: string, signed: number | null): Promise<number | null> {
-    // The ticket's signed place is authoritative; a pre-queue ticket learns its place after the opening.
-    return signed ?? (await orUnavailable(room.store.positionOf(campaign.id, personKey)));
-  }
-
-  async function figures(campaign: Campaign, position: number | null) {
-    const { status } = await room.board(campaign);
-    const { ahead, eta } = waitFor(position, status);
-    return { status, ahead, eta, admitted: position !== null && position <= status.servingUpTo };
-  }
 
   app.get(
     '/api/v1/campaigns/:campaignId/queue',
@@ -124,10 +111,8 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
     async (request) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const ticket = await ticketOf(ctx, request, campaign.id);
-      const position = await positionOf(campaign, ticket.personKey, ticket.position);
-      const { status, ahead, eta, admitted } = await figures(campaign, position);
-      // Waiting for a later round's opening: the queue is open, this person's place is not drawn yet.
-      return { position, ahead, admitted, eta, state: position === null && status.state === 'open' ? 'prequeue' : status.state, soldOut: status.soldOut };
+      const s = await standing(room, campaign, ticket.personKey, ticket.position);
+      return { position: s.position, ahead: s.ahead, admitted: s.admitted, eta: s.eta, state: stateOf(s), soldOut: s.status.soldOut };
     },
   );
 
@@ -144,28 +129,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
     async (request, reply) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       const ticket = await ticketOf(ctx, request, campaign.id);
-      const now = ctx.clock.now();
-      const position = await positionOf(campaign, ticket.personKey, ticket.position);
-      const { status, ahead, eta, admitted } = await figures(campaign, position);
-      if (status.state === 'closed') ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason: 'closed' });
-      if (status.state === 'closed') throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'CAMPAIGN_CLOSED' } });
-      const notYet = () => {
-        const reason = status.state === 'paused' ? 'paused' : status.soldOut ? 'sold_out' : 'not_yet';
-        ctx.metrics.admissionsRefused.inc({ campaign: campaign.id, reason });
-        const details = { ahead, eta, state: status.state, soldOut: status.soldOut };
-        return new YeyakError('YEYAK_ERR_NOT_ADMITTED_YET', { details, topLevel: { ahead, eta }, retryAfterSeconds: Math.min(60, Math.max(1, eta.p50Seconds ?? 5)) });
-      };
-      if (position === null || !admitted) throw notYet();
-      // The store re-checks the place against its own (never older) servingUpTo, atomically.
-      const ttlMs = ctx.config.admissionTtlSeconds * 1000;
-      const record = await orUnavailable(room.store.admit(campaign.id, ticket.personKey, position, now.getTime(), ttlMs));
-      if (!record) throw notYet();
-      // Issued only once the store's record of it is committed (in-process store: group commit).
-      await orUnavailable(room.durable(campaign.id));
-      if (record.created) ctx.metrics.admissionsIssued.inc({ campaign: campaign.id });
-      const expiresAt = new Date(record.expiresAtMs);
-      const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt, personSeal: ticket.personSeal });
-      return reply.code(201).send({ admission, expiresAt: formatSeoul(expiresAt) });
+      return reply.code(201).send(await admit(ctx, reply, campaign, ticket));
     },
   );
 };

@@ -1,14 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../lib/clock.ts';
-import type { Campaign } from '../campaigns/campaign.ts';
-import type { CampaignCatalog } from '../campaigns/campaign-catalog.ts';
-import { formatSeoul, formatSeoulMillis } from '../campaigns/domain/seoul-time.ts';
-import { nextWindowFor } from '../campaigns/domain/windows.ts';
+import { type Campaign, type CampaignCatalog, nextOpening, roundsDue } from '../campaigns/index.ts';
+import { roundsOf, scheduleOf } from './campaign-schedule.ts';
+import { formatSeoul, formatSeoulMillis } from '../../lib/seoul-time.ts';
 import { adaptRate, type ControllerState, type PathHealth } from './domain/admission-rate.ts';
 import { PACE, QueuePace } from './domain/queue-pace.ts';
 import { etaPace } from './domain/eta.ts';
-import { queueState, type QueueSchedule } from './domain/queue-state.ts';
-import { nextOpening, planJoin, roundScheduleOf, roundsDue, type JoinPlan, type RoundSchedule } from './domain/rounds.ts';
+import { queueState } from './domain/queue-state.ts';
 import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
 import { isSoldOut } from './domain/sold-out.ts';
@@ -27,28 +25,6 @@ interface Board {
   body: string;
   snapshot: QueueSnapshot;
   refreshedAtMs: number;
-}
-
-/** The campaign's queue schedule: the queue opens, the first window opens, the last one closes. */
-export function scheduleOf(campaign: Campaign): QueueSchedule {
-  const opens = campaign.windows.map((w) => w.opensAt.getTime());
-  const closes = campaign.windows.map((w) => w.closesAt.getTime());
-  return { queueOpensAt: campaign.queueOpensAt, opensAt: new Date(Math.min(...opens)), closesAt: new Date(Math.max(...closes)) };
-}
-
-const roundSchedules = new WeakMap<Campaign, RoundSchedule>();
-
-/** The campaign's rounds (one per distinct window opening), worked out once per campaign object. */
-export function roundsOf(campaign: Campaign): RoundSchedule {
-  let rounds = roundSchedules.get(campaign);
-  if (!rounds) roundSchedules.set(campaign, (rounds = roundScheduleOf(campaign.queueOpensAt, campaign.windows)));
-  return rounds;
-}
-
-/** How a person's join at `now` is placed: their own next window decides the round (domain/rounds.ts). */
-export function joinPlanFor(campaign: Campaign, birthDate: string, now: Date): JoinPlan {
-  const own = nextWindowFor(campaign.windows, birthDate, now);
-  return planJoin(roundsOf(campaign), own ? own.opensAt.getTime() : null, now.getTime());
 }
 
 /** How often each node refreshes its snapshot (and ticks the queue forward). */
@@ -106,6 +82,33 @@ export class WaitingRoom {
     this.bookingPath.unwatchEventLoop();
     await this.refreshing?.catch(() => {});
     await this.doses?.settled();
+  }
+
+  /** Stops and closes the queue store's connection (the process is shutting down). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.store.close();
+  }
+
+  /**
+   * admitted → booked (progress.ts): a booking made with this person's admission frees its place
+   * under the active cap for the next person. Best effort: an admission not released lapses.
+   */
+  async admissionUsed(campaignId: string, personKey: string): Promise<void> {
+    await this.store.release(campaignId, personKey, this.clock.now().getTime()).catch(() => {});
+  }
+
+  /** The queue's counts as the store holds them now (operator statistics; a citizen reads the board). */
+  counts(campaignId: string): Promise<QueueSnapshot> {
+    return this.store.snapshot(campaignId, this.clock.now().getTime());
+  }
+
+  /** Whether the queue store answers (readiness reports it; new places and admissions need it). */
+  reachable(): Promise<boolean> {
+    return this.store.ping().then(
+      () => true,
+      () => false,
+    );
   }
 
   /**

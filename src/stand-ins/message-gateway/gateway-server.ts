@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { behaviourGate, DEFAULT_BEHAVIOUR, patchBehaviour, readJson, sendJson, type Behaviour } from '../http-behaviour.ts';
 
 /** A message as the gateway accepted it (the stand-in plays the telecom operator: it holds phones and texts). */
-export interface AcceptedMessage {
+interface AcceptedMessage {
   key: string;
   to: string;
   channel: 'kakao' | 'sms';

@@ -12,7 +12,7 @@
  * Prints one line `registry stand-in listening on <url>` when ready; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { generateClinics } from '../../modules/institutions/reference/demo-clinics.ts';
+import { generateClinics } from '../../modules/institutions/index.ts';
 import { startRegistryStandIn } from './registry-server.ts';
 
 const env = process.env;

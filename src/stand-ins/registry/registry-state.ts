@@ -32,7 +32,7 @@ export interface RegistryEvent {
   receivedAt: string;
 }
 
-export const EVENT_TYPES = ['booking.created', 'booking.changed', 'booking.cancelled', 'dose.administered', 'stock.reported', 'leftover.booked'] as const;
+const EVENT_TYPES = ['booking.created', 'booking.changed', 'booking.cancelled', 'dose.administered', 'stock.reported', 'leftover.booked'] as const;
 
 export class RegistryState {
   readonly clinics = new Map<string, RegistryClinic>();

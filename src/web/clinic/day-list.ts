@@ -1,7 +1,7 @@
 import { api, ApiError } from '../console/api.ts';
 import { h, num, replace } from '../console/dom.ts';
 
-export interface Appointment {
+interface Appointment {
   id: string;
   kind: 'booking' | 'leftover';
   time: string | null;

@@ -1,7 +1,11 @@
 /**
- * The console's calls to the operator API. Credentials travel as the HttpOnly `yeyak_operator`
- * cookie set at login (same origin), so no token is ever held by page script.
+ * The console's and clinic portal's calls to the staff API, through the browser's one client
+ * (../shared/api.ts). Credentials travel as the HttpOnly `yeyak_operator` cookie set at login
+ * (same origin), so no token is ever held by page script.
  */
+import { api as request, ApiError, OFFLINE, type RequestOptions } from '../shared/api.ts';
+
+export { ApiError };
 
 /**
  * Korean wording for the errors staff meet in the console and the clinic portal (the API's own
@@ -28,56 +32,18 @@ const MESSAGES_KO: Record<string, string> = {
   YEYAK_ERR_LEFTOVER_BELOW_BOOKED: '이미 예약된 잔여 백신 수보다 적게 공개할 수 없습니다.',
 };
 
-/** An API error in the one error shape (docs/errors.md), with the HTTP status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> | undefined,
-    readonly retryAfterSeconds: number | null,
-  ) {
-    super(message);
-  }
-}
-
-interface RequestOptions {
-  body?: unknown;
-  csv?: string;
-}
-
-/** Calls the API; resolves with the parsed JSON body (null for 204) or throws an ApiError. */
-export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  let body: string | undefined;
-  if (options.csv !== undefined) {
-    headers['content-type'] = 'text/csv';
-    body = options.csv;
-  } else if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  let response: Response;
+/**
+ * Calls the API under `/api/v1` with the shared client: never retried by itself (staff see the
+ * refusal and decide), never kept in the browser's cache, and refusals worded in Korean.
+ */
+export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: Pick<RequestOptions, 'body' | 'csv'> = {}): Promise<T> {
   try {
-    response = await fetch(`/api/v1${path}`, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
-  } catch {
-    throw new ApiError(0, 'NETWORK', '서버에 연결할 수 없습니다. 네트워크를 확인하고 다시 시도하세요.', undefined, null);
-  }
-  if (response.status === 204) return null as T;
-  const text = await response.text();
-  const parsed: unknown = text ? safeJson(text) : null;
-  if (response.ok) return parsed as T;
-  const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-  const retryAfter = Number(response.headers.get('retry-after'));
-  const code = error?.code ?? `HTTP_${response.status}`;
-  throw new ApiError(response.status, code, MESSAGES_KO[code] ?? error?.message ?? `요청이 실패했습니다 (${response.status}).`, error?.details, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
+    return await request<T>(method, `/api/v1${path}`, { ...options, busyRetries: 0, cache: 'no-store' });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const fallback = error.code.startsWith('HTTP_') ? `요청이 실패했습니다 (${error.status}).` : error.message;
+    const message = error.code === OFFLINE ? '서버에 연결할 수 없습니다. 네트워크를 확인하고 다시 시도하세요.' : (MESSAGES_KO[error.code] ?? fallback);
+    throw new ApiError(error.status, error.code, message, error.details, error.retryAfterSeconds);
   }
 }
 

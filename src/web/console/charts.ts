@@ -5,7 +5,7 @@
  */
 import { h, num, replace, svg, uid } from './dom.ts';
 
-export interface Series {
+interface Series {
   label: string;
   /** CSS class giving the line its colour (`series-a`, `series-b`). */
   className: string;
@@ -17,7 +17,7 @@ const HEIGHT = 130;
 const PLOT = { left: 44, right: WIDTH - 6, top: 10, bottom: HEIGHT - 18 };
 
 /** A round number at or above `value` (1, 2, 5 × 10^n), so the axis reads well. */
-export function niceCeiling(value: number): number {
+function niceCeiling(value: number): number {
   if (value <= 0) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 5, 10]) if (step * magnitude >= value) return step * magnitude;
@@ -25,7 +25,7 @@ export function niceCeiling(value: number): number {
 }
 
 /** x/y positions of values in the plot, newest at the right edge, `capacity` points across. */
-export function linePoints(values: readonly number[], capacity: number, max: number): string {
+function linePoints(values: readonly number[], capacity: number, max: number): string {
   const span = PLOT.right - PLOT.left;
   const height = PLOT.bottom - PLOT.top;
   const offset = capacity - values.length;
@@ -71,7 +71,7 @@ export function lineChart(title: string, unit: string, capacity: number, digits 
   return { element, update };
 }
 
-export interface Bar {
+interface Bar {
   label: string;
   value: number;
   total: number;

@@ -4,8 +4,6 @@ import { h, num, replace, uid } from './dom.ts';
 import { queueControl } from './queue-control.ts';
 import type { LiveFrame } from '../../modules/operator/live/live-frame.ts';
 
-export type { LiveFrame };
-
 /** Two minutes of history at one frame a second. */
 const HISTORY = 120;
 

@@ -57,7 +57,7 @@ function windowRow(w: Partial<CampaignWindow>, onRemove: (row: HTMLTableRowEleme
 }
 
 /** Ten rotation windows from `firstDate`: window k opens 20:00 on day k−1 and closes 18:00 the next day (BRIEF §3). */
-export function tenDayRotation(firstDate: string): Partial<CampaignWindow>[] {
+function tenDayRotation(firstDate: string): Partial<CampaignWindow>[] {
   return Array.from({ length: 10 }, (_, i) => ({
     id: `r${i + 1}`,
     kind: 'rotation',

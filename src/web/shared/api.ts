@@ -1,6 +1,7 @@
 /**
- * The browser's API client: same-origin JSON with the HttpOnly cookies the API sets (the page never
- * holds a credential), the one error shape, and Retry-After honoured on 429/503 (seconds).
+ * The browser's one API client, for the citizen site, the operator console and the clinic portal:
+ * same-origin JSON (or a CSV upload) with the HttpOnly cookies the API sets (the page never holds a
+ * credential), the one error shape, and Retry-After honoured on 429/503 (seconds).
  */
 
 /** An answer that was not 2xx, in the API's error shape (API.md "Conventions"). */
@@ -22,6 +23,10 @@ export const OFFLINE = 'OFFLINE';
 
 export interface RequestOptions {
   body?: unknown;
+  /** A CSV upload (`text/csv`), sent as it is, in place of a JSON body. */
+  csv?: string;
+  /** The browser cache's part (fetch's `cache`); `no-cache` revalidates, `no-store` never keeps the answer. */
+  cache?: RequestCache;
   headers?: Record<string, string>;
   /** 429 and 503 are retried by themselves, after Retry-After (with jitter), this many times. */
   busyRetries?: number;
@@ -38,10 +43,17 @@ function retryAfter(response: Response): number | null {
 
 async function once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let body: string | undefined;
+  if (options.csv !== undefined) {
+    headers['content-type'] = 'text/csv';
+    body = options.csv;
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), credentials: 'same-origin', cache: 'no-cache' });
+    response = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: options.cache ?? 'no-cache' });
   } catch {
     throw new ApiError(0, OFFLINE, 'network');
   }
@@ -58,7 +70,7 @@ async function once<T>(method: string, path: string, options: RequestOptions): P
 }
 
 /** Waits `seconds`, telling `onTick` each whole second left (for a visible countdown). */
-export function countdown(seconds: number, onTick?: (left: number) => void): Promise<void> {
+function countdown(seconds: number, onTick?: (left: number) => void): Promise<void> {
   return new Promise((resolve) => {
     let left = Math.ceil(seconds);
     const tick = () => {

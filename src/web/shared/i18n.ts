@@ -35,7 +35,7 @@ export function fill(template: string, params: Record<string, string | number> =
 }
 
 /** Puts the static text of the page in the current language (the Korean is kept from the HTML). */
-export function translateStatic(english: Record<string, string>, root: ParentNode = document): void {
+function translateStatic(english: Record<string, string>, root: ParentNode = document): void {
   document.documentElement.lang = current;
   for (const el of Array.from(root.querySelectorAll<HTMLElement>('[data-t]'))) {
     el.dataset.ko ??= el.textContent ?? '';

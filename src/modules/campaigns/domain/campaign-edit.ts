@@ -8,7 +8,7 @@
  * The waiting room numbers its rounds by the distinct window openings: once a round's pre-queue
  * has opened, the openings up to it stay where they are, so nobody's round changes under them.
  */
-import { roundScheduleOf } from '../../waiting-room/domain/rounds.ts';
+import { roundScheduleOf } from './rounds.ts';
 import type { CampaignWindow } from './windows.ts';
 
 /** The parts of a campaign the edit rules look at. */
@@ -48,7 +48,7 @@ function openedWindowProblems(before: CampaignWindow, after: CampaignWindow | un
 }
 
 /**
- * Pre-queue members wait in a round by its number (waiting-room/domain/rounds.ts): every round
+ * Pre-queue members wait in a round by its number (rounds.ts): every round
  * whose pre-queue has opened keeps its number and instant — except round 0 alone, whose opening
  * may still move until it happens (the rule above).
  */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ageOn, inCohort } from './cohort.ts';
-import { addDays } from './seoul-time.ts';
+import { addDays } from '../../../lib/seoul-time.ts';
 
 const anyDate = fc
   .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })

@@ -1,4 +1,4 @@
-import { isValidDate } from './seoul-time.ts';
+import { isValidDate } from '../../../lib/seoul-time.ts';
 
 function assertDate(name: string, value: string): void {
   if (!isValidDate(value)) throw new RangeError(`${name} "${value}" is not a valid YYYY-MM-DD date`);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { doseDates, nearestTimes } from './doses.ts';
-import { daysBetween, minutesOfDay, timeFromMinutes } from './seoul-time.ts';
+import { daysBetween, minutesOfDay, timeFromMinutes } from '../../../lib/seoul-time.ts';
 
 describe('doseDates', () => {
   it.each<[string, number, number, string[]]>([

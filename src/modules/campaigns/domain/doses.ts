@@ -1,4 +1,4 @@
-import { addDays, minutesOfDay } from './seoul-time.ts';
+import { addDays, minutesOfDay } from '../../../lib/seoul-time.ts';
 
 /** Dates of each dose: dose i (1-based) falls on `firstDate + (i − 1) × intervalDays`. */
 export function doseDates(firstDate: string, doses: number, intervalDays: number): string[] {

@@ -2,7 +2,7 @@ import { inCohort } from './cohort.ts';
 import { birthDayDigit, isWindowOpen, ownWindowsFor, type CampaignWindow } from './windows.ts';
 
 /** Why a birth date may or may not book now (before any sign-in: no priority list or registry). */
-export type DayAnswer = 'OPEN_NOW' | 'UPCOMING' | 'NOT_IN_COHORT' | 'CLOSED';
+type DayAnswer = 'OPEN_NOW' | 'UPCOMING' | 'NOT_IN_COHORT' | 'CLOSED';
 
 export interface MyDay {
   answer: DayAnswer;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useProcessTimeZone } from '../../../../test/support/time-zone.ts';
 import { canSelfService, selfServiceDeadline } from './self-service.ts';
-import { daysBetween, seoulDate } from './seoul-time.ts';
+import { daysBetween, seoulDate } from '../../../lib/seoul-time.ts';
 
 describe.each(['UTC', 'Asia/Seoul'])('self-service deadline with TZ=%s', (tz) => {
   useProcessTimeZone(tz);

@@ -2,7 +2,7 @@
  * Changes and cancellations are self-service until 2 days before the appointment, because
  * stock is shipped to clinics a week ahead (BRIEF §3).
  */
-import { addDays, seoulInstant } from './seoul-time.ts';
+import { addDays, seoulInstant } from '../../../lib/seoul-time.ts';
 
 /** First instant at which self-service ends: 00:00 Seoul on the day before `appointmentDate`. */
 export function selfServiceDeadline(appointmentDate: string): Date {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useProcessTimeZone } from '../../../../test/support/time-zone.ts';
-import { addDays, seoulInstant, timeFromMinutes } from './seoul-time.ts';
+import { addDays, seoulInstant, timeFromMinutes } from '../../../lib/seoul-time.ts';
 import {
   type CampaignWindow,
   birthDayDigit,

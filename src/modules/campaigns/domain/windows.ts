@@ -4,9 +4,9 @@
  * evaluated against the server clock; `buildTenDayRotation` only helps to write that data.
  */
 import { inCohort } from './cohort.ts';
-import { addDays, isValidDate, seoulInstant } from './seoul-time.ts';
+import { addDays, isValidDate, seoulInstant } from '../../../lib/seoul-time.ts';
 
-export type WindowKind = 'rotation' | 'catchup' | 'open';
+type WindowKind = 'rotation' | 'catchup' | 'open';
 
 export interface CampaignWindow {
   id: string;

@@ -1,8 +1,6 @@
-import type { Campaign } from '../../campaigns/campaign.ts';
-import { inCohort } from '../../campaigns/domain/cohort.ts';
-import { currentWindowFor, nextWindowFor, type CampaignWindow } from '../../campaigns/domain/windows.ts';
+import { type Campaign, type CampaignWindow, currentWindowFor, inCohort, nextWindowFor } from '../../campaigns/index.ts';
 
-export type EligibilityReason =
+type EligibilityReason =
   | 'ELIGIBLE'
   | 'NOT_IN_COHORT'
   | 'ALREADY_VACCINATED'
@@ -47,17 +45,17 @@ export type EligibilityValidator = (input: EligibilityInput) => Promise<Eligibil
 const refuse = (reason: EligibilityReason, window: CampaignWindow | null = null): Eligibility => ({ eligible: false, reason, window });
 
 /** Born within the campaign's cohort, or named on one of its priority lists. */
-export const cohortRule: EligibilityValidator = async ({ campaign, birthDate, facts }) =>
+const cohortRule: EligibilityValidator = async ({ campaign, birthDate, facts }) =>
   inCohort(birthDate, campaign.cohort.bornFrom, campaign.cohort.bornTo) || (await facts.inPriorityList()) ? null : refuse('NOT_IN_COHORT');
 
 /** Not already vaccinated with this campaign's vaccine. */
-export const vaccinatedRule: EligibilityValidator = async ({ facts }) => ((await facts.vaccinated()) ? refuse('ALREADY_VACCINATED') : null);
+const vaccinatedRule: EligibilityValidator = async ({ facts }) => ((await facts.vaccinated()) ? refuse('ALREADY_VACCINATED') : null);
 
 /** No live booking in this campaign yet. */
-export const bookedRule: EligibilityValidator = async ({ facts }) => ((await facts.hasLiveBooking()) ? refuse('ALREADY_BOOKED') : null);
+const bookedRule: EligibilityValidator = async ({ facts }) => ((await facts.hasLiveBooking()) ? refuse('ALREADY_BOOKED') : null);
 
 /** A window admitting the person is open now (server time); else their own next window. */
-export const windowRule: EligibilityValidator = async ({ campaign, birthDate, now }) => {
+const windowRule: EligibilityValidator = async ({ campaign, birthDate, now }) => {
   if (currentWindowFor(campaign.windows, birthDate, now)) return null;
   const next = nextWindowFor(campaign.windows, birthDate, now);
   return next ? refuse('NOT_YOUR_WINDOW', next) : refuse('CAMPAIGN_CLOSED');
@@ -68,7 +66,7 @@ export const windowRule: EligibilityValidator = async ({ campaign, birthDate, no
  * probe's person reads every other rule's answer first: `SYNTHETIC_PERSON` means "the rules admit
  * this birth date now", which the probe's canary compares with its own computation.
  */
-export const syntheticRule: EligibilityValidator = async ({ campaign, synthetic }) => {
+const syntheticRule: EligibilityValidator = async ({ campaign, synthetic }) => {
   const probeCampaign = campaign.synthetic ?? false;
   if (probeCampaign === synthetic) return null;
   return refuse(synthetic ? 'SYNTHETIC_PERSON' : 'PROBE_CAMPAIGN');

@@ -6,7 +6,7 @@ import { devConnectingInformation } from '../person-key.ts';
 import type { VerifiedIdentity } from '../sign-in.ts';
 
 /** A code lives 3 minutes and allows 5 tries; a phone gets at most 5 codes in 10 minutes. */
-export const OTP_POLICY = { ttlMs: 3 * 60_000, maxAttempts: 5, perPhonePer10Min: 5 };
+const OTP_POLICY = { ttlMs: 3 * 60_000, maxAttempts: 5, perPhonePer10Min: 5 };
 
 export interface ClaimedIdentity {
   name: string;

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import * as oidc from 'openid-client';
 import { YeyakError } from '../../../errors.ts';
-import { isLoopbackUrl, type OidcProviderConfig } from './oidc-config.ts';
+import { isLoopbackUrl, type OidcProviderConfig } from '../../../config-oidc.ts';
 import { failureReason, ProviderUnreachableError, providerError } from './oidc-errors.ts';
 
 /** Seconds to wait for any one call to a provider; a slow provider must not hold our sockets. */

@@ -1,9 +1,9 @@
 import { YeyakError } from '../../../errors.ts';
-import { isValidDate } from '../../campaigns/domain/seoul-time.ts';
+import { isValidDate } from '../../../lib/seoul-time.ts';
 import type { VerifiedIdentity } from '../sign-in.ts';
 
 /** The claims a provider must give (ID token or userinfo) for a verified person. */
-export const REQUIRED_CLAIMS = ['name', 'birthdate', 'phone_number'] as const;
+const REQUIRED_CLAIMS = ['name', 'birthdate', 'phone_number'] as const;
 
 /** True when the ID token alone does not carry every claim we need (then userinfo is asked). */
 export function lacksPersonClaims(claims: Record<string, unknown>): boolean {

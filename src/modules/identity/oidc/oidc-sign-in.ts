@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import * as oidc from 'openid-client';
 import type { Ctx } from '../../../context.ts';
 import { YeyakError } from '../../../errors.ts';
-import { seoulDate } from '../../campaigns/domain/seoul-time.ts';
+import { seoulDate } from '../../../lib/seoul-time.ts';
 import type { VerifiedIdentity } from '../sign-in.ts';
 import { openLoginState, sameState, sealLoginState } from './login-state.ts';
 import type { OidcClients } from './oidc-clients.ts';
@@ -10,7 +10,7 @@ import { failureReason, providerError } from './oidc-errors.ts';
 import { identityFromClaims, lacksPersonClaims } from './oidc-identity.ts';
 
 /** Where a provider sends the person back: built from YEYAK_PUBLIC_URL, never from request headers. */
-export function redirectUriOf(publicUrl: string, provider: string): string {
+function redirectUriOf(publicUrl: string, provider: string): string {
   return `${publicUrl}/api/v1/identity/oidc/${provider}/callback`;
 }
 

@@ -9,7 +9,7 @@ export type ClinicSeed = Institution;
 export const KOREA_BBOX = { minLat: 33.0, maxLat: 38.7, minLng: 124.5, maxLng: 132.0 } as const;
 
 /** Clinics sit within this distance of their municipality's centroid. */
-export const JITTER_METRES = 3000;
+const JITTER_METRES = 3000;
 
 const METRES_PER_DEGREE_LAT = 111_320;
 const CAPITAL_AREA = new Set(['11', '23', '31']); // 서울, 인천, 경기: about half the population

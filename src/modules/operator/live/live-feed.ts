@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ctx } from '../../../context.ts';
-import { formatSeoulMillis, seoulDate } from '../../campaigns/domain/seoul-time.ts';
+import { formatSeoulMillis, seoulDate } from '../../../lib/seoul-time.ts';
 import type { LiveFrame } from './live-frame.ts';
 import { remainingBySido, type SidoRemaining } from './remaining-by-sido.repository.ts';
 import { ClusterRates, type NodeFigures } from './node-figures.ts';
@@ -9,11 +9,11 @@ import { nodeFiguresNow } from './node-figures-publisher.ts';
 export type { LiveFrame } from './live-frame.ts';
 
 /** How often frames are computed and sent. */
-export const LIVE_INTERVAL_MS = 1000;
+const LIVE_INTERVAL_MS = 1000;
 /** Open dashboards per node; operators are few, so more is a mistake or abuse. */
 export const MAX_SUBSCRIBERS = 200;
 /** The share of the database's time the remaining-by-sido read may take (it scans the campaign's clinic-days). */
-export const SIDO_COST_SHARE = 0.1;
+const SIDO_COST_SHARE = 0.1;
 
 interface SidoReading {
   key: string;

@@ -3,7 +3,7 @@ import { rootHash, type HashReader } from '../domain/merkle.ts';
 import { replayLog, type Replay } from '../domain/order-of-service.ts';
 import { parseCheckpoint } from '../domain/checkpoint.ts';
 import { cosignedAt } from '../domain/cosignature.ts';
-import { NoteError, openNote, verifierOf } from '../domain/signed-note.ts';
+import { NoteError, openNote, verifierOf } from '../../../lib/signed-note.ts';
 import { downloadLog, logBase, type LogFetch } from './download-log.ts';
 
 /** What an auditor remembers of the last checkpoint it verified (its state file). */

@@ -1,6 +1,6 @@
 import { parseCheckpoint, type Checkpoint } from '../domain/checkpoint.ts';
 import { leafHash, rootHash, type HashReader } from '../domain/merkle.ts';
-import { NoteError, openNote, verifierOf } from '../domain/signed-note.ts';
+import { NoteError, openNote, verifierOf } from '../../../lib/signed-note.ts';
 import { TILE_WIDTH, decodeEntryBundle, encodeTileIndex, hashReaderOfTiles, tileWidth } from '../domain/tiles.ts';
 
 /** Fetches a path of the log's server: its status and body. */

@@ -1,5 +1,5 @@
 import { HASH_BYTES } from './merkle.ts';
-import { NoteError, isNoteText } from './signed-note.ts';
+import { NoteError, isNoteText } from '../../../lib/signed-note.ts';
 
 /**
  * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint): the text of a signed note naming a log

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cosignedAt, witnessOf } from './cosignature.ts';
-import { COSIGNATURE_V1, generateSignerKey, signNote, signerOf } from './signed-note.ts';
+import { COSIGNATURE_V1, generateSignerKey, signNote, signerOf } from '../../../lib/signed-note.ts';
 
 const checkpoint = 'example.com/log\n42\nqINS1GRFhWHwdkUeqLEoP4yEMkTBBzxBkGwGQlVlVcs=\n';
 

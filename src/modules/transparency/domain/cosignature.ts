@@ -1,4 +1,4 @@
-import { COSIGNATURE_V1, parseNote, signatureLine, signerOf, verifierOf, type NoteSigner } from './signed-note.ts';
+import { COSIGNATURE_V1, parseNote, signatureLine, signerOf, verifierOf, type NoteSigner } from '../../../lib/signed-note.ts';
 
 /**
  * A witness's cosignature of a checkpoint (C2SP tlog-cosignature, https://c2sp.org/tlog-cosignature):
@@ -10,7 +10,7 @@ import { COSIGNATURE_V1, parseNote, signatureLine, signerOf, verifierOf, type No
 const TIME_BYTES = 8;
 
 /** The message a cosignature signs. */
-export function cosignedMessage(checkpointText: string, timeSeconds: number): Buffer {
+function cosignedMessage(checkpointText: string, timeSeconds: number): Buffer {
   return Buffer.from(`cosignature/v1\ntime ${timeSeconds}\n${checkpointText}`, 'utf8');
 }
 

@@ -30,7 +30,7 @@ export type LogEntry =
   | { kind: 'close'; atMs: number }
   | { kind: 'reopen'; atMs: number };
 
-export type SkipReason = 'abandoned' | 'expired';
+type SkipReason = 'abandoned' | 'expired';
 const SKIP_REASONS: readonly SkipReason[] = ['abandoned', 'expired'];
 
 type Field = 'int' | 'hash' | 'reason';

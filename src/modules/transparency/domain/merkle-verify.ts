@@ -24,7 +24,7 @@ function sameHash(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The root an inclusion proof leads to from `leaf` at `index` in a tree of `size`; null if the proof cannot be one. */
-export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Buffer | null {
+function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Buffer | null {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return null;
   if (!isHash(leaf) || !proof.every(isHash)) return null;
   let fn = index;

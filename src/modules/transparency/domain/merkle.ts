@@ -42,7 +42,7 @@ function isPowerOfTwo(n: number): boolean {
 }
 
 /** The hash of the leaves [lo, hi) of a tree, from the stored complete subtrees (RFC 6962 MTH). */
-export function rangeHash(read: HashReader, lo: number, hi: number): Buffer {
+function rangeHash(read: HashReader, lo: number, hi: number): Buffer {
   const n = hi - lo;
   if (isPowerOfTwo(n) && lo % n === 0) return read(Math.log2(n), lo / n);
   const k = splitPoint(n);

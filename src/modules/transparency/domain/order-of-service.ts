@@ -10,7 +10,7 @@ import { drawOf, orderHashOf, seedHashOf } from './prequeue-order.ts';
  */
 
 /** How far back an entry's time may go: the nodes' clocks agree within 3 s of the database's each. */
-export const CLOCK_TOLERANCE_MS = 10_000;
+const CLOCK_TOLERANCE_MS = 10_000;
 
 /** How many orders of equal draws are tried at most before a draw is called wrong. */
 const MAX_TIE_ORDERS = 5040;

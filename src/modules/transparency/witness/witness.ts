@@ -2,7 +2,7 @@ import { fetchOk, fetchTree, logBase, type LogFetch } from '../audit/download-lo
 import { parseCheckpoint } from '../domain/checkpoint.ts';
 import type { Witness } from '../domain/cosignature.ts';
 import { rootHash } from '../domain/merkle.ts';
-import { NoteError, openNote, verifierOf } from '../domain/signed-note.ts';
+import { NoteError, openNote, verifierOf } from '../../../lib/signed-note.ts';
 
 /** What a witness remembers of a log: the last checkpoint it cosigned. */
 export interface WitnessMemory {

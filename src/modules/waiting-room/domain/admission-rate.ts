@@ -90,7 +90,7 @@ export function pathLatencyMs(health: PathHealth): number {
 }
 
 /** An error-rate cut needs at least this many failures in the health window. */
-export const MIN_ERRORS_TO_CUT = 3;
+const MIN_ERRORS_TO_CUT = 3;
 
 /** What the controller remembers between refreshes. */
 export interface ControllerState {
@@ -102,9 +102,9 @@ export interface ControllerState {
 }
 
 /** A cut never goes below this share of the people the booking path is finishing per second. */
-export const CUT_FLOOR_OF_FINISHED = 0.9;
+const CUT_FLOOR_OF_FINISHED = 0.9;
 /** Growth waits until people finish at least at this share of the pace they are admitted. */
-export const GROW_WHEN_FINISHED_SHARE = 0.9;
+const GROW_WHEN_FINISHED_SHARE = 0.9;
 
 /**
  * Adaptive admission (AIMD, as TCP does for congestion), in time rather than in refreshes, on two

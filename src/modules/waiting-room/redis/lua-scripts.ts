@@ -20,7 +20,7 @@ const INCLUDE = /^-- @include "([a-z0-9-]+)"$/gm;
  * Reads `scripts/<name>-<keys>.lua`, expanding each `-- @include "x"` line with
  * `scripts/includes/x.lua` (shared helpers, bullmq style). The key count comes from the file name.
  */
-export function loadScript(fileName: string): LuaScript {
+function loadScript(fileName: string): LuaScript {
   const match = /^([a-z-]+)-(\d+)\.lua$/.exec(fileName);
   if (!match?.[1] || !match[2]) throw new Error(`A script's file name must be <name>-<key count>.lua: ${fileName}`);
   const source = readFileSync(new URL(fileName, SCRIPTS_DIR), 'utf8');

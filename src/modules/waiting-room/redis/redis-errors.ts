@@ -37,7 +37,7 @@ const UNAVAILABLE_REPLIES = new Set([
 ]);
 
 /** True when `error` says the store could not be reached or could not serve, not that we erred. */
-export function isUnavailable(error: unknown): boolean {
+function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MaxRetriesPerRequestError' || error.name === 'ClusterAllFailedError') return true;
   const code = (error as { code?: unknown }).code;

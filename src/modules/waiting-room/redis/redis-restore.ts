@@ -31,7 +31,7 @@ export function checkpointFromSnapshot(s: QueueSnapshot, bases: number[]): Queue
  * RESTART_GAP past the highest known, so a place handed out but not yet journalled when Redis
  * lost its data is never given to anyone else (its holder's ticket still carries it, signed).
  */
-export function restoredStateFields(journal: CampaignJournal, nowMs: number): string[] {
+function restoredStateFields(journal: CampaignJournal, nowMs: number): string[] {
   const { state } = journal;
   const { bases, issued } = restoredRounds(journal);
   const fields: [string, string | number][] = [
@@ -64,7 +64,7 @@ const WAIT_MS = 3_000;
  * since its last refresh: each refresh (every 250 ms) meets the refusal and writes its journal
  * first (`flushBeforeRestore`). Below `WAIT_MS`, so the nodes waiting meanwhile do not give up.
  */
-export const RESTORE_SETTLE_MS = 1_000;
+const RESTORE_SETTLE_MS = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -43,7 +43,7 @@ export function busyNotice(message: (seconds: number) => string): (seconds: numb
 }
 
 /** The header (brand, links, language), the busy banner and the footer, the same on every page. */
-export function frame(): void {
+function frame(): void {
   const skip = el('a', '본문 바로가기', 'skip');
   skip.href = '#main';
   skip.dataset.t = 'skip';

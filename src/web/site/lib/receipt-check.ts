@@ -45,7 +45,7 @@ const ED25519_TYPE = 0x01;
 const COMMITMENT_LABEL = 'yeyak-queue/v1 commitment\n';
 const utf8 = new TextEncoder();
 
-export function fromBase64(text: string): Uint8Array {
+function fromBase64(text: string): Uint8Array {
   const binary = atob(text);
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }

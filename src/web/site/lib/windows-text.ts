@@ -5,7 +5,7 @@ import type { CampaignInfo } from './campaigns.ts';
 type Win = CampaignInfo['windows'][number];
 
 /** Which birth days a rotation digit stands for: 9 → 9, 19, 29; 0 → 10, 20, 30; 1 → 1, 11, 21, 31. */
-export function daysOfDigit(digit: number): number[] {
+function daysOfDigit(digit: number): number[] {
   return [0, 10, 20, 30].map((tens) => tens + digit).filter((d) => d >= 1 && d <= 31);
 }
 

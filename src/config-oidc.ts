@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../config-secrets.ts';
+import { ConfigError } from './config-secrets.ts';
 
 /** One OpenID Connect provider (a certificate service such as Naver, Kakao or PASS). */
 export interface OidcProviderConfig {

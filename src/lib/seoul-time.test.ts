@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { useProcessTimeZone } from '../../../../test/support/time-zone.ts';
+import { useProcessTimeZone } from '../../test/support/time-zone.ts';
 import {
   SEOUL_OFFSET_MS,
   addDays,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../config-secrets.ts';
-import { DEFAULT_OIDC_SCOPE, parseOidcProviders, parsePublicUrl } from './oidc-config.ts';
+import { ConfigError } from './config-secrets.ts';
+import { DEFAULT_OIDC_SCOPE, parseOidcProviders, parsePublicUrl } from './config-oidc.ts';
 
 const naver = { issuer: 'https://nid.naver.example', clientId: 'id', clientSecret: 'very-secret-value' };
 

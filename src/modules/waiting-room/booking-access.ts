@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { TokenInvalidError } from '../../lib/signed-tokens.ts';
-import { SESSION_COOKIE, VerifiedSession } from '../identity/session-auth.ts';
-import { issueAdmission, verifyAdmission, type Admission } from '../waiting-room/credentials.ts';
+import { SESSION_COOKIE, VerifiedSession } from '../identity/index.ts';
+import { issueAdmission, verifyAdmission, type Admission } from './credentials.ts';
 import { documentedAs } from '../../http/credential-docs.ts';
 
 declare module 'fastify' {

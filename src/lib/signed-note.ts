@@ -9,7 +9,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
  * `PRIVATE+KEY+` before it and the private seed in place of the public key.
  */
 
-export const ED25519 = 0x01;
+const ED25519 = 0x01;
 /** A witness's cosignature key (C2SP tlog-cosignature): Ed25519 over a timestamped message. */
 export const COSIGNATURE_V1 = 0x04;
 const SIGNATURE_PREFIX = '— ';
@@ -38,7 +38,7 @@ export function isKeyName(name: string): boolean {
 }
 
 /** The key ID of a key: the first four bytes, big-endian, of SHA-256(name ‖ "\n" ‖ type ‖ public key). */
-export function keyIdOf(name: string, type: number, publicKey: Uint8Array): number {
+function keyIdOf(name: string, type: number, publicKey: Uint8Array): number {
   return createHash('sha256').update(`${name}\n`).update(Buffer.from([type])).update(publicKey).digest().readUInt32BE(0);
 }
 

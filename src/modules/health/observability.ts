@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Ctx } from '../context.ts';
-import { readiness } from '../modules/health/readiness.ts';
-import { outboxBacklog } from '../modules/outbox/outbox-backlog.repository.ts';
-import { wasShed } from './load-shedding.ts';
+import type { Ctx } from '../../context.ts';
+import { readiness } from './readiness.ts';
+import { outboxBacklog } from '../outbox/index.ts';
+import { wasShed } from '../../http/load-shedding.ts';
 
 /** Several Prometheus servers (or a scrape every second) read the outbox's backlog at most this often. */
 const OUTBOX_READ_INTERVAL_MS = 5000;

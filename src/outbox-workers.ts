@@ -1,9 +1,7 @@
-import type { Ctx } from '../../context.ts';
-import { messageSender, reminderScheduler } from '../notifications/message-sender.ts';
-import { RegistryClient } from '../registry/registry-client.ts';
-import { scheduledImport } from '../registry/registry-import.ts';
-import { registryReporter } from '../registry/registry-reporter.ts';
-import { OutboxWorker, type OutboxConsumer, type OutboxWorkerOptions } from './outbox-worker.ts';
+import type { Ctx } from './context.ts';
+import { messageSender, reminderScheduler } from './modules/notifications/index.ts';
+import { RegistryClient, registryReporter, scheduledImport } from './modules/registry/index.ts';
+import { type OutboxConsumer, OutboxWorker, type OutboxWorkerOptions } from './modules/outbox/index.ts';
 
 /**
  * This node's outbox worker: messages always (to the configured gateway or the local stand-in),

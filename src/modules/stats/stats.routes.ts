@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { countBookings } from '../booking/bookings.repository.ts';
-import { campaignDoses } from '../capacity/campaign-doses.repository.ts';
-import { requireOperator } from './operator-auth.ts';
+import { countBookings } from '../booking/index.ts';
+import { campaignDoses } from '../capacity/index.ts';
+import { requireOperator } from '../operator/index.ts';
 
 /** Campaign statistics for operators. Queue figures come from the waiting room once it exists. */
 export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
@@ -34,7 +34,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
       // Operator statistics may count; the citizen path never does (it reads clinic_days).
       const c = await countBookings(ctx.db, campaign.id);
       const d = await campaignDoses(ctx.db, campaign.id);
-      const queue = await ctx.waitingRoom.store.snapshot(campaign.id, ctx.clock.now().getTime());
+      const queue = await ctx.waitingRoom.counts(campaign.id);
       const joined = queue.issuedUpTo + queue.prequeueSize;
       return { joined, admitted: queue.admitted, activeAdmissions: queue.activeAdmissions, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };
     },

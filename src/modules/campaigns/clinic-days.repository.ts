@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../infra/db/schema.ts';
-import type { CampaignWindow } from '../campaigns/domain/windows.ts';
+import type { CampaignWindow } from './domain/windows.ts';
 
 /** Which clinic-days to refresh: some (institution, date) pairs, or all of a campaign. */
 export type ClinicDayScope = { institutionId: string; date: string }[] | 'all';

@@ -1,0 +1,6 @@
+/** The outbox module's public surface: what the rest of the server may use (the other files are private). */
+export { outboxBacklog } from './outbox-backlog.repository.ts';
+export { enqueueJobs, type OutboxJob } from './outbox-jobs.repository.ts';
+export { OutboxPruner } from './outbox-pruner.ts';
+export { OutboxWorker, PermanentDeliveryError, type OutboxConsumer, type OutboxWorkerOptions } from './outbox-worker.ts';
+export { outboxRoutes } from './outbox.routes.ts';

@@ -10,7 +10,7 @@ const WARM_READS = ['/api/v1/campaigns', '/api/v1/time', '/api/v1/regions', '/ap
  * then makes the load measurement forget the work of starting, so the first request a balancer
  * sends after readiness passes meets a node that has nothing to catch up on.
  */
-export async function warmUp(app: FastifyInstance, ctx: Ctx): Promise<void> {
+export async function warmUp(app: FastifyInstance, ctx: Pick<Ctx, 'campaigns' | 'pressure' | 'waitingRoom'>): Promise<void> {
   await ctx.waitingRoom.refresh().catch(() => {}); // a queue store still away is readiness's to report
   const campaigns = await ctx.campaigns.list();
   const reads = [...WARM_READS, ...campaigns.map((c) => `/api/v1/campaigns/${encodeURIComponent(c.id)}/queue`)];

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyServerOptions } from 'fastify';
-import { HOT_ROUTES, type HotPathLog, type HotRoute } from './hot-path-log.ts';
+import type { HotPathLog, HotRoute } from './hot-path-log.ts';
 
 /**
  * A request answered before Fastify parses or routes anything. Returns false to leave the request
@@ -72,36 +72,4 @@ function logAnswered(logger: FastPathLog, req: IncomingMessage, res: ServerRespo
   } catch {
     // A log line is never worth the process: this runs in a socket event, outside any request.
   }
-}
-
-/** `GET /api/v1/campaigns/{campaignId}/queue`, with or without a query string (cache busters). */
-const STATUS_PATH = /^\/api\/v1\/campaigns\/([A-Za-z0-9_-]{1,64})\/queue(?:\?|$)/;
-
-/** Where the status fast path finds a campaign's status document: the node's snapshot, or nothing yet. */
-export interface StatusBoards {
-  statusBody(campaignId: string): string | undefined;
-}
-
-/**
- * The shared queue status — the request millions poll — from this node's snapshot; a campaign
- * without a snapshot yet, or an unknown one, goes to Fastify. The document is the same for
- * everyone and costs a map look-up, so it is never shed: a 503 would only bring the poll back.
- * Only while `untrusted()` (this node's clock disagrees with the database's, and its snapshot has
- * stopped moving) does the request go to Fastify, which refuses it.
- */
-export function statusFastPath(boards: StatusBoards, untrusted: () => boolean = () => false): FastPath {
-  const answer = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || untrusted()) return false;
-    const campaignId = STATUS_PATH.exec(req.url ?? '')?.[1];
-    const body = campaignId === undefined ? undefined : boards.statusBody(campaignId);
-    if (body === undefined) return false;
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'public, max-age=1',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
-    return true;
-  };
-  return Object.assign(answer, { route: HOT_ROUTES.status });
 }

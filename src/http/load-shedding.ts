@@ -48,7 +48,7 @@ export function wasShed(request: FastifyRequest): boolean {
  * are refused: the waiting room and the booking path go on. Below saturation it never sheds — not
  * while starting, not after one slow request. Liveness, readiness and metrics stay answerable.
  */
-export function shedLoadWhenSaturated(app: FastifyInstance, ctx: Ctx): void {
+export function shedLoadWhenSaturated(app: FastifyInstance, ctx: Pick<Ctx, 'metrics' | 'pressure'>): void {
   ctx.pressure.start();
   app.addHook('onClose', async () => ctx.pressure.stop());
   app.addHook('onRequest', (request, reply, done) => {

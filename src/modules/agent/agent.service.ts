@@ -13,7 +13,7 @@ export interface PhonedInPerson {
   phone: string;
 }
 
-function audit(ctx: Ctx, agent: OperatorPrincipal, entry: AuditEntry): Promise<void> {
+function audit(ctx: Pick<Ctx, 'clock' | 'db'>, agent: OperatorPrincipal, entry: AuditEntry): Promise<void> {
   return recordAudit(ctx.db, ctx.clock.now(), agent, entry);
 }
 
@@ -27,7 +27,7 @@ async function auditingRefusal<T>(ctx: Ctx, agent: OperatorPrincipal, entry: Aud
   }
 }
 
-async function personById(ctx: Ctx, personId: string): Promise<PersonRecord> {
+async function personById(ctx: Pick<Ctx, 'db'>, personId: string): Promise<PersonRecord> {
   const person = await findPerson(ctx.db, personId);
   if (!person) throw new YeyakError('YEYAK_ERR_PERSON_NOT_FOUND');
   return person;

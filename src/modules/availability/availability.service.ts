@@ -54,7 +54,7 @@ export interface InstitutionSearch {
 }
 
 /** A page of clinics with remaining doses per date for this person's window. */
-export async function searchInstitutions(ctx: Ctx, campaign: Campaign, birthDate: string, search: InstitutionSearch) {
+export async function searchInstitutions(ctx: Pick<Ctx, 'clock' | 'db'>, campaign: Campaign, birthDate: string, search: InstitutionSearch) {
   const now = ctx.clock.now();
   const forPerson = remainingFor(campaign, birthDate, now);
   const fromDate = firstBookableDate(now);
@@ -91,7 +91,7 @@ export async function searchInstitutions(ctx: Ctx, campaign: Campaign, birthDate
 }
 
 /** The half-hour slots of one clinic between two dates, with what this person can still book. */
-export async function listSlots(ctx: Ctx, campaign: Campaign, birthDate: string, institutionId: string, range: { from?: string; to?: string }) {
+export async function listSlots(ctx: Pick<Ctx, 'clock' | 'db'>, campaign: Campaign, birthDate: string, institutionId: string, range: { from?: string; to?: string }) {
   const now = ctx.clock.now();
   const first = firstBookableDate(now);
   const fromDate = range.from && range.from > first ? range.from : first;

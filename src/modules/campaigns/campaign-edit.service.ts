@@ -21,7 +21,7 @@ function changedParts(before: Campaign, after: Campaign): string {
  * the campaign as the database has it, under a row lock, by the server clock. When the rotation's
  * windows change (only possible before it starts) every clinic-day is split again among them.
  */
-export async function updateCampaign(ctx: Ctx, id: string, body: CampaignBody, audit: AuditInTransaction): Promise<void> {
+export async function updateCampaign(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'db'>, id: string, body: CampaignBody, audit: AuditInTransaction): Promise<void> {
   if (body.id !== undefined && body.id !== id) throw new YeyakError('YEYAK_ERR_CAMPAIGN_INVALID', { details: { problems: ['id cannot change'] } });
   const parsed = campaignFromBody({ ...body, id });
   await inTransaction(ctx.db, async (trx) => {
@@ -49,7 +49,7 @@ export async function updateCampaign(ctx: Ctx, id: string, body: CampaignBody, a
  * highest rate, the cap on active admissions). Each node picks it up within its campaign cache's
  * lifetime (2 s); this node at once. Audited with the values before and after.
  */
-export async function setAdmissionPolicy(ctx: Ctx, id: string, policy: AdmissionPolicy, audit: AuditInTransaction): Promise<AdmissionPolicy> {
+export async function setAdmissionPolicy(ctx: Pick<Ctx, 'campaigns' | 'db'>, id: string, policy: AdmissionPolicy, audit: AuditInTransaction): Promise<AdmissionPolicy> {
   const before = await inTransaction(ctx.db, async (trx) => {
     const replaced = await replaceAdmission(trx, id, policy);
     if (!replaced) throw new YeyakError('YEYAK_ERR_CAMPAIGN_NOT_FOUND');

@@ -42,7 +42,7 @@ export function campaignFromBody(body: CampaignBody): Campaign {
 }
 
 /** Creates a campaign; 409 when the id is taken. */
-export async function createCampaign(ctx: Ctx, body: CampaignBody, audit: AuditInTransaction): Promise<string> {
+export async function createCampaign(ctx: Pick<Ctx, 'campaigns' | 'db'>, body: CampaignBody, audit: AuditInTransaction): Promise<string> {
   const campaign = campaignFromBody(body);
   try {
     await inTransaction(ctx.db, async (trx) => {

@@ -26,7 +26,7 @@ interface CapacityInput {
 const BATCH = 1000;
 
 /** Validates every row (shape, duplicates, unknown institutions) and reports all bad rows at once, with their CSV lines. */
-async function validRows(ctx: Ctx, rows: unknown[], lines?: readonly number[]): Promise<CapacityInput[]> {
+async function validRows(ctx: Pick<Ctx, 'db'>, rows: unknown[], lines?: readonly number[]): Promise<CapacityInput[]> {
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
   // One look-up for every well-formed clinic id, so unknown clinics are reported with the other problems.

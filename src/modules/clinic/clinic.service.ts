@@ -27,7 +27,7 @@ function clinicOf(staff: OperatorPrincipal): string {
 }
 
 /** The clinic's appointments on a date (default today in Seoul), by time, leftovers last. */
-export async function listAppointments(ctx: Ctx, staff: OperatorPrincipal, date?: string) {
+export async function listAppointments(ctx: Pick<Ctx, 'clock' | 'db'>, staff: OperatorPrincipal, date?: string) {
   const institutionId = clinicOf(staff);
   const day = date ?? seoulDate(ctx.clock.now());
   const rows = await appointmentsOf(ctx.db, institutionId, day);
@@ -54,7 +54,7 @@ export async function listAppointments(ctx: Ctx, staff: OperatorPrincipal, date?
  * dose given — the local registry copy and the outbox event that reports it to the registry. A
  * no-show bars the person from leftover booking. Only on or after the appointment's day.
  */
-export async function recordOutcome(ctx: Ctx, staff: OperatorPrincipal, id: string, outcome: 'given' | 'no_show') {
+export async function recordOutcome(ctx: Pick<Ctx, 'clock' | 'db'>, staff: OperatorPrincipal, id: string, outcome: 'given' | 'no_show') {
   const institutionId = clinicOf(staff);
   const ref = parseAppointmentId(id);
   if (!ref) throw new YeyakError('YEYAK_ERR_APPOINTMENT_NOT_FOUND');
@@ -105,7 +105,7 @@ export async function reportStock(ctx: Ctx, staff: OperatorPrincipal, vaccine: s
   return stockView(ctx, institutionId);
 }
 
-export async function stockView(ctx: Ctx, institutionId: string) {
+export async function stockView(ctx: Pick<Ctx, 'db'>, institutionId: string) {
   const rows = await stockOf(ctx.db, institutionId);
   return { institutionId, stock: rows.map((r) => ({ vaccine: r.vaccine, doses: r.doses, source: r.source, reportedAt: formatSeoul(r.reported_at) })) };
 }
@@ -114,7 +114,7 @@ export async function stockView(ctx: Ctx, institutionId: string) {
  * Publishes today's leftover doses of a vaccine (sets the number offered; never below the ones
  * already booked). Subscribers are alerted through the outbox, after the commit.
  */
-export async function publishLeftovers(ctx: Ctx, staff: OperatorPrincipal, vaccine: string, doses: number) {
+export async function publishLeftovers(ctx: Pick<Ctx, 'clock' | 'db'>, staff: OperatorPrincipal, vaccine: string, doses: number) {
   const institutionId = clinicOf(staff);
   const now = ctx.clock.now();
   const date = seoulDate(now);

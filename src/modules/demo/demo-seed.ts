@@ -41,7 +41,7 @@ const DAYS_PER_STATEMENT = 7;
  * SQL so that a million slots take seconds (a week of them per statement, so `onProgress` hears
  * every few seconds), then rebuilds the clinic-day projection and shares, all in one transaction.
  */
-export async function seedCapacity(ctx: Ctx, campaign: Campaign, fromDate: string, toDate: string, everyNth = 1, onProgress?: (progress: SeedProgress) => void): Promise<void> {
+export async function seedCapacity(ctx: Pick<Ctx, 'db'>, campaign: Campaign, fromDate: string, toDate: string, everyNth = 1, onProgress?: (progress: SeedProgress) => void): Promise<void> {
   const days = daysBetween(fromDate, toDate) + 1;
   await inTransaction(ctx.db, async (trx) => {
     // A bulk seed, not a request: lift the pool's 10 s per-statement guard for this transaction.

@@ -29,7 +29,7 @@ function validRows(rows: unknown[], lines?: readonly number[]): PriorityRow[] {
  * the cohort who may book. Identifiers are hashed at upload (HMAC of name, birth date and phone)
  * and the clear values are dropped at once; a verified person is matched by the same hash.
  */
-async function importPriorityList(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
+async function importPriorityList(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db'>, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   await ctx.campaigns.get(campaignId);
   const csv = typeof body === 'string' ? parseCsv(body) : null;
   const raw = csv ? csv.records : Array.isArray(body) ? body : null;

@@ -12,7 +12,7 @@ export type Readiness =
  * its database. Without the queue store it still serves everyone already admitted (admissions are
  * verified locally), so it stays in: `queue` says the store is down.
  */
-export async function readiness(ctx: Ctx): Promise<Readiness> {
+export async function readiness(ctx: Pick<Ctx, 'config' | 'database' | 'lifecycle' | 'pressure' | 'waitingRoom'>): Promise<Readiness> {
   const shed = ctx.pressure.cause();
   if (shed !== null) return { ready: false, details: { shed } };
   if (ctx.lifecycle.draining) return { ready: false, details: { draining: true } };

@@ -10,7 +10,7 @@ const TEN_MINUTES = 10 * 60_000;
  * per address and, when the request names a person, per person. Past either, 429 with
  * Retry-After in seconds. Keys are hashed so the limiter holds no phone numbers or addresses.
  */
-export async function limitIdentityAttempts(ctx: Ctx, request: FastifyRequest, person?: { name: string; birthDate: string; phone: string }): Promise<void> {
+export async function limitIdentityAttempts(ctx: Pick<Ctx, 'clock' | 'config' | 'rateLimiter'>, request: FastifyRequest, person?: { name: string; birthDate: string; phone: string }): Promise<void> {
   const now = ctx.clock.now();
   const hash = (s: string) => createHmac('sha256', ctx.config.secrets.personPepper).update(s).digest('base64url').slice(0, 22);
   const limits = ctx.config.identityLimits;

@@ -2,10 +2,11 @@ import type { Ctx } from '../../context.ts';
 import { isDataRefused } from '../../infra/db/database-errors.ts';
 import { BatchedCalls } from '../../lib/batched-calls.ts';
 import { contactHashOf } from './person-key.ts';
-import { recordVerifiedPersons, type PersonRecord, type SealedIdentity, type VerifiedPersonRow } from './persons.repository.ts';
+import type { PersonRecord, SealedIdentity, VerifiedPersonRow } from './person.ts';
+import { recordVerifiedPersons } from './persons.repository.ts';
 
 /** The record a verified identity makes: name and phone envelope-encrypted, the contact hash for the priority lists. */
-function verifiedRow(ctx: Ctx, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {
+function verifiedRow(ctx: Pick<Ctx, 'config' | 'crypto'>, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {
   const { personKey, birthDate, maskedName } = person;
   return {
     personKey,
@@ -24,7 +25,7 @@ export function sealedRow(ctx: Ctx, person: PersonRecord): VerifiedPersonRow | n
 }
 
 /** The contact hash of a person known from their session's seal (no record needed to match a priority list). */
-export function sealedContactHash(ctx: Ctx, person: PersonRecord): string | undefined {
+export function sealedContactHash(ctx: Pick<Ctx, 'config'>, person: PersonRecord): string | undefined {
   return person.sealed && contactHashOf(ctx.config.secrets.personPepper, person.sealed.name, person.birthDate, person.sealed.phone);
 }
 

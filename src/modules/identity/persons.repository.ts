@@ -1,26 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
-
-export interface PersonRecord {
-  personKey: string;
-  birthDate: string;
-  maskedName: string;
-  /** A probe's synthetic person (migration 0019); absent means a citizen. */
-  synthetic?: boolean;
-  /**
-   * The verified identity as the session sealed it at sign-in, which writes no record: what
-   * recording the person on first need writes (`recordOnFirstNeed`), and their contact hash for
-   * the priority lists. Absent for a person read from their record.
-   */
-  sealed?: SealedIdentity;
-}
-
-/** A verified person's name and phone, and when they were verified, carried in their session's seal. */
-export interface SealedIdentity {
-  name: string;
-  phone: string;
-  verifiedAt: Date;
-}
+import type { PersonRecord, VerifiedPersonRow } from './person.ts';
 
 export async function findPerson(db: Db, personKey: string): Promise<PersonRecord | undefined> {
   const row = await db
@@ -47,18 +27,6 @@ export async function recordedIdentities(db: Db, personKeys: readonly string[]):
     .where('person_key', '=', (eb) => eb.fn.any(eb.val([...personKeys])))
     .execute();
   return new Map(rows.map((r) => [r.person_key, { birthDate: r.birth_date, maskedName: r.masked_name, contactHash: r.contact_hash }]));
-}
-
-/** A verified person's record as sign-in writes it: name and phone encrypted, the contact hash for priority lists. */
-export interface VerifiedPersonRow {
-  personKey: string;
-  birthDate: string;
-  maskedName: string;
-  nameEnc: string;
-  phoneEnc: string;
-  contactHash: string;
-  /** When this identity was verified: an older verification never replaces a newer one's record. */
-  verifiedAt: Date;
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { RecentByToken } from '../../lib/recent-by-token.ts';
 import { TokenInvalidError, type TokenSigner } from '../../lib/signed-tokens.ts';
-import { findPerson, type PersonRecord, type SealedIdentity } from './persons.repository.ts';
+import type { PersonRecord, SealedIdentity } from './person.ts';
+import { findPerson } from './persons.repository.ts';
 import '@fastify/cookie';
 import { documentedAs } from '../../http/credential-docs.ts';
 
@@ -47,7 +48,7 @@ export interface SessionFacts {
  * of a record writes it from these) — encrypted: the token is only signed, and a bearer token may
  * pass through places that should read none of it.
  */
-export function sessionClaims(ctx: Ctx, person: PersonRecord, facts: SessionFacts): Record<string, string> {
+export function sessionClaims(ctx: Pick<Ctx, 'crypto'>, person: PersonRecord, facts: SessionFacts): Record<string, string> {
   const identity = person.sealed && { nm: person.sealed.name, ph: person.sealed.phone, va: person.sealed.verifiedAt.getTime() };
   const sealed = { bd: person.birthDate, mn: person.maskedName, vc: facts.checkedCampaigns, vx: facts.vaccinatedFor, ...(person.synthetic ? { sy: 1 } : {}), ...identity };
   return { pd: ctx.crypto.encryptCompact(JSON.stringify(sealed), sealContext(person.personKey)) };
@@ -65,7 +66,7 @@ interface SealedClaims {
   facts: SessionFacts | undefined;
 }
 
-function openClaims(ctx: Ctx, personKey: string, sealed: unknown): SealedClaims {
+function openClaims(ctx: Pick<Ctx, 'crypto'>, personKey: string, sealed: unknown): SealedClaims {
   if (typeof sealed !== 'string') return { person: undefined, facts: undefined };
   try {
     const { bd, mn, vc, vx, sy, nm, ph, va } = JSON.parse(ctx.crypto.decrypt(sealed, sealContext(personKey))) as Record<string, unknown>;
@@ -180,7 +181,7 @@ export async function personOf(ctx: Ctx, request: FastifyRequest): Promise<Perso
 }
 
 /** The person with this key: from their session's sealed claims when it has them, else their record. */
-export async function personOfKey(ctx: Ctx, personKey: string | undefined, session?: VerifiedSession): Promise<PersonRecord> {
+export async function personOfKey(ctx: Pick<Ctx, 'db'>, personKey: string | undefined, session?: VerifiedSession): Promise<PersonRecord> {
   const sealed = session?.personKey === personKey ? session?.person : undefined;
   if (sealed) return sealed;
   const person = personKey === undefined ? undefined : await findPerson(ctx.db, personKey);

@@ -3,7 +3,8 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { maskName, personKeyOf } from './person-key.ts';
 import { recordOnFirstNeed, sealedContactHash } from './person-records.ts';
-import type { PersonRecord, RecordedIdentity } from './persons.repository.ts';
+import type { PersonRecord } from './person.ts';
+import type { RecordedIdentity } from './persons.repository.ts';
 import { signInBatches, type HighestDoses } from './sign-in-batch.ts';
 import { SESSION_COOKIE, sessionClaims, type SessionFacts } from './session-auth.ts';
 
@@ -53,7 +54,7 @@ function checkRecordable(identity: VerifiedIdentity): void {
 }
 
 /** The person a verified identity names: keyed by HMAC of the CI, the name masked for display. */
-function verifiedPerson(ctx: Ctx, identity: VerifiedIdentity): PersonRecord {
+function verifiedPerson(ctx: Pick<Ctx, 'clock' | 'config'>, identity: VerifiedIdentity): PersonRecord {
   checkRecordable(identity);
   const sealed = { name: identity.name, phone: identity.phone, verifiedAt: ctx.clock.now() };
   return { personKey: personKeyOf(ctx.config.secrets.personPepper, identity.ci), birthDate: identity.birthDate, maskedName: maskName(identity.name), sealed };
@@ -71,7 +72,7 @@ export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promis
 }
 
 /** Which real campaigns' vaccines the person has completed, from the registry's copy as read in the sign-in's batch. */
-async function registryFacts(ctx: Ctx, person: PersonRecord, doses: HighestDoses): Promise<SessionFacts> {
+async function registryFacts(ctx: Pick<Ctx, 'campaigns'>, person: PersonRecord, doses: HighestDoses): Promise<SessionFacts> {
   // A citizen's session names the real campaigns only (the probe's is no business of theirs).
   const campaigns = await ctx.campaigns.listFor(person);
   return {

@@ -1,9 +1,7 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
-import type { DB, InstitutionsTable } from '../../infra/db/schema.ts';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../infra/db/schema.ts';
 import type { Db } from '../../infra/db/database.ts';
-
-/** A vaccination clinic as uploaded and listed: its row without the bookkeeping column. */
-export type Institution = Omit<Selectable<InstitutionsTable>, 'updated_at'>;
+import type { Institution } from './institution.ts';
 
 const BATCH = 1000;
 

@@ -2,7 +2,8 @@ import { Value } from 'typebox/value';
 import type { Ctx } from '../../context.ts';
 import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { YeyakError } from '../../errors.ts';
-import { upsertInstitutions, type Institution } from './institutions.repository.ts';
+import type { Institution } from './institution.ts';
+import { upsertInstitutions } from './institutions.repository.ts';
 import { InstitutionBody } from './institutions.schemas.ts';
 import type { AuditInTransaction } from '../operator/index.ts';
 
@@ -30,7 +31,7 @@ function institutionsFromCsv(text: string): Institution[] {
 }
 
 /** Upserts institutions from a JSON array or CSV text, all or nothing. */
-export async function importInstitutions(ctx: Ctx, body: unknown, audit: AuditInTransaction): Promise<number> {
+export async function importInstitutions(ctx: Pick<Ctx, 'db'>, body: unknown, audit: AuditInTransaction): Promise<number> {
   const institutions = typeof body === 'string' ? institutionsFromCsv(body) : Array.isArray(body) ? institutionsFromRows(body) : null;
   if (!institutions) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
   if (institutions.length === 0) return 0;

@@ -11,7 +11,7 @@ import { alertClinicsOf, findOffer, insertLeftoverBooking, isBarred, leftoverBoo
 export const MAX_ALERT_CLINICS = 5;
 
 /** Today's (Seoul) leftover doses near a point. */
-export async function leftoversNear(ctx: Ctx, near: { lat: number; lng: number; radiusKm: number }, limit: number) {
+export async function leftoversNear(ctx: Pick<Ctx, 'clock' | 'db'>, near: { lat: number; lng: number; radiusKm: number }, limit: number) {
   const date = seoulDate(ctx.clock.now());
   const rows = await offersNear(ctx.db, date, near, limit);
   return {
@@ -65,12 +65,12 @@ export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: stri
   }
 }
 
-export async function myLeftoverBookings(ctx: Ctx, person: PersonRecord) {
+export async function myLeftoverBookings(ctx: Pick<Ctx, 'db'>, person: PersonRecord) {
   const rows = await leftoverBookingsOf(ctx.db, person.personKey);
   return rows.map((r) => ({ id: r.id, offerId: r.offer_id, institutionId: r.institution_id, institutionName: r.name, vaccine: r.vaccine, date: r.date, status: r.status, createdAt: formatSeoul(r.created_at) }));
 }
 
-export async function alertClinics(ctx: Ctx, person: PersonRecord) {
+export async function alertClinics(ctx: Pick<Ctx, 'db'>, person: PersonRecord) {
   return { institutionIds: await alertClinicsOf(ctx.db, person.personKey) };
 }
 

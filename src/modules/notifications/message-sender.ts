@@ -48,7 +48,7 @@ function bookerOf(booking: { personKey: string; bookedBy: string | null }): stri
   return booking.bookedBy?.startsWith('guardian:') ? booking.bookedBy.slice('guardian:'.length) : booking.personKey;
 }
 
-async function plan(ctx: Ctx, job: OutboxJob): Promise<Planned> {
+async function plan(ctx: Pick<Ctx, 'db'>, job: OutboxJob): Promise<Planned> {
   const p = job.payload;
   switch (job.topic) {
     case 'booking.created':
@@ -94,7 +94,7 @@ async function plan(ctx: Ctx, job: OutboxJob): Promise<Planned> {
 }
 
 /** A clinic published leftovers: one alert job per subscriber, keyed by the publication, so each is sent once. */
-async function fanOutLeftoverAlerts(ctx: Ctx, job: OutboxJob): Promise<void> {
+async function fanOutLeftoverAlerts(ctx: Pick<Ctx, 'clock' | 'db'>, job: OutboxJob): Promise<void> {
   const clinicId = String(job.payload.clinicId);
   const subscribers = await leftoverSubscribers(ctx.db, clinicId);
   await enqueueJobs(
@@ -114,7 +114,7 @@ async function fanOutLeftoverAlerts(ctx: Ctx, job: OutboxJob): Promise<void> {
  * The reminder scheduler, run on each worker round: from 09:00 Seoul on, every live dose of
  * tomorrow gets its reminder job (at most every 10 minutes of the injected clock; each job once).
  */
-export function reminderScheduler(ctx: Ctx, everyMs = 10 * 60_000): () => Promise<number> {
+export function reminderScheduler(ctx: Pick<Ctx, 'clock' | 'db'>, everyMs = 10 * 60_000): () => Promise<number> {
   let lastRunAt = Number.NEGATIVE_INFINITY;
   return async () => {
     const now = ctx.clock.now();

@@ -42,7 +42,7 @@ function problemsOf(input: NewOperator, username: string): string[] {
  * Creates a staff account (argon2id-hashed password) and its audit entry in one transaction.
  * Used by `POST /api/v1/admin/operators` and by `scripts/create-operator.ts`.
  */
-export async function createOperator(ctx: Ctx, actor: AuditActor, input: NewOperator): Promise<CreatedOperator> {
+export async function createOperator(ctx: Pick<Ctx, 'clock' | 'db'>, actor: AuditActor, input: NewOperator): Promise<CreatedOperator> {
   const username = normaliseUsername(input.username);
   const problems = problemsOf(input, username);
   const institutionId = input.role === 'clinic_staff' ? (input.institutionId ?? null) : null;

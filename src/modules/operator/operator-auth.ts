@@ -46,7 +46,7 @@ function isRole(value: unknown): value is OperatorRole {
 }
 
 /** Verifies an operator token (kind `operator`, pinned HS256) into its principal; null if not one. */
-async function verifyOperatorToken(ctx: Ctx, token: string): Promise<OperatorPrincipal | null> {
+async function verifyOperatorToken(ctx: Pick<Ctx, 'clock' | 'signer'>, token: string): Promise<OperatorPrincipal | null> {
   try {
     const { subject, claims } = ctx.signer.verify('operator', token, ctx.clock.now());
     const institutionId = typeof claims.institutionId === 'string' ? claims.institutionId : null;

@@ -66,7 +66,7 @@ async function failUnknown(ctx: Ctx, username: string, password: string, now: Da
   throw new YeyakError('YEYAK_ERR_OPERATOR_LOGIN_FAILED');
 }
 
-async function failKnown(ctx: Ctx, account: OperatorAccount, now: Date): Promise<never> {
+async function failKnown(ctx: Pick<Ctx, 'db'>, account: OperatorAccount, now: Date): Promise<never> {
   const actor = { id: account.id, role: account.role };
   await inTransaction(ctx.db, async (trx) => {
     const counted = await recordFailedLogin(trx, account.id, now, MAX_FAILED_LOGINS, new Date(now.getTime() + LOCKOUT_MS));

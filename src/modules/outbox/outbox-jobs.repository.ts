@@ -1,20 +1,8 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { OutboxConsumer, OutboxJobsTable } from '../../infra/db/schema-outreach.ts';
+import type { OutboxJob } from './outbox-job.ts';
 import { routingPairs } from './outbox-routing.ts';
-
-/** A claimed job, as a consumer sees it. */
-export interface OutboxJob {
-  id: number;
-  consumer: OutboxConsumer;
-  idempotencyKey: string;
-  topic: string;
-  aggregateId: string;
-  payload: Record<string, unknown>;
-  /** Attempts so far, this one included. */
-  attempts: number;
-  createdAt: Date;
-}
 
 function toJob(row: Selectable<OutboxJobsTable>): OutboxJob {
   return {

@@ -2,7 +2,8 @@ import type { Ctx } from '../../context.ts';
 import { BackgroundLoop } from '../../lib/background-loop.ts';
 import type { OutboxConsumer as ConsumerName } from '../../infra/db/schema-outreach.ts';
 import { afterFailure, DEFAULT_BACKOFF, type BackoffPolicy } from './domain/backoff.ts';
-import { claimJobs, completeJob, failJob, fanOutEvents, releaseJob, type OutboxJob } from './outbox-jobs.repository.ts';
+import type { OutboxJob } from './outbox-job.ts';
+import { claimJobs, completeJob, failJob, fanOutEvents, releaseJob } from './outbox-jobs.repository.ts';
 
 /** A failure that no retry can mend (e.g. the event refers to nothing); the job goes straight to the dead letters. */
 export class PermanentDeliveryError extends Error {}

@@ -19,7 +19,7 @@ export function syntheticPersonKeyOf(pepper: KeyObject, label: string): string {
  * digests: 404 while none is configured, 401 when absent or wrong. It opens one door only — the
  * sign-in of a registered synthetic person (`probe.routes.ts`); no other route reads it.
  */
-export function checkProbeKey(ctx: Ctx, request: FastifyRequest): void {
+export function checkProbeKey(ctx: Pick<Ctx, 'config'>, request: FastifyRequest): void {
   const configured = ctx.config.probeKey;
   if (configured === null) throw new YeyakError('YEYAK_ERR_PROBE_DISABLED');
   const presented = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];

@@ -18,7 +18,7 @@ export interface SyntheticIdentity {
  * transaction. They hold no name or phone, are eligible for the probe's own campaigns only, and sign
  * in only with the probe credential.
  */
-export async function registerSyntheticPersons(ctx: Ctx, actor: AuditActor, identities: SyntheticIdentity[]): Promise<number> {
+export async function registerSyntheticPersons(ctx: Pick<Ctx, 'clock' | 'config' | 'db'>, actor: AuditActor, identities: SyntheticIdentity[]): Promise<number> {
   const pepper = ctx.config.secrets.personPepper;
   const rows = identities.map((i) => ({ personKey: syntheticPersonKeyOf(pepper, i.label), label: i.label, birthDate: i.birthDate }));
   return inTransaction(ctx.db, async (trx) => {

@@ -44,7 +44,7 @@ export async function addDependent(ctx: Ctx, guardian: PersonRecord, input: Depe
 }
 
 /** The guardian's dependents, with masked names. */
-export async function listDependents(ctx: Ctx, guardianKey: string) {
+export async function listDependents(ctx: Pick<Ctx, 'db'>, guardianKey: string) {
   const rows = await ctx.db
     .selectFrom('dependents')
     .innerJoin('persons', 'persons.person_key', 'dependents.person_key')
@@ -56,7 +56,7 @@ export async function listDependents(ctx: Ctx, guardianKey: string) {
 }
 
 /** The dependent a guardian books for, if the campaign allows proxies; else the coded refusal. */
-export async function dependentFor(ctx: Ctx, campaign: Campaign, guardianKey: string, dependentId: string): Promise<PersonRecord> {
+export async function dependentFor(ctx: Pick<Ctx, 'db'>, campaign: Campaign, guardianKey: string, dependentId: string): Promise<PersonRecord> {
   if (!campaign.proxyAllowed) throw new YeyakError('YEYAK_ERR_PROXY_NOT_ALLOWED');
   const link = await ctx.db
     .selectFrom('dependents')
@@ -70,7 +70,7 @@ export async function dependentFor(ctx: Ctx, campaign: Campaign, guardianKey: st
 }
 
 /** The person keys whose bookings this person may see and manage: their own and their dependents'. */
-export async function managedPersonKeys(ctx: Ctx, personKey: string): Promise<string[]> {
+export async function managedPersonKeys(ctx: Pick<Ctx, 'db'>, personKey: string): Promise<string[]> {
   const rows = await ctx.db.selectFrom('dependents').select('person_key').where('guardian_key', '=', personKey).execute();
   return [personKey, ...rows.map((r) => r.person_key)];
 }

@@ -15,7 +15,7 @@ export interface ImportResult {
  * cursor on (so "already vaccinated" is read locally by the booking path, never from the registry).
  * A failure leaves the cursor where the last saved page ended; the next import resumes there.
  */
-async function importFromRegistry(ctx: Ctx, client: RegistryClient): Promise<ImportResult> {
+async function importFromRegistry(ctx: Pick<Ctx, 'clock' | 'db'>, client: RegistryClient): Promise<ImportResult> {
   const clinics = await upsertRegistryClinics(ctx.db, await client.clinics(), ctx.clock.now());
   const stock = await upsertRegistryStock(ctx.db, await client.stock(), ctx.clock.now());
   let vaccinations = 0;

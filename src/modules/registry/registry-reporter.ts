@@ -27,7 +27,7 @@ export function registryReporter(ctx: Ctx, client: RegistryClient): OutboxConsum
   };
 }
 
-async function registryEvent(ctx: Ctx, job: OutboxJob): Promise<Record<string, unknown>> {
+async function registryEvent(ctx: Pick<Ctx, 'db'>, job: OutboxJob): Promise<Record<string, unknown>> {
   const p = job.payload;
   if (job.topic.startsWith('booking.')) {
     const facts = await bookingFacts(ctx.db, job.aggregateId);

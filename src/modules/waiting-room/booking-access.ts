@@ -18,7 +18,7 @@ declare module 'fastify' {
  * next to one's own session is refused. (A stale or broken cookie is ignored: the admission
  * alone identifies the person.)
  */
-async function checkSessionCookie(ctx: Ctx, request: FastifyRequest, admission: Admission): Promise<void> {
+async function checkSessionCookie(ctx: Pick<Ctx, 'clock' | 'signer'>, request: FastifyRequest, admission: Admission): Promise<void> {
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (!cookie) return;
   try {

@@ -80,7 +80,7 @@ const sameTicket = (a: SignedTicket, b: Ticket, issuedAtSecond: number) =>
   a.issuedAtSecond === issuedAtSecond && a.campaignId === b.campaignId && a.position === b.position && a.by === b.by && a.personSeal === b.personSeal;
 
 /** Signs a ticket: the person's place, carried by the client and verified locally by any node. */
-export function signTicket(ctx: Ctx, ticket: Ticket): string {
+export function signTicket(ctx: Pick<Ctx, 'clock' | 'signer'>, ticket: Ticket): string {
   const now = ctx.clock.now();
   const issuedAtSecond = Math.floor(now.getTime() / 1000);
   const remembered = rememberedTickets(ctx.signer);
@@ -92,7 +92,7 @@ export function signTicket(ctx: Ctx, ticket: Ticket): string {
 }
 
 /** The `Set-Cookie` value that keeps a signed ticket in a browser, scoped to its campaign. */
-export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): string {
+export function ticketSetCookie(ctx: Pick<Ctx, 'config'>, campaignId: string, token: string): string {
   const secure = ctx.config.secureCookies;
   const known = ticketCookies.get(token);
   if (known !== undefined && known.campaignId === campaignId && known.secure === secure) return known.cookie;
@@ -102,7 +102,7 @@ export function ticketSetCookie(ctx: Ctx, campaignId: string, token: string): st
 }
 
 /** The request's ticket for this campaign, or 401. */
-export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: string): Promise<Ticket> {
+export async function ticketOf(ctx: Pick<Ctx, 'clock' | 'signer'>, request: FastifyRequest, campaignId: string): Promise<Ticket> {
   const token = credentialOf(request, TICKET_COOKIE);
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED', { message: 'A queue ticket is required.' });
   try {
@@ -117,7 +117,7 @@ export async function ticketOf(ctx: Ctx, request: FastifyRequest, campaignId: st
 }
 
 /** The ticket cookie's token if it is valid and this person's for this campaign; null otherwise. */
-export function heldTicket(ctx: Ctx, token: string | undefined, campaignId: string, personKey: string): Ticket | null {
+export function heldTicket(ctx: Pick<Ctx, 'clock' | 'signer'>, token: string | undefined, campaignId: string, personKey: string): Ticket | null {
   if (!token) return null;
   try {
     const { subject, claims } = ctx.signer.verify('ticket', token, ctx.clock.now());
@@ -131,7 +131,7 @@ export function heldTicket(ctx: Ctx, token: string | undefined, campaignId: stri
 }
 
 /** Signs an admission: the right to book in one campaign until `expiresAt`, for one person. */
-export async function issueAdmission(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<string> {
+export async function issueAdmission(ctx: Pick<Ctx, 'clock' | 'config' | 'signer'>, reply: FastifyReply, admission: Admission): Promise<string> {
   const now = ctx.clock.now();
   const ttl = Math.max(1, Math.floor((admission.expiresAt.getTime() - now.getTime()) / 1000));
   const token = ctx.signer.sign('admission', admission.personKey, now, ttl, { cid: admission.campaignId, aid: admission.admissionId, by: admission.by, ...sealClaim(admission.personSeal) });
@@ -143,7 +143,7 @@ export async function issueAdmission(ctx: Ctx, reply: FastifyReply, admission: A
  * Verifies the request's admission locally (HMAC; no store is asked, so admissions keep working
  * while the queue store is down). Refused: missing, forged, expired, another kind of credential.
  */
-export async function verifyAdmission(ctx: Ctx, request: FastifyRequest): Promise<Admission> {
+export async function verifyAdmission(ctx: Pick<Ctx, 'clock' | 'signer'>, request: FastifyRequest): Promise<Admission> {
   const token = credentialOf(request, ADMISSION_COOKIE);
   if (!token) throw new YeyakError('YEYAK_ERR_ADMISSION_REQUIRED');
   try {

@@ -11,5 +11,6 @@ export { isJournalling } from './queue-journal.ts';
 export type { QueueStore } from './queue-store.ts';
 export { RedisQueueStore } from './redis/redis-queue-store.ts';
 export { RemainingDosesCache } from './remaining-doses-cache.ts';
+export { statusFastPath } from './status-fast-path.ts';
 export { waitingRoomRoutes } from './waiting-room.routes.ts';
 export { WaitingRoom } from './waiting-room.ts';

@@ -14,7 +14,7 @@ export interface ClaimedIdentity {
   phone: string;
 }
 
-function keyedHash(ctx: Ctx, value: string): string {
+function keyedHash(ctx: Pick<Ctx, 'config'>, value: string): string {
   return createHmac('sha256', ctx.config.secrets.personPepper).update(value).digest('base64url');
 }
 

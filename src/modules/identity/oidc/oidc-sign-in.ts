@@ -21,7 +21,7 @@ export interface OidcStart {
 }
 
 /** Starts an authorization code flow with PKCE (S256), state and nonce at a configured provider. */
-export async function startOidcSignIn(ctx: Ctx, clients: OidcClients, provider: string, returnTo: string): Promise<OidcStart> {
+export async function startOidcSignIn(ctx: Pick<Ctx, 'clock' | 'config' | 'signer'>, clients: OidcClients, provider: string, returnTo: string): Promise<OidcStart> {
   const { scope } = clients.provider(provider);
   const configuration = await clients.configuration(provider);
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -71,7 +71,7 @@ export async function completeOidcSignIn(
   }
 }
 
-async function complete(ctx: Ctx, clients: OidcClients, provider: string, loginCookie: string | undefined, query: URLSearchParams): Promise<OidcCompletion> {
+async function complete(ctx: Pick<Ctx, 'clock' | 'config' | 'signer'>, clients: OidcClients, provider: string, loginCookie: string | undefined, query: URLSearchParams): Promise<OidcCompletion> {
   clients.provider(provider);
   const login = await openLoginState(ctx.signer, loginCookie, ctx.clock.now());
   if (login.provider !== provider) throw new YeyakError('YEYAK_ERR_OIDC_LOGIN_INVALID');

@@ -1,6 +1,6 @@
 import { mulberry32, pick, randInt, type Rng } from './prng.ts';
 import { listSigungu, type Sigungu } from './regions.ts';
-import type { Institution } from '../institutions.repository.ts';
+import type { Institution } from '../institution.ts';
 
 /** One demo vaccination clinic: a public health centre (보건소) or a private clinic (위탁의료기관). */
 export type ClinicSeed = Institution;

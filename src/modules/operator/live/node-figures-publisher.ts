@@ -4,7 +4,7 @@ import { BackgroundLoop } from '../../../lib/background-loop.ts';
 import { bucketOf, LATENCY_BUCKETS_MS, THIS_NODE, type NodeFigures } from './node-figures.ts';
 
 /** This node's booking-path figures now. */
-export function nodeFiguresNow(ctx: Ctx): NodeFigures {
+export function nodeFiguresNow(ctx: Pick<Ctx, 'clock' | 'waitingRoom'>): NodeFigures {
   const atMs = ctx.clock.now().getTime();
   const path = ctx.waitingRoom.bookingPath;
   return { node: THIS_NODE, atMs, ...path.bookingTotals(), serverErrors: path.serverErrorsTotal, latency: path.latencyHistogram(atMs, LATENCY_BUCKETS_MS.length, bucketOf) };

@@ -16,9 +16,21 @@ const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n
 const ms = (x: number) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(0)) : 'n/a');
 
 export function failedLoadInvariants(r: OpeningNightResult): string[] {
-  return Object.entries(r.invariants)
+  const broken = Object.entries(r.invariants)
     .filter(([, n]) => n !== 0)
     .map(([name, n]) => `${name}: ${n}`);
+  const log = r.queueLog?.violations.length ?? 0;
+  return log === 0 ? broken : [...broken, `queueLogViolations: ${log}`];
+}
+
+/** The queue's public log as the auditor found it after the night (docs/transparency.md). */
+function queueLogSection(r: OpeningNightResult): string[] {
+  const log = r.queueLog;
+  if (log === undefined) return [];
+  if (log === null) return ['## The queue\'s public log', '', 'None kept (no log key).', ''];
+  const counts = Object.entries(log.counts).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${fmt(n)}`).join(', ');
+  const verdict = log.violations.length === 0 ? '**verdict: clean**' : `**${fmt(log.violations.length)} violations**: ${log.violations.slice(0, 5).join('; ')}`;
+  return ['## The queue\'s public log', '', `${fmt(log.entries)} entries (${counts}); ${fmt(log.admitted)} places admitted; audited from the system's address and, with the apps stopped, against the admissions in the database, in ${log.seconds.toFixed(1)} s: ${verdict}.`, ''];
 }
 
 function perSecondPoints(values: number[], offset: number): [number, number][] {
@@ -122,7 +134,7 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
   const failed = failedLoadInvariants(r);
   add(failed.length === 0 ? '**All invariants hold.**' : `**Invariants broken: ${failed.join(', ')}.**`);
   for (const [k, n] of [...Object.entries(r.bounceReasons), ...Object.entries(r.anomalyReasons), ...Object.entries(r.unexpectedAnswers)]) add(`- ${k} × ${fmt(n)}`);
-  add('');
+  add('', ...queueLogSection(r));
   const peak = (a: number[]) => Math.max(0, ...a.map((v) => v ?? 0));
   const active = (a: number[]) => a.filter((v) => v > 0);
   const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);

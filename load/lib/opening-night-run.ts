@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { forkTs, onCleanup, stopChild } from '../../bench/lib/processes.ts';
 import type { AdmissionPolicy } from '../../src/modules/campaigns/campaign.ts';
 import type { CrowdShape } from './crowd-plan.ts';
+import { auditPublicLog, crossCheckLog } from './log-audit.ts';
 import { checkDatabase } from './db-check.ts';
 import { ControllerSampler } from './controller-sampler.ts';
 import { ProcessSampler, StatusSampler } from './samplers.ts';
@@ -138,9 +139,13 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
       await status.stop();
       await controller.stop();
     }
+    const publicAudit = await auditPublicLog(system.origin, campaignId);
     await system.stopApps();
     const database = await checkDatabase(system.env, campaignId);
-    return mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, controllerPoints: controller.points, processes: processes.figures(), database, setupOverrunSeconds, openingMs });
+    const queueLog = publicAudit === null ? null : await crossCheckLog(system.env, campaignId, publicAudit);
+    if (queueLog) o.log(`queue log audited: ${queueLog.entries} entries, ${queueLog.violations.length} violations (${queueLog.seconds.toFixed(1)} s)`);
+    const merged = mergeRuns({ options: o, mode: system.mode, seeded, campaignId, results, statusPoints: status.points, controllerPoints: controller.points, processes: processes.figures(), database, setupOverrunSeconds, openingMs });
+    return { ...merged, queueLog };
   } finally {
     await cleanUpRun();
   }

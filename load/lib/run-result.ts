@@ -3,6 +3,7 @@
  * inversions (a person refused 425 while someone behind them already held an admission), the
  * answers that must never be (5xx other than a deliberate 503, network errors), and the invariants.
  */
+import type { LogAudit } from './log-audit.ts';
 import type { ControllerPoint } from './controller-sampler.ts';
 import type { DatabaseCheck } from './db-check.ts';
 import type { OpeningNightOptions } from './opening-night-run.ts';
@@ -71,10 +72,8 @@ export interface OpeningNightResult {
   /** Measured by the clients: first estimate to the admission they got (their polling lag included). */
   eta: EtaCounts;
   /**
-   * Of everyone admitted more than 5 s after their place: how many the sampled status document
-   * offered no estimate (no pace) at any sample within 5 s of their place, and how many its first
-   * estimate served within ±25% — what the server gave, whatever the generator's own queue for a
-   * connection delayed its clients' polls.
+   * Of everyone admitted more than 5 s after their place: how many the sampled status offered no estimate (no pace) within 5 s
+   * of their place, and how many its first estimate served within ±25% — what the server gave, whatever delayed the clients.
    */
   estimateOffered: { waiters: number; withoutWithin5s: number; withinQuarter: number };
   /** Measured by the server's status: first estimate to the status first showing their place served (±1 s: sampled each second). */
@@ -84,6 +83,8 @@ export interface OpeningNightResult {
   changed: number;
   database: DatabaseCheck;
   processes: { processes: ProcessFigures[]; machineBusyCores: number | null; seconds: number };
+  /** The queue's public log audited after the night (absent before the audit ran; null when no log is kept). */
+  queueLog?: LogAudit | null;
 }
 
 /**

@@ -39,8 +39,8 @@ async function windowForBooking(ctx: Ctx, campaign: Campaign, person: PersonReco
 }
 
 /**
- * A change's new doses (a new booking takes its own inside `create_booking`, with the same
- * `take_dose`), in the caller's transaction: dose 1 at the chosen slot (and the
+ * A change's new doses (a new booking takes its own inside `create_booking`), in the caller's
+ * transaction: dose 1 at the chosen slot (and the
  * window's share when booked inside the rotation), later doses at the same clinic after the
  * campaign's interval, at the same time if free or else the nearest free time that day. Any dose
  * missing → SOLD_OUT, and the transaction rolls back the ones already taken: both or neither.

@@ -145,3 +145,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await createBookingAsBefore(db);
   await sql`DROP FUNCTION idempotency_lock`.execute(db);
 }
+
+/** `create_booking` as this migration wrote it: migration 0025's `down` restores it. */
+export const CREATE_BOOKING_0020 = UP[1]!;

@@ -87,7 +87,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // The in-process store survives restarts through its journal in the database.
   if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
   const queueLogs = new QueueLogs(database.db, config.secrets.logSigner, clock);
-  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db) : null;
+  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db, queueRecoveryFrom(database.db), () => clock.now().getTime()) : null;
   const log = options.log ?? createLogger(config.logLevel);
   const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, log, config.admissionTtlSeconds), database.db, clock, sequencer, metrics, log), database.db, clock, metrics);
   if (clockAgreement) {

@@ -57,7 +57,7 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
       // The unjournalled holders are not in line any more, but their places are never reused.
       for (const n of [0, 1, 2]) expect(await node(n).lookup(c, `last-moment-${n}`)).toBeNull();
       // Their signed tickets put them back where they were (the join route does this).
-      for (const n of [0, 1, 2]) expect(await node(n + 1).reinstate(c, `last-moment-${n}`, unjournalled[n]!.position!)).toBe(unjournalled[n]!.position);
+      for (const n of [0, 1, 2]) expect(await node(n + 1).reinstate(c, `last-moment-${n}`, unjournalled[n]!.position!, 0)).toBe(unjournalled[n]!.position);
       const newcomers = await Promise.all([0, 1, 2].map((i) => node(i).join(c, `newcomer-${i}`, T0 + 3000, null)));
       const highestBefore = Math.max(...unjournalled.map((r) => r.position!));
       expect(Math.min(...newcomers.map((r) => r.position!))).toBe(100 + RESTART_GAP + 1);

@@ -10,6 +10,7 @@ import { openNote, verifierOf } from '../src/lib/signed-note.ts';
 import { QueueLogs } from '../src/modules/transparency/queue-log.ts';
 import { QueueOpenings } from '../src/modules/transparency/queue-openings.ts';
 import { QueueSequencer } from '../src/modules/transparency/queue-sequencer.ts';
+import { queueRecoveryFrom } from '../src/modules/waiting-room/queue-journal.repository.ts';
 import { ok, openCampaign, operator, person, personKeyOfSession } from './support/fixtures.ts';
 import { readServedLog } from './support/queue-log-reader.ts';
 import { deleteAppCampaignKeys, redisUrl } from './support/redis.ts';
@@ -152,7 +153,7 @@ describe.each(kinds)('the queue’s log, with the $name', ({ env }) => {
   it.skipIf(env.REDIS_URL)('stores no event twice when its writer dies between storing and dropping them: the next one reads the cursor', async () => {
     // Two nodes' sequencers over this store (the lease is the in-process store's own: always held).
     const store = t.ctx.waitingRoom.store;
-    const sequencerOf = (name: string) => new QueueSequencer(store, new QueueLogs(t.ctx.db, t.config.secrets.logSigner, t.clock), new QueueOpenings(t.config.secrets.personPepper), t.ctx.db, name);
+    const sequencerOf = (name: string) => new QueueSequencer(store, new QueueLogs(t.ctx.db, t.config.secrets.logSigner, t.clock), new QueueOpenings(t.config.secrets.personPepper), t.ctx.db, queueRecoveryFrom(t.ctx.db), () => t.clock.now().getTime(), name);
     for (let i = 0; i < 3; i++) await join(await person(t.app));
     const before = (await readServedLog(t.app, C, true)).decoded.length;
     const drop = store.dropEvents.bind(store);

@@ -85,8 +85,8 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     expect(await at(d, 2).join(c, 'early-for-2', T0, 2)).toEqual({ position: null, created: true });
     expect(await at(d, 0).snapshot(c, T0)).toMatchObject({ issuedUpTo: 3, prequeueSize: 1, openedRounds: 2 });
     // A place issued in a later round cannot be reinstated by someone else before it exists.
-    expect(await at(d, 1).reinstate(c, 'forger', 4)).toBeNull();
-    expect(await at(d, 1).reinstate(c, 'early-for-2', 2)).toBeNull();
+    expect(await at(d, 1).reinstate(c, 'forger', 4, 0)).toBeNull();
+    expect(await at(d, 1).reinstate(c, 'early-for-2', 2, 0)).toBeNull();
   });
 
   it('shuffles a later round uniformly: its places are independent of the join order (chi-square, 200 runs × 20)', async () => {

@@ -76,10 +76,10 @@ describe.each(storeKinds)('QueueStore contract: $name', (kind) => {
     const d = await kind.deploy();
     const c = d.campaignId;
     await joinInOrder(d, c, ['a', 'b', 'c', 'd'], null);
-    expect(await at(d, 0).reinstate(c, 'a', 3)).toBe(1); // known: their own place, not the one asked for
-    expect(await at(d, 1).reinstate(c, 'lost', 5)).toBeNull(); // beyond the places issued
-    expect(await at(d, 1).reinstate(c, 'lost', 0)).toBeNull();
-    expect(await at(d, 2).reinstate(c, 'lost', 3)).toBe(3);
+    expect(await at(d, 0).reinstate(c, 'a', 3, 0)).toBe(1); // known: their own place, not the one asked for
+    expect(await at(d, 1).reinstate(c, 'lost', 5, 0)).toBeNull(); // beyond the places issued
+    expect(await at(d, 1).reinstate(c, 'lost', 0, 0)).toBeNull();
+    expect(await at(d, 2).reinstate(c, 'lost', 3, 0)).toBe(3);
     expect(await at(d, 0).lookup(c, 'lost')).toEqual({ position: 3 });
     expect((await at(d, 1).join(c, 'e', T0, null)).position).toBe(5);
   });

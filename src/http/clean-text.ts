@@ -93,6 +93,19 @@ function checkAddress(request: FastifyRequest): void {
   if (values !== null) throw refused('query', values);
 }
 
+/**
+ * Whether a raw query string (after `?`) is one the API takes: percent-encoding that decodes as
+ * UTF-8 to text with no U+0000 — what the checks above refuse, for a path answered before Fastify.
+ */
+export function isCleanQuery(query: string): boolean {
+  if (!query.includes('%')) return true;
+  try {
+    return isCleanText(decodeURIComponent(query));
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a query string's percent-encoding is UTF-8 throughout. */
 function decodes(query: string): boolean {
   try {

@@ -50,22 +50,35 @@ function errorResponse(document: Json, description: string): Json {
 
 /**
  * What every route answers though its own schema does not say it: the edge's 400 for unclean text
- * (`clean-text.ts`, any route), 414 for a path parameter past its limit (routes with one), 401
- * where a credential is needed and 403 where it is staff's (a role).
+ * (`clean-text.ts`, any route), 414 for a path parameter past its limit (routes with one), 413 and
+ * 415 for a body too large or of another type (routes with one), 401 where a credential is needed,
+ * 403 where it is staff's (a role) or an admission (another person's or campaign's), and 503 when
+ * the node sheds load or a store it needs is unavailable (any route). `test/support/documented-statuses.ts`
+ * checks every answer the suites get against this document.
  */
 function addEdgeStatuses(document: Json): void {
   const bad = errorResponse(document, 'The request is not valid: `YEYAK_ERR_VALIDATION` (a value the schema refuses, U+0000, a lone surrogate, bytes that are not UTF-8).');
   const long = errorResponse(document, 'A path parameter is too long: `YEYAK_ERR_URI_TOO_LONG`.');
+  const tooLarge = errorResponse(document, 'The body is larger than the route takes: `YEYAK_ERR_BODY_TOO_LARGE`.');
+  const mediaType = errorResponse(document, 'The body is of a type the route does not take: `YEYAK_ERR_UNSUPPORTED_MEDIA_TYPE`.');
   const unauthenticated = errorResponse(document, 'No valid credential of the kind the route needs.');
   const forbidden = errorResponse(document, 'A staff credential whose role may not do this: `YEYAK_ERR_FORBIDDEN`.');
+  const mismatch = errorResponse(document, 'The admission is another person’s or another campaign’s: `YEYAK_ERR_ADMISSION_MISMATCH`.');
+  const unavailable = errorResponse(document, 'The node sheds load, or a store it needs is unavailable: `YEYAK_ERR_UNAVAILABLE` (or the queue’s `YEYAK_ERR_QUEUE_UNAVAILABLE`), with `Retry-After` in seconds.');
   for (const [path, operations] of Object.entries((document.paths ?? {}) as Record<string, Record<string, Operation>>)) {
     for (const op of Object.values(operations)) {
       op.responses ??= {};
       op.responses['400'] ??= bad;
       if (path.includes('{')) op.responses['414'] ??= long;
+      if (op.requestBody) {
+        op.responses['413'] ??= tooLarge;
+        op.responses['415'] ??= mediaType;
+      }
       const credentials = (op.security ?? []).flatMap((requirement) => Object.keys(requirement));
       if (credentials.length > 0) op.responses['401'] ??= unauthenticated;
       if (credentials.includes('operator')) op.responses['403'] ??= forbidden;
+      if (credentials.includes('admission')) op.responses['403'] ??= mismatch;
+      op.responses['503'] ??= unavailable;
     }
   }
 }

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { checkDocumentedStatuses } from './documented-statuses.ts';
 import type { Ctx } from '../../src/context.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { generateSignerKey } from '../../src/lib/signed-note.ts';
@@ -75,7 +76,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
   const logStream = options.logStream ?? { write: () => {} };
   const ctx = await createContext(config, { clock, inMemory: true, log: createLogger(config.logLevel, logStream) });
   const app = await buildApp(ctx, { logStream });
-  await app.ready();
+  await checkDocumentedStatuses(app);
   return {
     app,
     ctx,

@@ -18,6 +18,7 @@ import * as personsRecordedOnFirstNeed from '../../../migrations/0021-persons-re
 import * as queueLog from '../../../migrations/0022-queue-log.ts';
 import * as queueLogSequencer from '../../../migrations/0023-queue-log-sequencer.ts';
 import * as queueLogCosignatures from '../../../migrations/0024-queue-log-cosignatures.ts';
+import * as oneDoseLedger from '../../../migrations/0025-one-dose-ledger.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0022-queue-log': queueLog,
   '0023-queue-log-sequencer': queueLogSequencer,
   '0024-queue-log-cosignatures': queueLogCosignatures,
+  '0025-one-dose-ledger': oneDoseLedger,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -12,7 +12,7 @@ import { newBookingCode, newBookingId } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
 import { addOutboxEvent, findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
 import { insertBookingWithDoses } from './create-booking.repository.ts';
-import { requestHash, type StoredResponse } from './idempotency.ts';
+import { requestFingerprint, type StoredResponse } from './idempotency.ts';
 import { findIdempotentResponse } from './idempotency.repository.ts';
 import { bookingView } from './booking.view.ts';
 
@@ -39,8 +39,8 @@ async function windowForBooking(ctx: Ctx, campaign: Campaign, person: PersonReco
 }
 
 /**
- * A change's new doses (a new booking takes its own inside `create_booking`), in the caller's
- * transaction: dose 1 at the chosen slot (and the
+ * A change's new doses (a new booking takes its own inside `create_booking`, with the same
+ * text as `take_dose`), in the caller's transaction: dose 1 at the chosen slot (and the
  * window's share when booked inside the rotation), later doses at the same clinic after the
  * campaign's interval, at the same time if free or else the nearest free time that day. Any dose
  * missing → SOLD_OUT, and the transaction rolls back the ones already taken: both or neither.
@@ -87,14 +87,14 @@ function soldOut(dose: number, date: string): YeyakError {
  */
 export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
-  const hash = requestHash({ campaignId: campaign.id, ...choice });
+  const request = requestFingerprint({ campaignId: campaign.id, ...choice });
   let window: CampaignWindow;
   try {
     window = await windowForNewBooking(ctx, campaign, person, now);
     checkBookableDate(now, choice.date);
   } catch (refusal) {
     // A replay answers as the first time did, even after the window or the day has moved on.
-    const prior = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash) : null;
+    const prior = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, request) : null;
     if (prior) return prior;
     throw refusal;
   }
@@ -125,14 +125,14 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
       dates,
       minute,
       event: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses },
-      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: hash, response: respond(record).body } : null,
+      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: request.hash, response: respond(record).body } : null,
       personRecord,
     });
     switch (outcome.kind) {
       case 'booked':
         return respond({ ...record, doses: record.doses.map((d, i) => ({ ...d, minute: outcome.minutes[i] ?? d.minute })) });
       case 'replay':
-        if (outcome.requestHash !== hash) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
+        if (!request.matches(outcome.requestHash)) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
         return { statusCode: outcome.statusCode, body: outcome.body };
       case 'sold-out':
         throw soldOut(outcome.dose, outcome.date);

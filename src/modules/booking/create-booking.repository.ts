@@ -38,7 +38,7 @@ interface Row {
   prior_response: unknown;
 }
 
-/** The refusals `create_booking` raises (migrations 0013 and 0020), each rolling the whole booking back. */
+/** The refusals `create_booking` raises (migration 0013, as 0025 last replaced it), each rolling the whole booking back. */
 const SOLD_OUT = 'YKS01';
 const VACCINATED = 'YKV01';
 
@@ -63,7 +63,7 @@ function refusalOf(error: unknown): NewBookingOutcome | null {
 }
 
 /**
- * The whole booking transaction as one statement: `create_booking` (migrations 0013 and 0020)
+ * The whole booking transaction as one statement: `create_booking` (migration 0013, as 0025 last replaced it)
  * locks the Idempotency-Key and reads its stored answer, re-checks the registry, inserts the
  * booking, takes every dose with conditional updates, writes the doses, the outbox event and the
  * key with its response, and the person is recorded if this is their first need of a record (a

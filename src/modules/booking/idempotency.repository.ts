@@ -2,12 +2,12 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import type { DB } from '../../infra/db/schema.ts';
 import { YeyakError } from '../../errors.ts';
-import type { StoredResponse } from './idempotency.ts';
+import type { RequestFingerprint, StoredResponse } from './idempotency.ts';
 
 type Trx = Transaction<DB>;
 
 /** The stored response of a completed request under this key, if any (422 if the request differs). */
-export async function findIdempotentResponse(db: Db | Trx, personKey: string, key: string, hash: string): Promise<StoredResponse | null> {
+export async function findIdempotentResponse(db: Db | Trx, personKey: string, key: string, request: RequestFingerprint): Promise<StoredResponse | null> {
   const prior = await db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status_code', 'response'])
@@ -15,7 +15,7 @@ export async function findIdempotentResponse(db: Db | Trx, personKey: string, ke
     .where('key', '=', key)
     .executeTakeFirst();
   if (!prior) return null;
-  if (prior.request_hash !== hash) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
+  if (!request.matches(prior.request_hash)) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
   return { statusCode: prior.status_code, body: prior.response };
 }
 

@@ -6,4 +6,4 @@ export { cancelBooking, createBooking, type SlotChoice } from './booking.service
 export { bookingView } from './booking.view.ts';
 export { addOutboxEvent, bookingsOfPerson, countBookings, findBooking } from './bookings.repository.ts';
 export { claimIdempotencyKey, findIdempotentResponse, storeIdempotentResponse } from './idempotency.repository.ts';
-export { requestHash, type StoredResponse } from './idempotency.ts';
+export { requestFingerprint, type StoredResponse } from './idempotency.ts';

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
-import { addOutboxEvent, claimIdempotencyKey, findIdempotentResponse, newBookingId, requestHash, type StoredResponse, storeIdempotentResponse } from '../booking/index.ts';
+import { addOutboxEvent, claimIdempotencyKey, findIdempotentResponse, newBookingId, requestFingerprint, type StoredResponse, storeIdempotentResponse } from '../booking/index.ts';
 import { formatSeoul, seoulDate } from '../../lib/seoul-time.ts';
 import { type PersonRecord, recordOnFirstNeed } from '../identity/index.ts';
 import { existingInstitutionIds } from '../institutions/index.ts';
@@ -32,8 +32,8 @@ export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: stri
   const now = ctx.clock.now();
   const date = seoulDate(now);
   const id = newBookingId(now);
-  const hash = requestHash({ leftoverOffer: offerId });
-  const replay = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, hash) : null;
+  const request = requestFingerprint({ leftoverOffer: offerId });
+  const replay = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, request) : null;
   if (replay) return replay;
   const offer = await findOffer(ctx.db, offerId, date);
   if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_NOT_FOUND');
@@ -43,8 +43,8 @@ export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: stri
   try {
     return await inTransaction(ctx.db, async (trx) => {
       // The key first: a concurrent twin waits here, then answers with what this one stored.
-      if (idempotencyKey && !(await claimIdempotencyKey(trx, person.personKey, idempotencyKey, hash, now))) {
-        const prior = await findIdempotentResponse(trx, person.personKey, idempotencyKey, hash);
+      if (idempotencyKey && !(await claimIdempotencyKey(trx, person.personKey, idempotencyKey, request.hash, now))) {
+        const prior = await findIdempotentResponse(trx, person.personKey, idempotencyKey, request);
         if (prior) return prior;
       }
       if (await isBarred(trx, person.personKey)) throw new YeyakError('YEYAK_ERR_LEFTOVER_BARRED');

@@ -55,6 +55,22 @@ export async function readLogCursor(db: Db, campaignId: string): Promise<LogCurs
 }
 
 /** The first entry about `subject` in a campaign's log: its leaf index and line, or null. */
+/** The highest position of a `place` or `restore` entry in the campaign's log (0 when none). */
+export async function lastLoggedPosition(db: Db, campaignId: string): Promise<number> {
+  const { rows } = await sql<{ last: number | null }>`
+    SELECT max(split_part(entry, ' ', 2)::integer) AS last FROM queue_log_entries
+    WHERE campaign_id = ${campaignId} AND (entry LIKE 'place %' OR entry LIKE 'restore %')`.execute(db);
+  return rows[0]?.last ?? 0;
+}
+
+/** Which of these subjects (commitments) the campaign's log holds an entry about. */
+export async function loggedSubjects(db: Db, campaignId: string, subjects: readonly string[]): Promise<Set<string>> {
+  if (subjects.length === 0) return new Set();
+  const { rows } = await sql<{ subject: string }>`
+    SELECT DISTINCT subject FROM queue_log_entries WHERE campaign_id = ${campaignId} AND subject = ANY(${subjects}::text[])`.execute(db);
+  return new Set(rows.map((r) => r.subject));
+}
+
 export async function findLogEntry(db: Db, campaignId: string, subject: string): Promise<{ leafIndex: number; line: string } | null> {
   const row = await db
     .selectFrom('queue_log_entries')

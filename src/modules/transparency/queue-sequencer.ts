@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db/database.ts';
-import type { QueueEvent, QueueStore } from '../waiting-room/index.ts';
+import type { QueueEvent, QueueRecovery, QueueStore } from '../waiting-room/index.ts';
 import { orderHashOf, seedHashOf } from './domain/prequeue-order.ts';
 import type { CampaignQueueLog, NewEntry, QueueLogs } from './queue-log.ts';
-import { findLogEntry, readLogCursor, type LogCursor } from './queue-log.repository.ts';
+import { findLogEntry, lastLoggedPosition, loggedSubjects, readLogCursor, type LogCursor } from './queue-log.repository.ts';
 import type { QueueOpenings } from './queue-openings.ts';
 
 /** How long a node holds a campaign's sequencer lease unrenewed (it renews it every refresh, 250 ms). */
@@ -11,6 +11,9 @@ const SEQUENCER_LEASE_MS = 5000;
 
 /** Events stored per step at most (one statement each). */
 const STEP_EVENTS = 5000;
+
+/** How many pending events a look for lost places reads at most (once per epoch: a store restored, a process restarted). */
+const PENDING_EVENTS_READ = 1_000_000;
 
 /** What a round's seed and draw entries are about, for look-ups (a holder's entries are about their commitment). */
 const seedSubject = (round: number) => `seed ${round}`;
@@ -24,16 +27,27 @@ export const drawSubject = (round: number) => `draw ${round}`;
  * round's draw with the seed revealed — stores them with the events' cursor in one statement,
  * then drops the events from the store. A step that dies in between is harmless: the cursor says
  * which events are stored already, and a takeover reads the stored log before it appends.
+ *
+ * A store that lost its state (Redis without its data, a process killed) loses the events it had
+ * not handed over yet, and its events start a new epoch. The places it gave out are not lost: they
+ * are in the journal, or come back with their holders' signed tickets. Both are logged as `restore`
+ * entries, so the log still names every holder: on the first step of a new epoch, the journal's
+ * first-come places past the log's last one whose entries are neither stored nor still to come;
+ * and a place reinstated from a ticket (a `restore` event) unless the log holds it already.
  */
 export class QueueSequencer {
   /** Per campaign this node holds the lease of: where its log stands (read when the lease was taken). */
-  readonly #held = new Map<string, { cursor: LogCursor | null; seeded: Set<number> }>();
+  readonly #held = new Map<string, { cursor: LogCursor | null; seeded: Set<number>; lostPlacesChecked: string | null }>();
 
   constructor(
     private readonly store: QueueStore,
     private readonly logs: QueueLogs,
     private readonly openings: QueueOpenings,
     private readonly db: Db,
+    /** Where the places handed out are journalled (to find those a lost store took out of the log). */
+    private readonly journal: Pick<QueueRecovery, 'placesAfter'>,
+    /** The server clock (Unix ms): the time of a place recorded again. */
+    private readonly nowMs: () => number,
     /** This node's name in the lease (a process of its own each time). */
     private readonly holder: string = randomUUID(),
   ) {}
@@ -56,15 +70,20 @@ export class QueueSequencer {
     if (!state) {
       // Taking over: what another node (or this one before a restart) stored comes first.
       await log.load();
-      state = { cursor: await readLogCursor(this.db, campaignId), seeded: new Set() };
+      state = { cursor: await readLogCursor(this.db, campaignId), seeded: new Set(), lostPlacesChecked: null };
       this.#held.set(campaignId, state);
     }
     const { epoch, events } = await this.store.recordedEvents(campaignId, STEP_EVENTS);
     const cursor = state.cursor;
+    let appended = 0;
+    // A new epoch whose events the log has none of yet: first the places the store lost before they were logged.
+    if (state.lostPlacesChecked !== epoch && cursor?.epoch !== epoch) {
+      appended += await this.restoreLostPlaces(campaignId, log, events[0]?.event.atMs);
+      state.lostPlacesChecked = epoch;
+    }
     const fresh = events.filter((e) => !(cursor && cursor.epoch === epoch && e.seq <= cursor.seq));
     const last = events.at(-1);
-    if (!last) return 0;
-    let appended = 0;
+    if (!last) return appended;
     if (fresh.length > 0) {
       const entries = await this.entriesOf(campaignId, log, state.seeded, fresh.map((e) => e.event));
       const next = { epoch, seq: last.seq };
@@ -76,7 +95,7 @@ export class QueueSequencer {
         throw error;
       }
       state.cursor = next;
-      appended = entries.length;
+      appended += entries.length;
     }
     await this.store.dropEvents(campaignId, epoch, last.seq);
     return appended;
@@ -94,8 +113,36 @@ export class QueueSequencer {
     }
   }
 
+  /**
+   * Logs, as `restore` entries, the first-come places journalled past the log's last place whose
+   * entries are neither stored nor among the store's pending events (a place journalled before
+   * this look has its event recorded before it too, and only this lease's holder drops events, so
+   * reading the journal first and the pending events after misses none). Lost events are the end
+   * of the list the store had, and places are numbered in that order, so a lost place lies past
+   * every logged one. Their time is the new epoch's first event's, or now.
+   */
+  private async restoreLostPlaces(campaignId: string, log: CampaignQueueLog, firstEventMs: number | undefined): Promise<number> {
+    const journalled = await this.journal.placesAfter(campaignId, await lastLoggedPosition(this.db, campaignId));
+    if (journalled.length === 0) return 0;
+    const { events } = await this.store.recordedEvents(campaignId, PENDING_EVENTS_READ);
+    const coming = new Set(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' ? [event.personKey] : [])));
+    const candidates = journalled
+      .filter((p) => !coming.has(p.personKey))
+      .map((p) => ({ ...p, commitment: this.openings.commitment(campaignId, p.personKey) }))
+      .map((p) => ({ ...p, subject: p.commitment.toString('base64') }));
+    const logged = await loggedSubjects(this.db, campaignId, candidates.map((c) => c.subject));
+    const atMs = Math.min(firstEventMs ?? Infinity, this.nowMs());
+    const entries: NewEntry[] = candidates
+      .filter((c) => !logged.has(c.subject))
+      .map((c) => ({ entry: { kind: 'restore', position: c.position, atMs, commitment: c.commitment }, subject: c.subject }));
+    if (entries.length > 0) await log.append(entries);
+    return entries.length;
+  }
+
   private async entriesOf(campaignId: string, log: CampaignQueueLog, seeded: Set<number>, events: readonly QueueEvent[]): Promise<NewEntry[]> {
     const entries: NewEntry[] = [];
+    /** Holders restored in this batch (a second `restore` of one holder adds nothing). */
+    const restored = new Set<string>();
     const commit = (personKey: string) => this.openings.commitment(campaignId, personKey);
     const ensureSeed = async (round: number, atMs: number) => {
       if (seeded.has(round)) return;
@@ -109,6 +156,15 @@ export class QueueSequencer {
         case 'place': {
           const commitment = commit(event.personKey);
           entries.push({ entry: { kind: 'place', position: event.position, atMs: event.atMs, commitment }, subject: commitment.toString('base64') });
+          break;
+        }
+        case 'restore': {
+          const commitment = commit(event.personKey);
+          const subject = commitment.toString('base64');
+          // Reinstated from a ticket: logged unless the log holds the place already (its entry outlived the store's loss).
+          if (restored.has(subject) || (await findLogEntry(this.db, log.campaignId, subject))) break;
+          restored.add(subject);
+          entries.push({ entry: { kind: 'restore', position: event.position, atMs: event.atMs, commitment }, subject });
           break;
         }
         case 'enter': {

@@ -7,7 +7,7 @@ export { MemoryQueueStore } from './memory-queue-store.ts';
 export { queueControlRoutes } from './queue-control.routes.ts';
 export type { QueueEvent, QueueLogging } from './queue-events.ts';
 export { persistJournal, queueRecoveryFrom, restoreJournal } from './queue-journal.repository.ts';
-export { isJournalling } from './queue-journal.ts';
+export { isJournalling, type QueueRecovery } from './queue-journal.ts';
 export type { QueueStore } from './queue-store.ts';
 export { RedisQueueStore } from './redis/redis-queue-store.ts';
 export { RemainingDosesCache } from './remaining-doses-cache.ts';

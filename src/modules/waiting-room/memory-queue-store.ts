@@ -118,13 +118,14 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     return q.prequeue.has(personKey) ? { position: null } : null;
   }
 
-  async reinstate(campaignId: string, personKey: string, position: number): Promise<number | null> {
+  async reinstate(campaignId: string, personKey: string, position: number, nowMs: number): Promise<number | null> {
     const q = this.queue(campaignId);
     const known = this.placeOf(q, personKey);
     if (known !== null) return known;
     if (q.prequeue.has(personKey) || position < 1 || position > q.issued) return null;
     q.positions.set(personKey, position);
     this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
+    this.record(q, { kind: 'restore', position, atMs: nowMs, personKey });
     return position;
   }
 

@@ -6,6 +6,8 @@
  */
 export type QueueEvent =
   | { kind: 'place'; position: number; atMs: number; personKey: string }
+  /** A place reinstated from its holder's signed ticket (the store had lost it): logged unless the log holds it already. */
+  | { kind: 'restore'; position: number; atMs: number; personKey: string }
   | { kind: 'enter'; round: number; atMs: number; personKey: string }
   /** A round opened: its `size` members took the places base + 1 … base + size. */
   | { kind: 'open'; round: number; atMs: number; base: number; size: number }
@@ -41,7 +43,8 @@ export function parseRecordedEvent(line: string): { seq: number; event: QueueEve
   const seq = Number(seqText);
   const event = ((): QueueEvent => {
     switch (kind) {
-      case 'place': {
+      case 'place':
+      case 'restore': {
         const [position = 0, atMs = 0] = ints(2);
         return { kind, position, atMs, personKey: fields[2] ?? '' };
       }
@@ -75,6 +78,6 @@ export function parseRecordedEvent(line: string): { seq: number; event: QueueEve
         throw new Error(`an unknown queue event: ${line}`);
     }
   })();
-  if (!INT.test(seqText ?? '') || ((event.kind === 'place' || event.kind === 'enter') && !event.personKey)) throw new Error(`a malformed queue event: ${line}`);
+  if (!INT.test(seqText ?? '') || ((event.kind === 'place' || event.kind === 'restore' || event.kind === 'enter') && !event.personKey)) throw new Error(`a malformed queue event: ${line}`);
   return { seq, event };
 }

@@ -136,5 +136,15 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
         admissions: admissions.map((a) => ({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) })),
       };
     },
+    async placesAfter(campaignId, position) {
+      const rows = await db
+        .selectFrom('queue_places')
+        .select(['person_key', 'position'])
+        .where('campaign_id', '=', campaignId)
+        .where('position', '>', position)
+        .orderBy('position')
+        .execute();
+      return rows.map((r) => ({ personKey: r.person_key, position: r.position! }));
+    },
   };
 }

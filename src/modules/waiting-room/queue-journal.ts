@@ -67,6 +67,11 @@ export interface CampaignJournal {
 /** Where a store that lost its state reads a campaign's journal back (the database). */
 export interface QueueRecovery {
   load(campaignId: string): Promise<CampaignJournal>;
+  /**
+   * The first-come places journalled past `position`, in order (the transparency log's sequencer
+   * looks there for places whose `place` entries a lost store took with it).
+   */
+  placesAfter(campaignId: string, position: number): Promise<{ personKey: string; position: number }[]>;
 }
 
 /** A store that journals: the caller drains it after each refresh and persists what it took. */

@@ -74,9 +74,9 @@ export interface QueueStore {
   /**
    * Puts a person the store does not know back at the place their signed ticket carries (the
    * store lost it before journalling it); only a place already handed out. Returns the person's
-   * place, or null when refused.
+   * place, or null when refused. A reinstated place is recorded for the log (a `restore` event).
    */
-  reinstate(campaignId: string, personKey: string, position: number): Promise<number | null>;
+  reinstate(campaignId: string, personKey: string, position: number, nowMs: number): Promise<number | null>;
   /** The person's place, resolving a pre-queue place once its round opened; null if not in line. */
   positionOf(campaignId: string, personKey: string): Promise<number | null>;
   /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastPath } from '../../http/fast-paths.ts';
+import { isCleanQuery } from '../../http/clean-text.ts';
 import { HOT_ROUTES } from '../../http/hot-path-log.ts';
 
 /** `GET /api/v1/campaigns/{campaignId}/queue`, with or without a query string (cache busters). */
@@ -15,13 +16,19 @@ export interface StatusBoards {
  * without a snapshot yet, or an unknown one, goes to Fastify. The document is the same for
  * everyone and costs a map look-up, so it is never shed: a 503 would only bring the poll back.
  * Only while `untrusted()` (this node's clock disagrees with the database's, and its snapshot has
- * stopped moving) does the request go to Fastify, which refuses it.
+ * stopped moving) does the request go to Fastify, which refuses it. The query is not read, but one
+ * the API would refuse (U+0000, percent-encoding that is not UTF-8) goes to Fastify for its 400,
+ * so the same address gets the same answer on either path.
  */
 export function statusFastPath(boards: StatusBoards, untrusted: () => boolean = () => false): FastPath {
   const answer = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' || untrusted()) return false;
-    const campaignId = STATUS_PATH.exec(req.url ?? '')?.[1];
-    const body = campaignId === undefined ? undefined : boards.statusBody(campaignId);
+    const url = req.url ?? '';
+    const campaignId = STATUS_PATH.exec(url)?.[1];
+    if (campaignId === undefined) return false;
+    const query = url.indexOf('?');
+    if (query >= 0 && !isCleanQuery(url.slice(query + 1))) return false;
+    const body = boards.statusBody(campaignId);
     if (body === undefined) return false;
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',

@@ -94,7 +94,7 @@ export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceReque
   // the store knows.
   const held = heldTicket(ctx, request.ticketCookie, campaign.id, person.personKey);
   if (held?.position) {
-    const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position));
+    const place = await orUnavailable(room.store.reinstate(campaign.id, person.personKey, held.position, now.getTime()));
     if (place !== null) return durably(handedBack(ctx, room, request, state, place), room, request.campaign.id);
   }
 

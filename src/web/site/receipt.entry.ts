@@ -33,6 +33,7 @@ const M = {
     included: '내 항목이 서명된 기록 {size}개 가운데 {n}번째로 들어 있습니다',
     drawIncluded: '사전 대기 추첨({round}회차)도 같은 기록에 들어 있습니다',
     place: '{position}번 순서, {at}에 받음',
+    restore: '{position}번 순서. 서버가 기록을 잃은 뒤 {at}에 다시 기록됨 (순서는 그대로)',
     enter: '{round}회차 사전 대기에 {at}에 들어옴. 추첨으로 {base}번 다음 {count}개 순서 가운데 하나가 되었습니다.',
     enterUndrawn: '{round}회차 사전 대기에 {at}에 들어옴 (아직 추첨 전)',
     tree: '기록 {origin}, 크기 {size}',
@@ -51,6 +52,7 @@ const M = {
     included: 'Your entry is number {n} of the {size} entries the signature covers',
     drawIncluded: 'The draw of the pre-queue (round {round}) is in the same log',
     place: 'Place {position}, handed out at {at}',
+    restore: 'Place {position}, written into the log again at {at} after the server lost its record (the place is unchanged)',
     enter: 'Joined round {round}’s pre-queue at {at}; the draw put it among places {base} + 1 to {base} + {count}.',
     enterUndrawn: 'Joined round {round}’s pre-queue at {at} (not drawn yet)',
     tree: 'Log {origin}, size {size}',
@@ -74,7 +76,7 @@ function checkLine(ok: boolean, text: string): HTMLLIElement {
 function entryWords(c: ReceiptCheck, r: Receipt): string {
   const w = words();
   const at = c.atMs === null ? '–' : formatInstant(new Date(c.atMs).toISOString());
-  if (c.kind === 'place') return fill(w.place, { position: formatCount(c.position ?? 0), at });
+  if (c.kind === 'place' || c.kind === 'restore') return fill(c.kind === 'place' ? w.place : w.restore, { position: formatCount(c.position ?? 0), at });
   const draw = drawOf(r);
   return draw ? fill(w.enter, { round: String(c.round), at, base: formatCount(draw.base), count: formatCount(draw.count) }) : fill(w.enterUndrawn, { round: String(c.round), at });
 }

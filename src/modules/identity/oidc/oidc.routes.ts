@@ -44,7 +44,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, {
         tags: ['identity'],
         description: "The provider's redirect (code, state, iss or error): sets the session cookie and redirects (303) to the returnTo path.",
         params: ProviderParams,
-        response: errorResponses(400, 401, 404, 502, 503),
+        response: { 303: Type.Null({ description: 'Signed in: the session cookie is set, and `Location` names the returnTo path.' }), ...errorResponses(400, 401, 404, 502, 503) },
       },
     },
     async (request, reply) => {

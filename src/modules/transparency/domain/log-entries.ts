@@ -10,6 +10,12 @@ import { HASH_BYTES } from './merkle.ts';
 export type LogEntry =
   /** A first-come place: its position, when it was handed out, the holder's commitment. */
   | { kind: 'place'; position: number; atMs: number; commitment: Buffer }
+  /**
+   * A place handed out earlier whose `place` entry the log never received (the store lost it
+   * before the sequencer stored it), recorded when the queue learnt of it again: from the
+   * journal when the store was restored, or from the holder's signed ticket. The time is then.
+   */
+  | { kind: 'restore'; position: number; atMs: number; commitment: Buffer }
   /** A round's seed committed before its pre-queue takes anyone: SHA-256 of the seed. */
   | { kind: 'seed'; round: number; atMs: number; seedHash: Buffer }
   /** A pre-queue entry of a round, placed when the round is drawn. */
@@ -39,6 +45,7 @@ type Kind = LogEntry['kind'];
 /** Each kind's fields, in the order they are written. */
 const FIELDS: { [K in Kind]: [Exclude<keyof Extract<LogEntry, { kind: K }>, 'kind'>, Field][] } = {
   place: [['position', 'int'], ['atMs', 'int'], ['commitment', 'hash']],
+  restore: [['position', 'int'], ['atMs', 'int'], ['commitment', 'hash']],
   seed: [['round', 'int'], ['atMs', 'int'], ['seedHash', 'hash']],
   enter: [['round', 'int'], ['atMs', 'int'], ['commitment', 'hash']],
   draw: [['round', 'int'], ['atMs', 'int'], ['base', 'int'], ['count', 'int'], ['seed', 'hash'], ['orderHash', 'hash']],

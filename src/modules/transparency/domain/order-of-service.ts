@@ -41,7 +41,7 @@ export function replayLog(entries: readonly Uint8Array[]): Replay {
   const placed = new Set<number>();
   const admitted = new Map<number, number>();
   const rounds = new Map<number, Round>();
-  const counts = { place: 0, seed: 0, enter: 0, draw: 0, serve: 0, admit: 0, skip: 0, pause: 0, resume: 0, close: 0, reopen: 0 };
+  const counts = { place: 0, restore: 0, seed: 0, enter: 0, draw: 0, serve: 0, admit: 0, skip: 0, pause: 0, resume: 0, close: 0, reopen: 0 };
   let issuedUpTo = 0;
   let servingUpTo = 0;
   let paused = false;
@@ -69,6 +69,12 @@ export function replayLog(entries: readonly Uint8Array[]): Replay {
     switch (entry.kind) {
       case 'place':
         if (entry.position <= issuedUpTo) broke(`place ${entry.position} handed out behind the queue's end (${issuedUpTo})`);
+        issuedUpTo = Math.max(issuedUpTo, entry.position);
+        hold(entry.commitment, entry.position);
+        break;
+      case 'restore':
+        // A place from before a loss, recorded late: its position may be behind the queue's end, but never one someone holds.
+        if (placed.has(entry.position)) broke(`place ${entry.position} restored, but it is held already`);
         issuedUpTo = Math.max(issuedUpTo, entry.position);
         hold(entry.commitment, entry.position);
         break;

@@ -34,7 +34,7 @@ export const SCRIPTS = {
   open: loadScript('open-3.lua'),
   positionOf: loadScript('position-of-3.lua'),
   lookup: loadScript('lookup-3.lua'),
-  reinstate: loadScript('reinstate-3.lua'),
+  reinstate: loadScript('reinstate-4.lua'),
   tick: loadScript('tick-6.lua'),
   snapshot: loadScript('snapshot-3.lua'),
   admit: loadScript('admit-6.lua'),

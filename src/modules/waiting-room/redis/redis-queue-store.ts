@@ -9,7 +9,7 @@ import { campaignKeys, checkKeyPrefix, type CampaignKeys } from './queue-keys.ts
 import { queueStoreError } from './redis-errors.ts';
 import { checkpointFromSnapshot, initializeCampaign } from './redis-restore.ts';
 
-const NO_JOURNAL: QueueRecovery = { load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [] }) };
+const NO_JOURNAL: QueueRecovery = { load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [] }), placesAfter: async () => [] };
 
 function isUninitialized(error: unknown): boolean {
   // Redis may prefix a script's error with ERR.
@@ -153,9 +153,9 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
     return reply[0] === 0 ? null : { position: reply[0] === 2 ? (reply[1] ?? null) : null };
   }
 
-  async reinstate(campaignId: string, personKey: string, position: number): Promise<number | null> {
+  async reinstate(campaignId: string, personKey: string, position: number, nowMs: number): Promise<number | null> {
     const k = this.keys(campaignId);
-    const place = (await this.run(campaignId, SCRIPTS.reinstate, [k.state, k.places, k.prequeue], [personKey, position])) as number | null;
+    const place = (await this.run(campaignId, SCRIPTS.reinstate, [k.state, k.places, k.prequeue, k.log], [personKey, position, nowMs, this.logFlag])) as number | null;
     if (place === position) this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     return place;
   }

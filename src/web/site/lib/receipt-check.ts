@@ -31,7 +31,7 @@ export interface ReceiptCheck {
   /** The entry line as logged. */
   entry: string;
   kind: string;
-  /** The place's position (a `place` entry) or the round (an `enter` entry). */
+  /** The place's position (a `place` or `restore` entry) or the round (an `enter` entry). */
   position: number | null;
   round: number | null;
   atMs: number | null;
@@ -137,7 +137,7 @@ export async function checkReceipt(verifierKey: string, receipt: Receipt): Promi
   const entryBytes = fromBase64(receipt.entry);
   const line = new TextDecoder().decode(entryBytes);
   const [kind = '', first = '', atMs = '', ...rest] = line.trimEnd().split(' ');
-  const commitment = kind === 'place' || kind === 'enter' ? rest.at(-1) : undefined;
+  const commitment = kind === 'place' || kind === 'restore' || kind === 'enter' ? rest.at(-1) : undefined;
   const yours = commitment !== undefined && equalBytes(await sha256(utf8.encode(COMMITMENT_LABEL), fromBase64(receipt.opening)), fromBase64(commitment));
   const drawIncluded = receipt.draw === null ? null : await inTree(receipt.draw.leafIndex, fromBase64(receipt.draw.entry), receipt.draw.proof, size, root);
   return {
@@ -151,7 +151,7 @@ export async function checkReceipt(verifierKey: string, receipt: Receipt): Promi
     leafIndex: receipt.leafIndex,
     entry: line.trimEnd(),
     kind,
-    position: kind === 'place' ? Number(first) : null,
+    position: kind === 'place' || kind === 'restore' ? Number(first) : null,
     round: kind === 'enter' ? Number(first) : null,
     atMs: /^[0-9]+$/.test(atMs) ? Number(atMs) : null,
     otherSigners: [...new Set(signatures.filter((s) => s !== own).map((s) => s.name))],

@@ -122,8 +122,10 @@ describe('health, time and the contract', () => {
     expect(pause.required).toBe(false);
     expect(pause.content['application/json'].schema.properties.reason).toMatchObject({ type: 'string', maxLength: 200 });
     expect(doc.paths['/api/v1/admin/campaigns/{campaignId}/queue/resume'].post.requestBody).toBeUndefined();
-    // Logging out always answers 204, but for the edge's 400 that every route may answer (unclean text).
-    expect(Object.keys(doc.paths['/api/v1/identity/logout'].post.responses)).toEqual(['204', '400']);
+    // Logging out always answers 204, but for what every route may answer: the edge's 400 (unclean text) and a shed 503.
+    expect(Object.keys(doc.paths['/api/v1/identity/logout'].post.responses)).toEqual(['204', '400', '503']);
+    // Liveness is never shed.
+    expect(Object.keys(doc.paths['/api/v1/health'].get.responses)).not.toContain('503');
   });
 
   it('says at the root what is running', async () => {

@@ -32,7 +32,7 @@ describe('the queue log after a store lost its unstored events', () => {
     const who = await person(t.app);
     const res = await t.app.inject({ method: 'POST', url: `${base}/queue/tickets`, headers: who });
     expect(res.statusCode).toBe(201);
-    return { personKey: personKeyOfSession(who), position: res.json().position as number };
+    return { personKey: personKeyOfSession(who), position: res.json().position as number, ticket: res.json().ticket as string };
   };
   const commitmentOf = (personKey: string) => openings.commitment(C, personKey).toString('base64');
 
@@ -45,14 +45,21 @@ describe('the queue log after a store lost its unstored events', () => {
   });
   afterAll(() => t.close());
 
-  it('logs the journalled places it lost as restore entries, places from tickets too, each holder once; the replay is clean', async () => {
+  it('logs the journalled places and admissions it lost (restore, serve, admit), places from tickets too, each once; the replay is clean', async () => {
     const first = await join();
     await t.ctx.waitingRoom.refresh();
     t.clock.advance(1000);
     expect(only((await readServedLog(t.app, C, true)).decoded, 'place').map((e) => e.position)).toEqual([first.position]);
-    // Three more places, journalled before their answers; their events are never stored: the process dies.
+    // From here the process's events are never stored (it dies before its sequencer's next step):
+    // three more places and an admission, each journalled before its answer, and the queue's advance.
+    const forCampaign = t.ctx.queueLogs.forCampaign.bind(t.ctx.queueLogs);
+    t.ctx.queueLogs.forCampaign = () => null;
     const [second, third, fourth] = [await join(), await join(), await join()];
     expect([second, third, fourth].map((p) => p.position)).toEqual([2, 3, 4]);
+    await t.ctx.waitingRoom.refresh();
+    const admitted = await t.app.inject({ method: 'POST', url: `${base}/admissions`, headers: { authorization: `Bearer ${second.ticket}` } });
+    expect(admitted.statusCode).toBe(201);
+    t.ctx.queueLogs.forCampaign = forCampaign;
     // The fourth's journal write, and the first's, are lost too (on Redis the journal follows the store).
     await sql`DELETE FROM queue_places WHERE campaign_id = ${C} AND person_key IN (${first.personKey}, ${fourth.personKey})`.execute(t.ctx.db);
 
@@ -61,7 +68,8 @@ describe('the queue log after a store lost its unstored events', () => {
     const restarted = new MemoryQueueStore(openings);
     await restoreJournal(t.ctx.db, restarted, now());
     const sequencer = new QueueSequencer(restarted, t.ctx.queueLogs, openings, t.ctx.db, queueRecoveryFrom(t.ctx.db), now, 'restarted');
-    expect(await sequencer.step(C)).toBe(2);
+    // The journal's two places, then the admission: the advance that reached it, and the admission.
+    expect(await sequencer.step(C)).toBe(4);
     expect(await sequencer.step(C)).toBe(0);
 
     // Their tickets bring the other two back: the fourth's place was never logged, the first's was.
@@ -78,6 +86,8 @@ describe('the queue log after a store lost its unstored events', () => {
       [3, commitmentOf(third.personKey)],
       [4, commitmentOf(fourth.personKey)],
     ]);
+    expect(only(decoded, 'admit').map((e) => e.position)).toEqual([2]);
+    expect(only(decoded, 'serve').map((e) => e.servingUpTo)).toEqual([2]);
     const replay = replayLog(entries);
     expect(replay.violations).toEqual([]);
     expect(replay.counts.restore).toBe(3);

@@ -3,7 +3,8 @@ import type { Ctx } from '../context.ts';
 import { YeyakError } from '../errors.ts';
 import { sendError } from './error-handler.ts';
 
-const EXEMPT = new Set(['/api/v1/health', '/api/v1/ready', '/metrics']);
+/** Paths never shed: liveness, readiness and metrics stay answerable (openapi.json leaves their 503 to their own schemas). */
+export const NEVER_SHED: ReadonlySet<string> = new Set(['/api/v1/health', '/api/v1/ready', '/metrics']);
 
 /** Route config of the routes `servedWhileMainPoolWaits` marks. */
 interface MainPoolFree {
@@ -52,7 +53,7 @@ export function shedLoadWhenSaturated(app: FastifyInstance, ctx: Pick<Ctx, 'metr
   ctx.pressure.start();
   app.addHook('onClose', async () => ctx.pressure.stop());
   app.addHook('onRequest', (request, reply, done) => {
-    const cause = EXEMPT.has(request.url) ? null : (ctx.pressure.cause() ?? (needsMainPool(request) ? ctx.pressure.mainPoolCause() : null));
+    const cause = NEVER_SHED.has(request.url) ? null : (ctx.pressure.cause() ?? (needsMainPool(request) ? ctx.pressure.mainPoolCause() : null));
     if (cause === null) return done();
     ctx.metrics.shedRequests.inc({ cause });
     shed.add(request);

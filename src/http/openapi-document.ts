@@ -1,4 +1,5 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { NEVER_SHED } from './load-shedding.ts';
 import { optionalBodyDocs } from './optional-body-docs.ts';
 
 /** Marks a body schema `[JSON array] | string` whose string is a `text/csv` upload (see `csvOrJsonBody`). */
@@ -53,7 +54,7 @@ function errorResponse(document: Json, description: string): Json {
  * (`clean-text.ts`, any route), 414 for a path parameter past its limit (routes with one), 413 and
  * 415 for a body too large or of another type (routes with one), 401 where a credential is needed,
  * 403 where it is staff's (a role) or an admission (another person's or campaign's), and 503 when
- * the node sheds load or a store it needs is unavailable (any route). `test/support/documented-statuses.ts`
+ * the node sheds load or a store it needs is unavailable (any route but the few never shed). `test/support/documented-statuses.ts`
  * checks every answer the suites get against this document.
  */
 function addEdgeStatuses(document: Json): void {
@@ -78,7 +79,7 @@ function addEdgeStatuses(document: Json): void {
       if (credentials.length > 0) op.responses['401'] ??= unauthenticated;
       if (credentials.includes('operator')) op.responses['403'] ??= forbidden;
       if (credentials.includes('admission')) op.responses['403'] ??= mismatch;
-      op.responses['503'] ??= unavailable;
+      if (!NEVER_SHED.has(path)) op.responses['503'] ??= unavailable;
     }
   }
 }

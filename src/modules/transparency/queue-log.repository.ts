@@ -63,6 +63,15 @@ export async function lastLoggedPosition(db: Db, campaignId: string): Promise<nu
   return rows[0]?.last ?? 0;
 }
 
+/** The positions the campaign's log shows admitted, and how far it shows the queue served. */
+export async function loggedService(db: Db, campaignId: string): Promise<{ admitted: Set<number>; servingUpTo: number }> {
+  const [admits, served] = await Promise.all([
+    sql<{ n: number }>`SELECT split_part(entry, ' ', 2)::integer AS n FROM queue_log_entries WHERE campaign_id = ${campaignId} AND entry LIKE 'admit %'`.execute(db),
+    sql<{ n: number | null }>`SELECT max(split_part(entry, ' ', 2)::integer) AS n FROM queue_log_entries WHERE campaign_id = ${campaignId} AND entry LIKE 'serve %'`.execute(db),
+  ]);
+  return { admitted: new Set(admits.rows.map((r) => r.n)), servingUpTo: served.rows[0]?.n ?? 0 };
+}
+
 /** Which of these subjects (commitments) the campaign's log holds an entry about. */
 export async function loggedSubjects(db: Db, campaignId: string, subjects: readonly string[]): Promise<Set<string>> {
   if (subjects.length === 0) return new Set();

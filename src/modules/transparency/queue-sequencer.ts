@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.ts';
 import type { QueueEvent, QueueRecovery, QueueStore } from '../waiting-room/index.ts';
 import { orderHashOf, seedHashOf } from './domain/prequeue-order.ts';
 import type { CampaignQueueLog, NewEntry, QueueLogs } from './queue-log.ts';
-import { findLogEntry, lastLoggedPosition, loggedSubjects, readLogCursor, type LogCursor } from './queue-log.repository.ts';
+import { findLogEntry, lastLoggedPosition, loggedService, loggedSubjects, readLogCursor, type LogCursor } from './queue-log.repository.ts';
 import type { QueueOpenings } from './queue-openings.ts';
 
 /** How long a node holds a campaign's sequencer lease unrenewed (it renews it every refresh, 250 ms). */
@@ -32,12 +32,13 @@ export const drawSubject = (round: number) => `draw ${round}`;
  * not handed over yet, and its events start a new epoch. The places it gave out are not lost: they
  * are in the journal, or come back with their holders' signed tickets. Both are logged as `restore`
  * entries, so the log still names every holder: on the first step of a new epoch, the journal's
- * first-come places past the log's last one whose entries are neither stored nor still to come;
- * and a place reinstated from a ticket (a `restore` event) unless the log holds it already.
+ * first-come places past the log's last one whose entries are neither stored nor still to come,
+ * and the journalled admissions the log never showed (`serve`, `admit`); and a place reinstated
+ * from a ticket (a `restore` event) unless the log holds it already.
  */
 export class QueueSequencer {
   /** Per campaign this node holds the lease of: where its log stands (read when the lease was taken). */
-  readonly #held = new Map<string, { cursor: LogCursor | null; seeded: Set<number>; lostPlacesChecked: string | null }>();
+  readonly #held = new Map<string, { cursor: LogCursor | null; seeded: Set<number>; lossCheckedEpoch: string | null }>();
 
   constructor(
     private readonly store: QueueStore,
@@ -45,7 +46,7 @@ export class QueueSequencer {
     private readonly openings: QueueOpenings,
     private readonly db: Db,
     /** Where the places handed out are journalled (to find those a lost store took out of the log). */
-    private readonly journal: Pick<QueueRecovery, 'placesAfter'>,
+    private readonly journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons'>,
     /** The server clock (Unix ms): the time of a place recorded again. */
     private readonly nowMs: () => number,
     /** This node's name in the lease (a process of its own each time). */
@@ -70,16 +71,16 @@ export class QueueSequencer {
     if (!state) {
       // Taking over: what another node (or this one before a restart) stored comes first.
       await log.load();
-      state = { cursor: await readLogCursor(this.db, campaignId), seeded: new Set(), lostPlacesChecked: null };
+      state = { cursor: await readLogCursor(this.db, campaignId), seeded: new Set(), lossCheckedEpoch: null };
       this.#held.set(campaignId, state);
     }
     const { epoch, events } = await this.store.recordedEvents(campaignId, STEP_EVENTS);
     const cursor = state.cursor;
     let appended = 0;
-    // A new epoch whose events the log has none of yet: first the places the store lost before they were logged.
-    if (state.lostPlacesChecked !== epoch && cursor?.epoch !== epoch) {
-      appended += await this.restoreLostPlaces(campaignId, log, events[0]?.event.atMs);
-      state.lostPlacesChecked = epoch;
+    // A new epoch whose events the log has none of yet: first what the store lost before it was logged.
+    if (state.lossCheckedEpoch !== epoch && cursor?.epoch !== epoch) {
+      appended += await this.restoreLost(campaignId, log, events[0]?.event.atMs);
+      state.lossCheckedEpoch = epoch;
     }
     const fresh = events.filter((e) => !(cursor && cursor.epoch === epoch && e.seq <= cursor.seq));
     const last = events.at(-1);
@@ -114,27 +115,46 @@ export class QueueSequencer {
   }
 
   /**
-   * Logs, as `restore` entries, the first-come places journalled past the log's last place whose
-   * entries are neither stored nor among the store's pending events (a place journalled before
-   * this look has its event recorded before it too, and only this lease's holder drops events, so
-   * reading the journal first and the pending events after misses none). Lost events are the end
-   * of the list the store had, and places are numbered in that order, so a lost place lies past
-   * every logged one. Their time is the new epoch's first event's, or now.
+   * What a lost store took out of the log, logged again before the new epoch's events: the
+   * first-come places journalled past the log's last place (as `restore` entries), then the
+   * journalled admissions the log never showed (a `serve` up to the furthest of them if the log's
+   * was behind, and an `admit` each) — leaving out whatever is still to come as the store's own
+   * events. A place or admission journalled before this look has its event recorded before it too,
+   * and only this lease's holder drops events, so reading the journal first and the pending events
+   * after misses none and logs none twice. Lost events are the end of the list the store had, and
+   * places are numbered in that order, so a lost place lies past every logged one. Their time is
+   * the new epoch's first event's, or now.
    */
-  private async restoreLostPlaces(campaignId: string, log: CampaignQueueLog, firstEventMs: number | undefined): Promise<number> {
-    const journalled = await this.journal.placesAfter(campaignId, await lastLoggedPosition(this.db, campaignId));
-    if (journalled.length === 0) return 0;
+  private async restoreLost(campaignId: string, log: CampaignQueueLog, firstEventMs: number | undefined): Promise<number> {
+    const [journalled, admittedPersons] = await Promise.all([
+      lastLoggedPosition(this.db, campaignId).then((last) => this.journal.placesAfter(campaignId, last)),
+      this.journal.admittedPersons(campaignId),
+    ]);
+    if (journalled.length === 0 && admittedPersons.length === 0) return 0;
     const { events } = await this.store.recordedEvents(campaignId, PENDING_EVENTS_READ);
-    const coming = new Set(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' ? [event.personKey] : [])));
+    const coming = new Set<string>(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' ? [event.personKey] : [])));
+    const comingAdmits = new Set<number>(events.flatMap(({ event }) => (event.kind === 'admit' ? [event.position] : [])));
+    const atMs = Math.min(firstEventMs ?? Infinity, this.nowMs());
+
     const candidates = journalled
       .filter((p) => !coming.has(p.personKey))
       .map((p) => ({ ...p, commitment: this.openings.commitment(campaignId, p.personKey) }))
       .map((p) => ({ ...p, subject: p.commitment.toString('base64') }));
     const logged = await loggedSubjects(this.db, campaignId, candidates.map((c) => c.subject));
-    const atMs = Math.min(firstEventMs ?? Infinity, this.nowMs());
     const entries: NewEntry[] = candidates
       .filter((c) => !logged.has(c.subject))
       .map((c) => ({ entry: { kind: 'restore', position: c.position, atMs, commitment: c.commitment }, subject: c.subject }));
+
+    if (admittedPersons.length > 0) {
+      const service = await loggedService(this.db, campaignId);
+      const positions = await Promise.all(admittedPersons.map((personKey) => this.store.positionOf(campaignId, personKey)));
+      const missing = [...new Set(positions)]
+        .filter((p): p is number => p !== null && !service.admitted.has(p) && !comingAdmits.has(p))
+        .sort((a, b) => a - b);
+      const furthest = missing.at(-1) ?? 0;
+      if (furthest > service.servingUpTo) entries.push({ entry: { kind: 'serve', servingUpTo: furthest, atMs }, subject: null });
+      for (const position of missing) entries.push({ entry: { kind: 'admit', position, atMs }, subject: null });
+    }
     if (entries.length > 0) await log.append(entries);
     return entries.length;
   }

@@ -146,5 +146,9 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
         .execute();
       return rows.map((r) => ({ personKey: r.person_key, position: r.position! }));
     },
+    async admittedPersons(campaignId) {
+      const rows = await db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', campaignId).execute();
+      return rows.map((r) => r.person_key);
+    },
   };
 }

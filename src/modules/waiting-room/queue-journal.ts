@@ -72,6 +72,8 @@ export interface QueueRecovery {
    * looks there for places whose `place` entries a lost store took with it).
    */
   placesAfter(campaignId: string, position: number): Promise<{ personKey: string; position: number }[]>;
+  /** Whose admissions are journalled (live or expired, not released): the sequencer's look for admissions a lost store's log missed. */
+  admittedPersons(campaignId: string): Promise<string[]>;
 }
 
 /** A store that journals: the caller drains it after each refresh and persists what it took. */

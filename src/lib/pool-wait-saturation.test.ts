@@ -20,7 +20,8 @@ function stepped(thresholdMs = 250) {
 
 describe('PoolWaitSaturation', () => {
   it('is saturated only once the median wait stayed over the threshold for a whole window (2 s)', () => {
-    const { measure, interval } = stepped();
+    const { measure, interval, setWaiting } = stepped();
+    setWaiting(5);
     for (let i = 0; i < 7; i++) {
       interval([300, 400, 500]);
       expect(measure.saturated()).toBe(false);
@@ -31,7 +32,8 @@ describe('PoolWaitSaturation', () => {
   });
 
   it('is not saturated by one slow interval among quick ones, nor by a few slow checkouts in each', () => {
-    const { measure, interval } = stepped();
+    const { measure, interval, setWaiting } = stepped();
+    setWaiting(5);
     for (let i = 0; i < 12; i++) interval(i === 5 ? [2_000, 3_000] : [0, 1, 900]);
     expect(measure.saturated()).toBe(false);
     // One quick interval in the window clears it at once.
@@ -52,6 +54,20 @@ describe('PoolWaitSaturation', () => {
     setWaiting(0);
     interval([]);
     expect(measure.saturated()).toBe(false);
+  });
+
+  it('is not saturated the moment nobody waits for a connection: a burst that is over refuses nothing more', () => {
+    const { measure, interval, setWaiting } = stepped();
+    setWaiting(40);
+    for (let i = 0; i < 9; i++) interval([900, 1_000, 1_100]);
+    expect(measure.saturated()).toBe(true);
+    // The queue drains within the interval: the window is still slow, but a request now waits for nothing.
+    setWaiting(0);
+    expect(measure.sustainedWaitMs()).toBe(1_000);
+    expect(measure.saturated()).toBe(false);
+    // Someone waits again before a quick interval is seen: the sustained wait refuses work again.
+    setWaiting(1);
+    expect(measure.saturated()).toBe(true);
   });
 
   it('never reports saturation with a threshold of 0 (off)', () => {

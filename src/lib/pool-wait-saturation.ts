@@ -67,8 +67,14 @@ export class PoolWaitSaturation {
     return this.level.sustained();
   }
 
+  /**
+   * Whether the pool is saturated now: its wait sustained over the threshold, and someone waiting
+   * for a connection at this moment. Once the queue has drained (a burst is over), a request takes
+   * a connection without waiting, and refusing it would shorten nothing: the window's slow
+   * intervals do not go on refusing work for up to another interval after the last waiter.
+   */
   saturated(): boolean {
-    return this.options.thresholdMs > 0 && this.sustainedWaitMs() > this.options.thresholdMs;
+    return this.options.thresholdMs > 0 && this.options.waiting() > 0 && this.sustainedWaitMs() > this.options.thresholdMs;
   }
 
   /** Closes an interval (the timer calls it; tests call it after their own `observe`s). */

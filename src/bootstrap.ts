@@ -110,7 +110,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     waitingRoom,
     queueLogs,
     queueOpenings: openings,
-    placeLeafIndexes: openings ? new PlaceLeafIndexes(database.db, openings, clock) : null,
+    placeLeafIndexes: openings ? new PlaceLeafIndexes(database.db, queueLogs, openings, clock) : null,
     cosignatures: new Cosignatures(config.logWitnesses, database.db, clock),
     // With Redis the nodes see each other's booking path; alone, the cluster is this node.
     nodeFigures: redis ? new RedisNodeFiguresBoard(redis) : new LocalNodeFiguresBoard(),

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, rememberCheckpoint, type RememberedCheckpoint } from '../src/modules/transparency/audit/audit-log.ts';
 import { crossCheckAdmissions } from '../src/modules/transparency/audit/cross-check.ts';
@@ -8,6 +7,7 @@ import { parseTilePath } from '../src/modules/transparency/domain/tiles.ts';
 import { CampaignQueueLog } from '../src/modules/transparency/queue-log.ts';
 import { QueueOpenings } from '../src/modules/transparency/queue-openings.ts';
 import { ok, openCampaign, operator, person, personKeyOfSession } from './support/fixtures.ts';
+import { rewriteStoredEntry } from './support/stored-log.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -95,9 +95,7 @@ describe('the auditor', () => {
 
   it('catches an entry altered after it was logged, and a fork: the same size signed with another history', async () => {
     // An admission rewritten in the database: the tree the serving node holds no longer matches it.
-    const { rows } = await sql<{ leaf_index: number }>`SELECT leaf_index FROM queue_log_entries WHERE campaign_id = ${C} AND entry LIKE 'admit %' ORDER BY leaf_index LIMIT 1`.execute(t.ctx.db);
-    const leaf = rows[0]!.leaf_index;
-    await sql`UPDATE queue_log_entries SET entry = 'admit 12 ' || split_part(entry, ' ', 3) WHERE campaign_id = ${C} AND leaf_index = ${leaf}`.execute(t.ctx.db);
+    const leaf = await rewriteStoredEntry(t.ctx.db, C, 'admit ', (line) => `admit 12 ${line.split(' ')[2]}`);
     expect((await auditLog(served, C, key)).violations).toContain(`leaf ${leaf}: the entry served is not the one the tree holds`);
     // A node that loads the altered log signs a consistent-looking tree of the same size: a fork.
     const original = (await t.ctx.queueLogs.forCampaign(C))!;

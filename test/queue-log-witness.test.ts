@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/modules/transparency/audit/audit-log.ts';
 import type { LogFetch } from '../src/modules/transparency/audit/download-log.ts';
@@ -8,6 +7,7 @@ import { parseTilePath } from '../src/modules/transparency/domain/tiles.ts';
 import { CampaignQueueLog } from '../src/modules/transparency/queue-log.ts';
 import { witnessOnce, type WitnessMemory } from '../src/modules/transparency/witness/witness.ts';
 import { ok, openCampaign, operator, person } from './support/fixtures.ts';
+import { rewriteStoredEntry, truncateStoredLog } from './support/stored-log.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -109,8 +109,7 @@ describe('a witness of the queue log', () => {
   });
 
   it('refuses a fork: a log that rewrote an entry signs the same size with another root, or a larger tree that does not extend the cosigned one', async () => {
-    const { rows } = await sql<{ leaf_index: number }>`SELECT leaf_index FROM queue_log_entries WHERE campaign_id = ${C} AND entry LIKE 'place %' ORDER BY leaf_index LIMIT 1`.execute(t.ctx.db);
-    await sql`UPDATE queue_log_entries SET entry = 'place 999 ' || split_part(entry, ' ', 3) || ' ' || split_part(entry, ' ', 4) WHERE campaign_id = ${C} AND leaf_index = ${rows[0]!.leaf_index}`.execute(t.ctx.db);
+    await rewriteStoredEntry(t.ctx.db, C, 'place ', (line) => `place 999 ${line.split(' ').slice(2).join(' ')}`);
     const forked = new CampaignQueueLog(C, `${t.config.secrets.logSigner!.name}/${C}`, t.ctx.db, t.config.secrets.logSigner!, t.clock);
     await forked.load();
     expect(forked.size).toBe(memory!.size);
@@ -119,7 +118,7 @@ describe('a witness of the queue log', () => {
     // The forked log grows on: still not an extension of what the witness cosigned.
     const grown = new CampaignQueueLog(C, forked.origin, t.ctx.db, t.config.secrets.logSigner!, t.clock);
     await grown.load();
-    await sql`DELETE FROM queue_log_entries WHERE campaign_id = ${C} AND leaf_index >= ${memory!.size}`.execute(t.ctx.db);
+    await truncateStoredLog(t.ctx.db, C, memory!.size);
     await grown.append([{ entry: { kind: 'pause', atMs: t.clock.now().getTime() }, subject: null }]);
     const larger = await witnessOnce(serverOf(grown), C, logKey, witness, memory, now());
     expect(larger).toEqual({ kind: 'refused', reason: `a fork: the tree of ${memory!.size + 1} entries does not extend the one of ${memory!.size} cosigned before` });

@@ -19,6 +19,7 @@ import * as queueLog from '../../../migrations/0022-queue-log.ts';
 import * as queueLogSequencer from '../../../migrations/0023-queue-log-sequencer.ts';
 import * as queueLogCosignatures from '../../../migrations/0024-queue-log-cosignatures.ts';
 import * as oneDoseLedger from '../../../migrations/0025-one-dose-ledger.ts';
+import * as queueLogBundles from '../../../migrations/0026-queue-log-bundles.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -41,6 +42,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0023-queue-log-sequencer': queueLogSequencer,
   '0024-queue-log-cosignatures': queueLogCosignatures,
   '0025-one-dose-ledger': oneDoseLedger,
+  '0026-queue-log-bundles': queueLogBundles,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

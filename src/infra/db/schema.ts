@@ -201,14 +201,20 @@ interface QueueCheckpointsTable {
   saved_at: Timestamp;
 }
 
-/** The queue's transparency log: each campaign's entries in leaf order (migration 0022). */
-interface QueueLogEntriesTable {
+/** The queue's transparency log by bundle: each append's entries, a row per entry tile at most (migration 0026). */
+interface QueueLogBundlesTable {
   campaign_id: string;
+  first_index: number;
+  count: number;
+  /** The entries' lines one after another, each ending in a newline: the bytes their leaves hash. */
+  entries: string;
+}
+
+/** The log's entries found by what they are about: a pre-queue entry's commitment (base64), `seed <round>`, `draw <round>`. */
+interface QueueLogSubjectsTable {
+  campaign_id: string;
+  subject: string;
   leaf_index: number;
-  /** One ASCII line, newline included: the bytes its leaf hashes. */
-  entry: string;
-  /** The commitment (base64) of a `place` or `enter` entry, else null. */
-  subject: string | null;
 }
 
 interface QueueLogCosignaturesTable {
@@ -250,7 +256,8 @@ export interface DB extends OutreachTables {
   queue_places: QueuePlacesTable;
   queue_admissions: QueueAdmissionsTable;
   queue_checkpoints: QueueCheckpointsTable;
-  queue_log_entries: QueueLogEntriesTable;
+  queue_log_bundles: QueueLogBundlesTable;
+  queue_log_subjects: QueueLogSubjectsTable;
   queue_log_cursors: QueueLogCursorsTable;
   queue_log_cosignatures: QueueLogCosignaturesTable;
 }

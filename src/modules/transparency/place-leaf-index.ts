@@ -1,20 +1,22 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../infra/db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { findLogEntry } from './queue-log.repository.ts';
+import type { QueueLogs } from './queue-log.ts';
+import { findLogSubject } from './queue-log.repository.ts';
 import type { QueueOpenings } from './queue-openings.ts';
 
-/** Places remembered per node (a stored leaf index never changes: the log only grows). */
+/** Pre-queue entries remembered per node (a stored leaf index never changes: the log only grows). */
 const REMEMBERED = 200_000;
-/** A place not logged yet is looked up again after this long (the sequencer stores each refresh, 250 ms). */
+/** A pre-queue entry not logged yet is looked up again after this long (the sequencer stores each refresh, 250 ms). */
 const RETRY_MS = 1000;
 
 /**
- * Where a holder's place stands in the campaign's public log (docs/transparency.md "Receipts"),
- * for the ticket's answer: the leaf index of their first entry, once the sequencer has stored it
- * (a place just handed out is numbered a refresh later), else null. One indexed look-up per
- * holder and node once logged; a holder not yet logged is asked about at most once a second.
- * Nothing here is logged or leaves the process.
+ * Where a holder's place stands in the campaign's public log (docs/transparency.md "Receipts"):
+ * the leaf index of their first entry, once the sequencer has stored it (a place just handed out
+ * is numbered a refresh later), else null. A first-come place is found by its position in what
+ * this node's copy of the log says of positions (`LoggedPlaces`: no database read); a pre-queue
+ * holder's `enter` entry by its commitment, one indexed look-up per holder and node once logged,
+ * at most once a second before. Nothing here is logged or leaves the process.
  */
 export class PlaceLeafIndexes {
   readonly #found = new LRUCache<string, number>({ max: REMEMBERED });
@@ -22,18 +24,34 @@ export class PlaceLeafIndexes {
 
   constructor(
     private readonly db: Db,
+    private readonly logs: QueueLogs,
     private readonly openings: QueueOpenings,
     private readonly clock: Clock,
   ) {}
 
-  async of(campaignId: string, personKey: string): Promise<number | null> {
-    // Keyed by the person key in this node's memory (as KnownPlaces is): a known place costs no hash.
+  /** The leaf index of the holder's first entry; `position` is their ticket's (null before a pre-queue's draw). */
+  async of(campaignId: string, personKey: string, position: number | null): Promise<number | null> {
+    const pending = this.logs.forCampaign(campaignId);
+    if (!pending) return null;
+    if (position !== null) {
+      const log = await pending;
+      // What another node stored reaches this one's copy within a follow (not awaited: the answer does not wait for it).
+      log.follow().catch(() => {});
+      const leaf = log.places.leafOf(position);
+      if (leaf !== null || !log.places.drawn(position)) return leaf;
+    }
+    return this.ofEntered(campaignId, personKey);
+  }
+
+  /** A pre-queue holder's `enter` entry, by their commitment. */
+  private async ofEntered(campaignId: string, personKey: string): Promise<number | null> {
+    // Keyed by the person key in this node's memory (as KnownPlaces is): a known entry costs no hash.
     const key = `${campaignId} ${personKey}`;
     const known = this.#found.get(key);
     if (known !== undefined) return known;
     const now = this.clock.now().getTime();
     if ((this.#notBefore.get(key) ?? 0) > now) return null;
-    const found = await findLogEntry(this.db, campaignId, this.openings.commitment(campaignId, personKey).toString('base64'));
+    const found = await findLogSubject(this.db, campaignId, this.openings.commitment(campaignId, personKey).toString('base64'));
     if (!found) {
       this.#notBefore.set(key, now + RETRY_MS);
       return null;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 
-/** An entry as stored: its line, and what it is about for look-ups (a commitment, `seed <round>`) or null. */
+/** An entry as stored: its line, and what it is found by when not by its position (a pre-queue entry's commitment, `seed <round>`, `draw <round>`) or null. */
 export interface StoredEntry {
   line: string;
   subject: string | null;
@@ -13,39 +13,75 @@ export interface LogCursor {
   seq: number;
 }
 
+/** An entry tile's width: a bundle never crosses a tile's edge, so a tile is read from its own bundles. */
+const BUNDLE_WIDTH = 256;
+
+/** Consecutive entries from `firstIndex` cut into bundles: at each entry tile's edge. */
+function bundlesOf(firstIndex: number, lines: readonly string[]): { first: number; count: number; text: string }[] {
+  const bundles = [];
+  for (let at = 0; at < lines.length; ) {
+    const index = firstIndex + at;
+    const count = Math.min(lines.length - at, BUNDLE_WIDTH - (index % BUNDLE_WIDTH));
+    bundles.push({ first: index, count, text: lines.slice(at, at + count).join('') });
+    at += count;
+  }
+  return bundles;
+}
+
 /**
- * Stores a campaign's entries from `firstIndex` on and, in the same statement, the cursor of the
- * events they came from. Two writers of the same indices cannot both succeed: the primary key
+ * Stores a campaign's entries from `firstIndex` on, in bundles (migration 0026), the subjects of
+ * those found by what they are about, and the cursor of the events they came from, in one
+ * statement. Every append starts a bundle at the log's end as its writer read it, so two writers
+ * that read the same end, or one that read an older end, cannot both succeed: the primary key
  * refuses the second whole.
  */
 export async function insertLogEntries(db: Db, campaignId: string, firstIndex: number, entries: readonly StoredEntry[], cursor: LogCursor | null = null): Promise<void> {
   if (entries.length === 0) return;
+  const bundles = bundlesOf(
+    firstIndex,
+    entries.map((e) => e.line),
+  );
+  const subjects = entries.flatMap((e, i) => (e.subject === null ? [] : [{ subject: e.subject, leafIndex: firstIndex + i }]));
   const cursors = cursor ? [cursor] : [];
   await sql`WITH
     stored AS (
-      INSERT INTO queue_log_entries (campaign_id, leaf_index, entry, subject)
-      SELECT ${campaignId}, ${firstIndex}::int + e.n::int - 1, e.entry, e.subject
-        FROM unnest(${entries.map((e) => e.line)}::text[], ${entries.map((e) => e.subject)}::text[]) WITH ORDINALITY AS e (entry, subject, n)
+      INSERT INTO queue_log_bundles (campaign_id, first_index, count, entries)
+      SELECT ${campaignId}, b.first, b.count, b.entries
+        FROM unnest(${bundles.map((b) => b.first)}::int[], ${bundles.map((b) => b.count)}::int[], ${bundles.map((b) => b.text)}::text[]) AS b (first, count, entries)
+      RETURNING 1),
+    about AS (
+      INSERT INTO queue_log_subjects (campaign_id, subject, leaf_index)
+      SELECT ${campaignId}, s.subject, s.leaf FROM unnest(${subjects.map((s) => s.subject)}::text[], ${subjects.map((s) => s.leafIndex)}::int[]) AS s (subject, leaf)
       RETURNING 1),
     moved AS (
       INSERT INTO queue_log_cursors (campaign_id, epoch, seq)
       SELECT ${campaignId}, c.epoch, c.seq FROM unnest(${cursors.map((c) => c.epoch)}::text[], ${cursors.map((c) => c.seq)}::bigint[]) AS c (epoch, seq)
       ON CONFLICT (campaign_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq
       RETURNING 1)
-    SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM moved) AS moved`.execute(db);
+    SELECT (SELECT count(*) FROM stored) AS stored, (SELECT count(*) FROM about) AS about, (SELECT count(*) FROM moved) AS moved`.execute(db);
 }
 
-/** The entries [from, to) of a campaign's log, in order (fewer when the log is shorter). */
+/** The entries [from, to) of a campaign's log, in order, each line with its newline (fewer when the log is shorter). */
 export async function readLogEntries(db: Db, campaignId: string, from: number, to: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('queue_log_entries')
-    .select('entry')
-    .where('campaign_id', '=', campaignId)
-    .where('leaf_index', '>=', from)
-    .where('leaf_index', '<', to)
-    .orderBy('leaf_index')
-    .execute();
-  return rows.map((r) => r.entry);
+  if (to <= from) return [];
+  const { rows } = await sql<{ first_index: number; entries: string }>`
+    SELECT first_index, entries FROM queue_log_bundles
+     WHERE campaign_id = ${campaignId} AND first_index < ${to}
+       AND first_index >= coalesce((SELECT max(first_index) FROM queue_log_bundles WHERE campaign_id = ${campaignId} AND first_index <= ${from}), 0)
+     ORDER BY first_index`.execute(db);
+  const lines: string[] = [];
+  for (const row of rows) {
+    let index = row.first_index;
+    let at = 0;
+    for (;;) {
+      const end = row.entries.indexOf('\n', at);
+      if (end < 0) break;
+      if (index >= from && index < to) lines.push(row.entries.slice(at, end + 1));
+      index += 1;
+      at = end + 1;
+    }
+  }
+  return lines;
 }
 
 /** Where the sequencer of a campaign's log left off, or null before its first entry. */
@@ -54,40 +90,17 @@ export async function readLogCursor(db: Db, campaignId: string): Promise<LogCurs
   return row ? { epoch: row.epoch, seq: Number(row.seq) } : null;
 }
 
-/** The first entry about `subject` in a campaign's log: its leaf index and line, or null. */
-/** The highest position of a `place` or `restore` entry in the campaign's log (0 when none). */
-export async function lastLoggedPosition(db: Db, campaignId: string): Promise<number> {
-  const { rows } = await sql<{ last: number | null }>`
-    SELECT max(split_part(entry, ' ', 2)::integer) AS last FROM queue_log_entries
-    WHERE campaign_id = ${campaignId} AND (entry LIKE 'place %' OR entry LIKE 'restore %')`.execute(db);
-  return rows[0]?.last ?? 0;
-}
-
-/** The positions the campaign's log shows admitted, and how far it shows the queue served. */
-export async function loggedService(db: Db, campaignId: string): Promise<{ admitted: Set<number>; servingUpTo: number }> {
-  const [admits, served] = await Promise.all([
-    sql<{ n: number }>`SELECT split_part(entry, ' ', 2)::integer AS n FROM queue_log_entries WHERE campaign_id = ${campaignId} AND entry LIKE 'admit %'`.execute(db),
-    sql<{ n: number | null }>`SELECT max(split_part(entry, ' ', 2)::integer) AS n FROM queue_log_entries WHERE campaign_id = ${campaignId} AND entry LIKE 'serve %'`.execute(db),
-  ]);
-  return { admitted: new Set(admits.rows.map((r) => r.n)), servingUpTo: served.rows[0]?.n ?? 0 };
-}
-
-/** Which of these subjects (commitments) the campaign's log holds an entry about. */
-export async function loggedSubjects(db: Db, campaignId: string, subjects: readonly string[]): Promise<Set<string>> {
-  if (subjects.length === 0) return new Set();
-  const { rows } = await sql<{ subject: string }>`
-    SELECT DISTINCT subject FROM queue_log_entries WHERE campaign_id = ${campaignId} AND subject = ANY(${subjects}::text[])`.execute(db);
-  return new Set(rows.map((r) => r.subject));
-}
-
-export async function findLogEntry(db: Db, campaignId: string, subject: string): Promise<{ leafIndex: number; line: string } | null> {
+/** The first entry about `subject` (a pre-queue entry's commitment, `seed <round>`, `draw <round>`) in a campaign's log: its leaf index and line, or null. */
+export async function findLogSubject(db: Db, campaignId: string, subject: string): Promise<{ leafIndex: number; line: string } | null> {
   const row = await db
-    .selectFrom('queue_log_entries')
-    .select(['leaf_index', 'entry'])
+    .selectFrom('queue_log_subjects')
+    .select('leaf_index')
     .where('campaign_id', '=', campaignId)
     .where('subject', '=', subject)
     .orderBy('leaf_index')
     .limit(1)
     .executeTakeFirst();
-  return row ? { leafIndex: row.leaf_index, line: row.entry } : null;
+  if (!row) return null;
+  const [line] = await readLogEntries(db, campaignId, row.leaf_index, row.leaf_index + 1);
+  return line === undefined ? null : { leafIndex: row.leaf_index, line };
 }

@@ -2,6 +2,7 @@ import type { Db } from '../../infra/db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { formatCheckpoint } from './domain/checkpoint.ts';
 import { HashLevels } from './domain/hash-levels.ts';
+import { LoggedPlaces } from './domain/logged-places.ts';
 import { encodeEntry, type LogEntry } from './domain/log-entries.ts';
 import { consistencyProof, inclusionProof, leafHash, rootHash } from './domain/merkle.ts';
 import { signNote, type NoteSigner } from '../../lib/signed-note.ts';
@@ -17,7 +18,7 @@ const LOAD_PAGE = 10_000;
 /** How often a node that does not write a campaign's log reads what the writer stored, at most. */
 const FOLLOW_INTERVAL_MS = 500;
 
-/** An entry to append, with what it is about for look-ups (a commitment, `seed <round>`) or null. */
+/** An entry to append, with what it is found by when not by its position (a pre-queue entry's commitment, `seed <round>`, `draw <round>`) or null. */
 export interface NewEntry {
   entry: LogEntry;
   subject: string | null;
@@ -30,6 +31,7 @@ export interface NewEntry {
  */
 export class CampaignQueueLog {
   readonly #levels = new HashLevels();
+  readonly #places = new LoggedPlaces();
   #tail: Promise<unknown> = Promise.resolve();
   #signed: { size: number; note: string; atMs: number } | null = null;
   #followedAtMs = -Infinity;
@@ -55,7 +57,7 @@ export class CampaignQueueLog {
       this.#followedAtMs = this.clock.now().getTime();
       for (;;) {
         const page = await readLogEntries(this.db, this.campaignId, this.size, this.size + LOAD_PAGE);
-        for (const entry of page) this.#levels.append(leafHash(Buffer.from(entry, 'ascii')));
+        for (const entry of page) this.#enter(entry);
         if (page.length < LOAD_PAGE) return;
       }
     });
@@ -76,9 +78,25 @@ export class CampaignQueueLog {
     return this.serially(async () => {
       const first = this.size;
       await insertLogEntries(this.db, this.campaignId, first, stored, cursor);
-      for (const { line } of stored) this.#levels.append(leafHash(Buffer.from(line, 'ascii')));
+      for (const { line } of stored) this.#enter(line);
       return first;
     });
+  }
+
+  /** A stored entry into the tree, and what it says of the queue's positions. */
+  #enter(line: string): void {
+    this.#places.observe(line, this.#levels.append(leafHash(Buffer.from(line, 'ascii'))));
+  }
+
+  /** What the entries in the tree say of the queue's positions (which leaf logs each, admitted, served, drawn). */
+  get places(): Pick<LoggedPlaces, 'leafOf' | 'drawn' | 'admitted' | 'servingUpTo' | 'lastPlaced'> {
+    return this.#places;
+  }
+
+  /** The line of leaf `leafIndex` as stored, or null past the stored log. */
+  async entryAt(leafIndex: number): Promise<string | null> {
+    const [line] = await readLogEntries(this.db, this.campaignId, leafIndex, leafIndex + 1);
+    return line ?? null;
   }
 
   /** Runs `work` after every change started before it (loads and appends never interleave). */

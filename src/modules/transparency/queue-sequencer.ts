@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.ts';
 import type { QueueEvent, QueueRecovery, QueueStore } from '../waiting-room/index.ts';
 import { orderHashOf, seedHashOf } from './domain/prequeue-order.ts';
 import type { CampaignQueueLog, NewEntry, QueueLogs } from './queue-log.ts';
-import { findLogEntry, lastLoggedPosition, loggedService, loggedSubjects, readLogCursor, type LogCursor } from './queue-log.repository.ts';
+import { findLogSubject, readLogCursor, type LogCursor } from './queue-log.repository.ts';
 import type { QueueOpenings } from './queue-openings.ts';
 
 /** How long a node holds a campaign's sequencer lease unrenewed (it renews it every refresh, 250 ms). */
@@ -126,33 +126,23 @@ export class QueueSequencer {
    * the new epoch's first event's, or now.
    */
   private async restoreLost(campaignId: string, log: CampaignQueueLog, firstEventMs: number | undefined): Promise<number> {
-    const [journalled, admittedPersons] = await Promise.all([
-      lastLoggedPosition(this.db, campaignId).then((last) => this.journal.placesAfter(campaignId, last)),
-      this.journal.admittedPersons(campaignId),
-    ]);
+    const [journalled, admittedPersons] = await Promise.all([this.journal.placesAfter(campaignId, log.places.lastPlaced), this.journal.admittedPersons(campaignId)]);
     if (journalled.length === 0 && admittedPersons.length === 0) return 0;
     const { events } = await this.store.recordedEvents(campaignId, PENDING_EVENTS_READ);
     const coming = new Set<string>(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' ? [event.personKey] : [])));
     const comingAdmits = new Set<number>(events.flatMap(({ event }) => (event.kind === 'admit' ? [event.position] : [])));
     const atMs = Math.min(firstEventMs ?? Infinity, this.nowMs());
 
-    const candidates = journalled
-      .filter((p) => !coming.has(p.personKey))
-      .map((p) => ({ ...p, commitment: this.openings.commitment(campaignId, p.personKey) }))
-      .map((p) => ({ ...p, subject: p.commitment.toString('base64') }));
-    const logged = await loggedSubjects(this.db, campaignId, candidates.map((c) => c.subject));
-    const entries: NewEntry[] = candidates
-      .filter((c) => !logged.has(c.subject))
-      .map((c) => ({ entry: { kind: 'restore', position: c.position, atMs, commitment: c.commitment }, subject: c.subject }));
+    // A position is one holder's: a journalled place whose position the log holds is logged.
+    const entries: NewEntry[] = journalled
+      .filter((p) => !coming.has(p.personKey) && log.places.leafOf(p.position) === null)
+      .map((p) => ({ entry: { kind: 'restore', position: p.position, atMs, commitment: this.openings.commitment(campaignId, p.personKey) }, subject: null }));
 
     if (admittedPersons.length > 0) {
-      const service = await loggedService(this.db, campaignId);
       const positions = await Promise.all(admittedPersons.map((personKey) => this.store.positionOf(campaignId, personKey)));
-      const missing = [...new Set(positions)]
-        .filter((p): p is number => p !== null && !service.admitted.has(p) && !comingAdmits.has(p))
-        .sort((a, b) => a - b);
+      const missing = [...new Set(positions)].filter((p): p is number => p !== null && !log.places.admitted(p) && !comingAdmits.has(p)).sort((a, b) => a - b);
       const furthest = missing.at(-1) ?? 0;
-      if (furthest > service.servingUpTo) entries.push({ entry: { kind: 'serve', servingUpTo: furthest, atMs }, subject: null });
+      if (furthest > log.places.servingUpTo) entries.push({ entry: { kind: 'serve', servingUpTo: furthest, atMs }, subject: null });
       for (const position of missing) entries.push({ entry: { kind: 'admit', position, atMs }, subject: null });
     }
     if (entries.length > 0) await log.append(entries);
@@ -161,32 +151,28 @@ export class QueueSequencer {
 
   private async entriesOf(campaignId: string, log: CampaignQueueLog, seeded: Set<number>, events: readonly QueueEvent[]): Promise<NewEntry[]> {
     const entries: NewEntry[] = [];
-    /** Holders restored in this batch (a second `restore` of one holder adds nothing). */
-    const restored = new Set<string>();
+    /** Positions restored in this batch (a second `restore` of one place adds nothing). */
+    const restored = new Set<number>();
     const commit = (personKey: string) => this.openings.commitment(campaignId, personKey);
     const ensureSeed = async (round: number, atMs: number) => {
       if (seeded.has(round)) return;
-      if (!(await findLogEntry(this.db, log.campaignId, seedSubject(round)))) {
+      if (!(await findLogSubject(this.db, log.campaignId, seedSubject(round)))) {
         entries.push({ entry: { kind: 'seed', round, atMs, seedHash: seedHashOf(this.openings.seed(campaignId, round)) }, subject: seedSubject(round) });
       }
       seeded.add(round);
     };
     for (const event of events) {
       switch (event.kind) {
-        case 'place': {
-          const commitment = commit(event.personKey);
-          entries.push({ entry: { kind: 'place', position: event.position, atMs: event.atMs, commitment }, subject: commitment.toString('base64') });
+        case 'place':
+          // Found by its position (`LoggedPlaces`): no subject.
+          entries.push({ entry: { kind: 'place', position: event.position, atMs: event.atMs, commitment: commit(event.personKey) }, subject: null });
           break;
-        }
-        case 'restore': {
-          const commitment = commit(event.personKey);
-          const subject = commitment.toString('base64');
+        case 'restore':
           // Reinstated from a ticket: logged unless the log holds the place already (its entry outlived the store's loss).
-          if (restored.has(subject) || (await findLogEntry(this.db, log.campaignId, subject))) break;
-          restored.add(subject);
-          entries.push({ entry: { kind: 'restore', position: event.position, atMs: event.atMs, commitment }, subject });
+          if (restored.has(event.position) || log.places.leafOf(event.position) !== null) break;
+          restored.add(event.position);
+          entries.push({ entry: { kind: 'restore', position: event.position, atMs: event.atMs, commitment: commit(event.personKey) }, subject: null });
           break;
-        }
         case 'enter': {
           await ensureSeed(event.round, event.atMs);
           const commitment = commit(event.personKey);

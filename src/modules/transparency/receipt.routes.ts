@@ -7,7 +7,7 @@ import { Id, errorResponses } from '../../http/schemas.ts';
 import { ticketOf } from '../waiting-room/index.ts';
 import { decodeEntry } from './domain/log-entries.ts';
 import type { CampaignQueueLog } from './queue-log.ts';
-import { findLogEntry } from './queue-log.repository.ts';
+import { findLogSubject } from './queue-log.repository.ts';
 import { drawSubject } from './queue-sequencer.ts';
 
 const Base64 = Type.String({ contentEncoding: 'base64' });
@@ -63,13 +63,16 @@ export const receiptRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       const pending = ctx.queueLogs.forCampaign(campaign.id);
       if (!pending || !ctx.queueOpenings) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'this deployment keeps no queue log (YEYAK_QUEUE_LOG=off)' } });
       const opening = ctx.queueOpenings.opening(campaign.id, ticket.personKey);
-      const found = await findLogEntry(ctx.db, campaign.id, ctx.queueOpenings.commitment(campaign.id, ticket.personKey).toString('base64'));
       const log = await pending;
       await log.follow();
       const { size, note } = log.signedCheckpoint();
-      if (!found || found.leafIndex >= size) throw new YeyakError('YEYAK_ERR_NOT_LOGGED_YET', { retryAfterSeconds: 1 });
-      const entry = decodeEntry(Buffer.from(found.line, 'ascii'));
-      const drawn = entry.kind === 'enter' ? await findLogEntry(ctx.db, campaign.id, drawSubject(entry.round)) : null;
+      // Found by the ticket's position (a first-come place) or the holder's commitment (a pre-queue entry).
+      const leafIndex = (await ctx.placeLeafIndexes?.of(campaign.id, ticket.personKey, ticket.position)) ?? null;
+      const line = leafIndex !== null && leafIndex < size ? await log.entryAt(leafIndex) : null;
+      if (leafIndex === null || line === null) throw new YeyakError('YEYAK_ERR_NOT_LOGGED_YET', { retryAfterSeconds: 1 });
+      const found = { leafIndex, line };
+      const entry = decodeEntry(Buffer.from(line, 'ascii'));
+      const drawn = entry.kind === 'enter' ? await findLogSubject(ctx.db, campaign.id, drawSubject(entry.round)) : null;
       return {
         ...leafProof(log, found, size),
         checkpoint: note,

@@ -42,7 +42,7 @@ export interface JoinAnswer {
 
 /** The answer to a join (the route's and the fast path's): a place just handed out is not logged yet. */
 export async function joinAnswer(ctx: Pick<Ctx, 'placeLeafIndexes'>, request: PlaceRequest, taken: PlaceTaken): Promise<JoinAnswer> {
-  const logged = taken.created || !ctx.placeLeafIndexes ? null : ctx.placeLeafIndexes.of(request.campaign.id, request.person.personKey);
+  const logged = taken.created || !ctx.placeLeafIndexes ? null : ctx.placeLeafIndexes.of(request.campaign.id, request.person.personKey, taken.position);
   // Where the place stands in the log is for the holder's information: a failed look-up is not a failed join.
   const leafIndex = logged === null ? null : await logged.catch(() => null);
   return { ticket: taken.ticket, position: taken.position, state: taken.state, leafIndex };

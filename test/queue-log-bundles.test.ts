@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/infra/db/migrate.ts';
+import { CampaignQueueLog, type NewEntry } from '../src/modules/transparency/queue-log.ts';
+import { findLogSubject, readLogEntries } from '../src/modules/transparency/queue-log.repository.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+/**
+ * The queue log stored by bundle (migration 0026): a row per append and entry tile, the tree the
+ * same as entry by entry, a writer that read an old end refused, entries found by position or by
+ * subject, and the migration undone and done again with nothing lost.
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ now: '2026-08-09T20:00:00+09:00' });
+});
+afterAll(() => t.close());
+
+const C = 'bundled';
+const commitment = (i: number) => createHash('sha256').update(`opening ${i}`).digest();
+const place = (position: number): NewEntry => ({ entry: { kind: 'place', position, atMs: 1_000 + position, commitment: commitment(position) }, subject: null });
+const enter = (i: number): NewEntry => ({ entry: { kind: 'enter', round: 1, atMs: 5, commitment: commitment(i) }, subject: commitment(i).toString('base64') });
+
+/** A node's copy of the campaign's log, read from the database. */
+async function loaded(): Promise<CampaignQueueLog> {
+  const log = new CampaignQueueLog(C, `test/${C}`, t.ctx.db, t.config.secrets.logSigner!, t.clock);
+  await log.load();
+  return log;
+}
+
+const bundles = async () =>
+  (await sql<{ first_index: number; count: number }>`SELECT first_index, count FROM queue_log_bundles WHERE campaign_id = ${C} ORDER BY first_index`.execute(t.ctx.db)).rows;
+
+describe('the queue log stored by bundle', () => {
+  it('stores each append as bundles that never cross an entry tile, and reads back every entry and the same tree', async () => {
+    const writer = await loaded();
+    await writer.append([{ entry: { kind: 'seed', round: 1, atMs: 4, seedHash: commitment(0) }, subject: 'seed 1' }, ...Array.from({ length: 3 }, (_, i) => enter(i + 1))]);
+    await writer.append(Array.from({ length: 246 }, (_, i) => place(i + 1)));
+    await writer.append(Array.from({ length: 270 }, (_, i) => place(i + 247)));
+    expect(await bundles()).toEqual([
+      { first_index: 0, count: 4 },
+      { first_index: 4, count: 246 },
+      { first_index: 250, count: 6 },
+      { first_index: 256, count: 256 },
+      { first_index: 512, count: 8 },
+    ]);
+    const reader = await loaded();
+    expect(reader.size).toBe(520);
+    expect(reader.rootAt(520)).toEqual(writer.rootAt(520));
+    // Any range of entries, from inside one bundle to across several.
+    const lines = await readLogEntries(t.ctx.db, C, 0, 600);
+    expect(lines).toHaveLength(520);
+    expect(await readLogEntries(t.ctx.db, C, 251, 258)).toEqual(lines.slice(251, 258));
+    expect(await readLogEntries(t.ctx.db, C, 519, 519)).toEqual([]);
+    expect(lines[300]).toBe(`place 297 1297 ${commitment(297).toString('base64')}\n`);
+    // A place by its position, in memory; a pre-queue entry and a seed by their subjects.
+    expect(reader.places.leafOf(297)).toBe(300);
+    expect(await reader.entryAt(300)).toBe(lines[300]);
+    expect(await findLogSubject(t.ctx.db, C, commitment(2).toString('base64'))).toEqual({ leafIndex: 2, line: lines[2] });
+    expect(await findLogSubject(t.ctx.db, C, 'seed 1')).toMatchObject({ leafIndex: 0 });
+    // Places carry no subject row: they are found by position.
+    expect(await findLogSubject(t.ctx.db, C, commitment(297).toString('base64'))).toBeNull();
+  });
+
+  it('refuses a writer that read an older end of the log, even when the other append crossed a tile', async () => {
+    const first = await loaded();
+    const second = await loaded();
+    await first.append(Array.from({ length: 300 }, (_, i) => place(1_000 + i)));
+    await expect(second.append([place(2_000)])).rejects.toThrow();
+    expect(second.size).toBe(520);
+    const third = await loaded();
+    expect(third.size).toBe(820);
+    expect(third.rootAt(820)).toEqual(first.rootAt(820));
+  });
+
+  it('undoes migration 0026 into one row per entry and does it again with the same tree and look-ups', async () => {
+    const before = await loaded();
+    const lines = await readLogEntries(t.ctx.db, C, 0, before.size);
+    const migrator = new Migrator({ db: t.ctx.db, provider: { getMigrations: async () => MIGRATIONS } satisfies MigrationProvider });
+    expect((await migrator.migrateTo('0025-one-dose-ledger')).error).toBeUndefined();
+    const { rows } = await sql<{ leaf_index: number; entry: string; subject: string | null }>`
+      SELECT leaf_index, entry, subject FROM queue_log_entries WHERE campaign_id = ${C} ORDER BY leaf_index`.execute(t.ctx.db);
+    expect(rows.map((r) => r.entry)).toEqual(lines);
+    expect(rows.map((r) => r.leaf_index)).toEqual(lines.map((_, i) => i));
+    expect(rows[0]!.subject).toBe('seed 1');
+    expect(rows[2]!.subject).toBe(commitment(2).toString('base64'));
+    expect(rows[300]!.subject).toBe(commitment(297).toString('base64'));
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    // Back in bundles of the entry tiles.
+    expect((await bundles()).map((b) => b.first_index)).toEqual([0, 256, 512, 768]);
+    const after = await loaded();
+    expect(after.size).toBe(before.size);
+    expect(after.rootAt(after.size)).toEqual(before.rootAt(before.size));
+    expect(after.places.leafOf(297)).toBe(300);
+    expect(await findLogSubject(t.ctx.db, C, commitment(2).toString('base64'))).toEqual({ leafIndex: 2, line: lines[2] });
+    expect(await findLogSubject(t.ctx.db, C, commitment(297).toString('base64'))).toBeNull();
+    // The next append starts a bundle of its own at the end.
+    await after.append([place(3_000)]);
+    expect((await bundles()).at(-1)).toEqual({ first_index: 820, count: 1 });
+  });
+});

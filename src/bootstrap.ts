@@ -18,8 +18,7 @@ import { LocalNodeFiguresBoard, RedisNodeFiguresBoard } from './modules/operator
 import { createMetrics, type Metrics } from './infra/metrics.ts';
 import type { Database, Db } from './infra/db/database.ts';
 import { CampaignCatalog } from './modules/campaigns/index.ts';
-import { campaignDoses } from './modules/capacity/index.ts';
-import { firstBookableDate } from './modules/availability/index.ts';
+import { bookableDoses } from './modules/capacity/index.ts';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { NodePressure } from './lib/node-pressure.ts';
@@ -123,7 +122,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
 
 /** The queue holds while a campaign is sold out: the room reads remaining doses every ~2 s, off the polls. */
 function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): WaitingRoom {
-  const read = (campaignId: string, now: Date) => campaignDoses(db, campaignId, firstBookableDate(now));
+  const read = (campaignId: string, now: Date) => bookableDoses(db, campaignId, now);
   // A failed read keeps the last figure; the counter shows a database that keeps failing it.
   room.doses = new RemainingDosesCache(read, clock, { onError: (campaignId) => metrics.remainingDosesReadFailures.inc({ campaign: campaignId }) });
   return room;

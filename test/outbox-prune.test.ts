@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { completeJob, enqueueJobs, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
+import { completeJob, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
+import { enqueueDerivedJobs } from '../src/modules/outbox/outbox-producers.ts';
 import { pruneDoneJobs, recheckEvents } from '../src/modules/outbox/outbox-prune.repository.ts';
 import { OutboxPruner, type PruneLog } from '../src/modules/outbox/outbox-pruner.ts';
 import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
@@ -53,7 +54,7 @@ describe('outbox retention pruner', () => {
     await done('registry', oneDead!);
     await failJob(t.ctx.db, await jobOf('messages', oneDead!), { dead: true }, 'HTTP 400');
     await done('messages', doneLate!);
-    await enqueueJobs(t.ctx.db, [{ consumer: 'messages', idempotencyKey: 'reminder:test-1', topic: 'booking.reminder', aggregateId: 'b-1', payload: {} }], t.clock.now());
+    await enqueueDerivedJobs(t.ctx.db, [{ consumer: 'messages', idempotencyKey: 'reminder:test-1', topic: 'booking.reminder', aggregateId: 'b-1', payload: {} }], t.clock.now());
     const reminder = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', 'reminder:test-1').executeTakeFirstOrThrow();
     await completeJob(t.ctx.db, reminder.id, t.clock.now());
 

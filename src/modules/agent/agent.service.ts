@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
-import { bookingsOfPerson, bookingView, cancelBooking, createBooking, findBooking, type SlotChoice, type StoredResponse } from '../booking/index.ts';
+import { bookingHolder, bookingsOf, cancelBooking, createBooking, type SlotChoice, type StoredResponse } from '../booking/index.ts';
 import { seoulDate } from '../../lib/seoul-time.ts';
 import { eligibilityOf, eligibilityView } from '../eligibility/index.ts';
 import { devConnectingInformation, findPerson, type PersonRecord, recordPerson } from '../identity/index.ts';
@@ -71,15 +71,14 @@ export async function bookForPerson(ctx: Ctx, agent: OperatorPrincipal, campaign
 /** The person's bookings, as they see them. */
 export async function bookingsForPerson(ctx: Ctx, agent: OperatorPrincipal, personId: string) {
   const person = await personById(ctx, personId);
-  const bookings = await bookingsOfPerson(ctx.db, person.personKey);
+  const bookings = await bookingsOf(ctx, person);
   await audit(ctx, agent, { action: 'agent.bookings.viewed', target: `person:${person.personKey}` });
-  return bookings.map((b) => bookingView(b, person.maskedName));
+  return bookings;
 }
 
 /** Cancels under the person's own rules (2 days before, own window inside the rotation). */
 export async function cancelForPerson(ctx: Ctx, agent: OperatorPrincipal, bookingId: string) {
-  const booking = await findBooking(ctx.db, bookingId);
-  if (!booking) throw new YeyakError('YEYAK_ERR_BOOKING_NOT_FOUND');
+  const booking = await bookingHolder(ctx, bookingId);
   const [campaign, person] = await Promise.all([ctx.campaigns.get(booking.campaignId), personById(ctx, booking.personKey)]);
   const entry = { target: `person:${person.personKey}`, details: { campaignId: campaign.id, bookingId } };
   const result = await auditingRefusal(ctx, agent, { action: 'agent.booking.cancel_refused', ...entry }, () => cancelBooking(ctx, campaign, person, bookingId));

@@ -8,9 +8,10 @@ import { minutesOfDay } from '../../lib/seoul-time.ts';
 import { BOOKING_RULES, eligibilityOf, eligibilityView } from '../eligibility/index.ts';
 import { type PersonRecord, sealedRow } from '../identity/index.ts';
 import { firstBookableDate } from '../availability/index.ts';
+import { recordOutboxEvent } from '../outbox/index.ts';
 import { newBookingCode, newBookingId } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
-import { addOutboxEvent, findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
+import { findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
 import { insertBookingWithDoses } from './create-booking.repository.ts';
 import { requestFingerprint, type StoredResponse } from './idempotency.ts';
 import { findIdempotentResponse } from './idempotency.repository.ts';
@@ -170,7 +171,7 @@ export async function cancelBooking(ctx: Ctx, campaign: Campaign, person: Person
     const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);
     for (const dose of booking.doses) await releaseDose(trx, campaign.id, dose, dose.dose === 1 ? booking.shareWindowId : null);
     await markCancelled(trx, booking.id, now);
-    await addOutboxEvent(trx, 'booking.cancelled', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code }, now);
+    await recordOutboxEvent(trx, 'booking.cancelled', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code }, now);
     return { booking: bookingView({ ...booking, status: 'cancelled' }, person.maskedName) };
   });
 }
@@ -193,7 +194,7 @@ export async function changeBooking(ctx: Ctx, campaign: Campaign, person: Person
     const doses = await takeDoses(trx, campaign, choice, shareWindowId);
     await writeDoses(trx, booking.id, doses);
     await markChanged(trx, booking.id, window.id, shareWindowId, now);
-    await addOutboxEvent(trx, 'booking.changed', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code, doses }, now);
+    await recordOutboxEvent(trx, 'booking.changed', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code, doses }, now);
     return { booking: bookingView({ ...booking, doses, windowId: window.id, shareWindowId }, person.maskedName) };
   });
 }

@@ -26,11 +26,6 @@ export async function writeDoses(trx: Trx, bookingId: string, doses: BookingReco
     .execute();
 }
 
-/** Records an event in the transactional outbox (committed with the change, or not at all). */
-export async function addOutboxEvent(trx: Trx, topic: string, aggregateId: string, payload: unknown, at: Date): Promise<void> {
-  await trx.insertInto('outbox').values({ topic, aggregate_id: aggregateId, payload: JSON.stringify(payload), created_at: at }).execute();
-}
-
 async function dosesOf(db: Db | Trx, bookingIds: string[]): Promise<Map<string, BookingRecord['doses']>> {
   const byBooking = new Map<string, BookingRecord['doses']>();
   if (bookingIds.length === 0) return byBooking;

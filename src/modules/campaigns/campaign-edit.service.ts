@@ -1,9 +1,9 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { refreshClinicDays } from './clinic-days.repository.ts';
+import { rebuildClinicDays } from './clinic-days.ts';
 import type { AuditInTransaction } from '../operator/index.ts';
-import { rotationWindows, type AdmissionPolicy, type Campaign } from './campaign.ts';
+import type { AdmissionPolicy, Campaign } from './campaign.ts';
 import { dropSharesOutside, lockCampaign, replaceAdmission, replaceCampaign } from './campaigns.repository.ts';
 import type { CampaignBody } from './campaigns.schemas.ts';
 import { campaignFromBody } from './campaigns.service.ts';
@@ -37,7 +37,7 @@ export async function updateCampaign(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'db'
     const rotation = rotationOrder(after.windows);
     if (rotation.join(',') !== rotationOrder(before.windows).join(',')) {
       await dropSharesOutside(trx, id, rotation);
-      await refreshClinicDays(trx, id, rotationWindows(after), 'all');
+      await rebuildClinicDays(trx, after, 'all');
     }
     await audit(trx, { changed: changedParts(before, after) || 'nothing' }, `campaign:${id}`);
   });

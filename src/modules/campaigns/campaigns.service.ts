@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
+import type { DB } from '../../infra/db/schema.ts';
 import { isUniqueViolation, inTransaction } from '../../infra/db/transaction.ts';
 import { DEFAULT_ADMISSION, type Campaign } from './campaign.ts';
 import type { CampaignBody } from './campaigns.schemas.ts';
@@ -55,6 +57,14 @@ export async function createCampaign(ctx: Pick<Ctx, 'campaigns' | 'db'>, body: C
   }
   ctx.campaigns.invalidate();
   return campaign.id;
+}
+
+/**
+ * Stores a campaign the server defines itself (the demo's, the probe's) in the caller's
+ * transaction: trusted as written, so neither validated nor audited as an operator's is.
+ */
+export async function seedCampaign(trx: Transaction<DB>, campaign: Campaign): Promise<void> {
+  await insertCampaign(trx, campaign);
 }
 
 /** The public view of a campaign (API.md): instants in Asia/Seoul with offset. */

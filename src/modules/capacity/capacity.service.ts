@@ -5,10 +5,10 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { DateString, Id, TimeString } from '../../http/schemas.ts';
-import { refreshClinicDays, rotationWindows } from '../campaigns/index.ts';
+import { rebuildClinicDays } from '../campaigns/index.ts';
 import { minutesOfDay } from '../../lib/seoul-time.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { existingInstitutionIds } from '../institutions/index.ts';
+import { unknownInstitutionIds } from '../institutions/index.ts';
 import type { AuditInTransaction } from '../operator/index.ts';
 
 const CapacityRow = Type.Object(
@@ -31,11 +31,11 @@ async function validRows(ctx: Pick<Ctx, 'db'>, rows: unknown[], lines?: readonly
   const seen = new Set<string>();
   // One look-up for every well-formed clinic id, so unknown clinics are reported with the other problems.
   const ids = rows.map((row) => (row as { institutionId?: unknown })?.institutionId).filter((id): id is string => typeof id === 'string' && Value.Check(Id, id));
-  const known = await existingInstitutionIds(ctx.db, [...new Set(ids)]);
+  const unknown = new Set(await unknownInstitutionIds(ctx, [...new Set(ids)]));
   rows.forEach((row, index) => {
     const errors = [...Value.Errors(CapacityRow, row)].map((e) => `${e.instancePath || '/'} ${e.message}`);
     const id = (row as { institutionId?: unknown })?.institutionId;
-    if (typeof id === 'string' && Value.Check(Id, id) && !known.has(id)) errors.push(`unknown institution ${id}`);
+    if (typeof id === 'string' && Value.Check(Id, id) && unknown.has(id)) errors.push(`unknown institution ${id}`);
     if (errors.length === 0) {
       const r = row as CapacityInput;
       const key = `${r.institutionId}|${r.date}|${r.time}`;
@@ -82,7 +82,7 @@ export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown
         .execute();
       if (written.length < batch.length) throw new YeyakError('YEYAK_ERR_CAPACITY_BELOW_BOOKED');
       const pairs = [...new Map(batch.map((r) => [`${r.institutionId}|${r.date}`, { institutionId: r.institutionId, date: r.date }])).values()];
-      await refreshClinicDays(trx, campaignId, rotationWindows(campaign), pairs);
+      await rebuildClinicDays(trx, campaign, pairs);
     }
     await audit(trx, { upserted: rows.length });
   });

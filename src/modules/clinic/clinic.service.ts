@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { addOutboxEvent } from '../booking/index.ts';
 import { formatSeoul, seoulDate, timeFromMinutes } from '../../lib/seoul-time.ts';
 import { type OperatorPrincipal, recordAudit } from '../operator/index.ts';
+import { recordOutboxEvent } from '../outbox/index.ts';
 import {
   appointmentsOf,
   barFromLeftovers,
@@ -84,7 +84,7 @@ export async function recordOutcome(ctx: Pick<Ctx, 'clock' | 'db'>, staff: Opera
       await recordVaccination(trx, personKey, vaccine, dose, today);
       // Aggregate = the booking, so the registry hears of the dose only after the booking itself.
       const aggregate = ref.kind === 'booking' ? ref.bookingId : `leftover:${ref.bookingId}`;
-      await addOutboxEvent(trx, 'dose.administered', aggregate, { bookingId: ref.bookingId, kind: ref.kind, personKey, vaccine, dose, clinicId: institutionId, administeredOn: today }, now);
+      await recordOutboxEvent(trx, 'dose.administered', aggregate, { bookingId: ref.bookingId, kind: ref.kind, personKey, vaccine, dose, clinicId: institutionId, administeredOn: today }, now);
     } else {
       await barFromLeftovers(trx, personKey, 'no_show', now);
     }
@@ -99,7 +99,7 @@ export async function reportStock(ctx: Ctx, staff: OperatorPrincipal, vaccine: s
   const now = ctx.clock.now();
   await inTransaction(ctx.db, async (trx) => {
     await upsertClinicStock(trx, institutionId, vaccine, doses, now);
-    await addOutboxEvent(trx, 'stock.reported', `stock:${institutionId}`, { clinicId: institutionId, vaccine, doses }, now);
+    await recordOutboxEvent(trx, 'stock.reported', `stock:${institutionId}`, { clinicId: institutionId, vaccine, doses }, now);
     await recordAudit(trx, now, staff, { action: 'clinic.stock.reported', target: institutionId, details: { vaccine, doses } });
   });
   return stockView(ctx, institutionId);
@@ -122,7 +122,7 @@ export async function publishLeftovers(ctx: Pick<Ctx, 'clock' | 'db'>, staff: Op
     const offer = await publishLeftoverOffer(trx, { id: randomUUID(), institutionId, date, vaccine, doses, at: now });
     if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_BELOW_BOOKED');
     const remaining = offer.doses - offer.booked;
-    if (remaining > 0) await addOutboxEvent(trx, 'leftover.published', `leftover-offer:${offer.id}`, { offerId: offer.id, clinicId: institutionId, vaccine, doses: remaining, date }, now);
+    if (remaining > 0) await recordOutboxEvent(trx, 'leftover.published', `leftover-offer:${offer.id}`, { offerId: offer.id, clinicId: institutionId, vaccine, doses: remaining, date }, now);
     await recordAudit(trx, now, staff, { action: 'clinic.leftovers.published', target: offer.id, details: { institutionId, vaccine, doses } });
     return { offerId: offer.id, institutionId, date, vaccine, doses: offer.doses, booked: offer.booked, remaining };
   });

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { buildTenDayRotation, type Campaign, insertCampaign, refreshClinicDays, rotationWindows } from '../campaigns/index.ts';
+import { buildTenDayRotation, type Campaign, rebuildClinicDays, seedCampaign } from '../campaigns/index.ts';
 import { addDays, seoulDate, seoulInstant } from '../../lib/seoul-time.ts';
-import { generateClinics, upsertInstitutions } from '../institutions/index.ts';
+import { generateClinics, seedInstitutions } from '../institutions/index.ts';
 import { createDemoAccounts, demoAccountsAllowed, type DemoAccount } from './demo-accounts.ts';
 
 /** Half-hour slots a typical clinic vaccinates in: 09:00–12:00 and 14:00–17:00. */
@@ -60,7 +60,7 @@ export async function seedCapacity(ctx: Pick<Ctx, 'db'>, campaign: Campaign, fro
       onProgress?.({ stage: 'capacity', campaignId: campaign.id, done: last + 1, total: days });
     }
     onProgress?.({ stage: 'shares', campaignId: campaign.id });
-    await refreshClinicDays(trx, campaign.id, rotationWindows(campaign), 'all');
+    await rebuildClinicDays(trx, campaign, 'all');
   });
 }
 
@@ -122,14 +122,14 @@ export async function seedDemoIfEmpty(ctx: Ctx, options: { clinicCount?: number;
   onProgress?.({ stage: 'start', clinics: clinicCount });
   const clinics = generateClinics(clinicCount);
   for (let done = 0; done < clinics.length; done += CLINICS_PER_BATCH) {
-    await upsertInstitutions(ctx.db, clinics.slice(done, done + CLINICS_PER_BATCH));
+    await seedInstitutions(ctx, clinics.slice(done, done + CLINICS_PER_BATCH));
     onProgress?.({ stage: 'clinics', done: Math.min(done + CLINICS_PER_BATCH, clinics.length), total: clinics.length });
   }
   const now = ctx.clock.now();
   const [covid, flu] = demoCampaigns(now);
   await inTransaction(ctx.db, async (trx) => {
-    await insertCampaign(trx, covid!);
-    await insertCampaign(trx, flu!);
+    await seedCampaign(trx, covid!);
+    await seedCampaign(trx, flu!);
   });
   const tomorrow = addDays(seoulDate(now), 1);
   // Dose 1 in the next four weeks, dose 2 three weeks after each.

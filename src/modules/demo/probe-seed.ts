@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { type Campaign, insertCampaign, refreshClinicDays, rotationWindows } from '../campaigns/index.ts';
+import { type Campaign, rebuildClinicDays, seedCampaign } from '../campaigns/index.ts';
 import { addDays, seoulDate, seoulInstant } from '../../lib/seoul-time.ts';
-import { upsertInstitutions } from '../institutions/index.ts';
+import { seedInstitutions } from '../institutions/index.ts';
 import { registerSyntheticPersons, type SyntheticIdentity } from '../probe/index.ts';
 import { CLINIC_MINUTES } from './demo-seed.ts';
 
@@ -60,19 +60,19 @@ export async function seedProbeIfMissing(ctx: Ctx): Promise<boolean> {
   if (existing) return false;
   const now = ctx.clock.now();
   const campaign = probeCampaign(now);
-  await upsertInstitutions(ctx.db, [
+  await seedInstitutions(ctx, [
     { id: PROBE_CLINIC_ID, name: '합성 프로브 접종기관', address: '세종특별자치시 (운영 점검용)', sido: '세종특별자치시', sigungu: '세종시', lat: 36.48, lng: 127.29 },
   ]);
   const first = addDays(seoulDate(now), 1);
   await inTransaction(ctx.db, async (trx) => {
-    await insertCampaign(trx, campaign);
+    await seedCampaign(trx, campaign);
     await sql`
       INSERT INTO capacity_slots (campaign_id, institution_id, date, minute, capacity)
       SELECT ${campaign.id}, ${PROBE_CLINIC_ID}, d::date, m, ${PROBE_SLOT_DOSES}::int
       FROM generate_series(${first}::date, ${addDays(first, PROBE_DAYS - 2)}::date, interval '1 day') AS d
       CROSS JOIN unnest(${sql.raw(`ARRAY[${CLINIC_MINUTES.join(',')}]`)}::smallint[]) AS m
       ON CONFLICT DO NOTHING`.execute(trx);
-    await refreshClinicDays(trx, campaign.id, rotationWindows(campaign), 'all');
+    await rebuildClinicDays(trx, campaign, 'all');
   });
   await registerSyntheticPersons(ctx, { id: 'demo-seed', role: 'system' }, [...DEMO_PROBE_IDENTITIES]);
   ctx.campaigns.invalidate();

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { readiness } from './readiness.ts';
-import { outboxBacklog } from '../outbox/index.ts';
+import { measureOutboxBacklog } from '../outbox/index.ts';
 import { wasShed } from '../../http/load-shedding.ts';
 
 /** Several Prometheus servers (or a scrape every second) read the outbox's backlog at most this often. */
@@ -44,12 +44,7 @@ export function installObservability(app: FastifyInstance, ctx: Ctx): void {
     }
   });
 
-  const readOutbox = scrapeAtMostEvery(OUTBOX_READ_INTERVAL_MS, async () => {
-    for (const b of await outboxBacklog(ctx.db, ctx.clock.now())) {
-      ctx.metrics.outboxPending.set({ stage: b.stage }, b.pending);
-      ctx.metrics.outboxOldestPending.set({ stage: b.stage }, b.oldestSeconds);
-    }
-  });
+  const readOutbox = scrapeAtMostEvery(OUTBOX_READ_INTERVAL_MS, () => measureOutboxBacklog(ctx));
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     for (const campaign of await ctx.campaigns.list()) {
       const age = ctx.waitingRoom.snapshotAgeSeconds(campaign.id);

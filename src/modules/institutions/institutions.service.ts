@@ -3,7 +3,7 @@ import type { Ctx } from '../../context.ts';
 import { parseCsv, rejectRows, rowProblem, type RowProblem } from '../../http/csv.ts';
 import { YeyakError } from '../../errors.ts';
 import type { Institution } from './institution.ts';
-import { upsertInstitutions } from './institutions.repository.ts';
+import { existingInstitutionIds, upsertInstitutions } from './institutions.repository.ts';
 import { InstitutionBody } from './institutions.schemas.ts';
 import type { AuditInTransaction } from '../operator/index.ts';
 
@@ -36,4 +36,15 @@ export async function importInstitutions(ctx: Pick<Ctx, 'db'>, body: unknown, au
   if (!institutions) throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['expected a JSON array or text/csv'] } });
   if (institutions.length === 0) return 0;
   return upsertInstitutions(ctx.db, institutions, (trx) => audit(trx, { upserted: institutions.length }));
+}
+
+/** Stores clinics the server makes itself (the demo's, the probe's), all or nothing: trusted as written, so neither checked nor audited as an operator's import is. */
+export async function seedInstitutions(ctx: Pick<Ctx, 'db'>, institutions: Institution[]): Promise<number> {
+  return upsertInstitutions(ctx.db, institutions);
+}
+
+/** The ids among `ids` that name no institution, in their order: what a list of clinics from a request may not hold. */
+export async function unknownInstitutionIds(ctx: Pick<Ctx, 'db'>, ids: string[]): Promise<string[]> {
+  const known = await existingInstitutionIds(ctx.db, ids);
+  return ids.filter((id) => !known.has(id));
 }

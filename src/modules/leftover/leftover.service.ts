@@ -1,10 +1,11 @@
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction, isUniqueViolation } from '../../infra/db/transaction.ts';
-import { addOutboxEvent, claimIdempotencyKey, findIdempotentResponse, newBookingId, requestFingerprint, type StoredResponse, storeIdempotentResponse } from '../booking/index.ts';
+import { idempotentRequest, newBookingId, type StoredResponse } from '../booking/index.ts';
 import { formatSeoul, seoulDate } from '../../lib/seoul-time.ts';
 import { type PersonRecord, recordOnFirstNeed } from '../identity/index.ts';
-import { existingInstitutionIds } from '../institutions/index.ts';
+import { unknownInstitutionIds } from '../institutions/index.ts';
+import { recordOutboxEvent } from '../outbox/index.ts';
 import { alertClinicsOf, findOffer, insertLeftoverBooking, isBarred, leftoverBookingsOf, offersNear, replaceAlertClinics, takeLeftoverDose } from './leftover.repository.ts';
 
 /** How many clinics a person may be alerted about (BRIEF §3, as in 2021). */
@@ -32,8 +33,8 @@ export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: stri
   const now = ctx.clock.now();
   const date = seoulDate(now);
   const id = newBookingId(now);
-  const request = requestFingerprint({ leftoverOffer: offerId });
-  const replay = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, request) : null;
+  const idempotent = idempotentRequest(person.personKey, idempotencyKey, { leftoverOffer: offerId }, now);
+  const replay = await idempotent.replay(ctx.db);
   if (replay) return replay;
   const offer = await findOffer(ctx.db, offerId, date);
   if (!offer) throw new YeyakError('YEYAK_ERR_LEFTOVER_NOT_FOUND');
@@ -41,24 +42,20 @@ export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: stri
   if (await ctx.registry.completed(person.personKey, offer.vaccine, 1)) throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: 'ALREADY_VACCINATED' } });
   await recordOnFirstNeed(ctx, person);
   try {
-    return await inTransaction(ctx.db, async (trx) => {
-      // The key first: a concurrent twin waits here, then answers with what this one stored.
-      if (idempotencyKey && !(await claimIdempotencyKey(trx, person.personKey, idempotencyKey, request.hash, now))) {
-        const prior = await findIdempotentResponse(trx, person.personKey, idempotencyKey, request);
-        if (prior) return prior;
-      }
-      if (await isBarred(trx, person.personKey)) throw new YeyakError('YEYAK_ERR_LEFTOVER_BARRED');
-      // The booking row first: a second leftover today fails here, before the offer's row is locked.
-      await insertLeftoverBooking(trx, { id, offerId, personKey: person.personKey, date, at: now });
-      if (!(await takeLeftoverDose(trx, offerId))) throw new YeyakError('YEYAK_ERR_LEFTOVER_SOLD_OUT');
-      await addOutboxEvent(trx, 'leftover.booked', `leftover:${id}`, { leftoverBookingId: id, bookingId: id, personKey: person.personKey, clinicId: offer.institution_id, vaccine: offer.vaccine, date }, now);
-      const booked: StoredResponse = {
-        statusCode: 201,
-        body: { leftoverBooking: { id, offerId, institutionId: offer.institution_id, vaccine: offer.vaccine, date, status: 'booked', createdAt: formatSeoul(now) } },
-      };
-      if (idempotencyKey) await storeIdempotentResponse(trx, person.personKey, idempotencyKey, booked);
-      return booked;
-    });
+    // The key first: a concurrent twin waits on it, then answers with what this one stored.
+    return await inTransaction(ctx.db, (trx) =>
+      idempotent.once(trx, async () => {
+        if (await isBarred(trx, person.personKey)) throw new YeyakError('YEYAK_ERR_LEFTOVER_BARRED');
+        // The booking row first: a second leftover today fails here, before the offer's row is locked.
+        await insertLeftoverBooking(trx, { id, offerId, personKey: person.personKey, date, at: now });
+        if (!(await takeLeftoverDose(trx, offerId))) throw new YeyakError('YEYAK_ERR_LEFTOVER_SOLD_OUT');
+        await recordOutboxEvent(trx, 'leftover.booked', `leftover:${id}`, { leftoverBookingId: id, bookingId: id, personKey: person.personKey, clinicId: offer.institution_id, vaccine: offer.vaccine, date }, now);
+        return {
+          statusCode: 201,
+          body: { leftoverBooking: { id, offerId, institutionId: offer.institution_id, vaccine: offer.vaccine, date, status: 'booked', createdAt: formatSeoul(now) } },
+        };
+      }),
+    );
   } catch (error) {
     if (isUniqueViolation(error, 'leftover_bookings_one_per_day')) throw new YeyakError('YEYAK_ERR_LEFTOVER_ALREADY_BOOKED');
     throw error;
@@ -78,8 +75,7 @@ export async function alertClinics(ctx: Pick<Ctx, 'db'>, person: PersonRecord) {
 export async function setAlertClinics(ctx: Ctx, person: PersonRecord, institutionIds: string[]) {
   const wanted = [...new Set(institutionIds)];
   if (wanted.length > MAX_ALERT_CLINICS) throw new YeyakError('YEYAK_ERR_LEFTOVER_ALERTS_LIMIT', { details: { max: MAX_ALERT_CLINICS } });
-  const known = await existingInstitutionIds(ctx.db, wanted);
-  const unknown = wanted.filter((id) => !known.has(id));
+  const unknown = await unknownInstitutionIds(ctx, wanted);
   if (unknown.length > 0) throw new YeyakError('YEYAK_ERR_INSTITUTION_NOT_FOUND', { details: { institutionIds: unknown } });
   await recordOnFirstNeed(ctx, person);
   await inTransaction(ctx.db, (trx) => replaceAlertClinics(trx, person.personKey, wanted, ctx.clock.now()));

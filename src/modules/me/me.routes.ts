@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { bookingsOfPerson, bookingView, BookingView } from '../booking/index.ts';
+import { bookingsOf, BookingView } from '../booking/index.ts';
 import { eligibilityOf, eligibilityView } from '../eligibility/index.ts';
 import { personOf, PersonView, requireSession } from '../identity/index.ts';
 
@@ -30,11 +30,11 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { c
     async (request) => {
       const person = await personOf(ctx, request);
       const campaigns = await ctx.campaigns.listFor(person);
-      const bookings = await bookingsOfPerson(ctx.db, person.personKey);
+      const bookings = await bookingsOf(ctx, person);
       return {
         person: { maskedName: person.maskedName, birthDate: person.birthDate },
         eligibility: await Promise.all(campaigns.map(async (c) => eligibilityView(c.id, await eligibilityOf(ctx, c, person)))),
-        bookings: bookings.map((b) => bookingView(b, person.maskedName)),
+        bookings,
       };
     },
   );

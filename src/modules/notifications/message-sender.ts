@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import { seoulDate, timeFromMinutes } from '../../lib/seoul-time.ts';
-import { enqueueJobs, type OutboxConsumer, type OutboxJob, PermanentDeliveryError } from '../outbox/index.ts';
+import { enqueueDerivedJobs, type OutboxConsumer, type OutboxJob, PermanentDeliveryError } from '../outbox/index.ts';
 import { renderMessage, scheduleLine, type TemplateName } from './domain/templates.ts';
 import { MessageRejectedError } from './http-message-gateway.ts';
 import { bookingForMessage, clinicName, enqueueRemindersFor, leftoverSubscribers, recipientOf, type Recipient } from './notifications.repository.ts';
@@ -97,7 +97,7 @@ async function plan(ctx: Pick<Ctx, 'db'>, job: OutboxJob): Promise<Planned> {
 async function fanOutLeftoverAlerts(ctx: Pick<Ctx, 'clock' | 'db'>, job: OutboxJob): Promise<void> {
   const clinicId = String(job.payload.clinicId);
   const subscribers = await leftoverSubscribers(ctx.db, clinicId);
-  await enqueueJobs(
+  await enqueueDerivedJobs(
     ctx.db,
     subscribers.map((personKey) => ({
       consumer: 'messages' as const,

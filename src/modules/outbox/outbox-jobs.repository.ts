@@ -42,17 +42,6 @@ export async function fanOutEvents(db: Db, now: Date, limit: number): Promise<nu
   return result.rows.length;
 }
 
-/** Adds a job directly (derived work such as reminders and leftover alerts); a known key is a no-op. */
-export async function enqueueJobs(db: Db, jobs: { consumer: OutboxConsumer; idempotencyKey: string; topic: string; aggregateId: string; payload: unknown }[], now: Date): Promise<number> {
-  if (jobs.length === 0) return 0;
-  const result = await db
-    .insertInto('outbox_jobs')
-    .values(jobs.map((j) => ({ consumer: j.consumer, idempotency_key: j.idempotencyKey, topic: j.topic, aggregate_id: j.aggregateId, payload: JSON.stringify(j.payload), next_attempt_at: now, created_at: now })))
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
-}
-
 /**
  * Claims up to `limit` due jobs of a consumer with a lease: `FOR UPDATE SKIP LOCKED` so workers on
  * many nodes never take the same job, and the lease so a job whose worker died comes back when it

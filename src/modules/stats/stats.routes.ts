@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Ctx } from '../../context.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { countBookings } from '../booking/index.ts';
-import { campaignDoses } from '../capacity/index.ts';
+import { bookingFigures } from '../booking/index.ts';
+import { campaignDoseFigures } from '../capacity/index.ts';
 import { requireOperator } from '../operator/index.ts';
 
 /** Campaign statistics for operators. Queue figures come from the waiting room once it exists. */
@@ -32,8 +32,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, 
     async (request) => {
       const campaign = await ctx.campaigns.get(request.params.campaignId);
       // Operator statistics may count; the citizen path never does (it reads clinic_days).
-      const c = await countBookings(ctx.db, campaign.id);
-      const d = await campaignDoses(ctx.db, campaign.id);
+      const c = await bookingFigures(ctx, campaign.id);
+      const d = await campaignDoseFigures(ctx, campaign.id);
       const queue = await ctx.waitingRoom.counts(campaign.id);
       const joined = queue.issuedUpTo + queue.prequeueSize;
       return { joined, admitted: queue.admitted, activeAdmissions: queue.activeAdmissions, booked: c.booked, cancelled: c.cancelled, remainingDoses: d.remaining, capacityDoses: d.capacity };

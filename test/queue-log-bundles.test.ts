@@ -75,6 +75,25 @@ describe('the queue log stored by bundle', () => {
     expect(third.rootAt(820)).toEqual(first.rootAt(820));
   });
 
+  it('follows what the writer stored at most twice a second, callers during a read sharing it', async () => {
+    const writer = await loaded();
+    const follower = await loaded();
+    await writer.append([place(4_000)]);
+    t.clock.advance(500);
+    const first = follower.follow();
+    expect(follower.follow()).toBe(first);
+    await first;
+    expect(follower.size).toBe(writer.size);
+    expect(follower.places.leafOf(4_000)).toBe(writer.size - 1);
+    // Within the interval a follow reads nothing; after it, the next append arrives.
+    await writer.append([place(4_001)]);
+    await follower.follow();
+    expect(follower.size).toBe(writer.size - 1);
+    t.clock.advance(500);
+    await follower.follow();
+    expect(follower.size).toBe(writer.size);
+  });
+
   it('undoes migration 0026 into one row per entry and does it again with the same tree and look-ups', async () => {
     const before = await loaded();
     const lines = await readLogEntries(t.ctx.db, C, 0, before.size);
@@ -98,6 +117,6 @@ describe('the queue log stored by bundle', () => {
     expect(await findLogSubject(t.ctx.db, C, commitment(297).toString('base64'))).toBeNull();
     // The next append starts a bundle of its own at the end.
     await after.append([place(3_000)]);
-    expect((await bundles()).at(-1)).toEqual({ first_index: 820, count: 1 });
+    expect((await bundles()).at(-1)).toEqual({ first_index: before.size, count: 1 });
   });
 });

@@ -35,6 +35,7 @@ export class CampaignQueueLog {
   #tail: Promise<unknown> = Promise.resolve();
   #signed: { size: number; note: string; atMs: number } | null = null;
   #followedAtMs = -Infinity;
+  #following: Promise<void> | null = null;
   #past: { size: number; note: string } | null = null;
 
   constructor(
@@ -63,9 +64,15 @@ export class CampaignQueueLog {
     });
   }
 
-  /** Reads what the log's writer (another node) stored, at most once per FOLLOW_INTERVAL_MS. */
-  async follow(): Promise<void> {
-    if (this.clock.now().getTime() - this.#followedAtMs >= FOLLOW_INTERVAL_MS) await this.load();
+  /**
+   * Reads what the log's writer (another node) stored, at most once per FOLLOW_INTERVAL_MS. Callers
+   * while a read is under way share it (a repeat join asks on every answer), each waiting for it.
+   */
+  follow(): Promise<void> {
+    if (this.#following) return this.#following;
+    if (this.clock.now().getTime() - this.#followedAtMs < FOLLOW_INTERVAL_MS) return Promise.resolve();
+    this.#following = this.load().finally(() => (this.#following = null));
+    return this.#following;
   }
 
   /**

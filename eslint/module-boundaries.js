@@ -5,7 +5,7 @@
  *   public file, `index.ts`; the browser code (`src/web/`) takes only a module's pure `domain/`
  *   files, or types, since everything else is server code.
  * - `private-repositories`: a module's public file does not hand out its repositories (its SQL),
- *   except the exports listed as known debts, which may only shrink.
+ *   except the exports listed in the rule's `known` option (none are today).
  */
 import { dirname, relative, resolve } from 'node:path';
 
@@ -86,7 +86,7 @@ const publicEntry = {
 const privateRepositories = {
   meta: {
     type: 'problem',
-    docs: { description: "A module's public file does not export its repositories, except the known debts listed" },
+    docs: { description: "A module's public file does not export its repositories, except those listed as known" },
     messages: {
       repository: "The {{module}} module hands out '{{name}}' from {{file}}: repositories are private; offer a function of the module instead.",
     },

@@ -12,7 +12,7 @@ import { RedisRateLimiter } from './lib/redis-rate-limiter.ts';
 import { TokenSigner } from './lib/signed-tokens.ts';
 import { HttpMessageGateway, LocalMessageGateway } from './modules/notifications/index.ts';
 import { LocalVaccinationRegistry } from './modules/eligibility/index.ts';
-import { isJournalling, JournalWriter, MemoryQueueStore, persistJournal, queueRecoveryFrom, RedisQueueStore, RemainingDosesCache, restoreJournal, WaitingRoom } from './modules/waiting-room/index.ts';
+import { journalToDatabase, openQueueStore, RemainingDosesCache, WaitingRoom } from './modules/waiting-room/index.ts';
 import { createRedisClient } from './infra/redis.ts';
 import { LocalNodeFiguresBoard, RedisNodeFiguresBoard } from './modules/operator/index.ts';
 import { createMetrics, type Metrics } from './infra/metrics.ts';
@@ -82,11 +82,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // that lost its data is restored.
   // With a log key the stores record every change for the queue's transparency log (docs/transparency.md).
   const openings = config.secrets.logSigner ? new QueueOpenings(config.secrets.personPepper) : null;
-  const queueStore = redis ? new RedisQueueStore(redis, 'yeyak:', queueRecoveryFrom(database.db), openings) : new MemoryQueueStore(openings);
-  // The in-process store survives restarts through its journal in the database.
-  if (queueStore instanceof MemoryQueueStore) await restoreJournal(database.db, queueStore, clock.now().getTime());
+  const { store: queueStore, recovery } = await openQueueStore(database.db, redis, openings, clock.now().getTime());
   const queueLogs = new QueueLogs(database.db, config.secrets.logSigner, clock);
-  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db, queueRecoveryFrom(database.db), () => clock.now().getTime()) : null;
+  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db, recovery, () => clock.now().getTime()) : null;
   const log = options.log ?? createLogger(config.logLevel);
   const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, log, config.admissionTtlSeconds), database.db, clock, sequencer, metrics, log), database.db, clock, metrics);
   if (clockAgreement) {
@@ -129,34 +127,21 @@ function withDoses(room: WaitingRoom, db: Db, clock: Clock, metrics: Metrics): W
 }
 
 /**
- * Every refresh writes what the store handed out to the database (retried on failure, logged and
- * counted per campaign, one campaign's refused row holding up no other). The
- * in-process store is not durable itself: its joins and admissions wait for that write (group
- * commit) before they answer, so a 201 survives a kill -9. Then, with a log key, the changes the
- * store recorded go into each campaign's transparency log (on the node holding its lease).
+ * The queue's journal to the database (see `journalToDatabase`); then, with a log key, the changes
+ * the store recorded go into each campaign's transparency log (on the node holding its lease).
  */
 function journalled(room: WaitingRoom, db: Db, clock: Clock, sequencer: QueueSequencer | null, metrics: Metrics, log: FastifyBaseLogger): WaitingRoom {
-  const store = room.store;
-  if (!isJournalling(store)) return room;
   // A refused write is never silent: logged (the error without its values) and counted per campaign (YeyakQueueJournalFailing).
-  const journalFailed = (campaignId: string, error: unknown) => {
+  const failed = (campaignId: string, error: unknown) => {
     metrics.queueJournalFailures.inc({ campaign: campaignId });
     log.error({ campaignId, err: error }, 'queue journal write failed');
   };
-  const writer = new JournalWriter(store, (journal, now) => persistJournal(db, journal, now), () => clock.now(), journalFailed);
+  if (!sequencer) return journalToDatabase(room, db, clock, { failed });
   const onError = (campaignId: string) => metrics.queueLogFailures.inc({ campaign: campaignId });
   const onAppended = (campaignId: string, count: number) => metrics.queueLogEntries.inc({ campaign: campaignId }, count);
-  room.afterRefresh = async (_now, campaignIds) => {
-    try {
-      await writer.flush();
-    } finally {
-      if (sequencer) {
-        await sequencer.stepAll(campaignIds, onError, onAppended);
-        for (const campaignId of campaignIds) metrics.queueLogSequencer.set({ campaign: campaignId }, sequencer.holds(campaignId) ? 1 : 0);
-      }
-    }
+  const afterWrite = async (campaignIds: readonly string[]) => {
+    await sequencer.stepAll(campaignIds, onError, onAppended);
+    for (const campaignId of campaignIds) metrics.queueLogSequencer.set({ campaign: campaignId }, sequencer.holds(campaignId) ? 1 : 0);
   };
-  if (store instanceof RedisQueueStore) store.flushBeforeRestore = () => writer.flush();
-  if (store instanceof MemoryQueueStore) room.journal = writer;
-  return room;
+  return journalToDatabase(room, db, clock, { failed, afterWrite });
 }

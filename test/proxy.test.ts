@@ -33,6 +33,8 @@ describe('proxy booking', () => {
     // The guardian (born 1980) is outside the 60+ cohort: eligibility was the parent's.
     const childView = await ok(t.app, 'GET', '/api/v1/bookings', undefined, child);
     expect(childView.map((b: { id: string }) => b.id)).toEqual([booking.id]);
+    // The guardian's list names whose booking it is: the dependent's masked name, read from their record.
+    expect(childView[0].personMaskedName).toBe('박*자');
     // The parent signs in themselves and sees their booking; it holds their one live booking.
     const parentSession = await signIn(parent.birthDate, parent.name, parent.phone);
     const parentView = await ok(t.app, 'GET', '/api/v1/bookings', undefined, parentSession);

@@ -3,7 +3,7 @@ import { YeyakError } from '../../errors.ts';
 import { bookingHolder, bookingsOf, cancelBooking, createBooking, type SlotChoice, type StoredResponse } from '../booking/index.ts';
 import { seoulDate } from '../../lib/seoul-time.ts';
 import { eligibilityOf, eligibilityView } from '../eligibility/index.ts';
-import { devConnectingInformation, findPerson, type PersonRecord, recordPerson } from '../identity/index.ts';
+import { devConnectingInformation, recordedPerson, type PersonRecord, recordPerson } from '../identity/index.ts';
 import { type AuditEntry, type OperatorPrincipal, recordAudit } from '../operator/index.ts';
 
 /** What the caller tells the agent on the phone. */
@@ -28,7 +28,7 @@ async function auditingRefusal<T>(ctx: Ctx, agent: OperatorPrincipal, entry: Aud
 }
 
 async function personById(ctx: Pick<Ctx, 'db'>, personId: string): Promise<PersonRecord> {
-  const person = await findPerson(ctx.db, personId);
+  const person = await recordedPerson(ctx, personId);
   if (!person) throw new YeyakError('YEYAK_ERR_PERSON_NOT_FOUND');
   return person;
 }

@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import { onBookingPool, type Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { findPerson, personOf, type PersonRecord, requireSession } from '../identity/index.ts';
+import { maskedNamesOf, personOf, type PersonRecord, recordedPerson, requireSession } from '../identity/index.ts';
 import { dependentFor, managedPersonKeys } from '../proxy/index.ts';
 import { admissionFor, requireBookingAccess } from '../waiting-room/index.ts';
 import { BookingEnvelope, BookingView, IdempotencyHeaders, SlotChoiceBody } from './booking.schemas.ts';
@@ -61,8 +61,8 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       const person = await personOf(ctx, request);
       const keys = await managedPersonKeys(ctx, person.personKey);
       const bookings = await bookingsOfPersons(ctx.db, keys);
-      const names = new Map<string, string>([[person.personKey, person.maskedName]]);
-      for (const key of keys.slice(1)) names.set(key, (await findPerson(ctx.db, key))?.maskedName ?? '*');
+      const names = keys.length > 1 ? await maskedNamesOf(ctx, keys.slice(1)) : new Map<string, string>();
+      names.set(person.personKey, person.maskedName);
       return bookings.map((b) => bookingView(b, names.get(b.personKey) ?? '*'));
     },
   );
@@ -72,7 +72,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
     const person = await personOf(ctx, request);
     const booking = await findBooking(ctx.db, bookingId);
     const keys = booking ? await managedPersonKeys(ctx, person.personKey) : [];
-    const subject = booking && keys.includes(booking.personKey) ? await findPerson(ctx.db, booking.personKey) : undefined;
+    const subject = booking && keys.includes(booking.personKey) ? await recordedPerson(ctx, booking.personKey) : undefined;
     if (!booking || !subject) throw new YeyakError('YEYAK_ERR_BOOKING_NOT_FOUND');
     return { subject, campaignId: booking.campaignId };
   }

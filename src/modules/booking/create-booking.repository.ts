@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.ts';
 import { pgConstraint, pgErrorCode, retryAborted } from '../../infra/db/transaction.ts';
-import { recordVerifiedPersonQuery, type VerifiedPersonRow } from '../identity/index.ts';
+import { personRecordStatementPart, type VerifiedPersonRow } from '../identity/index.ts';
 import type { BookingRecord } from './bookings.repository.ts';
 
 /** Everything the booking statement writes, rendered by the caller: the booking's own fields, and more. */
@@ -76,7 +76,7 @@ export async function insertBookingWithDoses(db: Db, b: NewBooking): Promise<New
   // Always the same text (every value is a parameter), so it is prepared once per connection.
   // The person's record is a data-modifying part of the same statement: committed with the booking, or not at all.
   const statement = sql<Row>`/* prepared: create_booking */
-    WITH recorded AS (${recordVerifiedPersonQuery(b.personRecord)})
+    WITH recorded AS (${personRecordStatementPart(b.personRecord)})
     SELECT taken_minutes, prior_hash, prior_status, prior_response FROM create_booking(
       ${b.id}::uuid, ${b.code}, ${b.campaignId}, ${b.personKey}, ${b.windowId}, ${b.shareWindowId}::text,
       ${b.bookedBy}::text, ${b.at}::timestamptz, ${b.vaccine.name}, ${b.vaccine.doses}::smallint,

@@ -3,7 +3,31 @@ import { isDataRefused } from '../../infra/db/database-errors.ts';
 import { BatchedCalls } from '../../lib/batched-calls.ts';
 import { contactHashOf } from './person-key.ts';
 import type { PersonRecord, SealedIdentity, VerifiedPersonRow } from './person.ts';
-import { recordVerifiedPersons } from './persons.repository.ts';
+import { findMaskedNames, findPerson, recordVerifiedPersonQuery, recordVerifiedPersons } from './persons.repository.ts';
+
+/**
+ * The record Yeyak holds of a person (someone acting for them, a guardian's dependent, a booking's
+ * holder); undefined for a key never recorded: a person who has only signed in may have no record
+ * yet (`recordOnFirstNeed`).
+ */
+export function recordedPerson(ctx: Pick<Ctx, 'db'>, personKey: string): Promise<PersonRecord | undefined> {
+  return findPerson(ctx.db, personKey);
+}
+
+/**
+ * The part of another module's statement that writes a person's record in the same round trip and
+ * transaction (the booking's `create_booking` statement: a person who has only signed in is
+ * recorded with their first booking, or not at all). Null records nobody; the text is the same
+ * either way, so the statement stays prepared. The SQL stays identity's.
+ */
+export function personRecordStatementPart(row: VerifiedPersonRow | null) {
+  return recordVerifiedPersonQuery(row);
+}
+
+/** The masked names of the recorded persons among these keys, by key, in one read (a list of bookings across a family). */
+export function maskedNamesOf(ctx: Pick<Ctx, 'db'>, personKeys: readonly string[]): Promise<Map<string, string>> {
+  return findMaskedNames(ctx.db, personKeys);
+}
 
 /** The record a verified identity makes: name and phone envelope-encrypted, the contact hash for the priority lists. */
 function verifiedRow(ctx: Pick<Ctx, 'config' | 'crypto'>, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {

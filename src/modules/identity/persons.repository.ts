@@ -11,6 +11,17 @@ export async function findPerson(db: Db, personKey: string): Promise<PersonRecor
   return row && { personKey: row.person_key, birthDate: row.birth_date, maskedName: row.masked_name, ...(row.synthetic ? { synthetic: true } : {}) };
 }
 
+/** The masked names of the persons among these keys that have a record, by key (one read). */
+export async function findMaskedNames(db: Db, personKeys: readonly string[]): Promise<Map<string, string>> {
+  if (personKeys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('persons')
+    .select(['person_key', 'masked_name'])
+    .where('person_key', '=', (eb) => eb.fn.any(eb.val([...personKeys])))
+    .execute();
+  return new Map(rows.map((r) => [r.person_key, r.masked_name]));
+}
+
 /** What a person's record says of who they are: enough to tell whether a verification changed it. */
 export interface RecordedIdentity {
   birthDate: string;

@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { ageOn, type Campaign } from '../campaigns/index.ts';
 import { seoulDate } from '../../lib/seoul-time.ts';
-import { devConnectingInformation, findPerson, type PersonRecord, recordOnFirstNeed, recordPerson } from '../identity/index.ts';
+import { devConnectingInformation, recordedPerson, type PersonRecord, recordOnFirstNeed, recordPerson } from '../identity/index.ts';
 
 /** A guardian registers at most this many dependents (2021: a child booking for two parents). */
 const MAX_DEPENDENTS = 4;
@@ -64,7 +64,7 @@ export async function dependentFor(ctx: Pick<Ctx, 'db'>, campaign: Campaign, gua
     .where('guardian_key', '=', guardianKey)
     .where('person_key', '=', dependentId)
     .executeTakeFirst();
-  const dependent = link && (await findPerson(ctx.db, dependentId));
+  const dependent = link && (await recordedPerson(ctx, dependentId));
   if (!dependent) throw new YeyakError('YEYAK_ERR_DEPENDENT_NOT_FOUND');
   return dependent;
 }

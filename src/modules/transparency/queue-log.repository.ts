@@ -91,6 +91,21 @@ export async function readLogCursor(db: Db, campaignId: string): Promise<LogCurs
 }
 
 /** The first entry about `subject` (a pre-queue entry's commitment, `seed <round>`, `draw <round>`) in a campaign's log: its leaf index and line, or null. */
+/** Which of these subjects the campaign's log holds an entry about (one read per 10,000). */
+export async function loggedSubjects(db: Db, campaignId: string, subjects: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let at = 0; at < subjects.length; at += 10_000) {
+    const rows = await db
+      .selectFrom('queue_log_subjects')
+      .select('subject')
+      .where('campaign_id', '=', campaignId)
+      .where('subject', '=', (eb) => eb.fn.any(eb.val(subjects.slice(at, at + 10_000))))
+      .execute();
+    for (const r of rows) found.add(r.subject);
+  }
+  return found;
+}
+
 export async function findLogSubject(db: Db, campaignId: string, subject: string): Promise<{ leafIndex: number; line: string } | null> {
   const row = await db
     .selectFrom('queue_log_subjects')

@@ -96,7 +96,7 @@ export class CampaignQueueLog {
   }
 
   /** What the entries in the tree say of the queue's positions (which leaf logs each, admitted, served, drawn). */
-  get places(): Pick<LoggedPlaces, 'leafOf' | 'drawn' | 'admitted' | 'servingUpTo' | 'lastPlaced'> {
+  get places(): Pick<LoggedPlaces, 'leafOf' | 'drawn' | 'admitted' | 'servingUpTo' | 'lastPlaced' | 'drawnRounds'> {
     return this.#places;
   }
 

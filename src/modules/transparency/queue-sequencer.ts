@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db/database.ts';
 import type { QueueEvent, QueueRecovery, QueueStore } from '../waiting-room/index.ts';
-import { orderHashOf, seedHashOf } from './domain/prequeue-order.ts';
+import { lostEntries, type LossSources } from './lost-entries.ts';
 import type { CampaignQueueLog, NewEntry, QueueLogs } from './queue-log.ts';
-import { findLogSubject, readLogCursor, type LogCursor } from './queue-log.repository.ts';
+import { readLogCursor, type LogCursor } from './queue-log.repository.ts';
 import type { QueueOpenings } from './queue-openings.ts';
+import { drawEntry, seedEntry } from './round-entries.ts';
 
 /** How long a node holds a campaign's sequencer lease unrenewed (it renews it every refresh, 250 ms). */
 const SEQUENCER_LEASE_MS = 5000;
 
 /** Events stored per step at most (one statement each). */
 const STEP_EVENTS = 5000;
-
-/** How many pending events a look for lost places reads at most (once per epoch: a store restored, a process restarted). */
-const PENDING_EVENTS_READ = 1_000_000;
-
-/** What a round's seed and draw entries are about, for look-ups (a holder's entries are about their commitment). */
-const seedSubject = (round: number) => `seed ${round}`;
-export const drawSubject = (round: number) => `draw ${round}`;
 
 /**
  * Writes each campaign's queue log from what the queue store recorded (queue-events.ts): one node
@@ -30,11 +24,10 @@ export const drawSubject = (round: number) => `draw ${round}`;
  *
  * A store that lost its state (Redis without its data, a process killed) loses the events it had
  * not handed over yet, and its events start a new epoch. The places it gave out are not lost: they
- * are in the journal, or come back with their holders' signed tickets. Both are logged as `restore`
- * entries, so the log still names every holder: on the first step of a new epoch, the journal's
- * first-come places past the log's last one whose entries are neither stored nor still to come,
- * and the journalled admissions the log never showed (`serve`, `admit`); and a place reinstated
- * from a ticket (a `restore` event) unless the log holds it already.
+ * are in the journal, or come back with their holders' signed tickets, and the log still names
+ * every holder: on the first step of a new epoch, what the journal holds and the log does not
+ * (`lostEntries`: a round's entries and draw, `restore` entries, `serve` and `admit`); and a place
+ * reinstated from a ticket (a `restore` event) unless the log holds it already.
  */
 export class QueueSequencer {
   /** Per campaign this node holds the lease of: where its log stands (read when the lease was taken). */
@@ -46,12 +39,17 @@ export class QueueSequencer {
     private readonly openings: QueueOpenings,
     private readonly db: Db,
     /** Where the places handed out are journalled (to find those a lost store took out of the log). */
-    private readonly journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons'>,
+    private readonly journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons' | 'roundsFrom'>,
     /** The server clock (Unix ms): the time of a place recorded again. */
     private readonly nowMs: () => number,
     /** This node's name in the lease (a process of its own each time). */
     private readonly holder: string = randomUUID(),
-  ) {}
+  ) {
+    this.sources = { store, openings, db, journal };
+  }
+
+  /** What entries are written from. */
+  private readonly sources: LossSources;
 
   /** True while this node holds the campaign's lease (as of its last step). */
   holds(campaignId: string): boolean {
@@ -79,7 +77,9 @@ export class QueueSequencer {
     let appended = 0;
     // A new epoch whose events the log has none of yet: first what the store lost before it was logged.
     if (state.lossCheckedEpoch !== epoch && cursor?.epoch !== epoch) {
-      appended += await this.restoreLost(campaignId, log, events[0]?.event.atMs);
+      const lost = await lostEntries(this.sources, log, state.seeded, Math.min(events[0]?.event.atMs ?? Infinity, this.nowMs()));
+      if (lost.length > 0) await log.append(lost);
+      appended += lost.length;
       state.lossCheckedEpoch = epoch;
     }
     const fresh = events.filter((e) => !(cursor && cursor.epoch === epoch && e.seq <= cursor.seq));
@@ -114,52 +114,14 @@ export class QueueSequencer {
     }
   }
 
-  /**
-   * What a lost store took out of the log, logged again before the new epoch's events: the
-   * first-come places journalled past the log's last place (as `restore` entries), then the
-   * journalled admissions the log never showed (a `serve` up to the furthest of them if the log's
-   * was behind, and an `admit` each) — leaving out whatever is still to come as the store's own
-   * events. A place or admission journalled before this look has its event recorded before it too,
-   * and only this lease's holder drops events, so reading the journal first and the pending events
-   * after misses none and logs none twice. Lost events are the end of the list the store had, and
-   * places are numbered in that order, so a lost place lies past every logged one. Their time is
-   * the new epoch's first event's, or now.
-   */
-  private async restoreLost(campaignId: string, log: CampaignQueueLog, firstEventMs: number | undefined): Promise<number> {
-    const [journalled, admittedPersons] = await Promise.all([this.journal.placesAfter(campaignId, log.places.lastPlaced), this.journal.admittedPersons(campaignId)]);
-    if (journalled.length === 0 && admittedPersons.length === 0) return 0;
-    const { events } = await this.store.recordedEvents(campaignId, PENDING_EVENTS_READ);
-    const coming = new Set<string>(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' ? [event.personKey] : [])));
-    const comingAdmits = new Set<number>(events.flatMap(({ event }) => (event.kind === 'admit' ? [event.position] : [])));
-    const atMs = Math.min(firstEventMs ?? Infinity, this.nowMs());
-
-    // A position is one holder's: a journalled place whose position the log holds is logged.
-    const entries: NewEntry[] = journalled
-      .filter((p) => !coming.has(p.personKey) && log.places.leafOf(p.position) === null)
-      .map((p) => ({ entry: { kind: 'restore', position: p.position, atMs, commitment: this.openings.commitment(campaignId, p.personKey) }, subject: null }));
-
-    if (admittedPersons.length > 0) {
-      const positions = await Promise.all(admittedPersons.map((personKey) => this.store.positionOf(campaignId, personKey)));
-      const missing = [...new Set(positions)].filter((p): p is number => p !== null && !log.places.admitted(p) && !comingAdmits.has(p)).sort((a, b) => a - b);
-      const furthest = missing.at(-1) ?? 0;
-      if (furthest > log.places.servingUpTo) entries.push({ entry: { kind: 'serve', servingUpTo: furthest, atMs }, subject: null });
-      for (const position of missing) entries.push({ entry: { kind: 'admit', position, atMs }, subject: null });
-    }
-    if (entries.length > 0) await log.append(entries);
-    return entries.length;
-  }
-
   private async entriesOf(campaignId: string, log: CampaignQueueLog, seeded: Set<number>, events: readonly QueueEvent[]): Promise<NewEntry[]> {
     const entries: NewEntry[] = [];
     /** Positions restored in this batch (a second `restore` of one place adds nothing). */
     const restored = new Set<number>();
     const commit = (personKey: string) => this.openings.commitment(campaignId, personKey);
     const ensureSeed = async (round: number, atMs: number) => {
-      if (seeded.has(round)) return;
-      if (!(await findLogSubject(this.db, log.campaignId, seedSubject(round)))) {
-        entries.push({ entry: { kind: 'seed', round, atMs, seedHash: seedHashOf(this.openings.seed(campaignId, round)) }, subject: seedSubject(round) });
-      }
-      seeded.add(round);
+      const seed = await seedEntry(this.sources, log, seeded, round, atMs);
+      if (seed) entries.push(seed);
     };
     for (const event of events) {
       switch (event.kind) {
@@ -181,11 +143,7 @@ export class QueueSequencer {
         }
         case 'open': {
           await ensureSeed(event.round, event.atMs);
-          const members = await this.store.roundMembers(campaignId, event.round);
-          if (members.length !== event.size) throw new Error(`round ${event.round} of ${campaignId} opened with ${event.size} members, the store holds ${members.length}`);
-          const orderHash = orderHashOf(members.map(commit));
-          const seed = this.openings.seed(campaignId, event.round);
-          entries.push({ entry: { kind: 'draw', round: event.round, atMs: event.atMs, base: event.base, count: event.size, seed, orderHash }, subject: drawSubject(event.round) });
+          entries.push(await drawEntry(this.sources, log, event.round, event.base, event.atMs, event.size));
           break;
         }
         case 'serve':

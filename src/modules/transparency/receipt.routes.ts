@@ -8,7 +8,7 @@ import { ticketOf } from '../waiting-room/index.ts';
 import { decodeEntry } from './domain/log-entries.ts';
 import type { CampaignQueueLog } from './queue-log.ts';
 import { findLogSubject } from './queue-log.repository.ts';
-import { drawSubject } from './queue-sequencer.ts';
+import { drawSubject } from './round-entries.ts';
 
 const Base64 = Type.String({ contentEncoding: 'base64' });
 const LeafProof = Type.Object({

@@ -146,6 +146,20 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
         .execute();
       return rows.map((r) => ({ personKey: r.person_key, position: r.position! }));
     },
+    async roundsFrom(campaignId, fromRound) {
+      const [members, checkpoint] = await Promise.all([
+        db
+          .selectFrom('queue_places')
+          .select(['person_key', 'round'])
+          .where('campaign_id', '=', campaignId)
+          .where('position', 'is', null)
+          .where('round', '>=', fromRound)
+          .execute(),
+        db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst(),
+      ]);
+      const state = (checkpoint?.state ?? null) as QueueCheckpoint | null;
+      return { members: members.map((m) => ({ personKey: m.person_key, round: m.round! })), bases: state?.bases ?? [] };
+    },
     async admittedPersons(campaignId) {
       const rows = await db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', campaignId).execute();
       return rows.map((r) => r.person_key);

@@ -74,6 +74,17 @@ export interface QueueRecovery {
   placesAfter(campaignId: string, position: number): Promise<{ personKey: string; position: number }[]>;
   /** Whose admissions are journalled (live or expired, not released): the sequencer's look for admissions a lost store's log missed. */
   admittedPersons(campaignId: string): Promise<string[]>;
+  /**
+   * The journalled pre-queue members of round `fromRound` and later, and the bases of the rounds
+   * opened (the sequencer's look for a round whose `enter` or `draw` entries a lost store took).
+   */
+  roundsFrom(campaignId: string, fromRound: number): Promise<JournalledRounds>;
+}
+
+/** Pre-queue rounds as journalled: their members, and each opened round's base (round r opened when r < bases.length). */
+interface JournalledRounds {
+  members: { personKey: string; round: number }[];
+  bases: number[];
 }
 
 /** A store that journals: the caller drains it after each refresh and persists what it took. */

@@ -79,6 +79,11 @@ export class LoggedPlaces {
     return this.#drawn.some((r) => position > r.base && position <= r.base + r.count);
   }
 
+  /** How many rounds the log shows drawn: rounds open in order, so rounds 0 … drawnRounds − 1. */
+  get drawnRounds(): number {
+    return this.#drawn.length;
+  }
+
   /** Whether the log shows `position` admitted. */
   admitted(position: number): boolean {
     return this.#admitted.get(position) === 1;

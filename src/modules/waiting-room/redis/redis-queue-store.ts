@@ -9,7 +9,7 @@ import { campaignKeys, checkKeyPrefix, type CampaignKeys } from './queue-keys.ts
 import { queueStoreError } from './redis-errors.ts';
 import { checkpointFromSnapshot, initializeCampaign } from './redis-restore.ts';
 
-const NO_JOURNAL: QueueRecovery = { load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [] }), placesAfter: async () => [], admittedPersons: async () => [] };
+const NO_JOURNAL: QueueRecovery = { load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [] }), placesAfter: async () => [], admittedPersons: async () => [], roundsFrom: async () => ({ members: [], bases: [] }) };
 
 function isUninitialized(error: unknown): boolean {
   // Redis may prefix a script's error with ERR.

@@ -1,0 +1,82 @@
+import type { QueueRecovery } from '../waiting-room/index.ts';
+import type { CampaignQueueLog, NewEntry } from './queue-log.ts';
+import { loggedSubjects } from './queue-log.repository.ts';
+import { drawEntry, seedEntry, type EntrySources } from './round-entries.ts';
+
+/** How many pending events a look for lost entries reads at most (once per epoch: a store restored, a process restarted). */
+const PENDING_EVENTS_READ = 1_000_000;
+
+/** Where the sequencer finds what a lost store handed out: the journal in the database. */
+export interface LossSources extends EntrySources {
+  journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons' | 'roundsFrom'>;
+}
+
+/**
+ * What a lost store took out of the log, to be logged again before the new epoch's events, at
+ * `atMs`, leaving out whatever is still to come as the store's own events:
+ * 1. the pre-queue rounds the log never showed drawn: the journalled members whose `enter` it does
+ *    not hold (after the round's `seed` if that is missing too), then the `draw` of a round the
+ *    journal says opened;
+ * 2. the first-come places journalled past the log's last place (`restore` entries);
+ * 3. the journalled admissions the log never showed: a `serve` up to the furthest of them if the
+ *    log's was behind, and an `admit` each.
+ *
+ * A place or admission journalled before this look has its event recorded before it too, and
+ * only the lease's holder drops events, so reading the journal first and the pending events after
+ * misses none and logs none twice. Lost events are the end of the list the store had, and places
+ * are numbered in that order: a lost place lies past every logged one, and a round with a logged
+ * draw lost none of its entries.
+ */
+export async function lostEntries(sources: LossSources, log: CampaignQueueLog, seeded: Set<number>, atMs: number): Promise<NewEntry[]> {
+  const { campaignId } = log;
+  const fromRound = log.places.drawnRounds;
+  const [journalled, admittedPersons, rounds] = await Promise.all([
+    sources.journal.placesAfter(campaignId, log.places.lastPlaced),
+    sources.journal.admittedPersons(campaignId),
+    sources.journal.roundsFrom(campaignId, fromRound),
+  ]);
+  if (journalled.length === 0 && admittedPersons.length === 0 && rounds.members.length === 0 && rounds.bases.length <= fromRound) return [];
+  const { events } = await sources.store.recordedEvents(campaignId, PENDING_EVENTS_READ);
+  const coming = new Set<string>(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' || event.kind === 'enter' ? [event.personKey] : [])));
+  const comingAdmits = new Set<number>(events.flatMap(({ event }) => (event.kind === 'admit' ? [event.position] : [])));
+  const comingOpens = new Set<number>(events.flatMap(({ event }) => (event.kind === 'open' ? [event.round] : [])));
+  const commitment = (personKey: string) => sources.openings.commitment(campaignId, personKey);
+
+  const entries: NewEntry[] = [];
+  // 1. Rounds not drawn in the log, in order.
+  const membersOf = new Map<number, string[]>();
+  for (const m of rounds.members) {
+    if (coming.has(m.personKey)) continue;
+    const members = membersOf.get(m.round);
+    if (members) members.push(m.personKey);
+    else membersOf.set(m.round, [m.personKey]);
+  }
+  const lastRound = Math.max(rounds.bases.length - 1, ...membersOf.keys());
+  for (let round = fromRound; round <= lastRound; round++) {
+    const opened = round < rounds.bases.length && !comingOpens.has(round);
+    const commitments = (membersOf.get(round) ?? []).map((personKey) => commitment(personKey).toString('base64'));
+    const logged = await loggedSubjects(sources.db, campaignId, commitments);
+    const missing = commitments.filter((c) => !logged.has(c));
+    if (missing.length === 0 && !opened) continue;
+    const seed = await seedEntry(sources, log, seeded, round, atMs);
+    if (seed) entries.push(seed);
+    for (const c of missing) entries.push({ entry: { kind: 'enter', round, atMs, commitment: Buffer.from(c, 'base64') }, subject: c });
+    if (opened) entries.push(await drawEntry(sources, log, round, rounds.bases[round]!, atMs));
+  }
+
+  // 2. A position is one holder's: a journalled place whose position the log holds is logged.
+  for (const p of journalled) {
+    if (coming.has(p.personKey) || log.places.leafOf(p.position) !== null) continue;
+    entries.push({ entry: { kind: 'restore', position: p.position, atMs, commitment: commitment(p.personKey) }, subject: null });
+  }
+
+  // 3. Admissions.
+  if (admittedPersons.length > 0) {
+    const positions = await Promise.all(admittedPersons.map((personKey) => sources.store.positionOf(campaignId, personKey)));
+    const missing = [...new Set(positions)].filter((p): p is number => p !== null && !log.places.admitted(p) && !comingAdmits.has(p)).sort((a, b) => a - b);
+    const furthest = missing.at(-1) ?? 0;
+    if (furthest > log.places.servingUpTo) entries.push({ entry: { kind: 'serve', servingUpTo: furthest, atMs }, subject: null });
+    for (const position of missing) entries.push({ entry: { kind: 'admit', position, atMs }, subject: null });
+  }
+  return entries;
+}

@@ -45,4 +45,34 @@ describe('the documents’ references', () => {
     expect(references).toBeGreaterThan(300);
     expect(missing).toEqual([]);
   });
+
+  it('say "last replaced" of a database function only with the migration that last defines it', () => {
+    // Each function's defining migrations, in order (a migration's down may restore an older text, so the latest counts).
+    const latest = new Map<string, number>();
+    for (const file of readdirSync('migrations').filter((f) => /^\d{4}-.*\.ts$/.test(f)).sort()) {
+      for (const [, name] of readFileSync(join('migrations', file), 'utf8').matchAll(/CREATE (?:OR REPLACE )?FUNCTION ([a-z_]+)/g)) latest.set(name!, Number(file.slice(0, 4)));
+    }
+    expect(latest.get('create_booking')).toBeGreaterThan(13);
+    const sources = [...documents(), ...readdirSync('src', { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => join('src', f))];
+    const wrong: string[] = [];
+    let claims = 0;
+    for (const file of sources) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/last replaced( it)?/g)) {
+        // "as 0025 last replaced it": the migration just before; "last replaced in 0025": the one just after.
+        const migration = /(?:migrations\/|migration |as |\b)(\d{4})(?=[-\s`])/g;
+        const cited = match[1]
+          ? [...text.slice(Math.max(0, match.index - 80), match.index).matchAll(migration)].at(-1)?.[1]
+          : text.slice(match.index, match.index + 80).match(new RegExp(migration.source))?.[1];
+        const before = text.slice(Math.max(0, match.index - 300), match.index);
+        for (const [name, number] of latest) {
+          if (!before.includes(`\`${name}\``) || cited === undefined) continue;
+          claims += 1;
+          if (Number(cited) !== number) wrong.push(`${file}: ${name} cited as last replaced in ${cited}, defined last in ${String(number).padStart(4, "0")}`);
+        }
+      }
+    }
+    expect(claims).toBeGreaterThanOrEqual(4);
+    expect(wrong).toEqual([]);
+  });
 });

@@ -45,7 +45,7 @@ function serverOf(log: CampaignQueueLog): LogFetch {
     const rest = path.replace(`/api/v1/campaigns/${C}/log/`, '');
     if (rest === 'checkpoint') return { status: 200, body: Buffer.from(log.checkpoint()) };
     const address = parseTilePath(rest.replace(/^tile\//, ''));
-    const body = address && address.level !== 'entries' ? log.hashTile(address.level, address.index, address.width) : null;
+    const body = address && address.level !== 'entries' ? await log.hashTile(address.level, address.index, address.width) : null;
     return body ? { status: 200, body } : { status: 404, body: Buffer.alloc(0) };
   };
 }

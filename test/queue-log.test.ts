@@ -55,8 +55,8 @@ describe("a campaign's queue log, served in C2SP formats", () => {
     expect(decodeEntry(bundle[14]!)).toEqual(places(15, 1, atMs)[0]!.entry);
     const partial = decodeEntryBundle((await get('/api/v1/campaigns/logged/log/tile/entries/001.p/44')).rawPayload);
     expect(partial).toHaveLength(44);
-    expect(verifyInclusion(14, 300, leafHash(bundle[14]!), log.inclusionProof(14, 300), checkpoint.root)).toBe(true);
-    expect(verifyInclusion(299, 300, leafHash(partial[43]!), log.inclusionProof(299, 300), checkpoint.root)).toBe(true);
+    expect(verifyInclusion(14, 300, leafHash(bundle[14]!), await log.inclusionProof(14, 300), checkpoint.root)).toBe(true);
+    expect(verifyInclusion(299, 300, leafHash(partial[43]!), await log.inclusionProof(299, 300), checkpoint.root)).toBe(true);
 
     // The log grows; the checkpoint is signed again after a second, and it extends the last one.
     await log.append(places(301, 20, t.clock.now().getTime()));
@@ -64,7 +64,7 @@ describe("a campaign's queue log, served in C2SP formats", () => {
     t.clock.advance(1000);
     const later = await audit('logged');
     expect(later.checkpoint.size).toBe(320);
-    expect(verifyConsistency(300, 320, log.consistencyProof(300, 320), checkpoint.root, later.checkpoint.root)).toBe(true);
+    expect(verifyConsistency(300, 320, await log.consistencyProof(300, 320), checkpoint.root, later.checkpoint.root)).toBe(true);
   });
 
   it('keeps the entries in the database: a node that loads the log finds the same tree', async () => {
@@ -72,7 +72,7 @@ describe("a campaign's queue log, served in C2SP formats", () => {
     const loaded = new CampaignQueueLog('logged', served.origin, t.ctx.db, t.config.secrets.logSigner!, t.clock);
     await loaded.load();
     expect(loaded.size).toBe(served.size);
-    expect(loaded.consistencyProof(300, loaded.size)).toEqual(served.consistencyProof(300, served.size));
+    expect(await loaded.consistencyProof(300, loaded.size)).toEqual(await served.consistencyProof(300, served.size));
     // Two writers of the same leaf: the database refuses the second, and its tree does not move.
     await expect(loaded.append(places(999, 1, 0))).resolves.toBe(320);
     await expect(served.append(places(1000, 1, 0))).rejects.toThrow();

@@ -62,7 +62,7 @@ export class Cosignatures {
     })();
     if (checkpoint.origin !== log.origin) throw new CosignatureRefused(`a checkpoint of another log (${checkpoint.origin})`);
     if (checkpoint.size > log.size) throw new CosignatureRefused(`the log does not reach ${checkpoint.size} entries`);
-    if (!log.rootAt(checkpoint.size).equals(checkpoint.root)) throw new CosignatureRefused('not the root of this log at that size');
+    if (!(await log.rootAt(checkpoint.size)).equals(checkpoint.root)) throw new CosignatureRefused('not the root of this log at that size');
     const accepted = this.#witnesses.filter((w) => cosignedAt(note, w.key) !== null);
     if (accepted.length === 0) throw new CosignatureRefused('no valid cosignature by a witness this log names');
     const rows = accepted.map((w) => ({

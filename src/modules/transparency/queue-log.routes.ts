@@ -71,7 +71,7 @@ export const queueLogRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       const log = await logOf(request.params.campaignId);
       const witnessed = await ctx.cosignatures.witnessed(log.campaignId);
       if (!witnessed || witnessed.size > log.size) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'no witness has cosigned a checkpoint of this log yet' } });
-      return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=1').send(log.signedAtSize(witnessed.size) + witnessed.lines.join(''));
+      return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=1').send((await log.signedAtSize(witnessed.size)) + witnessed.lines.join(''));
     },
   );
 
@@ -111,7 +111,7 @@ export const queueLogRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (ap
       const address = parseTilePath(request.params['*']);
       if (!address) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'not a tile path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]' } });
       const log = await logOf(request.params.campaignId);
-      const bytes = address.level === 'entries' ? await log.entryBundle(address.index, address.width) : log.hashTile(address.level, address.index, address.width);
+      const bytes = address.level === 'entries' ? await log.entryBundle(address.index, address.width) : await log.hashTile(address.level, address.index, address.width);
       if (!bytes) throw new YeyakError('YEYAK_ERR_NOT_FOUND', { details: { reason: 'the log does not reach this tile yet' } });
       return reply.type('application/octet-stream').header('cache-control', IMMUTABLE).send(bytes);
     },

@@ -1,10 +1,10 @@
 import type { Db } from '../../infra/db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { formatCheckpoint } from './domain/checkpoint.ts';
-import { HashLevels } from './domain/hash-levels.ts';
+import { CompactHashLevels, TileNotHeld } from './domain/compact-hash-levels.ts';
 import { LoggedPlaces } from './domain/logged-places.ts';
 import { encodeEntry, type LogEntry } from './domain/log-entries.ts';
-import { consistencyProof, inclusionProof, leafHash, rootHash } from './domain/merkle.ts';
+import { consistencyProof, type HashReader, inclusionProof, leafHash, rootHash } from './domain/merkle.ts';
 import { signNote, type NoteSigner } from '../../lib/signed-note.ts';
 import { TILE_WIDTH, encodeEntryBundle, tileHashes, tileWidth } from './domain/tiles.ts';
 import { insertLogEntries, readLogEntries, type LogCursor } from './queue-log.repository.ts';
@@ -26,11 +26,13 @@ export interface NewEntry {
 
 /**
  * One campaign's queue log (docs/transparency.md): its entries stored in the database, the
- * system of record, before they enter the tree; its hashes in memory (about 64 bytes an entry),
- * from which checkpoints, tiles and proofs are served.
+ * system of record, before they enter the tree; its hashes in memory, from which checkpoints,
+ * tiles and proofs are served. Below the first tile level only the growing right edge and the
+ * last tiles used are held (`CompactHashLevels`, about a quarter of a byte an entry besides): a
+ * proof or tile of the past reads its tile's entries back from their bundle and hashes them again.
  */
 export class CampaignQueueLog {
-  readonly #levels = new HashLevels();
+  readonly #levels = new CompactHashLevels();
   readonly #places = new LoggedPlaces();
   #tail: Promise<unknown> = Promise.resolve();
   #signed: { size: number; note: string; atMs: number } | null = null;
@@ -129,24 +131,43 @@ export class CampaignQueueLog {
     return this.#signed;
   }
 
+  /**
+   * Runs `compute` over the tree's hashes; a tile it needs that is not held is read back from its
+   * entries' bundle and hashed again (at most a few per call: the tiles of the sizes and leaf asked).
+   */
+  async #withTiles<T>(compute: (read: HashReader) => T): Promise<T> {
+    for (let loads = 0; ; loads++) {
+      try {
+        return compute(this.#levels.read);
+      } catch (error) {
+        if (!(error instanceof TileNotHeld) || loads >= 8) throw error;
+        const lines = await readLogEntries(this.db, this.campaignId, error.tile * TILE_WIDTH, (error.tile + 1) * TILE_WIDTH);
+        this.#levels.loadTile(
+          error.tile,
+          lines.map((line) => leafHash(Buffer.from(line, 'ascii'))),
+        );
+      }
+    }
+  }
+
   /** The root of the tree of its first `size` entries. */
-  rootAt(size: number): Buffer {
-    return rootHash(this.#levels.read, size);
+  rootAt(size: number): Promise<Buffer> {
+    return this.#withTiles((read) => rootHash(read, size));
   }
 
   /** The log's signed note of the checkpoint of an earlier size (a witnessed one), signed once per size. */
-  signedAtSize(size: number): string {
+  async signedAtSize(size: number): Promise<string> {
     if (this.#past?.size !== size) {
-      const text = formatCheckpoint({ origin: this.origin, size, root: this.rootAt(size), extensions: [] });
+      const text = formatCheckpoint({ origin: this.origin, size, root: await this.rootAt(size), extensions: [] });
       this.#past = { size, note: signNote(text, [this.signer]) };
     }
     return this.#past.note;
   }
 
   /** A hash tile's bytes, or null while the tree does not reach that width of it. */
-  hashTile(level: number, index: number, width: number): Buffer | null {
+  async hashTile(level: number, index: number, width: number): Promise<Buffer | null> {
     if (tileWidth(this.size, level, index) < width) return null;
-    return tileHashes(this.#levels.read, level, index, width);
+    return this.#withTiles((read) => tileHashes(read, level, index, width));
   }
 
   /** An entry bundle's bytes, or null while the tree does not reach that width of it. */
@@ -157,13 +178,13 @@ export class CampaignQueueLog {
   }
 
   /** The inclusion proof of leaf `index` in the tree of `size` entries. */
-  inclusionProof(index: number, size: number): Buffer[] {
-    return inclusionProof(this.#levels.read, index, size);
+  inclusionProof(index: number, size: number): Promise<Buffer[]> {
+    return this.#withTiles((read) => inclusionProof(read, index, size));
   }
 
   /** The proof that the tree of `oldSize` entries is a prefix of the tree of `newSize`. */
-  consistencyProof(oldSize: number, newSize: number): Buffer[] {
-    return consistencyProof(this.#levels.read, oldSize, newSize);
+  consistencyProof(oldSize: number, newSize: number): Promise<Buffer[]> {
+    return this.#withTiles((read) => consistencyProof(read, oldSize, newSize));
   }
 }
 

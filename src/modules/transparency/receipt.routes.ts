@@ -20,11 +20,11 @@ const LeafProof = Type.Object({
 });
 
 /** A leaf's entry and inclusion proof in the tree of `size` entries. */
-function leafProof(log: CampaignQueueLog, found: { leafIndex: number; line: string }, size: number) {
+async function leafProof(log: CampaignQueueLog, found: { leafIndex: number; line: string }, size: number) {
   return {
     leafIndex: found.leafIndex,
     entry: Buffer.from(found.line, 'ascii').toString('base64'),
-    proof: log.inclusionProof(found.leafIndex, size).map((h) => h.toString('base64')),
+    proof: (await log.inclusionProof(found.leafIndex, size)).map((h) => h.toString('base64')),
   };
 }
 
@@ -74,10 +74,10 @@ export const receiptRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app
       const entry = decodeEntry(Buffer.from(line, 'ascii'));
       const drawn = entry.kind === 'enter' ? await findLogSubject(ctx.db, campaign.id, drawSubject(entry.round)) : null;
       return {
-        ...leafProof(log, found, size),
+        ...(await leafProof(log, found, size)),
         checkpoint: note,
         opening: opening.toString('base64'),
-        draw: drawn && drawn.leafIndex < size ? leafProof(log, drawn, size) : null,
+        draw: drawn && drawn.leafIndex < size ? await leafProof(log, drawn, size) : null,
       };
     },
   );

@@ -1,9 +1,13 @@
 import { HASH_BYTES, type HashReader, nodeHash } from './merkle.ts';
 
 /** One level's hashes, 32 bytes each, in one buffer that doubles as it fills. */
-class HashRow {
-  #bytes = Buffer.alloc(HASH_BYTES * 256);
+export class HashRow {
+  #bytes: Buffer;
   length = 0;
+
+  constructor(capacity = 256) {
+    this.#bytes = Buffer.alloc(HASH_BYTES * capacity);
+  }
 
   push(hash: Uint8Array): void {
     if ((this.length + 1) * HASH_BYTES > this.#bytes.length) {

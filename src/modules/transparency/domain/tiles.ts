@@ -8,7 +8,7 @@ import { HASH_BYTES, nodeHash, type HashReader } from './merkle.ts';
  * (1234067 → `x001/x234/067`). The entries themselves are bundled the same way under
  * `tile/entries/`, each entry as a big-endian uint16 length and its bytes.
  */
-const TILE_HEIGHT = 8;
+export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 2 ** TILE_HEIGHT;
 
 export interface TileAddress {

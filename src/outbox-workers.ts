@@ -8,7 +8,7 @@ import { type OutboxConsumer, OutboxWorker, type OutboxWorkerOptions } from './m
  * the registry reporter and the registry import when `YEYAK_REGISTRY_URL` is set, and the
  * day-before reminder scheduler. Without a registry its jobs wait as pending, never lost.
  */
-export function createOutboxWorker(ctx: Ctx, options: OutboxWorkerOptions = {}): OutboxWorker {
+export function createOutboxWorker(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'messages' | 'metrics'>, options: OutboxWorkerOptions = {}): OutboxWorker {
   const consumers: OutboxConsumer[] = [messageSender(ctx)];
   const periodic: NonNullable<OutboxWorkerOptions['periodic']> = [{ name: 'reminders', run: reminderScheduler(ctx) }];
   const { url, timeoutMs, importIntervalSeconds } = ctx.config.registry;

@@ -18,7 +18,7 @@ function audit(ctx: Pick<Ctx, 'clock' | 'db'>, agent: OperatorPrincipal, entry: 
 }
 
 /** Runs `work`; a coded refusal is audited as `entry` (with the code), then answered as usual. */
-async function auditingRefusal<T>(ctx: Ctx, agent: OperatorPrincipal, entry: AuditEntry, work: () => Promise<T>): Promise<T> {
+async function auditingRefusal<T>(ctx: Pick<Ctx, 'clock' | 'db'>, agent: OperatorPrincipal, entry: AuditEntry, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -39,7 +39,7 @@ async function personById(ctx: Pick<Ctx, 'db'>, personId: string): Promise<Perso
  * agent acts for them. Until a real identity check for call centres exists, the CI stand-in is
  * the development provider's.
  */
-export async function recordPhonedInPerson(ctx: Ctx, agent: OperatorPrincipal, input: PhonedInPerson) {
+export async function recordPhonedInPerson(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, agent: OperatorPrincipal, input: PhonedInPerson) {
   if (input.birthDate > seoulDate(ctx.clock.now()) || input.birthDate < '1900-01-01') {
     throw new YeyakError('YEYAK_ERR_VALIDATION', { details: { problems: ['birthDate is not a plausible birth date'] } });
   }
@@ -57,7 +57,7 @@ export async function recordPhonedInPerson(ctx: Ctx, agent: OperatorPrincipal, i
  * rule, one live booking, capacity, Idempotency-Key), marked `booked_by = agent:<operator id>`.
  * A refusal is audited too, then answered as it would be to the person.
  */
-export async function bookForPerson(ctx: Ctx, agent: OperatorPrincipal, campaignId: string, personId: string, choice: SlotChoice, idempotencyKey?: string): Promise<StoredResponse> {
+export async function bookForPerson(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, agent: OperatorPrincipal, campaignId: string, personId: string, choice: SlotChoice, idempotencyKey?: string): Promise<StoredResponse> {
   const campaign = await ctx.campaigns.get(campaignId);
   const person = await personById(ctx, personId);
   const target = `person:${person.personKey}`;
@@ -69,7 +69,7 @@ export async function bookForPerson(ctx: Ctx, agent: OperatorPrincipal, campaign
 }
 
 /** The person's bookings, as they see them. */
-export async function bookingsForPerson(ctx: Ctx, agent: OperatorPrincipal, personId: string) {
+export async function bookingsForPerson(ctx: Pick<Ctx, 'clock' | 'db'>, agent: OperatorPrincipal, personId: string) {
   const person = await personById(ctx, personId);
   const bookings = await bookingsOf(ctx, person);
   await audit(ctx, agent, { action: 'agent.bookings.viewed', target: `person:${person.personKey}` });
@@ -77,7 +77,7 @@ export async function bookingsForPerson(ctx: Ctx, agent: OperatorPrincipal, pers
 }
 
 /** Cancels under the person's own rules (2 days before, own window inside the rotation). */
-export async function cancelForPerson(ctx: Ctx, agent: OperatorPrincipal, bookingId: string) {
+export async function cancelForPerson(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'db'>, agent: OperatorPrincipal, bookingId: string) {
   const booking = await bookingHolder(ctx, bookingId);
   const [campaign, person] = await Promise.all([ctx.campaigns.get(booking.campaignId), personById(ctx, booking.personKey)]);
   const entry = { target: `person:${person.personKey}`, details: { campaignId: campaign.id, bookingId } };

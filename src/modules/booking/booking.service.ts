@@ -26,7 +26,7 @@ export interface SlotChoice {
 }
 
 /** The window the person books in now (server clock), or the coded refusal with their own window. */
-async function windowForBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
+async function windowForBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
   const eligibility = await eligibilityOf(ctx, campaign, person, BOOKING_RULES);
   if (eligibility.reason === 'NOT_IN_COHORT' || eligibility.reason === 'ALREADY_VACCINATED') {
     throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: eligibility.reason } });
@@ -71,7 +71,7 @@ function checkBookableDate(now: Date, date: string): void {
  * rules run first taking "not vaccinated" for granted (no read), and only a refusal is evaluated
  * again with the registry's answer, so that it carries the reason the full rules give.
  */
-async function windowForNewBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
+async function windowForNewBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
   const optimistic = await eligibilityOf(ctx, campaign, person, BOOKING_RULES, { vaccinated: false });
   if (optimistic.eligible && optimistic.window) return optimistic.window;
   return windowForBooking(ctx, campaign, person, now);
@@ -86,7 +86,7 @@ function soldOut(dose: number, date: string): YeyakError {
  * Idempotency-Key a replay returns the first answer. `bookedBy` records who booked when it was not
  * the person ('agent:<operator id>', 'guardian:<person key>'), written in the same transaction.
  */
-export async function createBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
+export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const request = requestFingerprint({ campaignId: campaign.id, ...choice });
   let window: CampaignWindow;
@@ -153,7 +153,7 @@ export async function createBooking(ctx: Ctx, campaign: Campaign, person: Person
  * Self-service on a booking: the person's own, still live, at least 2 days before the first
  * remaining appointment, and — inside the rotation — only in the person's own window.
  */
-async function lockOwnBooking(trx: Trx, ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string, now: Date): Promise<BookingRecord> {
+async function lockOwnBooking(trx: Trx, campaign: Campaign, person: PersonRecord, bookingId: string, now: Date): Promise<BookingRecord> {
   const booking = await findBooking(trx, bookingId, true);
   if (!booking || booking.personKey !== person.personKey || booking.campaignId !== campaign.id) throw new YeyakError('YEYAK_ERR_BOOKING_NOT_FOUND');
   if (booking.status !== 'booked') throw new YeyakError('YEYAK_ERR_BOOKING_NOT_ACTIVE');
@@ -165,10 +165,10 @@ async function lockOwnBooking(trx: Trx, ctx: Ctx, campaign: Campaign, person: Pe
 }
 
 /** Cancels a booking and gives back every dose it held. */
-export async function cancelBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string) {
+export async function cancelBooking(ctx: Pick<Ctx, 'clock' | 'db'>, campaign: Campaign, person: PersonRecord, bookingId: string) {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (trx) => {
-    const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);
+    const booking = await lockOwnBooking(trx, campaign, person, bookingId, now);
     for (const dose of booking.doses) await releaseDose(trx, campaign.id, dose, dose.dose === 1 ? booking.shareWindowId : null);
     await markCancelled(trx, booking.id, now);
     await recordOutboxEvent(trx, 'booking.cancelled', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code }, now);
@@ -180,13 +180,13 @@ export async function cancelBooking(ctx: Ctx, campaign: Campaign, person: Person
  * Moves a booking to another slot atomically: the old doses are given back and the new ones taken
  * in one transaction, so if any new dose is missing the rollback restores the old ones untouched.
  */
-export async function changeBooking(ctx: Ctx, campaign: Campaign, person: PersonRecord, bookingId: string, choice: SlotChoice) {
+export async function changeBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, bookingId: string, choice: SlotChoice) {
   const now = ctx.clock.now();
   checkBookableDate(now, choice.date);
   const window = await windowForBooking(ctx, campaign, person, now);
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
   return inTransaction(ctx.db, async (trx) => {
-    const booking = await lockOwnBooking(trx, ctx, campaign, person, bookingId, now);
+    const booking = await lockOwnBooking(trx, campaign, person, bookingId, now);
     // A change touches two clinics' days: lock them all first, in one global order.
     const newDays = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays).map((date) => ({ institutionId: choice.institutionId, date }));
     await lockClinicDays(trx, campaign.id, [...booking.doses, ...newDays]);

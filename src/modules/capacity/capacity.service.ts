@@ -58,7 +58,7 @@ function rowsFromCsv(text: string): { records: unknown[]; lines: number[] } {
  * Sets the doses of each listed half-hour slot, then rebuilds the affected clinic-days and their
  * rotation shares — all in one transaction. A slot cannot go below what is already booked there.
  */
-export async function upsertCapacity(ctx: Ctx, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
+export async function upsertCapacity(ctx: Pick<Ctx, 'campaigns' | 'db'>, campaignId: string, body: unknown, audit: AuditInTransaction): Promise<number> {
   const campaign = await ctx.campaigns.get(campaignId);
   const csv = typeof body === 'string' ? rowsFromCsv(body) : null;
   const raw = csv ? csv.records : Array.isArray(body) ? body : null;

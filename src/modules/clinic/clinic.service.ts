@@ -94,7 +94,7 @@ export async function recordOutcome(ctx: Pick<Ctx, 'clock' | 'db'>, staff: Opera
 }
 
 /** The clinic reports its stock of a vaccine: stored, audited, and reported to the registry through the outbox. */
-export async function reportStock(ctx: Ctx, staff: OperatorPrincipal, vaccine: string, doses: number) {
+export async function reportStock(ctx: Pick<Ctx, 'clock' | 'db'>, staff: OperatorPrincipal, vaccine: string, doses: number) {
   const institutionId = clinicOf(staff);
   const now = ctx.clock.now();
   await inTransaction(ctx.db, async (trx) => {

@@ -24,7 +24,7 @@ export function demoAccountsAllowed(config: Pick<Config, 'databaseUrl'>): boolea
  * An operator and a clinic-staff member of `institutionId`, made through the same service as any
  * account (argon2id hash, audit entry), each with a random 24-character password (144 bits).
  */
-export async function createDemoAccounts(ctx: Ctx, institutionId: string): Promise<DemoAccount[]> {
+export async function createDemoAccounts(ctx: Pick<Ctx, 'clock' | 'db'>, institutionId: string): Promise<DemoAccount[]> {
   const wanted = [
     { role: 'operator', username: 'demo-operator', institutionId: null },
     { role: 'clinic_staff', username: 'demo-clinic', institutionId },

@@ -115,7 +115,7 @@ const CLINICS_PER_BATCH = 500;
  * — on the embedded database only — an operator and a clinic-staff account (`demo-accounts.ts`).
  * Null when the database already has a campaign. `onProgress` hears each step (about 30 s in all).
  */
-export async function seedDemoIfEmpty(ctx: Ctx, options: { clinicCount?: number; onProgress?: (progress: SeedProgress) => void } = {}): Promise<DemoSeed | null> {
+export async function seedDemoIfEmpty(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db'>, options: { clinicCount?: number; onProgress?: (progress: SeedProgress) => void } = {}): Promise<DemoSeed | null> {
   const { clinicCount = 2000, onProgress } = options;
   const existing = await ctx.db.selectFrom('campaigns').select('id').limit(1).executeTakeFirst();
   if (existing) return null;

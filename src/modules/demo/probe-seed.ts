@@ -55,7 +55,7 @@ function probeCampaign(now: Date): Campaign {
  * `npm run probe` works with nothing else to set up. Once: nothing happens when the campaign exists.
  * Returns whether it seeded.
  */
-export async function seedProbeIfMissing(ctx: Ctx): Promise<boolean> {
+export async function seedProbeIfMissing(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db'>): Promise<boolean> {
   const existing = await ctx.db.selectFrom('campaigns').select('id').where('id', '=', PROBE_CAMPAIGN_ID).executeTakeFirst();
   if (existing) return false;
   const now = ctx.clock.now();

@@ -15,7 +15,7 @@ export interface KnownFacts {
 }
 
 /** Whether the person is on the campaign's priority list: by the contact hash their seal gives, else through their record. */
-async function inPriorityList(ctx: Ctx, campaign: Campaign, person: PersonRecord): Promise<boolean> {
+async function inPriorityList(ctx: Pick<Ctx, 'config' | 'db'>, campaign: Campaign, person: PersonRecord): Promise<boolean> {
   const contactHash = sealedContactHash(ctx, person);
   const entries = ctx.db.selectFrom('priority_entries').select('priority_entries.group_name').where('priority_entries.campaign_id', '=', campaign.id);
   const row = await (contactHash !== undefined
@@ -26,7 +26,7 @@ async function inPriorityList(ctx: Ctx, campaign: Campaign, person: PersonRecord
 }
 
 /** The facts about a person the rules may ask for, each read at most once and only if asked. */
-function factsFor(ctx: Ctx, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
+function factsFor(ctx: Pick<Ctx, 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
   const { vaccinated } = known;
   const { personKey } = person;
   return {
@@ -46,7 +46,7 @@ function factsFor(ctx: Ctx, campaign: Campaign, person: PersonRecord, known: Kno
 }
 
 /** Whether and when this person may book in this campaign, by the server clock. */
-export function eligibilityOf(ctx: Ctx, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
+export function eligibilityOf(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
   return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), synthetic: person.synthetic === true, facts: factsFor(ctx, campaign, person, known) }, rules);
 }
 

@@ -9,4 +9,4 @@ export { maskedNamesOf, personRecordStatementPart, recordedPerson, recordOnFirst
 export type { PersonRecord, VerifiedPersonRow } from './person.ts';
 export { checkPlausibleBirthDate } from './plausible-birth-date.ts';
 export { credentialFrom, credentialOf, personOf, personOfKey, requireSession, SESSION_COOKIE, VerifiedSession, verifySessionToken } from './session-auth.ts';
-export { recordPerson, startSession, type SignedIn } from './sign-in.ts';
+export { recordPerson, startSession, type SessionStarting, type SignedIn } from './sign-in.ts';

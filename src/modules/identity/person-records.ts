@@ -44,7 +44,7 @@ function verifiedRow(ctx: Pick<Ctx, 'config' | 'crypto'>, person: Pick<PersonRec
 }
 
 /** The record of a person known from their session's seal, for a statement that writes it itself (a booking); null for one read from their record. */
-export function sealedRow(ctx: Ctx, person: PersonRecord): VerifiedPersonRow | null {
+export function sealedRow(ctx: Pick<Ctx, 'config' | 'crypto'>, person: PersonRecord): VerifiedPersonRow | null {
   return person.sealed ? verifiedRow(ctx, person, person.sealed) : null;
 }
 
@@ -56,14 +56,14 @@ export function sealedContactHash(ctx: Pick<Ctx, 'config'>, person: PersonRecord
 /** The most records one batch writes: its statement stays a few milliseconds. */
 const MAX_BATCH = 500;
 
-const batchesByCtx = new WeakMap<Ctx, BatchedCalls<VerifiedPersonRow, null>>();
+const batchesByCtx = new WeakMap<Pick<Ctx, 'db'>, BatchedCalls<VerifiedPersonRow, null>>();
 
 /**
  * A node's person records, written in batches: one statement for every record asked for while the
  * previous batch ran (unchanged ones write nothing). Each caller is answered once its batch has
  * committed; a value the database refuses (a NUL in a name) fails that record only.
  */
-function personRecords(ctx: Ctx): BatchedCalls<VerifiedPersonRow, null> {
+function personRecords(ctx: Pick<Ctx, 'db'>): BatchedCalls<VerifiedPersonRow, null> {
   let batches = batchesByCtx.get(ctx);
   if (!batches) {
     batches = new BatchedCalls(
@@ -79,7 +79,7 @@ function personRecords(ctx: Ctx): BatchedCalls<VerifiedPersonRow, null> {
 }
 
 /** Records a verified person: a call-centre agent's, a dependent's, or one first needed (`recordOnFirstNeed`). */
-async function recordVerifiedPerson(ctx: Ctx, row: VerifiedPersonRow): Promise<void> {
+async function recordVerifiedPerson(ctx: Pick<Ctx, 'db'>, row: VerifiedPersonRow): Promise<void> {
   await personRecords(ctx).call(row);
 }
 
@@ -88,7 +88,7 @@ async function recordVerifiedPerson(ctx: Ctx, row: VerifiedPersonRow): Promise<v
  * they register, a leftover booking or alert, their language. Signing in records nothing (a
  * person who only waits in line leaves no record); a person read from their record has one.
  */
-export async function recordOnFirstNeed(ctx: Ctx, person: PersonRecord): Promise<void> {
+export async function recordOnFirstNeed(ctx: Pick<Ctx, 'config' | 'crypto' | 'db'>, person: PersonRecord): Promise<void> {
   const row = sealedRow(ctx, person);
   if (row) await recordVerifiedPerson(ctx, row);
 }

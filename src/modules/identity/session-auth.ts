@@ -91,7 +91,7 @@ export class VerifiedSession {
   readonly seal: string | undefined;
 
   constructor(
-    private readonly ctx: Ctx,
+    private readonly ctx: Pick<Ctx, 'crypto'>,
     readonly personKey: string,
     sealed: unknown,
   ) {
@@ -144,7 +144,7 @@ function rememberedSessions(signer: TokenSigner): RecentByToken<RememberedSessio
  * time is checked again against the clock on every use: an expired one is forgotten and verified
  * afresh, which refuses it.
  */
-export function verifySessionToken(ctx: Ctx, token: string | undefined): VerifiedSession {
+export function verifySessionToken(ctx: Pick<Ctx, 'clock' | 'crypto' | 'signer'>, token: string | undefined): VerifiedSession {
   if (!token) throw new YeyakError('YEYAK_ERR_UNAUTHENTICATED');
   const now = ctx.clock.now();
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -166,7 +166,7 @@ export function verifySessionToken(ctx: Ctx, token: string | undefined): Verifie
 }
 
 /** onRequest: the request must carry a valid session. */
-export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
+export function requireSession(ctx: Pick<Ctx, 'clock' | 'crypto' | 'signer'>): onRequestAsyncHookHandler {
   return documentedAs('session', async (request: FastifyRequest) => {
     const session = verifySessionToken(ctx, credentialOf(request, SESSION_COOKIE));
     request.personKey = session.personKey;
@@ -175,7 +175,7 @@ export function requireSession(ctx: Ctx): onRequestAsyncHookHandler {
 }
 
 /** The person behind an authenticated request (after `requireSession` or the booking gate). */
-export async function personOf(ctx: Ctx, request: FastifyRequest): Promise<PersonRecord> {
+export async function personOf(ctx: Pick<Ctx, 'db'>, request: FastifyRequest): Promise<PersonRecord> {
   const session = request.session?.personKey === request.personKey ? request.session : undefined;
   return personOfKey(ctx, request.personKey, session);
 }

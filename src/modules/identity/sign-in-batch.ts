@@ -16,7 +16,7 @@ const NONE: HighestDoses = new Map();
 /** The most sign-ins one batch carries: its reads stay a few milliseconds, and a crowd beyond it fills the next one. */
 const MAX_BATCH = 500;
 
-const batchesByCtx = new WeakMap<Ctx, BatchedCalls<string, SignInFacts>>();
+const batchesByCtx = new WeakMap<Pick<Ctx, 'db' | 'registry'>, BatchedCalls<string, SignInFacts>>();
 
 /**
  * The reads of a node's sign-ins, in batches: for every person who signed in while the previous
@@ -24,7 +24,7 @@ const batchesByCtx = new WeakMap<Ctx, BatchedCalls<string, SignInFacts>>();
  * so a crowd costs two reads per database round trip instead of some per person. Signing in writes
  * nothing unless a record it finds is out of date (`signIn`).
  */
-export function signInBatches(ctx: Ctx): BatchedCalls<string, SignInFacts> {
+export function signInBatches(ctx: Pick<Ctx, 'db' | 'registry'>): BatchedCalls<string, SignInFacts> {
   let batches = batchesByCtx.get(ctx);
   if (!batches) {
     batches = new BatchedCalls(

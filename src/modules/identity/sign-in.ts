@@ -24,6 +24,12 @@ export interface SignedIn {
   person: { maskedName: string; birthDate: string };
 }
 
+/** What starting a session takes: the registry's facts by campaign, sealed and signed by the server clock. */
+type SessionIssuing = Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'crypto' | 'signer'>;
+
+/** What a sign-in takes: issuing the session, and the batched reads of the person's registry facts and record. */
+export type SessionStarting = SessionIssuing & Pick<Ctx, 'db' | 'registry'>;
+
 export interface RecordedPerson {
   personKey: string;
   person: { maskedName: string; birthDate: string };
@@ -65,7 +71,7 @@ function verifiedPerson(ctx: Pick<Ctx, 'clock' | 'config'>, identity: VerifiedId
  * priority lists — without starting a session (a call-centre agent books for them, a guardian
  * registers them). The same CI from any provider or device is always the same person.
  */
-export async function recordPerson(ctx: Ctx, identity: VerifiedIdentity): Promise<RecordedPerson> {
+export async function recordPerson(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db'>, identity: VerifiedIdentity): Promise<RecordedPerson> {
   const person = verifiedPerson(ctx, identity);
   await recordOnFirstNeed(ctx, person);
   return { personKey: person.personKey, person: { maskedName: person.maskedName, birthDate: person.birthDate } };
@@ -82,7 +88,7 @@ async function registryFacts(ctx: Pick<Ctx, 'campaigns'>, person: PersonRecord, 
 }
 
 /** Whether a person's record already says what this verification says (name, birth date, phone). */
-function recordIsCurrent(ctx: Ctx, record: RecordedIdentity, person: PersonRecord): boolean {
+function recordIsCurrent(ctx: Pick<Ctx, 'config'>, record: RecordedIdentity, person: PersonRecord): boolean {
   return record.birthDate === person.birthDate && record.maskedName === person.maskedName && record.contactHash === sealedContactHash(ctx, person);
 }
 
@@ -94,7 +100,7 @@ function recordIsCurrent(ctx: Ctx, record: RecordedIdentity, person: PersonRecor
  * reads each. A person who has a record (they booked) and comes with a changed name or phone has it
  * written before the session starts: their reminders go to the phone on record.
  */
-export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
+export async function signIn(ctx: SessionStarting, reply: FastifyReply, identity: VerifiedIdentity): Promise<SignedIn> {
   const person = verifiedPerson(ctx, identity);
   const { doses, record } = await signInBatches(ctx).call(person.personKey);
   if (record && !recordIsCurrent(ctx, record, person)) await recordOnFirstNeed(ctx, person);
@@ -105,12 +111,12 @@ export async function signIn(ctx: Ctx, reply: FastifyReply, identity: VerifiedId
  * Starts a session for a person recorded by an operator: the probe's sign-in of a synthetic person
  * (`modules/probe`), whose seal then says so.
  */
-export async function startSession(ctx: Ctx, reply: FastifyReply, person: PersonRecord): Promise<SignedIn> {
+export async function startSession(ctx: SessionStarting, reply: FastifyReply, person: PersonRecord): Promise<SignedIn> {
   return sessionFor(ctx, reply, person, (await signInBatches(ctx).call(person.personKey)).doses);
 }
 
 /** The session token and cookie for a recorded person, with the registry's facts sealed in it. */
-async function sessionFor(ctx: Ctx, reply: FastifyReply, person: PersonRecord, doses: HighestDoses): Promise<SignedIn> {
+async function sessionFor(ctx: SessionIssuing, reply: FastifyReply, person: PersonRecord, doses: HighestDoses): Promise<SignedIn> {
   const facts = await registryFacts(ctx, person, doses);
   const session = ctx.signer.sign('session', person.personKey, ctx.clock.now(), ctx.config.sessionTtlSeconds, sessionClaims(ctx, person, facts));
   reply.setCookie(SESSION_COOKIE, session, {

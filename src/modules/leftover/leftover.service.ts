@@ -29,7 +29,7 @@ export async function leftoversNear(ctx: Pick<Ctx, 'clock' | 'db'>, near: { lat:
  * retry of a request that succeeded gets the same 201 and body, and the key used for another
  * request 422; only successes are stored, as for campaign bookings.
  */
-export async function bookLeftover(ctx: Ctx, person: PersonRecord, offerId: string, idempotencyKey?: string): Promise<StoredResponse> {
+export async function bookLeftover(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, person: PersonRecord, offerId: string, idempotencyKey?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const date = seoulDate(now);
   const id = newBookingId(now);
@@ -72,7 +72,7 @@ export async function alertClinics(ctx: Pick<Ctx, 'db'>, person: PersonRecord) {
 }
 
 /** Replaces the clinics a person is alerted about (at most five, each one known). */
-export async function setAlertClinics(ctx: Ctx, person: PersonRecord, institutionIds: string[]) {
+export async function setAlertClinics(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db'>, person: PersonRecord, institutionIds: string[]) {
   const wanted = [...new Set(institutionIds)];
   if (wanted.length > MAX_ALERT_CLINICS) throw new YeyakError('YEYAK_ERR_LEFTOVER_ALERTS_LIMIT', { details: { max: MAX_ALERT_CLINICS } });
   const unknown = await unknownInstitutionIds(ctx, wanted);

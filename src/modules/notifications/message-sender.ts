@@ -14,7 +14,7 @@ type Planned = { recipientKey: string; template: TemplateName; params: (r: Recip
  * at send time, and goes only to the gateway; the gateway deduplicates by the job's idempotency
  * key, so a retry or a crash after the send never texts anyone twice.
  */
-export function messageSender(ctx: Ctx): OutboxConsumer {
+export function messageSender(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'messages'>): OutboxConsumer {
   return {
     name: 'messages',
     concurrency: 8,

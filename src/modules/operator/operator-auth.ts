@@ -67,7 +67,7 @@ async function verifyOperatorToken(ctx: Pick<Ctx, 'clock' | 'signer'>, token: st
  *
  * @example app.post('/api/v1/admin/campaigns', { onRequest: requireOperator(ctx, ['operator']) }, …)
  */
-export function requireOperator(ctx: Ctx, roles: readonly OperatorRole[]): onRequestAsyncHookHandler {
+export function requireOperator(ctx: Pick<Ctx, 'clock' | 'config' | 'signer'>, roles: readonly OperatorRole[]): onRequestAsyncHookHandler {
   if (roles.length === 0) throw new Error('requireOperator needs at least one role');
   const expected = ctx.config.operatorKey === null ? null : digest(ctx.config.operatorKey);
   return documentedAs('operator', async (request: FastifyRequest) => {

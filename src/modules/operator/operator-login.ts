@@ -43,7 +43,7 @@ class UnknownUsernames {
   }
 }
 
-const unknownByCtx = new WeakMap<Ctx, UnknownUsernames>();
+const unknownByCtx = new WeakMap<Pick<Ctx, 'db'>, UnknownUsernames>();
 
 function lockedError(remainingMs: number): YeyakError {
   return new YeyakError('YEYAK_ERR_OPERATOR_LOCKED', { retryAfterSeconds: Math.ceil(remainingMs / 1000) });
@@ -54,7 +54,7 @@ export function normaliseUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
-async function failUnknown(ctx: Ctx, username: string, password: string, now: Date): Promise<never> {
+async function failUnknown(ctx: Pick<Ctx, 'db'>, username: string, password: string, now: Date): Promise<never> {
   let unknown = unknownByCtx.get(ctx);
   if (!unknown) unknownByCtx.set(ctx, (unknown = new UnknownUsernames()));
   const remaining = unknown.lockedForMs(username, now.getTime());
@@ -82,7 +82,7 @@ async function failKnown(ctx: Pick<Ctx, 'db'>, account: OperatorAccount, now: Da
  * and a wrong password get the same 401 after the same hashing work; five failures in a row lock
  * the account for 15 minutes (429 with Retry-After), counted by the server clock.
  */
-export async function logIn(ctx: Ctx, rawUsername: string, password: string): Promise<LoginResult> {
+export async function logIn(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'signer'>, rawUsername: string, password: string): Promise<LoginResult> {
   const now = ctx.clock.now();
   const username = normaliseUsername(rawUsername);
   const account = await findOperatorByUsername(ctx.db, username);

@@ -48,7 +48,7 @@ export class OutboxPruner {
   );
 
   constructor(
-    private readonly ctx: Ctx,
+    private readonly ctx: Pick<Ctx, 'clock' | 'config' | 'database' | 'db' | 'metrics'>,
     options: OutboxPrunerOptions,
   ) {
     // Small enough that no statement holds its row locks for long. PGlite has one connection, which

@@ -60,7 +60,7 @@ export class OutboxWorker {
   );
 
   constructor(
-    private readonly ctx: Ctx,
+    private readonly ctx: Pick<Ctx, 'clock' | 'db' | 'metrics'>,
     private readonly consumers: OutboxConsumer[],
     private readonly options: OutboxWorkerOptions = {},
   ) {

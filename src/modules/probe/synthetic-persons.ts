@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { YeyakError } from '../../errors.ts';
 import { inTransaction } from '../../infra/db/transaction.ts';
-import { type SignedIn, startSession } from '../identity/index.ts';
+import { type SessionStarting, type SignedIn, startSession } from '../identity/index.ts';
 import { type AuditActor, recordAudit } from '../operator/index.ts';
 import { syntheticPersonKeyOf } from './probe-credential.ts';
 import { findSyntheticPerson, upsertSyntheticPersons } from './synthetic-persons.repository.ts';
@@ -33,7 +33,7 @@ export async function registerSyntheticPersons(ctx: Pick<Ctx, 'clock' | 'config'
  * person of this label, sealed as synthetic, through the same session start as every provider's.
  * Any other label — a citizen cannot be named — is 403.
  */
-export async function signInSynthetic(ctx: Ctx, reply: FastifyReply, label: string): Promise<SignedIn> {
+export async function signInSynthetic(ctx: SessionStarting, reply: FastifyReply, label: string): Promise<SignedIn> {
   const person = await findSyntheticPerson(ctx.db, syntheticPersonKeyOf(ctx.config.secrets.personPepper, label));
   if (!person) throw new YeyakError('YEYAK_ERR_NOT_SYNTHETIC');
   return startSession(ctx, reply, person);

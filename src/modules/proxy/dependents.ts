@@ -24,7 +24,7 @@ export interface DependentInput {
  * same person if they later verify themselves: the key derives from name, birth date and phone),
  * so eligibility and the one-live-booking rule are theirs, not the guardian's.
  */
-export async function addDependent(ctx: Ctx, guardian: PersonRecord, input: DependentInput) {
+export async function addDependent(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db'>, guardian: PersonRecord, input: DependentInput) {
   const now = ctx.clock.now();
   if (ageOn(guardian.birthDate, seoulDate(now)) < GUARDIAN_MIN_AGE) throw new YeyakError('YEYAK_ERR_FORBIDDEN', { message: 'Only an adult can book for someone else.' });
   const recorded = await recordPerson(ctx, { ci: devConnectingInformation(input.name, input.birthDate, input.phone), name: input.name, birthDate: input.birthDate, phone: input.phone, sex: null });

@@ -33,7 +33,7 @@ async function importFromRegistry(ctx: Pick<Ctx, 'clock' | 'db'>, client: Regist
 }
 
 /** Runs `importFromRegistry` at most once per `intervalMs` of the injected clock (called every worker round). */
-export function scheduledImport(ctx: Ctx, client: RegistryClient, intervalMs: number): () => Promise<ImportResult | null> {
+export function scheduledImport(ctx: Pick<Ctx, 'clock' | 'db'>, client: RegistryClient, intervalMs: number): () => Promise<ImportResult | null> {
   let lastStartedAt = Number.NEGATIVE_INFINITY;
   return async () => {
     const now = ctx.clock.now().getTime();

@@ -8,7 +8,7 @@ import { bookingFacts } from './registry.repository.ts';
  * idempotency key, so a retry after a timeout or a crash is acknowledged, never recorded twice.
  * Person keys (keyed hashes) are the only identifiers sent; no name or phone leaves Yeyak here.
  */
-export function registryReporter(ctx: Ctx, client: RegistryClient): OutboxConsumer {
+export function registryReporter(ctx: Pick<Ctx, 'db'>, client: RegistryClient): OutboxConsumer {
   return {
     name: 'registry',
     // The legacy registry serves few requests at once; more would only be refused.

@@ -30,7 +30,7 @@ async function checkSessionCookie(ctx: Pick<Ctx, 'clock' | 'signer'>, request: F
 }
 
 /** While the person is active, an admission with under half its time left is extended (best effort). */
-async function extendIfActive(ctx: Ctx, reply: FastifyReply, admission: Admission): Promise<void> {
+async function extendIfActive(ctx: Pick<Ctx, 'clock' | 'config' | 'signer' | 'waitingRoom'>, reply: FastifyReply, admission: Admission): Promise<void> {
   const now = ctx.clock.now().getTime();
   const ttlMs = ctx.config.admissionTtlSeconds * 1000;
   if (admission.expiresAt.getTime() - now > ttlMs / 2) return;
@@ -52,7 +52,7 @@ async function extendIfActive(ctx: Ctx, reply: FastifyReply, admission: Admissio
  * refused before the body is read. Routes without the campaign in their path (a change) check
  * `admissionFor(request, campaignId)` once they know it.
  */
-export function requireBookingAccess(ctx: Ctx): onRequestAsyncHookHandler {
+export function requireBookingAccess(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'signer' | 'waitingRoom'>): onRequestAsyncHookHandler {
   return documentedAs('admission', async (request: FastifyRequest, reply: FastifyReply) => {
     const admission = await verifyAdmission(ctx, request);
     const campaignId = (request.params as { campaignId?: string } | undefined)?.campaignId;

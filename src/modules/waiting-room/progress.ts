@@ -58,7 +58,7 @@ export function stateOf(s: Standing): string {
  * the store's record of it is durable. Refused with 425 (and when to ask again) before then, while
  * paused or sold out; 403 once the campaign closed.
  */
-export async function admit(ctx: Ctx, reply: FastifyReply, campaign: Campaign, ticket: Ticket): Promise<{ admission: string; expiresAt: string }> {
+export async function admit(ctx: Pick<Ctx, 'clock' | 'config' | 'metrics' | 'signer' | 'waitingRoom'>, reply: FastifyReply, campaign: Campaign, ticket: Ticket): Promise<{ admission: string; expiresAt: string }> {
   const room = ctx.waitingRoom;
   const now = ctx.clock.now();
   const s = await standing(room, campaign, ticket.personKey, ticket.position);

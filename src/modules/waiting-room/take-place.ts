@@ -69,7 +69,7 @@ export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
  * number of times. Ineligible people are refused before they take a place. Shared by the Fastify
  * route and the join fast path (`join-fast-path.ts`), so both answer alike.
  */
-export async function takePlace(ctx: Ctx, room: WaitingRoom, request: PlaceRequest): Promise<PlaceTaken> {
+export async function takePlace(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'metrics' | 'registry' | 'signer'>, room: WaitingRoom, request: PlaceRequest): Promise<PlaceTaken> {
   const { campaign, person } = request;
   const now = ctx.clock.now();
   const schedule = scheduleOf(campaign);
@@ -138,7 +138,7 @@ async function durably(taken: PlaceTaken, room: WaitingRoom, campaignId: string)
 // a few per cent of its CPU.
 
 /** The answer for a place: its signed ticket and its state. */
-function placeTaken(ctx: Ctx, request: PlaceRequest, state: QueueState, created: boolean, position: number | null): PlaceTaken {
+function placeTaken(ctx: Pick<Ctx, 'clock' | 'signer'>, request: PlaceRequest, state: QueueState, created: boolean, position: number | null): PlaceTaken {
   const { person, campaign, personSeal } = request;
   return {
     created,
@@ -150,13 +150,13 @@ function placeTaken(ctx: Ctx, request: PlaceRequest, state: QueueState, created:
 }
 
 /** The answer for a place the person already held, which this node now remembers. */
-function handedBack(ctx: Ctx, room: WaitingRoom, request: PlaceRequest, state: QueueState, position: number | null): PlaceTaken {
+function handedBack(ctx: Pick<Ctx, 'clock' | 'signer'>, room: WaitingRoom, request: PlaceRequest, state: QueueState, position: number | null): PlaceTaken {
   room.knownPlaces.handedBack(request.campaign.id, request.person.personKey, position);
   return placeTaken(ctx, request, state, false, position);
 }
 
 /** The person's eligibility as of their round's opening (the plan's `asOf`). */
-function eligibilityAsOfRound(ctx: Ctx, request: PlaceRequest, plan: JoinPlan): Promise<Eligibility> {
+function eligibilityAsOfRound(ctx: Pick<Ctx, 'config' | 'db' | 'registry'>, request: PlaceRequest, plan: JoinPlan): Promise<Eligibility> {
   return eligibilityOf({ ...ctx, clock: { now: () => plan.asOf } }, request.campaign, request.person, BOOKING_RULES, request.sealed ?? {});
 }
 

@@ -22,7 +22,7 @@ function keyedHash(ctx: Pick<Ctx, 'config'>, value: string): string {
  * Starts a mobile-phone verification: stores only a hash of a random 6-digit code (the claimed
  * identity encrypted) and sends the code through the message gateway. Never logged.
  */
-export async function startChallenge(ctx: Ctx, claimed: ClaimedIdentity): Promise<string> {
+export async function startChallenge(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'messages'>, claimed: ClaimedIdentity): Promise<string> {
   const now = ctx.clock.now();
   const phoneHash = keyedHash(ctx, `phone:${claimed.phone.replace(/\D/g, '')}`);
   const recent = await ctx.db
@@ -58,7 +58,7 @@ export async function startChallenge(ctx: Ctx, claimed: ClaimedIdentity): Promis
  * challenge is refused, and a right code is consumed exactly once (a conditional update, so two
  * concurrent verifications cannot both succeed). Returns the verified identity.
  */
-export async function verifyChallenge(ctx: Ctx, challengeId: string, code: string): Promise<VerifiedIdentity> {
+export async function verifyChallenge(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db'>, challengeId: string, code: string): Promise<VerifiedIdentity> {
   const now = ctx.clock.now();
   const row = await ctx.db.selectFrom('otp_challenges').selectAll().where('id', '=', challengeId).executeTakeFirst();
   if (!row || row.consumed_at !== null || row.expires_at.getTime() <= now.getTime()) throw new YeyakError('YEYAK_ERR_OTP_EXPIRED');

@@ -51,7 +51,7 @@ export interface OidcCompletion {
  * token are read from userinfo. Every refusal is logged by its code, never with claims or tokens.
  */
 export async function completeOidcSignIn(
-  ctx: Ctx,
+  ctx: Pick<Ctx, 'clock' | 'config' | 'signer'>,
   clients: OidcClients,
   log: FastifyBaseLogger,
   provider: string,

@@ -48,7 +48,7 @@ export class LiveFeed {
   private sido: SidoReading | null = null;
 
   constructor(
-    private readonly ctx: Ctx,
+    private readonly ctx: Pick<Ctx, 'campaigns' | 'clock' | 'db' | 'nodeFigures' | 'waitingRoom'>,
     private readonly log: FastifyBaseLogger,
     private readonly sidoCostShare = SIDO_COST_SHARE,
   ) {}

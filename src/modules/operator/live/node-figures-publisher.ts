@@ -14,7 +14,7 @@ export function nodeFiguresNow(ctx: Pick<Ctx, 'clock' | 'waitingRoom'>): NodeFig
 export class NodeFiguresPublisher {
   private readonly loop: BackgroundLoop;
 
-  constructor(ctx: Ctx, log: FastifyBaseLogger) {
+  constructor(ctx: Pick<Ctx, 'clock' | 'nodeFigures' | 'waitingRoom'>, log: FastifyBaseLogger) {
     let failing = false;
     this.loop = new BackgroundLoop(
       async () => {

@@ -13,9 +13,9 @@ describe('the in-process waiting room journal', () => {
   it('deletes every released admission (one statement per batch) and keeps the others', async () => {
     const expiresAtMs = Date.parse('2026-08-10T03:00:00Z');
     const admissions = ['p1', 'p2', 'p3'].flatMap((personKey) => ['jA', 'jB'].map((campaignId) => ({ campaignId, personKey, admissionId: `${campaignId}-${personKey}`, expiresAtMs })));
-    await persistJournal(t.ctx.db, { places: [], admissions, released: [], checkpoints: [] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions, released: [], left: [], checkpoints: [] }, new Date());
     const released = [{ campaignId: 'jA', personKey: 'p1' }, { campaignId: 'jA', personKey: 'p3' }, { campaignId: 'jB', personKey: 'p2' }];
-    await persistJournal(t.ctx.db, { places: [], admissions: [], released, checkpoints: [] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released, left: [], checkpoints: [] }, new Date());
     const left = await t.ctx.db.selectFrom('queue_admissions').select(['campaign_id', 'person_key']).orderBy('campaign_id').orderBy('person_key').execute();
     expect(left).toEqual([
       { campaign_id: 'jA', person_key: 'p2' },
@@ -28,10 +28,10 @@ describe('the in-process waiting room journal', () => {
     const at = Date.parse('2026-08-10T03:00:00Z');
     const first = { campaignId: 'jC', personKey: 'p1', admissionId: 'jC-p1', expiresAtMs: at };
     const other = { campaignId: 'jC', personKey: 'p2', admissionId: 'jC-p2', expiresAtMs: at };
-    await persistJournal(t.ctx.db, { places: [], admissions: [first, other], released: [], checkpoints: [] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [first, other], released: [], left: [], checkpoints: [] }, new Date());
     const extended = { ...first, expiresAtMs: at + 600_000 };
     const gone = { campaignId: 'jC', personKey: 'p3', admissionId: 'jC-p3', expiresAtMs: at };
-    await persistJournal(t.ctx.db, { places: [], admissions: [extended, gone], released: [{ campaignId: 'jC', personKey: 'p3' }], checkpoints: [] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [extended, gone], released: [{ campaignId: 'jC', personKey: 'p3' }], left: [], checkpoints: [] }, new Date());
     const rows = await t.ctx.db.selectFrom('queue_admissions').select(['person_key', 'admission_id', 'expires_at_ms']).where('campaign_id', '=', 'jC').orderBy('person_key').execute();
     expect(rows.map((r) => ({ ...r, expires_at_ms: Number(r.expires_at_ms) }))).toEqual([
       { person_key: 'p1', admission_id: 'jC-p1', expires_at_ms: at + 600_000 },
@@ -50,14 +50,14 @@ describe('the in-process waiting room journal', () => {
   it('writes every kind of row of a journal, and never lets an older checkpoint replace a newer one', async () => {
     const at = Date.parse('2026-08-10T03:00:00Z');
     const places = [place('jH', 1), place('jH', 2), { campaignId: 'jH', personKey: 'p3', position: null, draw: '12345', round: 1 }];
-    await persistJournal(t.ctx.db, { places, admissions: [{ campaignId: 'jH', personKey: 'p1', admissionId: 'a1', expiresAtMs: at }], released: [], checkpoints: [{ campaignId: 'jH', state: counters(2, [0]) }] }, new Date());
+    await persistJournal(t.ctx.db, { places, admissions: [{ campaignId: 'jH', personKey: 'p1', admissionId: 'a1', expiresAtMs: at }], released: [], left: [], checkpoints: [{ campaignId: 'jH', state: counters(2, [0]) }] }, new Date());
     expect(Number((await placesOf('jH')).n)).toBe(3);
     expect(await issuedOf('jH')).toBe(2);
     // A node's snapshot taken before another node gave places (fewer issued, or fewer rounds) is dropped.
-    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [], checkpoints: [{ campaignId: 'jH', state: counters(1, [0, 5]) }] }, new Date());
-    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [], checkpoints: [{ campaignId: 'jH', state: counters(4, []) }] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [], left: [], checkpoints: [{ campaignId: 'jH', state: counters(1, [0, 5]) }] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [], left: [], checkpoints: [{ campaignId: 'jH', state: counters(4, []) }] }, new Date());
     expect(await issuedOf('jH')).toBe(2);
-    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [{ campaignId: 'jH', personKey: 'p1' }], checkpoints: [{ campaignId: 'jH', state: counters(3, [0]) }] }, new Date());
+    await persistJournal(t.ctx.db, { places: [], admissions: [], released: [{ campaignId: 'jH', personKey: 'p1' }], left: [], checkpoints: [{ campaignId: 'jH', state: counters(3, [0]) }] }, new Date());
     expect(await issuedOf('jH')).toBe(3);
     expect(await t.ctx.db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', 'jH').execute()).toEqual([]);
   });
@@ -66,7 +66,7 @@ describe('the in-process waiting room journal', () => {
   const refusedPlace = (campaignId: string) => ({ campaignId, personKey: 'zz-refused', position: null, draw: null, round: null });
 
   it('writes a small journal all or nothing (one statement)', async () => {
-    const journal = { places: [place('jI', 1), place('jI', 2), refusedPlace('jI')], admissions: [], released: [], checkpoints: [{ campaignId: 'jI', state: counters(2) }] };
+    const journal = { places: [place('jI', 1), place('jI', 2), refusedPlace('jI')], admissions: [], released: [], left: [], checkpoints: [{ campaignId: 'jI', state: counters(2) }] };
     await expect(persistJournal(t.ctx.db, journal, new Date())).rejects.toThrow();
     expect(Number((await placesOf('jI')).n)).toBe(0);
     expect(await issuedOf('jI')).toBeUndefined();
@@ -74,10 +74,10 @@ describe('the in-process waiting room journal', () => {
 
   it('writes a journal larger than one statement takes, in a transaction, all or nothing', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => place('jJ', i + 1));
-    await expect(persistJournal(t.ctx.db, { places: [...many, refusedPlace('jJ')], admissions: [], released: [], checkpoints: [{ campaignId: 'jJ', state: counters(10_001) }] }, new Date())).rejects.toThrow();
+    await expect(persistJournal(t.ctx.db, { places: [...many, refusedPlace('jJ')], admissions: [], released: [], left: [], checkpoints: [{ campaignId: 'jJ', state: counters(10_001) }] }, new Date())).rejects.toThrow();
     expect(Number((await placesOf('jJ')).n)).toBe(0);
     expect(await issuedOf('jJ')).toBeUndefined();
-    await persistJournal(t.ctx.db, { places: many, admissions: [], released: [], checkpoints: [{ campaignId: 'jJ', state: counters(10_001) }] }, new Date());
+    await persistJournal(t.ctx.db, { places: many, admissions: [], released: [], left: [], checkpoints: [{ campaignId: 'jJ', state: counters(10_001) }] }, new Date());
     expect(Number((await placesOf('jJ')).n)).toBe(10_001);
     expect(await issuedOf('jJ')).toBe(10_001);
   });
@@ -91,7 +91,7 @@ describe('the in-process waiting room journal', () => {
     // Each round, one node holds the campaigns in one order and the other in the reverse order:
     // locking the checkpoints in those orders deadlocked (40P01) within a few rounds.
     for (let round = 1; round <= 30; round++) {
-      const journal = (order: string[]) => ({ places: [], admissions: [], released: [], checkpoints: order.map((campaignId) => ({ campaignId, state: state(round) })) });
+      const journal = (order: string[]) => ({ places: [], admissions: [], released: [], left: [], checkpoints: order.map((campaignId) => ({ campaignId, state: state(round) })) });
       await Promise.all([persistJournal(t.ctx.db, journal(campaigns), new Date()), persistJournal(t.ctx.db, journal([...campaigns].reverse()), new Date())]);
     }
     const rows = await t.ctx.db.selectFrom('queue_checkpoints').select(['campaign_id', 'state']).where('campaign_id', 'in', campaigns).orderBy('campaign_id').execute();

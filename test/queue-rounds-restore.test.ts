@@ -79,7 +79,7 @@ describe('rounds after the queue store lost its state', () => {
     const checkpoint = (issued: number, bases: number[], servingUpTo: number) => ({
       issued, bases, servingUpTo, carry: 0, lastTickMs: null, paused: false, pausedReason: null, closed: false, admitted: 0, rate: { mean: 0, variance: 0, samples: 0 }, targetRate: 1,
     });
-    const write = (state: ReturnType<typeof checkpoint>) => persistJournal(database.db, { places: [], admissions: [], released: [], checkpoints: [{ campaignId: c, state }] }, new Date(T0));
+    const write = (state: ReturnType<typeof checkpoint>) => persistJournal(database.db, { places: [], admissions: [], released: [], left: [], checkpoints: [{ campaignId: c, state }] }, new Date(T0));
     const stored = async () => (await queueRecoveryFrom(database.db).load(c)).state;
     await write(checkpoint(14, [0, 8], 3));
     await write(checkpoint(8, [0], 2)); // stale: before round 1 opened

@@ -196,7 +196,7 @@ describe.each(storeKinds)('QueueStore contract: $name', (kind) => {
     const c = d.campaignId;
     expect(await at(d, 0).snapshot(c, T0)).toEqual({
       issuedUpTo: 0, servingUpTo: 0, prequeueSize: 0, opened: false, openedRounds: 0, paused: false, pausedReason: null, closed: false,
-      admitted: 0, activeAdmissions: 0, admitRatePerSecond: 0, admitRateDeviation: 0, targetRatePerSecond: 0,
+      admitted: 0, activeAdmissions: 0, admitRatePerSecond: 0, admitRateDeviation: 0, targetRatePerSecond: 0, abandoned: 0,
     });
     await joinInOrder(d, c, ['e1', 'e2', 'e3', 'e4'], 0, T0 - 1_000);
     const policy = { ratePerSecond: 2, maxActive: 50 };
@@ -213,7 +213,7 @@ describe.each(storeKinds)('QueueStore contract: $name', (kind) => {
     await at(d, 0).setPaused(c, true, 'operator check', 0);
     const expected = {
       issuedUpTo: 6, servingUpTo: 3, prequeueSize: 0, opened: true, openedRounds: 1, paused: true, pausedReason: 'operator check', closed: false,
-      admitted: 3, activeAdmissions: 3, admitRatePerSecond: 0.4, admitRateDeviation: 0.8, targetRatePerSecond: 2,
+      admitted: 3, activeAdmissions: 3, admitRatePerSecond: 0.4, admitRateDeviation: 0.8, targetRatePerSecond: 2, abandoned: 0,
     };
     for (const snapshot of await Promise.all(d.nodes.map((node) => node.snapshot(c, T0 + 1_500)))) {
       // Rates measured: 0/s over the first 0.25 s (nothing whole yet), then 3 places in 1.5 s.

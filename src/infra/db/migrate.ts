@@ -20,6 +20,7 @@ import * as queueLogSequencer from '../../../migrations/0023-queue-log-sequencer
 import * as queueLogCosignatures from '../../../migrations/0024-queue-log-cosignatures.ts';
 import * as oneDoseLedger from '../../../migrations/0025-one-dose-ledger.ts';
 import * as queueLogBundles from '../../../migrations/0026-queue-log-bundles.ts';
+import * as queueAbandonedPlaces from '../../../migrations/0027-queue-abandoned-places.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -43,6 +44,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0024-queue-log-cosignatures': queueLogCosignatures,
   '0025-one-dose-ledger': oneDoseLedger,
   '0026-queue-log-bundles': queueLogBundles,
+  '0027-queue-abandoned-places': queueAbandonedPlaces,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

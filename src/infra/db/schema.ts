@@ -179,6 +179,14 @@ interface OutboxTable {
   processed_at: Timestamp | null;
 }
 
+/** A place given up by its holder (migration 0027). */
+interface QueueAbandonedTable {
+  campaign_id: string;
+  position: number;
+  person_key: string;
+  left_at_ms: string | number;
+}
+
 interface QueuePlacesTable {
   campaign_id: string;
   person_key: string;
@@ -254,6 +262,7 @@ export interface DB extends OutreachTables {
   operators: OperatorsTable;
   audit_log: AuditLogTable;
   queue_places: QueuePlacesTable;
+  queue_abandoned: QueueAbandonedTable;
   queue_admissions: QueueAdmissionsTable;
   queue_checkpoints: QueueCheckpointsTable;
   queue_log_bundles: QueueLogBundlesTable;

@@ -8,7 +8,7 @@ const PENDING_EVENTS_READ = 1_000_000;
 
 /** Where the sequencer finds what a lost store handed out: the journal in the database. */
 export interface LossSources extends EntrySources {
-  journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons' | 'roundsFrom'>;
+  journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons' | 'abandonedPositions' | 'roundsFrom'>;
 }
 
 /**
@@ -18,7 +18,8 @@ export interface LossSources extends EntrySources {
  *    not hold (after the round's `seed` if that is missing too), then the `draw` of a round the
  *    journal says opened;
  * 2. the first-come places journalled past the log's last place (`restore` entries);
- * 3. the journalled admissions the log never showed: a `serve` up to the furthest of them if the
+ * 3. the journalled places given up whose `skip … abandoned` the log lacks;
+ * 4. the journalled admissions the log never showed: a `serve` up to the furthest of them if the
  *    log's was behind, and an `admit` each.
  *
  * A place or admission journalled before this look has its event recorded before it too, and
@@ -30,15 +31,17 @@ export interface LossSources extends EntrySources {
 export async function lostEntries(sources: LossSources, log: CampaignQueueLog, seeded: Set<number>, atMs: number): Promise<NewEntry[]> {
   const { campaignId } = log;
   const fromRound = log.places.drawnRounds;
-  const [journalled, admittedPersons, rounds] = await Promise.all([
+  const [journalled, admittedPersons, abandoned, rounds] = await Promise.all([
     sources.journal.placesAfter(campaignId, log.places.lastPlaced),
     sources.journal.admittedPersons(campaignId),
+    sources.journal.abandonedPositions(campaignId),
     sources.journal.roundsFrom(campaignId, fromRound),
   ]);
-  if (journalled.length === 0 && admittedPersons.length === 0 && rounds.members.length === 0 && rounds.bases.length <= fromRound) return [];
+  if (journalled.length === 0 && admittedPersons.length === 0 && abandoned.length === 0 && rounds.members.length === 0 && rounds.bases.length <= fromRound) return [];
   const { events } = await sources.store.recordedEvents(campaignId, PENDING_EVENTS_READ);
   const coming = new Set<string>(events.flatMap(({ event }) => (event.kind === 'place' || event.kind === 'restore' || event.kind === 'enter' ? [event.personKey] : [])));
   const comingAdmits = new Set<number>(events.flatMap(({ event }) => (event.kind === 'admit' ? [event.position] : [])));
+  const comingLeaves = new Set<number>(events.flatMap(({ event }) => (event.kind === 'skip' && event.reason === 'abandoned' ? [event.position] : [])));
   const comingOpens = new Set<number>(events.flatMap(({ event }) => (event.kind === 'open' ? [event.round] : [])));
   const commitment = (personKey: string) => sources.openings.commitment(campaignId, personKey);
 
@@ -70,7 +73,12 @@ export async function lostEntries(sources: LossSources, log: CampaignQueueLog, s
     entries.push({ entry: { kind: 'restore', position: p.position, atMs, commitment: commitment(p.personKey) }, subject: null });
   }
 
-  // 3. Admissions.
+  // 3. Places given up whose skips were lost, before any `serve` below: a place is given up only before its turn.
+  for (const position of [...new Set(abandoned)].sort((a, b) => a - b)) {
+    if (!log.places.abandoned(position) && !comingLeaves.has(position)) entries.push({ entry: { kind: 'skip', position, atMs, reason: 'abandoned' }, subject: null });
+  }
+
+  // 4. Admissions.
   if (admittedPersons.length > 0) {
     const positions = await Promise.all(admittedPersons.map((personKey) => sources.store.positionOf(campaignId, personKey)));
     const missing = [...new Set(positions)].filter((p): p is number => p !== null && !log.places.admitted(p) && !comingAdmits.has(p)).sort((a, b) => a - b);

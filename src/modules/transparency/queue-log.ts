@@ -98,7 +98,7 @@ export class CampaignQueueLog {
   }
 
   /** What the entries in the tree say of the queue's positions (which leaf logs each, admitted, served, drawn). */
-  get places(): Pick<LoggedPlaces, 'leafOf' | 'drawn' | 'admitted' | 'servingUpTo' | 'lastPlaced' | 'drawnRounds'> {
+  get places(): Pick<LoggedPlaces, 'leafOf' | 'drawn' | 'admitted' | 'abandoned' | 'servingUpTo' | 'lastPlaced' | 'drawnRounds'> {
     return this.#places;
   }
 

@@ -39,7 +39,7 @@ export class QueueSequencer {
     private readonly openings: QueueOpenings,
     private readonly db: Db,
     /** Where the places handed out are journalled (to find those a lost store took out of the log). */
-    private readonly journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons' | 'roundsFrom'>,
+    private readonly journal: Pick<QueueRecovery, 'placesAfter' | 'admittedPersons' | 'abandonedPositions' | 'roundsFrom'>,
     /** The server clock (Unix ms): the time of a place recorded again. */
     private readonly nowMs: () => number,
     /** This node's name in the lease (a process of its own each time). */

@@ -101,6 +101,11 @@ export function ticketSetCookie(ctx: Pick<Ctx, 'config'>, campaignId: string, to
   return cookie;
 }
 
+/** The `Set-Cookie` value that removes the campaign's ticket from a browser (its holder left the queue). */
+export function ticketClearCookie(ctx: Pick<Ctx, 'config'>, campaignId: string): string {
+  return stringifySetCookie({ name: TICKET_COOKIE, value: '', httpOnly: true, secure: ctx.config.secureCookies, sameSite: 'lax', path: cookiePath(campaignId), maxAge: 0 });
+}
+
 /** The request's ticket for this campaign, or 401. */
 export async function ticketOf(ctx: Pick<Ctx, 'clock' | 'signer'>, request: FastifyRequest, campaignId: string): Promise<Ticket> {
   const token = credentialOf(request, TICKET_COOKIE);

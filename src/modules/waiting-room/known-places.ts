@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 
 /**
  * The places this node has handed back to people who asked again: a reload, a second device. A
- * first-come place never changes once taken, and a store restored after a loss gives every place
+ * first-come place never changes once taken (unless given up: `WaitingRoom.left` says so, and the
+ * node that took the leave forgets it), and a store restored after a loss gives every place
  * back where it was (`queue-journal.ts`). So the next time they ask, this node answers from memory,
  * and the store (Redis: one script call, on the one server every node shares) is spared the
  * repeats.
@@ -19,6 +20,11 @@ export class KnownPlaces {
 
   get(campaignId: string, personKey: string): number | undefined {
     return this.places.get(key(campaignId, personKey));
+  }
+
+  /** Forgets a person's place (they gave it up). */
+  forget(campaignId: string, personKey: string): void {
+    this.places.delete(key(campaignId, personKey));
   }
 
   /** Keeps a place the store handed back to someone who already held it. */

@@ -1,7 +1,9 @@
+import { AbandonedPositions } from './abandoned-positions.ts';
 import { ActiveAdmissions } from './active-admissions.ts';
 import { roundOfScore } from './prequeue-draw.ts';
 import type { QueueEvent } from './queue-events.ts';
 import type { QueueCheckpoint, QueueCounters } from './queue-journal.ts';
+import type { LeaveResult } from './queue-store.ts';
 
 /**
  * One campaign's queue in the in-process store (`memory-queue-store.ts`), as held in memory, and
@@ -14,6 +16,13 @@ export interface CampaignQueue extends QueueCounters {
   prequeue: Map<string, number>;
   /** Places of the members of opened rounds (base of their round + rank by draw). */
   drawnPlaces: Map<string, number>;
+  /**
+   * People whose last place was given up (`leave`), with its position: not in line unless they
+   * joined again (`positions` then holds their new place). A drawn member stays in `prequeue` and
+   * `drawnPlaces`, so the others of their round keep their ranks.
+   */
+  left: Map<string, number>;
+  abandoned: AbandonedPositions;
   /** Places handed out: the last place of the queue. */
   issued: number;
   /** Each opened round's base, in order (rounds open in order). */
@@ -32,6 +41,8 @@ export function emptyCampaignQueue(): CampaignQueue {
     positions: new Map(),
     prequeue: new Map(),
     drawnPlaces: new Map(),
+    left: new Map(),
+    abandoned: new AbandonedPositions(),
     issued: 0,
     bases: [],
     servingUpTo: 0,
@@ -100,4 +111,28 @@ export function observeRate(q: CampaignQueue, served: number, seconds: number): 
     q.rate.variance = (1 - ALPHA) * (q.rate.variance + ALPHA * delta * delta);
   }
   q.rate.samples += 1;
+}
+
+/** The person's place: a first-come one, else (unless they left it) the one their round drew. */
+export function placeOf(q: CampaignQueue, personKey: string): number | null {
+  return q.positions.get(personKey) ?? (q.left.has(personKey) ? null : q.drawnPlaces.get(personKey)) ?? null;
+}
+
+/**
+ * What a `leave` of the ticket's place (`position`, null for a pre-queue ticket) comes to: the
+ * answer when nothing changes (left before: idempotent; served; not drawn yet; not theirs), or
+ * `leave` with the place to give up.
+ */
+export function leaveOutcome(q: CampaignQueue, personKey: string, position: number | null, nowMs: number): LeaveResult | { outcome: 'leave'; position: number } {
+  if (position !== null && q.abandoned.has(position)) return { outcome: 'left', position };
+  const current = placeOf(q, personKey);
+  if (current === null) {
+    const left = q.left.get(personKey);
+    if (position === null && left !== undefined) return { outcome: 'left', position: left };
+    return { outcome: q.prequeue.has(personKey) && left === undefined ? 'prequeue' : 'not-in-line' };
+  }
+  if (position !== null && position !== current) return { outcome: 'not-in-line' };
+  const admission = q.admissions.get(personKey);
+  if (current <= q.servingUpTo || (admission !== undefined && admission.expiresAtMs > nowMs)) return { outcome: 'served' };
+  return { outcome: 'leave', position: current };
 }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { advanceServing } from './domain/admission-rate.ts';
 import { checkRound, prequeueScore, secretDraw } from './prequeue-draw.ts';
 import type { QueueEvent, QueueLogging, RecordedEvents } from './queue-events.ts';
-import { checkpointOf, emptyCampaignQueue, membersOf, observeRate, placeRound, restoreCounters, type CampaignQueue } from './memory-queue-state.ts';
-import { emptyJournal, holdsHandouts, putBack, restoredRounds, type CampaignJournal, type JournallingStore, type QueueJournal } from './queue-journal.ts';
-import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
+import { checkpointOf, emptyCampaignQueue, leaveOutcome, membersOf, observeRate, placeOf, placeRound, restoreCounters, type CampaignQueue } from './memory-queue-state.ts';
+import { emptyJournal, holdsHandouts, putBack, restoredHolders, restoredRounds, type CampaignJournal, type JournallingStore, type QueueJournal } from './queue-journal.ts';
+import type { AdmissionRecord, JoinResult, LeaveResult, QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
 
 /** The in-process store of the embedded default: one node, the same behaviour as Redis. */
 export class MemoryQueueStore implements QueueStore, JournallingStore {
@@ -48,9 +48,12 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
    * last one known.
    */
   restore(campaignId: string, journal: CampaignJournal): void {
-    const { state, places, admissions } = journal;
+    const { state, admissions } = journal;
     const q = this.queue(campaignId);
-    for (const p of places) if (p.draw === null && p.position !== null) q.positions.set(p.personKey, p.position);
+    const holders = restoredHolders(journal);
+    for (const [personKey, position] of holders.places) q.positions.set(personKey, position);
+    for (const [personKey, position] of holders.left) q.left.set(personKey, position);
+    for (const position of holders.abandoned) q.abandoned.add(position);
     const rounds = restoredRounds(journal);
     for (const m of rounds.members) q.prequeue.set(m.personKey, prequeueScore(m.round, m.draw));
     if (state) restoreCounters(q, state);
@@ -78,10 +81,12 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   async join(campaignId: string, personKey: string, nowMs: number, prequeueRound: number | null, roundsDue = 1): Promise<JoinResult> {
     // No await between the look-up and the write: two devices joining at once get one place.
     const q = this.queue(campaignId);
-    const existing = this.placeOf(q, personKey);
-    if (existing !== null || q.prequeue.has(personKey)) return { position: existing, created: false };
-    // A late pre-queue join for a round already opened (a node whose clock lags) is first come, first served.
-    if (prequeueRound !== null && prequeueRound >= q.bases.length) {
+    const existing = placeOf(q, personKey);
+    const left = q.left.has(personKey);
+    if (existing !== null || (q.prequeue.has(personKey) && !left)) return { position: existing, created: false };
+    // A late pre-queue join for a round already opened (a node whose clock lags) is first come,
+    // first served; so is joining again after leaving (a drawn member keeps their draw in the round).
+    if (prequeueRound !== null && prequeueRound >= q.bases.length && !left) {
       const draw = this.logging ? this.logging.draw(campaignId, prequeueRound, personKey) : secretDraw();
       q.prequeue.set(personKey, prequeueScore(prequeueRound, draw));
       this.record(q, { kind: 'enter', round: prequeueRound, atMs: nowMs, personKey });
@@ -102,27 +107,24 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   /** Counts the valid admissions, logging each that expired unused since (as Redis's trim does). */
   private activeAdmissions(q: CampaignQueue, nowMs: number): number {
     return q.admissions.count(nowMs, (personKey, expiresAtMs) => {
-      const position = this.placeOf(q, personKey);
+      const position = placeOf(q, personKey);
       if (position !== null) this.record(q, { kind: 'skip', position, atMs: expiresAtMs, reason: 'expired' });
     });
   }
 
-  private placeOf(q: CampaignQueue, personKey: string): number | null {
-    return q.positions.get(personKey) ?? q.drawnPlaces.get(personKey) ?? null;
-  }
-
   async lookup(campaignId: string, personKey: string): Promise<{ position: number | null } | null> {
     const q = this.queue(campaignId);
-    const position = this.placeOf(q, personKey);
+    const position = placeOf(q, personKey);
     if (position !== null) return { position };
-    return q.prequeue.has(personKey) ? { position: null } : null;
+    return q.prequeue.has(personKey) && !q.left.has(personKey) ? { position: null } : null;
   }
 
   async reinstate(campaignId: string, personKey: string, position: number, nowMs: number): Promise<number | null> {
     const q = this.queue(campaignId);
-    const known = this.placeOf(q, personKey);
+    const known = placeOf(q, personKey);
     if (known !== null) return known;
-    if (q.prequeue.has(personKey) || position < 1 || position > q.issued) return null;
+    // A place given up is never handed back: its old ticket does not bring it back.
+    if ((q.prequeue.has(personKey) && !q.left.has(personKey)) || position < 1 || position > q.issued || q.abandoned.has(position)) return null;
     q.positions.set(personKey, position);
     this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     this.record(q, { kind: 'restore', position, atMs: nowMs, personKey });
@@ -130,7 +132,25 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
   }
 
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
-    return this.placeOf(this.queue(campaignId), personKey);
+    return placeOf(this.queue(campaignId), personKey);
+  }
+
+  async leave(campaignId: string, personKey: string, position: number | null, nowMs: number): Promise<LeaveResult> {
+    // No await: the check and the change are one step, as the Redis script's.
+    const q = this.queue(campaignId);
+    const decided = leaveOutcome(q, personKey, position, nowMs);
+    if (decided.outcome !== 'leave') return decided;
+    q.positions.delete(personKey);
+    q.left.set(personKey, decided.position);
+    q.abandoned.add(decided.position);
+    this.record(q, { kind: 'skip', position: decided.position, atMs: nowMs, reason: 'abandoned' });
+    this.journal.left.push({ campaignId, personKey, position: decided.position, atMs: nowMs });
+    this.dirty.add(campaignId);
+    return { outcome: 'left', position: decided.position };
+  }
+
+  async abandonedSince(campaignId: string, index: number): Promise<number[]> {
+    return this.queue(campaignId).abandoned.since(index);
   }
 
   async open(campaignId: string, round: number, nowMs: number): Promise<void> {
@@ -163,15 +183,18 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     q.lastTickMs = nowMs;
     if (elapsed > 0 && !q.paused && !q.closed && q.bases.length > 0) {
       const before = q.servingUpTo;
-      const next = advanceServing({
-        servingUpTo: q.servingUpTo,
-        issuedUpTo: q.issued,
-        carry: q.carry,
-        ratePerSecond: policy.ratePerSecond,
-        elapsedSeconds: elapsed,
-        activeAdmissions: active,
-        maxActive: policy.maxActive,
-      });
+      const next = advanceServing(
+        {
+          servingUpTo: q.servingUpTo,
+          issuedUpTo: q.issued,
+          carry: q.carry,
+          ratePerSecond: policy.ratePerSecond,
+          elapsedSeconds: elapsed,
+          activeAdmissions: active,
+          maxActive: policy.maxActive,
+        },
+        q.abandoned,
+      );
       q.servingUpTo = next.servingUpTo;
       q.carry = next.carry;
       if (q.servingUpTo > before) this.record(q, { kind: 'serve', servingUpTo: q.servingUpTo, atMs: nowMs });
@@ -197,6 +220,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
       admitRatePerSecond: q.rate.mean,
       admitRateDeviation: Math.sqrt(q.rate.variance),
       targetRatePerSecond: q.targetRate,
+      abandoned: q.abandoned.size,
     };
   }
 
@@ -205,7 +229,7 @@ export class MemoryQueueStore implements QueueStore, JournallingStore {
     this.activeAdmissions(q, nowMs);
     const current = q.admissions.get(personKey);
     if (current && current.expiresAtMs > nowMs) return { ...current, created: false };
-    if (q.closed || position > q.servingUpTo) return null;
+    if (q.closed || position > q.servingUpTo || q.abandoned.has(position)) return null;
     if (q.booked.has(personKey)) return { id: randomUUID(), expiresAtMs: nowMs + ttlMs, created: false, afterBooking: true };
     const admission = { id: randomUUID(), expiresAtMs: nowMs + ttlMs };
     q.admissions.set(personKey, admission);

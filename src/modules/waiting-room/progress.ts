@@ -14,8 +14,9 @@ import type { WaitingRoom } from './waiting-room.ts';
  * calls (the routes of waiting-room.routes.ts and the join's fast path, join-fast-path.ts):
  *
  *   none ──join──▶ prequeue ──round opens: drawn──▶ placed ──servingUpTo passes──▶ admitted ──▶ booked
- *    │                                               ▲                                  │
- *    └──────────────join (the round is open)─────────┘                                  └──▶ expired
+ *    │  ▲                                            ▲  │                               │
+ *    └──┼───────────join (the round is open)─────────┘  └──leave──▶ left                └──▶ expired
+ *       └────────────────join again: a new place at the back────────┘
  *
  * - none → prequeue | placed: `takePlace` (take-place.ts). Before a round opens, a join enters its
  *   pre-queue and gets a ticket without a position; once open, a join gets the next position.
@@ -28,6 +29,11 @@ import type { WaitingRoom } from './waiting-room.ts';
  *   (`WaitingRoom.admissionUsed`). admitted → expired: an admission not used within its lifetime
  *   (`YEYAK_ADMISSION_TTL_SECONDS`; extended while the person is active, booking-access.ts) lapses
  *   in the store, and the transparency log records the place as skipped.
+ * - placed → left: `leave`, before `servingUpTo` reaches the place (after, there is nothing to give
+ *   up). The store abandons the position for good — never admitted, passed by the advance at no
+ *   cost to the rate, logged as `skip … abandoned` — and the ticket answers 410 from then on. A
+ *   join after it is a new place at the back. A pre-queue entry leaves only once its round is drawn
+ *   (the draw covers every member of the round).
  */
 
 /** Where a ticket's holder stands now: their place (null while in a pre-queue) and the shared figures. */
@@ -40,9 +46,12 @@ export interface Standing {
   admitted: boolean;
 }
 
-/** The ticket holder's standing: the ticket's signed place, or the store's once a pre-queue ticket is drawn. */
+/** The ticket holder's standing: the ticket's signed place, or the store's once a pre-queue ticket is drawn; 410 once given up. */
 export async function standing(room: WaitingRoom, campaign: Campaign, personKey: string, signedPosition: number | null): Promise<Standing> {
-  const position = signedPosition ?? (await orUnavailable(room.store.positionOf(campaign.id, personKey)));
+  const known = signedPosition === null ? await orUnavailable(room.store.lookup(campaign.id, personKey)) : { position: signedPosition };
+  // Given up (the node's copy for a signed place; a pre-queue ticket's holder no longer in line).
+  if (known === null || (known.position !== null && room.left.has(campaign.id, known.position))) throw new YeyakError('YEYAK_ERR_TICKET_LEFT');
+  const position = known.position;
   const { status } = await room.board(campaign);
   const { ahead, eta } = waitFor(position, status);
   return { position, status, ahead, eta, admitted: position !== null && position <= status.servingUpTo };
@@ -84,4 +93,27 @@ export async function admit(ctx: Pick<Ctx, 'clock' | 'config' | 'metrics' | 'sig
   const expiresAt = new Date(record.expiresAtMs);
   const admission = await issueAdmission(ctx, reply, { personKey: ticket.personKey, by: ticket.by, campaignId: campaign.id, admissionId: record.id, expiresAt, personSeal: ticket.personSeal });
   return { admission, expiresAt: formatSeoul(expiresAt) };
+}
+
+const LEAVE_REFUSED = { served: 'YEYAK_ERR_ALREADY_SERVED', prequeue: 'YEYAK_ERR_PREQUEUE_NOT_DRAWN', 'not-in-line': 'YEYAK_ERR_NOT_IN_QUEUE' } as const;
+
+/**
+ * placed → left: gives up the ticket's place, durably (the in-process store's journal is written
+ * first, as for a join), and returns its position. Idempotent: the same answer again. Refused
+ * (409) once served, in a pre-queue not drawn yet, or for a place the store does not hold for them.
+ */
+export async function leave(ctx: Ctx, campaign: Campaign, ticket: Ticket): Promise<number> {
+  const room = ctx.waitingRoom;
+  const nowMs = ctx.clock.now().getTime();
+  const giveUp = () => orUnavailable(room.store.leave(campaign.id, ticket.personKey, ticket.position, nowMs));
+  let result = await giveUp();
+  // A place the store lost before journalling it comes back from the signed ticket first, as a join's would.
+  if (result.outcome === 'not-in-line' && ticket.position !== null && (await orUnavailable(room.store.reinstate(campaign.id, ticket.personKey, ticket.position, nowMs))) === ticket.position) {
+    result = await giveUp();
+  }
+  if (result.outcome !== 'left') throw new YeyakError(LEAVE_REFUSED[result.outcome]);
+  await orUnavailable(room.durable(campaign.id));
+  room.left.add(campaign.id, result.position);
+  room.knownPlaces.forget(campaign.id, ticket.personKey);
+  return result.position;
 }

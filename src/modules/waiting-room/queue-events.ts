@@ -13,8 +13,8 @@ export type QueueEvent =
   | { kind: 'open'; round: number; atMs: number; base: number; size: number }
   | { kind: 'serve'; servingUpTo: number; atMs: number }
   | { kind: 'admit'; position: number; atMs: number }
-  /** An admission that expired unused (at `atMs`, its expiry). */
-  | { kind: 'skip'; position: number; atMs: number; reason: 'expired' }
+  /** An admission that expired unused (at `atMs`, its expiry), or a place its holder gave up (`leave`). */
+  | { kind: 'skip'; position: number; atMs: number; reason: 'expired' | 'abandoned' }
   | { kind: 'pause' | 'resume' | 'close' | 'reopen'; atMs: number };
 
 /** Recorded events, numbered from 1 within an epoch (a store that lost its state starts a new one). */
@@ -66,8 +66,9 @@ export function parseRecordedEvent(line: string): { seq: number; event: QueueEve
       }
       case 'skip': {
         const [position = 0, atMs = 0] = ints(2);
-        if (fields[2] !== 'expired') throw new Error(`a malformed queue event: ${line}`);
-        return { kind, position, atMs, reason: 'expired' };
+        const reason = fields[2];
+        if (reason !== 'expired' && reason !== 'abandoned') throw new Error(`a malformed queue event: ${line}`);
+        return { kind, position, atMs, reason };
       }
       case 'pause':
       case 'resume':

@@ -17,10 +17,11 @@ interface JournalRows {
   places: readonly QueueJournal['places'][number][];
   admissions: readonly QueueJournal['admissions'][number][];
   released: readonly QueueJournal['released'][number][];
+  left: readonly QueueJournal['left'][number][];
   checkpoints: readonly QueueJournal['checkpoints'][number][];
 }
 
-const NO_ROWS: JournalRows = { places: [], admissions: [], released: [], checkpoints: [] };
+const NO_ROWS: JournalRows = { places: [], admissions: [], released: [], left: [], checkpoints: [] };
 
 /**
  * Writes a drained journal atomically: places once, admissions upserted (the latest state of each;
@@ -47,13 +48,14 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
     places: byKey(journal.places),
     admissions: byKey([...admissions.values()]),
     released: byKey(journal.released),
+    left: byKey(journal.left),
     checkpoints: byKey(journal.checkpoints),
   };
-  const counts = [rows.places.length, rows.admissions.length, rows.released.length, rows.checkpoints.length];
+  const counts = [rows.places.length, rows.admissions.length, rows.released.length, rows.left.length, rows.checkpoints.length];
   if (counts.every((n) => n === 0)) return;
   if (counts.every((n) => n <= BATCH)) return writeRows(db, rows, now);
   await db.transaction().execute(async (trx) => {
-    for (const kind of ['places', 'admissions', 'released', 'checkpoints'] as const) {
+    for (const kind of ['places', 'admissions', 'released', 'left', 'checkpoints'] as const) {
       for (let i = 0; i < rows[kind].length; i += BATCH) await writeRows(trx, { ...NO_ROWS, [kind]: rows[kind].slice(i, i + BATCH) }, now);
     }
   });
@@ -67,13 +69,19 @@ export async function persistJournal(db: Db, journal: QueueJournal, now: Date): 
  * `(campaign_id, person_key) IN (…)` list of a thousand pairs became a BitmapOr of a thousand
  * index scans, 155 ms to plan and 17 ms to run against 0.3 ms and 2.7 ms (docs/performance.md).
  */
-async function writeRows(db: Db, { places, admissions, released, checkpoints }: JournalRows, now: Date): Promise<void> {
+async function writeRows(db: Db, { places, admissions, released, left, checkpoints }: JournalRows, now: Date): Promise<void> {
   await sql`WITH
     placed AS (
       INSERT INTO queue_places (campaign_id, person_key, position, draw, round)
       SELECT * FROM unnest(${places.map((p) => p.campaignId)}::text[], ${places.map((p) => p.personKey)}::text[],
         ${places.map((p) => p.position)}::integer[], ${places.map((p) => p.draw)}::text[], ${places.map((p) => p.round)}::integer[])
-      ON CONFLICT (campaign_id, person_key) DO NOTHING
+      ON CONFLICT (campaign_id, person_key, (coalesce(position, 0))) DO NOTHING
+      RETURNING 1),
+    abandoned AS (
+      INSERT INTO queue_abandoned (campaign_id, position, person_key, left_at_ms)
+      SELECT * FROM unnest(${left.map((l) => l.campaignId)}::text[], ${left.map((l) => l.position)}::integer[],
+        ${left.map((l) => l.personKey)}::text[], ${left.map((l) => l.atMs)}::bigint[])
+      ON CONFLICT (campaign_id, position) DO NOTHING
       RETURNING 1),
     admitted AS (
       INSERT INTO queue_admissions (campaign_id, person_key, admission_id, expires_at_ms)
@@ -96,23 +104,25 @@ async function writeRows(db: Db, { places, admissions, released, checkpoints }: 
         WHERE coalesce((excluded.state->>'issued')::bigint, 0) >= coalesce((queue_checkpoints.state->>'issued')::bigint, 0)
           AND coalesce(jsonb_array_length(excluded.state->'bases'), 0) >= coalesce(jsonb_array_length(queue_checkpoints.state->'bases'), 0)
       RETURNING 1)
-    SELECT (SELECT count(*) FROM placed) AS placed, (SELECT count(*) FROM admitted) AS admitted,
+    SELECT (SELECT count(*) FROM placed) AS placed, (SELECT count(*) FROM abandoned) AS abandoned, (SELECT count(*) FROM admitted) AS admitted,
       (SELECT count(*) FROM released) AS released, (SELECT count(*) FROM counted) AS counted`.execute(db);
 }
 
 /** Loads every journalled queue into the in-process store (at start, before serving). */
 export async function restoreJournal(db: Db, store: MemoryQueueStore, nowMs: number): Promise<number> {
-  const [places, admissions, checkpoints] = await Promise.all([
+  const [places, admissions, checkpoints, abandoned] = await Promise.all([
     db.selectFrom('queue_places').selectAll().execute(),
     db.selectFrom('queue_admissions').selectAll().where('expires_at_ms', '>', nowMs).execute(),
     db.selectFrom('queue_checkpoints').selectAll().execute(),
+    db.selectFrom('queue_abandoned').select(['campaign_id', 'position', 'person_key']).orderBy('left_at_ms').execute(),
   ]);
   const journals = new Map<string, CampaignJournal>();
   const journalOf = (campaignId: string) => {
     let journal = journals.get(campaignId);
-    if (!journal) journals.set(campaignId, (journal = { state: null, places: [], admissions: [] }));
+    if (!journal) journals.set(campaignId, (journal = { state: null, places: [], admissions: [], abandoned: [] }));
     return journal;
   };
+  for (const a of abandoned) journalOf(a.campaign_id).abandoned.push({ personKey: a.person_key, position: a.position });
   for (const c of checkpoints) journalOf(c.campaign_id).state = c.state as QueueCheckpoint;
   for (const p of places) journalOf(p.campaign_id).places.push({ personKey: p.person_key, position: p.position, draw: p.draw, round: p.round });
   // Admissions alone do not make a queue: one with no place or counters journalled is left out.
@@ -125,15 +135,17 @@ export async function restoreJournal(db: Db, store: MemoryQueueStore, nowMs: num
 export function queueRecoveryFrom(db: Db): QueueRecovery {
   return {
     async load(campaignId) {
-      const [places, admissions, checkpoint] = await Promise.all([
+      const [places, admissions, checkpoint, abandoned] = await Promise.all([
         db.selectFrom('queue_places').select(['person_key', 'position', 'draw', 'round']).where('campaign_id', '=', campaignId).execute(),
         db.selectFrom('queue_admissions').select(['person_key', 'admission_id', 'expires_at_ms']).where('campaign_id', '=', campaignId).execute(),
         db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst(),
+        abandonedOf(db, campaignId),
       ]);
       return {
         state: (checkpoint?.state ?? null) as QueueCheckpoint | null,
         places: places.map((p) => ({ personKey: p.person_key, position: p.position, draw: p.draw, round: p.round })),
         admissions: admissions.map((a) => ({ personKey: a.person_key, admissionId: a.admission_id, expiresAtMs: Number(a.expires_at_ms) })),
+        abandoned,
       };
     },
     async placesAfter(campaignId, position) {
@@ -164,5 +176,14 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
       const rows = await db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', campaignId).execute();
       return rows.map((r) => r.person_key);
     },
+    async abandonedPositions(campaignId) {
+      return (await abandonedOf(db, campaignId)).map((a) => a.position);
+    },
   };
+}
+
+/** A campaign's places given up, in the order they were. */
+async function abandonedOf(db: Db, campaignId: string): Promise<{ personKey: string; position: number }[]> {
+  const rows = await db.selectFrom('queue_abandoned').select(['person_key', 'position']).where('campaign_id', '=', campaignId).orderBy('left_at_ms').orderBy('position').execute();
+  return rows.map((r) => ({ personKey: r.person_key, position: r.position }));
 }

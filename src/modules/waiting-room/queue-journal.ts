@@ -24,11 +24,20 @@ interface JournalledAdmission {
   expiresAtMs: number;
 }
 
+/** A place its holder gave up (`leave`): the position is abandoned for good. */
+interface JournalledLeave {
+  campaignId: string;
+  personKey: string;
+  position: number;
+  atMs: number;
+}
+
 /** What changed since the journal was last drained (for persistence by the caller). */
 export interface QueueJournal {
   places: JournalledPlace[];
   admissions: JournalledAdmission[];
   released: { campaignId: string; personKey: string }[];
+  left: JournalledLeave[];
   checkpoints: { campaignId: string; state: QueueCheckpoint }[];
 }
 
@@ -57,11 +66,15 @@ export interface QueueCheckpoint extends QueueCounters {
   prequeueSize?: number;
 }
 
-/** One campaign's journal as loaded back: its latest counters, every place, its admissions. */
+/**
+ * One campaign's journal as loaded back: its latest counters, every place (a person who left and
+ * joined again has a row per place), its admissions, the places given up.
+ */
 export interface CampaignJournal {
   state: QueueCheckpoint | null;
   places: { personKey: string; position: number | null; draw: string | null; round: number | null }[];
   admissions: { personKey: string; admissionId: string; expiresAtMs: number }[];
+  abandoned: { personKey: string; position: number }[];
 }
 
 /** Where a store that lost its state reads a campaign's journal back (the database). */
@@ -74,6 +87,8 @@ export interface QueueRecovery {
   placesAfter(campaignId: string, position: number): Promise<{ personKey: string; position: number }[]>;
   /** Whose admissions are journalled (live or expired, not released): the sequencer's look for admissions a lost store's log missed. */
   admittedPersons(campaignId: string): Promise<string[]>;
+  /** The positions journalled as abandoned (the sequencer's look for `skip … abandoned` entries a lost store's log missed). */
+  abandonedPositions(campaignId: string): Promise<number[]>;
   /**
    * The journalled pre-queue members of round `fromRound` and later, and the bases of the rounds
    * opened (the sequencer's look for a round whose `enter` or `draw` entries a lost store took).
@@ -147,32 +162,55 @@ function fortyBitDraws(places: CampaignJournal['places']): RestoredRounds['membe
   return drawn.map((m) => ({ personKey: m.personKey, round: m.round, draw: Number(m.draw >> BigInt(Math.max(0, (widest.get(m.round) ?? 0) - DRAW_BITS))) }));
 }
 
-/** Puts a failed write's places, admissions and releases back in front of `journal` (checkpoints are the caller's). */
+/** Puts a failed write's places, admissions, releases and leaves back in front of `journal` (checkpoints are the caller's). */
 export function putBack(journal: QueueJournal, failed: QueueJournal): void {
   journal.places.unshift(...failed.places);
   journal.admissions.unshift(...failed.admissions);
   journal.released.unshift(...failed.released);
+  journal.left.unshift(...failed.left);
 }
 
-/** True when a journal holds places, admissions or releases (counters aside). */
+/** True when a journal holds places, admissions, releases or leaves (counters aside). */
 export function holdsHandouts(journal: QueueJournal): boolean {
-  return journal.places.length > 0 || journal.admissions.length > 0 || journal.released.length > 0;
+  return journal.places.length > 0 || journal.admissions.length > 0 || journal.released.length > 0 || journal.left.length > 0;
 }
 
 /** The campaigns a journal holds changes of, in the order they first appear. */
 export function campaignsOf(journal: QueueJournal): string[] {
   const ids = new Set<string>();
-  for (const kind of [journal.places, journal.admissions, journal.released, journal.checkpoints]) for (const item of kind) ids.add(item.campaignId);
+  for (const kind of [journal.places, journal.admissions, journal.released, journal.left, journal.checkpoints]) for (const item of kind) ids.add(item.campaignId);
   return [...ids];
 }
 
 /** One campaign's part of a journal. */
 export function journalOf(journal: QueueJournal, campaignId: string): QueueJournal {
   const mine = <T extends { campaignId: string }>(items: T[]) => items.filter((item) => item.campaignId === campaignId);
-  return { places: mine(journal.places), admissions: mine(journal.admissions), released: mine(journal.released), checkpoints: mine(journal.checkpoints) };
+  return { places: mine(journal.places), admissions: mine(journal.admissions), released: mine(journal.released), left: mine(journal.left), checkpoints: mine(journal.checkpoints) };
 }
 
 /** An empty journal. */
 export function emptyJournal(): QueueJournal {
-  return { places: [], admissions: [], released: [], checkpoints: [] };
+  return { places: [], admissions: [], released: [], left: [], checkpoints: [] };
+}
+
+/** Who holds which first-come place after a restore, and who left (their drawn place, if any, is not theirs any more). */
+export interface RestoredHolders {
+  /** Each person's first-come place that was not given up. */
+  places: Map<string, number>;
+  /** People with no place now whose last place was given up, with that position. */
+  left: Map<string, number>;
+  abandoned: number[];
+}
+
+/**
+ * Works out the holders from a journal: a person who left and joined again has a row per place,
+ * and only the one not abandoned is theirs; a person whose every place was given up is not in line.
+ */
+export function restoredHolders({ places, abandoned }: Pick<CampaignJournal, 'places' | 'abandoned'>): RestoredHolders {
+  const gone = new Set(abandoned.map((a) => a.position));
+  const held = new Map<string, number>();
+  for (const p of places) if (p.draw === null && p.position !== null && !gone.has(p.position)) held.set(p.personKey, p.position);
+  const left = new Map<string, number>();
+  for (const a of abandoned) if (!held.has(a.personKey)) left.set(a.personKey, Math.max(a.position, left.get(a.personKey) ?? 0));
+  return { places: held, left, abandoned: [...gone] };
 }

@@ -35,7 +35,17 @@ export interface QueueSnapshot {
   admitRateDeviation: number;
   /** The controller's current target rate (adaptive mode moves it). */
   targetRatePerSecond: number;
+  /** Places given up by their holders so far (`leave`): a node reads the new ones with `abandonedSince`. */
+  abandoned: number;
 }
+
+/**
+ * What `leave` did: `left` (now, or before: leaving is idempotent), or why it could not —
+ * `served` (the place's turn has come: there is nothing to give up, an admission simply expires
+ * unused), `prequeue` (the round has not been drawn yet: its draw covers every member, so no one
+ * leaves it before it opens), `not-in-line` (the store does not hold the ticket's place for them).
+ */
+export type LeaveResult = { outcome: 'left'; position: number } | { outcome: 'served' | 'prequeue' | 'not-in-line' };
 
 export interface AdmissionRecord {
   /** Unique per issued admission; the token carries it. */
@@ -77,6 +87,15 @@ export interface QueueStore {
    * place, or null when refused. A reinstated place is recorded for the log (a `restore` event).
    */
   reinstate(campaignId: string, personKey: string, position: number, nowMs: number): Promise<number | null>;
+  /**
+   * Gives up the person's place (the one their ticket carries, or for a pre-queue ticket the place
+   * its round drew), not yet served: the position is abandoned for good (never admitted, passed by
+   * the advance at no cost to the rate, logged as `skip … abandoned` by the same atomic step) and the
+   * person is no longer in line, so a later `join` gives them a new place at the back.
+   */
+  leave(campaignId: string, personKey: string, position: number | null, nowMs: number): Promise<LeaveResult>;
+  /** The positions abandoned from the `index`-th on (0-based), in the order they were (each node keeps a copy). */
+  abandonedSince(campaignId: string, index: number): Promise<number[]>;
   /** The person's place, resolving a pre-queue place once its round opened; null if not in line. */
   positionOf(campaignId: string, personKey: string): Promise<number | null>;
   /**
@@ -93,7 +112,7 @@ export interface QueueStore {
   snapshot(campaignId: string, nowMs: number): Promise<QueueSnapshot>;
   /**
    * Admits a person whose place has been reached; the same person asking again while it is valid
-   * gets the same admission. Null when `position` > `servingUpTo` (or the queue is closed). Once a
+   * gets the same admission. Null when `position` > `servingUpTo`, when it was abandoned, or when the queue is closed. Once a
    * person's admission has ended in a booking, later ones are `afterBooking`: outside the cap.
    */
   admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null>;

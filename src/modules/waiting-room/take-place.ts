@@ -84,7 +84,8 @@ export async function takePlace(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'metr
   // place again, with no store call (`known-places.ts`). Whatever their eligibility or the queue's
   // state now, a place once taken is theirs, as the store would say.
   const remembered = room.knownPlaces.get(campaign.id, person.personKey);
-  if (remembered !== undefined) {
+  // A place given up on another node is known here within a refresh: then the store decides.
+  if (remembered !== undefined && !room.left.has(campaign.id, remembered)) {
     ctx.metrics.joinsRemembered.inc();
     return placeTaken(ctx, request, state, false, remembered);
   }

@@ -8,8 +8,8 @@ import { errorResponses, NotAdmittedYetBody } from '../../http/schemas.ts';
 import { personOf, requireSession } from '../identity/index.ts';
 import { dependentFor } from '../proxy/index.ts';
 import { QueueStatusSchema } from './queue-status.schema.ts';
-import { ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
-import { admit, standing, stateOf } from './progress.ts';
+import { ticketClearCookie, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
+import { admit, leave, standing, stateOf } from './progress.ts';
 import { joinAnswer, sealedFacts, takePlace } from './take-place.ts';
 import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
 
@@ -104,7 +104,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
             // As in the status document: every dose booked, the place kept, no wait promised (eta null).
             soldOut: Type.Boolean(),
           }),
-          ...errorResponses(401, 403, 404, 503),
+          ...errorResponses(401, 403, 404, 410, 503),
         },
       },
     },
@@ -116,6 +116,26 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
     },
   );
 
+  // Leaving the queue (docs/api-extensions.md): the place is given up for good; a join later is a new place at the back.
+  app.delete(
+    '/api/v1/campaigns/:campaignId/queue/tickets/me',
+    {
+      schema: {
+        tags: ['waiting-room'],
+        security: credential('ticket'),
+        params: Params,
+        response: { 200: Type.Object({ left: Type.Literal(true), position: Type.Integer() }), ...errorResponses(401, 403, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await ctx.campaigns.get(request.params.campaignId);
+      const ticket = await ticketOf(ctx, request, campaign.id);
+      const position = await leave(ctx, campaign, ticket);
+      reply.header('set-cookie', ticketClearCookie(ctx, campaign.id));
+      return { left: true as const, position };
+    },
+  );
+
   app.post(
     '/api/v1/campaigns/:campaignId/admissions',
     {
@@ -123,7 +143,7 @@ export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async 
         tags: ['waiting-room'],
         security: credential('ticket'),
         params: Params,
-        response: { 201: Type.Object({ admission: Type.String(), expiresAt: Type.String() }), ...errorResponses(401, 403, 404, 503), 425: NotAdmittedYetBody },
+        response: { 201: Type.Object({ admission: Type.String(), expiresAt: Type.String() }), ...errorResponses(401, 403, 404, 410, 503), 425: NotAdmittedYetBody },
       },
     },
     async (request, reply) => {

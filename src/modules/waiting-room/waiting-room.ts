@@ -11,6 +11,7 @@ import type { Metrics } from '../../infra/metrics.ts';
 import { BookingPathHealth } from './booking-path-health.ts';
 import { isSoldOut } from './domain/sold-out.ts';
 import { KnownPlaces } from './known-places.ts';
+import { LeftPlaces } from './left-places.ts';
 import type { JournalWriter } from './journal-writer.ts';
 import type { RemainingDosesCache } from './remaining-doses-cache.ts';
 import type { QueueSnapshot, QueueStore, TickPolicy } from './queue-store.ts';
@@ -57,6 +58,8 @@ export class WaitingRoom {
   doses: RemainingDosesCache | null = null;
   /** Places handed back to people who asked again, answered from memory next time. */
   readonly knownPlaces = new KnownPlaces();
+  /** The places given up in each campaign, as this node knows them (`left-places.ts`). */
+  readonly left = new LeftPlaces();
 
   constructor(
     readonly store: QueueStore,
@@ -105,10 +108,7 @@ export class WaitingRoom {
 
   /** Whether the queue store answers (readiness reports it; new places and admissions need it). */
   reachable(): Promise<boolean> {
-    return this.store.ping().then(
-      () => true,
-      () => false,
-    );
+    return this.store.ping().then(() => true, () => false);
   }
 
   /**
@@ -227,6 +227,7 @@ export class WaitingRoom {
     const doses = this.doses?.current(campaign.id);
     const soldOut = isSoldOut(doses);
     const snapshot = await this.store.tick(campaign.id, nowMs, this.policy(campaign, before?.activeAdmissions ?? 0, soldOut));
+    await this.left.sync(this.store, campaign.id, snapshot.abandoned);
     const pace = this.paceOf(campaign.id);
     // A hold counts like a pause: its time is not the queue's pace, so the estimate is not diluted.
     const moving = snapshot.opened && !snapshot.paused && !snapshot.closed && !soldOut && snapshot.issuedUpTo > snapshot.servingUpTo;

@@ -27,7 +27,7 @@ interface DrawnRange {
 /**
  * What a campaign's log says about the queue's positions, read from its entries as they enter the
  * tree (docs/transparency.md "Entries"): which leaf first logged each position (a `place` or a
- * `restore`), which positions it shows admitted, how far it shows the queue served, and which
+ * `restore`), which positions it shows admitted or abandoned, how far it shows the queue served, and which
  * positions a draw gave out. A node finds a holder's entry by their position with it, without a
  * stored index of commitments: four bytes a position, against a row and an index entry per place.
  * A pre-queue holder's position comes from a draw, not an entry of its own: their `enter` entry
@@ -36,8 +36,8 @@ interface DrawnRange {
 export class LoggedPlaces {
   /** Leaf index + 1 of the first `place` or `restore` entry of each position. */
   readonly #leafOf = new PositionTable();
-  /** 1 for each position an `admit` entry names. */
-  readonly #admitted = new PositionTable();
+  /** 1 for each position an `admit` entry names, 2 for each a `skip … abandoned` entry names. */
+  readonly #marks = new PositionTable();
   readonly #drawn: DrawnRange[] = [];
   #servingUpTo = 0;
   #lastPlaced = 0;
@@ -46,7 +46,7 @@ export class LoggedPlaces {
   observe(line: string, leafIndex: number): void {
     const kindEnd = line.indexOf(' ');
     const kind = line.slice(0, kindEnd);
-    if (kind !== 'place' && kind !== 'restore' && kind !== 'admit' && kind !== 'serve' && kind !== 'draw') return;
+    if (kind !== 'place' && kind !== 'restore' && kind !== 'admit' && kind !== 'serve' && kind !== 'draw' && kind !== 'skip') return;
     const fields = line.slice(0, -1).split(' ');
     const first = Number(fields[1]);
     switch (kind) {
@@ -56,7 +56,11 @@ export class LoggedPlaces {
         this.#lastPlaced = Math.max(this.#lastPlaced, first);
         break;
       case 'admit':
-        this.#admitted.set(first, 1);
+        this.#marks.set(first, 1);
+        break;
+      case 'skip':
+        // skip <position> <time> <reason>: an abandoned place is never admitted (the auditor's rule).
+        if (fields[3] === 'abandoned') this.#marks.set(first, 2);
         break;
       case 'serve':
         this.#servingUpTo = Math.max(this.#servingUpTo, first);
@@ -86,7 +90,12 @@ export class LoggedPlaces {
 
   /** Whether the log shows `position` admitted. */
   admitted(position: number): boolean {
-    return this.#admitted.get(position) === 1;
+    return this.#marks.get(position) === 1;
+  }
+
+  /** Whether the log shows `position` given up by its holder (`skip … abandoned`). */
+  abandoned(position: number): boolean {
+    return this.#marks.get(position) === 2;
   }
 
   /** How far the log shows the queue served (0 before its first `serve`). */

@@ -52,6 +52,24 @@ describe('the order of service, replayed from the log', () => {
     expect(replay(gap).violations).toEqual(['leaf 12: served up to 7, past the last place handed out (6)', 'leaf 13: place 7 admitted but never handed out']);
   });
 
+  it('accepts a place given up before its turn, passed by the queue, and catches one given up after it, never handed out, twice, or admitted after', () => {
+    const left: LogEntry = { kind: 'skip', position: 4, atMs: 11, reason: 'abandoned' };
+    expect(withEntry(8, left).violations).toEqual([]);
+    // Its holder joins again at the back: one place at a time, so that is no second place.
+    const rejoined = honest();
+    rejoined.splice(8, 0, left);
+    rejoined.splice(14, 0, { kind: 'place', position: 8, atMs: 16, commitment: order[3]! });
+    expect(replay(rejoined).violations).toEqual([]);
+    expect(withEntry(10, { kind: 'skip', position: 3, atMs: 13, reason: 'abandoned' }).violations).toEqual(['leaf 10: place 3 given up after its turn (serving up to 3)']);
+    expect(withEntry(10, { kind: 'skip', position: 2, atMs: 13, reason: 'abandoned' }).violations).toEqual(['leaf 10: place 2 given up after it was admitted']);
+    expect(withEntry(8, { kind: 'skip', position: 9, atMs: 11, reason: 'abandoned' }).violations).toEqual(['leaf 8: place 9 given up but never handed out']);
+    const twice = honest();
+    twice.splice(8, 0, left, { ...left, atMs: 12 });
+    expect(replay(twice).violations).toEqual(['leaf 9: place 4 given up twice']);
+    // The tamper an auditor must see: place 7 given up, then admitted all the same.
+    expect(withEntry(13, { kind: 'skip', position: 7, atMs: 16, reason: 'abandoned' }).violations).toEqual(['leaf 15: place 7 admitted after its holder gave it up']);
+  });
+
   it('catches a place handed out behind the end of the queue (a jump), and a second place for one holder', () => {
     expect(withEntry(12, { kind: 'place', position: 4, atMs: 16, commitment: hash('jumper') }, 1).violations).toContain("leaf 12: place 4 handed out behind the queue's end (6)");
     expect(withEntry(12, { kind: 'place', position: 7, atMs: 16, commitment: hash('late 6') }, 1).violations).toEqual([`leaf 12: a second place for one holder (${hash('late 6').toString('base64')})`]);

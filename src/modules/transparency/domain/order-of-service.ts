@@ -5,7 +5,8 @@ import { drawOf, orderHashOf, seedHashOf } from './prequeue-order.ts';
  * The rules a campaign's log must keep (docs/transparency.md "The auditor"), checked by replaying
  * its entries in order: places handed out only at the queue's end, each round's seed committed
  * before anyone enters it and its draw re-run from the seed, the queue served in order and only
- * over places handed out, and nobody admitted before their turn. Anyone can run this on a log
+ * over places handed out, nobody admitted before their turn, and a place given up only before its
+ * turn and never admitted after. Anyone can run this on a log
  * they downloaded; it needs nothing from Yeyak but the entries.
  */
 
@@ -40,6 +41,8 @@ export function replayLog(entries: readonly Uint8Array[]): Replay {
   const positions = new Map<string, number>();
   const placed = new Set<number>();
   const admitted = new Map<number, number>();
+  /** Positions given up by their holders (`skip … abandoned`). */
+  const abandoned = new Set<number>();
   const rounds = new Map<number, Round>();
   const counts = { place: 0, restore: 0, seed: 0, enter: 0, draw: 0, serve: 0, admit: 0, skip: 0, pause: 0, resume: 0, close: 0, reopen: 0 };
   let issuedUpTo = 0;
@@ -62,7 +65,9 @@ export function replayLog(entries: readonly Uint8Array[]): Replay {
     latestMs = Math.max(latestMs, entry.atMs);
     const hold = (commitment: Buffer, position: number) => {
       const id = commitment.toString('base64');
-      if (positions.has(id)) broke(`a second place for one holder (${id})`);
+      // One place per holder at a time: a holder who gave theirs up may join again at the back.
+      const held = positions.get(id);
+      if (held !== undefined && !abandoned.has(held)) broke(`a second place for one holder (${id})`);
       positions.set(id, position);
       placed.add(position);
     };
@@ -113,10 +118,20 @@ export function replayLog(entries: readonly Uint8Array[]): Replay {
         if (entry.position > servingUpTo) broke(`place ${entry.position} admitted before its turn (serving up to ${servingUpTo})`);
         if (!placed.has(entry.position)) broke(`place ${entry.position} admitted but never handed out`);
         if (closed) broke(`place ${entry.position} admitted while the queue was closed`);
+        if (abandoned.has(entry.position)) broke(`place ${entry.position} admitted after its holder gave it up`);
         if (!admitted.has(entry.position)) admitted.set(entry.position, entry.atMs);
         break;
       case 'skip':
-        if (!admitted.has(entry.position) && entry.reason === 'expired') broke(`place ${entry.position} skipped as expired but never admitted`);
+        if (entry.reason === 'expired') {
+          if (!admitted.has(entry.position)) broke(`place ${entry.position} skipped as expired but never admitted`);
+          break;
+        }
+        // Given up: only a place handed out, before its turn (nothing to give up after), once.
+        if (!placed.has(entry.position)) broke(`place ${entry.position} given up but never handed out`);
+        else if (admitted.has(entry.position)) broke(`place ${entry.position} given up after it was admitted`);
+        else if (entry.position <= servingUpTo) broke(`place ${entry.position} given up after its turn (serving up to ${servingUpTo})`);
+        if (abandoned.has(entry.position)) broke(`place ${entry.position} given up twice`);
+        abandoned.add(entry.position);
         break;
       case 'pause':
       case 'resume':

@@ -26,18 +26,53 @@ export interface AdvanceResult {
   starved: boolean;
 }
 
-/** The next `servingUpTo` after `elapsedSeconds` at `ratePerSecond` (pure; O(1)). */
-export function advanceServing(input: AdvanceInput): AdvanceResult {
+/**
+ * Positions whose holders left the queue (their places are abandoned): passed over without
+ * spending the rate on them, so the people behind move up at once.
+ */
+export interface AbandonedPlaces {
+  /** How many abandoned positions lie in (after, upTo]. */
+  countBetween(after: number, upTo: number): number;
+  has(position: number): boolean;
+}
+
+const NONE_ABANDONED: AbandonedPlaces = { countBetween: () => 0, has: () => false };
+
+/**
+ * The next `servingUpTo` after `elapsedSeconds` at `ratePerSecond` (pure). The rate, the cap and
+ * the queue's end count people: abandoned positions (`abandoned`) are passed at no cost, both
+ * within the step and right after it. O(1) without abandoned places; with them, a few counts.
+ */
+export function advanceServing(input: AdvanceInput, abandoned: AbandonedPlaces = NONE_ABANDONED): AdvanceResult {
   const { servingUpTo, issuedUpTo, activeAdmissions, maxActive } = input;
   const headroom = Math.max(0, maxActive - activeAdmissions);
-  const waiting = Math.max(0, issuedUpTo - servingUpTo);
-  if (waiting === 0 || headroom === 0) return { servingUpTo, carry: waiting === 0 ? 0 : input.carry, starved: waiting === 0 };
+  const waiting = Math.max(0, issuedUpTo - servingUpTo - abandoned.countBetween(servingUpTo, issuedUpTo));
+  // Passing abandoned places costs nothing, but a held queue (rate 0: sold out) passes none.
+  const passAbandoned = (position: number) => (input.ratePerSecond > 0 ? passAbandonedFrom(position, issuedUpTo, abandoned) : position);
+  if (waiting === 0 || headroom === 0) return { servingUpTo: passAbandoned(servingUpTo), carry: waiting === 0 ? 0 : input.carry, starved: waiting === 0 };
   const budget = input.carry + Math.max(0, input.ratePerSecond) * Math.max(0, input.elapsedSeconds);
   const whole = Math.floor(budget);
   const step = Math.min(whole, waiting, headroom);
   // A step cut short by the cap or the queue's end drops its remainder: no burst after a stall.
   const carry = step === whole ? budget - whole : 0;
-  return { servingUpTo: servingUpTo + step, carry, starved: step < whole && step === waiting };
+  return { servingUpTo: passAbandoned(stepOver(servingUpTo, step, abandoned)), carry, starved: step < whole && step === waiting };
+}
+
+/** The position `step` people past `from`, abandoned positions in between not counted (converges: the count only grows). */
+function stepOver(from: number, step: number, abandoned: AbandonedPlaces): number {
+  let to = from + step;
+  for (;;) {
+    const next = from + step + abandoned.countBetween(from, to);
+    if (next === to) return to;
+    to = next;
+  }
+}
+
+/** Past every abandoned position right after `position`, up to the queue's end. */
+function passAbandonedFrom(position: number, issuedUpTo: number, abandoned: AbandonedPlaces): number {
+  let at = position;
+  while (at < issuedUpTo && abandoned.has(at + 1)) at += 1;
+  return at;
 }
 
 /** The operator's bounds on the adaptive rate and on the active admissions it lets in. */

@@ -6,13 +6,18 @@
  * `{prefix}q:{campaignId}:state`      hash: rounds (how many opened), base:<r> (places issued when
  *                                     round r opened), issued (places handed out), servingUpTo,
  *                                     carry, lastTickMs, paused, pausedReason, closed, admitted,
+ *                                     abandoned (places given up),
  *                                     rateMean, rateVar, rateSamples, targetRate
- * `{prefix}q:{campaignId}:places`     hash: person → first-come place
+ * `{prefix}q:{campaignId}:places`     hash: person → first-come place (negative: the place they
+ *                                     gave up, leave-7.lua; they are then not in line)
  * `{prefix}q:{campaignId}:prequeue`   sorted set: person scored round × 2^40 + a secret random
  *                                     draw (every round in one set); once round r opened a
  *                                     member's place is base:r + rank within the round + 1
  * `{prefix}q:{campaignId}:admissions` hash: person → admission id
  * `{prefix}q:{campaignId}:active`     sorted set: person scored by admission expiry (ms)
+ * `{prefix}q:{campaignId}:abandoned`  sorted set: the positions given up (score and member: the
+ *                                     position), never admitted, passed by the advance for free
+ * `{prefix}q:{campaignId}:abandoned-log` list: the same positions in the order they were given up
  * `{prefix}q:{campaignId}:restoring`  string: the lock of the node restoring the campaign from
  *                                     its journal (Redis lost its data), with a time limit
  * `{prefix}q:{campaignId}:log`        list: "<seq> <event>", the changes recorded for the
@@ -28,6 +33,8 @@ export interface CampaignKeys {
   prequeue: string;
   admissions: string;
   active: string;
+  abandoned: string;
+  abandonedLog: string;
   restoring: string;
   log: string;
   sequencer: string;
@@ -52,6 +59,8 @@ export function campaignKeys(prefix: string, campaignId: string): CampaignKeys {
     prequeue: `${base}prequeue`,
     admissions: `${base}admissions`,
     active: `${base}active`,
+    abandoned: `${base}abandoned`,
+    abandonedLog: `${base}abandoned-log`,
     restoring: `${base}restoring`,
     log: `${base}log`,
     sequencer: `${base}sequencer`,

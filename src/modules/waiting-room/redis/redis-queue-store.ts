@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { ROUND_SPAN, checkRound, secretDraw } from '../prequeue-draw.ts';
 import { parseRecordedEvent, type QueueLogging, type RecordedEvents } from '../queue-events.ts';
 import { emptyJournal, holdsHandouts, putBack, type CampaignJournal, type JournallingStore, type QueueCheckpoint, type QueueJournal, type QueueRecovery } from '../queue-journal.ts';
-import type { AdmissionRecord, JoinResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
+import type { AdmissionRecord, JoinResult, LeaveResult, QueueSnapshot, QueueStore, TickPolicy } from '../queue-store.ts';
 import { QueueStoreUnavailableError } from '../queue-store-errors.ts';
 import { SCRIPTS, runScript, type LuaScript, type RedisConnection } from './lua-scripts.ts';
 import { campaignKeys, checkKeyPrefix, type CampaignKeys } from './queue-keys.ts';
 import { queueStoreError } from './redis-errors.ts';
 import { checkpointFromSnapshot, initializeCampaign } from './redis-restore.ts';
 
-const NO_JOURNAL: QueueRecovery = { load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [] }), placesAfter: async () => [], admittedPersons: async () => [], roundsFrom: async () => ({ members: [], bases: [] }) };
+const NO_JOURNAL: QueueRecovery = {
+  load: async (): Promise<CampaignJournal> => ({ state: null, places: [], admissions: [], abandoned: [] }),
+  placesAfter: async () => [],
+  admittedPersons: async () => [],
+  abandonedPositions: async () => [],
+  roundsFrom: async () => ({ members: [], bases: [] }),
+};
 
 function isUninitialized(error: unknown): boolean {
   // Redis may prefix a script's error with ERR.
@@ -19,10 +25,10 @@ function isUninitialized(error: unknown): boolean {
 /** Expired admissions forgotten per tick or admit at most (keeps each script call short). */
 const TRIM_LIMIT = 100;
 
-type SnapshotReply = [number, number, number, number, number, string | null, number, number, number, string, string, string, number, ...unknown[]];
+type SnapshotReply = [number, number, number, number, number, string | null, number, number, number, string, string, string, number, number, ...unknown[]];
 
 function decodeSnapshot(reply: unknown): QueueSnapshot {
-  const [issuedUpTo, servingUpTo, prequeueSize, opened, paused, pausedReason, closed, admitted, activeAdmissions, rateMean, rateVar, targetRate, openedRounds] =
+  const [issuedUpTo, servingUpTo, prequeueSize, opened, paused, pausedReason, closed, admitted, activeAdmissions, rateMean, rateVar, targetRate, openedRounds, abandoned] =
     reply as SnapshotReply;
   return {
     issuedUpTo,
@@ -38,6 +44,7 @@ function decodeSnapshot(reply: unknown): QueueSnapshot {
     admitRatePerSecond: Number(rateMean),
     admitRateDeviation: Math.sqrt(Number(rateVar)),
     targetRatePerSecond: Number(targetRate),
+    abandoned,
   };
 }
 
@@ -155,9 +162,27 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
 
   async reinstate(campaignId: string, personKey: string, position: number, nowMs: number): Promise<number | null> {
     const k = this.keys(campaignId);
-    const place = (await this.run(campaignId, SCRIPTS.reinstate, [k.state, k.places, k.prequeue, k.log], [personKey, position, nowMs, this.logFlag])) as number | null;
+    const place = (await this.run(campaignId, SCRIPTS.reinstate, [k.state, k.places, k.prequeue, k.log, k.abandoned], [personKey, position, nowMs, this.logFlag])) as number | null;
     if (place === position) this.journal.places.push({ campaignId, personKey, position, draw: null, round: null });
     return place;
+  }
+
+  async leave(campaignId: string, personKey: string, position: number | null, nowMs: number): Promise<LeaveResult> {
+    const k = this.keys(campaignId);
+    const keys = [k.state, k.places, k.prequeue, k.active, k.abandoned, k.abandonedLog, k.log];
+    const [code, place] = (await this.run(campaignId, SCRIPTS.leave, keys, [personKey, position ?? 0, nowMs, this.logFlag])) as [number, number?];
+    if (code !== 1 || place === undefined) return { outcome: code === 2 ? 'served' : code === 3 ? 'prequeue' : 'not-in-line' };
+    // Journalled once, by the node that gave it up (a repeat changes nothing: the row is written once).
+    this.journal.left.push({ campaignId, personKey, position: place, atMs: nowMs });
+    return { outcome: 'left', position: place };
+  }
+
+  async abandonedSince(campaignId: string, index: number): Promise<number[]> {
+    try {
+      return (await this.client.lrange(this.keys(campaignId).abandonedLog, index, -1)).map(Number);
+    } catch (error) {
+      throw queueStoreError(error);
+    }
   }
 
   async positionOf(campaignId: string, personKey: string): Promise<number | null> {
@@ -173,9 +198,9 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   async tick(campaignId: string, nowMs: number, policy: TickPolicy): Promise<QueueSnapshot> {
     const k = this.keys(campaignId);
     const args = [nowMs, policy.ratePerSecond, policy.maxActive, TRIM_LIMIT, this.logFlag];
-    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active, k.log, k.places], args)) as SnapshotReply;
+    const reply = (await this.run(campaignId, SCRIPTS.tick, [k.state, k.prequeue, k.admissions, k.active, k.log, k.places, k.abandoned], args)) as SnapshotReply;
     const snapshot = decodeSnapshot(reply);
-    this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot, (reply[13] as string[]).map(Number)));
+    this.checkpoints.set(campaignId, checkpointFromSnapshot(snapshot, (reply[14] as string[]).map(Number)));
     return snapshot;
   }
 
@@ -187,7 +212,7 @@ export class RedisQueueStore implements QueueStore, JournallingStore {
   async admit(campaignId: string, personKey: string, position: number, nowMs: number, ttlMs: number): Promise<AdmissionRecord | null> {
     const k = this.keys(campaignId);
     const args = [personKey, position, nowMs, ttlMs, randomUUID(), TRIM_LIMIT, this.logFlag];
-    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active, k.log, k.places, k.prequeue], args)) as [string, string, number] | null;
+    const reply = (await this.run(campaignId, SCRIPTS.admit, [k.state, k.admissions, k.active, k.log, k.places, k.prequeue, k.abandoned], args)) as [string, string, number] | null;
     if (reply === null) return null;
     const record = { id: reply[0], expiresAtMs: Number(reply[1]), created: reply[2] === 1, ...(reply[2] === 2 ? { afterBooking: true } : {}) };
     if (record.created) this.journal.admissions.push({ campaignId, personKey, admissionId: record.id, expiresAtMs: record.expiresAtMs });

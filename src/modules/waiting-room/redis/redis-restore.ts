@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { prequeueScore } from '../prequeue-draw.ts';
 import type { CampaignJournal, QueueCheckpoint } from '../queue-journal.ts';
-import { restoredRounds } from '../queue-journal.ts';
+import { restoredHolders, restoredRounds } from '../queue-journal.ts';
 import type { QueueSnapshot } from '../queue-store.ts';
 import type { RedisConnection } from './lua-scripts.ts';
 import type { CampaignKeys } from './queue-keys.ts';
@@ -48,6 +48,7 @@ function restoredStateFields(journal: CampaignJournal, nowMs: number): string[] 
     ['rateVar', state?.rate.variance ?? 0],
     ['rateSamples', state?.rate.samples ?? 0],
     ['targetRate', state?.targetRate ?? 0],
+    ['abandoned', new Set(journal.abandoned.map((a) => a.position)).size],
   ];
   if (state?.paused && state.pausedReason !== null) fields.push(['pausedReason', state.pausedReason]);
   fields.push(['initializedAtMs', nowMs]);
@@ -96,16 +97,21 @@ export async function initializeCampaign(
   try {
     if (await initialized()) return true;
     // What is there is partial (a restorer died midway) or from before rounds: the journal has it all.
-    await client.del(keys.state, keys.places, keys.prequeue);
+    await client.del(keys.state, keys.places, keys.prequeue, keys.abandoned, keys.abandonedLog);
     let journal = await load();
     // Data lost, not a new campaign: the last places handed out may still be on their way.
     if (journal.places.length > 0 || journal.admissions.length > 0 || journal.state !== null) {
       await sleep(settleMs);
       journal = await load();
     }
-    for (let i = 0; i < journal.places.length; i += CHUNK) {
-      const placed = journal.places.slice(i, i + CHUNK).flatMap((p) => (p.draw === null && p.position !== null ? [p.personKey, String(p.position)] : []));
-      if (placed.length > 0) await client.hset(keys.places, ...placed);
+    // A place given up stays given up: its holder is marked by its negative unless they hold another one.
+    const holders = restoredHolders(journal);
+    const placed = [...[...holders.places].map(([person, position]) => [person, String(position)]), ...[...holders.left].map(([person, position]) => [person, String(-position)])];
+    for (let i = 0; i < placed.length; i += CHUNK) await client.hset(keys.places, ...placed.slice(i, i + CHUNK).flat());
+    for (let i = 0; i < holders.abandoned.length; i += CHUNK) {
+      const chunk = holders.abandoned.slice(i, i + CHUNK).map(String);
+      await client.zadd(keys.abandoned, ...chunk.flatMap((p) => [p, p]));
+      await client.rpush(keys.abandonedLog, ...chunk);
     }
     const { members } = restoredRounds(journal);
     for (let i = 0; i < members.length; i += CHUNK) {

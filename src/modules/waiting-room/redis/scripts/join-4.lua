@@ -7,7 +7,7 @@
   first-come places always follow those rounds' pre-queues.
 
   KEYS[1] state     hash (rounds, issued, base:<r>)
-  KEYS[2] places    hash person → first-come place
+  KEYS[2] places    hash person → first-come place (negative: the place they gave up, leave-7.lua)
   KEYS[3] prequeue  sorted set person → round × 2^40 + draw
   KEYS[4] log       list of events for the transparency log (includes/log-event.lua)
   ARGV[1] person key
@@ -25,17 +25,22 @@
 if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
 local person = ARGV[1]
-local place = redis.call('HGET', KEYS[2], person)
-if place then return { tonumber(place), 0 } end
+local place = tonumber(redis.call('HGET', KEYS[2], person))
+if place and place > 0 then return { place, 0 } end
+-- Someone who left joins again first come, first served (a drawn member keeps their draw: the
+-- round's ranks depend on it).
+local left = place ~= nil
 
-local drawn = prequeuePlace(KEYS[1], KEYS[3], person)
-if drawn then
-  if drawn == 0 then return { false, 0 } end
-  return { drawn, 0 }
+if not left then
+  local drawn = prequeuePlace(KEYS[1], KEYS[3], person)
+  if drawn then
+    if drawn == 0 then return { false, 0 } end
+    return { drawn, 0 }
+  end
 end
 
 local round = tonumber(ARGV[2])
-if round >= 0 and round >= tonumber(redis.call('HGET', KEYS[1], 'rounds') or 0) then
+if not left and round >= 0 and round >= tonumber(redis.call('HGET', KEYS[1], 'rounds') or 0) then
   redis.call('ZADD', KEYS[3], scoreArg(round * ROUND_SPAN + tonumber(ARGV[4])), person)
   logEvent(KEYS[1], KEYS[4], ARGV[6], 'enter ' .. round .. ' ' .. ARGV[5] .. ' ' .. person)
   return { false, 1 }

@@ -14,8 +14,10 @@
 
 if uninitialized(KEYS[1]) then return redis.error_reply('YEYAK_UNINITIALIZED') end
 
-local place = redis.call('HGET', KEYS[2], ARGV[1])
-if place then return { 2, tonumber(place) } end
+local place = tonumber(redis.call('HGET', KEYS[2], ARGV[1]))
+if place and place > 0 then return { 2, place } end
+-- A negative place is one given up (leave-7.lua): not in line.
+if place then return { 0 } end
 local drawn = prequeuePlace(KEYS[1], KEYS[3], ARGV[1])
 if not drawn then return { 0 } end
 if drawn == 0 then return { 1 } end

@@ -3,7 +3,8 @@
 local function logExpired(stateKey, placesKey, prequeueKey, logKey, logging, expired)
   if logging ~= '1' then return end
   for _, e in ipairs(expired) do
-    local place = tonumber(redis.call('HGET', placesKey, e[1])) or prequeuePlace(stateKey, prequeueKey, e[1])
-    if place and place ~= 0 then logEvent(stateKey, logKey, logging, 'skip ' .. place .. ' ' .. e[2] .. ' expired') end
+    local place = tonumber(redis.call('HGET', placesKey, e[1]))
+    if not place then place = prequeuePlace(stateKey, prequeueKey, e[1]) end
+    if place and place > 0 then logEvent(stateKey, logKey, logging, 'skip ' .. place .. ' ' .. e[2] .. ' expired') end
   end
 end

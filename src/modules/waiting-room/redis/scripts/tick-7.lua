@@ -18,12 +18,14 @@
   KEYS[4] active      sorted set person → admission expiry (ms)
   KEYS[5] log         list of events for the transparency log (includes/log-event.lua)
   KEYS[6] places      hash person → first-come place (the place of an expired admission, for the log)
+  KEYS[7] abandoned   sorted set of the positions given up (leave-7.lua): passed at no cost to the
+                      rate, within a step and right after it (as advanceServing with AbandonedPlaces)
   ARGV[1] now (ms)
   ARGV[2] rate (places per second; 0 holds the queue: nothing served, the carry kept, no rate learnt)
   ARGV[3] cap on active admissions
   ARGV[4] how many expired admissions to trim at most
   ARGV[5] '1' to record the change for the transparency log
-  Output: the snapshot array after the tick (includes/snapshot.lua), then as element 14 the
+  Output: the snapshot array after the tick (includes/snapshot.lua), then as element 15 the
           bases of the opened rounds (for the node's journal checkpoint)
 ]]
 -- @include "format"
@@ -61,7 +63,7 @@ local function snapshotWithBases()
   local snapshot = readSnapshot(stateKey, KEYS[2], KEYS[4], ARGV[1])
   local fields = {}
   for round = 0, snapshot[13] - 1 do fields[#fields + 1] = 'base:' .. round end
-  snapshot[14] = #fields > 0 and redis.call('HMGET', stateKey, unpack(fields)) or {}
+  snapshot[15] = #fields > 0 and redis.call('HMGET', stateKey, unpack(fields)) or {}
   return snapshot
 end
 
@@ -71,17 +73,38 @@ if elapsed > 0 and (tonumber(s[2]) or 0) > 0 and s[3] ~= '1' and s[4] ~= '1' the
   local carry = tonumber(s[7]) or 0
   local active = redis.call('ZCOUNT', KEYS[4], '(' .. ARGV[1], '+inf')
 
+  -- Abandoned positions in (after, upTo].
+  local function abandonedBetween(after, upTo)
+    if upTo <= after then return 0 end
+    return redis.call('ZCOUNT', KEYS[7], '(' .. string.format('%d', after), string.format('%d', upTo))
+  end
+  -- Past every abandoned position right after `at` (a held queue, rate 0, passes none).
+  local function passAbandoned(at)
+    if rate <= 0 then return at end
+    while at < issued and redis.call('ZSCORE', KEYS[7], string.format('%d', at + 1)) do at = at + 1 end
+    return at
+  end
+
   local headroom = math.max(0, maxActive - active)
-  local waiting = math.max(0, issued - serving)
+  -- People waiting, not places: the rate, the cap and the queue's end count people.
+  local waiting = math.max(0, issued - serving - abandonedBetween(serving, issued))
   local nextServing, nextCarry = serving, carry
   local starved = waiting == 0
   if waiting == 0 or headroom == 0 then
     if waiting == 0 then nextCarry = 0 end
+    nextServing = passAbandoned(serving)
   else
     local budget = carry + math.max(0, rate) * math.max(0, elapsed)
     local whole = math.floor(budget)
     local step = math.min(whole, waiting, headroom)
-    nextServing = serving + step
+    -- `step` people past serving: abandoned positions in between are not counted.
+    local to = serving + step
+    while true do
+      local further = serving + step + abandonedBetween(serving, to)
+      if further == to then break end
+      to = further
+    end
+    nextServing = passAbandoned(to)
     -- A step cut short by the cap or the queue's end drops its remainder: no burst after a stall.
     if step == whole then nextCarry = budget - whole else nextCarry = 0 end
     starved = step < whole and step == waiting

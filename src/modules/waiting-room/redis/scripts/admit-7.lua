@@ -9,6 +9,7 @@
   KEYS[4] log         list of events for the transparency log (includes/log-event.lua)
   KEYS[5] places      hash person → first-come place (the place of an expired admission, for the log)
   KEYS[6] prequeue    sorted set person → round × 2^40 + draw (the same, for a pre-queue member)
+  KEYS[7] abandoned   sorted set of the positions given up (never admitted)
   ARGV[1] person key
   ARGV[2] the person's place
   ARGV[3] now (ms)
@@ -18,7 +19,7 @@
   ARGV[7] '1' to record the change for the transparency log
   Output: { admission id, expiry (ms, as a string), created (1 new, 0 the same as before, 2 new
           but outside the cap: the person's admission already ended in a booking) },
-          or nil when refused (place not reached yet, or queue closed)
+          or nil when refused (place not reached yet, given up, or queue closed)
 ]]
 -- @include "format"
 -- @include "log-event"
@@ -40,6 +41,7 @@ end
 
 local s = redis.call('HMGET', KEYS[1], 'closed', 'servingUpTo')
 if s[1] == '1' or tonumber(ARGV[2]) > (tonumber(s[2]) or 0) then return false end
+if redis.call('ZSCORE', KEYS[7], ARGV[2]) then return false end
 if redis.call('HGET', KEYS[2], person) == '!booked' then
   -- Not logged: the person's admission that ended in their booking was, and this one is asked
   -- for anew on each request.

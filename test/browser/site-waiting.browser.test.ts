@@ -137,6 +137,37 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     await context.close();
   });
 
+  it('gives the place up only after the person confirms, says so, and joins again at the back', async () => {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await signInToWaitingPage(page, QUEUE, { name: '나가람', birth: '19720909', phone: '010-6060-7070' });
+    await ready(page);
+    await expect.poll(() => text(page, '#position')).toMatch(/^\d+$/);
+    const position = Number(await text(page, '#position'));
+    await expect.poll(() => page.locator('#leave').isVisible()).toBe(true);
+    // Cancelled at the question: nothing changes.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.click('#leave');
+    expect(await page.locator('#left').isVisible()).toBe(false);
+    expect(await text(page, '#position')).toBe(String(position));
+    // Confirmed: the place is given up, and the page says which.
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toContain(`${position}번`);
+      void dialog.accept();
+    });
+    await page.click('#leave');
+    await expect.poll(() => page.locator('#left').isVisible()).toBe(true);
+    expect(await text(page, '#left-text')).toContain(`${position}번 순서는 포기되었습니다`);
+    expect(await page.locator('#queue').isVisible()).toBe(false);
+    await expectAccessible(page);
+    // Joining again is a new place behind everyone already in line.
+    const { issuedUpTo } = await rig.ctx.waitingRoom.counts(QUEUE);
+    await page.click('#rejoin');
+    await expect.poll(() => text(page, '#position')).toBe(String(issuedUpTo + 1));
+    expect(await page.locator('#queue').isVisible()).toBe(true);
+    await context.close();
+  });
+
   it('tells a person outside their window which day is theirs, on the landing page and the waiting page', async () => {
     const context = await rig.newContext();
     const page = await context.newPage();

@@ -89,7 +89,7 @@ export function jittered(seconds: number): number {
 }
 
 /** Calls the API; 429/503 are retried by themselves after their Retry-After; other errors throw `ApiError`. */
-export async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions = {}): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
   const retries = options.busyRetries ?? 5;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -83,6 +83,10 @@ export const ERROR_WORDS: Record<string, Words> = {
   YEYAK_ERR_LEFTOVER_ALREADY_BOOKED: { ko: ['오늘 이미 잔여 백신을 예약하셨습니다.', '예약 내역에서 의료기관과 시간을 확인해 주세요.'], en: ['You have already booked a leftover dose today.', 'See your bookings for the clinic and time.'] },
   YEYAK_ERR_LEFTOVER_BARRED: { ko: ['예약하고 오지 않으신 기록이 있어 잔여 백신은 예약할 수 없습니다.', '일반 예약 일정에서 예약해 주세요.'], en: ['Because of a missed appointment, you cannot book leftover doses.', 'Please book through a regular campaign.'] },
   YEYAK_ERR_LEFTOVER_NOT_FOUND: { ko: ['이 잔여 백신 안내는 더 이상 없습니다.', '잔여 백신 목록을 새로 불러와 주세요.'], en: ['This leftover offer is no longer there.', 'Reload the list of leftover doses.'] },
+  YEYAK_ERR_ALREADY_SERVED: { ko: ['이미 차례가 되어 순서를 포기할 수 없습니다.', '예약하지 않으시면 예약 가능 시간이 지나면서 자동으로 끝납니다.'], en: ['Your turn has already come, so there is no place to give up.', 'If you do not book, your booking time simply runs out.'] },
+  YEYAK_ERR_PREQUEUE_NOT_DRAWN: { ko: ['아직 순서 추첨 전이라 대기열에서 나갈 수 없습니다.', '예약이 시작되어 순서가 정해진 뒤에 나갈 수 있습니다.'], en: ['The places have not been drawn yet, so you cannot leave now.', 'You can leave once booking opens and you have a number.'] },
+  YEYAK_ERR_NOT_IN_QUEUE: { ko: ['이 대기표로는 대기열에 순서가 없습니다.', '대기 화면을 새로 열어 다시 들어가 주세요.'], en: ['This ticket holds no place in the queue.', 'Open the waiting page again to join.'] },
+  YEYAK_ERR_TICKET_LEFT: { ko: ['이 대기표의 순서는 포기하셨습니다.', '다시 들어가시면 맨 뒤에서 새 순서를 받습니다.'], en: ['You gave up this ticket’s place.', 'Join again to get a new place at the back.'] },
   YEYAK_ERR_LEFTOVER_ALERTS_LIMIT: { ko: ['알림은 의료기관 다섯 곳까지 받을 수 있습니다.', '알림받을 의료기관을 다섯 곳 이하로 골라 주세요.'], en: ['You can be alerted about five clinics at most.', 'Choose five clinics or fewer.'] },
 };
 

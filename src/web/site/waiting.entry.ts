@@ -10,6 +10,7 @@ import { formatCount, formatDuration, formatInstant } from '../shared/format.ts'
 import { serverNow, syncServerTime } from '../shared/server-time.ts';
 import { loadCampaign, type CampaignInfo } from './lib/campaigns.ts';
 import { currentFlow, flowHref, signInHref } from './lib/flow.ts';
+import { LEAVE_EN, setUpLeave } from './lib/leave-queue.ts';
 import { byId, el, startPage } from './lib/page.ts';
 import { alertWanted, announceTurn, setAlertWanted } from './lib/turn-alert.ts';
 import { WAITING_EN, WAITING_WORDS } from './lib/waiting-words.ts';
@@ -48,6 +49,8 @@ let admission: { expiresAt: string } | null = null;
 let failures = 0;
 let lastSpoken = 0;
 let lastSpokenAhead: number | null = null;
+/** The next poll, cancelled when the person leaves the queue. */
+let pollTimer: ReturnType<typeof setTimeout> | null = null;
 
 /** Where the progress bar starts: servingUpTo when this person first saw the queue (kept across reloads). */
 const baselineKey = `yeyak.wait.${flow.campaignId ?? ''}.${flow.dependentId ?? ''}`;
@@ -106,6 +109,8 @@ function draw(): void {
   const n = ahead();
   byId('ahead').textContent = n === null ? '–' : formatCount(n);
   byId('eta').textContent = etaText();
+  // Leaving is for a numbered place (a pre-queue's is drawn at the opening).
+  byId('leave-box').hidden = position === null;
   // Only for someone still waiting: a person already reached is admitted as usual.
   byId('sold-out').hidden = !(status?.soldOut && (ahead() ?? 1) > 0);
   const bar = byId<HTMLProgressElement>('progress');
@@ -239,7 +244,7 @@ async function poll(): Promise<void> {
   speak();
   if (admission || status?.state === 'closed') return;
   const delay = Math.max(nextDelay(), retryAfter === null ? 0 : jittered(retryAfter));
-  setTimeout(() => void poll(), delay * 1000);
+  pollTimer = setTimeout(() => void poll(), delay * 1000);
 }
 
 async function start(): Promise<void> {
@@ -267,7 +272,12 @@ async function joinAndPoll(): Promise<void> {
   }
 }
 
-startPage(WAITING_EN, draw);
+startPage({ ...WAITING_EN, ...LEAVE_EN }, draw);
+// Leaving stops the polls; joining again starts afresh, at the back.
+setUpLeave(base, () => position, () => pollTimer && clearTimeout(pollTimer), () => {
+  [position, status, askedAtOpening] = [null, null, undefined];
+  void joinAndPoll();
+});
 const alertBox = byId<HTMLInputElement>('alert-me');
 alertBox.checked = alertWanted();
 alertBox.addEventListener('change', () => void setAlertWanted(alertBox.checked));

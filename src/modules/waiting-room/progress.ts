@@ -102,7 +102,7 @@ const LEAVE_REFUSED = { served: 'YEYAK_ERR_ALREADY_SERVED', prequeue: 'YEYAK_ERR
  * first, as for a join), and returns its position. Idempotent: the same answer again. Refused
  * (409) once served, in a pre-queue not drawn yet, or for a place the store does not hold for them.
  */
-export async function leave(ctx: Ctx, campaign: Campaign, ticket: Ticket): Promise<number> {
+export async function leave(ctx: Pick<Ctx, 'clock' | 'waitingRoom'>, campaign: Campaign, ticket: Ticket): Promise<number> {
   const room = ctx.waitingRoom;
   const nowMs = ctx.clock.now().getTime();
   const giveUp = () => orUnavailable(room.store.leave(campaign.id, ticket.personKey, ticket.position, nowMs));

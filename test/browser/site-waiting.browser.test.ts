@@ -37,6 +37,16 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
   }, 120_000);
   afterAll(() => rig?.closeAll());
 
+  /** A new person signed in on their own device, on the waiting page of QUEUE with their number shown. */
+  async function placedInQueue(who: { name: string; birth: string; phone: string }) {
+    const context = await rig.newContext();
+    const page = await context.newPage();
+    await signInToWaitingPage(page, QUEUE, who);
+    await ready(page);
+    await expect.poll(() => text(page, '#position')).toMatch(/^\d+$/);
+    return { context, page, position: Number(await text(page, '#position')) };
+  }
+
   it('keeps the place across a reload and on a second device, and moves with the queue without reloading', async () => {
     // Device 1 signs in with a text-message code (the demo's message gateway shows it on the page).
     const phone = await rig.newContext();
@@ -104,12 +114,7 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
   });
 
   it('links the place to its receipt in the public log, which the browser checks itself', async () => {
-    const context = await rig.newContext();
-    const page = await context.newPage();
-    await signInToWaitingPage(page, QUEUE, { name: '한지민', birth: '19700505', phone: '010-2323-4545' });
-    await ready(page);
-    await expect.poll(() => text(page, '#position')).toMatch(/^\d+$/);
-    const position = await text(page, '#position');
+    const { context, page, position } = await placedInQueue({ name: '한지민', birth: '19700505', phone: '010-2323-4545' });
     await expect.poll(() => page.locator('#in-log').isVisible()).toBe(true);
     await page.click('#in-log-link');
     await page.waitForURL(/\/receipt\/\?c=/);
@@ -138,12 +143,7 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
   });
 
   it('gives the place up only after the person confirms, says so, and joins again at the back', async () => {
-    const context = await rig.newContext();
-    const page = await context.newPage();
-    await signInToWaitingPage(page, QUEUE, { name: '나가람', birth: '19720909', phone: '010-6060-7070' });
-    await ready(page);
-    await expect.poll(() => text(page, '#position')).toMatch(/^\d+$/);
-    const position = Number(await text(page, '#position'));
+    const { context, page, position } = await placedInQueue({ name: '나가람', birth: '19720909', phone: '010-6060-7070' });
     await expect.poll(() => page.locator('#leave').isVisible()).toBe(true);
     // Cancelled at the question: nothing changes.
     page.once('dialog', (dialog) => void dialog.dismiss());

@@ -1,13 +1,15 @@
 /**
  * `npm run bench` — the BRIEF §6 table in one run: `bench:queue` (shared status, join, admission
  * against a bare node:http server under wrk) and then `bench:booking` (full booking against
- * pgbench TPC-B-like on the same PostgreSQL), each as its own process with its own clean-up, and
+ * pgbench TPC-B-like on the same PostgreSQL) twice, sharing every CPU and with the server on CPU 0
+ * alone (`--database-cpus 0`), each as its own process with its own clean-up, and
  * then one table of every ratio against its target in bench/results/latest.md, linking the two
  * detailed reports. Options after `--` go to both (`--seconds 20`); `--queue.X v` or `--booking.X v` to one
  * only (`--booking.clinics 500`). A missed target exits 0;
  * a bench that failed (or broke a promise while measured) makes this exit 1.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, machineLine, markdownTable, revision, writeResult } from './lib/report.ts';
@@ -61,12 +63,19 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   // Forward Ctrl-C to the children only: each cleans up its own servers and databases.
   process.on('SIGINT', () => {});
-  console.log('npm run bench: 1/2 bench:queue (waiting room vs bare node:http)…');
+  console.log('npm run bench: 1/3 bench:queue (waiting room vs bare node:http)…');
   const queueExit = await runBench('queue.ts', routed.queue);
-  console.log('\nnpm run bench: 2/2 bench:booking (full booking vs pgbench)…');
+  console.log('\nnpm run bench: 2/3 bench:booking (full booking vs pgbench, every process on every CPU)…');
   const bookingExit = await runBench('booking.ts', routed.booking);
+  // The same with the server on CPUs of its own, as a database server is deployed: the app and the
+  // clients then take none of its CPU, and the ratio compares the database work of the two.
+  const ownCores = availableParallelism() >= 2;
+  console.log(ownCores ? '\nnpm run bench: 3/3 bench:booking -- --database-cpus 0 (PostgreSQL on CPU 0 alone)…' : '\nnpm run bench: 3/3 skipped: one CPU, none to give the server alone');
+  const ownCoresExit = ownCores ? await runBench('booking.ts', [...routed.booking, '--database-cpus', '0']) : 0;
 
-  const summaries = [freshSummary('queue', startedAt), freshSummary('booking', startedAt)];
+  const benches = ['queue', 'booking', ...(ownCores ? ['booking-own-cores'] : [])];
+  const exits = [queueExit, bookingExit, ownCoresExit];
+  const summaries = benches.map((name) => freshSummary(name, startedAt));
   const rows = summaries.flatMap((s) =>
     (s?.figures ?? []).map((f) => [
       f.path,
@@ -81,13 +90,13 @@ async function main(): Promise<number> {
   );
   const problems = summaries.flatMap((s) => s?.problems ?? []);
   const warnings = summaries.flatMap((s) => s?.warnings ?? []);
-  const missing = (['queue', 'booking'] as const).flatMap((name, i) => (summaries[i] === null ? [`bench:${name} wrote no result (exit ${i === 0 ? queueExit : bookingExit})`] : []));
+  const missing = benches.flatMap((name, i) => (summaries[i] === null ? [`${name} wrote no result (exit ${exits[i]})`] : []));
   const markdown = [
     '# BRIEF §6 — the table',
     '',
     `Run ${startedAt.toISOString()} · \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\` · code ${revision(REPO_ROOT)} · ${machineLine()}`,
     '',
-    'Each ratio is against a baseline measured in the same run on this machine: the waiting-room paths against a bare `node:http` server under wrk, the full booking against pgbench TPC-B-like on the same PostgreSQL. The CPU-cost ratio is the same comparison from CPU time per operation (clients included), which moves less when a neighbour takes the CPU. Details: [queue-latest.md](queue-latest.md), [booking-latest.md](booking-latest.md).',
+    'Each ratio is against a baseline measured in the same run on this machine: the waiting-room paths against a bare `node:http` server under wrk, the full booking against pgbench TPC-B-like on the same PostgreSQL. The CPU-cost ratio is the same comparison from CPU time per operation (clients included), which moves less when a neighbour takes the CPU. Details: [queue-latest.md](queue-latest.md), [booking-latest.md](booking-latest.md) and, with the server on a CPU of its own, [booking-own-cores-latest.md](booking-own-cores-latest.md).',
     '',
     markdownTable(['path', 'setup', 'measured', 'baseline (same run)', 'ratio', 'target', 'met?', 'CPU-cost ratio'], rows),
     '',
@@ -95,7 +104,7 @@ async function main(): Promise<number> {
   ].join('\n');
   writeResult(join(RESULTS, 'latest.md'), markdown);
   console.log(`\n${markdown}\nwritten to ${join(RESULTS, 'latest.md')}`);
-  return queueExit === 0 && bookingExit === 0 && missing.length === 0 ? 0 : 1;
+  return exits.every((e) => e === 0) && missing.length === 0 ? 0 : 1;
 }
 
 process.exit(await main());

@@ -1,10 +1,10 @@
 /**
  * Booking throughput against pgbench, on the same PostgreSQL, in the same run (BRIEF §6: full
- * booking ≥ 50% of pgbench TPC-B-like TPS).
+ * booking ≥ 80% of pgbench TPC-B-like TPS).
  *
  *   npm run bench:booking -- [--seconds 20] [--concurrency 48] [--apps 1] [--no-idempotency-keys]
  *                            [--clinics 2000] [--people N] [--db-pool N] [--warmup 2] [--no-pgbench-after]
- *                            [--profile] [--statements]
+ *                            [--profile] [--statements] [--database-cpus 0]
  *
  * Without DATABASE_URL it starts its own throwaway PostgreSQL 15 (the deployed settings) on
  * 127.0.0.1; with it, it uses that server and creates/drops the databases yeyak_bench and
@@ -20,11 +20,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { BENCH_CAMPAIGN_ID, DEFAULT_DAYS, redactUrl } from '../scripts/seed-bench.ts';
+import { type CpuSplit, splitCpusWithDatabase } from './lib/cpu-affinity.ts';
 import { cleanUp, installSignalHandlers, onCleanup } from './lib/processes.ts';
 import { dropDatabase, recreateDatabase, runPgbench, serverInfo, startThrowawayCluster, withDatabase, type ThrowawayCluster } from './lib/postgres.ts';
 import { cpuModel, fmt, revision } from './lib/report.ts';
 import { writeSummary } from './lib/summary.ts';
-import { PGBENCH_DB, REPO_ROOT, RESULTS_FILE, SUMMARY_FILE, YEYAK_DB, log, parseOptions } from './booking/config.ts';
+import { PGBENCH_DB, REPO_ROOT, YEYAK_DB, log, parseOptions, resultsFile, summaryFile } from './booking/config.ts';
 import { type PgbenchRun, pgbenchRun } from './booking/pgbench-run.ts';
 import { render } from './booking/report.ts';
 import { seed } from './booking/seed.ts';
@@ -55,6 +56,14 @@ async function main(): Promise<number> {
     log(`throwaway PostgreSQL in ${cluster.dir}, port ${cluster.port} (${((performance.now() - started) / 1000).toFixed(1)} s to initdb and start)`);
   }
   const server = await serverInfo(adminUrl);
+  // Before anything else starts, so that every backend, app and client inherits its side.
+  let cpuSplit: CpuSplit | null = null;
+  if (options.databaseCpus !== null) {
+    const split = await splitCpusWithDatabase(adminUrl, options.databaseCpus);
+    onCleanup('give the server every CPU again', () => split.restore());
+    cpuSplit = split;
+    log(`PostgreSQL (${split.serverProcesses} processes) pinned to CPU ${split.databaseCpus.join(',')}; this bench, its apps and pgbench to CPU ${split.otherCpus.join(',')}`);
+  }
   log(`server: ${server.version}`);
   log(`  ${Object.entries(server.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 
@@ -115,11 +124,12 @@ async function main(): Promise<number> {
     pgbenchAfter = await pgbenchRun(adminUrl, pgbenchUrl, options, 'after');
   }
 
-  const report = render({ startedAt, argv: process.argv.slice(2), revision: revision(REPO_ROOT), options, server, serverSource, pgbenchBefore, pgbenchAfter, seeded, people, yeyak });
+  const report = render({ startedAt, argv: process.argv.slice(2), revision: revision(REPO_ROOT), options, server, serverSource, cpuSplit, pgbenchBefore, pgbenchAfter, seeded, people, yeyak });
   log(`\n${report.markdown}`);
+  const RESULTS_FILE = resultsFile(options);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report.markdown);
-  writeSummary(SUMMARY_FILE, { bench: 'booking', at: startedAt.toISOString(), revision: revision(REPO_ROOT), figures: report.figures, problems: report.problems, warnings: report.warnings });
+  writeSummary(summaryFile(options), { bench: 'booking', at: startedAt.toISOString(), revision: revision(REPO_ROOT), figures: report.figures, problems: report.problems, warnings: report.warnings });
   log(`written to ${RESULTS_FILE}`);
   if (report.problems.length > 0) {
     console.error(`FAILED: ${report.problems.join('; ')}`);

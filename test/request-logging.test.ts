@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HOT_ROUTES } from '../src/http/hot-path-log.ts';
-import { ok, openCampaign, operator, person } from './support/fixtures.ts';
+import { admitted, ok, openCampaign, operator, person, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -92,6 +92,28 @@ describe('at the default sample (1 in 1,000)', () => {
     expect((await counted(t, HOT_ROUTES.ticket))['200']).toBeGreaterThanOrEqual(2); // over the socket, and while waiting
     expect(await counted(t, HOT_ROUTES.admission)).toMatchObject({ '201': 1, '401': 1 });
     expect(lines.join('\n')).not.toContain(ticket);
+  });
+
+  it('writes one line for a booking, whatever its answer: completed, with its method and path', async () => {
+    await seedCampaign(t.app, { id: 'logbook', institutions: ['L1'], dates: ['2026-08-20', '2026-09-10'], times: ['10:00'], doses: 1 });
+    await t.ctx.waitingRoom.refresh();
+    const pass = await admitted(t, await person(t.app), 'logbook');
+    const other = await admitted(t, await person(t.app), 'logbook');
+    const choice = { institutionId: 'L1', date: '2026-08-20', time: '10:00' };
+    lines.length = 0;
+    const booked = await fetch(`${origin}/api/v1/campaigns/logbook/bookings`, { method: 'POST', headers: { ...pass, 'content-type': 'application/json' }, body: JSON.stringify(choice) });
+    expect(booked.status).toBe(201);
+    const soldOut = await fetch(`${origin}/api/v1/campaigns/logbook/bookings`, { method: 'POST', headers: { ...other, 'content-type': 'application/json' }, body: JSON.stringify(choice) });
+    expect(soldOut.status).toBe(409);
+    await settled();
+    const path = '/api/v1/campaigns/logbook/bookings';
+    const ofBookings = parsed().filter((l) => l.req?.path === path || (l.msg === 'incoming request' && l.req?.path === path));
+    expect(ofBookings.map((l) => [l.msg, l.req?.method, l.res?.statusCode])).toEqual([
+      ['request completed', 'POST', 201],
+      ['request completed', 'POST', 409],
+    ]);
+    expect(ofBookings[0]!.responseTime).toEqual(expect.any(Number));
+    expect(parsed().some((l) => l.msg === 'incoming request')).toBe(false);
   });
 
   it('writes no line for a sign-in, and counts each', async () => {

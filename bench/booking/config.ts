@@ -21,8 +21,12 @@ export const YEYAK_DB = 'yeyak_bench';
 export const PGBENCH_DB = 'pgbench_bench';
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REPO_ROOT = dirname(BENCH_DIR);
-export const RESULTS_FILE = join(BENCH_DIR, 'results', 'booking-latest.md');
-export const SUMMARY_FILE = join(BENCH_DIR, 'results', 'booking-latest.json');
+/** The report's name: `booking`, or `booking-own-cores` for a run with `--database-cpus`. */
+function resultsName(options: Pick<Options, 'databaseCpus'>): string {
+  return options.databaseCpus === null ? 'booking' : 'booking-own-cores';
+}
+export const resultsFile = (options: Pick<Options, 'databaseCpus'>) => join(BENCH_DIR, 'results', `${resultsName(options)}-latest.md`);
+export const summaryFile = (options: Pick<Options, 'databaseCpus'>) => join(BENCH_DIR, 'results', `${resultsName(options)}-latest.json`);
 
 export interface Options {
   seconds: number;
@@ -42,6 +46,11 @@ export interface Options {
   profile: boolean;
   /** Per-statement costs from pg_stat_statements over the timed run (when the server loads it). */
   statements: boolean;
+  /**
+   * CPUs for the PostgreSQL server alone (e.g. "0"), the app, load generator and pgbench on the
+   * others: a database server with cores of its own, as deployed. Null: everyone shares every CPU.
+   */
+  databaseCpus: string | null;
 }
 
 export function parseOptions(): Options {
@@ -62,6 +71,7 @@ export function parseOptions(): Options {
       port: { type: 'string' },
       profile: { type: 'boolean' },
       statements: { type: 'boolean' },
+      'database-cpus': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,7 +81,7 @@ export function parseOptions(): Options {
       'usage: npm run bench:booking -- [--seconds 20] [--warmup 2] [--concurrency 48] [--apps 1]\n' +
         '         [--no-idempotency-keys] [--clinics 2000] [--people N] [--db-pool 10] [--scale 10]\n' +
         '         [--pgbench-clients 16] [--pgbench-threads 2] [--no-pgbench-after] [--port 55433]\n' +
-        '         [--profile] [--statements]\n' +
+        '         [--profile] [--statements] [--database-cpus 0]\n' +
         'See bench/README.md.',
     );
     process.exit(0);
@@ -94,6 +104,7 @@ export function parseOptions(): Options {
     port: int('port', values.port, 55433, 1024),
     profile: values.profile === true,
     statements: values.statements === true,
+    databaseCpus: values['database-cpus'] ?? null,
   };
 }
 

@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { BENCH_CAMPAIGN_ID, BENCH_INTERVAL_DAYS } from '../../scripts/seed-bench.ts';
 import type { PeopleResult } from '../booking-load.ts';
 import { type CpuUse } from '../lib/cpu.ts';
+import type { CpuSplit } from '../lib/cpu-affinity.ts';
 import { renderProfile } from '../lib/cpu-profile.ts';
 import { renderStatementStats } from '../lib/statement-stats.ts';
 import { type ServerInfo } from '../lib/postgres.ts';
@@ -23,6 +24,8 @@ export interface Report {
   options: Options;
   server: ServerInfo;
   serverSource: string;
+  /** The CPUs the server had to itself (`--database-cpus`), or null when everyone shared them all. */
+  cpuSplit: Pick<CpuSplit, 'databaseCpus' | 'otherCpus'> | null;
   pgbenchBefore: PgbenchRun;
   pgbenchAfter: PgbenchRun | null;
   seeded: Seeded;
@@ -180,6 +183,10 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
     '',
     `PostgreSQL: ${r.server.version} (${r.serverSource}); ${settings}`,
     '',
+    r.cpuSplit
+      ? `CPUs: the server's processes pinned to CPU ${r.cpuSplit.databaseCpus.join(',')}, the app, the load generator and pgbench to CPU ${r.cpuSplit.otherCpus.join(',')} (\`--database-cpus\`): a database server with cores of its own, as deployed. Without it every process shares every CPU.`
+      : 'CPUs: every process shares every CPU: the app and the load generator take cores the server would otherwise have, and pgbench\'s client (C) costs less than the app (see the CPU-cost ratio); `--database-cpus 0` gives the server cores of its own, as deployed.',
+    '',
     table,
     '',
     `Booking = \`POST /api/v1/campaigns/${BENCH_CAMPAIGN_ID}/bookings\` with the person's admission (\`Authorization: Bearer\`) over HTTP keep-alive against the real app (${r.options.apps === 1 ? 'one process' : `${r.options.apps} processes, round-robin`}, booking-path DB pool ${r.options.dbPool ?? 10}${r.options.apps === 1 ? '' : ' each'}` +
@@ -215,7 +222,7 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
     ...(warnings.length + problems.length > 0 ? ['## Warnings', '', ...problems.map((w) => `- **${w}**`), ...warnings.map((w) => `- ${w}`), ''] : []),
   ].join('\n');
   const figures: BenchFigure[] = [
-    { setup: 'PostgreSQL', path: 'full booking', value: bookingsPerSecond, unit: 'bookings/s', baseline: tps, baselineLabel: 'pgbench TPC-B-like TPS', ratio, target: TARGET_RATIO, costRatio },
+    { setup: r.cpuSplit ? `PostgreSQL on CPU ${r.cpuSplit.databaseCpus.join(',')} alone` : 'PostgreSQL', path: 'full booking', value: bookingsPerSecond, unit: 'bookings/s', baseline: tps, baselineLabel: 'pgbench TPC-B-like TPS', ratio, target: TARGET_RATIO, costRatio },
   ];
   // The write-ahead log per booking (BRIEF §6 prices a booking at two TPC-B transactions; issue 21: ≤ 3 kB).
   const pgbenchWal = pw && tpsBefore > 0 ? pw.bytes / (tpsBefore * pw.seconds) / 1024 : null;

@@ -36,10 +36,13 @@ export class StatementNames {
   constructor(private readonly options: StatementNameOptions = STATEMENT_NAMES) {}
 
   nameFor(text: string): string | undefined {
+    // A marked text first: looking a long text up in the map hashes all of it, on every call.
+    if (text.startsWith('/* prepared: ')) {
+      const marked = PREPARED_MARK.exec(text)?.[1];
+      if (marked !== undefined) return marked;
+    }
     const known = this.texts.get(text);
     if (typeof known === 'string') return known;
-    const marked = PREPARED_MARK.exec(text)?.[1];
-    if (marked !== undefined) return marked;
     if (text.length > this.options.maxTextLength || text.startsWith(CUSTOM_PLAN_MARK)) return undefined;
     const sightings = (known ?? 0) + 1;
     if (sightings < this.options.after) {

@@ -5,6 +5,7 @@
  *
  *   npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]
  *                          [--people N] [--tickets 10000] [--session-budget 120] [--profile]
+ *                          [--without-log] [--log-cost-rounds 6]
  *
  * Always the embedded default (PGlite + in-process queue store); with DATABASE_URL and REDIS_URL
  * also PostgreSQL + Redis (a database `yeyak_queue_bench` is created on that server and dropped;
@@ -28,6 +29,7 @@ import { deleteCampaignKeys } from './lib/redis-keys.ts';
 import { writeSummary } from './lib/summary.ts';
 import { QUEUE_DB, REPO_ROOT, RESULTS_FILE, SUMMARY_FILE, TARGET_JOIN, TARGET_SIGN_IN, TARGET_STATUS, log, parseOptions } from './queue/config.ts';
 import type { Scenario } from './queue/measure.ts';
+import { renderLogCost, runLogCost } from './queue/log-cost.ts';
 import { renderScenario } from './queue/report.ts';
 import { type ScenarioResult, runScenario } from './queue/scenario.ts';
 
@@ -113,8 +115,13 @@ async function main(): Promise<number> {
   }
 
   const rendered = results.map(renderScenario);
+  // The log's cost to the join, on and off side by side (not when this run has the log off anyway).
+  const logCost =
+    options.logCostRounds > 0 && !options.withoutLog
+      ? renderLogCost(await runLogCost(appEnvironment(join(tmp, 'log-cost'), {}), tmp, wrk.path, { rounds: options.logCostRounds, profileDir, seconds: 3, threads: options.threads, connections: options.connections }))
+      : null;
   const problems = rendered.flatMap((r) => r.problems);
-  const warnings = rendered.flatMap((r) => r.warnings);
+  const warnings = [...rendered.flatMap((r) => r.warnings), ...(logCost?.warnings ?? [])];
   const argv = process.argv.slice(2);
   const markdown = [
     '# Waiting room vs bare node:http',
@@ -125,14 +132,16 @@ async function main(): Promise<number> {
       'Ratios only mean something within one run: absolute figures on a small shared machine swing up to 2×.',
     '',
     ...rendered.map((r) => r.markdown),
+    ...(logCost ? [logCost.markdown] : []),
     ...(skipped ? [`_${skipped}._`, ''] : []),
     ...(warnings.length + problems.length > 0 ? ['## Warnings', '', ...problems.map((p) => `- **${p}**`), ...warnings.map((w) => `- ${w}`), ''] : []),
   ].join('\n');
   log(`\n${markdown}`);
   writeResult(RESULTS_FILE, markdown);
-  writeSummary(SUMMARY_FILE, { bench: 'queue', at: startedAt.toISOString(), revision: revision(REPO_ROOT), figures: rendered.flatMap((r) => r.figures), problems, warnings: skipped ? [skipped, ...warnings] : warnings });
+  writeSummary(SUMMARY_FILE, { bench: 'queue', at: startedAt.toISOString(), revision: revision(REPO_ROOT), figures: [...rendered.flatMap((r) => r.figures), ...(logCost?.figures ?? [])], problems, warnings: skipped ? [skipped, ...warnings] : warnings });
   log(`written to ${RESULTS_FILE}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
   for (const r of rendered) for (const line of r.headline) log(`  ${line}`);
+  if (logCost) log(`  ${logCost.headline}`);
   if (problems.length > 0) {
     console.error(`FAILED: ${problems.join('; ')}`);
     return 1;

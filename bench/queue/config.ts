@@ -34,6 +34,8 @@ export interface Options {
   profile: boolean;
   /** Run the apps without the queue's transparency log (to compare with a run that keeps it). */
   withoutLog: boolean;
+  /** Rounds of the log's cost to the join, on and off side by side (`bench/queue/log-cost.ts`); 0 skips it. */
+  logCostRounds: number;
 }
 
 export function parseOptions(): Options {
@@ -48,6 +50,7 @@ export function parseOptions(): Options {
       'session-budget': { type: 'string' },
       profile: { type: 'boolean' },
       'without-log': { type: 'boolean' },
+      'log-cost-rounds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -56,6 +59,7 @@ export function parseOptions(): Options {
     console.log(
       'usage: npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]\n' +
         '         [--people N] [--tickets 10000] [--session-budget 120] [--profile] [--without-log]\n' +
+        '         [--log-cost-rounds 6]\n' +
         'With DATABASE_URL and REDIS_URL it also measures PostgreSQL + Redis. See bench/README.md.',
     );
     process.exit(0);
@@ -72,6 +76,7 @@ export function parseOptions(): Options {
     sessionBudget: int('session-budget', values['session-budget'], 120, 5),
     profile: values.profile === true,
     withoutLog: values['without-log'] === true,
+    logCostRounds: int('log-cost-rounds', values['log-cost-rounds'], 6, 0),
   };
 }
 

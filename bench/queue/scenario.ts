@@ -12,7 +12,7 @@ import { fmt } from '../lib/report.ts';
 import { runWrk, type WrkResult } from '../lib/wrk.ts';
 import { ADMISSION, BENCH_DIR, JOIN_MARGIN, REPO_ROOT, SIGN_IN_LUA, TOKENS_LUA, log } from './config.ts';
 import { type Measured, type Scenario, type Target, diagnose, measure, problemsOf } from './measure.ts';
-import { answerKey, call, createSessions, queueStatus, ticketsFor, waitForStatus } from './setup-calls.ts';
+import { answerKey, call, createBenchCampaign, createSessions, queueStatus, ticketsFor, waitForStatus } from './setup-calls.ts';
 
 export interface ScenarioResult {
   scenario: Scenario;
@@ -45,27 +45,7 @@ export async function runScenario(scenario: Scenario, appEnv: NodeJS.ProcessEnv)
   const pool = new Pool(origin, { connections: 32 });
   onCleanup(`close the set-up client (${scenario.name})`, () => (pool.closed || pool.destroyed ? undefined : pool.destroy()));
 
-  // The campaign, through the operator API: an open window now, admission as fast as it goes.
-  const campaignId = `qbench-${Date.now().toString(36)}`;
-  const now = Date.now();
-  const created = await call(
-    pool,
-    'POST',
-    '/api/v1/admin/campaigns',
-    { authorization: `Bearer ${appEnv.YEYAK_OPERATOR_KEY}` },
-    {
-      id: campaignId,
-      name: 'Waiting-room bench',
-      cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
-      vaccine: { name: 'bench-vaccine', doses: 2, intervalDays: 21 },
-      queueOpensAt: new Date(now - 2 * 3600_000).toISOString(),
-      windows: [{ id: 'open', kind: 'open', opensAt: new Date(now - 3600_000).toISOString(), closesAt: new Date(now + 24 * 3600_000).toISOString(), birthDayDigits: null }],
-      proxyAllowed: false,
-      admission: ADMISSION,
-    },
-  );
-  if (created.status !== 201) throw new Error(`creating the campaign answered ${answerKey(created)}: ${created.text.slice(0, 500)}`);
-  await waitForStatus(pool, campaignId, 'open', (s) => s.state === 'open', 15_000);
+  const campaignId = await createBenchCampaign(pool, appEnv.YEYAK_OPERATOR_KEY ?? '');
   const { bytes: statusBytes } = await queueStatus(pool, campaignId);
   log(`campaign ${campaignId}: open; admission ${JSON.stringify(ADMISSION)}; status document ${statusBytes} bytes`);
 

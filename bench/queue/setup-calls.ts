@@ -4,7 +4,7 @@
  */
 import { Pool } from 'undici';
 import { crowdAddress } from '../lib/crowd-address.ts';
-import { sleep } from './config.ts';
+import { ADMISSION, sleep } from './config.ts';
 
 export interface Answer {
   status: number;
@@ -134,4 +134,32 @@ export async function waitForStatus(pool: Pool, campaignId: string, what: string
     await sleep(100);
   }
   throw new Error(`the queue did not reach "${what}" within ${timeoutMs} ms (last status ${JSON.stringify(last)}${lastError ? `, last error ${String(lastError)}` : ''})`);
+}
+
+/**
+ * The bench campaign, through the operator API: an open window now, admission as fast as it goes.
+ * Returns its id once its queue is open. Apps that share sessions need the same id: a session
+ * seals the registry's answer for the campaigns its node knew at sign-in, by id.
+ */
+export async function createBenchCampaign(pool: Pool, operatorKey: string, campaignId = `qbench-${Date.now().toString(36)}`): Promise<string> {
+  const now = Date.now();
+  const created = await call(
+    pool,
+    'POST',
+    '/api/v1/admin/campaigns',
+    { authorization: `Bearer ${operatorKey}` },
+    {
+      id: campaignId,
+      name: 'Waiting-room bench',
+      cohort: { bornFrom: '1940-01-01', bornTo: '2005-12-31' },
+      vaccine: { name: 'bench-vaccine', doses: 2, intervalDays: 21 },
+      queueOpensAt: new Date(now - 2 * 3600_000).toISOString(),
+      windows: [{ id: 'open', kind: 'open', opensAt: new Date(now - 3600_000).toISOString(), closesAt: new Date(now + 24 * 3600_000).toISOString(), birthDayDigits: null }],
+      proxyAllowed: false,
+      admission: ADMISSION,
+    },
+  );
+  if (created.status !== 201) throw new Error(`creating the campaign answered ${answerKey(created)}: ${created.text.slice(0, 500)}`);
+  await waitForStatus(pool, campaignId, 'open', (s) => s.state === 'open', 15_000);
+  return campaignId;
 }

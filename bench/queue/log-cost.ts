@@ -1,0 +1,208 @@
+/**
+ * What the queue's transparency log costs a new person's join (issue 22: within 10%), measured so
+ * that the machine's drift falls on both sides alike. Two apps on the embedded default run side by
+ * side with the same keys: one keeps the log (the default), one runs with `YEYAK_QUEUE_LOG=off`.
+ * wrk joins new people on one, then on the other, in short slices, in the order A B, B A, A B …;
+ * after each slice the app is left to finish what the slice left it (the log's sequencing and
+ * writing, the journal) and its CPU is counted until it is idle, before the next slice starts. Each round gives a ratio of joins per second
+ * and of CPU per join; their medians are the figures.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { processCpuSeconds } from '../lib/cpu.ts';
+import type { ChildProcess } from 'node:child_process';
+import { forkTs, onCleanup, stopChild, waitForMessage } from '../lib/processes.ts';
+import { fmt, markdownTable } from '../lib/report.ts';
+import type { BenchFigure } from '../lib/summary.ts';
+import { runWrk } from '../lib/wrk.ts';
+import { BENCH_DIR, REPO_ROOT, TOKENS_LUA, log, sleep } from './config.ts';
+import { createBenchCampaign, createSessions } from './setup-calls.ts';
+
+/** The least the join with the log keeps of the join without it (issue 22). */
+const TARGET_LOG_COST = 0.9;
+/** People per slice: the rate of the warm-up slice times this, and 1,000 more, so none runs out. */
+const PEOPLE_MARGIN = 1.6;
+/** People for each side's warm-up slice (not counted). */
+const WARM_PEOPLE = 12_000;
+/** After a slice, the app's CPU is counted until it stays under this share of a core for two samples: the work the slice left it. */
+const IDLE_SHARE = 0.05;
+const IDLE_SAMPLE_MS = 250;
+/** The most waited for an app to settle after a slice. */
+const SETTLE_LIMIT_MS = 60_000;
+
+export interface LogCostOptions {
+  rounds: number;
+  /** Where each side's first timed slice writes its CPU profile (`--profile`), or null. */
+  profileDir: string | null;
+  seconds: number;
+  threads: number;
+  connections: number;
+}
+
+interface Side {
+  name: 'on' | 'off';
+  app: ChildProcess;
+  pid: number;
+  origin: string;
+  campaignId: string;
+}
+
+interface Slice {
+  side: 'on' | 'off';
+  joins: number;
+  seconds: number;
+  cpuSeconds: number;
+  wraps: number;
+  statuses: Record<string, number>;
+}
+
+export interface LogCostResult {
+  options: LogCostOptions;
+  slices: Slice[][];
+  peoplePerSlice: number;
+  sessionsPerSecond: number;
+}
+
+async function startSide(name: 'on' | 'off', env: NodeJS.ProcessEnv, tmp: string, campaignId: string): Promise<Side & { pool: Pool }> {
+  mkdirSync(env.YEYAK_DATA_DIR!, { recursive: true });
+  const app = forkTs(join(BENCH_DIR, 'lib', 'queue-app.ts'), { cwd: REPO_ROOT, env, stdoutFile: join(tmp, `log-${name}.log`) });
+  onCleanup(`stop the log-${name} app`, () => stopChild(app));
+  const { port } = await waitForMessage<{ type: 'listening'; port: number }>(app, 'listening', 180_000);
+  const origin = `http://127.0.0.1:${port}`;
+  const pool = new Pool(origin, { connections: 32 });
+  onCleanup(`close the log-${name} set-up client`, () => (pool.closed || pool.destroyed ? undefined : pool.destroy()));
+  await createBenchCampaign(pool, env.YEYAK_OPERATOR_KEY ?? '', campaignId);
+  return { name, app, pid: app.pid!, origin, campaignId, pool };
+}
+
+/** Waits until the app has finished what the last slice left it (its CPU near idle) and returns its CPU seconds then. */
+async function settled(pid: number): Promise<number> {
+  const deadline = performance.now() + SETTLE_LIMIT_MS;
+  let last = processCpuSeconds(pid) ?? NaN;
+  let quiet = 0;
+  while (quiet < 2 && performance.now() < deadline) {
+    await sleep(IDLE_SAMPLE_MS);
+    const now = processCpuSeconds(pid) ?? NaN;
+    quiet = (now - last) / (IDLE_SAMPLE_MS / 1000) < IDLE_SHARE ? quiet + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+async function slice(side: Side, tokens: string[], file: string, options: LogCostOptions, wrk: string, seconds: number, profileFile: string | null = null): Promise<Slice> {
+  writeFileSync(file, `${tokens.join('\n')}\n`);
+  if (profileFile) {
+    const started = waitForMessage(side.app, 'profile-started', 10_000);
+    side.app.send({ type: 'profile-start', intervalMicros: 500 });
+    await started;
+  }
+  const cpuBefore = processCpuSeconds(side.pid) ?? NaN;
+  const result = await runWrk({
+    wrk,
+    url: `${side.origin}/api/v1/campaigns/${side.campaignId}/queue/tickets`,
+    threads: options.threads,
+    connections: options.connections,
+    seconds,
+    script: TOKENS_LUA,
+    scriptArgs: [file, String(options.threads), 'POST'],
+  });
+  const cpuSeconds = (await settled(side.pid)) - cpuBefore;
+  if (profileFile) {
+    const written = waitForMessage(side.app, 'profile-written', 60_000);
+    side.app.send({ type: 'profile-stop', file: profileFile });
+    await written;
+    log(`  CPU profile of the log-${side.name} app's slice: ${profileFile}`);
+  }
+  const statuses = result.statuses ?? {};
+  return { side: side.name, joins: statuses['201'] ?? 0, seconds: result.seconds, cpuSeconds, wraps: result.scriptValues.wraps ?? 0, statuses };
+}
+
+/** Runs the comparison: `env` is an app's environment with the log on; the other side gets it off. */
+export async function runLogCost(env: NodeJS.ProcessEnv, tmp: string, wrk: string, options: LogCostOptions): Promise<LogCostResult> {
+  log(`\n== The queue log's cost to a new person's join: log on and off side by side, ${options.rounds} rounds of ${options.seconds} s each ==`);
+  // The same campaign on both: a session made by either then joins on either alike.
+  const campaignId = `qlog-${Date.now().toString(36)}`;
+  const on = await startSide('on', { ...env, YEYAK_DATA_DIR: join(tmp, 'log-on') }, tmp, campaignId);
+  const off = await startSide('off', { ...env, YEYAK_DATA_DIR: join(tmp, 'log-off'), YEYAK_QUEUE_LOG: 'off' }, tmp, campaignId);
+  log(`apps: log on pid ${on.pid} (${on.origin}), log off pid ${off.pid} (${off.origin})`);
+
+  // Both share the keys, so a session made by either joins on either; each is used once.
+  const makeSessions = async (count: number, first: number) => {
+    const halves = await Promise.all([createSessions(on.pool, Math.ceil(count / 2), first, 'lc'), createSessions(off.pool, Math.floor(count / 2), first + Math.ceil(count / 2), 'lc')]);
+    return { tokens: halves.flatMap((h) => h.tokens), seconds: Math.max(...halves.map((h) => h.seconds)) };
+  };
+  let next = 0;
+  const warm = await makeSessions(WARM_PEOPLE * 2, next);
+  next += WARM_PEOPLE * 2;
+  const warmSlices = [
+    await slice(on, warm.tokens.slice(0, WARM_PEOPLE), join(tmp, 'warm-on.tokens'), options, wrk, options.seconds),
+    await slice(off, warm.tokens.slice(WARM_PEOPLE), join(tmp, 'warm-off.tokens'), options, wrk, options.seconds),
+  ];
+  // A slice that ran out of people went faster than it counted: its rate is at least all of them.
+  const warmRate = Math.max(...warmSlices.map((s) => (s.wraps > 0 ? WARM_PEOPLE * 2 : s.joins) / s.seconds));
+  const peoplePerSlice = Math.ceil(warmRate * PEOPLE_MARGIN * options.seconds) + 1000;
+  const needed = peoplePerSlice * 2 * options.rounds;
+  const crowd = await makeSessions(needed, next);
+  log(`  warm-up joins ${fmt(warmRate)}/s → ${fmt(peoplePerSlice)} people a slice; ${fmt(needed)} sessions in ${crowd.seconds.toFixed(1)} s`);
+
+  const slices: Slice[][] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? [on, off] : [off, on];
+    const pair: Slice[] = [];
+    for (const side of order) {
+      const start = (round * 2 + pair.length) * peoplePerSlice;
+      const profileFile = round === 0 && options.profileDir ? join(options.profileDir, `log-${side.name}-join.cpuprofile`) : null;
+      pair.push(await slice(side, crowd.tokens.slice(start, start + peoplePerSlice), join(tmp, `round-${round}-${side.name}.tokens`), options, wrk, options.seconds, profileFile));
+    }
+    slices.push(pair);
+    const [a, b] = [pair.find((s) => s.side === 'on')!, pair.find((s) => s.side === 'off')!];
+    log(`  round ${round + 1}: on ${fmt(a.joins / a.seconds)}/s, off ${fmt(b.joins / b.seconds)}/s → ${(a.joins / a.seconds / (b.joins / b.seconds)).toFixed(2)}`);
+  }
+  await Promise.all([on.pool.close(), off.pool.close()]);
+  return { options, slices, peoplePerSlice, sessionsPerSecond: (needed + WARM_PEOPLE * 2) / (warm.seconds + crowd.seconds) };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+export function renderLogCost(r: LogCostResult): { markdown: string; figures: BenchFigure[]; warnings: string[]; headline: string } {
+  const rows = r.slices.map((pair, i) => {
+    const on = pair.find((s) => s.side === 'on')!;
+    const off = pair.find((s) => s.side === 'off')!;
+    const rate = (s: Slice) => s.joins / s.seconds;
+    const cpuPerJoin = (s: Slice) => (s.cpuSeconds * 1e6) / s.joins;
+    return { i, on, off, ratio: rate(on) / rate(off), costRatio: cpuPerJoin(off) / cpuPerJoin(on), cpuOn: cpuPerJoin(on), cpuOff: cpuPerJoin(off), rateOn: rate(on), rateOff: rate(off) };
+  });
+  const ratio = median(rows.map((x) => x.ratio));
+  const costRatio = median(rows.map((x) => x.costRatio));
+  const pooledOn = rows.reduce((a, x) => a + x.on.joins, 0) / rows.reduce((a, x) => a + x.on.seconds, 0);
+  const pooledOff = rows.reduce((a, x) => a + x.off.joins, 0) / rows.reduce((a, x) => a + x.off.seconds, 0);
+  const warnings: string[] = [];
+  const wrapped = r.slices.flat().filter((s) => s.wraps > 0).length;
+  if (wrapped > 0) warnings.push(`log cost: ${wrapped} slices ran out of new people (their rate mixes in repeat joins)`);
+  const other = r.slices.flat().reduce((a, s) => a + Object.entries(s.statuses).filter(([k]) => k !== '201').reduce((b, [, n]) => b + n, 0), 0);
+  if (other > 0) warnings.push(`log cost: ${fmt(other)} joins answered other than 201`);
+  const met = (x: number) => (x >= TARGET_LOG_COST ? 'yes' : '**no**');
+  const markdown = [
+    '## The queue log\'s cost to a new person\'s join (embedded, log on and off side by side)',
+    '',
+    `Two apps with the same keys, one keeping the queue's transparency log (the default) and one with \`YEYAK_QUEUE_LOG=off\`; wrk (\`-t${r.options.threads} -c${r.options.connections}\`) joins ${fmt(r.peoplePerSlice)} new people a slice on one and then the other, ${r.options.seconds} s each, in the order on–off, off–on, …; after each slice the app's CPU is counted until it is idle again (under ${IDLE_SHARE * 100}% of a core), for the work the slice left it (the log's sequencing and writing, the journal), and the next slice starts only then. Sessions made at ${fmt(r.sessionsPerSecond)}/s before the rounds, not measured.`,
+    '',
+    markdownTable(
+      ['round', 'log on: joins/s', 'log off: joins/s', 'on ÷ off', 'CPU µs per join, on', 'off', 'CPU-cost ratio (off ÷ on)'],
+      rows.map((x) => [String(x.i + 1), fmt(x.rateOn), fmt(x.rateOff), x.ratio.toFixed(2), fmt(x.cpuOn), fmt(x.cpuOff), x.costRatio.toFixed(2)]),
+    ),
+    '',
+    `- **Median on ÷ off: ${ratio.toFixed(2)}** of joins per second (target ≥ ${TARGET_LOG_COST}: ${met(ratio)}); over all rounds together ${fmt(pooledOn)} ÷ ${fmt(pooledOff)} = ${(pooledOn / pooledOff).toFixed(2)}.`,
+    `- **Median CPU-cost ratio: ${costRatio.toFixed(2)}**: a join with the log costs the app ${(1 / costRatio).toFixed(2)}× the CPU of one without (${met(costRatio)}).`,
+    '',
+  ].join('\n');
+  const figures: BenchFigure[] = [
+    { setup: 'embedded, side by side', path: 'join (new people), log on ÷ off', value: pooledOn, unit: 'joins/s', baseline: pooledOff, baselineLabel: 'joins/s without the log', ratio, target: TARGET_LOG_COST, costRatio },
+  ];
+  return { markdown, figures, warnings, headline: `queue log: join on ÷ off median ${ratio.toFixed(2)}, CPU-cost ${costRatio.toFixed(2)} (target ≥ ${TARGET_LOG_COST})` };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isJournalling, type JournalledPlace } from '../src/modules/waiting-room/queue-journal.ts';
-import { at, chiSquare, chiSquareCritical, joinInOrder, range, shuffleCounts, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
+import { at, chiSquareCritical, joinInOrder, permutationChiSquare, range, shuffleCounts, sorted, storeKinds, T0, type Deployment } from './support/queue-store-kinds.ts';
 
 /**
  * Rounds (a pre-queue for every opening of a rotation), on every store: round r's pre-queue is
@@ -104,7 +104,7 @@ describe.each(storeKinds)('QueueStore rounds: $name', (kind) => {
     });
     for (const node of d.nodes) if (isJournalling(node)) node.drainJournal();
     const critical = chiSquareCritical(19 * 19, 3.719); // upper tail 1e-4
-    expect(chiSquare(counts, runs / people.length)).toBeLessThan(critical);
+    expect(permutationChiSquare(counts, runs)).toBeLessThan(critical);
     expect(counts.every((row) => row.reduce((a, b) => a + b, 0) === runs)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, chiSquare, chiSquareCritical, joinInOrder, randomCampaignId, range, shuffleCounts, sorted, storeKinds, T0 } from './support/queue-store-kinds.ts';
+import { at, chiSquareCritical, joinInOrder, permutationChiSquare, randomCampaignId, range, shuffleCounts, sorted, storeKinds, T0 } from './support/queue-store-kinds.ts';
 
 /**
  * The queue store contract, on every store: one place per person whichever node or device they
@@ -136,8 +136,8 @@ describe.each(storeKinds)('QueueStore contract: $name', (kind) => {
     });
     // Rows and columns both sum to `runs` (each run is a permutation): df = (20 - 1)².
     const critical = chiSquareCritical(19 * 19, 3.719); // upper tail 1e-4
-    expect(chiSquare(counts, runs / people.length)).toBeLessThan(critical);
+    expect(permutationChiSquare(counts, runs)).toBeLessThan(critical);
     // The statistic has power: the join order itself would fail it by far.
-    expect(chiSquare(people.map((_, r) => people.map((_, p) => (p === r ? runs : 0))), runs / people.length)).toBeGreaterThan(critical);
+    expect(permutationChiSquare(people.map((_, r) => people.map((_, p) => (p === r ? runs : 0))), runs)).toBeGreaterThan(critical);
   });
 });

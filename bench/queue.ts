@@ -5,7 +5,7 @@
  *
  *   npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]
  *                          [--people N] [--tickets 10000] [--session-budget 120] [--profile]
- *                          [--without-log] [--log-cost-rounds 6]
+ *                          [--without-log] [--log-cost-rounds 12]
  *
  * Always the embedded default (PGlite + in-process queue store); with DATABASE_URL and REDIS_URL
  * also PostgreSQL + Redis (a database `yeyak_queue_bench` is created on that server and dropped;

@@ -59,7 +59,7 @@ export function parseOptions(): Options {
     console.log(
       'usage: npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]\n' +
         '         [--people N] [--tickets 10000] [--session-budget 120] [--profile] [--without-log]\n' +
-        '         [--log-cost-rounds 6]\n' +
+        '         [--log-cost-rounds 12]\n' +
         'With DATABASE_URL and REDIS_URL it also measures PostgreSQL + Redis. See bench/README.md.',
     );
     process.exit(0);
@@ -76,7 +76,7 @@ export function parseOptions(): Options {
     sessionBudget: int('session-budget', values['session-budget'], 120, 5),
     profile: values.profile === true,
     withoutLog: values['without-log'] === true,
-    logCostRounds: int('log-cost-rounds', values['log-cost-rounds'], 6, 0),
+    logCostRounds: int('log-cost-rounds', values['log-cost-rounds'], 12, 0),
   };
 }
 

@@ -21,7 +21,7 @@ import { createBenchCampaign, createSessions } from './setup-calls.ts';
 
 /** The least the join with the log keeps of the join without it (issue 22). */
 const TARGET_LOG_COST = 0.9;
-/** People per slice: the rate of the warm-up slice times this, and 1,000 more, so none runs out. */
+/** People per slice: the fastest slice's rate so far times this, and 1,000 more, so none runs out. */
 const PEOPLE_MARGIN = 1.6;
 /** People for each side's warm-up slice (not counted). */
 const WARM_PEOPLE = 12_000;
@@ -60,7 +60,8 @@ interface Slice {
 export interface LogCostResult {
   options: LogCostOptions;
   slices: Slice[][];
-  peoplePerSlice: number;
+  /** New people each slice had (sized per round): the fewest and the most. */
+  peoplePerSlice: { least: number; most: number };
   sessionsPerSecond: number;
 }
 
@@ -133,34 +134,42 @@ export async function runLogCost(env: NodeJS.ProcessEnv, tmp: string, wrk: strin
     return { tokens: halves.flatMap((h) => h.tokens), seconds: Math.max(...halves.map((h) => h.seconds)) };
   };
   let next = 0;
+  let sessionSeconds = 0;
   const warm = await makeSessions(WARM_PEOPLE * 2, next);
   next += WARM_PEOPLE * 2;
+  sessionSeconds += warm.seconds;
   const warmSlices = [
     await slice(on, warm.tokens.slice(0, WARM_PEOPLE), join(tmp, 'warm-on.tokens'), options, wrk, options.seconds),
     await slice(off, warm.tokens.slice(WARM_PEOPLE), join(tmp, 'warm-off.tokens'), options, wrk, options.seconds),
   ];
-  // A slice that ran out of people went faster than it counted: its rate is at least all of them.
-  const warmRate = Math.max(...warmSlices.map((s) => (s.wraps > 0 ? WARM_PEOPLE * 2 : s.joins) / s.seconds));
-  const peoplePerSlice = Math.ceil(warmRate * PEOPLE_MARGIN * options.seconds) + 1000;
-  const needed = peoplePerSlice * 2 * options.rounds;
-  const crowd = await makeSessions(needed, next);
-  log(`  warm-up joins ${fmt(warmRate)}/s → ${fmt(peoplePerSlice)} people a slice; ${fmt(needed)} sessions in ${crowd.seconds.toFixed(1)} s`);
+  // A slice that ran out of people went faster than it counted: its rate is at least all of them, and more.
+  const rateOf = (s: Slice, people: number) => (s.wraps > 0 ? (people * PEOPLE_MARGIN) / s.seconds : s.joins / s.seconds);
+  let fastest = Math.max(...warmSlices.map((s) => rateOf(s, WARM_PEOPLE)));
 
   const slices: Slice[][] = [];
+  const peoplePerRound: number[] = [];
   for (let round = 0; round < options.rounds; round++) {
+    // Sized by the fastest slice so far (a cold app's warm-up runs slower than it will), so no slice runs out of new people.
+    const people = Math.ceil(fastest * PEOPLE_MARGIN * options.seconds) + 1000;
+    const crowd = await makeSessions(people * 2, next);
+    next += people * 2;
+    sessionSeconds += crowd.seconds;
+    await Promise.all([settled(on.pid), settled(off.pid)]);
     const order = round % 2 === 0 ? [on, off] : [off, on];
     const pair: Slice[] = [];
     for (const side of order) {
-      const start = (round * 2 + pair.length) * peoplePerSlice;
+      const start = pair.length * people;
       const profileFile = round === 0 && options.profileDir ? join(options.profileDir, `log-${side.name}-join.cpuprofile`) : null;
-      pair.push(await slice(side, crowd.tokens.slice(start, start + peoplePerSlice), join(tmp, `round-${round}-${side.name}.tokens`), options, wrk, options.seconds, profileFile));
+      pair.push(await slice(side, crowd.tokens.slice(start, start + people), join(tmp, `round-${round}-${side.name}.tokens`), options, wrk, options.seconds, profileFile));
     }
     slices.push(pair);
+    peoplePerRound.push(people);
+    fastest = Math.max(fastest, ...pair.map((s) => rateOf(s, people)));
     const [a, b] = [pair.find((s) => s.side === 'on')!, pair.find((s) => s.side === 'off')!];
-    log(`  round ${round + 1}: on ${fmt(a.joins / a.seconds)}/s, off ${fmt(b.joins / b.seconds)}/s → ${(a.joins / a.seconds / (b.joins / b.seconds)).toFixed(2)}`);
+    log(`  round ${round + 1} (${fmt(people)} people a slice): on ${fmt(a.joins / a.seconds)}/s, off ${fmt(b.joins / b.seconds)}/s → ${(a.joins / a.seconds / (b.joins / b.seconds)).toFixed(2)}`);
   }
   await Promise.all([on.pool.close(), off.pool.close()]);
-  return { options, slices, peoplePerSlice, sessionsPerSecond: (needed + WARM_PEOPLE * 2) / (warm.seconds + crowd.seconds) };
+  return { options, slices, peoplePerSlice: { least: Math.min(...peoplePerRound), most: Math.max(...peoplePerRound) }, sessionsPerSecond: next / sessionSeconds };
 }
 
 const median = (xs: number[]) => {
@@ -190,7 +199,7 @@ export function renderLogCost(r: LogCostResult): { markdown: string; figures: Be
   const markdown = [
     '## The queue log\'s cost to a new person\'s join (embedded, log on and off side by side)',
     '',
-    `Two apps with the same keys, one keeping the queue's transparency log (the default) and one with \`YEYAK_QUEUE_LOG=off\`; wrk (\`-t${r.options.threads} -c${r.options.connections}\`) joins ${fmt(r.peoplePerSlice)} new people a slice on one and then the other, ${r.options.seconds} s each, in the order on–off, off–on, …; after each slice the app's CPU is counted until it is idle again (under ${IDLE_SHARE * 100}% of a core), for the work the slice left it (the log's sequencing and writing, the journal), and the next slice starts only then. Sessions made at ${fmt(r.sessionsPerSecond)}/s before the rounds, not measured.`,
+    `Two apps with the same keys, one keeping the queue's transparency log (the default) and one with \`YEYAK_QUEUE_LOG=off\`; wrk (\`-t${r.options.threads} -c${r.options.connections}\`) joins new people (${fmt(r.peoplePerSlice.least)}–${fmt(r.peoplePerSlice.most)} a slice, sized before each round by the fastest slice so far) on one and then the other, ${r.options.seconds} s each, in the order on–off, off–on, …; after each slice the app's CPU is counted until it is idle again (under ${IDLE_SHARE * 100}% of a core), for the work the slice left it (the log's sequencing and writing, the journal), and the next slice starts only then. Sessions made at ${fmt(r.sessionsPerSecond)}/s before each round, not measured.`,
     '',
     markdownTable(
       ['round', 'log on: joins/s', 'log off: joins/s', 'on ÷ off', 'CPU µs per join, on', 'off', 'CPU-cost ratio (off ÷ on)'],

@@ -88,7 +88,7 @@ const RELEASE_DOSE = `CREATE FUNCTION release_dose(
     RETURN FOUND;
   END $$`;
 
-const CREATE_BOOKING = `CREATE OR REPLACE FUNCTION create_booking(
+export const CREATE_BOOKING_0025 = `CREATE OR REPLACE FUNCTION create_booking(
     p_booking_id uuid,
     p_code text,
     p_campaign_id text,
@@ -169,7 +169,7 @@ const CREATE_BOOKING = `CREATE OR REPLACE FUNCTION create_booking(
   END $$`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of [TAKE_DOSE, RELEASE_DOSE, CREATE_BOOKING]) await sql.raw(statement).execute(db);
+  for (const statement of [TAKE_DOSE, RELEASE_DOSE, CREATE_BOOKING_0025]) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -21,6 +21,7 @@ import * as queueLogCosignatures from '../../../migrations/0024-queue-log-cosign
 import * as oneDoseLedger from '../../../migrations/0025-one-dose-ledger.ts';
 import * as queueLogBundles from '../../../migrations/0026-queue-log-bundles.ts';
 import * as queueAbandonedPlaces from '../../../migrations/0027-queue-abandoned-places.ts';
+import * as idempotentBookingAnswer from '../../../migrations/0028-idempotent-booking-answer.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -45,6 +46,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0025-one-dose-ledger': oneDoseLedger,
   '0026-queue-log-bundles': queueLogBundles,
   '0027-queue-abandoned-places': queueAbandonedPlaces,
+  '0028-idempotent-booking-answer': idempotentBookingAnswer,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

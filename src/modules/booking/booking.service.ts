@@ -15,7 +15,7 @@ import { findBooking, markCancelled, markChanged, writeDoses, type BookingRecord
 import { insertBookingWithDoses } from './create-booking.repository.ts';
 import { requestFingerprint, type StoredResponse } from './idempotency.ts';
 import { findIdempotentResponse } from './idempotency.repository.ts';
-import { bookingView } from './booking.view.ts';
+import { bookingView, replayedBookingBody } from './booking.view.ts';
 
 type Trx = Transaction<DB>;
 
@@ -89,6 +89,10 @@ function soldOut(dose: number, date: string): YeyakError {
 export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const request = requestFingerprint({ campaignId: campaign.id, ...choice });
+  const replayed = (prior: StoredResponse): StoredResponse => ({
+    statusCode: prior.statusCode,
+    body: replayedBookingBody(prior.body, { campaignId: campaign.id, institutionId: choice.institutionId, personMaskedName: person.maskedName }),
+  });
   let window: CampaignWindow;
   try {
     window = await windowForNewBooking(ctx, campaign, person, now);
@@ -96,7 +100,7 @@ export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto'
   } catch (refusal) {
     // A replay answers as the first time did, even after the window or the day has moved on.
     const prior = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, request) : null;
-    if (prior) return prior;
+    if (prior) return replayed(prior);
     throw refusal;
   }
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
@@ -126,7 +130,7 @@ export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto'
       dates,
       minute,
       event: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses },
-      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: request.hash, response: respond(record).body } : null,
+      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: request.hash } : null,
       personRecord,
     });
     switch (outcome.kind) {
@@ -134,7 +138,7 @@ export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto'
         return respond({ ...record, doses: record.doses.map((d, i) => ({ ...d, minute: outcome.minutes[i] ?? d.minute })) });
       case 'replay':
         if (!request.matches(outcome.requestHash)) throw new YeyakError('YEYAK_ERR_IDEMPOTENCY_MISMATCH');
-        return { statusCode: outcome.statusCode, body: outcome.body };
+        return replayed({ statusCode: outcome.statusCode, body: outcome.body });
       case 'sold-out':
         throw soldOut(outcome.dose, outcome.date);
       case 'vaccinated':
@@ -195,6 +199,6 @@ export async function changeBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | '
     await writeDoses(trx, booking.id, doses);
     await markChanged(trx, booking.id, window.id, shareWindowId, now);
     await recordOutboxEvent(trx, 'booking.changed', booking.id, { bookingId: booking.id, campaignId: campaign.id, code: booking.code, doses }, now);
-    return { booking: bookingView({ ...booking, doses, windowId: window.id, shareWindowId }, person.maskedName) };
+    return { booking: bookingView({ ...booking, doses }, person.maskedName) };
   });
 }

@@ -17,8 +17,8 @@ export interface NewBooking extends Pick<BookingRecord, 'id' | 'code' | 'campaig
   minute: number;
   /** The `booking.created` payload as for the wanted time; `doses[i].minute` is set where a dose moved. */
   event: unknown;
-  /** With an Idempotency-Key: its request hash and the response as for the wanted time (`booking.doses[i].time` set where a dose moved). */
-  idempotency: { key: string; requestHash: string; response: unknown } | null;
+  /** With an Idempotency-Key: the key and its request hash (the statement keeps the answer's id, code, dates and minutes, migration 0028). */
+  idempotency: { key: string; requestHash: string } | null;
   /** The person's record when their session's seal carries it: written with the booking if they have none yet (or an older one). */
   personRecord: VerifiedPersonRow | null;
 }
@@ -38,7 +38,7 @@ interface Row {
   prior_response: unknown;
 }
 
-/** The refusals `create_booking` raises (migration 0013, as 0025 last replaced it), each rolling the whole booking back. */
+/** The refusals `create_booking` raises (migration 0013, as 0028 last replaced it), each rolling the whole booking back. */
 const SOLD_OUT = 'YKS01';
 const VACCINATED = 'YKV01';
 
@@ -63,7 +63,7 @@ function refusalOf(error: unknown): NewBookingOutcome | null {
 }
 
 /**
- * The whole booking transaction as one statement: `create_booking` (migration 0013, as 0025 last replaced it)
+ * The whole booking transaction as one statement: `create_booking` (migration 0013, as 0028 last replaced it)
  * locks the Idempotency-Key and reads its stored answer, re-checks the registry, inserts the
  * booking, takes every dose with conditional updates, writes the doses, the outbox event and the
  * key with its response, and the person is recorded if this is their first need of a record (a
@@ -81,8 +81,7 @@ export async function insertBookingWithDoses(db: Db, b: NewBooking): Promise<New
       ${b.id}::uuid, ${b.code}, ${b.campaignId}, ${b.personKey}, ${b.windowId}, ${b.shareWindowId}::text,
       ${b.bookedBy}::text, ${b.at}::timestamptz, ${b.vaccine.name}, ${b.vaccine.doses}::smallint,
       ${b.institutionId}, string_to_array(${b.dates.join(',')}, ',')::date[], ${b.minute}::smallint,
-      ${JSON.stringify(b.event)}::jsonb, ${key?.key ?? null}::text, ${key?.requestHash ?? null}::text,
-      ${key ? JSON.stringify(key.response) : null}::jsonb
+      ${JSON.stringify(b.event)}::jsonb, ${key?.key ?? null}::text, ${key?.requestHash ?? null}::text, NULL::jsonb
     )`;
   try {
     const row = (await retryAborted(() => statement.execute(db))).rows[0];

@@ -34,6 +34,21 @@ export function processCpuSeconds(pid: number, expectedComm?: string): number | 
   }
 }
 
+/** CPU seconds of a process's main thread (its thread id is the pid) and of all its other threads together (the embedded database's among them), or null when unreadable. */
+export function threadCpuSeconds(pid: number): { main: number; others: number } | null {
+  const total = processCpuSeconds(pid);
+  if (total === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const main = (Number(fields[11]) + Number(fields[12])) / clockTicks();
+    // A process's own counters include its threads that have ended; the others are the rest.
+    return Number.isFinite(main) ? { main, others: total - main } : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface MachineCpu {
   /** Seconds of CPU time all cores spent busy here (not idle, not waiting for I/O, not stolen). */
   busy: number;

@@ -8,9 +8,10 @@
  * and of CPU per join; their medians are the figures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { processCpuSeconds } from '../lib/cpu.ts';
+import { machineCpu, processCpuSeconds, threadCpuSeconds } from '../lib/cpu.ts';
 import type { ChildProcess } from 'node:child_process';
 import { forkTs, onCleanup, stopChild, waitForMessage } from '../lib/processes.ts';
 import { fmt, markdownTable } from '../lib/report.ts';
@@ -28,6 +29,8 @@ const WARM_PEOPLE = 12_000;
 /** After a slice, the app's CPU is counted until it stays under this share of a core for two samples: the work the slice left it. */
 const IDLE_SHARE = 0.05;
 const IDLE_SAMPLE_MS = 250;
+/** The machine's CPUs, for the share of them the hypervisor took. */
+const CORES = availableParallelism();
 /** The most waited for an app to settle after a slice. */
 const SETTLE_LIMIT_MS = 60_000;
 
@@ -53,6 +56,11 @@ interface Slice {
   joins: number;
   seconds: number;
   cpuSeconds: number;
+  /** Of `cpuSeconds`: the main thread's (HTTP, the queue, the log's sequencing and hashing), and the other threads' (the embedded database's above all). */
+  mainSeconds: number;
+  otherSeconds: number;
+  /** Seconds the hypervisor ran something else while this machine wanted a CPU, during the slice and its settling. */
+  stealSeconds: number;
   wraps: number;
   statuses: Record<string, number>;
 }
@@ -99,6 +107,8 @@ async function slice(side: Side, tokens: string[], file: string, options: LogCos
     await started;
   }
   const cpuBefore = processCpuSeconds(side.pid) ?? NaN;
+  const threadsBefore = threadCpuSeconds(side.pid);
+  const machineBefore = machineCpu();
   const result = await runWrk({
     wrk,
     url: `${side.origin}/api/v1/campaigns/${side.campaignId}/queue/tickets`,
@@ -109,6 +119,8 @@ async function slice(side: Side, tokens: string[], file: string, options: LogCos
     scriptArgs: [file, String(options.threads), 'POST'],
   });
   const cpuSeconds = (await settled(side.pid)) - cpuBefore;
+  const threadsAfter = threadCpuSeconds(side.pid);
+  const machineAfter = machineCpu();
   if (profileFile) {
     const written = waitForMessage(side.app, 'profile-written', 60_000);
     side.app.send({ type: 'profile-stop', file: profileFile });
@@ -116,7 +128,17 @@ async function slice(side: Side, tokens: string[], file: string, options: LogCos
     log(`  CPU profile of the log-${side.name} app's slice: ${profileFile}`);
   }
   const statuses = result.statuses ?? {};
-  return { side: side.name, joins: statuses['201'] ?? 0, seconds: result.seconds, cpuSeconds, wraps: result.scriptValues.wraps ?? 0, statuses };
+  return {
+    side: side.name,
+    joins: statuses['201'] ?? 0,
+    seconds: result.seconds,
+    cpuSeconds,
+    mainSeconds: threadsBefore && threadsAfter ? threadsAfter.main - threadsBefore.main : NaN,
+    otherSeconds: threadsBefore && threadsAfter ? threadsAfter.others - threadsBefore.others : NaN,
+    stealSeconds: machineBefore && machineAfter ? machineAfter.steal - machineBefore.steal : NaN,
+    wraps: result.scriptValues.wraps ?? 0,
+    statuses,
+  };
 }
 
 /** Runs the comparison: `env` is an app's environment with the log on; the other side gets it off. */
@@ -184,8 +206,25 @@ export function renderLogCost(r: LogCostResult): { markdown: string; figures: Be
     const off = pair.find((s) => s.side === 'off')!;
     const rate = (s: Slice) => s.joins / s.seconds;
     const cpuPerJoin = (s: Slice) => (s.cpuSeconds * 1e6) / s.joins;
-    return { i, on, off, ratio: rate(on) / rate(off), costRatio: cpuPerJoin(off) / cpuPerJoin(on), cpuOn: cpuPerJoin(on), cpuOff: cpuPerJoin(off), rateOn: rate(on), rateOff: rate(off) };
+    const perJoin = (seconds: number, s: Slice) => (seconds * 1e6) / s.joins;
+    const stolen = (s: Slice) => `${((s.stealSeconds / (s.seconds * CORES)) * 100).toFixed(1)}%`;
+    return {
+      i,
+      on,
+      off,
+      ratio: rate(on) / rate(off),
+      costRatio: cpuPerJoin(off) / cpuPerJoin(on),
+      cpuOn: cpuPerJoin(on),
+      cpuOff: cpuPerJoin(off),
+      rateOn: rate(on),
+      rateOff: rate(off),
+      threads: `${fmt(perJoin(on.mainSeconds, on))} + ${fmt(perJoin(on.otherSeconds, on))} / ${fmt(perJoin(off.mainSeconds, off))} + ${fmt(perJoin(off.otherSeconds, off))}`,
+      steal: `${stolen(on)} / ${stolen(off)}`,
+    };
   });
+  const medianOf = (pick: (x: (typeof rows)[number]) => number) => median(rows.map(pick));
+  const mainExtra = medianOf((x) => (x.on.mainSeconds * 1e6) / x.on.joins - (x.off.mainSeconds * 1e6) / x.off.joins);
+  const otherExtra = medianOf((x) => (x.on.otherSeconds * 1e6) / x.on.joins - (x.off.otherSeconds * 1e6) / x.off.joins);
   const ratio = median(rows.map((x) => x.ratio));
   const costRatio = median(rows.map((x) => x.costRatio));
   const pooledOn = rows.reduce((a, x) => a + x.on.joins, 0) / rows.reduce((a, x) => a + x.on.seconds, 0);
@@ -202,12 +241,13 @@ export function renderLogCost(r: LogCostResult): { markdown: string; figures: Be
     `Two apps with the same keys, one keeping the queue's transparency log (the default) and one with \`YEYAK_QUEUE_LOG=off\`; wrk (\`-t${r.options.threads} -c${r.options.connections}\`) joins new people (${fmt(r.peoplePerSlice.least)}–${fmt(r.peoplePerSlice.most)} a slice, sized before each round by the fastest slice so far) on one and then the other, ${r.options.seconds} s each, in the order on–off, off–on, …; after each slice the app's CPU is counted until it is idle again (under ${IDLE_SHARE * 100}% of a core), for the work the slice left it (the log's sequencing and writing, the journal), and the next slice starts only then. Sessions made at ${fmt(r.sessionsPerSecond)}/s before each round, not measured.`,
     '',
     markdownTable(
-      ['round', 'log on: joins/s', 'log off: joins/s', 'on ÷ off', 'CPU µs per join, on', 'off', 'CPU-cost ratio (off ÷ on)'],
-      rows.map((x) => [String(x.i + 1), fmt(x.rateOn), fmt(x.rateOff), x.ratio.toFixed(2), fmt(x.cpuOn), fmt(x.cpuOff), x.costRatio.toFixed(2)]),
+      ['round', 'log on: joins/s', 'log off: joins/s', 'on ÷ off', 'CPU µs per join, on', 'off', 'CPU-cost ratio (off ÷ on)', 'µs per join, main + other threads: on / off', 'stolen by the hypervisor: on / off'],
+      rows.map((x) => [String(x.i + 1), fmt(x.rateOn), fmt(x.rateOff), x.ratio.toFixed(2), fmt(x.cpuOn), fmt(x.cpuOff), x.costRatio.toFixed(2), x.threads, x.steal]),
     ),
     '',
     `- **Median on ÷ off: ${ratio.toFixed(2)}** of joins per second (target ≥ ${TARGET_LOG_COST}: ${met(ratio)}); over all rounds together ${fmt(pooledOn)} ÷ ${fmt(pooledOff)} = ${(pooledOn / pooledOff).toFixed(2)}.`,
     `- **Median CPU-cost ratio: ${costRatio.toFixed(2)}**: a join with the log costs the app ${(1 / costRatio).toFixed(2)}× the CPU of one without (${met(costRatio)}).`,
+    `- By thread, the log's extra CPU per join (median over rounds): ${mainExtra.toFixed(1)} µs on the main thread (the sequencer's entries, their hashes, the tree), ${otherExtra.toFixed(1)} µs on the others (the embedded database storing the entries).`,
     '',
   ].join('\n');
   const figures: BenchFigure[] = [

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 
 /**
  * The public rules of a pre-queue draw, so anyone can run it again from the log: a holder's
@@ -11,7 +11,7 @@ const COMMITMENT_DOMAIN = Buffer.from('yeyak-queue/v1 commitment\n', 'ascii');
 
 /** The commitment to a place: SHA-256 of a domain label and the holder's opening. */
 export function commitmentOf(opening: Uint8Array): Buffer {
-  return createHash('sha256').update(COMMITMENT_DOMAIN).update(opening).digest();
+  return hash('sha256', Buffer.concat([COMMITMENT_DOMAIN, opening]), 'buffer');
 }
 
 /** What the log carries of a round's seed before it is drawn. */

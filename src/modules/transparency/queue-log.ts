@@ -3,8 +3,8 @@ import type { Clock } from '../../lib/clock.ts';
 import { formatCheckpoint } from './domain/checkpoint.ts';
 import { CompactHashLevels, TileNotHeld } from './domain/compact-hash-levels.ts';
 import { LoggedPlaces } from './domain/logged-places.ts';
-import { encodeEntry, type LogEntry } from './domain/log-entries.ts';
-import { consistencyProof, type HashReader, inclusionProof, leafHash, rootHash } from './domain/merkle.ts';
+import { encodeEntryLine, type LogEntry } from './domain/log-entries.ts';
+import { consistencyProof, type HashReader, inclusionProof, leafHashOfLine, rootHash } from './domain/merkle.ts';
 import { signNote, type NoteSigner } from '../../lib/signed-note.ts';
 import { TILE_WIDTH, encodeEntryBundle, tileHashes, tileWidth } from './domain/tiles.ts';
 import { insertLogEntries, readLogEntries, type LogCursor } from './queue-log.repository.ts';
@@ -83,7 +83,7 @@ export class CampaignQueueLog {
    * the first entry's leaf index.
    */
   append(entries: readonly NewEntry[], cursor: LogCursor | null = null): Promise<number> {
-    const stored = entries.map((e) => ({ line: encodeEntry(e.entry).toString('ascii'), subject: e.subject }));
+    const stored = entries.map((e) => ({ line: encodeEntryLine(e.entry), subject: e.subject }));
     return this.serially(async () => {
       const first = this.size;
       await insertLogEntries(this.db, this.campaignId, first, stored, cursor);
@@ -94,7 +94,7 @@ export class CampaignQueueLog {
 
   /** A stored entry into the tree, and what it says of the queue's positions. */
   #enter(line: string): void {
-    this.#places.observe(line, this.#levels.append(leafHash(Buffer.from(line, 'ascii'))));
+    this.#places.observe(line, this.#levels.append(leafHashOfLine(line)));
   }
 
   /** What the entries in the tree say of the queue's positions (which leaf logs each, admitted, served, drawn). */
@@ -144,7 +144,7 @@ export class CampaignQueueLog {
         const lines = await readLogEntries(this.db, this.campaignId, error.tile * TILE_WIDTH, (error.tile + 1) * TILE_WIDTH);
         this.#levels.loadTile(
           error.tile,
-          lines.map((line) => leafHash(Buffer.from(line, 'ascii'))),
+          lines.map((line) => leafHashOfLine(line)),
         );
       }
     }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EntryError, decodeEntry, encodeEntry, type LogEntry } from './log-entries.ts';
+import { EntryError, decodeEntry, encodeEntry, encodeEntryLine, type LogEntry } from './log-entries.ts';
+import { leafHash, leafHashOfLine } from './merkle.ts';
 import { commitmentOf, drawOf, drawnOrder, orderHashOf, seedHashOf } from './prequeue-order.ts';
 
 const hash = (s: string) => createHash('sha256').update(s).digest();
@@ -47,6 +48,9 @@ describe('queue log entries', () => {
     fc.assert(
       fc.property(entry, (e) => {
         expect(decodeEntry(encodeEntry(e))).toEqual(e);
+        // The line the log stores and hashes is the same bytes, and hashes to the same leaf.
+        expect(Buffer.from(encodeEntryLine(e), 'ascii')).toEqual(encodeEntry(e));
+        expect(leafHashOfLine(encodeEntryLine(e))).toEqual(leafHash(encodeEntry(e)));
       }),
     );
   });

@@ -79,9 +79,15 @@ function decodeField(text: string, type: Field): number | Buffer | SkipReason {
 
 /** The bytes of an entry: `<kind> <field> …\n`. */
 export function encodeEntry(entry: LogEntry): Buffer {
+  return Buffer.from(encodeEntryLine(entry), 'ascii');
+}
+
+/** The same bytes as text (ASCII, newline included): what the log stores and hashes (`leafHashOfLine`). */
+export function encodeEntryLine(entry: LogEntry): string {
   const fields = FIELDS[entry.kind] as [string, Field][];
-  const values = fields.map(([name, type]) => encodeField((entry as unknown as Record<string, unknown>)[name], type));
-  return Buffer.from(`${[entry.kind, ...values].join(' ')}\n`, 'ascii');
+  let line: string = entry.kind;
+  for (const [name, type] of fields) line += ` ${encodeField((entry as unknown as Record<string, unknown>)[name], type)}`;
+  return `${line}\n`;
 }
 
 /** The entry its bytes encode; throws EntryError for anything the encoder would not write. */

@@ -47,8 +47,10 @@ export class LoggedPlaces {
     const kindEnd = line.indexOf(' ');
     const kind = line.slice(0, kindEnd);
     if (kind !== 'place' && kind !== 'restore' && kind !== 'admit' && kind !== 'serve' && kind !== 'draw' && kind !== 'skip') return;
-    const fields = line.slice(0, -1).split(' ');
-    const first = Number(fields[1]);
+    // The first field is all a place, an admission or an advance needs: read without splitting the line.
+    const firstEnd = line.indexOf(' ', kindEnd + 1);
+    const first = Number(line.slice(kindEnd + 1, firstEnd === -1 ? -1 : firstEnd));
+    const fields = kind === 'skip' || kind === 'draw' ? line.slice(0, -1).split(' ') : [];
     switch (kind) {
       case 'place':
       case 'restore':

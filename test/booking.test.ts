@@ -113,7 +113,8 @@ describe('booking both doses', () => {
     expect(again.statusCode).toBe(201);
     expect(again.json()).toEqual(first.json());
     const event = await t.ctx.db.selectFrom('outbox').select('payload').where('aggregate_id', '=', booking.id).executeTakeFirstOrThrow();
-    expect((event.payload as { doses: { minute: number }[] }).doses.map((d) => d.minute)).toEqual([600, 630]);
+    // What the consumers read, no more: the booking is the event's aggregate, its code in its row.
+    expect(event.payload).toEqual({ campaignId: 'mov', doses: [{ dose: 1, institutionId: 'M1', date: '2026-08-24', minute: 600 }, { dose: 2, institutionId: 'M1', date: '2026-09-14', minute: 630 }] });
     const doses = await t.ctx.db.selectFrom('booking_doses').select(['dose', 'minute']).where('booking_id', '=', booking.id).orderBy('dose').execute();
     expect(doses).toEqual([{ dose: 1, minute: 600 }, { dose: 2, minute: 630 }]);
   });

@@ -129,7 +129,8 @@ export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto'
       institutionId: choice.institutionId,
       dates,
       minute,
-      event: { bookingId: record.id, campaignId: campaign.id, code: record.code, doses: record.doses },
+      // What the consumers read (the registry's report, the message): the booking itself is the event's aggregate, its code in its row.
+      event: { campaignId: campaign.id, doses: record.doses },
       idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: request.hash } : null,
       personRecord,
     });

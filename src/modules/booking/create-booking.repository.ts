@@ -15,7 +15,7 @@ export interface NewBooking extends Pick<BookingRecord, 'id' | 'code' | 'campaig
   dates: string[];
   /** The wanted half-hour (minutes of the day): dose 1's exactly, later doses' if free. */
   minute: number;
-  /** The `booking.created` payload as for the wanted time; `doses[i].minute` is set where a dose moved. */
+  /** The `booking.created` payload (`{campaignId, doses}`; the booking is the event's aggregate) as for the wanted time; `doses[i].minute` is set where a dose moved. */
   event: unknown;
   /** With an Idempotency-Key: the key and its request hash (the statement keeps the answer's id, code, dates and minutes, migration 0028). */
   idempotency: { key: string; requestHash: string } | null;

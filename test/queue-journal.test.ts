@@ -62,6 +62,39 @@ describe('the in-process waiting room journal', () => {
     expect(await t.ctx.db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', 'jH').execute()).toEqual([]);
   });
 
+  it('writes the five kinds together in one write, or any one alone, and a write replayed changes nothing', async () => {
+    const at = Date.parse('2026-08-10T03:00:00Z');
+    const admission = (personKey: string) => ({ campaignId: 'jK', personKey, admissionId: `a-${personKey}`, expiresAtMs: at });
+    await persistJournal(t.ctx.db, { places: [], admissions: [admission('p9')], released: [], left: [], checkpoints: [] }, new Date());
+    const all = {
+      places: [place('jK', 1), place('jK', 2), place('jK', 3)],
+      admissions: [admission('p1')],
+      released: [{ campaignId: 'jK', personKey: 'p9' }],
+      left: [{ campaignId: 'jK', personKey: 'p3', position: 3, atMs: at }],
+      checkpoints: [{ campaignId: 'jK', state: counters(3) }],
+    };
+    const rowsOf = async () => ({
+      places: await t.ctx.db.selectFrom('queue_places').select(['person_key', 'position']).where('campaign_id', '=', 'jK').orderBy('position').execute(),
+      admissions: await t.ctx.db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', 'jK').execute(),
+      abandoned: await t.ctx.db.selectFrom('queue_abandoned').select(['person_key', 'position']).where('campaign_id', '=', 'jK').execute(),
+      issued: await issuedOf('jK'),
+    });
+    const expected = {
+      places: [1, 2, 3].map((i) => ({ person_key: `p${i}`, position: i })),
+      admissions: [{ person_key: 'p1' }],
+      abandoned: [{ person_key: 'p3', position: 3 }],
+      issued: 3,
+    };
+    await persistJournal(t.ctx.db, all, new Date());
+    expect(await rowsOf()).toEqual(expected);
+    // The same write again (a retry whose first commit was not acknowledged), then the places alone.
+    await persistJournal(t.ctx.db, all, new Date());
+    await persistJournal(t.ctx.db, { places: all.places, admissions: [], released: [], left: [], checkpoints: [] }, new Date());
+    expect(await rowsOf()).toEqual(expected);
+    await persistJournal(t.ctx.db, { places: [place('jK', 4)], admissions: [], released: [], left: [], checkpoints: [] }, new Date());
+    expect((await rowsOf()).places.map((p) => p.position)).toEqual([1, 2, 3, 4]);
+  });
+
   // A place with neither a position nor a draw breaks the table's CHECK: the database refuses it.
   const refusedPlace = (campaignId: string) => ({ campaignId, personKey: 'zz-refused', position: null, draw: null, round: null });
 

@@ -49,6 +49,29 @@ export function threadCpuSeconds(pid: number): { main: number; others: number } 
   }
 }
 
+/**
+ * CPU seconds of this process's threads by kind, from each thread's name: `main` (the event
+ * loop), `workers` (worker threads: the embedded database's), `v8` (V8's helper threads: the
+ * garbage collector's and the compiler's) and `other` (libuv's pool, the inspector…); null when
+ * unreadable. Threads that have ended are not counted.
+ */
+export function ownThreadsCpuSeconds(): Record<'main' | 'workers' | 'v8' | 'other', number> | null {
+  const sums = { main: 0, workers: 0, v8: 0, other: 0 };
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / clockTicks();
+      const kind = tid === String(process.pid) ? 'main' : name === 'WorkerThread' ? 'workers' : name.startsWith('V8 ') || name.startsWith('V8Worker') ? 'v8' : 'other';
+      sums[kind] += seconds;
+    }
+    return sums;
+  } catch {
+    return null;
+  }
+}
+
 export interface MachineCpu {
   /** Seconds of CPU time all cores spent busy here (not idle, not waiting for I/O, not stolen). */
   busy: number;

@@ -36,6 +36,7 @@ const EXPECTED_SECONDS: Record<string, number> = {
   'redis-flushall': 1,
   'postgres-failover': 70,
   'postgres-pause': 10,
+  'postgres-stall': 60,
   'registry-down': 120,
   'registry-slow': 120,
   'gateway-failing': 120,

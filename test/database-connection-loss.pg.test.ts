@@ -42,4 +42,36 @@ describe.skipIf(!onPostgres)('a database connection cut under a transaction', ()
       await t.close();
     }
   }, 30_000);
+
+  it('fails a statement stuck behind a lock it will never get as unavailable, not as our bug', async () => {
+    // Found by the chaos suite: after a split promotion the primary's commits waited for a
+    // synchronous standby that could no longer follow, holding their row locks; every booking
+    // behind them met statement_timeout (57014) and was answered 500.
+    const t = await startTestApp();
+    const holder = new pg.Client({ connectionString: t.ctx.config.databaseUrl! });
+    await holder.connect();
+    try {
+      await holder.query('create table if not exists lock_probe (id int primary key); insert into lock_probe values (1) on conflict do nothing');
+      await holder.query('begin');
+      await holder.query('select * from lock_probe where id = 1 for update');
+      const failure = await t.ctx.db
+        .transaction()
+        .execute(async (trx) => {
+          // The pool's own timeout is 10 s; this test waits 0.3 s of it.
+          await sql`set local statement_timeout = 300`.execute(trx);
+          await sql`select * from lock_probe where id = 1 for update`.execute(trx);
+        })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect((failure as { code?: string } | null)?.code).toBe('57014');
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      await holder.query('drop table if exists lock_probe');
+      await holder.end();
+      await t.close();
+    }
+  }, 30_000);
 });

@@ -117,6 +117,27 @@ function postgresProcesses(postmaster: number): number[] {
   return [postmaster, ...children];
 }
 
+/** SIGSTOP of the PostgreSQL primary's postmaster and every backend, SIGCONT `seconds` later. */
+async function stallPrimary(t: Topology, seconds: number): Promise<void> {
+  const pids = postgresProcesses(postmasterOf(t, await patroniPrimary()));
+  // A backend may end between the listing and its signal (its client left): nothing to stop then.
+  for (const pid of pids) signalIfAlive(pid, 'SIGSTOP');
+  try {
+    await sleep(seconds * 1000);
+  } finally {
+    for (const pid of pids) signalIfAlive(pid, 'SIGCONT');
+  }
+}
+
+/** True when a Patroni member is primary with the other streaming to it as its synchronous standby. */
+async function syncStandbyStreaming(): Promise<boolean> {
+  const primary = await patroniPrimary();
+  const answer = await fetch(`http://127.0.0.1:${PORTS.patroniApi[primary]}/patroni`, { signal: AbortSignal.timeout(2_000) });
+  const { replication } = (await answer.json()) as { replication?: { application_name: string; state: string; sync_state: string }[] };
+  const other = memberName(1 - primary);
+  return (replication ?? []).some((r) => r.application_name === other && r.state === 'streaming' && r.sync_state === 'sync');
+}
+
 export const FAULTS: Fault[] = [
   {
     name: 'node-kill',
@@ -193,16 +214,16 @@ export const FAULTS: Fault[] = [
   {
     name: 'postgres-pause',
     description: 'the PostgreSQL primary stalled for 10 s (SIGSTOP, then SIGCONT, of its postmaster and every backend): a stalled database, not a dead one',
+    inject: (t) => stallPrimary(t, 10),
+  },
+  {
+    name: 'postgres-stall',
+    description: 'the PostgreSQL primary stalled for 25 s (SIGSTOP, then SIGCONT, of its postmaster and every backend), longer than the leader key lives (10 s): the standby is promoted, and the stalled primary must step down, rewind and follow it',
     async inject(t) {
-      const member = await patroniPrimary();
-      const pids = postgresProcesses(postmasterOf(t, member));
-      // A backend may end between the listing and its signal (its client left): nothing to stop then.
-      for (const pid of pids) signalIfAlive(pid, 'SIGSTOP');
-      try {
-        await sleep(10_000);
-      } finally {
-        for (const pid of pids) signalIfAlive(pid, 'SIGCONT');
-      }
+      await stallPrimary(t, 25);
+      // One primary again, with the other member streaming to it as its synchronous standby: else
+      // every commit would wait for a standby that is not there.
+      await until('one primary and its synchronous standby streaming', syncStandbyStreaming, 120_000, 500);
     },
   },
   {

@@ -82,13 +82,23 @@ export async function stopPart(part: RunningPart, graceMs = 15_000): Promise<voi
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns a value (an exception counts as not yet), or throws after `timeoutMs`. */
+/** `promise`, or a rejection once `ms` have passed (what it waits on is left to finish alone). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${Math.round(ms)} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Polls `probe` until it returns a value (an exception counts as not yet), or throws after
+ * `timeoutMs` — also when a probe never settles (a part that accepts a connection and never answers).
+ */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   for (;;) {
     try {
-      const value = await probe();
+      const value = await within(probe(), Math.max(1, deadline - Date.now()));
       if (value !== undefined && value !== false) return value;
     } catch (error) {
       last = error;

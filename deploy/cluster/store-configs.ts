@@ -44,6 +44,8 @@ export function etcdArgs(dir: string): string[] {
     '--initial-advertise-peer-urls', peer,
     '--initial-cluster', `etcd1=${peer}`,
     '--initial-cluster-state', 'new',
+    // Patroni talks to it through the v2 API (see patroniConf).
+    '--enable-v2=true',
   ];
 }
 
@@ -64,7 +66,13 @@ export function patroniConf(dir: string, member: number, binDir: string): string
     scope: PATRONI_SCOPE,
     name,
     restapi: { listen: `127.0.0.1:${PORTS.patroniApi[member]}`, connect_address: `127.0.0.1:${PORTS.patroniApi[member]}` },
-    etcd3: { hosts: [`127.0.0.1:${PORTS.etcdClient}`] },
+    // The v2 API, not etcd3: Patroni 3.0.2's etcd3 client renews a leader whose lease expired (a
+    // primary stalled longer than ttl) by writing the key unconditionally, over the standby that
+    // took it meanwhile. The standby is promoted onto a new timeline, demoted at once, and can no
+    // longer follow, while the primary still waits for it as its synchronous standby: every
+    // commit hangs (the chaos suite's postgres-pause found it). Over v2 the renewal is a
+    // compare-and-swap on the leader's name, and the stalled primary steps down instead.
+    etcd: { hosts: [`127.0.0.1:${PORTS.etcdClient}`] },
     bootstrap: {
       dcs: {
         ttl: 10,

@@ -16,6 +16,9 @@ const UNAVAILABLE_STATES = new Set([
   '53300', // too_many_connections
   '25006', // read_only_sql_transaction: a write reached a standby (a demoted primary)
   '40001', // serialization_failure is retried by the transaction helper; here only if it gave up
+  // query_canceled: the statement outlived statement_timeout (10 s), waiting on a lock held by a
+  // transaction stuck elsewhere — e.g. a commit waiting for a synchronous standby that is gone.
+  '57014',
 ]);
 
 // node-postgres' and pg-pool's own messages when a connection dies or never comes.

@@ -22,6 +22,7 @@ import * as oneDoseLedger from '../../../migrations/0025-one-dose-ledger.ts';
 import * as queueLogBundles from '../../../migrations/0026-queue-log-bundles.ts';
 import * as queueAbandonedPlaces from '../../../migrations/0027-queue-abandoned-places.ts';
 import * as idempotentBookingAnswer from '../../../migrations/0028-idempotent-booking-answer.ts';
+import * as bookingsFoundByState from '../../../migrations/0029-bookings-found-by-state.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -47,6 +48,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0026-queue-log-bundles': queueLogBundles,
   '0027-queue-abandoned-places': queueAbandonedPlaces,
   '0028-idempotent-booking-answer': idempotentBookingAnswer,
+  '0029-bookings-found-by-state': bookingsFoundByState,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

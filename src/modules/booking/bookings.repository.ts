@@ -67,9 +67,20 @@ export async function bookingsOfPerson(db: Db, personKey: string): Promise<Booki
   return bookingsOfPersons(db, [personKey]);
 }
 
-/** Every booking of these people (a guardian and their dependents), newest first. */
+/**
+ * Every booking of these people (a guardian and their dependents), newest first: from the partial
+ * index of each state, campaign by campaign (migration 0029), as no index by person alone is kept
+ * for a booking to write.
+ */
 export async function bookingsOfPersons(db: Db, personKeys: string[]): Promise<BookingRecord[]> {
-  const rows = await db.selectFrom('bookings').selectAll().where('person_key', 'in', personKeys).orderBy('created_at', 'desc').execute();
+  const inState = (status: 'booked' | 'cancelled') =>
+    db
+      .selectFrom('bookings')
+      .selectAll()
+      .where('campaign_id', 'in', db.selectFrom('campaigns').select('id'))
+      .where('person_key', 'in', personKeys)
+      .where('status', '=', status);
+  const rows = await inState('booked').unionAll(inState('cancelled')).orderBy('created_at', 'desc').execute();
   const doses = await dosesOf(db, rows.map((r) => r.id));
   return rows.map((r) => toRecord(r, doses.get(r.id) ?? []));
 }
@@ -82,7 +93,7 @@ export async function markChanged(trx: Trx, id: string, windowId: string, shareW
   await trx.updateTable('bookings').set({ window_id: windowId, share_window_id: shareWindowId, updated_at: at }).where('id', '=', id).execute();
 }
 
-/** Live and cancelled bookings of a campaign, each counted from its partial index (migration 0018). Operator statistics only. */
+/** Live and cancelled bookings of a campaign, each counted from its partial index by its campaign prefix (migrations 0018, 0029). Operator statistics only. */
 export async function countBookings(db: Db, campaignId: string): Promise<{ booked: number; cancelled: number }> {
   const { rows } = await sql<{ booked: number; cancelled: number }>`
     SELECT (SELECT count(*) FROM bookings WHERE campaign_id = ${campaignId} AND status = 'booked')::int AS booked,

@@ -31,9 +31,20 @@ const CLIENT_MESSAGES = [
   'Client was closed and is not queryable',
 ];
 
+/**
+ * True when a statement prepared on this connection no longer fits the table it reads: a column
+ * was added or dropped since (a migration while the node runs — the old nodes of a rolling deploy).
+ * PostgreSQL refuses it on that connection until the statement is prepared again; the pool
+ * discards the connection (`src/infra/db/database.ts`), so a retry meets a fresh one.
+ */
+export function isStalePlan(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '0A000' && error.message.startsWith('cached plan must not change result type');
+}
+
 /** True when `error` says the database could not be reached or could not serve, not that we erred. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (isStalePlan(error)) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) return true;
   return CLIENT_MESSAGES.some((message) => error.message.startsWith(message));

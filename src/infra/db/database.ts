@@ -2,6 +2,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type Po
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import { PgliteThread } from './pglite-thread.ts';
+import { isStalePlan } from './database-errors.ts';
 import { StatementNames } from './statement-names.ts';
 
 export type Db = Kysely<DB>;
@@ -53,27 +54,60 @@ const INT8_OID = 20;
 pg.types.setTypeParser(DATE_OID, (value) => value);
 pg.types.setTypeParser(INT8_OID, (value) => Number(value));
 
+// The statements by which Kysely opens and ends a transaction (savepoints aside).
+const OPENS_TRANSACTION = /^(begin|start transaction)\b/i;
+const ENDS_TRANSACTION = /^(commit|rollback)$/i;
+
 /**
  * The pool as Kysely sees it, with one addition: statements that recur run as named prepared
  * statements (`StatementNames` decides which). On PGlite every text runs as it is.
+ *
+ * A prepared statement whose table gained or lost a column since (a migration while this node
+ * runs: a rolling deploy) is refused on its connection for good (`isStalePlan`). The connection is
+ * then discarded when released, and a statement outside a transaction is run again at once,
+ * unprepared; inside one, the transaction has failed and the error is a 503 the client retries.
  */
 function preparingPool(pool: pg.Pool, names: StatementNames | null, observe: { poolWait(seconds: number): void; statement(seconds: number): void } | undefined): PostgresPool {
   const views = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const viewOf = (client: pg.PoolClient): PostgresPoolClient => ({
-    query: ((textOrCursor: string | object, parameters?: readonly unknown[]) => {
-      const name = names !== null && typeof textOrCursor === 'string' ? names.nameFor(textOrCursor) : undefined;
-      const startedAt = performance.now();
-      const answer = name === undefined ? client.query(textOrCursor as string, parameters as unknown[]) : client.query({ name, text: textOrCursor as string, values: parameters as unknown[] });
-      if (observe && answer instanceof Promise) {
-        const done = () => observe.statement((performance.now() - startedAt) / 1000);
-        answer.then(done, done);
-      }
-      return answer;
-    }) as unknown as PostgresPoolClient['query'],
-    release: (destroy?: boolean) => client.release(destroy),
-    // Kysely reads it to cancel a query (else it asks the server for it).
-    processID: (client as unknown as { processID?: number }).processID,
-  });
+  const stale = new WeakSet<pg.PoolClient>();
+  const viewOf = (client: pg.PoolClient): PostgresPoolClient => {
+    let inTransaction = false;
+    const run = (text: string, parameters: unknown[] | undefined, name: string | undefined) =>
+      name === undefined ? client.query(text, parameters) : client.query({ name, text, values: parameters });
+    return {
+      query: ((textOrCursor: string | object, parameters?: readonly unknown[]) => {
+        // A cursor (a streamed read) is passed through as it is.
+        if (typeof textOrCursor !== 'string') return client.query(textOrCursor as pg.Submittable);
+        const text = textOrCursor;
+        const values = parameters as unknown[] | undefined;
+        const name = names?.nameFor(text);
+        const startedAt = performance.now();
+        const alone = !inTransaction;
+        if (OPENS_TRANSACTION.test(text)) inTransaction = true;
+        else if (ENDS_TRANSACTION.test(text)) inTransaction = false;
+        let answer = run(text, values, name);
+        if (name !== undefined) {
+          answer = answer.catch((error: unknown) => {
+            if (!isStalePlan(error)) throw error;
+            stale.add(client);
+            if (!alone) throw error;
+            return run(text, values, undefined);
+          });
+        }
+        if (observe) {
+          const done = () => observe.statement((performance.now() - startedAt) / 1000);
+          answer.then(done, done);
+        }
+        return answer;
+      }) as unknown as PostgresPoolClient['query'],
+      release: (destroy?: boolean) => {
+        inTransaction = false;
+        client.release(destroy === true || stale.has(client));
+      },
+      // Kysely reads it to cancel a query (else it asks the server for it).
+      processID: (client as unknown as { processID?: number }).processID,
+    };
+  };
   return {
     options: pool.options,
     Client: pg.Client,

@@ -19,12 +19,14 @@ import { CREATE_BOOKING_0025 } from './0025-one-dose-ledger.ts';
  * stored in `idempotency_keys.response`.
  */
 const STORED_RENDERED = 'VALUES (p_person_key, p_idempotency_key, p_request_hash, 201, v_response, p_at);';
-const STORED_OR_COMPACT = `VALUES (p_person_key, p_idempotency_key, p_request_hash, 201,
+/** The answer 0028 keeps under the key (0030 takes the whole insert out again). */
+export const STORED_OR_COMPACT = `VALUES (p_person_key, p_idempotency_key, p_request_hash, 201,
               coalesce(v_response, jsonb_build_object('booked', jsonb_build_object(
                 'id', p_booking_id, 'code', p_code, 'dates', to_jsonb(p_dates), 'minutes', to_jsonb(v_minutes)))),
               p_at);`;
 
-function createBooking0028(): string {
+/** `create_booking` as this migration writes it (0030's `down` restores it). */
+export function createBooking0028(): string {
   if (!CREATE_BOOKING_0025.includes(STORED_RENDERED)) throw new Error('0028: the idempotency insert of create_booking 0025 is not where it was');
   return CREATE_BOOKING_0025.replace(STORED_RENDERED, STORED_OR_COMPACT);
 }

@@ -23,6 +23,7 @@ import * as queueLogBundles from '../../../migrations/0026-queue-log-bundles.ts'
 import * as queueAbandonedPlaces from '../../../migrations/0027-queue-abandoned-places.ts';
 import * as idempotentBookingAnswer from '../../../migrations/0028-idempotent-booking-answer.ts';
 import * as bookingsFoundByState from '../../../migrations/0029-bookings-found-by-state.ts';
+import * as bookingKeepsItsKey from '../../../migrations/0030-booking-keeps-its-key.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -49,6 +50,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0027-queue-abandoned-places': queueAbandonedPlaces,
   '0028-idempotent-booking-answer': idempotentBookingAnswer,
   '0029-bookings-found-by-state': bookingsFoundByState,
+  '0030-booking-keeps-its-key': bookingKeepsItsKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -151,6 +151,8 @@ interface BookingsTable {
   updated_at: Timestamp;
   cancelled_at: Timestamp | null;
   booked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Idempotency-Key the booking was made under (migration 0030). */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 interface BookingDosesTable {

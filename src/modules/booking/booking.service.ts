@@ -13,8 +13,8 @@ import { newBookingCode, newBookingId } from './booking-code.ts';
 import { lockClinicDays, releaseDose, takeDose } from './capacity-ledger.ts';
 import { findBooking, markCancelled, markChanged, writeDoses, type BookingRecord } from './bookings.repository.ts';
 import { insertBookingWithDoses } from './create-booking.repository.ts';
-import { requestFingerprint, type StoredResponse } from './idempotency.ts';
-import { findIdempotentResponse } from './idempotency.repository.ts';
+import type { StoredResponse } from './idempotency.ts';
+import { bookingRequest, findBookingAnswer, keepFirstAnswer } from './booking-replay.repository.ts';
 import { bookingView, replayedBookingBody } from './booking.view.ts';
 
 type Trx = Transaction<DB>;
@@ -88,7 +88,8 @@ function soldOut(dose: number, date: string): YeyakError {
  */
 export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
-  const request = requestFingerprint({ campaignId: campaign.id, ...choice });
+  const request = bookingRequest(campaign.id, choice);
+  const minute = minutesOfDay(choice.time);
   const replayed = (prior: StoredResponse): StoredResponse => ({
     statusCode: prior.statusCode,
     body: replayedBookingBody(prior.body, { campaignId: campaign.id, institutionId: choice.institutionId, personMaskedName: person.maskedName }),
@@ -99,12 +100,12 @@ export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto'
     checkBookableDate(now, choice.date);
   } catch (refusal) {
     // A replay answers as the first time did, even after the window or the day has moved on.
-    const prior = idempotencyKey ? await findIdempotentResponse(ctx.db, person.personKey, idempotencyKey, request) : null;
+    const keyed = { campaignId: campaign.id, personKey: person.personKey, request, institutionId: choice.institutionId, date: choice.date, minute };
+    const prior = idempotencyKey ? await findBookingAnswer(ctx.db, { ...keyed, key: idempotencyKey }) : null;
     if (prior) return replayed(prior);
     throw refusal;
   }
   const shareWindowId = window.kind === 'rotation' ? window.id : null;
-  const minute = minutesOfDay(choice.time);
   const dates = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays);
   const personRecord = sealedRow(ctx, person);
   for (let attempt = 0; ; attempt++) {
@@ -196,6 +197,7 @@ export async function changeBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | '
     const newDays = doseDates(choice.date, campaign.vaccine.doses, campaign.vaccine.intervalDays).map((date) => ({ institutionId: choice.institutionId, date }));
     await lockClinicDays(trx, campaign.id, [...booking.doses, ...newDays]);
     for (const dose of booking.doses) await releaseDose(trx, campaign.id, dose, dose.dose === 1 ? booking.shareWindowId : null);
+    await keepFirstAnswer(trx, booking);
     const doses = await takeDoses(trx, campaign, choice, shareWindowId);
     await writeDoses(trx, booking.id, doses);
     await markChanged(trx, booking.id, window.id, shareWindowId, now);

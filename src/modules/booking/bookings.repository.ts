@@ -15,6 +15,8 @@ export interface BookingRecord {
   status: 'booked' | 'cancelled';
   createdAt: Date;
   doses: (DosePlace & { dose: number })[];
+  /** The Idempotency-Key it was made under, if any (migration 0030); never shown. */
+  idempotencyKey?: string | null;
 }
 
 /** Replaces a booking's doses (creation and change). */
@@ -49,6 +51,7 @@ function toRecord(row: Selectable<DB['bookings']>, doses: BookingRecord['doses']
     status: row.status,
     createdAt: row.created_at,
     doses,
+    idempotencyKey: row.idempotency_key,
   };
 }
 

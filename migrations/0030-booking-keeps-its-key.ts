@@ -91,7 +91,7 @@ const CHANGES: [string, string][] = [
   ],
 ];
 
-/** `create_booking` as this migration writes it: 0028's, with `CHANGES`. */
+/** `create_booking` as this migration writes it: `CREATE OR REPLACE FUNCTION create_booking` as 0028 wrote it, with `CHANGES`. */
 function createBooking0030(): string {
   return CHANGES.reduce((text, [before, after]) => {
     if (!text.includes(before)) throw new Error(`0030: create_booking 0028 no longer reads ${before.trim().split('\n')[0]}`);

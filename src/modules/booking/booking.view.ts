@@ -13,7 +13,7 @@ export function bookingView(b: Pick<BookingRecord, 'id' | 'code' | 'status' | 'c
   };
 }
 
-/** What `create_booking` keeps of its 201 under an Idempotency-Key (migration 0028): what the request cannot say. */
+/** A replay's answer, what the request cannot say: as migration 0028 kept it under the key, and as `create_booking` reads it from the booking since 0030. */
 interface StoredBooking {
   booked: { id: string; code: string; dates: string[]; minutes: number[] };
 }

@@ -17,7 +17,7 @@ export interface NewBooking extends Pick<BookingRecord, 'id' | 'code' | 'campaig
   minute: number;
   /** The `booking.created` payload (`{campaignId, doses}`; the booking is the event's aggregate) as for the wanted time; `doses[i].minute` is set where a dose moved. */
   event: unknown;
-  /** With an Idempotency-Key: the key and its request hash (the statement keeps the answer's id, code, dates and minutes, migration 0028). */
+  /** With an Idempotency-Key: the key and its request hash (the booking's row keeps the key, migration 0030). */
   idempotency: { key: string; requestHash: string } | null;
   /** The person's record when their session's seal carries it: written with the booking if they have none yet (or an older one). */
   personRecord: VerifiedPersonRow | null;
@@ -38,7 +38,7 @@ interface Row {
   prior_response: unknown;
 }
 
-/** The refusals `create_booking` raises (migration 0013, as 0028 last replaced it), each rolling the whole booking back. */
+/** The refusals `create_booking` raises (migration 0013, as 0030 last replaced it), each rolling the whole booking back. */
 const SOLD_OUT = 'YKS01';
 const VACCINATED = 'YKV01';
 
@@ -63,10 +63,10 @@ function refusalOf(error: unknown): NewBookingOutcome | null {
 }
 
 /**
- * The whole booking transaction as one statement: `create_booking` (migration 0013, as 0028 last replaced it)
- * locks the Idempotency-Key and reads its stored answer, re-checks the registry, inserts the
- * booking, takes every dose with conditional updates, writes the doses, the outbox event and the
- * key with its response, and the person is recorded if this is their first need of a record (a
+ * The whole booking transaction as one statement: `create_booking` (migration 0013, as 0030 last replaced it)
+ * locks the Idempotency-Key and reads its answer (a kept row, or the booking made under it),
+ * re-checks the registry, inserts the booking with its key, takes every dose with conditional
+ * updates, writes the doses and the outbox event, and the person is recorded if this is their first need of a record (a
  * signed-in person has none until then, migration 0021) — or it raises, and the
  * statement rolls back whole. One round trip; as a single statement it is its own transaction and
  * has committed when this returns. A deadlock victim is run again.

@@ -15,55 +15,54 @@ afterAll(() => t.close());
 
 const keptRows = (key: string) => t.ctx.db.selectFrom('idempotency_keys').select(['request_hash', 'status_code', 'response']).where('key', '=', key).execute();
 
+/** A campaign of two doses, a person admitted to it, and their first booking under `key`: `send` posts another request under the same key. */
+async function bookedUnderKey(campaignId: string, institutions: string[], times: string[], key: string, body: { institutionId: string; date: string; time: string }) {
+  await seedCampaign(t.app, { id: campaignId, institutions, dates: ['2026-08-21', '2026-09-11'], times, doses: 2 });
+  const who = await person(t.app);
+  const headers = { ...(await admitted(t, who, campaignId)), 'idempotency-key': key };
+  const send = (payload: object) => t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/bookings`, headers, payload });
+  const first = await send(body);
+  expect(first.statusCode, first.body).toBe(201);
+  return { who, send, first, booking: first.json().booking as { id: string } };
+}
+
 describe('a booking replayed under its Idempotency-Key', () => {
   it('keeps the key in the booking itself, and replays the first 201 from the booking, even after a cancellation', async () => {
-    await seedCampaign(t.app, { id: 'kept', institutions: ['K1'], dates: ['2026-08-21', '2026-09-11'], times: ['09:00', '09:30'], doses: 2 });
-    const keptUrl = '/api/v1/campaigns/kept/bookings';
-    const who = await person(t.app);
-    const headers = { ...(await admitted(t, who, 'kept')), 'idempotency-key': 'kept-1' };
     const body = { institutionId: 'K1', date: '2026-08-21', time: '09:00' };
-    const first = await t.app.inject({ method: 'POST', url: keptUrl, headers, payload: body });
-    expect(first.statusCode, first.body).toBe(201);
-    const { booking } = first.json();
+    const { who, send, first, booking } = await bookedUnderKey('kept', ['K1'], ['09:00', '09:30'], 'kept-1', body);
     // Migration 0030: no row of its own under the key, the booking holds it.
     expect(await keptRows('kept-1')).toEqual([]);
     const row = await t.ctx.db.selectFrom('bookings').select(['id', 'idempotency_key']).where('idempotency_key', '=', 'kept-1').execute();
     expect(row).toEqual([{ id: booking.id, idempotency_key: 'kept-1' }]);
-    const again = await t.app.inject({ method: 'POST', url: keptUrl, headers, payload: body });
+    const again = await send(body);
     expect([again.statusCode, again.body]).toEqual([201, first.body]);
-    const other = await t.app.inject({ method: 'POST', url: keptUrl, headers, payload: { ...body, time: '09:30' } });
+    const other = await send({ ...body, time: '09:30' });
     expect([other.statusCode, other.json().error.code]).toEqual([422, 'YEYAK_ERR_IDEMPOTENCY_MISMATCH']);
     // Cancelled since: the replay is still the first answer (status booked), not the booking as it is now.
     await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/cancel`, undefined, who);
-    const cancelled = await t.app.inject({ method: 'POST', url: keptUrl, headers, payload: body });
+    const cancelled = await send(body);
     expect([cancelled.statusCode, cancelled.body]).toEqual([201, first.body]);
-    const otherCancelled = await t.app.inject({ method: 'POST', url: keptUrl, headers, payload: { ...body, date: '2026-08-22' } });
+    const otherCancelled = await send({ ...body, date: '2026-08-22' });
     expect([otherCancelled.statusCode, otherCancelled.json().error.code]).toEqual([422, 'YEYAK_ERR_IDEMPOTENCY_MISMATCH']);
   });
 
   it('replays the first answer of a booking changed since, and still refuses another request under its key', async () => {
-    await seedCampaign(t.app, { id: 'moved', institutions: ['M1', 'M2'], dates: ['2026-08-21', '2026-09-11'], times: ['09:00', '10:00'], doses: 2 });
-    const movedUrl = '/api/v1/campaigns/moved/bookings';
-    const who = await person(t.app);
-    const headers = { ...(await admitted(t, who, 'moved')), 'idempotency-key': 'moved-1' };
     const body = { institutionId: 'M1', date: '2026-08-21', time: '09:00' };
-    const first = await t.app.inject({ method: 'POST', url: movedUrl, headers, payload: body });
-    expect(first.statusCode, first.body).toBe(201);
-    const { booking } = first.json();
+    const { who, send, first, booking } = await bookedUnderKey('moved', ['M1', 'M2'], ['09:00', '10:00'], 'moved-1', body);
     const changeTo = { institutionId: 'M2', date: '2026-08-21', time: '10:00' };
     const changed = await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/change`, changeTo, await admitted(t, who, 'moved'));
     expect(changed.booking.doses.map((d: { institutionId: string }) => d.institutionId)).toEqual(['M2', 'M2']);
     expect(await keptRows('moved-1')).toHaveLength(1);
-    const again = await t.app.inject({ method: 'POST', url: movedUrl, headers, payload: body });
+    const again = await send(body);
     expect([again.statusCode, again.body]).toEqual([201, first.body]);
     // The booking now matches this request, but the key was sent with the first one.
-    const asNow = await t.app.inject({ method: 'POST', url: movedUrl, headers, payload: changeTo });
+    const asNow = await send(changeTo);
     expect([asNow.statusCode, asNow.json().error.code]).toEqual([422, 'YEYAK_ERR_IDEMPOTENCY_MISMATCH']);
     // A second change keeps the first answer, not the answer the first change would give.
     await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/change`, body, await admitted(t, who, 'moved'));
     await ok(t.app, 'POST', `/api/v1/bookings/${booking.id}/change`, changeTo, await admitted(t, who, 'moved'));
     expect(await keptRows('moved-1')).toHaveLength(1);
-    const still = await t.app.inject({ method: 'POST', url: movedUrl, headers, payload: body });
+    const still = await send(body);
     expect([still.statusCode, still.body]).toEqual([201, first.body]);
   });
 

@@ -137,13 +137,18 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath || Boolean(process.env.DAT
       expect(others).toEqual([]);
       const recoveredMs = Date.now() - killedAt;
 
-      expect(await tcpPort(client)).toBe(replicaPort);
       expect(joined).toEqual({ position: 4, created: true });
+      // Each Sentinel announces the new primary (+switch-master) when it adopts it, and ioredis
+      // leaves its connection on every announcement, even one naming the primary it is already on:
+      // a Sentinel slower than the one the client asked drops it once more. So the next calls may
+      // meet one more brief refusal; what they must find is the promoted replica and the old data.
+      const settled = <T>(what: string, call: () => Promise<T>) => until(what, async () => ({ value: await call() }));
+      expect((await settled('the server after failover', () => tcpPort(client))).value).toBe(replicaPort);
       // Places from before the failover are still there, and rejoining gives them back unchanged.
-      expect(await store.join('c1', 'p2', T0, null)).toEqual({ position: before[1]!.position, created: false });
-      expect(await client.get(`${MASTER}:plain`)).toBe('before');
-      await client.set(`${MASTER}:plain`, 'after');
-      expect(await client.get(`${MASTER}:plain`)).toBe('after');
+      expect((await settled('a rejoin', () => store.join('c1', 'p2', T0, null))).value).toEqual({ position: before[1]!.position, created: false });
+      expect((await settled('a read', () => client.get(`${MASTER}:plain`))).value).toBe('before');
+      await settled('a write', () => client.set(`${MASTER}:plain`, 'after'));
+      expect((await settled('a read', () => client.get(`${MASTER}:plain`))).value).toBe('after');
       process.stdout.write(`sentinel failover: writes back after ${recoveredMs} ms, ${refused} calls refused (503) meanwhile\n`);
       expect(recoveredMs).toBeLessThan(60_000);
 
@@ -165,7 +170,7 @@ describe.skipIf(!redisServerOnPath || !sentinelOnPath || Boolean(process.env.DAT
         30_000,
       );
       expect(switched).toEqual({ position: 5, created: true });
-      expect(await store.join('c1', 'p1', T0, null)).toEqual({ position: before[0]!.position, created: false });
+      expect((await settled('a rejoin', () => store.join('c1', 'p1', T0, null))).value).toEqual({ position: before[0]!.position, created: false });
     } finally {
       await store.close();
     }

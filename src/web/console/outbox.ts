@@ -16,7 +16,7 @@ const CONSUMERS: Record<string, string> = { registry: '예방접종 등록 시�
 
 /**
  * The outbox: jobs by consumer and status, and the dead letters — deliveries that failed for good
- * (12 attempts, or refused) — each replayable, or all of a consumer at once, after a confirmation.
+ * (20 attempts, or refused) — each replayable, or all of a consumer at once, after a confirmation.
  * Every replay is audited by the server.
  */
 export async function outboxView(root: HTMLElement): Promise<void> {

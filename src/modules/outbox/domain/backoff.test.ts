@@ -21,6 +21,14 @@ describe('retry back-off', () => {
     expect(retryDelayMs(DEFAULT_BACKOFF, 40, mid)).toBe(225_000);
   });
 
+  it('keeps a job out of the dead letters for at least 25 minutes of failures', () => {
+    // At 12 attempts (10 minutes) a registry failing about every other call, overloaded and losing
+    // replies, sent one of 15 events to the dead letters in a CI run of test/registry-outage.test.ts.
+    const shortestWindowMs = (random: () => number) => Array.from({ length: DEFAULT_BACKOFF.maxAttempts - 1 }, (_, i) => retryDelayMs(DEFAULT_BACKOFF, i + 1, random)).reduce((a, b) => a + b, 0);
+    expect(shortestWindowMs(() => 0)).toBeGreaterThanOrEqual(25 * 60_000);
+    expect(shortestWindowMs(() => 0.999_999)).toBeLessThanOrEqual(60 * 60_000);
+  });
+
   it('sends a job to the dead letters after the last attempt or a permanent failure', () => {
     expect(afterFailure(DEFAULT_BACKOFF, DEFAULT_BACKOFF.maxAttempts, false, 0, Math.random)).toEqual({ dead: true });
     expect(afterFailure(DEFAULT_BACKOFF, 1, true, 0, Math.random)).toEqual({ dead: true });

@@ -8,7 +8,13 @@ export interface BackoffPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = Object.freeze({ baseMs: 1_000, capMs: 300_000, maxAttempts: 12 });
+/**
+ * 20 attempts: the last comes 29–59 minutes after the first failure (44 on average), so a system
+ * that fails every other call for half an hour still gets every event, and dead letters stay what
+ * an operator must look at: refusals, or a system broken for most of an hour. A full outage spends
+ * no attempts at all (the circuit breaker claims no job while open).
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = Object.freeze({ baseMs: 1_000, capMs: 300_000, maxAttempts: 20 });
 
 /**
  * The delay before attempt `attempts + 1`, after `attempts` failed ones: base·2^(attempts−1) capped,

@@ -68,11 +68,13 @@ describe('privacy', () => {
     for (const value of forms().filter((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) && !/^\d{8}$/.test(v))) expect(dump, value).not.toContain(value);
   });
 
-  it('decrypts the stored name and phone with the configured keys only', async () => {
-    const rows = await t.ctx.db.selectFrom('persons').select(['person_key', 'name_enc', 'phone_enc', 'masked_name']).where('masked_name', '=', '이*룡').execute();
-    expect(rows).toHaveLength(1);
-    const row = rows[0]!;
-    expect(t.ctx.crypto.decrypt(row.name_enc!, `persons.name:${row.person_key}`)).toBe(citizen.name);
-    expect(t.ctx.crypto.decrypt(row.phone_enc!, `persons.phone:${row.person_key}`)).toBe(citizen.phone);
+  it('keeps the phone, encrypted for its row, and no full name: the masked name is what anyone is shown', async () => {
+    const rows = await t.ctx.db.selectFrom('persons').select(['person_key', 'name_enc', 'phone_enc', 'masked_name']).where('masked_name', 'in', ['이*룡', '월**인']).orderBy('masked_name').execute();
+    expect(rows.map((r) => r.masked_name)).toEqual(['월**인', '이*룡']);
+    for (const [row, who] of [[rows[1]!, citizen], [rows[0]!, parent]] as const) {
+      expect(row.name_enc).toBeNull();
+      expect(t.ctx.crypto.decrypt(row.phone_enc!, `persons.phone:${row.person_key}`)).toBe(who.phone);
+      expect(() => t.ctx.crypto.decrypt(row.phone_enc!, `persons.phone:${rows.find((r) => r !== row)!.person_key}`)).toThrow();
+    }
   });
 });

@@ -29,14 +29,13 @@ export function maskedNamesOf(ctx: Pick<Ctx, 'db'>, personKeys: readonly string[
   return findMaskedNames(ctx.db, personKeys);
 }
 
-/** The record a verified identity makes: name and phone envelope-encrypted, the contact hash for the priority lists. */
+/** The record a verified identity makes: the phone envelope-encrypted, the contact hash for the priority lists (the full name is not kept). */
 function verifiedRow(ctx: Pick<Ctx, 'config' | 'crypto'>, person: Pick<PersonRecord, 'personKey' | 'birthDate' | 'maskedName'>, identity: SealedIdentity): VerifiedPersonRow {
   const { personKey, birthDate, maskedName } = person;
   return {
     personKey,
     birthDate,
     maskedName,
-    nameEnc: ctx.crypto.encrypt(identity.name, `persons.name:${personKey}`),
     phoneEnc: ctx.crypto.encrypt(identity.phone, `persons.phone:${personKey}`),
     contactHash: contactHashOf(ctx.config.secrets.personPepper, identity.name, birthDate, identity.phone),
     verifiedAt: identity.verifiedAt,

@@ -22,12 +22,15 @@ export interface SealedIdentity {
   verifiedAt: Date;
 }
 
-/** A verified person's record as sign-in writes it: name and phone encrypted, the contact hash for priority lists. */
+/**
+ * A verified person's record: the phone encrypted (for their messages), the masked name (what
+ * clinics and agents see), the contact hash for priority lists. The full name is not kept: nothing
+ * reads it, and a record holds only what the service uses.
+ */
 export interface VerifiedPersonRow {
   personKey: string;
   birthDate: string;
   maskedName: string;
-  nameEnc: string;
   phoneEnc: string;
   contactHash: string;
   /** When this identity was verified: an older verification never replaces a newer one's record. */

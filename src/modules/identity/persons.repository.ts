@@ -41,9 +41,10 @@ export async function recordedIdentities(db: Db, personKeys: readonly string[]):
 }
 
 /**
- * Records the verified persons of `source` (rows of `person_key, birth_date, masked_name, name_enc,
- * phone_enc, contact_hash, verified_at`, as text), or refreshes a record whose name, birth date or
- * phone changed (the contact hash covers all three) to a later verification. Recording a person
+ * Records the verified persons of `source` (rows of `person_key, birth_date, masked_name, phone_enc,
+ * contact_hash, verified_at`, as text), or refreshes a record whose name, birth date or phone
+ * changed (the contact hash covers all three) to a later verification. The full name is not
+ * written, and a refresh clears one that an earlier release stored (`name_enc`). Recording a person
  * again unchanged — a second booking, a second device's session — writes nothing: no new row
  * version, no lock, no commit to flush (the encrypted fields differ on every call, so an
  * unconditional upsert rewrote the row each time). In key order, so two nodes' batches lock rows
@@ -51,16 +52,16 @@ export async function recordedIdentities(db: Db, personKeys: readonly string[]):
  */
 function recordFrom(source: RawBuilder<unknown>) {
   return sql`
-    INSERT INTO persons (person_key, birth_date, masked_name, name_enc, phone_enc, contact_hash, verified_at)
-    SELECT v.person_key, v.birth_date::date, v.masked_name, v.name_enc, v.phone_enc, v.contact_hash, v.verified_at::timestamptz
-    FROM ${source} AS v (person_key, birth_date, masked_name, name_enc, phone_enc, contact_hash, verified_at)
+    INSERT INTO persons (person_key, birth_date, masked_name, phone_enc, contact_hash, verified_at)
+    SELECT v.person_key, v.birth_date::date, v.masked_name, v.phone_enc, v.contact_hash, v.verified_at::timestamptz
+    FROM ${source} AS v (person_key, birth_date, masked_name, phone_enc, contact_hash, verified_at)
     WHERE v.person_key IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM persons p
       WHERE p.person_key = v.person_key AND p.contact_hash = v.contact_hash AND p.birth_date = v.birth_date::date AND p.masked_name = v.masked_name
     )
     ORDER BY v.person_key
     ON CONFLICT (person_key) DO UPDATE SET
-      birth_date = excluded.birth_date, masked_name = excluded.masked_name, name_enc = excluded.name_enc,
+      birth_date = excluded.birth_date, masked_name = excluded.masked_name, name_enc = NULL,
       phone_enc = excluded.phone_enc, contact_hash = excluded.contact_hash, verified_at = excluded.verified_at
     WHERE persons.verified_at IS NULL OR persons.verified_at <= excluded.verified_at
   `;
@@ -72,7 +73,7 @@ function recordVerifiedPersonsQuery(rows: readonly VerifiedPersonRow[]) {
   const column = <K extends Exclude<keyof VerifiedPersonRow, 'verifiedAt'>>(key: K) => latest.map((r) => r[key]);
   const verifiedAt = latest.map((r) => r.verifiedAt.toISOString());
   return recordFrom(sql`unnest(${column('personKey')}::text[], ${column('birthDate')}::text[], ${column('maskedName')}::text[],
-    ${column('nameEnc')}::text[], ${column('phoneEnc')}::text[], ${column('contactHash')}::text[], ${verifiedAt}::text[])`);
+    ${column('phoneEnc')}::text[], ${column('contactHash')}::text[], ${verifiedAt}::text[])`);
 }
 
 /**
@@ -82,7 +83,7 @@ function recordVerifiedPersonsQuery(rows: readonly VerifiedPersonRow[]) {
  */
 export function recordVerifiedPersonQuery(row: VerifiedPersonRow | null) {
   return recordFrom(sql`(SELECT ${row?.personKey ?? null}::text, ${row?.birthDate ?? null}::text, ${row?.maskedName ?? null}::text,
-    ${row?.nameEnc ?? null}::text, ${row?.phoneEnc ?? null}::text, ${row?.contactHash ?? null}::text, ${row?.verifiedAt.toISOString() ?? null}::text)`);
+    ${row?.phoneEnc ?? null}::text, ${row?.contactHash ?? null}::text, ${row?.verifiedAt.toISOString() ?? null}::text)`);
 }
 
 /** Records verified persons in one statement (see `recordVerifiedPersonsQuery`). */

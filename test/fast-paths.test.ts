@@ -48,6 +48,14 @@ describe('the shared status over a socket', () => {
     expect(post.status).toBeLessThan(500);
     const longer = await fetch(`${origin}/api/v1/campaigns/fast/queue/tickets/me`);
     expect(longer.status).toBe(401);
+    // Addresses that only look like a status poll: the route's answer, whatever the fast path reads as the id.
+    for (const url of ['/api/v1/campaigns//queue', '/api/v1/campaigns/x/fast/queue', '/api/v1/campaigns/fast/queuefast', '/api/v1/campaigns/fast/queue/?t=1', '/api/v1/campaigns/queue']) {
+      const fast = await fetch(`${origin}${url}`);
+      const routed = await t.app.inject({ method: 'GET', url });
+      expect(fast.status, url).toBe(routed.statusCode);
+      expect(fast.status, url).toBeGreaterThanOrEqual(400);
+      expect(fast.status, url).toBeLessThan(500);
+    }
   });
 });
 

@@ -7,23 +7,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bareResponse } from './bare-response.ts';
 import { eventLoopReporter } from './event-loop-report.ts';
 
-/** A JSON document of exactly `bytes` bytes (at least 12), shaped like a small status document. */
-function jsonOfSize(bytes: number): string {
-  const shell = JSON.stringify({ state: 'open', pad: '' });
-  const pad = Math.max(0, bytes - shell.length);
-  return JSON.stringify({ state: 'open', pad: 'x'.repeat(pad) });
-}
-
 function main(): void {
-  const bytes = Number(process.env.BARE_BODY_BYTES ?? 200);
-  const body = Buffer.from(jsonOfSize(Number.isInteger(bytes) && bytes > 0 ? bytes : 200));
-  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) };
-  const server = createServer((_request, response) => {
-    response.writeHead(200, headers);
-    response.end(body);
-  });
+  const { listener, bodyBytes } = bareResponse(Number(process.env.BARE_BODY_BYTES ?? 200));
+  const server = createServer(listener);
   // The same keep-alive idle limit as the app (bench/lib/queue-app.ts), so wrk's connections stay open.
   server.keepAliveTimeout = 65_000;
   const close = () => server.close(() => process.exit(0));
@@ -38,8 +27,8 @@ function main(): void {
   });
   server.listen({ port: Number(process.env.BARE_PORT ?? 0), host: '127.0.0.1' }, () => {
     const { port } = server.address() as AddressInfo;
-    if (process.send) process.send({ type: 'listening', port, pid: process.pid, bodyBytes: body.length });
-    else console.log(`bare node:http listening on http://127.0.0.1:${port} (${body.length}-byte body)`);
+    if (process.send) process.send({ type: 'listening', port, pid: process.pid, bodyBytes });
+    else console.log(`bare node:http listening on http://127.0.0.1:${port} (${bodyBytes}-byte body)`);
   });
 }
 

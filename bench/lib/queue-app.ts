@@ -6,12 +6,16 @@
  * `{ type: 'listening', port, pid }`, answers `{ type: 'elu' }` with its cumulative event-loop
  * busy/idle milliseconds and its event-loop delay since the previous question (longest stall, p99), profiles its own CPU between `{ type: 'profile-start' }` and
  * `{ type: 'profile-stop', file }` (V8's sampling profiler through node:inspector; the .cpuprofile
- * opens in Chrome DevTools or speedscope; answered `{ type: 'profile-written', file }`), and exits
+ * opens in Chrome DevTools or speedscope; answered `{ type: 'profile-written', file }`), serves the
+ * bare baseline's answer from inside its own process on `{ type: 'bare-in-app', bytes }` (a port of
+ * its own, answered `{ type: 'bare-in-app-listening', port }`: bench:queue's status rounds), and exits
  * when its parent goes away. SIGTERM closes it gracefully.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import { bareResponse } from './bare-response.ts';
 import { eventLoopReporter } from './event-loop-report.ts';
 import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     try {
+      bareInApp?.close();
       await app.close();
       await ctx.waitingRoom.stop();
       await ctx.waitingRoom.store.close();
@@ -41,9 +46,15 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void close(0));
   const eventLoop = eventLoopReporter();
   let profiler: Session | null = null;
-  process.on('message', (message: { type?: string; file?: string; intervalMicros?: number }) => {
+  let bareInApp: Server | null = null;
+  process.on('message', (message: { type?: string; file?: string; intervalMicros?: number; bytes?: number }) => {
     if (message.type === 'elu') {
       process.send?.(eventLoop());
+    } else if (message.type === 'bare-in-app' && bareInApp === null) {
+      const server = createServer(bareResponse(message.bytes ?? 200).listener);
+      bareInApp = server;
+      server.keepAliveTimeout = 65_000;
+      server.listen({ port: 0, host: '127.0.0.1' }, () => process.send?.({ type: 'bare-in-app-listening', port: (server.address() as AddressInfo).port }));
     } else if (message.type === 'profile-start' && profiler === null) {
       const session = new Session();
       session.connect();

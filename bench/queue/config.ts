@@ -36,6 +36,8 @@ export interface Options {
   withoutLog: boolean;
   /** Rounds of the log's cost to the join, on and off side by side (`bench/queue/log-cost.ts`); 0 skips it. */
   logCostRounds: number;
+  /** Rounds of the status poll side by side with its baseline (`bench/queue/status-rounds.ts`), in each setup; 0 skips them. */
+  statusRounds: number;
 }
 
 export function parseOptions(): Options {
@@ -51,6 +53,7 @@ export function parseOptions(): Options {
       profile: { type: 'boolean' },
       'without-log': { type: 'boolean' },
       'log-cost-rounds': { type: 'string' },
+      'status-rounds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -59,7 +62,7 @@ export function parseOptions(): Options {
     console.log(
       'usage: npm run bench:queue -- [--seconds 10] [--warmup 2] [--threads 1] [--connections 64]\n' +
         '         [--people N] [--tickets 10000] [--session-budget 120] [--profile] [--without-log]\n' +
-        '         [--log-cost-rounds 12]\n' +
+        '         [--log-cost-rounds 12] [--status-rounds 8]\n' +
         'With DATABASE_URL and REDIS_URL it also measures PostgreSQL + Redis. See bench/README.md.',
     );
     process.exit(0);
@@ -77,6 +80,7 @@ export function parseOptions(): Options {
     profile: values.profile === true,
     withoutLog: values['without-log'] === true,
     logCostRounds: int('log-cost-rounds', values['log-cost-rounds'], 12, 0),
+    statusRounds: int('status-rounds', values['status-rounds'], 8, 0),
   };
 }
 

@@ -8,6 +8,7 @@ import type { BenchFigure } from '../lib/summary.ts';
 import { ADMISSION, TARGET_JOIN, TARGET_SIGN_IN, TARGET_STATUS } from './config.ts';
 import { type Measured, type PathKey } from './measure.ts';
 import type { ScenarioResult } from './scenario.ts';
+import { renderStatusRounds, statusRoundsFigures } from './status-rounds.ts';
 
 const TARGETS: Partial<Record<PathKey, number>> = { status: TARGET_STATUS, 'sign-in': TARGET_SIGN_IN, 'join-new': TARGET_JOIN, 'join-repeat': TARGET_JOIN };
 
@@ -112,6 +113,13 @@ export function renderScenario(r: ScenarioResult): { markdown: string; problems:
     .map((m) => `- ${m.label}: ${Object.entries(m.wrk.statuses!).map(([s, n]) => `${s} × ${fmt(n)}`).join(', ')}${m.key === 'join-new' && m.wrk.scriptValues.wraps ? ` (**${m.wrk.scriptValues.wraps} wrap-arounds: sessions repeated**)` : ''}${m.wrk.scriptValues.tokens === undefined ? '' : `; ${fmt(m.wrk.scriptValues.tokens)} tokens loaded`}`);
 
   const profileLines = r.measured.flatMap((m) => (m.profile ? renderProfile(m.label, m.profile) : []));
+  const rounds = r.statusRounds ? renderStatusRounds(r.statusRounds) : null;
+  if (r.statusRounds && rounds) {
+    const { status } = statusRoundsFigures(r.statusRounds);
+    problems.push(...rounds.problems);
+    figures.push({ setup: r.scenario.name, path: 'status, side by side', value: status.ratio, unit: 'of bare (median of rounds)', baseline: 1, baselineLabel: 'bare node:http, the same rounds', ratio: status.ratio, target: TARGET_STATUS, costRatio: status.costRatio, digits: 2 });
+    headline.push(`${r.scenario.name} status, side by side: ${status.ratio.toFixed(2)} of baseline, CPU-cost ratio ${status.costRatio.toFixed(2)} (medians of ${r.statusRounds.rounds.length} rounds; target ≥ ${TARGET_STATUS}: ${status.ratio >= TARGET_STATUS ? 'met' : 'NOT met'})`);
+  }
 
   const md = [
     `## ${r.scenario.title}`,
@@ -125,6 +133,7 @@ export function renderScenario(r: ScenarioResult): { markdown: string; problems:
     `- Sessions: ${fmt(r.sessions.warmup)} (join warm-up) + ${fmt(r.sessions.timed)} (timed join) distinct people through \`POST /api/v1/identity/dev\` at ${fmt(r.sessions.perSecond)}/s (${r.sessions.seconds.toFixed(1)} s). ${r.joinPlan.join('; ')}.`,
     ...(r.tickets ? [`- Admission tickets: ${fmt(r.tickets.count)} people re-joined for their tickets (places up to ${fmt(r.tickets.maxPosition)}, servingUpTo ${fmt(r.tickets.servingUpTo)} when the run started); each admitted on its first request, re-admitted (same admission, new token) on the next rounds.`] : []),
     '',
+    ...(rounds?.markdown ?? []),
     '### Status codes (tallied by bench/wrk/tokens.lua)',
     '',
     ...statusLines,

@@ -1,7 +1,7 @@
 /**
  * One setup of bench:queue (embedded, or PostgreSQL + Redis): the app, the bench campaign, the
- * bare node:http baseline, and every path in turn — status, sign-in, join (new and repeat),
- * admission — between baseline runs.
+ * bare node:http baseline, and every path in turn — status (and its rounds side by side with the
+ * baseline), sign-in, join (new and repeat), admission — between baseline runs.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { fmt } from '../lib/report.ts';
 import { runWrk, type WrkResult } from '../lib/wrk.ts';
 import { ADMISSION, BENCH_DIR, JOIN_MARGIN, REPO_ROOT, SIGN_IN_LUA, TOKENS_LUA, log } from './config.ts';
 import { type Measured, type Scenario, type Target, diagnose, measure, problemsOf } from './measure.ts';
+import { type StatusRounds, runStatusRounds } from './status-rounds.ts';
 import { answerKey, call, createBenchCampaign, createSessions, queueStatus, ticketsFor, waitForStatus } from './setup-calls.ts';
 
 export interface ScenarioResult {
@@ -22,6 +23,8 @@ export interface ScenarioResult {
   sessions: { warmup: number; timed: number; seconds: number; perSecond: number };
   joinPlan: string[];
   tickets: { count: number; maxPosition: number; servingUpTo: number } | null;
+  /** The status poll side by side with its baseline (`--status-rounds`), or null when skipped. */
+  statusRounds: StatusRounds | null;
 }
 
 function writeTokens(file: string, tokens: string[]): string {
@@ -65,6 +68,10 @@ export async function runScenario(scenario: Scenario, appEnv: NodeJS.ProcessEnv)
   measured.push(await measure(scenario, appTarget, { key: 'status', label: 'status', request: `GET ${queuePath}`, url: `${origin}${queuePath}`, expected: 200 }));
   // A baseline right after the status too: the status ratio, the one near its target, gets neighbours on both sides.
   measured.push(await measure(scenario, bareTarget, { key: 'baseline-between', label: 'baseline (between)', request: `GET / on bare node:http (${bare.bodyBytes} bytes)`, url: `http://127.0.0.1:${bare.port}/`, expected: 200 }));
+  const statusRounds =
+    options.statusRounds > 0
+      ? await runStatusRounds({ child: app, statusUrl: `${origin}${queuePath}` }, { child: baseline, url: `http://127.0.0.1:${bare.port}/` }, bare.bodyBytes, scenario.wrk, { rounds: options.statusRounds, seconds: 3, threads: options.threads, connections: options.connections })
+      : null;
   // Sign-in, a new person each time, each from an address of its own (the app trusts the bench as its balancer).
   measured.push(
     await measure(scenario, appTarget, {
@@ -184,5 +191,6 @@ export async function runScenario(scenario: Scenario, appEnv: NodeJS.ProcessEnv)
     sessions: { warmup: warmCount, timed: people, seconds: sessionSeconds, perSecond: sessionCount / sessionSeconds },
     joinPlan,
     tickets: { count: tickets.tickets.length, maxPosition: tickets.maxPosition, servingUpTo: served.servingUpTo },
+    statusRounds,
   };
 }

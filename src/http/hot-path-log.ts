@@ -32,10 +32,18 @@ const ONE_LINE_ROUTES: ReadonlySet<string> = new Set(['/api/v1/campaigns/:campai
 /** Whether a hot request gets its `request completed` line: no, as 1 in N of its route, or always (a server error). */
 export type HotLine = 'none' | 'sampled' | 'always';
 
-/** One route's tally: requests seen (the sample's clock) and the counter's label sets by status, made once. */
+/** Status codes a response can have (`node:http` accepts 100–999): the index of a route's counts. */
+const STATUS_CODES = 1000;
+
+/**
+ * One route's tally: requests seen (the sample's clock), and requests by status code not yet added
+ * to the counter. A request adds 1 to a number: the counter's own `inc` hashes its labels each
+ * time, a measurable share of a status poll's cost on opening night (docs/performance.md).
+ */
 interface RouteTally {
+  route: HotRoute;
   seen: number;
-  labels: Map<number, { route: HotRoute; status: string }>;
+  unreported: Float64Array;
 }
 
 /**
@@ -45,16 +53,19 @@ interface RouteTally {
  * random draw: cheap, and exact in tests (1,000 polls at 1 in 1,000 write one line). Client errors (4xx) are sampled too: on these routes
  * they are the crowd's ordinary answers (425 "not yet" to everyone asking early, 401 for an
  * expired ticket, 404 from a stale page), so logging each would bring back the per-request cost
- * at the moment the crowd is largest; the counter has each one by status.
+ * at the moment the crowd is largest; the counter has each one by status. The counts reach the
+ * counter whenever it is read (a scrape of /metrics), so every read sees every request answered.
  */
 export class HotPathLog {
-  private readonly tallies = new Map<string, RouteTally>(Object.values(HOT_ROUTES).map((route) => [route, { seen: 0, labels: new Map() }]));
+  private readonly tallies = new Map<string, RouteTally>(Object.values(HOT_ROUTES).map((route) => [route, { route, seen: 0, unreported: new Float64Array(STATUS_CODES) }]));
 
   constructor(
     private readonly metrics: Metrics,
     /** Log 1 request in this many per route; 0 logs none but the server errors. */
     readonly sampleEvery: number,
-  ) {}
+  ) {
+    metrics.hotPathCounts.add(() => this.report());
+  }
 
   /** True for a Fastify route pattern that is one of the hot routes. */
   isHot(route: string | undefined): boolean {
@@ -64,12 +75,22 @@ export class HotPathLog {
   /** Counts one answered request of a hot route and says whether its line is written. */
   answered(route: HotRoute, statusCode: number): HotLine {
     const tally = this.tallies.get(route)!;
-    let labels = tally.labels.get(statusCode);
-    if (labels === undefined) tally.labels.set(statusCode, (labels = { route, status: String(statusCode) }));
-    this.metrics.hotPathRequests.inc(labels);
+    tally.unreported[statusCode < STATUS_CODES ? statusCode : 0]!++;
     const seen = ++tally.seen;
     if (statusCode >= 500) return 'always';
     return this.sampleEvery > 0 && seen % this.sampleEvery === 0 ? 'sampled' : 'none';
+  }
+
+  /** Adds the requests counted since the last report to the counter. */
+  private report(): void {
+    for (const { route, unreported } of this.tallies.values()) {
+      for (let status = 0; status < STATUS_CODES; status++) {
+        const count = unreported[status]!;
+        if (count === 0) continue;
+        unreported[status] = 0;
+        this.metrics.hotPathRequests.inc({ route, status: String(status) }, count);
+      }
+    }
   }
 
   /** The fields a hot request's line adds to today's `request completed`: how many requests a sampled line stands for. */

@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export function createMetrics() {
   const registry = new Registry();
+  const hotPathCounts = new Set<() => void>();
   collectDefaultMetrics({ register: registry, prefix: 'yeyak_process_' });
   const campaign = ['campaign'] as const;
   const dbHistogram = (name: string, help: string) =>
@@ -39,7 +40,18 @@ export function createMetrics() {
     joinFastPath: new Counter({ name: 'yeyak_join_fast_path_total', help: 'Places answered before routing (src/modules/waiting-room/join-fast-path.ts); the rest went to the route', registers: [registry] }),
     joinsRemembered: new Counter({ name: 'yeyak_joins_remembered_total', help: 'Repeat joins answered from the node\'s memory of places it handed back, with no store call (src/modules/waiting-room/known-places.ts)', registers: [registry] }),
     // Every request of the waiting room's hot routes, fast path or Fastify route alike: their log lines are only sampled (src/http/hot-path-log.ts).
-    hotPathRequests: new Counter({ name: 'yeyak_hot_path_requests_total', help: 'Requests of the waiting room\'s hot routes (status poll, join, ticket status, admission) by route pattern and status code; their log lines are sampled', labelNames: ['route', 'status'] as const, registers: [registry] }),
+    hotPathRequests: new Counter({
+      name: 'yeyak_hot_path_requests_total',
+      help: 'Requests of the waiting room\'s hot routes (status poll, join, ticket status, admission) by route pattern and status code; their log lines are sampled',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+      // Counted in plain numbers per request (HotPathLog), added here when the counter is read.
+      collect() {
+        for (const report of hotPathCounts) report();
+      },
+    }),
+    /** What adds the hot routes' requests counted since the last read to `hotPathRequests` (HotPathLog registers itself). */
+    hotPathCounts,
     shedRequests: new Counter({ name: 'yeyak_shed_requests_total', help: 'Requests answered 503 at the front door, by cause', labelNames: ['cause'] as const, registers: [registry] }),
     bookingPath: new Histogram({
       name: 'yeyak_booking_path_seconds',

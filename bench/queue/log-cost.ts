@@ -247,7 +247,7 @@ export function renderLogCost(r: LogCostResult): { markdown: string; figures: Be
     '',
     `- **Median on ÷ off: ${ratio.toFixed(2)}** of joins per second (target ≥ ${TARGET_LOG_COST}: ${met(ratio)}); over all rounds together ${fmt(pooledOn)} ÷ ${fmt(pooledOff)} = ${(pooledOn / pooledOff).toFixed(2)}.`,
     `- **Median CPU-cost ratio: ${costRatio.toFixed(2)}**: a join with the log costs the app ${(1 / costRatio).toFixed(2)}× the CPU of one without (${met(costRatio)}).`,
-    `- By thread, the log's extra CPU per join (median over rounds): ${mainExtra.toFixed(1)} µs on the main thread (the sequencer's entries, their hashes, the tree), ${otherExtra.toFixed(1)} µs on the others (the embedded database storing the entries).`,
+    `- By thread, the log's extra CPU per join (median over rounds): ${mainExtra.toFixed(1)} µs on the main thread (the sequencer's entries, their text, the tree's bookkeeping), ${otherExtra.toFixed(1)} µs on the others (the log's hashing thread and the embedded database storing the entries).`,
     '',
   ].join('\n');
   const figures: BenchFigure[] = [

@@ -43,7 +43,6 @@ export async function lostEntries(sources: LossSources, log: CampaignQueueLog, s
   const comingAdmits = new Set<number>(events.flatMap(({ event }) => (event.kind === 'admit' ? [event.position] : [])));
   const comingLeaves = new Set<number>(events.flatMap(({ event }) => (event.kind === 'skip' && event.reason === 'abandoned' ? [event.position] : [])));
   const comingOpens = new Set<number>(events.flatMap(({ event }) => (event.kind === 'open' ? [event.round] : [])));
-  const commitment = (personKey: string) => sources.openings.commitment(campaignId, personKey);
 
   const entries: NewEntry[] = [];
   // 1. Rounds not drawn in the log, in order.
@@ -57,7 +56,7 @@ export async function lostEntries(sources: LossSources, log: CampaignQueueLog, s
   const lastRound = Math.max(rounds.bases.length - 1, ...membersOf.keys());
   for (let round = fromRound; round <= lastRound; round++) {
     const opened = round < rounds.bases.length && !comingOpens.has(round);
-    const commitments = (membersOf.get(round) ?? []).map((personKey) => commitment(personKey).toString('base64'));
+    const commitments = (await sources.openings.commitments(campaignId, membersOf.get(round) ?? [])).map((c) => c.toString('base64'));
     const logged = await loggedSubjects(sources.db, campaignId, commitments);
     const missing = commitments.filter((c) => !logged.has(c));
     if (missing.length === 0 && !opened) continue;
@@ -68,10 +67,9 @@ export async function lostEntries(sources: LossSources, log: CampaignQueueLog, s
   }
 
   // 2. A position is one holder's: a journalled place whose position the log holds is logged.
-  for (const p of journalled) {
-    if (coming.has(p.personKey) || log.places.leafOf(p.position) !== null) continue;
-    entries.push({ entry: { kind: 'restore', position: p.position, atMs, commitment: commitment(p.personKey) }, subject: null });
-  }
+  const restores = journalled.filter((p) => !coming.has(p.personKey) && log.places.leafOf(p.position) === null);
+  const restored = await sources.openings.commitments(campaignId, restores.map((p) => p.personKey));
+  restores.forEach((p, i) => entries.push({ entry: { kind: 'restore', position: p.position, atMs, commitment: restored[i]! }, subject: null }));
 
   // 3. Places given up whose skips were lost, before any `serve` below: a place is given up only before its turn.
   for (const position of [...new Set(abandoned)].sort((a, b) => a - b)) {

@@ -4,7 +4,8 @@ import { formatCheckpoint } from './domain/checkpoint.ts';
 import { CompactHashLevels, TileNotHeld } from './domain/compact-hash-levels.ts';
 import { LoggedPlaces } from './domain/logged-places.ts';
 import { encodeEntryLine, type LogEntry } from './domain/log-entries.ts';
-import { consistencyProof, type HashReader, inclusionProof, leafHashOfLine, rootHash } from './domain/merkle.ts';
+import { consistencyProof, type HashReader, inclusionProof, rootHash } from './domain/merkle.ts';
+import { logHashing } from './log-hashing.ts';
 import { signNote, type NoteSigner } from '../../lib/signed-note.ts';
 import { TILE_WIDTH, encodeEntryBundle, tileHashes, tileWidth } from './domain/tiles.ts';
 import { insertLogEntries, readLogEntries, type LogCursor } from './queue-log.repository.ts';
@@ -60,7 +61,7 @@ export class CampaignQueueLog {
       this.#followedAtMs = this.clock.now().getTime();
       for (;;) {
         const page = await readLogEntries(this.db, this.campaignId, this.size, this.size + LOAD_PAGE);
-        for (const entry of page) this.#enter(entry);
+        this.#enter(page, await logHashing.treeHashes(page, this.size, this.#levels.rightEdge()));
         if (page.length < LOAD_PAGE) return;
       }
     });
@@ -84,17 +85,29 @@ export class CampaignQueueLog {
    */
   append(entries: readonly NewEntry[], cursor: LogCursor | null = null): Promise<number> {
     const stored = entries.map((e) => ({ line: encodeEntryLine(e.entry), subject: e.subject }));
+    const lines = stored.map((e) => e.line);
     return this.serially(async () => {
       const first = this.size;
+      // Hashed off the main thread while the database stores them.
+      const hashing = logHashing.treeHashes(lines, first, this.#levels.rightEdge());
       await insertLogEntries(this.db, this.campaignId, first, stored, cursor);
-      for (const { line } of stored) this.#enter(line);
+      this.#enter(lines, await hashing);
       return first;
     });
   }
 
-  /** A stored entry into the tree, and what it says of the queue's positions. */
-  #enter(line: string): void {
-    this.#places.observe(line, this.#levels.append(leafHashOfLine(line)));
+  /**
+   * Stored entries into the tree, with the hashes made for them at the tree's present size
+   * (`LogHashing.treeHashes`), and what each says of the queue's positions.
+   */
+  #enter(lines: readonly string[], hashes: readonly Uint8Array[]): void {
+    // Each leaf's hash, and one more for each subtree it completes: checked before the tree changes.
+    let expected = lines.length;
+    for (let i = 0; i < lines.length; i++) for (let index = this.size + i; index % 2 === 1; index = (index - 1) / 2) expected++;
+    if (hashes.length !== expected) throw new Error(`the queue log's hashes for ${lines.length} entries were ${hashes.length}, not ${expected}`);
+    let next = 0;
+    const made = () => hashes[next++]!;
+    for (const line of lines) this.#places.observe(line, this.#levels.appendHashed(made(), made));
   }
 
   /** What the entries in the tree say of the queue's positions (which leaf logs each, admitted, served, drawn). */
@@ -142,10 +155,7 @@ export class CampaignQueueLog {
       } catch (error) {
         if (!(error instanceof TileNotHeld) || loads >= 8) throw error;
         const lines = await readLogEntries(this.db, this.campaignId, error.tile * TILE_WIDTH, (error.tile + 1) * TILE_WIDTH);
-        this.#levels.loadTile(
-          error.tile,
-          lines.map((line) => leafHashOfLine(line)),
-        );
+        this.#levels.loadTile(error.tile, await logHashing.leafHashes(lines));
       }
     }
   }

@@ -1,6 +1,8 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { QueueLogging } from '../waiting-room/index.ts';
 import { commitmentOf, drawOf } from './domain/prequeue-order.ts';
+import { openingOf } from './log-hashes.ts';
+import { type LogHashing, logHashing } from './log-hashing.ts';
 
 /** A round's seeds kept per campaign at most (a campaign has at most 200 rounds). */
 const SEED_CACHE = 4096;
@@ -18,7 +20,11 @@ export class QueueOpenings implements QueueLogging {
   readonly #seedKey: KeyObject;
   readonly #seeds = new Map<string, Buffer>();
 
-  constructor(pepper: KeyObject) {
+  constructor(
+    pepper: KeyObject,
+    /** Where a batch of commitments is made (the log's writer makes one per join): the hashing thread. */
+    private readonly hashing: LogHashing = logHashing,
+  ) {
     const derive = (label: string) => createSecretKey(Buffer.from(hkdfSync('sha256', pepper.export(), Buffer.alloc(0), label, 32)));
     this.#openingKey = derive('yeyak-queue/v1 opening key');
     this.#seedKey = derive('yeyak-queue/v1 seed key');
@@ -26,12 +32,17 @@ export class QueueOpenings implements QueueLogging {
 
   /** What opens the holder's commitment: only they (on their receipt) and the server know it. */
   opening(campaignId: string, personKey: string): Buffer {
-    return createHmac('sha256', this.#openingKey).update(`${campaignId}\n${personKey}`).digest();
+    return openingOf(this.#openingKey, campaignId, personKey);
   }
 
   /** The commitment a place carries in the log instead of its holder. */
   commitment(campaignId: string, personKey: string): Buffer {
     return commitmentOf(this.opening(campaignId, personKey));
+  }
+
+  /** The commitments of many holders, in order, made off the main thread (`commitment` of each). */
+  commitments(campaignId: string, personKeys: readonly string[]): Promise<Buffer[]> {
+    return this.hashing.commitments(this.#openingKey, campaignId, personKeys);
   }
 
   /** A round's seed. */

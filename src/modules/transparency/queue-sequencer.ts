@@ -118,27 +118,29 @@ export class QueueSequencer {
     const entries: NewEntry[] = [];
     /** Positions restored in this batch (a second `restore` of one place adds nothing). */
     const restored = new Set<number>();
-    const commit = (personKey: string) => this.openings.commitment(campaignId, personKey);
+    // Every holder's commitment in one batch, off the main thread, in the order of the events that name one.
+    const commitments = await this.openings.commitments(campaignId, events.flatMap((e) => ('personKey' in e ? [e.personKey] : [])));
+    let named = 0;
     const ensureSeed = async (round: number, atMs: number) => {
       const seed = await seedEntry(this.sources, log, seeded, round, atMs);
       if (seed) entries.push(seed);
     };
     for (const event of events) {
+      const commitment = 'personKey' in event ? commitments[named++]! : null;
       switch (event.kind) {
         case 'place':
           // Found by its position (`LoggedPlaces`): no subject.
-          entries.push({ entry: { kind: 'place', position: event.position, atMs: event.atMs, commitment: commit(event.personKey) }, subject: null });
+          entries.push({ entry: { kind: 'place', position: event.position, atMs: event.atMs, commitment: commitment! }, subject: null });
           break;
         case 'restore':
           // Reinstated from a ticket: logged unless the log holds the place already (its entry outlived the store's loss).
           if (restored.has(event.position) || log.places.leafOf(event.position) !== null) break;
           restored.add(event.position);
-          entries.push({ entry: { kind: 'restore', position: event.position, atMs: event.atMs, commitment: commit(event.personKey) }, subject: null });
+          entries.push({ entry: { kind: 'restore', position: event.position, atMs: event.atMs, commitment: commitment! }, subject: null });
           break;
         case 'enter': {
           await ensureSeed(event.round, event.atMs);
-          const commitment = commit(event.personKey);
-          entries.push({ entry: { kind: 'enter', round: event.round, atMs: event.atMs, commitment }, subject: commitment.toString('base64') });
+          entries.push({ entry: { kind: 'enter', round: event.round, atMs: event.atMs, commitment: commitment! }, subject: commitment!.toString('base64') });
           break;
         }
         case 'open': {

@@ -38,7 +38,7 @@ export async function drawEntry(sources: EntrySources, log: CampaignQueueLog, ro
   const { campaignId } = log;
   const members = await sources.store.roundMembers(campaignId, round);
   if (size !== undefined && members.length !== size) throw new Error(`round ${round} of ${campaignId} opened with ${size} members, the store holds ${members.length}`);
-  const orderHash = orderHashOf(members.map((personKey) => sources.openings.commitment(campaignId, personKey)));
+  const orderHash = orderHashOf(await sources.openings.commitments(campaignId, members));
   const seed = sources.openings.seed(campaignId, round);
   return { entry: { kind: 'draw', round, atMs, base, count: members.length, seed, orderHash }, subject: drawSubject(round) };
 }

@@ -39,13 +39,21 @@ export class CompactHashLevels {
 
   /** Appends a leaf hash; returns its index. */
   append(leaf: Uint8Array): number {
+    return this.appendHashed(leaf, (left, right) => nodeHash(left, right));
+  }
+
+  /**
+   * Appends a leaf hash with the interior hashes it completes, made elsewhere (`treeHashes`, in
+   * order from the lowest level): `node` gives each in turn, from the two children it joins.
+   */
+  appendHashed(leaf: Uint8Array, node: (left: Buffer, right: Uint8Array) => Uint8Array): number {
     const index = this.#size;
     let hash = leaf;
     for (let level = 0; ; level++) {
       const row = level < TILE_HEIGHT ? this.#edge[level]! : (this.#upper[level - TILE_HEIGHT] ??= new HashRow());
       row.push(hash);
       if (row.length % 2 === 1) break;
-      hash = nodeHash(row.at(row.length - 2)!, hash);
+      hash = node(row.at(row.length - 2)!, hash);
     }
     this.#size += 1;
     if (this.#size % TILE_WIDTH === 0) {
@@ -53,6 +61,17 @@ export class CompactHashLevels {
       this.#edge = newTile();
     }
     return index;
+  }
+
+  /**
+   * The tree's right edge: at each level, the last complete subtree still without a right sibling,
+   * or null. With it the hashes of the next leaves can be made anywhere (`treeHashes`).
+   */
+  rightEdge(): (Uint8Array | null)[] {
+    const edge: (Uint8Array | null)[] = [];
+    // Copies, 32 bytes each: a view would take its whole row along when it crosses to another thread.
+    for (let level = 0, count = this.#size; count > 0; level++, count = Math.floor(count / 2)) edge.push(count % 2 === 1 ? new Uint8Array(this.read(level, count - 1)) : null);
+    return edge;
   }
 
   /** Holds a complete tile again from its 256 leaf hashes, in order. */

@@ -84,6 +84,8 @@ describe.skipIf(!chromiumInstalled)('the waiting page in Chromium', { timeout: 1
     await other.fill('#phone', WHO.phone);
     await other.click('#dev-sign-in');
     await other.waitForURL(/\/waiting\.html/);
+    // The page has joined (or found the place) before it shows a number; on a busy machine that takes longer than a poll's second.
+    await ready(other);
     await expect.poll(() => text(other, '#position')).toBe('4');
 
     // The queue moves on the server: the page follows by polling, without reloading itself.

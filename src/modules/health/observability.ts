@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../../context.ts';
 import { readiness } from './readiness.ts';
 import { measureOutboxBacklog } from '../outbox/index.ts';
+import { logHashing } from '../transparency/index.ts';
 import { wasShed } from '../../http/load-shedding.ts';
 
 /** Several Prometheus servers (or a scrape every second) read the outbox's backlog at most this often. */
@@ -44,6 +45,7 @@ export function installObservability(app: FastifyInstance, ctx: Ctx): void {
     }
   });
 
+  let hashingFallbacksCounted = 0;
   const readOutbox = scrapeAtMostEvery(OUTBOX_READ_INTERVAL_MS, () => measureOutboxBacklog(ctx));
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     for (const campaign of await ctx.campaigns.list()) {
@@ -51,6 +53,9 @@ export function installObservability(app: FastifyInstance, ctx: Ctx): void {
       if (age !== null) ctx.metrics.queueSnapshotAge.set({ campaign: campaign.id }, age);
     }
     ctx.metrics.ready.set((await readiness(ctx)).ready ? 1 : 0);
+    // The hashing thread is the process's; each app's registry adds what it has not counted yet.
+    ctx.metrics.queueLogHashingFallbacks.inc(logHashing.fallbackBatches - hashingFallbacksCounted);
+    hashingFallbacksCounted = logHashing.fallbackBatches;
     // A database that cannot answer leaves the last figures (readiness says it is gone).
     await readOutbox().catch(() => undefined);
     reply.type(ctx.metrics.registry.contentType);

@@ -1,5 +1,6 @@
 /** The transparency module's public surface: what the rest of the server may use (the other files are private). */
 export { Cosignatures } from './cosignatures.ts';
+export { logHashing } from './log-hashing.ts';
 export { PlaceLeafIndexes } from './place-leaf-index.ts';
 export { queueLogRoutes } from './queue-log.routes.ts';
 export { QueueLogs } from './queue-log.ts';

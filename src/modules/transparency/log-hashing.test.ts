@@ -78,6 +78,8 @@ describe('a hashing thread that fails', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/hashing thread failed \(no hashing here\)/);
+      // Each batch is counted, for the operator's alert (the warning is only the first).
+      expect(hashing.fallbackBatches).toBe(2);
     } finally {
       process.off('warning', onWarning);
       await hashing.close();
@@ -91,6 +93,7 @@ describe('a hashing thread that fails', () => {
     const hashing = new LogHashing(pathToFileURL(dying));
     try {
       expect(await hashing.leafHashes(lines)).toEqual(lines.map(rfcLeaf));
+      expect(hashing.fallbackBatches).toBe(1);
     } finally {
       await hashing.close();
     }

@@ -15,13 +15,15 @@ type RequestBody<R = HashingRequest> = R extends HashingRequest ? Omit<R, 'id'> 
  * SHA-256 each), per message to one worker thread (`log-hashing-worker.ts`): about 11 µs an entry
  * the event loop no longer spends while it answers joins. The worker starts on first use and does not keep the process alive. Its answers are the
  * same bytes as the main thread's: if the worker cannot start or fails, the batch is hashed here
- * instead (once warned), and the next batch starts a new worker.
+ * instead (once warned, and counted: `fallbackBatches`, exported as
+ * `yeyak_queue_log_hashing_fallback_batches_total`), and the next batch starts a new worker.
  */
 export class LogHashing {
   #worker: Worker | null = null;
   readonly #pending = new Map<number, PromiseWithResolvers<Uint8Array>>();
   #nextId = 1;
   #warned = false;
+  #fallbackBatches = 0;
 
   constructor(private readonly workerUrl: URL = new URL('./log-hashing-worker.ts', import.meta.url)) {}
 
@@ -46,6 +48,11 @@ export class LogHashing {
     return lines.length < SMALL_BATCH ? Promise.resolve(unpackHashes(here())) : this.#ask({ op: 'tree', lines, size, edge }, here);
   }
 
+  /** Batches hashed on the calling thread because the worker failed (since the process started). */
+  get fallbackBatches(): number {
+    return this.#fallbackBatches;
+  }
+
   /** Stops the worker (a later batch starts another). */
   async close(): Promise<void> {
     const worker = this.#worker;
@@ -57,6 +64,7 @@ export class LogHashing {
     try {
       return unpackHashes(await this.#call(body));
     } catch (error) {
+      this.#fallbackBatches++;
       if (!this.#warned) {
         this.#warned = true;
         emitWarning(`the queue log's hashing thread failed (${(error as Error).message}): its batches are hashed on the main thread until it starts again`);

@@ -50,26 +50,42 @@ export function threadCpuSeconds(pid: number): { main: number; others: number } 
 }
 
 /**
- * CPU seconds of this process's threads by kind, from each thread's name: `main` (the event
- * loop), `workers` (worker threads: the embedded database's), `v8` (V8's helper threads: the
- * garbage collector's and the compiler's) and `other` (libuv's pool, the inspector…); null when
- * unreadable. Threads that have ended are not counted.
+ * The kinds of a Node process's threads, from each thread's name: `main` (the event loop),
+ * `database` (the embedded database's worker thread), `hashing` (the queue log's hashing thread),
+ * `workers` (other worker threads), `v8` (V8's helper threads: the garbage collector's and the
+ * compiler's) and `other` (libuv's pool, the inspector…). Node names a worker's thread after
+ * `new Worker(…, { name })`: the app names its two (`src/infra/db/pglite-thread.ts`,
+ * `src/modules/transparency/log-hashing.ts`).
  */
-export function ownThreadsCpuSeconds(): Record<'main' | 'workers' | 'v8' | 'other', number> | null {
-  const sums = { main: 0, workers: 0, v8: 0, other: 0 };
+export type ThreadKind = 'main' | 'database' | 'hashing' | 'workers' | 'v8' | 'other';
+
+const NAMED_THREADS: Readonly<Record<string, ThreadKind>> = { pglite: 'database', 'log-hashing': 'hashing', WorkerThread: 'workers' };
+
+function threadKind(pid: number, tid: string, name: string): ThreadKind {
+  if (tid === String(pid)) return 'main';
+  return NAMED_THREADS[name] ?? (name.startsWith('V8 ') || name.startsWith('V8Worker') ? 'v8' : 'other');
+}
+
+/**
+ * CPU seconds of a process's threads by kind (`ThreadKind`), and `ended`: what its threads that
+ * have ended used (the process's own counters keep it); null when unreadable.
+ */
+export function threadsCpuSeconds(pid: number): Record<ThreadKind | 'ended', number> | null {
+  const sums = { main: 0, database: 0, hashing: 0, workers: 0, v8: 0, other: 0, ended: 0 };
+  const total = processCpuSeconds(pid);
+  if (total === null) return null;
   try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / clockTicks();
-      const kind = tid === String(process.pid) ? 'main' : name === 'WorkerThread' ? 'workers' : name.startsWith('V8 ') || name.startsWith('V8Worker') ? 'v8' : 'other';
-      sums[kind] += seconds;
+      sums[threadKind(pid, tid, name)] += (Number(fields[11]) + Number(fields[12])) / clockTicks();
     }
-    return sums;
   } catch {
     return null;
   }
+  const live = sums.main + sums.database + sums.hashing + sums.workers + sums.v8 + sums.other;
+  return { ...sums, ended: Math.max(0, total - live) };
 }
 
 export interface MachineCpu {

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { machineCpu, processCpuSeconds, threadCpuSeconds } from '../lib/cpu.ts';
+import { machineCpu, processCpuSeconds, threadsCpuSeconds, type ThreadKind } from '../lib/cpu.ts';
 import type { ChildProcess } from 'node:child_process';
 import { forkTs, onCleanup, stopChild, waitForMessage } from '../lib/processes.ts';
 import { fmt, markdownTable } from '../lib/report.ts';
@@ -59,6 +59,8 @@ interface Slice {
   /** Of `cpuSeconds`: the main thread's (HTTP, the queue, the log's sequencing and hashing), and the other threads' (the embedded database's above all). */
   mainSeconds: number;
   otherSeconds: number;
+  /** Of `cpuSeconds`, by thread (`ended`: threads that ended meanwhile), or null when unreadable. */
+  threads: Record<ThreadKind | 'ended', number> | null;
   /** Seconds the hypervisor ran something else while this machine wanted a CPU, during the slice and its settling. */
   stealSeconds: number;
   wraps: number;
@@ -107,7 +109,7 @@ async function slice(side: Side, tokens: string[], file: string, options: LogCos
     await started;
   }
   const cpuBefore = processCpuSeconds(side.pid) ?? NaN;
-  const threadsBefore = threadCpuSeconds(side.pid);
+  const threadsBefore = threadsCpuSeconds(side.pid);
   const machineBefore = machineCpu();
   const result = await runWrk({
     wrk,
@@ -119,7 +121,7 @@ async function slice(side: Side, tokens: string[], file: string, options: LogCos
     scriptArgs: [file, String(options.threads), 'POST'],
   });
   const cpuSeconds = (await settled(side.pid)) - cpuBefore;
-  const threadsAfter = threadCpuSeconds(side.pid);
+  const threadsAfter = threadsCpuSeconds(side.pid);
   const machineAfter = machineCpu();
   if (profileFile) {
     const written = waitForMessage(side.app, 'profile-written', 60_000);
@@ -128,13 +130,15 @@ async function slice(side: Side, tokens: string[], file: string, options: LogCos
     log(`  CPU profile of the log-${side.name} app's slice: ${profileFile}`);
   }
   const statuses = result.statuses ?? {};
+  const threads = threadsBefore && threadsAfter ? (Object.fromEntries(Object.entries(threadsAfter).map(([k, v]) => [k, v - threadsBefore[k as keyof typeof threadsBefore]])) as Slice['threads']) : null;
   return {
     side: side.name,
     joins: statuses['201'] ?? 0,
     seconds: result.seconds,
     cpuSeconds,
-    mainSeconds: threadsBefore && threadsAfter ? threadsAfter.main - threadsBefore.main : NaN,
-    otherSeconds: threadsBefore && threadsAfter ? threadsAfter.others - threadsBefore.others : NaN,
+    mainSeconds: threads ? threads.main : NaN,
+    otherSeconds: threads ? Object.entries(threads).reduce((sum, [kind, seconds]) => (kind === 'main' ? sum : sum + seconds), 0) : NaN,
+    threads,
     stealSeconds: machineBefore && machineAfter ? machineAfter.steal - machineBefore.steal : NaN,
     wraps: result.scriptValues.wraps ?? 0,
     statuses,
@@ -194,6 +198,16 @@ export async function runLogCost(env: NodeJS.ProcessEnv, tmp: string, wrk: strin
   return { options, slices, peoplePerSlice: { least: Math.min(...peoplePerRound), most: Math.max(...peoplePerRound) }, sessionsPerSecond: next / sessionSeconds };
 }
 
+/** The threads of `ThreadKind` as the report names them. */
+const THREAD_NAMES: Record<Exclude<ThreadKind, 'main'> | 'ended', string> = {
+  hashing: 'the log\'s hashing thread',
+  database: 'the embedded database\'s thread',
+  v8: 'V8\'s helpers (garbage collector, compiler)',
+  workers: 'other worker threads',
+  other: 'libuv\'s pool and the rest',
+  ended: 'threads that ended',
+};
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -225,6 +239,9 @@ export function renderLogCost(r: LogCostResult): { markdown: string; figures: Be
   const medianOf = (pick: (x: (typeof rows)[number]) => number) => median(rows.map(pick));
   const mainExtra = medianOf((x) => (x.on.mainSeconds * 1e6) / x.on.joins - (x.off.mainSeconds * 1e6) / x.off.joins);
   const otherExtra = medianOf((x) => (x.on.otherSeconds * 1e6) / x.on.joins - (x.off.otherSeconds * 1e6) / x.off.joins);
+  // The other threads one by one: the hashing thread, the database's, V8's helpers, the rest.
+  const kindExtra = (kind: ThreadKind | 'ended') => medianOf((x) => (x.on.threads && x.off.threads ? (x.on.threads[kind] * 1e6) / x.on.joins - (x.off.threads[kind] * 1e6) / x.off.joins : NaN));
+  const byKind = (['hashing', 'database', 'v8', 'workers', 'other', 'ended'] as const).map((kind) => `${THREAD_NAMES[kind]} ${kindExtra(kind).toFixed(1)}`).join(', ');
   const ratio = median(rows.map((x) => x.ratio));
   const costRatio = median(rows.map((x) => x.costRatio));
   const pooledOn = rows.reduce((a, x) => a + x.on.joins, 0) / rows.reduce((a, x) => a + x.on.seconds, 0);
@@ -247,7 +264,7 @@ export function renderLogCost(r: LogCostResult): { markdown: string; figures: Be
     '',
     `- **Median on ÷ off: ${ratio.toFixed(2)}** of joins per second (target ≥ ${TARGET_LOG_COST}: ${met(ratio)}); over all rounds together ${fmt(pooledOn)} ÷ ${fmt(pooledOff)} = ${(pooledOn / pooledOff).toFixed(2)}.`,
     `- **Median CPU-cost ratio: ${costRatio.toFixed(2)}**: a join with the log costs the app ${(1 / costRatio).toFixed(2)}× the CPU of one without (${met(costRatio)}).`,
-    `- By thread, the log's extra CPU per join (median over rounds): ${mainExtra.toFixed(1)} µs on the main thread (the sequencer's entries, their text, the tree's bookkeeping), ${otherExtra.toFixed(1)} µs on the others (the log's hashing thread and the embedded database storing the entries).`,
+    `- By thread, the log's extra CPU per join (median over rounds): ${mainExtra.toFixed(1)} µs on the main thread (the sequencer's entries, their text, the tree's bookkeeping), ${otherExtra.toFixed(1)} µs on the others: ${byKind} µs (each a median over rounds, so they need not add up).`,
     '',
   ].join('\n');
   const figures: BenchFigure[] = [

@@ -37,6 +37,8 @@ export class PgliteThread implements PGlite {
   static async open(dataDir: string | null): Promise<PgliteThread> {
     const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), {
       workerData: { dataDir } satisfies WorkerOptions,
+      // The OS thread's name too: the benches count its CPU apart (bench/lib/cpu.ts).
+      name: 'pglite',
       // Node strips the worker's types itself: no tsx loader, under `tsx`, `node --import tsx` or vitest alike.
       execArgv: [],
     });

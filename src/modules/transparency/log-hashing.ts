@@ -86,7 +86,8 @@ export class LogHashing {
   #started(): Worker {
     if (this.#worker) return this.#worker;
     // Node strips the worker's types itself: no tsx loader, under `tsx`, `node --import tsx` or vitest alike.
-    const worker = new Worker(this.workerUrl, { execArgv: [] });
+    // Named for the OS thread too: the benches count its CPU apart (bench/lib/cpu.ts).
+    const worker = new Worker(this.workerUrl, { execArgv: [], name: 'log-hashing' });
     worker.unref();
     worker.on('message', (reply: HashingReply) => this.#settle(reply));
     const fail = (error: Error) => {

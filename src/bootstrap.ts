@@ -4,6 +4,7 @@ import { createLogger } from './http/logger.ts';
 import type { Ctx } from './context.ts';
 import { openDatabase } from './infra/db/database.ts';
 import { migrateToLatest } from './infra/db/migrate.ts';
+import { startDataKey } from './infra/db/data-keys.ts';
 import { offsetClock, systemClock, type Clock } from './lib/clock.ts';
 import { ClockAgreement } from './lib/clock-agreement.ts';
 import { EnvelopeCrypto } from './lib/envelope-crypto.ts';
@@ -86,6 +87,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const queueLogs = new QueueLogs(database.db, config.secrets.logSigner, clock);
   const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db, recovery, () => clock.now().getTime()) : null;
   const log = options.log ?? createLogger(config.logLevel);
+  // Personal data is sealed under this process's own data key, stored before its first use.
+  const crypto = new EnvelopeCrypto(config.secrets.encryptionKeys);
+  await startDataKey(database.db, crypto, clock.now());
   const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, log, config.admissionTtlSeconds), database.db, clock, sequencer, metrics, log), database.db, clock, metrics);
   if (clockAgreement) {
     pressure.watchClock(clockAgreement);
@@ -97,7 +101,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     db: database.db,
     clock,
     signer: new TokenSigner(config.secrets.signingKeys),
-    crypto: new EnvelopeCrypto(config.secrets.encryptionKeys),
+    crypto,
     campaigns,
     // A real gateway (or its stand-in process) when configured; else the in-process stand-in.
     messages: config.messages.gatewayUrl ? new HttpMessageGateway(config.messages.gatewayUrl, config.messages.channel) : new LocalMessageGateway(),

@@ -10,6 +10,22 @@ export interface KeyWithId {
 const VERSION = 'v1';
 /** One AES-GCM under the key-encryption key itself, for short-lived values (see `encryptCompact`). */
 const COMPACT = 'c1';
+/** One AES-GCM under a stored data key that many values share (see `useDataKey`). */
+const UNDER_DATA_KEY = 'd1';
+
+/**
+ * How many values one data key seals before `encrypt` stops using it (random 96-bit nonces: NIST
+ * SP 800-38D allows 2^32 per key); the process then seals each value under its own key (`v1`)
+ * until it makes a new data key.
+ */
+const DATA_KEY_SEAL_LIMIT = 2 ** 30;
+
+/** A value sealed under a data key this process does not hold yet: load it (`DataKeys`) and ask again. */
+export class UnknownDataKey extends Error {
+  constructor(readonly id: string) {
+    super(`data key ${id} is not loaded`);
+  }
+}
 
 function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; data: Buffer } {
   const iv = pooledRandomBytes(12);
@@ -30,16 +46,24 @@ const b64 = (b: Buffer) => b.toString('base64url');
 const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
 
 /**
- * Envelope encryption of personal data (AES-256-GCM): each value gets a fresh data key, which is
- * itself encrypted under the active key-encryption key (KEK) and stored beside it with the KEK's
- * id. Rotating adds a new KEK in front; old values still decrypt with the older KEK they name.
- * The `context` (e.g. `persons.name:<person key>`) is authenticated, so a value copied to another
+ * Envelope encryption of personal data (AES-256-GCM) under data keys that the key-encryption key
+ * (KEK) wraps. A process holding a data key (`useDataKey`: made at start, its wrapped form stored
+ * in `data_keys`, `src/infra/db/data-keys.ts`) seals each value under it: `d1.<data key id>.<iv>.<tag>.<data>`.
+ * Without one, each value gets a fresh data key wrapped beside it (`v1`, also what older rows hold).
+ * Rotating adds a new KEK in front; old values still decrypt with the older KEK they name, and a
+ * stored data key can be wrapped again under the new KEK without touching the values.
+ * The `context` (e.g. `persons.phone:<person key>`) is authenticated, so a value copied to another
  * row or column does not decrypt.
  */
 export class EnvelopeCrypto {
   private readonly active: { kid: string; key: KeyObject };
   // KeyObjects, made once (a raw Buffer key is turned into one by node:crypto on every call).
   private readonly byKid: Map<string, KeyObject>;
+  /** The data keys this process holds, by id; the one it seals under. */
+  private readonly dataKeys = new Map<string, KeyObject>();
+  private sealingKey: { id: string; key: KeyObject; sealed: number } | null = null;
+  /** Loads a stored data key's wrapped form by its id (`src/infra/db/data-keys.ts`), for `decryptStored`. */
+  private loadDataKey: ((id: string) => Promise<string | null>) | null = null;
 
   constructor(keys: KeyWithId[]) {
     const [active] = keys;
@@ -50,6 +74,10 @@ export class EnvelopeCrypto {
 
   /** Encrypts `plaintext` bound to `context`; the result is one printable string. */
   encrypt(plaintext: string, context: string): string {
+    if (this.sealingKey && this.sealingKey.sealed++ < DATA_KEY_SEAL_LIMIT) {
+      const body = seal(this.sealingKey.key, Buffer.from(plaintext, 'utf8'), Buffer.from(`data:${context}`));
+      return [UNDER_DATA_KEY, this.sealingKey.id, b64(body.iv), b64(body.tag), b64(body.data)].join('.');
+    }
     const dataKey = pooledRandomBytes(32);
     const aad = Buffer.from(context);
     const wrapped = seal(this.active.key, dataKey, Buffer.from(`kek:${context}`));
@@ -69,14 +97,78 @@ export class EnvelopeCrypto {
     return [COMPACT, this.active.kid, b64(body.iv), b64(body.tag), b64(body.data)].join('.');
   }
 
-  /** Decrypts a value made by `encrypt` or `encryptCompact` for the same `context`; throws if anything was altered. */
+  /**
+   * A new data key under the active KEK: its wrapped form (`<kid>.<iv>.<tag>.<data>`, bound to its
+   * id) to be stored before any value is sealed under it, and the key itself for `useDataKey`.
+   */
+  newDataKey(id: string): { wrapped: string; key: Buffer } {
+    const key = pooledRandomBytes(32);
+    const wrapped = seal(this.active.key, key, Buffer.from(`data-key:${id}`));
+    return { wrapped: [this.active.kid, b64(wrapped.iv), b64(wrapped.tag), b64(wrapped.data)].join('.'), key };
+  }
+
+  /** Unwraps a stored data key (`newDataKey`'s `wrapped`) with the KEK it names; throws if it was altered or the KEK is unknown. */
+  unwrapDataKey(id: string, wrapped: string): Buffer {
+    const [kid, iv, tag, data, extra] = wrapped.split('.');
+    const kek = kid === undefined ? undefined : this.byKid.get(kid);
+    if (!kek || extra !== undefined) throw new Error('unknown encryption version or key id');
+    return open(kek, unb64(iv), unb64(tag), unb64(data), Buffer.from(`data-key:${id}`));
+  }
+
+  /** Holds a data key for decrypting the values sealed under it. */
+  holdDataKey(id: string, key: Buffer): void {
+    if (!this.dataKeys.has(id)) this.dataKeys.set(id, createSecretKey(key));
+  }
+
+  /** Seals every value `encrypt` makes from now on under this data key (stored already), and holds it. */
+  useDataKey(id: string, key: Buffer): void {
+    this.holdDataKey(id, key);
+    this.sealingKey = { id, key: this.dataKeys.get(id)!, sealed: 0 };
+  }
+
+  /** Where `decryptStored` finds the data keys this process does not hold yet. */
+  loadDataKeysFrom(load: (id: string) => Promise<string | null>): void {
+    this.loadDataKey = load;
+  }
+
+  /** `decrypt` for a stored value: a data key made by another process (or an earlier one) is loaded and held first. */
+  async decryptStored(sealed: string, context: string): Promise<string> {
+    try {
+      return this.decrypt(sealed, context);
+    } catch (error) {
+      if (!(error instanceof UnknownDataKey) || !this.loadDataKey) throw error;
+      const wrapped = await this.loadDataKey(error.id);
+      if (wrapped === null) throw new Error(`data key ${error.id} is not stored`, { cause: error });
+      this.holdDataKey(error.id, this.unwrapDataKey(error.id, wrapped));
+      return this.decrypt(sealed, context);
+    }
+  }
+
+  /** The data key values are sealed under now, if any. */
+  get dataKeyId(): string | null {
+    return this.sealingKey?.id ?? null;
+  }
+
+  /**
+   * Decrypts a value made by `encrypt` or `encryptCompact` for the same `context`; throws if
+   * anything was altered, and `UnknownDataKey` for a value under a data key not held yet.
+   */
   decrypt(sealed: string, context: string): string {
     if (sealed.startsWith(`${COMPACT}.`)) return this.decryptCompact(sealed, context);
+    if (sealed.startsWith(`${UNDER_DATA_KEY}.`)) return this.decryptUnderDataKey(sealed, context);
     const [version, kid, wIv, wTag, wData, iv, tag, data] = sealed.split('.');
     const kek = kid === undefined ? undefined : this.byKid.get(kid);
     if (version !== VERSION || !kek) throw new Error('unknown encryption version or key id');
     const dataKey = open(kek, unb64(wIv), unb64(wTag), unb64(wData), Buffer.from(`kek:${context}`));
     return open(createSecretKey(dataKey), unb64(iv), unb64(tag), unb64(data), Buffer.from(context)).toString('utf8');
+  }
+
+  private decryptUnderDataKey(sealed: string, context: string): string {
+    const [, id, iv, tag, data, extra] = sealed.split('.');
+    if (id === undefined || extra !== undefined) throw new Error('unknown encryption version or key id');
+    const key = this.dataKeys.get(id);
+    if (!key) throw new UnknownDataKey(id);
+    return open(key, unb64(iv), unb64(tag), unb64(data), Buffer.from(`data:${context}`)).toString('utf8');
   }
 
   private decryptCompact(sealed: string, context: string): string {

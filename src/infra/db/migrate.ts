@@ -24,6 +24,8 @@ import * as queueAbandonedPlaces from '../../../migrations/0027-queue-abandoned-
 import * as idempotentBookingAnswer from '../../../migrations/0028-idempotent-booking-answer.ts';
 import * as bookingsFoundByState from '../../../migrations/0029-bookings-found-by-state.ts';
 import * as bookingKeepsItsKey from '../../../migrations/0030-booking-keeps-its-key.ts';
+import * as outboxPayloadAsText from '../../../migrations/0031-outbox-payload-as-text.ts';
+import * as dataKeys from '../../../migrations/0032-data-keys.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -51,6 +53,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0028-idempotent-booking-answer': idempotentBookingAnswer,
   '0029-bookings-found-by-state': bookingsFoundByState,
   '0030-booking-keeps-its-key': bookingKeepsItsKey,
+  '0031-outbox-payload-as-text': outboxPayloadAsText,
+  '0032-data-keys': dataKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

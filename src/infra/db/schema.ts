@@ -172,6 +172,7 @@ interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** An event written with the change it announces; `payload` is `json`, kept as written (migration 0031). */
 interface OutboxTable {
   id: Generated<number>;
   topic: string;
@@ -245,6 +246,14 @@ interface QueueLogCursorsTable {
   seq: string | number;
 }
 
+/** A data key personal data is sealed under, wrapped by a key-encryption key (migration 0032). */
+interface DataKeysTable {
+  id: string;
+  /** `<kek id>.<iv>.<tag>.<data>`, base64url (`EnvelopeCrypto.newDataKey`). */
+  wrapped: string;
+  created_at: Timestamp;
+}
+
 export interface DB extends OutreachTables {
   persons: PersonsTable;
   campaigns: CampaignsTable;
@@ -271,4 +280,5 @@ export interface DB extends OutreachTables {
   queue_log_subjects: QueueLogSubjectsTable;
   queue_log_cursors: QueueLogCursorsTable;
   queue_log_cosignatures: QueueLogCosignaturesTable;
+  data_keys: DataKeysTable;
 }

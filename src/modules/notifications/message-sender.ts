@@ -24,7 +24,7 @@ export function messageSender(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db
       if (!planned) return;
       const recipient = await recipientOf(ctx.db, planned.recipientKey);
       if (!recipient?.phoneEnc) return; // nobody to text (no phone on record): nothing to retry
-      const to = ctx.crypto.decrypt(recipient.phoneEnc, `persons.phone:${recipient.personKey}`);
+      const to = await ctx.crypto.decryptStored(recipient.phoneEnc, `persons.phone:${recipient.personKey}`);
       const params = planned.params(recipient);
       try {
         await ctx.messages.send({

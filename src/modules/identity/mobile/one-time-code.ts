@@ -82,7 +82,7 @@ export async function verifyChallenge(ctx: Pick<Ctx, 'clock' | 'config' | 'crypt
     .returning('id')
     .executeTakeFirst();
   if (!consumed) throw new YeyakError('YEYAK_ERR_OTP_EXPIRED');
-  const claimed = JSON.parse(ctx.crypto.decrypt(row.identity_enc, `otp:${challengeId}`)) as ClaimedIdentity;
+  const claimed = JSON.parse(await ctx.crypto.decryptStored(row.identity_enc, `otp:${challengeId}`)) as ClaimedIdentity;
   // The carrier's check vouches for name, birth date and phone together; the stand-in CI is
   // derived from them, so the same person is the same whichever provider they use.
   return { ci: devConnectingInformation(claimed.name, claimed.birthDate, claimed.phone), ...claimed, sex: null };

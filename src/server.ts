@@ -5,10 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
 import { describeSeedProgress, seedDemoIfEmpty, seedProbeIfMissing } from './modules/demo/index.ts';
 import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
-import { BackgroundWork } from './background-work.ts';
-import { OutboxPruner } from './modules/outbox/index.ts';
-import { NodeFiguresPublisher } from './modules/operator/index.ts';
-import { createOutboxWorker } from './outbox-workers.ts';
+import { startNodeWork } from './node-work.ts';
 
 /** The process: read config, open stores, seed the demo, listen, and close gracefully. */
 async function main(): Promise<void> {
@@ -34,18 +31,9 @@ async function main(): Promise<void> {
   // The synthetic probe's campaign, clinic and persons, once, when the demo has a probe credential.
   if (config.demo && config.probeKey !== null && (await seedProbeIfMissing(ctx))) log.info('probe campaign, clinic and synthetic persons seeded (npm run probe)');
   const app = await buildApp(ctx, { loggerInstance: log, connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
-  // The outbox relay (registry, messages, reminders, registry import), off with YEYAK_WORKERS=0;
-  // finished outbox work older than YEYAK_OUTBOX_RETENTION_HOURS goes, in the process that runs it.
-  // Every node leaves its booking-path figures for the others' live dashboards.
-  const background = new BackgroundWork([ctx.waitingRoom, new NodeFiguresPublisher(ctx, app.log), ...(config.workers ? [createOutboxWorker(ctx), new OutboxPruner(ctx, { log: app.log })] : [])]);
-  // The clock is compared with the database's before the first request, then every few seconds:
-  // a node whose clock is off refuses to serve and holds its background work (src/lib/clock-agreement.ts).
-  if (ctx.clockAgreement) {
-    background.followClock(ctx.clockAgreement, app.log);
-    await ctx.clockAgreement.check().catch((error: unknown) => app.log.warn({ err: error }, 'the clock could not be compared with the database’s yet'));
-    ctx.clockAgreement.start();
-  }
-  background.start();
+  // The waiting room's refresh, the node's figures for the others, the outbox relay and its
+  // pruner, held while the clock disagrees with the database's (src/node-work.ts).
+  const background = await startNodeWork(ctx, app.log);
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;

@@ -1,7 +1,8 @@
 /**
  * The real Yeyak app for the benches (bench/queue.ts, and bench/booking.ts through bench/serve.ts) as its own process: like
-^ * src/server.ts — createContext, buildApp, the waiting room's 250 ms refresher started (it ticks the
- * queue forward, so admissions happen) — but without demo seeding, and tied to its parent like
+ * src/server.ts — createContext, buildApp, the node's background work started as a deployed node's
+ * (`startNodeWork`: the waiting room's 250 ms refresher, which ticks the queue forward so admissions
+ * happen, and by default the outbox relay, which delivers the bookings' messages) — but without demo seeding, and tied to its parent like
  * bench/serve.ts: PORT=0 picks a free port; with an IPC channel (child_process.fork) it reports
  * `{ type: 'listening', port, pid }`, answers `{ type: 'elu' }` with its cumulative event-loop
  * busy/idle milliseconds and its event-loop delay since the previous question (longest stall, p99), profiles its own CPU between `{ type: 'profile-start' }` and
@@ -20,13 +21,15 @@ import { eventLoopReporter } from './event-loop-report.ts';
 import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
+import { startNodeWork } from '../../src/node-work.ts';
 import { warmUp } from '../../src/warm-up.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const ctx = await createContext(config);
   const app = await buildApp(ctx, { connectionTimeout: 30_000, keepAliveTimeout: 65_000, requestTimeout: 30_000 });
-  ctx.waitingRoom.start();
+  // As src/server.ts: the refresh, the node's figures, the outbox relay (by default), held by the clock.
+  const background = await startNodeWork(ctx, app.log);
   let closing = false;
   const close = async (code: number) => {
     if (closing) return;
@@ -34,7 +37,8 @@ async function main(): Promise<void> {
     try {
       bareInApp?.close();
       await app.close();
-      await ctx.waitingRoom.stop();
+      ctx.clockAgreement?.stop();
+      await background.stop();
       await ctx.waitingRoom.store.close();
       await ctx.database.close();
     } finally {

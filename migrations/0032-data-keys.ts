@@ -9,8 +9,10 @@ import { sql, type Kysely } from 'kysely';
  * Rotating the key-encryption key now rewraps these rows, not every person's.
  *
  * `wrapped` is `<kek id>.<iv>.<tag>.<data>` (base64url), bound to the row's id. Values sealed
- * before stay `v1` and still open; a node of an earlier release cannot open a `d1` value (it
- * answers the message consumer's delivery with an error, retried until a new node takes it).
+ * before stay `v1` and still open. A node of an earlier release cannot open a `d1` value during a
+ * rolling deploy: its message deliveries of such phones fail and are retried (with back-off, until
+ * a new node takes them), and a mobile one-time code a new node issued fails to verify there (the
+ * person asks for another code).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE TABLE data_keys (

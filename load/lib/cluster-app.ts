@@ -2,7 +2,8 @@
  * N application processes sharing one port through `node:cluster` (scale-out: PostgreSQL + Redis),
  * forked by load/lib/system.ts with an IPC channel. The primary migrates the database once (so the
  * nodes do not race on it), forks `YEYAK_LOAD_APPS` workers running the benches' app launcher
- * (bench/lib/queue-app.ts: the real app and its waiting-room refresher), reports
+ * (bench/lib/queue-app.ts: the real app and a node's background work, the waiting-room refresher and
+ * the outbox relay among it), reports
  * `{ type: 'listening', port, pid, workers }` once every worker listens, and stops them all when
  * its parent goes away or on SIGTERM. The primary hands new connections to the workers in turn;
  * keep-alive connections then stay with their worker.

@@ -2,8 +2,9 @@
  * Starts the Yeyak under test for a load run, and stops it: either the embedded default (one app
  * process, PGlite in a temporary directory, the in-process queue store) or scale-out (a fresh
  * database `yeyak_load_<random>` on DATABASE_URL's server, Redis at REDIS_URL, and N app
- * processes behind one port through node:cluster). Both are the real app with its waiting-room
- * refresher (bench/lib/queue-app.ts). Everything listens on 127.0.0.1.
+ * processes behind one port through node:cluster). Both are the real app with a node's background
+ * work, the waiting-room refresher and the outbox relay (bench/lib/queue-app.ts). Everything
+ * listens on 127.0.0.1.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

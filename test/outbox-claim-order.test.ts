@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJobs, completeJob } from '../src/modules/outbox/outbox-jobs.repository.ts';
+import { claimJobs, completeJobs } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { enqueueDerivedJobs } from '../src/modules/outbox/outbox-producers.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -24,10 +24,10 @@ describe('claiming outbox jobs', () => {
     // Leased and still pending: the aggregate's next job waits.
     expect(keys(await claimJobs(t.ctx.db, 'messages', t.clock.now(), 30_000, 10))).toEqual([]);
 
-    await completeJob(t.ctx.db, first.find((j) => j.idempotencyKey === 'claim-order:a1')!.id, t.clock.now());
+    await completeJobs(t.ctx.db, [first.find((j) => j.idempotencyKey === 'claim-order:a1')!.id], t.clock.now());
     const second = await claimJobs(t.ctx.db, 'messages', t.clock.now(), 30_000, 10);
     expect(keys(second)).toEqual(['claim-order:a2']);
-    await completeJob(t.ctx.db, second[0]!.id, t.clock.now());
+    await completeJobs(t.ctx.db, [second[0]!.id], t.clock.now());
     expect(keys(await claimJobs(t.ctx.db, 'messages', t.clock.now(), 30_000, 10))).toEqual(['claim-order:a3']);
   });
 });

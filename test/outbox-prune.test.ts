@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { completeJob, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
+import { completeJobs, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { enqueueDerivedJobs } from '../src/modules/outbox/outbox-producers.ts';
 import { pruneDoneJobs, recheckEvents } from '../src/modules/outbox/outbox-prune.repository.ts';
 import { OutboxPruner, type PruneLog } from '../src/modules/outbox/outbox-pruner.ts';
@@ -40,7 +40,7 @@ describe('outbox retention pruner', () => {
     return row.id;
   }
 
-  const done = async (consumer: 'registry' | 'messages', eventId: number) => completeJob(t.ctx.db, await jobOf(consumer, eventId), t.clock.now());
+  const done = async (consumer: 'registry' | 'messages', eventId: number) => completeJobs(t.ctx.db, [await jobOf(consumer, eventId)], t.clock.now());
   const eventsLeft = async (ids: number[]) => (await t.ctx.db.selectFrom('outbox').select('id').where('id', 'in', ids).orderBy('id').execute()).map((r) => r.id);
   const jobsLeft = async (ids: number[]) => (await t.ctx.db.selectFrom('outbox_jobs').select('idempotency_key').where('outbox_id', 'in', ids).orderBy('idempotency_key').execute()).map((r) => r.idempotency_key);
   const pruned = async (table: string) => (await t.ctx.metrics.outboxPruned.get()).values.find((v) => v.labels.table === table)?.value ?? 0;
@@ -56,7 +56,7 @@ describe('outbox retention pruner', () => {
     await done('messages', doneLate!);
     await enqueueDerivedJobs(t.ctx.db, [{ consumer: 'messages', idempotencyKey: 'reminder:test-1', topic: 'booking.reminder', aggregateId: 'b-1', payload: {} }], t.clock.now());
     const reminder = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', 'reminder:test-1').executeTakeFirstOrThrow();
-    await completeJob(t.ctx.db, reminder.id, t.clock.now());
+    await completeJobs(t.ctx.db, [reminder.id], t.clock.now());
 
     t.clock.advance(71 * HOUR);
     await done('registry', young!);
@@ -172,7 +172,7 @@ describe.skipIf(!onPostgres)('outbox pruning on two nodes at once', () => {
     await fanOutEvents(t.ctx.db, t.clock.now(), 10);
     for (const consumer of ['registry', 'messages']) {
       const job = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', `${consumer}:${event}`).executeTakeFirstOrThrow();
-      await completeJob(t.ctx.db, job.id, t.clock.now());
+      await completeJobs(t.ctx.db, [job.id], t.clock.now());
     }
     t.clock.advance(73 * HOUR);
     const cutoff = new Date(t.clock.now().getTime() - 72 * HOUR);

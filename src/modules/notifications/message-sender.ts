@@ -3,10 +3,17 @@ import { seoulDate, timeFromMinutes } from '../../lib/seoul-time.ts';
 import { enqueueDerivedJobs, type OutboxConsumer, type OutboxJob, PermanentDeliveryError } from '../outbox/index.ts';
 import { renderMessage, scheduleLine, type TemplateName } from './domain/templates.ts';
 import { MessageRejectedError } from './http-message-gateway.ts';
-import { bookingForMessage, clinicName, enqueueRemindersFor, leftoverSubscribers, recipientOf, type Recipient } from './notifications.repository.ts';
+import { type BookingForMessage, bookingsForMessages, clinicNames, enqueueRemindersFor, leftoverSubscribers, type Recipient, recipientsOf } from './notifications.repository.ts';
 
 /** A message to render and send, or nothing to send (the event no longer calls for one). */
 type Planned = { recipientKey: string; template: TemplateName; params: (r: Recipient) => Record<string, string> } | null;
+
+/** What a claimed batch of message jobs reads from the database: three statements for the batch, not three a job. */
+interface MessageFacts {
+  bookings: Map<string, BookingForMessage>;
+  recipients: Map<string, Recipient>;
+  clinics: Map<string, string>;
+}
 
 /**
  * The messages' outbox consumer: confirmation, change and cancellation notices, day-before
@@ -14,15 +21,16 @@ type Planned = { recipientKey: string; template: TemplateName; params: (r: Recip
  * at send time, and goes only to the gateway; the gateway deduplicates by the job's idempotency
  * key, so a retry or a crash after the send never texts anyone twice.
  */
-export function messageSender(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'messages'>): OutboxConsumer {
+export function messageSender(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'messages'>): OutboxConsumer<MessageFacts> {
   return {
     name: 'messages',
     concurrency: 8,
-    async deliver(job) {
+    prepare: (jobs) => readMessageFacts(ctx.db, jobs),
+    async deliver(job, facts) {
       if (job.topic === 'leftover.published') return fanOutLeftoverAlerts(ctx, job);
-      const planned = await plan(ctx, job);
+      const planned = plan(job, facts);
       if (!planned) return;
-      const recipient = await recipientOf(ctx.db, planned.recipientKey);
+      const recipient = facts.recipients.get(planned.recipientKey);
       if (!recipient?.phoneEnc) return; // nobody to text (no phone on record): nothing to retry
       const to = await ctx.crypto.decryptStored(recipient.phoneEnc, `persons.phone:${recipient.personKey}`);
       const params = planned.params(recipient);
@@ -48,13 +56,26 @@ function bookerOf(booking: { personKey: string; bookedBy: string | null }): stri
   return booking.bookedBy?.startsWith('guardian:') ? booking.bookedBy.slice('guardian:'.length) : booking.personKey;
 }
 
-async function plan(ctx: Pick<Ctx, 'db'>, job: OutboxJob): Promise<Planned> {
+const LEFTOVER_TOPICS = new Set(['leftover.booked', 'leftover.alert']);
+
+/** The bookings, clinics and recipients a batch's messages name: bookings and clinics together, then their recipients. */
+async function readMessageFacts(db: Ctx['db'], jobs: readonly OutboxJob[]): Promise<MessageFacts> {
+  const leftoverJobs = jobs.filter((j) => LEFTOVER_TOPICS.has(j.topic));
+  const [bookings, clinics] = await Promise.all([
+    bookingsForMessages(db, jobs.filter((j) => j.topic.startsWith('booking.')).map((j) => j.aggregateId)),
+    clinicNames(db, leftoverJobs.map((j) => String(j.payload.clinicId))),
+  ]);
+  const recipients = await recipientsOf(db, [...[...bookings.values()].map(bookerOf), ...leftoverJobs.map((j) => String(j.payload.personKey))]);
+  return { bookings, recipients, clinics };
+}
+
+function plan(job: OutboxJob, facts: MessageFacts): Planned {
   const p = job.payload;
   switch (job.topic) {
     case 'booking.created':
     case 'booking.changed':
     case 'booking.cancelled': {
-      const booking = await bookingForMessage(ctx.db, job.aggregateId);
+      const booking = facts.bookings.get(job.aggregateId);
       if (!booking) throw new PermanentDeliveryError(`booking ${job.aggregateId} not found`);
       // The doses as the event announced them (a later change has its own message).
       const announced = Array.isArray(p.doses) ? (p.doses as { dose: number; date: string; minute: number }[]) : booking.doses;
@@ -70,7 +91,7 @@ async function plan(ctx: Pick<Ctx, 'db'>, job: OutboxJob): Promise<Planned> {
       };
     }
     case 'booking.reminder': {
-      const booking = await bookingForMessage(ctx.db, job.aggregateId);
+      const booking = facts.bookings.get(job.aggregateId);
       const dose = booking?.doses.find((d) => d.dose === p.dose);
       // Cancelled or moved since the reminder was scheduled: the reminder has nothing left to say.
       if (!booking || booking.status !== 'booked' || !dose || dose.date !== p.date) return null;
@@ -81,11 +102,11 @@ async function plan(ctx: Pick<Ctx, 'db'>, job: OutboxJob): Promise<Planned> {
       };
     }
     case 'leftover.booked': {
-      const clinic = (await clinicName(ctx.db, String(p.clinicId))) ?? '';
+      const clinic = facts.clinics.get(String(p.clinicId)) ?? '';
       return { recipientKey: String(p.personKey), template: 'leftover.booked', params: (r) => ({ name: r.maskedName, clinic, date: String(p.date) }) };
     }
     case 'leftover.alert': {
-      const clinic = (await clinicName(ctx.db, String(p.clinicId))) ?? '';
+      const clinic = facts.clinics.get(String(p.clinicId)) ?? '';
       return { recipientKey: String(p.personKey), template: 'leftover.alert', params: () => ({ clinic, doses: String(p.doses) }) };
     }
     default:

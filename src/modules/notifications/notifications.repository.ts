@@ -10,9 +10,11 @@ export interface Recipient {
   locale: 'ko' | 'en';
 }
 
-export async function recipientOf(db: Db, personKey: string): Promise<Recipient | undefined> {
-  const row = await db.selectFrom('persons').select(['person_key', 'phone_enc', 'masked_name', 'locale']).where('person_key', '=', personKey).executeTakeFirst();
-  return row && { personKey: row.person_key, phoneEnc: row.phone_enc, maskedName: row.masked_name, locale: row.locale };
+/** The recipients among `personKeys`, by person key (a person never written has none). */
+export async function recipientsOf(db: Db, personKeys: readonly string[]): Promise<Map<string, Recipient>> {
+  if (personKeys.length === 0) return new Map();
+  const rows = await db.selectFrom('persons').select(['person_key', 'phone_enc', 'masked_name', 'locale']).where('person_key', 'in', [...new Set(personKeys)]).execute();
+  return new Map(rows.map((r) => [r.person_key, { personKey: r.person_key, phoneEnc: r.phone_enc, maskedName: r.masked_name, locale: r.locale }]));
 }
 
 export interface BookingForMessage {
@@ -24,22 +26,35 @@ export interface BookingForMessage {
   doses: { dose: number; date: string; minute: number; clinic: string }[];
 }
 
-/** A booking as its messages describe it: code, status, who booked, each dose with its clinic's name. */
-export async function bookingForMessage(db: Db, bookingId: string): Promise<BookingForMessage | undefined> {
-  const booking = await db.selectFrom('bookings').select(['id', 'code', 'status', 'person_key', 'booked_by']).where('id', '=', bookingId).executeTakeFirst();
-  if (!booking) return undefined;
-  const doses = await db
-    .selectFrom('booking_doses as d')
-    .innerJoin('institutions as i', 'i.id', 'd.institution_id')
-    .select(['d.dose', 'd.date', 'd.minute', 'i.name as clinic'])
-    .where('d.booking_id', '=', bookingId)
+/** Bookings as their messages describe them (code, status, who booked, each dose with its clinic's name), by id, in one statement. */
+export async function bookingsForMessages(db: Db, bookingIds: readonly string[]): Promise<Map<string, BookingForMessage>> {
+  const bookings = new Map<string, BookingForMessage>();
+  if (bookingIds.length === 0) return bookings;
+  const rows = await db
+    .selectFrom('bookings as b')
+    .leftJoin('booking_doses as d', 'd.booking_id', 'b.id')
+    .leftJoin('institutions as i', 'i.id', 'd.institution_id')
+    .select(['b.id', 'b.code', 'b.status', 'b.person_key', 'b.booked_by', 'd.dose', 'd.date', 'd.minute', 'i.name as clinic'])
+    .where('b.id', 'in', [...new Set(bookingIds)])
+    .orderBy('b.id')
     .orderBy('d.dose')
     .execute();
-  return { id: booking.id, code: booking.code, status: booking.status, personKey: booking.person_key, bookedBy: booking.booked_by, doses };
+  for (const r of rows) {
+    let booking = bookings.get(r.id);
+    if (!booking) {
+      booking = { id: r.id, code: r.code, status: r.status, personKey: r.person_key, bookedBy: r.booked_by, doses: [] };
+      bookings.set(r.id, booking);
+    }
+    if (r.dose !== null && r.date !== null && r.minute !== null) booking.doses.push({ dose: r.dose, date: r.date, minute: r.minute, clinic: r.clinic ?? '' });
+  }
+  return bookings;
 }
 
-export async function clinicName(db: Db, institutionId: string): Promise<string | undefined> {
-  return (await db.selectFrom('institutions').select('name').where('id', '=', institutionId).executeTakeFirst())?.name;
+/** Clinics' names, by id. */
+export async function clinicNames(db: Db, institutionIds: readonly string[]): Promise<Map<string, string>> {
+  if (institutionIds.length === 0) return new Map();
+  const rows = await db.selectFrom('institutions').select(['id', 'name']).where('id', 'in', [...new Set(institutionIds)]).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** People who asked to hear about leftover doses at a clinic. */

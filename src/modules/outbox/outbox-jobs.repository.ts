@@ -73,17 +73,19 @@ export async function claimJobs(db: Db, consumer: OutboxConsumer, now: Date, lea
   return result.rows.map(toJob).sort((a, b) => a.id - b.id);
 }
 
-/** Marks a delivered job done (only while it is still pending: a replayed duplicate changes nothing). */
-export async function completeJob(db: Db, id: number, now: Date): Promise<void> {
-  await db.updateTable('outbox_jobs').set({ status: 'done', done_at: now, leased_until: null, last_error: null }).where('id', '=', id).where('status', '=', 'pending').execute();
+/** Marks delivered jobs done (only those still pending: a replayed duplicate changes nothing). */
+export async function completeJobs(db: Db, ids: readonly number[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('outbox_jobs').set({ status: 'done', done_at: now, leased_until: null, last_error: null }).where('id', 'in', ids).where('status', '=', 'pending').execute();
 }
 
-/** Hands a claimed job back without counting the attempt (it was never tried). */
-export async function releaseJob(db: Db, id: number): Promise<void> {
+/** Hands claimed jobs back without counting the attempt (they were never tried). */
+export async function releaseJobs(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('outbox_jobs')
     .set((eb) => ({ leased_until: null, attempts: eb('attempts', '-', 1) }))
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .where('status', '=', 'pending')
     .execute();
 }

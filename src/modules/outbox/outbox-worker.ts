@@ -3,13 +3,16 @@ import { BackgroundLoop } from '../../lib/background-loop.ts';
 import type { OutboxConsumer as ConsumerName } from '../../infra/db/schema-outreach.ts';
 import { afterFailure, DEFAULT_BACKOFF, type BackoffPolicy } from './domain/backoff.ts';
 import type { OutboxJob } from './outbox-job.ts';
-import { claimJobs, completeJob, failJob, fanOutEvents, releaseJob } from './outbox-jobs.repository.ts';
+import { claimJobs, completeJobs, failJob, fanOutEvents, releaseJobs } from './outbox-jobs.repository.ts';
 
 /** A failure that no retry can mend (e.g. the event refers to nothing); the job goes straight to the dead letters. */
 export class PermanentDeliveryError extends Error {}
 
-/** Something that delivers outbox jobs to one outside system. */
-export interface OutboxConsumer {
+/**
+ * Something that delivers outbox jobs to one outside system. `Facts` is what a claimed batch's
+ * deliveries read from the database, read for the whole batch at once by `prepare`.
+ */
+export interface OutboxConsumer<Facts = unknown> {
   name: ConsumerName;
   /** Jobs delivered at once (the outside system's own concurrency limit is small). */
   concurrency: number;
@@ -17,8 +20,13 @@ export interface OutboxConsumer {
   available?(): boolean;
   /** True while a single trial call is allowed (circuit half open): one job is claimed, not a batch. */
   probing?(): boolean;
+  /**
+   * Reads in a few statements what every job of a claimed batch needs, so that delivering is not a
+   * round trip to the database per job. Throwing fails the whole batch's attempt (retried later).
+   */
+  prepare(jobs: readonly OutboxJob[]): Promise<Facts>;
   /** Delivers one job; throws to retry later, PermanentDeliveryError to give up. Must be idempotent by `job.idempotencyKey`. */
-  deliver(job: OutboxJob): Promise<void>;
+  deliver(job: OutboxJob, facts: Facts): Promise<void>;
 }
 
 export interface OutboxWorkerOptions {
@@ -84,11 +92,26 @@ export class OutboxWorker {
     return { fannedOut, delivered: results.reduce((n, r) => n + r.delivered, 0), failed: results.reduce((n, r) => n + r.failed, 0) };
   }
 
+  /**
+   * Claims a batch, reads what it needs (`prepare`), delivers it `concurrency` jobs at a time, then
+   * marks the delivered ones done in one statement. A job sent but not yet marked done when the
+   * node dies comes back when its lease runs out, and the consumer's idempotency key makes the
+   * second delivery a no-op.
+   */
   private async deliverBatch(consumer: OutboxConsumer): Promise<{ delivered: number; failed: number }> {
     if (consumer.available && !consumer.available()) return { delivered: 0, failed: 0 };
     const limit = consumer.probing?.() ? 1 : this.batchSize;
     const jobs = await claimJobs(this.ctx.db, consumer.name, this.ctx.clock.now(), this.leaseMs, limit);
-    let delivered = 0;
+    if (jobs.length === 0) return { delivered: 0, failed: 0 };
+    let facts: unknown;
+    try {
+      facts = await consumer.prepare(jobs);
+    } catch (error) {
+      for (const job of jobs) await this.recordFailure(consumer, job, error);
+      return { delivered: 0, failed: jobs.length };
+    }
+    const done: number[] = [];
+    const released: number[] = [];
     let failed = 0;
     // Jobs of one aggregate are claimed one at a time (the claim skips a job behind an older
     // pending one), so running a batch in parallel never reorders a booking's events.
@@ -97,29 +120,30 @@ export class OutboxWorker {
       for (let job = queue.shift(); job; job = queue.shift()) {
         // The system went down during this batch (circuit open): hand the rest back unattempted.
         if (consumer.available && !consumer.available()) {
-          await releaseJob(this.ctx.db, job.id);
+          released.push(job.id);
           continue;
         }
-        if (await this.deliverOne(consumer, job)) delivered++;
-        else failed++;
+        try {
+          await consumer.deliver(job, facts);
+          done.push(job.id);
+        } catch (error) {
+          await this.recordFailure(consumer, job, error);
+          failed++;
+        }
       }
     });
     await Promise.all(lanes);
-    return { delivered, failed };
+    await releaseJobs(this.ctx.db, released);
+    await completeJobs(this.ctx.db, done, this.ctx.clock.now());
+    this.ctx.metrics.outboxDeliveries.inc({ consumer: consumer.name, outcome: 'delivered' }, done.length);
+    return { delivered: done.length, failed };
   }
 
-  private async deliverOne(consumer: OutboxConsumer, job: OutboxJob): Promise<boolean> {
-    try {
-      await consumer.deliver(job);
-    } catch (error) {
-      const outcome = afterFailure(this.backoff, job.attempts, error instanceof PermanentDeliveryError, this.ctx.clock.now().getTime(), this.random);
-      await failJob(this.ctx.db, job.id, outcome, errorText(error));
-      this.ctx.metrics.outboxDeliveries.inc({ consumer: consumer.name, outcome: outcome.dead ? 'dead' : 'retry' });
-      return false;
-    }
-    await completeJob(this.ctx.db, job.id, this.ctx.clock.now());
-    this.ctx.metrics.outboxDeliveries.inc({ consumer: consumer.name, outcome: 'delivered' });
-    return true;
+  /** A failed attempt: retried after a back-off, or a dead letter when permanent or out of attempts. */
+  private async recordFailure(consumer: OutboxConsumer, job: OutboxJob, error: unknown): Promise<void> {
+    const outcome = afterFailure(this.backoff, job.attempts, error instanceof PermanentDeliveryError, this.ctx.clock.now().getTime(), this.random);
+    await failJob(this.ctx.db, job.id, outcome, errorText(error));
+    this.ctx.metrics.outboxDeliveries.inc({ consumer: consumer.name, outcome: outcome.dead ? 'dead' : 'retry' });
   }
 
   /** Runs rounds until stopped: at once again while there was work, else after `idleMs`. */

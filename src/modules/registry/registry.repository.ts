@@ -3,13 +3,22 @@ import type { Db } from '../../infra/db/database.ts';
 import type { RegistryClinicRow, RegistryStockRow, RegistryVaccinationRow } from './registry-client.ts';
 
 /** What the registry is told about a booking: its person (key only) and vaccine. */
-export async function bookingFacts(db: Db, bookingId: string): Promise<{ personKey: string; vaccine: string; campaignId: string } | undefined> {
-  return db
+export interface BookingFacts {
+  personKey: string;
+  vaccine: string;
+  campaignId: string;
+}
+
+/** The facts of each of `bookingIds` that exists, by id, in one statement. */
+export async function bookingFacts(db: Db, bookingIds: readonly string[]): Promise<Map<string, BookingFacts>> {
+  if (bookingIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('bookings as b')
     .innerJoin('campaigns as c', 'c.id', 'b.campaign_id')
-    .select(['b.person_key as personKey', 'c.vaccine_name as vaccine', 'b.campaign_id as campaignId'])
-    .where('b.id', '=', bookingId)
-    .executeTakeFirst();
+    .select(['b.id', 'b.person_key as personKey', 'c.vaccine_name as vaccine', 'b.campaign_id as campaignId'])
+    .where('b.id', 'in', [...new Set(bookingIds)])
+    .execute();
+  return new Map(rows.map(({ id, ...facts }) => [id, facts]));
 }
 
 /** Upserts the registry's clinics into `institutions` (the registry is their source). */

@@ -3,16 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { completeJobs, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { enqueueDerivedJobs } from '../src/modules/outbox/outbox-producers.ts';
-import { pruneDoneJobs, recheckEvents } from '../src/modules/outbox/outbox-prune.repository.ts';
 import { OutboxPruner, type PruneLog } from '../src/modules/outbox/outbox-pruner.ts';
-import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const HOUR = 3_600_000;
 
 /**
  * The retention pruner on the real store (PGlite, or PostgreSQL with DATABASE_URL): which finished
- * outbox rows go, which stay, batching, the metric and the log. Rows are aged with the ManualClock:
- * the default retention is 72 hours.
+ * outbox jobs go, which stay, batching, the metric and the log; and the events an earlier release
+ * left marked processed. Rows are aged with the ManualClock: the default retention is 72 hours.
  */
 describe('outbox retention pruner', () => {
   let t: TestApp;
@@ -45,7 +44,7 @@ describe('outbox retention pruner', () => {
   const jobsLeft = async (ids: number[]) => (await t.ctx.db.selectFrom('outbox_jobs').select('idempotency_key').where('outbox_id', 'in', ids).orderBy('idempotency_key').execute()).map((r) => r.idempotency_key);
   const pruned = async (table: string) => (await t.ctx.metrics.outboxPruned.get()).values.find((v) => v.labels.table === table)?.value ?? 0;
 
-  it('deletes old done jobs and the events all of whose jobs went; keeps young, dead and pending work', async () => {
+  it('deletes old done jobs; keeps young, dead and pending ones', async () => {
     const pruner = new OutboxPruner(t.ctx, { log });
     const [allDone, onePending, oneDead, young, doneLate] = await events(5);
     await done('registry', allDone!);
@@ -62,36 +61,60 @@ describe('outbox retention pruner', () => {
     await done('registry', young!);
     await done('messages', young!);
     await done('registry', doneLate!);
-    const [notFannedOut] = (await t.ctx.db.insertInto('outbox').values({ topic: 'booking.created', aggregate_id: 'late', payload: '{}', created_at: t.clock.now() }).returning('id').execute()).map((r) => r.id);
-    const all = [allDone!, onePending!, oneDead!, young!, doneLate!, notFannedOut!];
+    const all = [allDone!, onePending!, oneDead!, young!, doneLate!];
 
     // At 71 h nothing is old enough.
     expect(await pruner.runOnce()).toEqual({ jobs: 0, events: 0, batches: 1 });
 
     t.clock.advance(2 * HOUR);
-    expect(await pruner.runOnce()).toMatchObject({ jobs: 6, events: 1 });
-    expect(await eventsLeft(all)).toEqual([onePending, oneDead, young, doneLate, notFannedOut]);
+    expect(await pruner.runOnce()).toEqual({ jobs: 6, events: 0, batches: 1 });
     expect(await jobsLeft(all)).toEqual([`messages:${oneDead}`, `messages:${onePending}`, `messages:${young}`, `registry:${doneLate}`, `registry:${young}`].sort());
     expect(await t.ctx.db.selectFrom('outbox_jobs').select('id').where('id', '=', reminder.id).execute()).toEqual([]);
     expect(await pruned('outbox_jobs')).toBe(6);
-    expect(await pruned('outbox')).toBe(1);
     // The log carries counts and nothing else.
-    expect(logged.at(-1)).toEqual({ message: 'outbox pruned', fields: { jobs: 6, events: 1, batches: 1 } });
+    expect(logged.at(-1)).toEqual({ message: 'outbox pruned', fields: { jobs: 6, events: 0, batches: 1 } });
 
     // 72 h after the late completions, the young work goes too; dead and pending work never does.
     t.clock.advance(72 * HOUR);
-    expect(await pruner.runOnce()).toMatchObject({ jobs: 3, events: 2 });
-    expect(await eventsLeft(all)).toEqual([onePending, oneDead, notFannedOut]);
+    expect(await pruner.runOnce()).toMatchObject({ jobs: 3 });
     expect(await jobsLeft(all)).toEqual([`messages:${oneDead}`, `messages:${onePending}`].sort());
     expect(await pruned('outbox_jobs')).toBe(9);
-    expect(await pruned('outbox')).toBe(3);
 
-    // A replayed dead job, once delivered and old, takes its event with it.
+    // A replayed dead job, once delivered and old, goes too.
     await t.ctx.db.updateTable('outbox_jobs').set({ status: 'pending' }).where('idempotency_key', '=', `messages:${oneDead}`).execute();
     await done('messages', oneDead!);
     t.clock.advance(73 * HOUR);
-    expect(await pruner.runOnce()).toMatchObject({ jobs: 1, events: 1 });
-    expect(await eventsLeft(all)).toEqual([onePending, notFannedOut]);
+    expect(await pruner.runOnce()).toMatchObject({ jobs: 1 });
+    expect(await jobsLeft(all)).toEqual([`messages:${onePending}`]);
+  });
+
+  it('fans an event out and deletes it in one statement; an event not fanned out stays', async () => {
+    const [routed] = await events(1);
+    expect(await eventsLeft([routed!])).toEqual([]);
+    expect(await jobsLeft([routed!])).toEqual([`messages:${routed}`, `registry:${routed}`]);
+    const [waiting] = (await t.ctx.db.insertInto('outbox').values({ topic: 'booking.created', aggregate_id: 'waiting', payload: '{}', created_at: t.clock.now() }).returning('id').execute()).map((r) => r.id);
+    t.clock.advance(73 * HOUR);
+    await new OutboxPruner(t.ctx, { log }).runOnce();
+    expect(await eventsLeft([waiting!])).toEqual([waiting]);
+    await fanOutEvents(t.ctx.db, t.clock.now(), 10);
+  });
+
+  it('deletes the events a node of the release before migration 0033 marked processed instead of deleting', async () => {
+    const pruner = new OutboxPruner(t.ctx, { batchSize: 2, log });
+    const before = await pruned('outbox');
+    const marked = (
+      await t.ctx.db
+        .insertInto('outbox')
+        .values([1, 2, 3].map((i) => ({ topic: 'booking.created', aggregate_id: `earlier-${i}`, payload: '{}', created_at: t.clock.now(), processed_at: t.clock.now() })))
+        .returning('id')
+        .execute()
+    ).map((r) => r.id);
+    const [waiting] = (await t.ctx.db.insertInto('outbox').values({ topic: 'booking.created', aggregate_id: 'not-yet', payload: '{}', created_at: t.clock.now() }).returning('id').execute()).map((r) => r.id);
+    // Three in batches of two; at once, since their jobs carry their payloads.
+    expect(await pruner.runOnce()).toMatchObject({ events: 3 });
+    expect(await eventsLeft([...marked, waiting!])).toEqual([waiting]);
+    expect(await pruned('outbox')).toBe(before + 3);
+    await fanOutEvents(t.ctx.db, t.clock.now(), 10);
   });
 
   it('loops over batches until no old done job is left', async () => {
@@ -104,8 +127,8 @@ describe('outbox retention pruner', () => {
     t.clock.advance(73 * HOUR);
     const before = await pruned('outbox_jobs');
     // 20 jobs in batches of 3: six full batches, then a short one ends the run.
-    expect(await pruner.runOnce()).toEqual({ jobs: 20, events: 10, batches: 7 });
-    expect(await eventsLeft(ids)).toEqual([]);
+    expect(await pruner.runOnce()).toEqual({ jobs: 20, events: 0, batches: 7 });
+    expect(await jobsLeft(ids)).toEqual([]);
     expect(await pruned('outbox_jobs')).toBe(before + 20);
     expect(await pruner.runOnce()).toEqual({ jobs: 0, events: 0, batches: 1 });
   });
@@ -120,7 +143,7 @@ describe('outbox retention pruner', () => {
     const pruner = new OutboxPruner(t.ctx, { log, intervalMs: 60_000 });
     pruner.start();
     await pruner.stop();
-    expect(await eventsLeft(ids)).toEqual([]);
+    expect(await jobsLeft(ids)).toEqual([]);
   });
 
   it('exports the counter on /metrics', async () => {
@@ -151,52 +174,5 @@ describe('outbox retention configuration', () => {
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ ...secrets, [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ ...secrets, [name]: value })).toThrow(name);
-  });
-});
-
-/**
- * Two nodes pruning at once, each deleting one of an event's two jobs in a transaction that the other
- * cannot see yet: neither statement may delete the event (the other job exists in its snapshot), so
- * the recheck after commit must. PGlite has one connection and serialises transactions, so this runs
- * on PostgreSQL only.
- */
-describe.skipIf(!onPostgres)('outbox pruning on two nodes at once', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t?.close());
-
-  it('frees an event whose last two jobs two nodes deleted concurrently', async () => {
-    const [event] = (await t.ctx.db.insertInto('outbox').values({ topic: 'booking.created', aggregate_id: 'race', payload: '{}', created_at: t.clock.now() }).returning('id').execute()).map((r) => r.id);
-    await fanOutEvents(t.ctx.db, t.clock.now(), 10);
-    for (const consumer of ['registry', 'messages']) {
-      const job = await t.ctx.db.selectFrom('outbox_jobs').select('id').where('idempotency_key', '=', `${consumer}:${event}`).executeTakeFirstOrThrow();
-      await completeJobs(t.ctx.db, [job.id], t.clock.now());
-    }
-    t.clock.advance(73 * HOUR);
-    const cutoff = new Date(t.clock.now().getTime() - 72 * HOUR);
-
-    let releaseFirst!: () => void;
-    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let firstDeleted!: () => void;
-    const firstHasDeleted = new Promise<void>((resolve) => (firstDeleted = resolve));
-    const first = t.ctx.db.transaction().execute(async (trx) => {
-      const batch = await pruneDoneJobs(trx, cutoff, null, 1);
-      firstDeleted();
-      await firstMayCommit;
-      return batch;
-    });
-    await firstHasDeleted;
-    // The second node skips the job the first holds and deletes the other one.
-    const second = await pruneDoneJobs(t.ctx.db, cutoff, null, 1);
-    releaseFirst();
-    const firstBatch = await first;
-
-    expect([firstBatch.jobs, second.jobs, firstBatch.events, second.events]).toEqual([1, 1, 0, 0]);
-    expect(firstBatch.recheck).toEqual([event]);
-    expect(second.recheck).toEqual([event]);
-    expect(await recheckEvents(t.ctx.db, firstBatch.recheck, cutoff)).toBe(1);
-    expect(await t.ctx.db.selectFrom('outbox').select('id').where('id', '=', event!).execute()).toEqual([]);
   });
 });

@@ -26,6 +26,7 @@ import * as bookingsFoundByState from '../../../migrations/0029-bookings-found-b
 import * as bookingKeepsItsKey from '../../../migrations/0030-booking-keeps-its-key.ts';
 import * as outboxPayloadAsText from '../../../migrations/0031-outbox-payload-as-text.ts';
 import * as dataKeys from '../../../migrations/0032-data-keys.ts';
+import * as outboxEventsLeaveAtFanOut from '../../../migrations/0033-outbox-events-leave-at-fan-out.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -55,6 +56,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0030-booking-keeps-its-key': bookingKeepsItsKey,
   '0031-outbox-payload-as-text': outboxPayloadAsText,
   '0032-data-keys': dataKeys,
+  '0033-outbox-events-leave-at-fan-out': outboxEventsLeaveAtFanOut,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

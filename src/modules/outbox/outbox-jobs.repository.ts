@@ -18,11 +18,13 @@ function toJob(row: Selectable<OutboxJobsTable>): OutboxJob {
 }
 
 /**
- * Moves up to `limit` new outbox events into one job per consumer, and marks them processed, in one
- * statement. `SKIP LOCKED` lets several nodes fan out at once without waiting on each other; the
- * idempotency key (`<consumer>:<outbox id>`) is unique, so an event is never fanned out twice.
- * An event of a synthetic campaign (the probe's) is marked processed with no job: the probe's
- * bookings travel the outbox like any other, and reach neither the registry nor a phone.
+ * Moves up to `limit` outbox events into one job per consumer, and deletes them, in one statement.
+ * The jobs carry the event's payload, so nothing reads the event afterwards (deleting writes less
+ * than marking it processed: migration 0033). `SKIP LOCKED` lets several nodes fan out at once
+ * without waiting on each other, and an event locked and deleted by one is skipped by the others;
+ * the idempotency key (`<consumer>:<outbox id>`) is unique besides, so an event is never fanned out
+ * twice. An event of a synthetic campaign (the probe's) goes with no job: the probe's bookings
+ * travel the outbox like any other, and reach neither the registry nor a phone.
  */
 export async function fanOutEvents(db: Db, now: Date, limit: number): Promise<number> {
   const routes = sql.join(routingPairs().map(([consumer, topic]) => sql`(${consumer}, ${topic})`));
@@ -37,7 +39,7 @@ export async function fanOutEvents(db: Db, now: Date, limit: number): Promise<nu
       WHERE NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.id = p.payload->>'campaignId' AND c.synthetic)
       ON CONFLICT (idempotency_key) DO NOTHING
     )
-    UPDATE outbox SET processed_at = ${now}::timestamptz WHERE id IN (SELECT id FROM picked) RETURNING id
+    DELETE FROM outbox WHERE id IN (SELECT id FROM picked) RETURNING id
   `.execute(db);
   return result.rows.length;
 }

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../context.ts';
 import { BackgroundLoop } from '../../lib/background-loop.ts';
 import { errorText } from './outbox-worker.ts';
-import { pruneDoneJobs, recheckEvents, type PruneCursor } from './outbox-prune.repository.ts';
+import { pruneDoneJobs, pruneFannedOutEvents, type PruneCursor } from './outbox-prune.repository.ts';
 
 export interface PruneResult {
   jobs: number;
@@ -25,9 +25,10 @@ export interface OutboxPrunerOptions {
 }
 
 /**
- * Deletes finished outbox work older than `YEYAK_OUTBOX_RETENTION_HOURS`: `done` jobs, and each
- * outbox event once its last job is gone. Dead jobs stay for the operators to replay (their events
- * with them); pending jobs and their events stay until delivered.
+ * Deletes finished outbox work: `done` jobs older than `YEYAK_OUTBOX_RETENTION_HOURS`, and the
+ * events a node of the release before migration 0033 marked processed instead of deleting (the
+ * fan-out now deletes the events it routes). Dead jobs stay for the operators to replay; pending
+ * jobs stay until delivered.
  *
  * It runs in every process that runs the outbox worker, with no coordination between nodes: two
  * nodes deleting the same rows is harmless (`SKIP LOCKED` makes the second take other rows, and a
@@ -62,15 +63,18 @@ export class OutboxPruner {
   async runOnce(): Promise<PruneResult> {
     const cutoff = new Date(this.ctx.clock.now().getTime() - this.ctx.config.outbox.retentionHours * 3_600_000);
     const total: PruneResult = { jobs: 0, events: 0, batches: 0 };
+    for (;;) {
+      const events = await pruneFannedOutEvents(this.ctx.db, this.batchSize);
+      total.events += events;
+      this.ctx.metrics.outboxPruned.inc({ table: 'outbox' }, events);
+      if (events < this.batchSize || this.loop.stopRequested) break;
+    }
     let cursor: PruneCursor | null = null;
     for (;;) {
       const batch = await pruneDoneJobs(this.ctx.db, cutoff, cursor, this.batchSize);
-      const events = batch.events + (await recheckEvents(this.ctx.db, batch.recheck, cutoff));
       total.batches++;
       total.jobs += batch.jobs;
-      total.events += events;
       this.ctx.metrics.outboxPruned.inc({ table: 'outbox_jobs' }, batch.jobs);
-      this.ctx.metrics.outboxPruned.inc({ table: 'outbox' }, events);
       // A short batch means the old done rows are used up (rows skipped as locked wait for the next run).
       if (batch.jobs < this.batchSize || batch.cursor === null || this.loop.stopRequested) break;
       cursor = batch.cursor;

@@ -27,6 +27,7 @@ import * as bookingKeepsItsKey from '../../../migrations/0030-booking-keeps-its-
 import * as outboxPayloadAsText from '../../../migrations/0031-outbox-payload-as-text.ts';
 import * as dataKeys from '../../../migrations/0032-data-keys.ts';
 import * as outboxEventsLeaveAtFanOut from '../../../migrations/0033-outbox-events-leave-at-fan-out.ts';
+import * as outboxJobsPayloadAsText from '../../../migrations/0034-outbox-jobs-payload-as-text.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -57,6 +58,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0031-outbox-payload-as-text': outboxPayloadAsText,
   '0032-data-keys': dataKeys,
   '0033-outbox-events-leave-at-fan-out': outboxEventsLeaveAtFanOut,
+  '0034-outbox-jobs-payload-as-text': outboxJobsPayloadAsText,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

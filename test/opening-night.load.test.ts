@@ -41,6 +41,9 @@ describe(`opening night, short version (5,000 people, ${scaleOut ? 'PostgreSQL +
     expect(result.statuses['identity']?.['429 YEYAK_ERR_RATE_LIMITED'], outcomes).toBeUndefined();
     expect(result.statuses['join']?.['403 YEYAK_ERR_NOT_ELIGIBLE'], outcomes).toBeGreaterThan(0);
     expect(result.database.liveBookings + result.database.cancelledBookings, outcomes).toBeGreaterThanOrEqual(result.booked201);
+    // The apps' outbox relay sent confirmations during the night, and none went to the dead letters.
+    expect(result.database.messages.sent, JSON.stringify(result.database.messages)).toBeGreaterThan(0);
+    expect(result.database.messages.dead, JSON.stringify(result.database.messages)).toBe(0);
     // The queue's public log (kept by default; the bench apps carry a log key): audited after the
     // night as anyone could, then against the admissions the database granted: clean (every
     // granted admission is in the log, for a place served in order).

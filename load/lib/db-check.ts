@@ -2,7 +2,8 @@
  * The end-of-run check in the database itself (the apps stopped first, so the embedded PGlite can
  * be opened): doses booked per slot against capacity counted from the live bookings' doses (not
  * from the `booked` counters, which a CHECK keeps ≤ capacity anyway), counters that disagree with
- * the doses behind them, people with more than one live booking, and bookings against the 201s.
+ * the doses behind them, people with more than one live booking, and bookings against the 201s;
+ * and how far the outbox relay got with the confirmations by the time the apps stopped.
  */
 import { sql } from 'kysely';
 import { createContext } from '../../src/bootstrap.ts';
@@ -17,6 +18,8 @@ export interface DatabaseCheck {
   doubleBookings: number;
   liveBookings: number;
   cancelledBookings: number;
+  /** The messages consumer's jobs by status when the apps stopped, and the events not fanned out yet. */
+  messages: { sent: number; pending: number; dead: number; unrouted: number };
 }
 
 export async function checkDatabase(env: NodeJS.ProcessEnv, campaignId: string): Promise<DatabaseCheck> {
@@ -37,6 +40,12 @@ export async function checkDatabase(env: NodeJS.ProcessEnv, campaignId: string):
         WHERE campaign_id = ${campaignId} AND status = 'booked' GROUP BY person_key HAVING count(*) > 1) x`),
       liveBookings: await one(sql<{ n: number }>`SELECT count(*)::int AS n FROM bookings WHERE campaign_id = ${campaignId} AND status = 'booked'`),
       cancelledBookings: await one(sql<{ n: number }>`SELECT count(*)::int AS n FROM bookings WHERE campaign_id = ${campaignId} AND status = 'cancelled'`),
+      messages: {
+        sent: await one(sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox_jobs WHERE consumer = 'messages' AND status = 'done'`),
+        pending: await one(sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox_jobs WHERE consumer = 'messages' AND status = 'pending'`),
+        dead: await one(sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox_jobs WHERE consumer = 'messages' AND status = 'dead'`),
+        unrouted: await one(sql<{ n: number }>`SELECT count(*)::int AS n FROM outbox`),
+      },
     };
   } finally {
     await ctx.waitingRoom.store.close();

@@ -146,6 +146,10 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
         ['bookings (201)', fmt(r.booked201)],
         ['in the database: live / cancelled', `${fmt(r.database.liveBookings)} / ${fmt(r.database.cancelledBookings)}`],
         ['changed / cancelled by their owners', `${fmt(r.changed)} / ${fmt(r.cancelled)}`],
+        [
+          'messages when the apps stopped (the outbox relay, at the end of the journeys): sent / pending / dead; events not fanned out yet',
+          `${fmt(r.database.messages.sent)} / ${fmt(r.database.messages.pending)} / ${fmt(r.database.messages.dead)}; ${fmt(r.database.messages.unrouted)}`,
+        ],
         ['bookings per second: peak / mean over seconds with bookings', `${fmt(peak(r.bookingsPerSecond))} / ${fmt(mean(active(r.bookingsPerSecond)), 1)}`],
         ['admissions per second: peak / mean over seconds with admissions', `${fmt(peak(r.admissionsPerSecond))} / ${fmt(mean(active(r.admissionsPerSecond)), 1)}`],
         ['requests per second: peak / mean', `${fmt(peak(r.requestsPerSecond))} / ${fmt(mean(active(r.requestsPerSecond)), 1)}`],

@@ -155,6 +155,13 @@ export function render(r: Report): { markdown: string; problems: string[]; warni
         `${fmt(perOwnBooking('withFpi'), 2)} with a full-page image; ${fmt((perOwnBooking('bytes') - perOwnBooking('fpiBytes')) / 1024, 2)} kB without the page images (the run starts at a checkpoint)`,
     );
   }
+  const relay = r.yeyak.relay;
+  if (relay && load.booked > 0) {
+    perUnit.push(
+      `outbox relay over the timed run: ${fmt(relay.fannedOut / load.booked, 2)} messages fanned out and ${fmt(relay.sent / load.booked, 2)} sent a booking ` +
+        `(${fmt(relay.sent)} sent; about 1.00 of each when it keeps up, less when it falls behind and the booking's figures leave its work out)`,
+    );
+  }
   if (perBooking && b?.groups.load) perUnit.push(`load generator CPU per booking: ${((b.groups.load * 1000) / bookingsPerSecond).toFixed(3)} ms`);
   const steal = [p, b].map((use) => use?.machineStealCores ?? 0);
   if (steal.some((x) => x >= 0.01)) perUnit.push(`CPU stolen by the hypervisor: ${fmtCores(steal[0])} cores during pgbench, ${fmtCores(steal[1])} during the bookings`);

@@ -20,6 +20,7 @@ import { fmt } from '../lib/report.ts';
 import { walRecordsBetween, type WalRecordGroup } from '../lib/wal-records.ts';
 import { BENCH_DIR, type Options, REPO_ROOT, YEYAK_DB, log } from './config.ts';
 import { type WalSpan } from './pgbench-run.ts';
+import { relayBetween, relayMark, type RelayMark } from './relay-progress.ts';
 import type { Seeded } from './seed.ts';
 
 export async function walSpan(first: Promise<WalMark> | undefined, last: Promise<WalMark> | undefined): Promise<WalSpan | null> {
@@ -42,6 +43,8 @@ export interface YeyakRun {
   oversoldSlots: number;
   /** WAL over the timed run. */
   wal: WalSpan | null;
+  /** The outbox relay's messages over the timed run: fanned out and sent. */
+  relay: RelayMark | null;
   /** The same WAL by relation and record type (`pg_walinspect`), or why it could not be read. */
   walRecords: WalRecordGroup[] | { unavailable: string } | null;
   /** pg_stat_statements over the timed run (--statements), or why there is none. */
@@ -103,6 +106,8 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
     profilesWritten?: Promise<string[]>;
     walStart?: Promise<WalMark>;
     walEnd?: Promise<WalMark>;
+    relayStart?: Promise<RelayMark | null>;
+    relayEnd?: Promise<RelayMark | null>;
   } = {};
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'yeyak-bench-booking-profiles-')) : null;
   const sample = () =>
@@ -142,6 +147,7 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
           if (pgPidsTimer) clearInterval(pgPidsTimer);
           samples.start = sample();
           samples.walStart = walMark(adminUrl);
+          samples.relayStart = relayMark(yeyakUrl);
           samples.sampler = startActivitySampler(adminUrl, YEYAK_DB);
           samples.eluStart = Promise.all(apps.map(eventLoopOf));
           if (options.statements) samples.statements = startStatementStats(yeyakUrl, YEYAK_DB);
@@ -150,6 +156,7 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
         case 'timed-end':
           samples.end = sample();
           samples.walEnd = walMark(adminUrl);
+          samples.relayEnd = relayMark(yeyakUrl);
           samples.activity = samples.sampler?.then((started) => started.stop());
           samples.eluEnd = Promise.all(apps.map(eventLoopOf));
           samples.statementsEnd = samples.statements?.then((s): Promise<StatementStats | { unavailable: string }> | { unavailable: string } => ('stop' in s ? s.stop() : s));
@@ -214,6 +221,7 @@ export async function yeyakRun(adminUrl: string, yeyakUrl: string, appEnv: NodeJ
       statements,
       profiles,
       wal: await walSpan(samples.walStart, samples.walEnd),
+      relay: await relayBetween(samples.relayStart, samples.relayEnd),
       walRecords,
     };
   } finally {

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { admitted, ok, person, seedCampaign } from './support/fixtures.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 // A booking replayed under its Idempotency-Key (API.md): where the key is kept, and the first 201 again.
 // Server time 2026-08-10 11:00 Seoul; the open window runs 2026-08-09 20:00 → 2026-09-30 18:00.
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-10T02:00:00Z' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: '2026-08-10T02:00:00Z' });
 
 const keptRows = (key: string) => t.ctx.db.selectFrom('idempotency_keys').select(['request_hash', 'status_code', 'response']).where('key', '=', key).execute();
 

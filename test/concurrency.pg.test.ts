@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { admitted, ok, operator, person, seedCampaign } from './support/fixtures.ts';
-import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
+import { onPostgres, useTestApp } from './support/test-app.ts';
 import { mapLimit } from './support/cluster.ts';
 
 /**
@@ -9,14 +9,10 @@ import { mapLimit } from './support/cluster.ts';
  * transactions), so this suite runs when DATABASE_URL is set — as .ci/run does.
  */
 describe.skipIf(!onPostgres)('under contention on PostgreSQL', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // 5,000 bookings at once through inject queue thousands on the pool on purpose: shedding by the
-    // pool's queue (its own test: test/load-shedding-db.pg.test.ts) would otherwise still be on,
-    // from its last half-second health check, when the next test starts.
-    t = await startTestApp({ now: '2026-08-10T02:00:00Z', env: { YEYAK_DB_POOL_SIZE: '40' } });
-  });
-  afterAll(() => t?.close());
+  // 5,000 bookings at once through inject queue thousands on the pool on purpose: shedding by the
+  // pool's queue (its own test: test/load-shedding-db.pg.test.ts) would otherwise still be on,
+  // from its last half-second health check, when the next test starts.
+  const t = useTestApp({ now: '2026-08-10T02:00:00Z', env: { YEYAK_DB_POOL_SIZE: '40' } });
 
   async function ledgerInvariants(campaignId: string) {
     // Every count is checked in SQL against the bookings themselves.

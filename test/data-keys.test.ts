@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDataKey, wrappedDataKey } from '../src/infra/db/data-keys.ts';
 import { EnvelopeCrypto } from '../src/lib/envelope-crypto.ts';
 import { recordOnFirstNeed } from '../src/modules/identity/person-records.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 /**
  * Phones at rest are sealed under the process's data key (migration 0032): stored, wrapped, before
  * the first value is sealed under it, and found there by any other process that reads the value.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-10T02:00:00Z' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: '2026-08-10T02:00:00Z' });
 
 describe('data keys', () => {
   it("seals a recorded person's phone under the process's stored data key, which another process loads to open it", async () => {

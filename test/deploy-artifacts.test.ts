@@ -4,11 +4,11 @@ import { generateSignerKey } from '../src/lib/signed-note.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_SHUTDOWN_DRAIN_SECONDS, loadConfig } from '../src/config.ts';
 import { nginxConfAt, nginxMain } from '../deploy/cluster/balancer-configs.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 const ROOT = new URL('../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -57,13 +57,7 @@ const configMap = one('ConfigMap');
 const secret = one('Secret');
 
 describe('deploy/kubernetes', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('probes, the image healthcheck and the balancer checks name routes the app answers', async () => {
     const probes = [container.readinessProbe, container.livenessProbe, container.startupProbe].map((p) => p?.httpGet?.path);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ok, operator, person, seedCampaign } from './support/fixtures.ts';
-import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
+import { onPostgres, useTestApp } from './support/test-app.ts';
 
 /**
  * Leftover doses are first come, first served: many citizens racing for the last doses on real
@@ -8,11 +8,7 @@ import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
  * win as there are doses; everyone else gets a clear "sold out"; nobody gets two.
  */
 describe.skipIf(!onPostgres)('leftover race on PostgreSQL', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { YEYAK_DB_POOL_SIZE: '40' } });
-  });
-  afterAll(() => t?.close());
+  const t = useTestApp({ env: { YEYAK_DB_POOL_SIZE: '40' } });
 
   /** A campaign with one clinic, whose staff member publishes today's leftover doses. */
   async function leftoverOffer(campaignId: string, institutionId: string, doses: number) {

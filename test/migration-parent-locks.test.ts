@@ -1,19 +1,15 @@
 import { sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/infra/db/migrate.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 /**
  * Migrations 0016 and 0020 drop the three foreign keys whose checks share-locked a booking's parent
  * rows, and their `down` puts them back (on whichever store the suite runs: PGlite, or PostgreSQL
  * in CI).
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-10T02:00:00Z' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: '2026-08-10T02:00:00Z' });
 
 async function foreignKeys(): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`

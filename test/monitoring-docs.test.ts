@@ -1,16 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { probeMetrics } from '../probe/metrics.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 // The example alert rules and Grafana dashboard in docs/monitoring/ name only metrics that /metrics
 // exports, or the synthetic probe's own /metrics (probe/metrics.ts).
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 const docs = ['docs/monitoring/alerts.yml', 'docs/monitoring/grafana-dashboard.json', 'docs/monitoring/alerts.test.yml'];
 

@@ -1,15 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { splitEvenly } from '../src/modules/campaigns/domain/quota.ts';
 import { daysBetween } from '../src/lib/seoul-time.ts';
 import { ok, openCampaign, operator } from './support/fixtures.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 async function count(table: 'campaigns' | 'institutions' | 'capacity_slots'): Promise<number> {
   const row = await t.ctx.db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();

@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimJobs, completeJobs } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { enqueueDerivedJobs } from '../src/modules/outbox/outbox-producers.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 /**
  * A consumer takes an aggregate's jobs one at a time, oldest first (a booking's cancellation never
  * overtakes its creation), while other aggregates' jobs are claimed beside them.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 describe('claiming outbox jobs', () => {
   it("claims only each aggregate's oldest pending job, and the next once it is done", async () => {

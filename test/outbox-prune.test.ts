@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { completeJobs, failJob, fanOutEvents } from '../src/modules/outbox/outbox-jobs.repository.ts';
 import { enqueueDerivedJobs } from '../src/modules/outbox/outbox-producers.ts';
 import { OutboxPruner, type PruneLog } from '../src/modules/outbox/outbox-pruner.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 const HOUR = 3_600_000;
 
@@ -14,14 +14,9 @@ const HOUR = 3_600_000;
  * left marked processed. Rows are aged with the ManualClock: the default retention is 72 hours.
  */
 describe('outbox retention pruner', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const logged: { fields: Record<string, unknown>; message: string }[] = [];
   const log: PruneLog = { info: (fields, message) => logged.push({ fields, message }), error: (fields, message) => logged.push({ fields, message }) };
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t?.close());
 
   /** Writes `topic` events (booking.created fans out to registry and messages) and fans them out now. */
   async function events(count: number, topic = 'booking.created'): Promise<number[]> {

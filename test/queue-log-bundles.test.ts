@@ -1,22 +1,18 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/infra/db/migrate.ts';
 import { CampaignQueueLog, type NewEntry } from '../src/modules/transparency/queue-log.ts';
 import { findLogSubject, readLogEntries } from '../src/modules/transparency/queue-log.repository.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 /**
  * The queue log stored by bundle (migration 0026): a row per append and entry tile, the tree the
  * same as entry by entry, a writer that read an old end refused, entries found by position or by
  * subject, and the migration undone and done again with nothing lost.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-09T20:00:00+09:00' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: '2026-08-09T20:00:00+09:00' });
 
 const C = 'bundled';
 const commitment = (i: number) => createHash('sha256').update(`opening ${i}`).digest();

@@ -1,23 +1,19 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HashLevels } from '../src/modules/transparency/domain/hash-levels.ts';
 import { consistencyProof, inclusionProof, leafHash, rootHash } from '../src/modules/transparency/domain/merkle.ts';
 import { verifyConsistency, verifyInclusion } from '../src/modules/transparency/domain/merkle-verify.ts';
 import { tileHashes } from '../src/modules/transparency/domain/tiles.ts';
 import { CampaignQueueLog, type NewEntry } from '../src/modules/transparency/queue-log.ts';
 import { readLogEntries } from '../src/modules/transparency/queue-log.repository.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 /**
  * A log past the tiles a node keeps below level 8 (64 complete tiles): proofs, roots and hash
  * tiles of its past read their tile's entries back from the database and hash them again, and
  * agree with a tree that holds every hash, built apart from the stored lines.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-09T20:00:00+09:00' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: '2026-08-09T20:00:00+09:00' });
 
 const C = 'past-tiles';
 const SIZE = 256 * 70 + 9;

@@ -1,11 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordOnFirstNeed } from '../src/modules/identity/person-records.ts';
 import { verifySessionToken } from '../src/modules/identity/session-auth.ts';
 import { recordPerson, signIn } from '../src/modules/identity/sign-in.ts';
 import { ok, personKeyOfSession } from './support/fixtures.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { useTestApp } from './support/test-app.ts';
 
 /**
  * Signing in records nothing: the session seals the verified identity, and the person is recorded
@@ -14,11 +14,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
  * the database flushes — while a changed name or phone must still reach the record, and a session
  * verified earlier must never replace what a later one recorded.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ now: '2026-08-10T02:00:00Z' });
-});
-afterAll(() => t.close());
+const t = useTestApp({ now: '2026-08-10T02:00:00Z' });
 
 async function rowOf(personKey: string) {
   const { rows } = await sql<{ version: string; phone_enc: string; contact_hash: string }>`

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { createContext } from '../../src/bootstrap.ts';
 import { createLogger } from '../../src/http/logger.ts';
@@ -52,8 +53,14 @@ export async function createDatabase(base: string, prefix: string): Promise<{ ur
   };
 }
 
+interface TestAppOptions {
+  now?: string;
+  env?: Record<string, string>;
+  logStream?: { write(line: string): void };
+}
+
 /** Builds the real app on a fresh store with a manual clock. */
-export async function startTestApp(options: { now?: string; env?: Record<string, string>; logStream?: { write(line: string): void } } = {}): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const { url, drop } = await freshDatabaseUrl();
   const config = loadConfig({
     YEYAK_SIGNING_KEYS: `test1:${randomBytes(32).toString('base64')}`,
@@ -88,4 +95,24 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
       await drop();
     },
   };
+}
+
+/**
+ * The app of the calling file or describe block: started by its `beforeAll` (startTestApp(options)),
+ * closed by its `afterAll`. The object returned reads through to that app (`t.app`, `t.ctx`,
+ * `t.clock`…), so use it inside tests and hooks, not while the file is being collected.
+ */
+export function useTestApp(options?: TestAppOptions): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(options);
+  });
+  afterAll(() => started?.close());
+  return new Proxy({} as TestApp, {
+    get(_target, key) {
+      if (!started) throw new Error(`useTestApp: read .${String(key)} before its beforeAll started the app`);
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
 }

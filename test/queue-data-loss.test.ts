@@ -104,7 +104,7 @@ describe.skipIf(!redisUrl)('the Redis queue store after Redis lost its data', ()
     try {
       for (let i = 0; i < 30; i += 1) await store.join(c, `early-${i}`, 0, 0);
       await persistJournal(database.db, store.drainJournal(), new Date());
-      const draws = await database.db.selectFrom('queue_places').select(['person_key', 'draw']).where('campaign_id', '=', c).execute();
+      const draws = await database.db.selectFrom('queue_journalled_places').select(['person_key', 'draw']).where('campaign_id', '=', c).execute();
       await deleteKeys(client, prefix);
       expect(await store.lookup(c, 'early-7')).toEqual({ position: null });
       await store.open(c, 0, 0);

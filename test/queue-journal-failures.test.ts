@@ -22,7 +22,7 @@ describe.each(kinds)('a queue journal the database refuses, with the $name', ({ 
   const GOOD = `jf-good-${suffix}`;
   const BAD = `jf-bad-${suffix}`;
   const join = (campaignId: string, who: { authorization: string }) => t.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/queue/tickets`, headers: who });
-  const journalled = async (campaignId: string) => (await t.ctx.db.selectFrom('queue_places').select('person_key').where('campaign_id', '=', campaignId).execute()).map((r) => r.person_key);
+  const journalled = async (campaignId: string) => (await t.ctx.db.selectFrom('queue_journalled_places').select('person_key').where('campaign_id', '=', campaignId).execute()).map((r) => r.person_key);
   const failures = async (campaignId: string) => (await t.ctx.metrics.queueJournalFailures.get()).values.find((v) => v.labels.campaign === campaignId)?.value ?? 0;
 
   beforeAll(async () => {

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { persistJournal } from '../src/modules/waiting-room/queue-journal.repository.ts';
 import type { QueueCheckpoint } from '../src/modules/waiting-room/queue-journal.ts';
-import { onPostgres, startTestApp, type TestApp } from './support/test-app.ts';
+import { onPostgres, useTestApp } from './support/test-app.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useTestApp();
 
 describe('the in-process waiting room journal', () => {
   it('deletes every released admission (one statement per batch) and keeps the others', async () => {
@@ -44,7 +40,7 @@ describe('the in-process waiting room journal', () => {
     rate: { mean: 0, variance: 0, samples: 0 }, targetRate: 1, issued, bases,
   });
   const place = (campaignId: string, i: number) => ({ campaignId, personKey: `p${i}`, position: i, draw: null, round: null });
-  const placesOf = (campaignId: string) => t.ctx.db.selectFrom('queue_places').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+  const placesOf = (campaignId: string) => t.ctx.db.selectFrom('queue_journalled_places').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
   const issuedOf = async (campaignId: string) => ((await t.ctx.db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst())?.state as QueueCheckpoint | undefined)?.issued;
 
   it('writes every kind of row of a journal, and never lets an older checkpoint replace a newer one', async () => {
@@ -74,7 +70,7 @@ describe('the in-process waiting room journal', () => {
       checkpoints: [{ campaignId: 'jK', state: counters(3) }],
     };
     const rowsOf = async () => ({
-      places: await t.ctx.db.selectFrom('queue_places').select(['person_key', 'position']).where('campaign_id', '=', 'jK').orderBy('position').execute(),
+      places: await t.ctx.db.selectFrom('queue_journalled_places').select(['person_key', 'position']).where('campaign_id', '=', 'jK').orderBy('position').execute(),
       admissions: await t.ctx.db.selectFrom('queue_admissions').select('person_key').where('campaign_id', '=', 'jK').execute(),
       abandoned: await t.ctx.db.selectFrom('queue_abandoned').select(['person_key', 'position']).where('campaign_id', '=', 'jK').execute(),
       issued: await issuedOf('jK'),

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/modules/transparency/domain/log-entries.ts';
 import { replayLog } from '../src/modules/transparency/domain/order-of-service.ts';
@@ -8,6 +7,7 @@ import { QueueSequencer } from '../src/modules/transparency/queue-sequencer.ts';
 import { MemoryQueueStore } from '../src/modules/waiting-room/memory-queue-store.ts';
 import { queueRecoveryFrom, restoreJournal } from '../src/modules/waiting-room/queue-journal.repository.ts';
 import { ok, openCampaign, operator, person, personKeyOfSession } from './support/fixtures.ts';
+import { loseJournalledPlaces } from './support/journalled-places.ts';
 import { readServedLog } from './support/queue-log-reader.ts';
 import { deleteAppCampaignKeys, redisUrl } from './support/redis.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -61,7 +61,7 @@ describe('the queue log after a store lost its unstored events', () => {
     expect(admitted.statusCode).toBe(201);
     t.ctx.queueLogs.forCampaign = forCampaign;
     // The fourth's journal write, and the first's, are lost too (on Redis the journal follows the store).
-    await sql`DELETE FROM queue_places WHERE campaign_id = ${C} AND person_key IN (${first.personKey}, ${fourth.personKey})`.execute(t.ctx.db);
+    await loseJournalledPlaces(t.ctx.db, C, (p) => p.personKey === first.personKey || p.personKey === fourth.personKey);
 
     // The restarted process: its store from the journal, its events in a new epoch, its own sequencer.
     const now = () => t.clock.now().getTime();

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { createContext } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { ManualClock } from '../src/lib/clock.ts';
 import { RESTART_GAP } from '../src/modules/waiting-room/queue-journal.ts';
+import { loseJournalledPlaces } from './support/journalled-places.ts';
 import { ok, OPERATOR_KEY_HEADER, seedCampaignOn } from './support/restart-fixtures.ts';
 
 /**
@@ -89,7 +89,7 @@ describe('the in-process waiting room across a restart', () => {
     // Its 201 came once the place was journalled; the journal's row is then lost all the same (a
     // database restored from a backup taken just before): only the person's signed ticket knows.
     await first.ctx.waitingRoom.refresh();
-    await sql`DELETE FROM queue_places WHERE campaign_id = 'rs2' AND position = 3`.execute(first.ctx.db);
+    await loseJournalledPlaces(first.ctx.db, 'rs2', (p) => p.position === 3);
     await first.close();
 
     const second = await life();

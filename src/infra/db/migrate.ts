@@ -28,6 +28,7 @@ import * as outboxPayloadAsText from '../../../migrations/0031-outbox-payload-as
 import * as dataKeys from '../../../migrations/0032-data-keys.ts';
 import * as outboxEventsLeaveAtFanOut from '../../../migrations/0033-outbox-events-leave-at-fan-out.ts';
 import * as outboxJobsPayloadAsText from '../../../migrations/0034-outbox-jobs-payload-as-text.ts';
+import * as queuePlacesByWrite from '../../../migrations/0035-queue-places-by-write.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -59,6 +60,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0032-data-keys': dataKeys,
   '0033-outbox-events-leave-at-fan-out': outboxEventsLeaveAtFanOut,
   '0034-outbox-jobs-payload-as-text': outboxJobsPayloadAsText,
+  '0035-queue-places-by-write': queuePlacesByWrite,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

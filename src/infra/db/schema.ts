@@ -199,6 +199,16 @@ interface QueuePlacesTable {
   round: number | null;
 }
 
+/** A journal write's places of one campaign, as parallel arrays (migration 0035). */
+interface QueuePlaceWritesTable {
+  campaign_id: string;
+  id: Generated<number>;
+  person_keys: string[];
+  positions: (number | null)[];
+  draws: (string | null)[];
+  rounds: (number | null)[];
+}
+
 interface QueueAdmissionsTable {
   campaign_id: string;
   person_key: string;
@@ -272,7 +282,11 @@ export interface DB extends OutreachTables {
   vaccination_records: VaccinationRecordsTable;
   operators: OperatorsTable;
   audit_log: AuditLogTable;
+  /** Written by a node of the release before migration 0035 only; read through `queue_journalled_places`. */
   queue_places: QueuePlacesTable;
+  queue_place_writes: QueuePlaceWritesTable;
+  /** The view of every journalled place (migration 0035): one row per campaign, person and place. */
+  queue_journalled_places: QueuePlacesTable;
   queue_abandoned: QueueAbandonedTable;
   queue_admissions: QueueAdmissionsTable;
   queue_checkpoints: QueueCheckpointsTable;

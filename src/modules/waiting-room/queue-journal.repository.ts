@@ -82,10 +82,8 @@ const KINDS = ['places', 'left', 'admissions', 'released', 'checkpoints'] as con
 
 /** Each kind's data-modifying statement, without its `RETURNING`. */
 const STATEMENTS: Record<(typeof KINDS)[number], (rows: JournalRows, now: Date) => RawBuilder<unknown>> = {
-  places: ({ places }) => sql`INSERT INTO queue_places (campaign_id, person_key, position, draw, round)
-      SELECT * FROM unnest(${places.map((p) => p.campaignId)}::text[], ${places.map((p) => p.personKey)}::text[],
-        ${places.map((p) => p.position)}::integer[], ${places.map((p) => p.draw)}::text[], ${places.map((p) => p.round)}::integer[])
-      ON CONFLICT (campaign_id, person_key, (coalesce(position, 0))) DO NOTHING`,
+  places: ({ places }) => sql`INSERT INTO queue_place_writes (campaign_id, person_keys, positions, draws, rounds)
+      VALUES ${sql.join(placeWrites(places).map((w) => sql`(${w.campaignId}, ${w.personKeys}::text[], ${w.positions}::integer[], ${w.draws}::text[], ${w.rounds}::integer[])`))}`,
   left: ({ left }) => sql`INSERT INTO queue_abandoned (campaign_id, position, person_key, left_at_ms)
       SELECT * FROM unnest(${left.map((l) => l.campaignId)}::text[], ${left.map((l) => l.position)}::integer[],
         ${left.map((l) => l.personKey)}::text[], ${left.map((l) => l.atMs)}::bigint[])
@@ -107,10 +105,34 @@ const STATEMENTS: Record<(typeof KINDS)[number], (rows: JournalRows, now: Date) 
           AND coalesce(jsonb_array_length(excluded.state->'bases'), 0) >= coalesce(jsonb_array_length(queue_checkpoints.state->'bases'), 0)`,
 };
 
+/** Places in one row of `queue_place_writes` at most: about 5 kB of person keys, within the 8 kB a row keeps in its page. */
+const PLACES_PER_ROW = 100;
+
+/**
+ * A write's places as rows of `queue_place_writes` (migration 0035): each campaign's places, in
+ * the order given, as parallel arrays of at most PLACES_PER_ROW. One row a write, not a row and an
+ * index entry a place: the embedded database's thread spent more on those than the join on its
+ * cryptography.
+ */
+function placeWrites(places: JournalRows['places']) {
+  const byCampaign = new Map<string, JournalRows['places'][number][]>();
+  for (const place of places) {
+    const list = byCampaign.get(place.campaignId);
+    if (list) list.push(place);
+    else byCampaign.set(place.campaignId, [place]);
+  }
+  return [...byCampaign].flatMap(([campaignId, list]) =>
+    Array.from({ length: Math.ceil(list.length / PLACES_PER_ROW) }, (_, i) => {
+      const chunk = list.slice(i * PLACES_PER_ROW, (i + 1) * PLACES_PER_ROW);
+      return { campaignId, personKeys: chunk.map((p) => p.personKey), positions: chunk.map((p) => p.position), draws: chunk.map((p) => p.draw), rounds: chunk.map((p) => p.round) };
+    }),
+  );
+}
+
 /** Loads every journalled queue into the in-process store (at start, before serving). */
 export async function restoreJournal(db: Db, store: MemoryQueueStore, nowMs: number): Promise<number> {
   const [places, admissions, checkpoints, abandoned] = await Promise.all([
-    db.selectFrom('queue_places').selectAll().execute(),
+    db.selectFrom('queue_journalled_places').selectAll().execute(),
     db.selectFrom('queue_admissions').selectAll().where('expires_at_ms', '>', nowMs).execute(),
     db.selectFrom('queue_checkpoints').selectAll().execute(),
     db.selectFrom('queue_abandoned').select(['campaign_id', 'position', 'person_key']).orderBy('left_at_ms').execute(),
@@ -135,7 +157,7 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
   return {
     async load(campaignId) {
       const [places, admissions, checkpoint, abandoned] = await Promise.all([
-        db.selectFrom('queue_places').select(['person_key', 'position', 'draw', 'round']).where('campaign_id', '=', campaignId).execute(),
+        db.selectFrom('queue_journalled_places').select(['person_key', 'position', 'draw', 'round']).where('campaign_id', '=', campaignId).execute(),
         db.selectFrom('queue_admissions').select(['person_key', 'admission_id', 'expires_at_ms']).where('campaign_id', '=', campaignId).execute(),
         db.selectFrom('queue_checkpoints').select('state').where('campaign_id', '=', campaignId).executeTakeFirst(),
         abandonedOf(db, campaignId),
@@ -149,7 +171,7 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
     },
     async placesAfter(campaignId, position) {
       const rows = await db
-        .selectFrom('queue_places')
+        .selectFrom('queue_journalled_places')
         .select(['person_key', 'position'])
         .where('campaign_id', '=', campaignId)
         .where('position', '>', position)
@@ -160,7 +182,7 @@ export function queueRecoveryFrom(db: Db): QueueRecovery {
     async roundsFrom(campaignId, fromRound) {
       const [members, checkpoint] = await Promise.all([
         db
-          .selectFrom('queue_places')
+          .selectFrom('queue_journalled_places')
           .select(['person_key', 'round'])
           .where('campaign_id', '=', campaignId)
           .where('position', 'is', null)

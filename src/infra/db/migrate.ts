@@ -29,6 +29,7 @@ import * as dataKeys from '../../../migrations/0032-data-keys.ts';
 import * as outboxEventsLeaveAtFanOut from '../../../migrations/0033-outbox-events-leave-at-fan-out.ts';
 import * as outboxJobsPayloadAsText from '../../../migrations/0034-outbox-jobs-payload-as-text.ts';
 import * as queuePlacesByWrite from '../../../migrations/0035-queue-places-by-write.ts';
+import * as outboxJobsWithoutEventIndex from '../../../migrations/0036-outbox-jobs-without-event-index.ts';
 
 /** Every migration, in order. Listed statically so bundling and tests need no directory scan. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -61,6 +62,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0033-outbox-events-leave-at-fan-out': outboxEventsLeaveAtFanOut,
   '0034-outbox-jobs-payload-as-text': outboxJobsPayloadAsText,
   '0035-queue-places-by-write': queuePlacesByWrite,
+  '0036-outbox-jobs-without-event-index': outboxJobsWithoutEventIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

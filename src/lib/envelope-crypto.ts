@@ -115,6 +115,39 @@ export class EnvelopeCrypto {
     return open(kek, unb64(iv), unb64(tag), unb64(data), Buffer.from(`data-key:${id}`));
   }
 
+  /** The id of the KEK that wraps everything sealed from now on (the first configured). */
+  get activeKid(): string {
+    return this.active.kid;
+  }
+
+  /**
+   * A stored data key wrapped again under the active KEK (the key itself unchanged, so no value
+   * sealed under it changes), or null when the active KEK wraps it already. Throws as
+   * `unwrapDataKey` does.
+   */
+  rewrapDataKey(id: string, wrapped: string): string | null {
+    if (wrapped.startsWith(`${this.active.kid}.`)) return null;
+    const key = this.unwrapDataKey(id, wrapped);
+    const again = seal(this.active.key, key, Buffer.from(`data-key:${id}`));
+    return [this.active.kid, b64(again.iv), b64(again.tag), b64(again.data)].join('.');
+  }
+
+  /**
+   * A `v1` value (its data key wrapped beside it) with that key wrapped again under the active KEK,
+   * its sealed body unchanged; null for a value that names no KEK of its own (`d1`: its data key is
+   * a `data_keys` row) or that the active KEK wraps already. Throws if the value was altered or
+   * names an unknown KEK.
+   */
+  rewrapSealed(sealed: string, context: string): string | null {
+    const [version, kid, wIv, wTag, wData, ...body] = sealed.split('.');
+    if (version !== VERSION || kid === this.active.kid) return null;
+    const kek = kid === undefined ? undefined : this.byKid.get(kid);
+    if (!kek || body.length !== 3) throw new Error('unknown encryption version or key id');
+    const dataKey = open(kek, unb64(wIv), unb64(wTag), unb64(wData), Buffer.from(`kek:${context}`));
+    const again = seal(this.active.key, dataKey, Buffer.from(`kek:${context}`));
+    return [VERSION, this.active.kid, b64(again.iv), b64(again.tag), b64(again.data), ...body].join('.');
+  }
+
   /** Holds a data key for decrypting the values sealed under it. */
   holdDataKey(id: string, key: Buffer): void {
     if (!this.dataKeys.has(id)) this.dataKeys.set(id, createSecretKey(key));

@@ -2,7 +2,8 @@
  * Audits a campaign's public queue log (docs/transparency.md "The auditor") from outside: verifies
  * the checkpoint's signature, that the tiles hash to its root and the entries to their leaves, that
  * the log extends the checkpoint audited last time (with --state), re-runs every pre-queue draw and
- * checks the order of service. Prints a verdict; exits 1 on any violation, 2 on bad usage.
+ * checks the order of service. Prints a verdict; exits 1 on any violation, 2 on bad usage, 3 when
+ * --operator finds the embedded database open in a running server.
  *
  *   npm run audit -- --url https://yeyak.example --campaign 2026-covid-booster [--key <verifier key>] [--state audit.json] [--witness <witness verifier key> …]
  *
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/infra/db/database.ts';
+import { exitIfDataDirInUse } from '../src/infra/db/data-dir-lock.ts';
 import { auditLog, rememberCheckpoint, type RememberedCheckpoint } from '../src/modules/transparency/audit/audit-log.ts';
 import { crossCheckAdmissions } from '../src/modules/transparency/audit/cross-check.ts';
 import { httpLogFetch } from '../src/modules/transparency/audit/download-log.ts';
@@ -49,7 +51,10 @@ if (state && state.key !== key) usage(`--key differs from the key in ${values.st
 const report = await auditLog(get, values.campaign, key, state?.checkpoint ?? null, values.witness ?? []);
 if (values.operator) {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), poolSize: 2 });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), poolSize: 2 }).catch((error: unknown) => {
+    exitIfDataDirInUse(error);
+    throw error;
+  });
   try {
     report.violations.push(...(await crossCheckAdmissions(database.db, values.campaign, new QueueOpenings(config.secrets.personPepper), report.replay)));
   } finally {

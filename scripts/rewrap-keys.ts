@@ -11,6 +11,7 @@
 import { createContext } from '../src/bootstrap.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { rewrapUnderActiveKek } from '../src/infra/db/kek-rewrap.ts';
+import { exitIfDataDirInUse } from '../src/infra/db/data-dir-lock.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -30,4 +31,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((error: unknown) => {
+  exitIfDataDirInUse(error);
+  throw error;
+});

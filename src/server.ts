@@ -6,6 +6,7 @@ import { createLogger } from './http/logger.ts';
 import { describeSeedProgress, seedDemoIfEmpty, seedProbeIfMissing } from './modules/demo/index.ts';
 import { demoAccountsText, servedUrls, servingMessage } from './start-up-messages.ts';
 import { startNodeWork } from './node-work.ts';
+import { exitIfDataDirInUse } from './infra/db/data-dir-lock.ts';
 
 /** The process: read config, open stores, seed the demo, listen, and close gracefully. */
 async function main(): Promise<void> {
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  exitIfDataDirInUse(error);
   console.error(error);
   process.exit(1);
 });

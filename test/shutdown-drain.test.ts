@@ -2,7 +2,7 @@
 // fails at once so the balancer moves on, and requests go on being served for
 // YEYAK_SHUTDOWN_DRAIN_SECONDS (the shipped 5 s) — found by the chaos suite, whose rolling restart
 // through HAProxy met a closed port 47 times before. A real process on its defaults.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,8 @@ describe('shutdown drain', () => {
       expect((await fetch(`${base}/api/v1/campaigns`)).status).toBe(200);
       expect(await server.exited).toBe(0);
       expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(DEFAULT_SHUTDOWN_DRAIN_SECONDS * 1000);
+      // Closed cleanly: the embedded database's lock is given up (test/data-dir-lock.test.ts).
+      expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
     } finally {
       server.kill();
     }

@@ -2,6 +2,7 @@ import { Kysely, PGliteDialect, PostgresDialect, sql, type PostgresPool, type Po
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import { PgliteThread } from './pglite-thread.ts';
+import { DataDirLock } from './data-dir-lock.ts';
 import { isStalePlan } from './database-errors.ts';
 import { StatementNames } from './statement-names.ts';
 
@@ -165,7 +166,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   // PGlite in a worker thread (same type parsers, same durability): its statements run in
   // WebAssembly synchronously, and must not stall the event loop while they do.
-  const pglite = await PgliteThread.open(options.dataDir);
+  // One process at a time on a data directory: PGlite has no lock of its own (data-dir-lock.ts).
+  const lock = options.dataDir === null ? null : DataDirLock.take(options.dataDir);
+  let pglite: PgliteThread;
+  try {
+    pglite = await PgliteThread.open(options.dataDir);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
@@ -175,6 +184,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // One connection; requests queue inside Kysely's mutex, which does not say how many wait.
     waitingClients: () => 0,
     mainPoolWaiting: () => 0,
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }

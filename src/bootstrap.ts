@@ -54,6 +54,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     poolSize: config.dbPoolSize,
     prepareStatements: config.dbPrepareStatements,
     bookingPoolSize: config.dbBookingPoolSize,
+    backgroundPoolSize: config.dbBackgroundPoolSize,
     observe: {
       poolWait: (pool, s) => {
         metrics.dbPoolWait.observe({ pool }, s);
@@ -84,13 +85,15 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // With a log key the stores record every change for the queue's transparency log (docs/transparency.md).
   const openings = config.secrets.logSigner ? new QueueOpenings(config.secrets.personPepper) : null;
   const { store: queueStore, recovery } = await openQueueStore(database.db, redis, openings, clock.now().getTime());
-  const queueLogs = new QueueLogs(database.db, config.secrets.logSigner, clock);
-  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.db, recovery, () => clock.now().getTime()) : null;
+  // The log is written by the node's background work, on its pool (as are the journal and the doses' reads below).
+  const queueLogs = new QueueLogs(database.backgroundDb, config.secrets.logSigner, clock);
+  const sequencer = openings ? new QueueSequencer(queueStore, queueLogs, openings, database.backgroundDb, recovery, () => clock.now().getTime()) : null;
   const log = options.log ?? createLogger(config.logLevel);
   // Personal data is sealed under this process's own data key, stored before its first use.
   const crypto = new EnvelopeCrypto(config.secrets.encryptionKeys);
   await startDataKey(database.db, crypto, clock.now());
-  const waitingRoom = withDoses(journalled(new WaitingRoom(queueStore, campaigns, clock, metrics, log, config.admissionTtlSeconds), database.db, clock, sequencer, metrics, log), database.db, clock, metrics);
+  const room = new WaitingRoom(queueStore, campaigns, clock, metrics, log, config.admissionTtlSeconds);
+  const waitingRoom = withDoses(journalled(room, database.backgroundDb, clock, sequencer, metrics, log), database.backgroundDb, clock, metrics);
   if (clockAgreement) {
     pressure.watchClock(clockAgreement);
     waitingRoom.holdRefreshWhile(() => clockAgreement.disagrees());

@@ -24,6 +24,8 @@ export interface Config {
   dbPoolSize: number;
   /** The booking path's own PostgreSQL pool per process (0: it shares the main pool). */
   dbBookingPoolSize: number;
+  /** The node's background work's own PostgreSQL pool per process (0: it shares the main pool). */
+  dbBackgroundPoolSize: number;
   /** Recurring statements run as named prepared statements (off behind a pooler that cannot keep them). */
   dbPrepareStatements: boolean;
   /** Largest accepted request body in bytes. */
@@ -196,6 +198,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     demo: flagVar(env, 'YEYAK_DEMO', embedded),
     dbPoolSize: intVar(env, 'YEYAK_DB_POOL_SIZE', 10, 1, 500),
     dbBookingPoolSize: intVar(env, 'YEYAK_DB_BOOKING_POOL_SIZE', 10, 0, 500),
+    dbBackgroundPoolSize: intVar(env, 'YEYAK_DB_BACKGROUND_POOL_SIZE', 4, 0, 500),
     dbPrepareStatements: flagVar(env, 'YEYAK_DB_PREPARE_STATEMENTS', true),
     bodyLimit: intVar(env, 'YEYAK_BODY_LIMIT', 1_048_576, 1024, 64 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

@@ -58,3 +58,12 @@ export interface Ctx {
 export function onBookingPool(ctx: Ctx): Ctx {
   return ctx.database.bookingDb === ctx.db ? ctx : { ...ctx, db: ctx.database.bookingDb };
 }
+
+/**
+ * The context of a node's background work (the outbox relay and its pruner): the same, with the
+ * background work's own pool as its database (`Database.backgroundDb`), so that work neither holds
+ * the main pool's connections from requests nor counts in the wait that sheds them.
+ */
+export function onBackgroundPool(ctx: Ctx): Ctx {
+  return ctx.database.backgroundDb === ctx.db ? ctx : { ...ctx, db: ctx.database.backgroundDb };
+}

@@ -36,4 +36,18 @@ describe('reading the controller from /metrics', () => {
     expect(mean.next(await metrics.registry.metrics())).toBeCloseTo(500, 6);
     expect(new HistogramMean('yeyak_no_such_histogram').next(await metrics.registry.metrics())).toBeNull();
   });
+
+  it('reads one pool’s series apart from the others', async () => {
+    const metrics = createMetrics();
+    const main = new HistogramMean('yeyak_db_pool_wait_seconds', 'pool="main"');
+    const background = new HistogramMean('yeyak_db_pool_wait_seconds', 'pool="background"');
+    main.next(await metrics.registry.metrics());
+    background.next(await metrics.registry.metrics());
+    metrics.dbPoolWait.observe({ pool: 'main' }, 0.3);
+    metrics.dbPoolWait.observe({ pool: 'main' }, 0.1);
+    metrics.dbPoolWait.observe({ pool: 'background' }, 2);
+    const text = await metrics.registry.metrics();
+    expect(main.next(text)).toBeCloseTo(200, 6);
+    expect(background.next(text)).toBeCloseTo(2000, 6);
+  });
 });

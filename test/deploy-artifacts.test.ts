@@ -154,7 +154,7 @@ describe('deploy/kubernetes', () => {
     expect(hpa.metrics.map((m) => m.resource.name)).toEqual(['cpu']);
     // At its largest, the Deployment's pools stay within PostgreSQL's max_connections (docs/deploy.md).
     const hpaMax = (one('HorizontalPodAutoscaler').spec as { maxReplicas: number }).maxReplicas;
-    const perPod = Number(configMap.data?.YEYAK_DB_POOL_SIZE) + Number(configMap.data?.YEYAK_DB_BOOKING_POOL_SIZE);
+    const perPod = ['YEYAK_DB_POOL_SIZE', 'YEYAK_DB_BOOKING_POOL_SIZE', 'YEYAK_DB_BACKGROUND_POOL_SIZE'].reduce((n, name) => n + Number(configMap.data?.[name]), 0);
     expect(hpaMax * perPod).toBeLessThanOrEqual(1000);
   });
 });

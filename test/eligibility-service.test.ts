@@ -6,13 +6,14 @@ import { migrateToLatest } from '../src/infra/db/migrate.ts';
 import { inTransaction } from '../src/infra/db/transaction.ts';
 import { ManualClock } from '../src/lib/clock.ts';
 import { DEFAULT_ADMISSION, type Campaign } from '../src/modules/campaigns/campaign.ts';
-import { seedCampaign } from '../src/modules/campaigns/index.ts';
+import { CampaignCatalog, seedCampaign } from '../src/modules/campaigns/index.ts';
 import { eligibilityOf, LocalVaccinationRegistry } from '../src/modules/eligibility/index.ts';
 import { contactHashOf, type PersonRecord } from '../src/modules/identity/index.ts';
 import { createDatabase, onPostgres } from './support/test-app.ts';
 
-// The eligibility service on its own: no app, no waiting room, no signer — only the four parts
-// `eligibilityOf` takes (a clock, the configuration's pepper, the database and the registry's local copy).
+// The eligibility service on its own: no app, no waiting room, no signer — only the five parts
+// `eligibilityOf` takes (a clock, the configuration's pepper, the database, the registry's local
+// copy and the campaign catalog, which knows whether a campaign has a priority list).
 
 const config = loadConfig({
   YEYAK_SIGNING_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -45,7 +46,7 @@ beforeAll(async () => {
   database = await openDatabase({ databaseUrl: fresh?.url ?? null, dataDir: null, poolSize: 2 });
   await migrateToLatest(database.db);
   await inTransaction(database.db, (trx) => seedCampaign(trx, campaign));
-  parts = { clock, config, db: database.db, registry: new LocalVaccinationRegistry(database.db) };
+  parts = { campaigns: new CampaignCatalog(database.db), clock, config, db: database.db, registry: new LocalVaccinationRegistry(database.db) };
 });
 afterAll(async () => {
   await database.close();
@@ -64,6 +65,8 @@ describe('eligibilityOf, given only a clock, the configuration, the database and
     expect((await eligibilityOf(parts, campaign, listed)).reason).toBe('NOT_IN_COHORT');
     const contactHash = contactHashOf(config.secrets.personPepper, sealed.name, listed.birthDate, sealed.phone);
     await database.db.insertInto('priority_entries').values({ campaign_id: campaign.id, contact_hash: contactHash, group_name: '수험생', created_at: clock.now() }).execute();
+    // As the upload does: the catalog learns of the campaign's first list at once (test/eligibility.test.ts: another node's within its reload).
+    parts.campaigns.invalidate();
     expect(await eligibilityOf(parts, campaign, listed)).toMatchObject({ eligible: true, reason: 'ELIGIBLE' });
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CampaignCatalog } from '../src/modules/campaigns/index.ts';
 import { admitted, ok, openCampaign, operator, personKeyOfSession, seedCampaign } from './support/fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -47,6 +48,20 @@ describe('eligibility, reason by reason', () => {
     expect(stored).not.toContain('9999');
     const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'target']).where('action', '=', 'priority-list.uploaded').execute();
     expect(audit).toEqual([{ action: 'priority-list.uploaded', target: 'el' }]);
+  });
+
+  it('knows which campaigns have a priority list, one uploaded on another node within its reload', async () => {
+    let nowMs = 0;
+    const catalog = new CampaignCatalog(t.ctx.db, 2000, () => nowMs);
+    expect(await catalog.hasPriorityList('rot')).toBe(false);
+    expect(await catalog.hasPriorityList('el')).toBe(true);
+    // Another node's upload: this catalog reads it at its next reload, not before.
+    await t.ctx.db.insertInto('priority_entries').values({ campaign_id: 'rot', contact_hash: 'h-other-node', group_name: 'g', created_at: t.clock.now() }).execute();
+    nowMs = 1999;
+    expect(await catalog.hasPriorityList('rot')).toBe(false);
+    nowMs = 2000;
+    expect(await catalog.hasPriorityList('rot')).toBe(true);
+    await t.ctx.db.deleteFrom('priority_entries').where('campaign_id', '=', 'rot').execute();
   });
 
   it('refuses a priority list with a bad row, importing nothing', async () => {

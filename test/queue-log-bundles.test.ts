@@ -4,7 +4,8 @@ import { Migrator, type MigrationProvider } from 'kysely/migration';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/infra/db/migrate.ts';
 import { CampaignQueueLog, type NewEntry } from '../src/modules/transparency/queue-log.ts';
-import { findLogSubject, readLogEntries } from '../src/modules/transparency/queue-log.repository.ts';
+import { PlaceLeafIndexes } from '../src/modules/transparency/place-leaf-index.ts';
+import { findLogSubject, firstLeavesOf, readLogEntries } from '../src/modules/transparency/queue-log.repository.ts';
 import { useTestApp } from './support/test-app.ts';
 
 /**
@@ -58,6 +59,34 @@ describe('the queue log stored by bundle', () => {
     expect(await findLogSubject(t.ctx.db, C, 'seed 1')).toMatchObject({ leafIndex: 0 });
     // Places carry no subject row: they are found by position.
     expect(await findLogSubject(t.ctx.db, C, commitment(297).toString('base64'))).toBeNull();
+  });
+
+  it('finds the first leaf of many subjects in one read, and nothing for a subject it does not hold', async () => {
+    const found = await firstLeavesOf(t.ctx.db, C, [commitment(3).toString('base64'), 'seed 1', commitment(1).toString('base64'), 'no such subject', commitment(297).toString('base64')]);
+    expect(found).toEqual(new Map([[commitment(3).toString('base64'), 3], ['seed 1', 0], [commitment(1).toString('base64'), 1]]));
+    expect(await firstLeavesOf(t.ctx.db, 'another campaign', ['seed 1'])).toEqual(new Map());
+  });
+
+  it('finds pre-queue holders’ leaves in one statement for a crowd asking at once, then from memory', async () => {
+    const openings = t.ctx.queueOpenings!;
+    const crowd = 'crowd'; // a log of its own: the tests below count the bundled campaign's entries
+    const holders = Array.from({ length: 40 }, (_, i) => `pk-crowd-${i}`);
+    const log = await t.ctx.queueLogs.forCampaign(crowd)!;
+    const first = log.size;
+    // Half the crowd is logged; the other half's entries are not stored yet.
+    await log.append(holders.slice(0, 20).map((personKey) => ({ entry: { kind: 'enter', round: 1, atMs: 9, commitment: openings.commitment(crowd, personKey) }, subject: openings.commitment(crowd, personKey).toString('base64') })));
+    let statements = 0;
+    const counted = t.ctx.db.withPlugin({ transformQuery: (args) => (statements++, args.node), transformResult: async (args) => args.result });
+    const leaves = new PlaceLeafIndexes(counted, t.ctx.queueLogs, openings, t.clock);
+    const asked = await Promise.all(holders.map((personKey) => leaves.of(crowd, personKey, null)));
+    expect(asked).toEqual([...holders.slice(0, 20).map((_, i) => first + i), ...holders.slice(20).map(() => null)]);
+    expect(statements).toBe(1);
+    // Found ones are remembered; the others are asked again only after a second.
+    await Promise.all(holders.map((personKey) => leaves.of(crowd, personKey, null)));
+    expect(statements).toBe(1);
+    t.clock.advance(1_001);
+    await Promise.all(holders.map((personKey) => leaves.of(crowd, personKey, null)));
+    expect(statements).toBe(2);
   });
 
   it('refuses a writer that read an older end of the log, even when the other append crossed a tile', async () => {

@@ -17,6 +17,12 @@ export interface Answer {
   renewedAdmission: string | null;
 }
 
+/** Why the front door shed a request (`details.shed` of its 503: `dbWait`, `eventLoopDelay`…), or null. */
+function shedCause(body: unknown): string | null {
+  const shed = (body as { error?: { details?: { shed?: unknown } } } | null)?.error?.details?.shed;
+  return typeof shed === 'string' ? shed : null;
+}
+
 /** A waiting line read from a moving head (a spike queues 100,000 of them: `shift()` would be quadratic). */
 class Waiters {
   private items: (() => void)[] = [];
@@ -75,6 +81,8 @@ export class LoadClient {
   private readonly slots: Slots[];
   readonly latency: Record<string, Histogram> = {};
   readonly statuses: Record<string, Counts> = {};
+  /** Per endpoint: the requests the front door shed, by cause (`yeyak_shed_requests_total`'s label). */
+  readonly shed: Record<string, Counts> = {};
   /** Time spent waiting for a free connection in this process (the generator's own saturation). */
   readonly clientWait: Histogram = {};
   readonly requests: PerSecond;
@@ -150,6 +158,8 @@ export class LoadClient {
     }
     record((this.latency[endpoint] ??= {}), performance.now() - sent);
     tally((this.statuses[endpoint] ??= {}), answer.key);
+    const cause = answer.status === 503 ? shedCause(answer.body) : null;
+    if (cause) tally((this.shed[endpoint] ??= {}), cause);
     const second = (epochMs() - this.openingMs) / 1000;
     this.requests.add(second);
     if (DELIBERATE_503.has(answer.key)) this.deliberate.add(second);

@@ -84,7 +84,7 @@ export function writeLoadCharts(r: OpeningNightResult, reportFile: string): stri
       ],
     }),
     'controller-latency': renderSvgChart({
-      title: `Booking path p99 over the health window, the node's event-loop queue (${BOOKING_PATH_LOOP_TURNS} × the loop's p99 delay), and its mean database round trip and pool wait`,
+      title: `Booking path p99 over the health window, the node's event-loop queue (${BOOKING_PATH_LOOP_TURNS} × the loop's p99 delay), and its mean database round trip and wait for each request pool's connection`,
       xLabel: x,
       yLabel: 'ms',
       marker,
@@ -92,7 +92,8 @@ export function writeLoadCharts(r: OpeningNightResult, reportFile: string): stri
         { label: 'booking path p99', points: defined(r.controllerPoints, (p) => p.bookingP99Ms) },
         { label: `${BOOKING_PATH_LOOP_TURNS} × event-loop p99`, points: defined(r.controllerPoints, (p) => (p.loopDelayP99Ms === null ? null : BOOKING_PATH_LOOP_TURNS * p.loopDelayP99Ms)) },
         { label: 'statement round trip (mean)', points: defined(r.controllerPoints, (p) => p.dbStatementMeanMs) },
-        { label: 'pool wait (mean)', points: defined(r.controllerPoints, (p) => p.dbPoolWaitMeanMs) },
+        { label: 'main pool wait (mean)', points: defined(r.controllerPoints, (p) => p.mainPoolWaitMeanMs) },
+        { label: 'booking pool wait (mean)', points: defined(r.controllerPoints, (p) => p.bookingPoolWaitMeanMs) },
       ],
     }),
     bookings: renderSvgChart({ title: 'Bookings per second (201)', xLabel: x, yLabel: 'per second', marker, series: [{ label: 'bookings', points: perSecondPoints(r.bookingsPerSecond, r.offsetSeconds) }] }),
@@ -111,7 +112,7 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
   const add = (...l: string[]) => lines.push(...l);
   add('# Opening night — load run', '');
   add(`Run ${new Date().toISOString()} · \`${command}\` · code ${revision} · ${machineLine()}`, '');
-  add(`${fmt(o.people)} people (${pct(o.shape.ineligibleShare)} outside the cohort), 1–3 devices each, ${r.mode === 'embedded' ? 'the embedded default (one process, PGlite, in-process queue store)' : `PostgreSQL + Redis, ${o.apps} app processes (node:cluster), database pools ${o.appEnv?.YEYAK_DB_POOL_SIZE ?? 'the default (10)'} + ${o.appEnv?.YEYAK_DB_BOOKING_POOL_SIZE ?? 'the default (10)'} for the booking path each`}; ${o.workers} load worker process(es) × ${o.connections} keep-alive connections; admission \`${JSON.stringify(o.admission)}\`; ${fmt(r.seeded.clinics)} clinics, ${fmt(r.seeded.doses)} dose-1 doses; pre-queue ${o.shape.prequeueSeconds} s (${pct(o.shape.prequeueShare)} of arrivals), spike ${pct(o.shape.spikeShare)} (mean ${o.shape.spikeMeanSeconds} s after the opening), tail mean ${o.shape.tailMeanSeconds} s; journeys stop ${o.maxSecondsAfterOpening} s after the opening.`, '');
+  add(`${fmt(o.people)} people (${pct(o.shape.ineligibleShare)} outside the cohort), 1–3 devices each, ${r.mode === 'embedded' ? 'the embedded default (one process, PGlite, in-process queue store)' : `PostgreSQL + Redis, ${o.apps} app processes (node:cluster), database pools ${o.appEnv?.YEYAK_DB_POOL_SIZE ?? 'the default (10)'} + ${o.appEnv?.YEYAK_DB_BOOKING_POOL_SIZE ?? 'the default (10)'} for the booking path + ${o.appEnv?.YEYAK_DB_BACKGROUND_POOL_SIZE ?? 'the default (4)'} for background work each`}; ${o.workers} load worker process(es) × ${o.connections} keep-alive connections; admission \`${JSON.stringify(o.admission)}\`; ${fmt(r.seeded.clinics)} clinics, ${fmt(r.seeded.doses)} dose-1 doses; pre-queue ${o.shape.prequeueSeconds} s (${pct(o.shape.prequeueShare)} of arrivals), spike ${pct(o.shape.spikeShare)} (mean ${o.shape.spikeMeanSeconds} s after the opening), tail mean ${o.shape.tailMeanSeconds} s; journeys stop ${o.maxSecondsAfterOpening} s after the opening.`, '');
   if (r.setupOverrunSeconds > 0) add(`Warning: seeding ran ${r.setupOverrunSeconds.toFixed(1)} s past the queue's opening; the first pre-queue arrivals joined late.`, '');
   add('## Invariants (each must be 0)', '');
   add(
@@ -172,6 +173,10 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
   add(markdownTable(['endpoint', 'requests', 'p50 ms', 'p95 ms', 'p99 ms'], Object.entries(r.latency).map(([e, h]) => [e, fmt(histogramCount(h)), ms(percentile(h, 50)), ms(percentile(h, 95)), ms(percentile(h, 99))])), '');
   add('## Every status code, by endpoint', '');
   add(markdownTable(['endpoint', 'answers'], Object.entries(r.statuses).map(([e, c]) => [e, Object.entries(c).sort().map(([k, n]) => `${k} × ${fmt(n)}`).join(', ')])), '');
+  if (Object.keys(r.shed).length > 0) {
+    add('Of the 503s, those the front door shed, by why (`details.shed`, the label of `yeyak_shed_requests_total`: `dbWait` the main pool\'s wait, `eventLoopDelay`, `heapUsedBytes`, `dbWaiting`, `clockSkew`; docs/monitoring.md):', '');
+    add(markdownTable(['endpoint', 'shed'], Object.entries(r.shed).map(([e, c]) => [e, Object.entries(c).sort().map(([k, n]) => `${k} × ${fmt(n)}`).join(', ')])), '');
+  }
   add('## Outcomes', '');
   add(markdownTable(['outcome', 'people'], Object.entries(r.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, fmt(n)])), '');
   add('## Processes (CPU over the crowd\'s run, peak memory)', '');

@@ -127,7 +127,7 @@ export async function runOpeningNight(o: OpeningNightOptions): Promise<OpeningNi
       const ms = (x: number | null | undefined) => (x == null ? '?' : x.toFixed(0));
       o.log(
         `t=${((Date.now() - openingMs) / 1000).toFixed(0)} s: ${sum.done}/${o.people} journeys done, ${sum.admitted} admitted, ${sum.booked} booked; queue ${last?.state ?? '?'} length ${last?.queueLength ?? '?'}, admit rate ${last?.admitRate ?? '?'}/s, pace ${last?.etaRate?.toFixed(0) ?? '?'}/s; ` +
-          `controller ${ms(c?.targetRate)}/s, active ${ms(c?.activeAdmissions)}/${ms(c?.activeLimit)}, path p99 ${ms(c?.bookingP99Ms)} ms, loop p99 ${ms(c?.loopDelayP99Ms)} ms, db ${ms(c?.dbStatementMeanMs)} ms + pool ${ms(c?.dbPoolWaitMeanMs)} ms`,
+          `controller ${ms(c?.targetRate)}/s, active ${ms(c?.activeAdmissions)}/${ms(c?.activeLimit)}, path p99 ${ms(c?.bookingP99Ms)} ms, loop p99 ${ms(c?.loopDelayP99Ms)} ms, db ${ms(c?.dbStatementMeanMs)} ms + pool main ${ms(c?.mainPoolWaitMeanMs)} ms, booking ${ms(c?.bookingPoolWaitMeanMs)} ms`,
       );
     }, 10_000);
     try {

@@ -56,6 +56,8 @@ export interface OpeningNightResult {
   unexpectedAnswers: Counts;
   latency: Record<string, Histogram>;
   statuses: Record<string, Counts>;
+  /** Per endpoint: the 503s the front door answered while saturated, by cause. */
+  shed: Record<string, Counts>;
   clientWait: Histogram;
   /** Per second from `offsetSeconds` before the opening. */
   offsetSeconds: number;
@@ -199,28 +201,24 @@ export function mergeRuns(input: {
   const { log: _log, ...options } = input.options;
   const latency: Record<string, Histogram> = {};
   const statuses: Record<string, Counts> = {};
+  const shed: Record<string, Counts> = {};
   const clientWait: Histogram = {};
   const outcomes: Counts = {};
   const bounceReasons: Counts = {};
   const anomalyReasons: Counts = {};
-  const bounceTimes: number[] = [];
-  const anomalyTimes: number[] = [];
-  const requestsPerSecond: number[] = [];
-  const failuresPerSecond: number[] = [];
-  const deliberatePerSecond: number[] = [];
-  const admissionsPerSecond: number[] = [];
-  const bookingsPerSecond: number[] = [];
+  const [bounceTimes, anomalyTimes]: [number[], number[]] = [[], []];
+  const [requestsPerSecond, failuresPerSecond, deliberatePerSecond]: [number[], number[], number[]] = [[], [], []];
+  const [admissionsPerSecond, bookingsPerSecond]: [number[], number[]] = [[], []];
   const admissions: number[] = [];
   const refusals: number[] = [];
   const eta = emptyEtaCounts();
   const estimates: number[] = [];
   const waitersPlacedAt: number[] = [];
-  let booked201 = 0;
-  let cancelled = 0;
-  let changed = 0;
+  let [booked201, cancelled, changed] = [0, 0, 0];
   for (const r of input.results) {
     for (const [endpoint, h] of Object.entries(r.latency)) mergeHistogram((latency[endpoint] ??= {}), h);
     for (const [endpoint, c] of Object.entries(r.statuses)) mergeCounts((statuses[endpoint] ??= {}), c);
+    for (const [endpoint, c] of Object.entries(r.shed)) mergeCounts((shed[endpoint] ??= {}), c);
     mergeHistogram(clientWait, r.clientWait);
     mergeCounts(outcomes, r.outcomes);
     mergeCounts(bounceReasons, r.bounces);
@@ -278,6 +276,7 @@ export function mergeRuns(input: {
     unexpectedAnswers,
     latency,
     statuses,
+    shed,
     clientWait,
     offsetSeconds: Math.ceil(options.shape.prequeueSeconds) + 5,
     requestsPerSecond,

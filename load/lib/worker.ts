@@ -29,6 +29,7 @@ export interface WorkerResult extends Omit<JourneyRecord, 'admissionsPerSecond' 
   worker: number;
   latency: Record<string, Histogram>;
   statuses: Record<string, Counts>;
+  shed: Record<string, Counts>;
   clientWait: Histogram;
   requestsPerSecond: number[];
   failuresPerSecond: number[];
@@ -69,6 +70,7 @@ async function run(start: WorkerStart): Promise<void> {
     worker: start.worker,
     latency: client.latency,
     statuses: client.statuses,
+    shed: client.shed,
     clientWait: client.clientWait,
     requestsPerSecond: client.requests.values,
     failuresPerSecond: client.failures.values,

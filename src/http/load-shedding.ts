@@ -13,8 +13,10 @@ interface MainPoolFree {
 
 /**
  * Marks every route of the calling plugin as one that goes on being served while the main
- * database pool is saturated: it needs no connection of that pool (the waiting room reads the queue
- * store; the booking path has a pool of its own), so refusing it would not shorten the queue.
+ * database pool is saturated: it needs no connection of that pool, or rarely one (the waiting room
+ * reads the queue store; a pre-queue holder's place in the public log is looked up in batches, and
+ * a priority list only for a campaign that has one; the booking path has a pool of its own), so
+ * refusing it would not shorten the queue.
  */
 export function servedWhileMainPoolWaits(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {

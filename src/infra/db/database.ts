@@ -17,10 +17,17 @@ export interface Database {
    * second pool (PGlite, or `bookingPoolSize` 0).
    */
   bookingDb: Db;
+  /**
+   * The node's background work's own connections (the waiting room's journal and doses, the queue
+   * log's sequencer, the outbox relay and its pruner): so the work a node does beside its requests
+   * neither holds the main pool's connections from sign-ins nor counts in the wait that sheds them.
+   * The main `db` where there is no third pool (PGlite, or `backgroundPoolSize` 0).
+   */
+  backgroundDb: Db;
   kind: 'pglite' | 'postgres';
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
-  /** Requests waiting for a pooled connection now (a saturation signal for load shedding). */
+  /** Requests waiting for a pooled connection now (a saturation signal for load shedding); background work's waits excluded. */
   waitingClients(): number;
   /** Requests waiting for a connection of the main pool alone (the booking path's excluded). */
   mainPoolWaiting(): number;
@@ -34,6 +41,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Connections of the booking path's own pool; 0 (the default) shares the main pool. */
   bookingPoolSize?: number;
+  /** Connections of the background work's own pool; 0 (the default) shares the main pool. */
+  backgroundPoolSize?: number;
   /**
    * Run recurring statements as named prepared statements (default true). Off for a pooler in
    * transaction mode that cannot keep them (PgBouncer before 1.21, or without max_prepared_statements).
@@ -43,7 +52,7 @@ export interface DatabaseOptions {
   observe?: DatabaseObserver;
 }
 
-/** `pool` is `main` or `booking`. */
+/** `pool` is `main`, `booking` or `background`. */
 interface DatabaseObserver {
   poolWait(pool: string, seconds: number): void;
   statement(pool: string, seconds: number): void;
@@ -129,6 +138,8 @@ function openPool(url: string, size: number, names: StatementNames | null, label
   const pool = new pg.Pool({
     connectionString: url,
     max: size,
+    // Which pool a connection belongs to, in pg_stat_activity (a URL's own application_name wins).
+    application_name: `yeyak-${label}`,
     // A booking transaction is a few indexed statements; anything slower is a stuck lock.
     statement_timeout: 10_000,
     idle_in_transaction_session_timeout: 10_000,
@@ -148,19 +159,21 @@ function openPool(url: string, size: number, names: StatementNames | null, label
 /** Opens PostgreSQL when a URL is given, else the embedded PGlite under `dataDir`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    // One naming per process: a text has the same name on both pools' connections.
+    // One naming per process: a text has the same name on every pool's connections.
     const names = options.prepareStatements === false ? null : new StatementNames();
     const main = openPool(options.databaseUrl, options.poolSize ?? 10, names, 'main', options.observe);
     const booking = options.bookingPoolSize ? openPool(options.databaseUrl, options.bookingPoolSize, names, 'booking', options.observe) : null;
+    const background = options.backgroundPoolSize ? openPool(options.databaseUrl, options.backgroundPoolSize, names, 'background', options.observe) : null;
     return {
       db: main.db,
       bookingDb: booking?.db ?? main.db,
+      backgroundDb: background?.db ?? main.db,
       kind: 'postgres',
       ping: async () => void (await sql`select 1`.execute(main.db)),
       waitingClients: () => main.pool.waitingCount + (booking?.pool.waitingCount ?? 0),
       mainPoolWaiting: () => main.pool.waitingCount,
       close: async () => {
-        await Promise.all([main.db.destroy(), booking?.db.destroy()]);
+        await Promise.all([main.db.destroy(), booking?.db.destroy(), background?.db.destroy()]);
       },
     };
   }
@@ -179,6 +192,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     bookingDb: db,
+    backgroundDb: db,
     kind: 'pglite',
     ping: async () => void (await sql`select 1`.execute(db)),
     // One connection; requests queue inside Kysely's mutex, which does not say how many wait.

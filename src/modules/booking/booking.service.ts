@@ -26,7 +26,7 @@ export interface SlotChoice {
 }
 
 /** The window the person books in now (server clock), or the coded refusal with their own window. */
-async function windowForBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
+async function windowForBooking(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
   const eligibility = await eligibilityOf(ctx, campaign, person, BOOKING_RULES);
   if (eligibility.reason === 'NOT_IN_COHORT' || eligibility.reason === 'ALREADY_VACCINATED') {
     throw new YeyakError('YEYAK_ERR_NOT_ELIGIBLE', { details: { reason: eligibility.reason } });
@@ -71,7 +71,7 @@ function checkBookableDate(now: Date, date: string): void {
  * rules run first taking "not vaccinated" for granted (no read), and only a refusal is evaluated
  * again with the registry's answer, so that it carries the reason the full rules give.
  */
-async function windowForNewBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
+async function windowForNewBooking(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, now: Date): Promise<CampaignWindow> {
   const optimistic = await eligibilityOf(ctx, campaign, person, BOOKING_RULES, { vaccinated: false });
   if (optimistic.eligible && optimistic.window) return optimistic.window;
   return windowForBooking(ctx, campaign, person, now);
@@ -86,7 +86,7 @@ function soldOut(dose: number, date: string): YeyakError {
  * Idempotency-Key a replay returns the first answer. `bookedBy` records who booked when it was not
  * the person ('agent:<operator id>', 'guardian:<person key>'), written in the same transaction.
  */
-export async function createBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
+export async function createBooking(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'crypto' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, choice: SlotChoice, idempotencyKey?: string, bookedBy?: string): Promise<StoredResponse> {
   const now = ctx.clock.now();
   const request = bookingRequest(campaign.id, choice);
   const minute = minutesOfDay(choice.time);
@@ -186,7 +186,7 @@ export async function cancelBooking(ctx: Pick<Ctx, 'clock' | 'db'>, campaign: Ca
  * Moves a booking to another slot atomically: the old doses are given back and the new ones taken
  * in one transaction, so if any new dose is missing the rollback restores the old ones untouched.
  */
-export async function changeBooking(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, bookingId: string, choice: SlotChoice) {
+export async function changeBooking(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, bookingId: string, choice: SlotChoice) {
   const now = ctx.clock.now();
   checkBookableDate(now, choice.date);
   const window = await windowForBooking(ctx, campaign, person, now);

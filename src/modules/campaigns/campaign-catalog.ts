@@ -1,15 +1,18 @@
 import type { Db } from '../../infra/db/database.ts';
 import { YeyakError } from '../../errors.ts';
 import type { Campaign } from './campaign.ts';
-import { loadCampaigns } from './campaigns.repository.ts';
+import { campaignsWithPriorityLists, loadCampaigns } from './campaigns.repository.ts';
 
 /**
  * Campaign definitions are read on every booking call and change rarely, so each node keeps them
  * in memory and reloads them from the database at most every `ttlMs` (a change made on another
  * node is seen within that time). Decisions still use the server clock at the moment of the call.
+ * With them it keeps which campaigns have a priority list: most have none, and a person outside
+ * the cohort is then refused without a read of the list (a list uploaded on another node counts
+ * within `ttlMs`).
  */
 export class CampaignCatalog {
-  private cache: { at: number; byId: Map<string, Campaign>; list: Campaign[]; real: Campaign[] } | null = null;
+  private cache: { at: number; byId: Map<string, Campaign>; list: Campaign[]; real: Campaign[]; withPriorityList: Set<string> } | null = null;
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -48,16 +51,22 @@ export class CampaignCatalog {
     return campaign;
   }
 
-  /** Forgets the cache; the next read reloads (called after this node changes a campaign). */
+  /** Whether the campaign has a priority list (as of the last load). */
+  async hasPriorityList(id: string): Promise<boolean> {
+    await this.fresh();
+    return this.cache!.withPriorityList.has(id);
+  }
+
+  /** Forgets the cache; the next read reloads (called after this node changes a campaign or uploads its priority list). */
   invalidate(): void {
     this.cache = null;
   }
 
   private async fresh(): Promise<void> {
     if (this.cache && this.nowMs() - this.cache.at < this.ttlMs) return;
-    this.loading ??= loadCampaigns(this.db)
-      .then((list) => {
-        this.cache = { at: this.nowMs(), list, real: list.filter((c) => !c.synthetic), byId: new Map(list.map((c) => [c.id, c])) };
+    this.loading ??= Promise.all([loadCampaigns(this.db), campaignsWithPriorityLists(this.db)])
+      .then(([list, withPriorityList]) => {
+        this.cache = { at: this.nowMs(), list, real: list.filter((c) => !c.synthetic), byId: new Map(list.map((c) => [c.id, c])), withPriorityList };
       })
       .finally(() => {
         this.loading = null;

@@ -136,3 +136,13 @@ export async function dropSharesOutside(trx: Transaction<DB>, campaignId: string
   if (rotationIds.length > 0) query = query.where('window_id', 'not in', rotationIds);
   await query.execute();
 }
+
+/** The campaigns that have a priority list (an index probe each: `priority_entries`' key starts with the campaign). */
+export async function campaignsWithPriorityLists(db: Db): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('campaigns as c')
+    .select('c.id')
+    .where(({ exists, selectFrom }) => exists(selectFrom('priority_entries as p').select('p.campaign_id').whereRef('p.campaign_id', '=', 'c.id')))
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -14,8 +14,12 @@ export interface KnownFacts {
   vaccinated?: boolean;
 }
 
-/** Whether the person is on the campaign's priority list: by the contact hash their seal gives, else through their record. */
-async function inPriorityList(ctx: Pick<Ctx, 'config' | 'db'>, campaign: Campaign, person: PersonRecord): Promise<boolean> {
+/**
+ * Whether the person is on the campaign's priority list: by the contact hash their seal gives, else
+ * through their record. A campaign without a list (the catalog knows) needs no read.
+ */
+async function inPriorityList(ctx: Pick<Ctx, 'campaigns' | 'config' | 'db'>, campaign: Campaign, person: PersonRecord): Promise<boolean> {
+  if (!(await ctx.campaigns.hasPriorityList(campaign.id))) return false;
   const contactHash = sealedContactHash(ctx, person);
   const entries = ctx.db.selectFrom('priority_entries').select('priority_entries.group_name').where('priority_entries.campaign_id', '=', campaign.id);
   const row = await (contactHash !== undefined
@@ -26,7 +30,7 @@ async function inPriorityList(ctx: Pick<Ctx, 'config' | 'db'>, campaign: Campaig
 }
 
 /** The facts about a person the rules may ask for, each read at most once and only if asked. */
-function factsFor(ctx: Pick<Ctx, 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
+function factsFor(ctx: Pick<Ctx, 'campaigns' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, known: KnownFacts = {}): EligibilityFacts {
   const { vaccinated } = known;
   const { personKey } = person;
   return {
@@ -46,7 +50,7 @@ function factsFor(ctx: Pick<Ctx, 'config' | 'db' | 'registry'>, campaign: Campai
 }
 
 /** Whether and when this person may book in this campaign, by the server clock. */
-export function eligibilityOf(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
+export function eligibilityOf(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db' | 'registry'>, campaign: Campaign, person: PersonRecord, rules: readonly EligibilityValidator[] = ELIGIBILITY_RULES, known: KnownFacts = {}): Promise<Eligibility> {
   return evaluateEligibility({ campaign, birthDate: person.birthDate, now: ctx.clock.now(), synthetic: person.synthetic === true, facts: factsFor(ctx, campaign, person, known) }, rules);
 }
 

@@ -42,6 +42,8 @@ async function importPriorityList(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config
     await upsertPriorityEntries(trx, campaignId, entries, now);
     await audit(trx, { upserted: entries.length });
   });
+  // This node refuses nobody on the list from now on; the others within their catalog's reload.
+  ctx.campaigns.invalidate();
   return entries.length;
 }
 

@@ -90,7 +90,6 @@ export async function readLogCursor(db: Db, campaignId: string): Promise<LogCurs
   return row ? { epoch: row.epoch, seq: Number(row.seq) } : null;
 }
 
-/** The first entry about `subject` (a pre-queue entry's commitment, `seed <round>`, `draw <round>`) in a campaign's log: its leaf index and line, or null. */
 /** Which of these subjects the campaign's log holds an entry about (one read per 10,000). */
 export async function loggedSubjects(db: Db, campaignId: string, subjects: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
@@ -106,6 +105,7 @@ export async function loggedSubjects(db: Db, campaignId: string, subjects: reado
   return found;
 }
 
+/** The first entry about `subject` (a pre-queue entry's commitment, `seed <round>`, `draw <round>`) in a campaign's log: its leaf index and line, or null. */
 export async function findLogSubject(db: Db, campaignId: string, subject: string): Promise<{ leafIndex: number; line: string } | null> {
   const row = await db
     .selectFrom('queue_log_subjects')
@@ -118,4 +118,19 @@ export async function findLogSubject(db: Db, campaignId: string, subject: string
   if (!row) return null;
   const [line] = await readLogEntries(db, campaignId, row.leaf_index, row.leaf_index + 1);
   return line === undefined ? null : { leafIndex: row.leaf_index, line };
+}
+
+/**
+ * The leaf index of the first entry about each of these subjects in a campaign's log, where it
+ * holds one: one read for a batch of holders (`PlaceLeafIndexes`), their lines left unread.
+ */
+export async function firstLeavesOf(db: Db, campaignId: string, subjects: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('queue_log_subjects')
+    .select(['subject', (eb) => eb.fn.min<number>('leaf_index').as('leaf_index')])
+    .where('campaign_id', '=', campaignId)
+    .where('subject', '=', (eb) => eb.fn.any(eb.val(subjects)))
+    .groupBy('subject')
+    .execute();
+  return new Map(rows.map((r) => [r.subject, Number(r.leaf_index)]));
 }

@@ -69,7 +69,7 @@ export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
  * number of times. Ineligible people are refused before they take a place. Shared by the Fastify
  * route and the join fast path (`join-fast-path.ts`), so both answer alike.
  */
-export async function takePlace(ctx: Pick<Ctx, 'clock' | 'config' | 'db' | 'metrics' | 'registry' | 'signer'>, room: WaitingRoom, request: PlaceRequest): Promise<PlaceTaken> {
+export async function takePlace(ctx: Pick<Ctx, 'campaigns' | 'clock' | 'config' | 'db' | 'metrics' | 'registry' | 'signer'>, room: WaitingRoom, request: PlaceRequest): Promise<PlaceTaken> {
   const { campaign, person } = request;
   const now = ctx.clock.now();
   const schedule = scheduleOf(campaign);
@@ -157,7 +157,7 @@ function handedBack(ctx: Pick<Ctx, 'clock' | 'signer'>, room: WaitingRoom, reque
 }
 
 /** The person's eligibility as of their round's opening (the plan's `asOf`). */
-function eligibilityAsOfRound(ctx: Pick<Ctx, 'config' | 'db' | 'registry'>, request: PlaceRequest, plan: JoinPlan): Promise<Eligibility> {
+function eligibilityAsOfRound(ctx: Pick<Ctx, 'campaigns' | 'config' | 'db' | 'registry'>, request: PlaceRequest, plan: JoinPlan): Promise<Eligibility> {
   return eligibilityOf({ ...ctx, clock: { now: () => plan.asOf } }, request.campaign, request.person, BOOKING_RULES, request.sealed ?? {});
 }
 

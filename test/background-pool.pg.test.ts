@@ -4,11 +4,11 @@
  * refresh) and the outbox relay still sends the confirmations, on connections of their own; and
  * their waits are not the main pool's, so they never shed a sign-in.
  */
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { onBackgroundPool } from '../src/context.ts';
 import { createOutboxWorker } from '../src/outbox-workers.ts';
 import { admitted, person, seedCampaign } from './support/fixtures.ts';
+import { holdMainPool } from './support/main-pool-hold.ts';
 import { onPostgres, startTestApp } from './support/test-app.ts';
 
 describe.skipIf(!onPostgres)('the background work’s pool', () => {
@@ -25,14 +25,12 @@ describe.skipIf(!onPostgres)('the background work’s pool', () => {
         const mainWaitsBefore = await mainPoolWaits(t.ctx.metrics.registry.metrics());
 
         // The main pool's one connection is taken for 1.5 s.
-        let held = true;
-        const hold = sql`SELECT pg_sleep(1.5)`.execute(t.ctx.db).finally(() => (held = false));
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        const hold = await holdMainPool(t, 1500);
         await t.ctx.waitingRoom.refresh();
-        const refreshedWhileHeld = held;
+        const refreshedWhileHeld = hold.held();
         const round = await relay.runOnce();
-        const sentWhileHeld = held;
-        await hold;
+        const sentWhileHeld = hold.held();
+        await hold.released;
 
         expect(round.delivered).toBeGreaterThanOrEqual(1);
         expect([refreshedWhileHeld, sentWhileHeld]).toEqual(backgroundPool === '0' ? [false, false] : [true, true]);

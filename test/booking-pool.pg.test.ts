@@ -2,9 +2,9 @@
  * The booking path's own pool (PostgreSQL): while the main pool's every connection is busy — a
  * sign-in storm — people already admitted still search and book on connections of their own.
  */
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { admitted, ok, seedCampaign } from './support/fixtures.ts';
+import { holdMainPool } from './support/main-pool-hold.ts';
 import { onPostgres, startTestApp } from './support/test-app.ts';
 
 describe.skipIf(!onPostgres)('the booking path’s pool', () => {
@@ -17,18 +17,16 @@ describe.skipIf(!onPostgres)('the booking path’s pool', () => {
         const { session } = await ok(t.app, 'POST', '/api/v1/identity/dev', { name: '홍길동', birthDate: '1960-03-01', phone: '010-1234-5678' });
         const pass = await admitted(t, { authorization: `Bearer ${session}` }, 'bp');
         // The main pool's one connection is taken for 1.5 s.
-        let held = true;
-        const hold = sql`SELECT pg_sleep(1.5)`.execute(t.ctx.db).finally(() => (held = false));
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        const hold = await holdMainPool(t, 1500);
         const search = await t.app.inject({ method: 'GET', url: '/api/v1/campaigns/bp/institutions?sido=서울특별시&date=2026-08-25', headers: pass });
-        const searchedWhileHeld = held;
+        const searchedWhileHeld = hold.held();
         const booking = await t.app.inject({ method: 'POST', url: '/api/v1/campaigns/bp/bookings', headers: { ...pass, 'idempotency-key': `k${bookingPool}` }, payload: { institutionId: 'B1', date: '2026-08-25', time: '10:00' } });
-        const bookedWhileHeld = held;
+        const bookedWhileHeld = hold.held();
         expect(search.statusCode).toBe(200);
         expect(search.json().items.map((i: { id: string }) => i.id)).toEqual(['B1']);
         expect(booking.statusCode).toBe(201);
         expect([searchedWhileHeld, bookedWhileHeld]).toEqual(bookingPool === '0' ? [false, false] : [true, true]);
-        await hold;
+        await hold.released;
       } finally {
         await t.close();
       }

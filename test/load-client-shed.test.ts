@@ -1,8 +1,8 @@
 // The load generator counts why the front door shed each 503 (`details.shed`), per endpoint, so a
 // night's report tells the main pool's wait from an event loop behind (load/lib/client.ts).
-import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoadClient } from '../load/lib/client.ts';
+import { useLoopbackServer } from './support/loopback-server.ts';
 
 describe('LoadClient shed causes', () => {
   const answers: Record<string, { status: number; body: unknown }> = {
@@ -11,19 +11,13 @@ describe('LoadClient shed causes', () => {
     '/store': { status: 503, body: { error: { code: 'YEYAK_ERR_QUEUE_UNAVAILABLE' } } },
     '/ok': { status: 200, body: { error: { details: { shed: 'not an error' } } } },
   };
-  const server = createServer((request, response) => {
+  const server = useLoopbackServer((request, response) => {
     const answer = answers[request.url ?? '']!;
     response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
   });
-  let origin: string;
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('tallies each shed 503 by its cause and endpoint, and nothing for another 503 or a 200', async () => {
-    const client = new LoadClient([origin], 2, Date.now(), 5);
+    const client = new LoadClient([server.origin], 2, Date.now(), 5);
     for (const [endpoint, path] of [['identity', '/pool'], ['identity', '/pool'], ['identity', '/loop'], ['join', '/store'], ['status', '/ok']] as const) {
       await client.call(endpoint, 0, 'GET', path);
     }

@@ -47,7 +47,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const metrics = createMetrics();
   // The pressure reads the pools' queues once they exist, and is told each main-pool checkout's wait.
   let opened: Database | null = null;
-  const pressure = new NodePressure(config.shedding, { waitingClients: () => opened?.waitingClients() ?? 0, mainPoolWaiting: () => opened?.mainPoolWaiting() ?? 0 });
+  const pressure = new NodePressure(config.shedding, { mainPoolWaiting: () => opened?.mainPoolWaiting() ?? 0, bookingPoolWaiting: () => opened?.bookingPoolWaiting() ?? 0 });
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemory ? null : join(config.dataDir, 'pglite'),

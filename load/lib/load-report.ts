@@ -174,7 +174,7 @@ export function loadReport(r: OpeningNightResult, charts: string[], command: str
   add('## Every status code, by endpoint', '');
   add(markdownTable(['endpoint', 'answers'], Object.entries(r.statuses).map(([e, c]) => [e, Object.entries(c).sort().map(([k, n]) => `${k} × ${fmt(n)}`).join(', ')])), '');
   if (Object.keys(r.shed).length > 0) {
-    add('Of the 503s, those the front door shed, by why (`details.shed`, the label of `yeyak_shed_requests_total`: `dbWait` the main pool\'s wait, `eventLoopDelay`, `heapUsedBytes`, `dbWaiting`, `clockSkew`; docs/monitoring.md):', '');
+    add('Of the 503s, those the front door shed, by why (`details.shed`, the label of `yeyak_shed_requests_total`: `dbWait` the main pool\'s wait, `dbWaiting` its queue, `bookingDbWaiting` the booking pool\'s queue, `eventLoopDelay`, `heapUsedBytes`, `clockSkew`; docs/monitoring.md):', '');
     add(markdownTable(['endpoint', 'shed'], Object.entries(r.shed).map(([e, c]) => [e, Object.entries(c).sort().map(([k, n]) => `${k} × ${fmt(n)}`).join(', ')])), '');
   }
   add('## Outcomes', '');

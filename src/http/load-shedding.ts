@@ -1,35 +1,33 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Ctx } from '../context.ts';
+import type { RequestPool } from '../lib/node-pressure.ts';
 import { YeyakError } from '../errors.ts';
 import { sendError } from './error-handler.ts';
 
 /** Paths never shed: liveness, readiness and metrics stay answerable (openapi.json leaves their 503 to their own schemas). */
 export const NEVER_SHED: ReadonlySet<string> = new Set(['/api/v1/health', '/api/v1/ready', '/metrics']);
 
-/** Route config of the routes `servedWhileMainPoolWaits` marks. */
-interface MainPoolFree {
-  servedWhileMainPoolWaits?: boolean;
+/** Route config of the routes `servedFromPool` marks. */
+interface PoolOfRoute {
+  pool?: RequestPool;
 }
 
 /**
- * Marks every route of the calling plugin as one that goes on being served while the main
- * database pool is saturated: it needs no connection of that pool, or rarely one (the waiting room
- * reads the queue store; a pre-queue holder's place in the public log is looked up in batches, and
- * a priority list only for a campaign that has one; the booking path has a pool of its own), so
- * refusing it would not shorten the queue.
+ * Marks every route of the calling plugin as served from a pool other than the main one, so the
+ * main pool's saturation does not refuse it: `booking`, the booking path's own pool, whose queue
+ * refuses these routes alone; `none`, no pool, or rarely one (the waiting room reads the queue
+ * store; a pre-queue holder's place in the public log is looked up in batches, and a priority list
+ * only for a campaign that has one), so no pool's queue refuses it: that would shorten nothing.
  */
-export function servedWhileMainPoolWaits(app: FastifyInstance): void {
+export function servedFromPool(app: FastifyInstance, pool: Exclude<RequestPool, 'main'>): void {
   app.addHook('onRoute', (route) => {
-    route.config = { ...(route.config as object), servedWhileMainPoolWaits: true } as typeof route.config;
+    route.config = { ...(route.config as object), pool } as typeof route.config;
   });
 }
 
-/** Operators are few, and what they do in an overload (pause, capacity) matters most. */
-const servedWhileMainPoolWaitsByPath = (url: string) => url.startsWith('/api/v1/admin/');
-
-function needsMainPool(request: FastifyRequest): boolean {
-  return !(request.routeOptions.config as MainPoolFree).servedWhileMainPoolWaits && !servedWhileMainPoolWaitsByPath(request.url);
-}
+/** Operators are few, and what they do in an overload (pause, capacity) matters most: no pool's queue refuses them. */
+const poolOf = (request: FastifyRequest): RequestPool =>
+  request.url.startsWith('/api/v1/admin/') ? 'none' : ((request.routeOptions.config as PoolOfRoute).pool ?? 'main');
 
 const shed = new WeakSet<FastifyRequest>();
 
@@ -44,18 +42,19 @@ export function wasShed(request: FastifyRequest): boolean {
 
 /**
  * Load shedding at the front door (BRIEF §4.1): when the process is saturated (`ctx.pressure`: its
- * event loop behind over a whole window, its heap near the limit, too many requests queued for a
- * database connection), every request is answered 503 with Retry-After in seconds in its first
- * hook, before parsing or any work, so the node recovers instead of collapsing. When only the main
- * database pool is saturated (its wait sustained over a window), only the requests that need it
- * are refused: the waiting room and the booking path go on. Below saturation it never sheds — not
- * while starting, not after one slow request. Liveness, readiness and metrics stay answerable.
+ * event loop behind over a whole window, its heap near the limit), every request is answered 503
+ * with Retry-After in seconds in its first hook, before parsing or any work, so the node recovers
+ * instead of collapsing. When one database pool is saturated (too many requests queued for it, or
+ * the main pool's wait sustained over a window), only the requests that need that pool are
+ * refused: a sign-in storm leaves the waiting room and the booking path alone, and a booking queue
+ * the sign-ins and the waiting room. Below saturation it never sheds — not while starting, not
+ * after one slow request. Liveness, readiness and metrics stay answerable.
  */
 export function shedLoadWhenSaturated(app: FastifyInstance, ctx: Pick<Ctx, 'metrics' | 'pressure'>): void {
   ctx.pressure.start();
   app.addHook('onClose', async () => ctx.pressure.stop());
   app.addHook('onRequest', (request, reply, done) => {
-    const cause = NEVER_SHED.has(request.url) ? null : (ctx.pressure.cause() ?? (needsMainPool(request) ? ctx.pressure.mainPoolCause() : null));
+    const cause = NEVER_SHED.has(request.url) ? null : (ctx.pressure.cause() ?? ctx.pressure.poolCause(poolOf(request)));
     if (cause === null) return done();
     ctx.metrics.shedRequests.inc({ cause });
     shed.add(request);

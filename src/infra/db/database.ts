@@ -27,10 +27,10 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
-  /** Requests waiting for a pooled connection now (a saturation signal for load shedding); background work's waits excluded. */
-  waitingClients(): number;
-  /** Requests waiting for a connection of the main pool alone (the booking path's excluded). */
+  /** Requests waiting for a connection of the main pool now (a saturation signal for load shedding). */
   mainPoolWaiting(): number;
+  /** Requests waiting for a connection of the booking path's pool now (the main pool's where it has none). */
+  bookingPoolWaiting(): number;
   close(): Promise<void>;
 }
 
@@ -170,8 +170,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       backgroundDb: background?.db ?? main.db,
       kind: 'postgres',
       ping: async () => void (await sql`select 1`.execute(main.db)),
-      waitingClients: () => main.pool.waitingCount + (booking?.pool.waitingCount ?? 0),
       mainPoolWaiting: () => main.pool.waitingCount,
+      bookingPoolWaiting: () => (booking ?? main).pool.waitingCount,
       close: async () => {
         await Promise.all([main.db.destroy(), booking?.db.destroy(), background?.db.destroy()]);
       },
@@ -196,8 +196,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kind: 'pglite',
     ping: async () => void (await sql`select 1`.execute(db)),
     // One connection; requests queue inside Kysely's mutex, which does not say how many wait.
-    waitingClients: () => 0,
     mainPoolWaiting: () => 0,
+    bookingPoolWaiting: () => 0,
     close: async () => {
       try {
         await db.destroy();

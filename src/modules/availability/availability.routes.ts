@@ -5,7 +5,7 @@ import { DateString, errorResponses } from '../../http/schemas.ts';
 import { requireBookingAccess } from '../waiting-room/index.ts';
 import { personOf } from '../identity/index.ts';
 import { listSlots, searchInstitutions } from './availability.service.ts';
-import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
+import { servedFromPool } from '../../http/load-shedding.ts';
 
 const InstitutionItem = Type.Object({
   id: Type.String(),
@@ -21,8 +21,8 @@ const InstitutionItem = Type.Object({
 
 /** Clinic search and slot listing: scarce data, so behind the booking gate. */
 export const availabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, options) => {
-  // Needs no connection of the main pool: served while it is saturated (load-shedding.ts).
-  servedWhileMainPoolWaits(app);
+  // Served from the booking path's own pool: its queue refuses these routes, the main pool's does not (load-shedding.ts).
+  servedFromPool(app, 'booking');
   const ctx = onBookingPool(options.ctx);
   const gate = requireBookingAccess(ctx);
 

@@ -11,7 +11,7 @@ import { BookingEnvelope, BookingView, IdempotencyHeaders, SlotChoiceBody } from
 import { cancelBooking, changeBooking, createBooking } from './booking.service.ts';
 import { bookingView } from './booking.view.ts';
 import { bookingsOfPersons, findBooking } from './bookings.repository.ts';
-import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
+import { servedFromPool } from '../../http/load-shedding.ts';
 
 const BookingParams = Type.Object({ bookingId: Type.String({ format: 'uuid' }) });
 const NewBookingBody = Type.Object(
@@ -21,8 +21,8 @@ const NewBookingBody = Type.Object(
 
 /** Creating, listing, cancelling and changing bookings (one's own, or a dependent's by proxy). */
 export const bookingRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, options) => {
-  // Needs no connection of the main pool: served while it is saturated (load-shedding.ts).
-  servedWhileMainPoolWaits(app);
+  // Served from the booking path's own pool: its queue refuses these routes, the main pool's does not (load-shedding.ts).
+  servedFromPool(app, 'booking');
   const ctx = onBookingPool(options.ctx);
   const gate = requireBookingAccess(ctx);
 

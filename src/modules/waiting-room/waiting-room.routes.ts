@@ -11,7 +11,7 @@ import { QueueStatusSchema } from './queue-status.schema.ts';
 import { ticketClearCookie, ticketOf, ticketSetCookie, TICKET_COOKIE } from './credentials.ts';
 import { admit, leave, standing, stateOf } from './progress.ts';
 import { joinAnswer, sealedFacts, takePlace } from './take-place.ts';
-import { servedWhileMainPoolWaits } from '../../http/load-shedding.ts';
+import { servedFromPool } from '../../http/load-shedding.ts';
 
 const Params = Type.Object({ campaignId: Type.String({ maxLength: 64 }) });
 const EtaView = Type.Object({ p50Seconds: Type.Union([Type.Integer(), Type.Null()]), p90Seconds: Type.Union([Type.Integer(), Type.Null()]) });
@@ -34,8 +34,8 @@ function optionalDependent(body: unknown): string | undefined {
 
 /** The waiting room: the shared status, tickets (places) and admissions (API.md "Waiting room"). */
 export const waitingRoomRoutes: FastifyPluginAsyncTypebox<{ ctx: Ctx }> = async (app, { ctx }) => {
-  // Needs no connection of the main pool: served while it is saturated (load-shedding.ts).
-  servedWhileMainPoolWaits(app);
+  // Needs no pool's connection, or rarely one: no pool's queue refuses these routes (load-shedding.ts).
+  servedFromPool(app, 'none');
   const room = ctx.waitingRoom;
 
   app.get(
